@@ -1,0 +1,55 @@
+// The `diemcau` command: each subcommand lives in its own file and is loaded on demand.
+import { SourceErrors } from '../inventory/source.ts';
+
+type Command = { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> };
+
+const COMMANDS: Record<string, Command> = {
+  serve: {
+    summary: 'run the NOC: collector, storage, alerts, API and dashboard',
+    load: () => import('./serve.ts'),
+  },
+  demo: {
+    summary: 'serve the simulated Bắc Kạn network on http://127.0.0.1:8080',
+    load: () => import('./demo.ts'),
+  },
+  inventory: { summary: 'check or generate an inventory file', load: () => import('./inventory.ts') },
+  simulate: {
+    summary: 'serve every device of an inventory as SNMP agents on loopback',
+    load: () => import('./simulate.ts'),
+  },
+  collect: { summary: 'run the collector alone (optionally one shard)', load: () => import('./collect.ts') },
+  reflector: { summary: 'answer RTP/UDP jitter probes at a site', load: () => import('./reflector.ts') },
+  user: { summary: 'manage local users', load: () => import('./user.ts') },
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return `diemcau — NOC hệ thống hội nghị truyền hình tỉnh Bắc Kạn\n\nusage: diemcau <command> [options]\n\n${lines.join('\n')}\n`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name ? 0 : 2;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    process.stderr.write(`diemcau: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  return (await cmd.load()).run(rest);
+}
+
+try {
+  const code = await main(process.argv.slice(2));
+  if (code !== 0) process.exitCode = code;
+} catch (err) {
+  if (err instanceof SourceErrors) {
+    process.stderr.write(`${err.message}\n`);
+    process.exitCode = 1;
+  } else {
+    process.stderr.write(`diemcau: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,5 @@
+// diemcau simulate — filled in by its issue; until then it says so.
+export async function run(_args: string[]): Promise<number> {
+  process.stderr.write('diemcau simulate: not built yet\n');
+  return 1;
+}

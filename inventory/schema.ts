@@ -1,0 +1,188 @@
+// The inventory schema: every site, device, organisation and person of the network, as data.
+// Shape checks live here; checks across references live in validate.ts.
+import { z } from 'zod';
+
+export const TIERS = ['province', 'district', 'commune'] as const;
+export const CARRIERS = ['viettel', 'vnpt'] as const;
+export const DEVICE_KINDS = ['codec', 'ups', 'router'] as const;
+export const ORG_KINDS = ['noc', 'carrier', 'mcu_operator', 'power', 'power_branch', 'host'] as const;
+
+export type Tier = (typeof TIERS)[number];
+export type Carrier = (typeof CARRIERS)[number];
+export type DeviceKind = (typeof DEVICE_KINDS)[number] | 'mcu';
+
+const slug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a lowercase ASCII slug such as "xa-bang-thanh" (a-z, 0-9, "-")');
+
+/** A secret is never written inline: it names an environment variable or a file holding it. */
+export const SecretRef = z.union([
+  z.object({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name') }).strict(),
+  z.object({ file: z.string().min(1) }).strict(),
+]);
+export type SecretRef = z.infer<typeof SecretRef>;
+
+const secret = z.unknown().transform((v, ctx) => {
+  if (typeof v === 'string' || typeof v === 'number') {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'secret values are never written inline: use { env: VARIABLE_NAME } or { file: /path/to/secret }',
+    });
+    return z.NEVER;
+  }
+  const r = SecretRef.safeParse(v);
+  if (!r.success) {
+    ctx.addIssue({ code: 'custom', message: 'must be { env: VARIABLE_NAME } or { file: /path/to/secret }' });
+    return z.NEVER;
+  }
+  return r.data;
+});
+
+const Channels = z
+  .object({
+    email: z.email('must be an e-mail address').optional(),
+    phone: secret.optional(),
+    telegram: secret.optional(),
+    zalo: secret.optional(),
+  })
+  .strict();
+
+export const Person = z
+  .object({
+    id: slug,
+    name: z.string().min(1),
+    title: z.string().optional(),
+    org: slug.optional(),
+    channels: Channels.default({}),
+  })
+  .strict();
+
+export const Organisation = z
+  .object({
+    id: slug,
+    name: z.string().min(1),
+    name_en: z.string().optional(),
+    kind: z.enum(ORG_KINDS),
+    carrier: z.enum(CARRIERS).optional(),
+    parent: slug.optional(),
+    district: slug.optional(),
+    /** People to page, in escalation order. */
+    contacts: z.array(slug).default([]),
+    head: slug.optional(),
+  })
+  .strict();
+
+const hostPort = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9.:[\]-]+$/,
+    'must be an address such as "10.20.1.5", "10.20.1.5:161" or "[2001:db8::5]:161"',
+  );
+
+export const SnmpCredential = z.discriminatedUnion('version', [
+  z.object({ version: z.literal('2c'), community: secret }).strict(),
+  z
+    .object({
+      version: z.literal('3'),
+      user: z.string().min(1),
+      auth: z.object({ protocol: z.enum(['md5', 'sha', 'sha256', 'sha512']), key: secret }).strict(),
+      priv: z
+        .object({ protocol: z.enum(['des', 'aes', 'aes256b', 'aes256r']), key: secret })
+        .strict()
+        .optional(),
+    })
+    .strict(),
+]);
+export type SnmpCredential = z.infer<typeof SnmpCredential>;
+
+export const Device = z
+  .object({
+    id: slug,
+    kind: z.enum(DEVICE_KINDS),
+    profile: slug,
+    address: hostPort,
+    snmp: slug,
+  })
+  .strict();
+
+export const Site = z
+  .object({
+    id: slug,
+    gso: z.string().regex(/^\d{2,5}$/, 'must be the GSO code as a quoted string, e.g. "01864"'),
+    name: z.string().min(1),
+    tier: z.enum(TIERS),
+    district: slug,
+    lat: z.number().min(-90).max(90).optional(),
+    lon: z.number().min(-180).max(180).optional(),
+    host_org: slug.optional(),
+    link: z
+      .object({
+        carrier: z.enum(CARRIERS, 'must be "viettel" or "vnpt"'),
+        circuit: z.string().min(1),
+        bandwidth_mbps: z.number().positive(),
+      })
+      .strict(),
+    power: slug,
+    technician: slug,
+    mcu_port: z.number().int().positive().optional(),
+    probes: z
+      .object({
+        icmp: hostPort.optional(),
+        rtp: hostPort.optional(),
+      })
+      .strict()
+      .default({}),
+    devices: z.array(Device).default([]),
+  })
+  .strict();
+
+export const District = z
+  .object({
+    id: slug,
+    gso: z.string().regex(/^\d{3}$/, 'must be the 3-digit GSO code as a quoted string, e.g. "064"'),
+    name: z.string().min(1),
+    type: z.enum(['huyện', 'thành phố', 'thị xã']),
+    power_branch: slug,
+    lat: z.number().optional(),
+    lon: z.number().optional(),
+  })
+  .strict();
+
+export const Mcu = z
+  .object({
+    id: slug,
+    name: z.string().min(1),
+    operator: slug,
+    profile: slug,
+    address: hostPort,
+    snmp: slug,
+  })
+  .strict();
+
+export const Inventory = z
+  .object({
+    version: z.literal(1, 'must be 1'),
+    network: z
+      .object({
+        name: z.string().min(1),
+        province_gso: z.string().regex(/^\d{2}$/),
+        noc: slug,
+      })
+      .strict(),
+    snmp: z.record(slug, SnmpCredential),
+    organisations: z.array(Organisation),
+    people: z.array(Person),
+    districts: z.array(District),
+    mcu: Mcu,
+    sites: z.array(Site),
+  })
+  .strict();
+
+export type Inventory = z.infer<typeof Inventory>;
+export type Site = z.infer<typeof Site>;
+export type Device = z.infer<typeof Device>;
+export type District = z.infer<typeof District>;
+export type Organisation = z.infer<typeof Organisation>;
+export type Person = z.infer<typeof Person>;
+export type Mcu = z.infer<typeof Mcu>;
