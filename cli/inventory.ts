@@ -7,7 +7,8 @@ import { loadInventory, summarize } from '../inventory/load.ts';
 const USAGE = `usage:
   diemcau inventory check FILE
   diemcau inventory generate --units bac-kan-units-2022.json [--out FILE]
-  diemcau inventory generate --sites N [--out FILE]      (synthetic network for benchmarks)
+  diemcau inventory generate --sites N [--base 20] [--out FILE]   (synthetic network for benchmarks;
+                                       addresses 127.BASE.x.y)
 `;
 
 const BAC_KAN_HEADER = `# diemcau inventory: the Bắc Kạn provincial video-conference network (2022 administrative units).
@@ -15,7 +16,7 @@ const BAC_KAN_HEADER = `# diemcau inventory: the Bắc Kạn provincial video-co
 # Coordinates are approximate (kilometre-level) representative points; Mỹ Thanh (02011) has none.
 #
 # ADDRESSES ARE THE LOOPBACK DEMO PLAN served by \`diemcau simulate\` / \`diemcau demo\`:
-#   site i: codec 127.(20+i/250).(i%250).1:16100, UPS .2, router .3, RTP reflector .4:5004; MCU 127.19.0.1:16100.
+#   site i: codec 127.(20+i/250).(i%250).1:16100, UPS .2, router .3, RTP reflector .4:5004; MCU 127.20.255.1:16100.
 # To monitor the real network, replace each device's address with its management address on the
 # dedicated government network (port 161 when omitted: address: "10.6.12.5"), each site's probes.rtp with
 # the reflector at the site (\`diemcau reflector\`), and add probes.icmp: with the site router's address
@@ -37,7 +38,12 @@ export async function run(args: string[]): Promise<number> {
   if (sub === 'generate') {
     const { values } = parseArgs({
       args: rest,
-      options: { units: { type: 'string' }, sites: { type: 'string' }, out: { type: 'string' } },
+      options: {
+        units: { type: 'string' },
+        sites: { type: 'string' },
+        out: { type: 'string' },
+        base: { type: 'string', default: '20' },
+      },
     });
     let text: string;
     if (values.units) {
@@ -52,7 +58,10 @@ export async function run(args: string[]): Promise<number> {
         process.stderr.write('--sites must be a whole number of at least 5\n');
         return 2;
       }
-      text = generateInventory(syntheticUnits(n), { title: `Mạng thử nghiệm ${n} điểm cầu` });
+      text = generateInventory(syntheticUnits(n), {
+        title: `Mạng thử nghiệm ${n} điểm cầu`,
+        base: Number(values.base),
+      });
     } else {
       process.stderr.write(USAGE);
       return 2;

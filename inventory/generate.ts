@@ -24,13 +24,20 @@ export function slugify(text: string): string {
     .replace(/^-|-$/g, '');
 }
 
-/** Loopback plan: site i gets 127.(20 + i/250).(i%250).{1 codec, 2 ups, 3 router, 4 reflector}. */
+/**
+ * Loopback plan: site i gets 127.(base + i/250).(i%250).{1 codec, 2 ups, 3 router, 4 reflector};
+ * the MCU 127.base.255.1. The demo uses base 20; tests pick their own base so that suites running
+ * at the same time never share an address.
+ */
 export const SNMP_PORT = 16100;
 export const RTP_PORT = 5004;
-export function siteHost(i: number, octet: number): string {
-  return `127.${20 + Math.floor(i / 250)}.${i % 250}.${octet}`;
+export const DEMO_BASE = 20;
+export function siteHost(i: number, octet: number, base = DEMO_BASE): string {
+  return `127.${base + Math.floor(i / 250)}.${i % 250}.${octet}`;
 }
-export const MCU_ADDRESS = `127.19.0.1:${SNMP_PORT}`;
+export function mcuAddress(base = DEMO_BASE): string {
+  return `127.${base}.255.1:${SNMP_PORT}`;
+}
 
 const PROVINCE_SITES = [
   { id: 'tinh-uy', name: 'Văn phòng Tỉnh ủy', host: 'vp-tinh-uy' },
@@ -48,7 +55,11 @@ const q = (s: string) => JSON.stringify(s);
 const coord = (u: { lat?: number; lon?: number }) =>
   u.lat !== undefined ? `, lat: ${u.lat}, lon: ${u.lon}` : '';
 
-export function generateInventory(units: Unit[], opts: { title: string; header?: string }): string {
+export function generateInventory(
+  units: Unit[],
+  opts: { title: string; header?: string; base?: number },
+): string {
+  const base = opts.base ?? DEMO_BASE;
   const province = units.find((u) => u.level === 'province');
   if (!province) throw new Error('units: no province record');
   const districts = units.filter((u) => u.level === 'district');
@@ -224,7 +235,7 @@ export function generateInventory(units: Unit[], opts: { title: string; header?:
   w("  name: 'MCU Viettel'");
   w('  operator: viettel-mcu');
   w('  profile: polycom-mcu');
-  w(`  address: ${q(MCU_ADDRESS)}`);
+  w(`  address: ${q(mcuAddress(base))}`);
   w('  snmp: core-v3');
   w();
   w('sites:');
@@ -259,17 +270,17 @@ export function generateInventory(units: Unit[], opts: { title: string; header?:
     w(`    power: ${s.power}`);
     w(`    technician: kt-${s.id}`);
     w(`    mcu_port: ${i + 1}`);
-    w(`    probes: { rtp: "${siteHost(i, 4)}:${RTP_PORT}" }`);
+    w(`    probes: { rtp: "${siteHost(i, 4, base)}:${RTP_PORT}" }`);
     w('    devices:');
     const ups = i % 5 === 4 ? 'apc-powernet' : 'ups-mib';
     w(
-      `      - { id: ${s.id}-codec, kind: codec, profile: ${s.codecProfile}, address: "${siteHost(i, 1)}:${SNMP_PORT}", snmp: ${s.snmp} }`,
+      `      - { id: ${s.id}-codec, kind: codec, profile: ${s.codecProfile}, address: "${siteHost(i, 1, base)}:${SNMP_PORT}", snmp: ${s.snmp} }`,
     );
     w(
-      `      - { id: ${s.id}-ups, kind: ups, profile: ${ups}, address: "${siteHost(i, 2)}:${SNMP_PORT}", snmp: ${s.snmp} }`,
+      `      - { id: ${s.id}-ups, kind: ups, profile: ${ups}, address: "${siteHost(i, 2, base)}:${SNMP_PORT}", snmp: ${s.snmp} }`,
     );
     w(
-      `      - { id: ${s.id}-router, kind: router, profile: if-mib-router, address: "${siteHost(i, 3)}:${SNMP_PORT}", snmp: ${s.snmp} }`,
+      `      - { id: ${s.id}-router, kind: router, profile: if-mib-router, address: "${siteHost(i, 3, base)}:${SNMP_PORT}", snmp: ${s.snmp} }`,
     );
   };
   w('  # Province tier (Điều 2.2.a)');

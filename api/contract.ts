@@ -1,0 +1,129 @@
+// The shapes the API serves and the dashboard reads: one definition for both ends (and the
+// OpenAPI document). The dashboard imports types only (`import type`), so zod stays out of its bundle.
+import { z } from 'zod';
+import { CARRIERS, TIERS } from '../inventory/schema.ts';
+
+export const SITE_STATES = ['ok', 'degraded', 'down', 'unknown', 'on_battery', 'maintenance'] as const;
+export const CAUSES = ['link', 'power', 'equipment', 'mcu'] as const;
+export const SEVERITIES = ['critical', 'major', 'minor', 'info'] as const;
+export const ALERT_STATES = ['firing', 'acknowledged', 'suppressed', 'resolved'] as const;
+export const ROLES = ['admin', 'noc', 'technician', 'host', 'viewer'] as const;
+
+export type SiteState = (typeof SITE_STATES)[number];
+export type Cause = (typeof CAUSES)[number];
+export type Role = (typeof ROLES)[number];
+
+/** Latest link quality and power numbers of a site (absent = not measured yet). */
+export const SiteMetrics = z.object({
+  reachable: z.number().optional(),
+  rtt_ms: z.number().optional(),
+  loss_pct: z.number().optional(),
+  jitter_ms: z.number().optional(),
+  mos: z.number().optional(),
+  in_call: z.number().optional(),
+  mcu_port_up: z.number().optional(),
+  ups_on_battery: z.number().optional(),
+  ups_runtime_min: z.number().optional(),
+  ups_charge_pct: z.number().optional(),
+  ups_input_v: z.number().optional(),
+});
+export type SiteMetrics = z.infer<typeof SiteMetrics>;
+
+export const SiteStatus = z.object({
+  id: z.string(),
+  name: z.string(),
+  gso: z.string(),
+  tier: z.enum(TIERS),
+  district: z.string(),
+  carrier: z.enum(CARRIERS),
+  lat: z.number().nullable(),
+  lon: z.number().nullable(),
+  state: z.enum(SITE_STATES),
+  /** root cause when not ok, as the alert engine decided it */
+  cause: z.enum(CAUSES).nullable(),
+  /** ms since epoch when `state` last changed */
+  since: z.number(),
+  /** one line for a person, Vietnamese first: "Mất kết nối — nguyên nhân: đường truyền VNPT" */
+  summary: z.string(),
+  metrics: SiteMetrics,
+  /** time of the newest sample behind `metrics` */
+  updated: z.number().nullable(),
+  firing_alerts: z.number().int(),
+  in_meeting: z.boolean(),
+});
+export type SiteStatus = z.infer<typeof SiteStatus>;
+
+export const Alert = z.object({
+  id: z.string(),
+  rule: z.string(),
+  severity: z.enum(SEVERITIES),
+  state: z.enum(ALERT_STATES),
+  cause: z.enum(CAUSES).nullable(),
+  /** the site the alert is about; district-wide alerts name the district hall and list `sites` */
+  site: z.string().nullable(),
+  sites: z.array(z.string()),
+  district: z.string().nullable(),
+  title: z.string(),
+  /** how the root cause was decided, and the numbers behind it */
+  reasoning: z.string(),
+  evidence: z.record(z.string(), z.union([z.number(), z.string()])),
+  owner_org: z.string().nullable(),
+  started_at: z.number(),
+  resolved_at: z.number().nullable(),
+  acknowledged_by: z.string().nullable(),
+  ack_comment: z.string().nullable(),
+  suppressed_by: z.string().nullable(),
+  meeting: z.string().nullable(),
+});
+export type Alert = z.infer<typeof Alert>;
+
+export const Silence = z.object({
+  id: z.string(),
+  matchers: z.object({
+    site: z.string().optional(),
+    district: z.string().optional(),
+    tier: z.enum(TIERS).optional(),
+    rule: z.string().optional(),
+  }),
+  starts_at: z.number(),
+  ends_at: z.number(),
+  comment: z.string(),
+  created_by: z.string(),
+});
+export type Silence = z.infer<typeof Silence>;
+
+export const User = z.object({
+  name: z.string(),
+  role: z.enum(ROLES),
+  /** technicians: the sites they may see; hosts: their organisation */
+  sites: z.array(z.string()).optional(),
+  org: z.string().optional(),
+});
+export type User = z.infer<typeof User>;
+
+/**
+ * The live stream (`GET /api/v1/live`, Server-Sent Events). Every event has a numeric id;
+ * a client that reconnects with Last-Event-ID gets exactly what it missed (or a fresh snapshot
+ * when that is too old). Event names and payloads:
+ */
+export interface LiveEvents {
+  snapshot: { sites: SiteStatus[]; alerts: Alert[] };
+  /** a site's status changed (full replacement of that site) */
+  site: SiteStatus;
+  /** new link-quality / power numbers for a site, for sparklines */
+  metrics: { site: string; time: number; values: SiteMetrics };
+  /** an alert was raised, changed state, or resolved (full replacement) */
+  alert: Alert;
+  heartbeat: { time: number };
+}
+export type LiveEventName = keyof LiveEvents;
+
+export const ApiError = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    /** for validation errors: which field, and what is wrong with it */
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
+});
+export type ApiError = z.infer<typeof ApiError>;
