@@ -74,6 +74,16 @@ export const Alert = z.object({
   ack_comment: z.string().nullable(),
   suppressed_by: z.string().nullable(),
   meeting: z.string().nullable(),
+  /** English title beside the Vietnamese one */
+  title_en: z.string().optional(),
+  /** equipment faults are owned by the site technician (a person, not an organisation) */
+  owner_person: z.string().nullable().optional(),
+  /** people paged so far (person ids), in order */
+  notified: z.array(z.string()).optional(),
+  /** escalation step reached: 0 = first contacts, then next contact, then the organisation's head */
+  escalation_level: z.number().int().optional(),
+  /** the condition flaps; it is held (not re-sent) until stable */
+  flapping: z.boolean().optional(),
 });
 export type Alert = z.infer<typeof Alert>;
 

@@ -81,7 +81,48 @@ export const Config = z
         icmp: { enabled: true, count: 5 },
         rtp: { enabled: true, packets: 50, interval: '20ms' },
       }),
-    alerts: z.object({ rules: z.string().optional() }).strict().default({}),
+    alerts: z
+      .object({
+        /** rules YAML; the built-in alerts/default-rules.yaml when absent */
+        rules: z.string().optional(),
+        /** the dashboard's address, for links in notifications */
+        dashboard_url: z.url().optional(),
+        /** wait this long after a new alert so that related ones go out in one message */
+        group_wait: duration.default('2s'),
+        /** not acknowledged within this → the next contact of the organisation, then its head */
+        escalate_after: duration.default('15m'),
+        escalate_after_in_meeting: duration.default('5m'),
+        /** while firing during a meeting, remind everyone paged this often */
+        renotify_in_meeting: duration.default('10m'),
+        /** a meeting starting within this window makes its sites' alerts critical (Điều 7: T-1h test) */
+        readiness_window: duration.default('60m'),
+        district_outage: z
+          .object({
+            min_sites: z.number().int().positive().default(3),
+            min_fraction: z.number().min(0).max(1).default(0.5),
+          })
+          .strict()
+          .prefault({}),
+        flap: z
+          .object({
+            count: z.number().int().min(2).default(3),
+            window: duration.default('15m'),
+            hold: duration.default('5m'),
+          })
+          .strict()
+          .prefault({}),
+        outbox: z
+          .object({
+            retry_base: duration.default('2s'),
+            retry_max: duration.default('5m'),
+            poll: duration.default('500ms'),
+            send_timeout: duration.default('30s'),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
     notify: z
       .object({
         email: z
