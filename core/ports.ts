@@ -53,6 +53,10 @@ export interface StoreHealth {
   spooled: number;
   lastError: string | null;
   lastWriteMs: number | null;
+  /** the spool is at its size limit and its oldest points are being dropped (an alarm) */
+  spoolFull?: boolean;
+  /** points lost to a full spool since start */
+  droppedPoints?: number;
 }
 
 export interface MetricsStore {
