@@ -1,0 +1,96 @@
+// SQLite adapter specifics and the storage service: pruning, the index a range query uses,
+// samples from the bus landing in the store, health metrics.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Registry } from 'prom-client';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Bus } from '../../core/bus.ts';
+import { log } from '../../core/log.ts';
+import type { Runtime } from '../../core/runtime.ts';
+import { sample, storeConfig } from '../../test/helpers/metrics.ts';
+import { createMetricsStore, SqliteMetricsStore, startStorage } from './index.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'diemcau-sqlite-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('SQLite metrics store', () => {
+  it('prunes points older than the retention and keeps the rest', async () => {
+    const store = new SqliteMetricsStore({ file: join(root, 'prune.db'), retentionMs: 86400_000, log });
+    const now = Date.now();
+    store.write([
+      sample('rtt_ms', 'xa-a', now - 3 * 86400_000, 1),
+      sample('rtt_ms', 'xa-a', now - 2 * 86400_000, 2),
+      sample('rtt_ms', 'xa-a', now - 1000, 3),
+    ]);
+    expect(store.prune(now)).toBe(2);
+    const raw = await store.raw({ metric: 'rtt_ms', from: 0, to: now + 1 });
+    expect(raw[0]!.points.map((p) => p.value)).toEqual([3]);
+    await store.close();
+  });
+
+  it('answers a one-site range query from the (series, time) primary key, not a scan', async () => {
+    const file = join(root, 'plan.db');
+    const store = new SqliteMetricsStore({ file, retentionMs: 86400_000 * 30, log });
+    store.write([sample('rtt_ms', 'xa-a', Date.now(), 1)]);
+    await store.close();
+    const db = new Database(file, { readonly: true });
+    const plan = db
+      .prepare(
+        'EXPLAIN QUERY PLAN SELECT time, value FROM points WHERE series_id = ? AND time >= ? AND time < ? ORDER BY time',
+      )
+      .all(1, 0, 1) as { detail: string }[];
+    const series = db
+      .prepare('EXPLAIN QUERY PLAN SELECT * FROM series WHERE site = ? AND metric = ?')
+      .all('xa-a', 'rtt_ms') as { detail: string }[];
+    db.close();
+    expect(plan.map((p) => p.detail).join('; ')).toMatch(
+      /SEARCH points USING PRIMARY KEY \(series_id=\? AND time>\? AND time<\?\)/,
+    );
+    expect(series.map((p) => p.detail).join('; ')).toMatch(/USING INDEX/);
+  });
+
+  it('is the default: data_dir/metrics.db, exposing its health as prom-client metrics', async () => {
+    const dataDir = join(root, 'default');
+    const registry = new Registry();
+    const store = await createMetricsStore({ config: storeConfig({ dataDir }), log, registry });
+    store.write([sample('rtt_ms', 'xa-a', Date.now(), 5), sample('rtt_ms', 'xa-a', Date.now(), Number.NaN)]);
+    await store.flush();
+    expect(store.health()).toMatchObject({ kind: 'sqlite', ok: true, spooled: 0, lastError: null });
+    const text = await registry.metrics();
+    expect(text).toMatch(/diemcau_storage_points_written_total\{backend="sqlite"\} 1\b/);
+    expect(text).toMatch(/diemcau_storage_points_rejected_total\{backend="sqlite"\} 1\b/);
+    expect(text).toMatch(/diemcau_storage_write_seconds_count\{backend="sqlite"\} 1\b/);
+    await store.close();
+    const db = new Database(join(dataDir, 'metrics.db'), { readonly: true });
+    expect(db.prepare('SELECT count(*) AS n FROM points').get()).toEqual({ n: 1 });
+    db.close();
+  });
+});
+
+describe('startStorage', () => {
+  it('stores every batch published on the bus, and stops listening when stopped', async () => {
+    const dataDir = join(root, 'service');
+    const bus = new Bus();
+    const rt = { config: storeConfig({ dataDir }), bus, log, registry: new Registry() } as unknown as Runtime;
+    const svc = await startStorage(rt);
+    expect(svc.name).toBe('storage');
+    const t = Date.now() - 60_000;
+    bus.publish([sample('in_call', 'xa-a', t, 1), sample('in_call', 'xa-b', t, 0)]);
+    bus.publish([sample('in_call', 'xa-a', t + 10_000, 0)]);
+    await svc.store.flush();
+    const latest = await svc.store.latest({ metric: 'in_call' });
+    expect(latest.map((s) => [s.site, s.value])).toEqual([
+      ['xa-a', 0],
+      ['xa-b', 0],
+    ]);
+    await svc.stop();
+    bus.publish([sample('in_call', 'xa-a', t + 20_000, 1)]); // no subscriber any more: must not throw
+
+    const reopened = await createMetricsStore({ config: rt.config, log });
+    const raw = await reopened.raw({ metric: 'in_call', site: 'xa-a', from: t, to: t + 60_000 });
+    expect(raw[0]!.points.map((p) => p.value)).toEqual([1, 0]);
+    await reopened.close();
+  });
+});

@@ -1,0 +1,295 @@
+// Embedded metrics store: SQLite (better-sqlite3) in data_dir/metrics.db, the default when no
+// InfluxDB is configured. One row per point in a WITHOUT ROWID table keyed (series, time): a
+// range query for one series is one index seek and a sequential read, whatever else is stored;
+// a sample written twice replaces itself (idempotent replays).
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Registry } from 'prom-client';
+import type { Sample, SampleTags } from '../../core/bus.ts';
+import type { Logger } from '../../core/log.ts';
+import type { MetricName } from '../../core/metrics.ts';
+import type {
+  AggregateQuery,
+  MetricsStore,
+  Point,
+  RangeQuery,
+  Series,
+  SeriesSelector,
+  StoreHealth,
+} from '../../core/ports.ts';
+import {
+  type AggregatedSeries,
+  bucketize,
+  compareSeries,
+  errorText,
+  fractionOf,
+  identityKey,
+  type SeriesId,
+  StoreMetrics,
+  seriesId,
+  storable,
+  validRange,
+} from './common.ts';
+
+export interface SqliteStoreOptions {
+  file: string;
+  retentionMs: number;
+  log: Logger;
+  registry?: Registry;
+  /** how often old points are pruned; default one hour */
+  pruneEveryMs?: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS series (
+  id       INTEGER PRIMARY KEY,
+  metric   TEXT NOT NULL,
+  site     TEXT NOT NULL,
+  device   TEXT NOT NULL,
+  instance TEXT NOT NULL DEFAULT '',
+  probe    TEXT NOT NULL DEFAULT '',
+  tier     TEXT NOT NULL DEFAULT '',
+  district TEXT NOT NULL DEFAULT '',
+  carrier  TEXT NOT NULL DEFAULT '',
+  UNIQUE (metric, site, device, instance, probe)
+);
+CREATE INDEX IF NOT EXISTS series_site ON series (site, metric);
+CREATE TABLE IF NOT EXISTS points (
+  series_id INTEGER NOT NULL,
+  time      INTEGER NOT NULL,
+  value     REAL NOT NULL,
+  PRIMARY KEY (series_id, time)
+) WITHOUT ROWID;
+`;
+
+interface SeriesRow {
+  id: number;
+  metric: MetricName;
+  site: string;
+  device: string;
+  instance: string;
+  probe: string;
+  tier: string;
+  district: string;
+  carrier: string;
+}
+
+export class SqliteMetricsStore implements MetricsStore {
+  private readonly db: Database.Database;
+  private readonly metrics: StoreMetrics;
+  private readonly ids = new Map<string, { id: number; attrs: string }>();
+  private readonly insertPoint: Database.Statement;
+  private readonly insertSeries: Database.Statement;
+  private readonly updateSeries: Database.Statement;
+  private readonly rangeStmt: Database.Statement;
+  private readonly writeBatch: (samples: readonly Sample[]) => number;
+  private lastError: string | null = null;
+  private failing = false;
+  private lastWriteMs: number | null = null;
+  private pruneTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(private readonly opts: SqliteStoreOptions) {
+    mkdirSync(dirname(opts.file), { recursive: true });
+    this.db = new Database(opts.file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('cache_size = -65536');
+    this.db.exec(SCHEMA);
+    this.metrics = new StoreMetrics(opts.registry, 'sqlite');
+    this.insertPoint = this.db.prepare(
+      'INSERT OR REPLACE INTO points (series_id, time, value) VALUES (?, ?, ?)',
+    );
+    this.insertSeries = this.db.prepare(
+      `INSERT INTO series (metric, site, device, instance, probe, tier, district, carrier)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (metric, site, device, instance, probe)
+       DO UPDATE SET tier = excluded.tier, district = excluded.district, carrier = excluded.carrier
+       RETURNING id`,
+    );
+    this.updateSeries = this.db.prepare('UPDATE series SET tier = ?, district = ?, carrier = ? WHERE id = ?');
+    this.rangeStmt = this.db
+      .prepare('SELECT time, value FROM points WHERE series_id = ? AND time >= ? AND time < ? ORDER BY time')
+      .raw(true);
+    for (const r of this.db.prepare('SELECT * FROM series').all() as SeriesRow[]) {
+      this.ids.set(identityKey(r.metric, r.site, r.device, r.instance, r.probe), {
+        id: r.id,
+        attrs: attrs(r),
+      });
+    }
+    this.writeBatch = this.db.transaction((samples: readonly Sample[]) => {
+      let n = 0;
+      for (const s of samples) {
+        if (!storable(s)) continue;
+        this.insertPoint.run(this.seriesFor(s), s.time, s.value);
+        n++;
+      }
+      return n;
+    });
+    this.prune();
+    this.pruneTimer = setInterval(() => this.prune(), opts.pruneEveryMs ?? 3600_000);
+    this.pruneTimer.unref();
+  }
+
+  private seriesFor(s: Sample): number {
+    const key = identityKey(s.metric, s.site, s.device, s.tags.instance, s.tags.probe);
+    const a = attrs(s.tags);
+    const known = this.ids.get(key);
+    if (known) {
+      if (known.attrs !== a) {
+        this.updateSeries.run(s.tags.tier ?? '', s.tags.district ?? '', s.tags.carrier ?? '', known.id);
+        known.attrs = a;
+      }
+      return known.id;
+    }
+    const row = this.insertSeries.get(
+      s.metric,
+      s.site,
+      s.device,
+      s.tags.instance ?? '',
+      s.tags.probe ?? '',
+      s.tags.tier ?? '',
+      s.tags.district ?? '',
+      s.tags.carrier ?? '',
+    ) as { id: number };
+    this.ids.set(key, { id: row.id, attrs: a });
+    return row.id;
+  }
+
+  write(samples: readonly Sample[]): void {
+    if (samples.length === 0) return;
+    if (this.closed) {
+      this.opts.log.error({ points: samples.length }, 'metrics store: write after close, points not stored');
+      return;
+    }
+    const t0 = performance.now();
+    try {
+      const n = this.writeBatch(samples);
+      const ms = performance.now() - t0;
+      this.lastWriteMs = ms;
+      this.failing = false;
+      this.metrics.observeWrite(ms / 1000, n);
+      this.metrics.rejectedPoints(samples.length - n);
+    } catch (err) {
+      // A local disk error (full, read-only): nothing to spool to either; say so loudly.
+      this.lastError = errorText(err);
+      this.failing = true;
+      this.metrics.error();
+      this.opts.log.error({ err, points: samples.length }, 'metrics store: SQLite write failed');
+    }
+  }
+
+  async flush(): Promise<void> {}
+
+  /** Deletes points older than the retention, series by series (each an index range delete). */
+  prune(now = Date.now()): number {
+    const cutoff = now - this.opts.retentionMs;
+    const del = this.db.prepare('DELETE FROM points WHERE series_id = ? AND time < ?');
+    let n = 0;
+    try {
+      for (const { id } of this.ids.values()) n += del.run(id, cutoff).changes;
+    } catch (err) {
+      this.lastError = errorText(err);
+      this.opts.log.error({ err }, 'metrics store: pruning failed');
+    }
+    if (n > 0) this.opts.log.info({ points: n, before: new Date(cutoff).toISOString() }, 'pruned old points');
+    return n;
+  }
+
+  private matching(sel: Partial<SeriesSelector>): SeriesRow[] {
+    const where: string[] = [];
+    const args: string[] = [];
+    for (const k of ['metric', 'site', 'device', 'instance', 'probe'] as const) {
+      const v = sel[k];
+      if (v !== undefined) {
+        where.push(`${k} = ?`);
+        args.push(v);
+      }
+    }
+    const sql = `SELECT * FROM series ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
+    const rows = this.db.prepare(sql).all(...args) as SeriesRow[];
+    return rows.sort((a, b) => compareSeries(toId(a), toId(b)));
+  }
+
+  private points(id: number, from: number, to: number): Point[] {
+    const rows = this.rangeStmt.all(id, from, to) as [number, number][];
+    return rows.map(([time, value]) => ({ time, value }));
+  }
+
+  async raw(q: RangeQuery): Promise<Series[]> {
+    validRange(q);
+    const out: Series[] = [];
+    for (const r of this.matching(q)) {
+      const points = this.points(r.id, q.from, q.to);
+      if (points.length) out.push({ ...toId(r), points });
+    }
+    return out;
+  }
+
+  async aggregate(q: AggregateQuery): Promise<AggregatedSeries[]> {
+    validRange(q);
+    const out: AggregatedSeries[] = [];
+    for (const r of this.matching(q)) {
+      const points = this.points(r.id, q.from, q.to);
+      if (points.length) out.push({ ...toId(r), buckets: bucketize(points, q.bucketMs) });
+    }
+    return out;
+  }
+
+  async fractionOfBuckets(q: AggregateQuery & { above?: number; below?: number }): Promise<number> {
+    return fractionOf(await this.aggregate(q), q);
+  }
+
+  async latest(selector: Partial<SeriesSelector>): Promise<Sample[]> {
+    const stmt = this.db.prepare(
+      'SELECT time, value FROM points WHERE series_id = ? ORDER BY time DESC LIMIT 1',
+    );
+    const out: Sample[] = [];
+    for (const r of this.matching(selector)) {
+      const p = stmt.get(r.id) as { time: number; value: number } | undefined;
+      if (!p) continue;
+      const tags: SampleTags = {
+        tier: r.tier as SampleTags['tier'],
+        district: r.district,
+        carrier: r.carrier as SampleTags['carrier'],
+      };
+      if (r.instance) tags.instance = r.instance;
+      if (r.probe) tags.probe = r.probe;
+      out.push({ time: p.time, site: r.site, device: r.device, metric: r.metric, value: p.value, tags });
+    }
+    return out;
+  }
+
+  async seriesForSite(site: string): Promise<SeriesId[]> {
+    const has = this.db.prepare('SELECT 1 FROM points WHERE series_id = ? LIMIT 1');
+    return this.matching({ site })
+      .filter((r) => has.get(r.id) !== undefined)
+      .map(toId);
+  }
+
+  health(): StoreHealth {
+    return {
+      kind: 'sqlite',
+      ok: !this.failing,
+      spooled: 0,
+      lastError: this.lastError,
+      lastWriteMs: this.lastWriteMs,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    this.db.close();
+  }
+}
+
+function attrs(t: { tier?: string; district?: string; carrier?: string }): string {
+  return `${t.tier ?? ''}\u0000${t.district ?? ''}\u0000${t.carrier ?? ''}`;
+}
+
+function toId(r: SeriesRow): SeriesId {
+  return seriesId(r.metric, r.site, r.device, r.instance, r.probe);
+}
