@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SiteStatus } from './contract.ts';
+import {
+  type Client,
+  clientsByRole,
+  readEvents,
+  type SseEvent,
+  StubAlertEngine,
+  sample,
+  startTestApi,
+  type TestEnv,
+} from './testing.ts';
+
+let env: TestEnv;
+let c: Record<string, Client>;
+const alerts = new StubAlertEngine();
+let siteA: string;
+let siteB: string;
+
+beforeAll(async () => {
+  env = await startTestApi({ sites: 12, base: 51, alerts });
+  const ids = [...env.rt.inventory.sites.keys()];
+  siteA = ids[5]!;
+  siteB = ids[6]!;
+  c = await clientsByRole(env, [siteA]);
+});
+afterAll(async () => {
+  await env?.stop();
+});
+
+function live(client: Client, headers: Record<string, string> = {}) {
+  return fetch(`${env.url}/api/v1/live`, { headers: { cookie: client.cookie!, ...headers } });
+}
+
+const named = (evs: SseEvent[], name: string) => evs.filter((e) => e.event === name);
+
+describe('live stream', () => {
+  it('starts with a snapshot of every site, then delivers a status change published on the bus', async () => {
+    const res = await live(c.noc!);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    let published = false;
+    const evs = await readEvents(res, (evs) => {
+      // once the snapshot is in, a sample arrives on the bus
+      if (!published && evs.length > 0) {
+        published = true;
+        env.rt.bus.publish([sample(siteB, 'rtt_ms', 42), sample(siteB, 'reachable', 1)]);
+      }
+      return named(evs, 'site').some((e) => (JSON.parse(e.data) as SiteStatus).id === siteB);
+    });
+    const snap = JSON.parse(named(evs, 'snapshot')[0]!.data) as { sites: SiteStatus[] };
+    expect(snap.sites).toHaveLength(12);
+    const m = named(evs, 'metrics').map((e) => JSON.parse(e.data));
+    expect(m).toContainEqual(expect.objectContaining({ site: siteB, values: { rtt_ms: 42, reachable: 1 } }));
+    const site = JSON.parse(named(evs, 'site').at(-1)!.data) as SiteStatus;
+    expect(site).toMatchObject({ id: siteB, state: 'ok', metrics: { rtt_ms: 42 } });
+  });
+
+  it('a client that reconnects with Last-Event-ID receives exactly the events it missed', async () => {
+    const before = env.api.live.lastEventId();
+    alerts.setVerdict(siteB, {
+      state: 'down',
+      cause: 'link',
+      summary: 'Mất kết nối — nguyên nhân: đường truyền VNPT',
+      since: Date.now(),
+    });
+    const a1 = alerts.raise({ site: siteB });
+    env.rt.bus.publish([sample(siteB, 'reachable', 0)]);
+    await new Promise((r) => setTimeout(r, 20));
+    const after = env.api.live.lastEventId();
+    expect(after).toBeGreaterThan(before);
+    const res = await live(c.noc!, { 'last-event-id': String(before) });
+    const evs = await readEvents(res, (e) => e.some((x) => x.id === after));
+    expect(named(evs, 'snapshot')).toHaveLength(0);
+    const ids = evs.filter((e) => e.event !== 'heartbeat').map((e) => e.id);
+    const expected = Array.from({ length: after - before }, (_, i) => before + 1 + i);
+    expect(ids).toEqual(expected);
+    expect(named(evs, 'alert').map((e) => JSON.parse(e.data).id)).toEqual([a1.id]);
+    expect(JSON.parse(named(evs, 'site')[0]!.data)).toMatchObject({
+      id: siteB,
+      state: 'down',
+      cause: 'link',
+      firing_alerts: 1,
+    });
+  });
+
+  it('an unknown or too old Last-Event-ID gets a fresh snapshot instead', async () => {
+    const res = await live(c.noc!, { 'last-event-id': '5' });
+    const evs = await readEvents(res, (e) => e.length >= 1);
+    expect(evs[0]!.event).toBe('snapshot');
+  });
+
+  it('a technician sees only their own sites and their alerts', async () => {
+    const res = await live(c.technician!);
+    let published = false;
+    const evs = await readEvents(res, (evs) => {
+      if (!published && evs.length > 0) {
+        published = true;
+        env.rt.bus.publish([sample(siteB, 'rtt_ms', 50)]);
+        env.rt.bus.publish([sample(siteA, 'rtt_ms', 60)]);
+      }
+      return named(evs, 'metrics').length >= 1;
+    });
+    const snap = JSON.parse(named(evs, 'snapshot')[0]!.data) as { sites: SiteStatus[]; alerts: unknown[] };
+    expect(snap.sites.map((s) => s.id)).toEqual([siteA]);
+    expect(snap.alerts).toEqual([]);
+    expect(named(evs, 'metrics').map((e) => JSON.parse(e.data).site)).toEqual([siteA]);
+  });
+
+  it('refuses the unauthenticated', async () => {
+    const res = await fetch(`${env.url}/api/v1/live`);
+    expect(res.status).toBe(401);
+  });
+});

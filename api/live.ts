@@ -1,0 +1,387 @@
+// The live state of the network and its stream of changes (Server-Sent Events).
+//
+// Keeps one SiteStatus per site from the bus samples (latest link and power numbers) and the alert
+// engine's verdict (state, cause, summary). Every change becomes an event with a numeric id that only
+// grows, also across restarts (ids start at boot time × 1000). A bounded replay buffer lets a client
+// that reconnects with Last-Event-ID receive exactly what it missed; when that is older than the buffer,
+// it gets a fresh snapshot. Each client has a bounded queue: one that cannot keep up is dropped (its
+// connection ends, its browser reconnects and resumes), so a slow client never slows the others.
+import { parseDuration } from '../config/config.ts';
+import type { Sample } from '../core/bus.ts';
+import type { AlertEngine, MeetingSource } from '../core/ports.ts';
+import type { Runtime } from '../core/runtime.ts';
+import type { Site } from '../inventory/schema.ts';
+import type { Alert, LiveEventName, LiveEvents, SiteMetrics, SiteState, SiteStatus } from './contract.ts';
+
+const METRIC_KEYS = new Set<string>([
+  'reachable',
+  'rtt_ms',
+  'loss_pct',
+  'jitter_ms',
+  'mos',
+  'in_call',
+  'mcu_port_up',
+  'ups_on_battery',
+  'ups_runtime_min',
+  'ups_charge_pct',
+  'ups_input_v',
+]);
+
+export interface LiveOptions {
+  /** events kept for Last-Event-ID resume */
+  replay?: number;
+  heartbeatMs?: number;
+  /** a site whose newest sample is older than this is `unknown` (default: 3 collector intervals, ≥ 30 s) */
+  staleMs?: number;
+  /** how often staleness, meetings and verdicts are re-checked without new samples */
+  tickMs?: number;
+  now?: () => number;
+}
+
+/** Where a connected client's frames go; `push` returns false when its queue is over its bound. */
+export interface LiveSink {
+  push(frame: Uint8Array): boolean;
+  /** the hub drops the client (queue overflow or hub stopping) */
+  drop(reason: string): void;
+}
+
+export interface LiveClient {
+  readonly id: number;
+  close(): void;
+}
+
+interface Entry {
+  id: number;
+  /** sites the event is about; null = everyone may see it */
+  sites: string[] | null;
+  frame: Uint8Array;
+}
+
+interface ClientState {
+  id: number;
+  sites: ReadonlySet<string> | null;
+  sink: LiveSink;
+}
+
+const enc = new TextEncoder();
+
+export function sseFrame(id: number | null, event: string, data: unknown): Uint8Array {
+  return enc.encode(`${id !== null ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
+function summaryFor(state: SiteState, updated: number | null, staleMs: number): string {
+  switch (state) {
+    case 'ok':
+      return 'Hoạt động bình thường / Operating normally';
+    case 'unknown':
+      return updated === null
+        ? 'Chưa có số liệu đo / Not measured yet'
+        : `Không có số liệu đo mới trong ${Math.round(staleMs / 1000)} giây / No fresh measurements`;
+    case 'down':
+      return 'Mất kết nối / Unreachable';
+    case 'on_battery':
+      return 'UPS đang chạy pin / UPS on battery';
+    case 'degraded':
+      return 'Chất lượng đường truyền kém / Link quality degraded';
+    default:
+      return 'Đang bảo trì / Maintenance';
+  }
+}
+
+export class LiveHub {
+  private readonly sites: Site[];
+  private readonly status = new Map<string, SiteStatus>();
+  private readonly metrics = new Map<string, SiteMetrics>();
+  private readonly updated = new Map<string, number>();
+  private readonly pendingMetrics = new Map<string, { time: number; values: SiteMetrics }>();
+  private readonly dirty = new Set<string>();
+  private flushScheduled = false;
+  private readonly buffer: Entry[] = [];
+  private readonly clients = new Map<number, ClientState>();
+  private nextClient = 1;
+  private lastSample: number | null = null;
+  private seq: number;
+  private readonly unsubscribe: (() => void)[] = [];
+  private timers: NodeJS.Timeout[] = [];
+  private readonly replay: number;
+  private readonly heartbeatMs: number;
+  private readonly staleMs: number;
+  private readonly tickMs: number;
+  private readonly now: () => number;
+  /** counters for /metrics */
+  readonly counters = { events: 0, dropped: 0, connected: 0 };
+
+  constructor(
+    private readonly rt: Runtime,
+    private readonly alerts: AlertEngine | null,
+    private readonly meetings: MeetingSource | undefined,
+    opts: LiveOptions = {},
+  ) {
+    this.now = opts.now ?? Date.now;
+    this.replay = opts.replay ?? 10_000;
+    this.heartbeatMs = opts.heartbeatMs ?? 15_000;
+    const interval = parseDuration(rt.config.collector.interval);
+    this.staleMs = opts.staleMs ?? Math.max(3 * interval, 30_000);
+    this.tickMs = opts.tickMs ?? Math.min(5_000, interval);
+    this.seq = this.now() * 1000;
+    this.sites = [...rt.inventory.sites.values()];
+    const now = this.now();
+    for (const s of this.sites) this.status.set(s.id, this.compute(s, now, new Map()));
+  }
+
+  start(): void {
+    this.unsubscribe.push(this.rt.bus.onSamples((batch) => this.onSamples(batch)));
+    if (this.alerts) this.unsubscribe.push(this.alerts.onChange((a) => this.onAlert(a)));
+    this.timers.push(setInterval(() => this.heartbeat(), this.heartbeatMs));
+    this.timers.push(setInterval(() => this.refreshAll(), this.tickMs));
+    for (const t of this.timers) t.unref();
+  }
+
+  stop(): void {
+    for (const u of this.unsubscribe.splice(0)) u();
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    for (const c of [...this.clients.values()]) {
+      this.clients.delete(c.id);
+      c.sink.drop('server stopping');
+    }
+  }
+
+  /** The id of the newest event (what a client that is up to date would send as Last-Event-ID). */
+  lastEventId(): number {
+    return this.seq;
+  }
+
+  /** time of the newest sample seen on the bus (for /readyz), or null */
+  lastSampleTime(): number | null {
+    return this.lastSample;
+  }
+
+  isStale(time: number | null): boolean {
+    return time === null || this.now() - time > this.staleMs;
+  }
+
+  clientCount(): number {
+    return this.clients.size;
+  }
+
+  list(): SiteStatus[] {
+    return this.sites.map((s) => this.status.get(s.id)!);
+  }
+
+  get(site: string): SiteStatus | undefined {
+    return this.status.get(site);
+  }
+
+  /** Connects a client: replays what it missed since `lastEventId`, or starts with a snapshot. */
+  connect(opts: {
+    sink: LiveSink;
+    sites?: ReadonlySet<string> | null;
+    lastEventId?: number | null;
+  }): LiveClient {
+    const client: ClientState = { id: this.nextClient++, sites: opts.sites ?? null, sink: opts.sink };
+    const last = opts.lastEventId;
+    const oldest = this.buffer[0]?.id ?? this.seq + 1;
+    let ok = true;
+    if (last !== undefined && last !== null && last <= this.seq && last >= oldest - 1) {
+      for (const e of this.buffer) {
+        if (e.id > last && this.visible(client, e)) ok = client.sink.push(e.frame) && ok;
+      }
+    } else {
+      ok = client.sink.push(sseFrame(this.seq, 'snapshot', this.snapshot(client.sites)));
+    }
+    this.clients.set(client.id, client);
+    this.counters.connected++;
+    if (!ok) this.dropClient(client, 'queue full at connect');
+    return {
+      id: client.id,
+      close: () => {
+        this.clients.delete(client.id);
+      },
+    };
+  }
+
+  snapshot(sites: ReadonlySet<string> | null = null): LiveEvents['snapshot'] {
+    const all = this.list();
+    const alerts = this.alerts ? this.alerts.list().filter((a) => a.state !== 'resolved') : [];
+    if (!sites) return { sites: all, alerts };
+    return {
+      sites: all.filter((s) => sites.has(s.id)),
+      alerts: alerts.filter(
+        (a) => (a.site !== null && sites.has(a.site)) || a.sites.some((s) => sites.has(s)),
+      ),
+    };
+  }
+
+  /** Publishes an event to every client allowed to see it and keeps it for resume. */
+  publish<E extends Exclude<LiveEventName, 'snapshot' | 'heartbeat'>>(
+    event: E,
+    data: LiveEvents[E],
+    sites: string[] | null,
+  ): number {
+    const id = ++this.seq;
+    const entry: Entry = { id, sites, frame: sseFrame(id, event, data) };
+    this.buffer.push(entry);
+    if (this.buffer.length > this.replay) this.buffer.splice(0, this.buffer.length - this.replay);
+    this.counters.events++;
+    for (const c of this.clients.values()) {
+      if (!this.visible(c, entry)) continue;
+      if (!c.sink.push(entry.frame)) this.dropClient(c, 'queue full');
+    }
+    return id;
+  }
+
+  private visible(c: ClientState, e: Entry): boolean {
+    if (!c.sites || !e.sites) return true;
+    return e.sites.some((s) => c.sites!.has(s));
+  }
+
+  private dropClient(c: ClientState, reason: string): void {
+    if (!this.clients.delete(c.id)) return;
+    this.counters.dropped++;
+    this.rt.log.warn({ client: c.id, reason }, 'live client dropped');
+    c.sink.drop(reason);
+  }
+
+  private heartbeat(): void {
+    const frame = sseFrame(this.seq, 'heartbeat', { time: this.now() });
+    for (const c of this.clients.values()) if (!c.sink.push(frame)) this.dropClient(c, 'queue full');
+  }
+
+  private siteOfSample(s: Sample): string | null {
+    if (this.status.has(s.site)) return s.site;
+    if (s.metric === 'mcu_port_up' && s.tags.instance) {
+      const site = this.rt.inventory.mcuPorts.get(Number(s.tags.instance));
+      if (site) return site;
+    }
+    return null;
+  }
+
+  private onSamples(batch: readonly Sample[]): void {
+    for (const s of batch) {
+      if (this.lastSample === null || s.time > this.lastSample) this.lastSample = s.time;
+      if (!METRIC_KEYS.has(s.metric)) continue;
+      const site = this.siteOfSample(s);
+      if (!site) continue;
+      // a UPS that does not answer says nothing about whether the site is reachable
+      if (s.metric === 'reachable' && s.device.endsWith('-ups')) continue;
+      const m = this.metrics.get(site) ?? {};
+      m[s.metric as keyof SiteMetrics] = s.value;
+      this.metrics.set(site, m);
+      if ((this.updated.get(site) ?? 0) < s.time) this.updated.set(site, s.time);
+      const p = this.pendingMetrics.get(site) ?? { time: s.time, values: {} };
+      p.values[s.metric as keyof SiteMetrics] = s.value;
+      p.time = Math.max(p.time, s.time);
+      this.pendingMetrics.set(site, p);
+      this.dirty.add(site);
+    }
+    this.scheduleFlush();
+  }
+
+  private onAlert(a: Alert): void {
+    const sites = [...new Set([...(a.site ? [a.site] : []), ...a.sites])];
+    this.publish('alert', a, sites.length ? sites : null);
+    for (const s of sites) if (this.status.has(s)) this.dirty.add(s);
+    this.scheduleFlush();
+  }
+
+  /** Runs after the current bus delivery, so the alert engine has seen the same samples. */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  private firingCounts(): Map<string, number> {
+    const counts = new Map<string, number>();
+    if (!this.alerts) return counts;
+    for (const a of this.alerts.list({ state: 'firing' })) {
+      for (const s of new Set([...(a.site ? [a.site] : []), ...a.sites]))
+        counts.set(s, (counts.get(s) ?? 0) + 1);
+    }
+    return counts;
+  }
+
+  private flush(): void {
+    const now = this.now();
+    for (const [site, p] of this.pendingMetrics) this.publish('metrics', { site, ...p }, [site]);
+    this.pendingMetrics.clear();
+    if (this.dirty.size === 0) return;
+    const counts = this.firingCounts();
+    for (const id of this.dirty) this.refresh(id, now, counts);
+    this.dirty.clear();
+  }
+
+  /** Re-checks every site: staleness, meetings, verdicts that changed without a new sample. */
+  refreshAll(): void {
+    const now = this.now();
+    const counts = this.firingCounts();
+    for (const s of this.sites) this.refresh(s.id, now, counts);
+  }
+
+  private refresh(id: string, now: number, counts: Map<string, number>): void {
+    const site = this.rt.inventory.sites.get(id);
+    if (!site) return;
+    const prev = this.status.get(id)!;
+    const next = this.compute(site, now, counts, prev);
+    this.status.set(id, next);
+    if (
+      next.state !== prev.state ||
+      next.cause !== prev.cause ||
+      next.summary !== prev.summary ||
+      next.firing_alerts !== prev.firing_alerts ||
+      next.in_meeting !== prev.in_meeting
+    ) {
+      this.publish('site', next, [id]);
+    }
+  }
+
+  private compute(site: Site, now: number, counts: Map<string, number>, prev?: SiteStatus): SiteStatus {
+    const metrics = { ...(this.metrics.get(site.id) ?? {}) };
+    const updated = this.updated.get(site.id) ?? null;
+    const fresh = updated !== null && now - updated <= this.staleMs;
+    let state: SiteState;
+    let cause: SiteStatus['cause'] = null;
+    let summary: string;
+    let since: number | null = null;
+    const verdict = this.alerts?.verdict(site.id) ?? null;
+    if (verdict) {
+      ({ state, cause, summary, since } = verdict);
+    } else if (!fresh) {
+      state = 'unknown';
+      summary = summaryFor(state, updated, this.staleMs);
+    } else if (!this.alerts && metrics.reachable === 0) {
+      // no alert engine running: a plain reading of the numbers, without root cause
+      state = 'down';
+      summary = summaryFor(state, updated, this.staleMs);
+    } else if (!this.alerts && metrics.ups_on_battery === 1) {
+      state = 'on_battery';
+      summary = summaryFor(state, updated, this.staleMs);
+    } else {
+      state = 'ok';
+      summary = summaryFor(state, updated, this.staleMs);
+    }
+    if (since === null) since = prev && prev.state === state ? prev.since : now;
+    return {
+      id: site.id,
+      name: site.name,
+      gso: site.gso,
+      tier: site.tier,
+      district: site.district,
+      carrier: site.link.carrier,
+      lat: site.lat ?? null,
+      lon: site.lon ?? null,
+      state,
+      cause,
+      since,
+      summary,
+      metrics,
+      updated,
+      firing_alerts: counts.get(site.id) ?? 0,
+      in_meeting: (this.meetings?.forSite(site.id, now, 0).length ?? 0) > 0,
+    };
+  }
+}

@@ -1,0 +1,46 @@
+// Helpers shared by the route files: a sub-app whose validation failures become ApiError 400s,
+// and the request/response pieces every route repeats. The OpenAPI document comes from these.
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { ZodType } from 'zod';
+import type { AppEnv } from './context.ts';
+import { ApiError } from './contract.ts';
+import { validationFailure } from './errors.ts';
+
+export function subApp(): OpenAPIHono<AppEnv> {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw validationFailure(result.error, result.target);
+    },
+  });
+}
+
+export function jsonBody<T extends ZodType>(schema: T, description?: string) {
+  return { required: true, ...(description && { description }), content: { 'application/json': { schema } } };
+}
+
+const err = (description: string) => ({ description, content: { 'application/json': { schema: ApiError } } });
+
+export const ERRORS = {
+  400: err('Dữ liệu không hợp lệ: trường nào, sai gì / invalid input: which field, what is wrong'),
+  401: err('Cần đăng nhập / authentication required'),
+  403: err(
+    'Vai trò không cho phép, hoặc thiếu X-CSRF-Token / role does not allow this, or CSRF token missing',
+  ),
+} as const;
+
+export const NOT_FOUND = { 404: err('Không tìm thấy / not found') } as const;
+
+export function ok<T extends ZodType>(schema: T, description: string) {
+  return { 200: { description, content: { 'application/json': { schema } } }, ...ERRORS } as const;
+}
+
+/** ok(), plus a documented 404 */
+export function okOr404<T extends ZodType>(schema: T, description: string) {
+  return {
+    200: { description, content: { 'application/json': { schema } } },
+    ...ERRORS,
+    ...NOT_FOUND,
+  } as const;
+}
+
+export const SECURITY: Record<string, string[]>[] = [{ cookie: [] }, { bearer: [] }];

@@ -1,0 +1,265 @@
+// /api/v1/auth: sign in and out, who am I, my API tokens, my password.
+import { createRoute, z } from '@hono/zod-openapi';
+import { deleteCookie, setCookie } from 'hono/cookie';
+import {
+  AccountError,
+  audit,
+  checkPassword,
+  clearLoginFailures,
+  createApiToken,
+  createSession,
+  deleteSession,
+  dummyPasswordHash,
+  getUserWithHash,
+  listTokens,
+  loginBlockedFor,
+  recordLoginFailure,
+  revokeApiToken,
+  setPassword,
+  type UserRecord,
+  verifyPassword,
+} from '../accounts.ts';
+import { auditFrom, type Deps, isSecure, requireAuth, SESSION_COOKIE } from '../context.ts';
+import { User } from '../contract.ts';
+import { ApiFailure, notFound } from '../errors.ts';
+import { ERRORS, jsonBody, ok, okOr404, SECURITY, subApp } from '../openapi.ts';
+
+export function publicUser(u: UserRecord): User {
+  return {
+    name: u.name,
+    role: u.role,
+    ...(u.role === 'technician' && { sites: u.sites }),
+    ...(u.org && { org: u.org }),
+  };
+}
+
+const Login = z
+  .object({
+    name: z.string().min(1).max(64),
+    password: z.string().min(1).max(1024),
+  })
+  .strict();
+
+const Me = z.object({
+  user: User,
+  via: z.enum(['session', 'token']),
+  /** send back in the X-CSRF-Token header on POST/PUT/PATCH/DELETE (cookie sessions only) */
+  csrf_token: z.string().nullable(),
+});
+
+const Token = z.object({
+  id: z.string(),
+  label: z.string(),
+  created_at: z.number(),
+  expires_at: z.number().nullable(),
+  last_used: z.number().nullable(),
+  revoked_at: z.number().nullable(),
+});
+
+const NewToken = z
+  .object({
+    label: z.string().min(1).max(100),
+    expires_days: z.number().int().min(1).max(3650).optional(),
+  })
+  .strict();
+
+const PasswordChange = z
+  .object({ current: z.string().min(1).max(1024), new: z.string().min(1).max(1024) })
+  .strict();
+
+export function authRoutes(d: Deps) {
+  const { rt } = d;
+  const app = subApp();
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/auth/login',
+      summary: 'Đăng nhập / sign in (sets an HttpOnly session cookie)',
+      request: { body: jsonBody(Login) },
+      // 429 (ApiError, Retry-After) after too many failed attempts
+      responses: ok(Me, 'Đã đăng nhập / signed in'),
+    }),
+    async (c) => {
+      const { name, password } = c.req.valid('json');
+      const ip = c.get('ip');
+      const ua = c.req.header('user-agent') ?? null;
+      const wait = loginBlockedFor(rt.state, name, ip);
+      if (wait > 0) {
+        audit(rt.state, {
+          actor: name,
+          action: 'auth.login',
+          ip,
+          userAgent: ua,
+          outcome: 'denied',
+          detail: { reason: 'rate_limited' },
+        });
+        const s = Math.ceil(wait / 1000);
+        throw new ApiFailure(
+          429,
+          'rate_limited',
+          `Sai mật khẩu quá nhiều lần, thử lại sau ${s} giây / Too many failed sign-ins, retry in ${s} s`,
+          undefined,
+          { 'Retry-After': String(s) },
+        );
+      }
+      const u = getUserWithHash(rt.state, name);
+      const good = await verifyPassword(password, u?.hash ?? (await dummyPasswordHash()));
+      if (!u || !good || u.disabled) {
+        recordLoginFailure(rt.state, name, ip);
+        audit(rt.state, {
+          actor: name,
+          action: 'auth.login',
+          ip,
+          userAgent: ua,
+          outcome: 'failed',
+          detail: { reason: !u ? 'unknown_user' : u.disabled ? 'disabled' : 'bad_password' },
+        });
+        throw new ApiFailure(
+          401,
+          'bad_credentials',
+          'Sai tên đăng nhập hoặc mật khẩu / Wrong user name or password',
+          [{ path: 'body.password', message: 'không khớp / does not match' }],
+        );
+      }
+      clearLoginFailures(rt.state, name);
+      const s = createSession(rt.state, u.name, { ip, userAgent: ua });
+      setCookie(c, SESSION_COOKIE, s.id, {
+        httpOnly: true,
+        sameSite: 'Strict',
+        secure: isSecure(c, rt),
+        path: '/',
+      });
+      audit(rt.state, { actor: u.name, action: 'auth.login', ip, userAgent: ua });
+      return c.json({ user: publicUser(u), via: 'session' as const, csrf_token: s.csrf }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/auth/logout',
+      summary: 'Đăng xuất / sign out (ends this session)',
+      security: SECURITY,
+      responses: ok(z.object({ ok: z.literal(true) }), 'Đã đăng xuất / signed out'),
+    }),
+    (c) => {
+      const a = requireAuth(c);
+      if (a.sessionHash) deleteSession(rt.state, a.sessionHash);
+      deleteCookie(c, SESSION_COOKIE, { path: '/', secure: isSecure(c, rt) });
+      auditFrom(c, rt, 'auth.logout', a.user.name);
+      return c.json({ ok: true as const }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/auth/me',
+      summary: 'Tài khoản đang đăng nhập / the signed-in user and the CSRF token',
+      security: SECURITY,
+      responses: ok(Me, 'Tài khoản / the user'),
+    }),
+    (c) => {
+      const a = requireAuth(c);
+      return c.json({ user: publicUser(a.user), via: a.via, csrf_token: a.csrf ?? null }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/auth/password',
+      summary: 'Đổi mật khẩu của mình / change my password (ends all my sessions)',
+      security: SECURITY,
+      request: { body: jsonBody(PasswordChange) },
+      responses: ok(z.object({ ok: z.literal(true) }), 'Đã đổi / changed'),
+    }),
+    async (c) => {
+      const a = requireAuth(c);
+      const body = c.req.valid('json');
+      const u = getUserWithHash(rt.state, a.user.name)!;
+      if (!(await verifyPassword(body.current, u.hash))) {
+        auditFrom(c, rt, 'user.passwd', u.name, { outcome: 'bad_current' });
+        throw new ApiFailure(
+          400,
+          'invalid_request',
+          'Mật khẩu hiện tại không đúng / Current password is wrong',
+          [{ path: 'body.current', message: 'không khớp / does not match' }],
+        );
+      }
+      try {
+        checkPassword(body.new);
+      } catch (e) {
+        if (e instanceof AccountError)
+          throw new ApiFailure(400, 'invalid_request', e.message, [{ path: 'body.new', message: e.message }]);
+        throw e;
+      }
+      await setPassword(rt.state, u.name, body.new, { actor: u.name, ip: c.get('ip') });
+      deleteCookie(c, SESSION_COOKIE, { path: '/', secure: isSecure(c, rt) });
+      return c.json({ ok: true as const }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/auth/tokens',
+      summary: 'Mã truy cập API của tôi / my API tokens',
+      security: SECURITY,
+      responses: ok(z.object({ items: z.array(Token) }), 'Danh sách / list'),
+    }),
+    (c) => {
+      const a = requireAuth(c);
+      const items = listTokens(rt.state, a.user.name).map(({ user: _u, ...t }) => t);
+      return c.json({ items }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/auth/tokens',
+      summary: 'Tạo mã truy cập API (chỉ hiện một lần) / create an API token (shown once)',
+      security: SECURITY,
+      request: { body: jsonBody(NewToken) },
+      responses: ok(z.object({ token: z.string(), info: Token }), 'Mã mới / the new token'),
+    }),
+    (c) => {
+      const a = requireAuth(c);
+      const body = c.req.valid('json');
+      const { token, info } = createApiToken(rt.state, a.user.name, body.label, {
+        ...(body.expires_days && { expiresInDays: body.expires_days }),
+        actor: a.user.name,
+        ip: c.get('ip'),
+      });
+      const { user: _u, ...rest } = info;
+      return c.json({ token, info: rest }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/auth/tokens/{id}',
+      summary: 'Thu hồi mã truy cập API / revoke an API token',
+      security: SECURITY,
+      request: { params: z.object({ id: z.string().regex(/^[0-9a-f]{12}$/) }) },
+      responses: okOr404(z.object({ ok: z.literal(true) }), 'Đã thu hồi / revoked'),
+    }),
+    (c) => {
+      const a = requireAuth(c);
+      const { id } = c.req.valid('param');
+      const mine = listTokens(rt.state, a.user.name).find((t) => t.id === id);
+      const adminAny = a.user.role === 'admin' && listTokens(rt.state).some((t) => t.id === id);
+      if (!mine && !adminAny) throw notFound(`mã truy cập ${id}`);
+      revokeApiToken(rt.state, id);
+      auditFrom(c, rt, 'token.revoke', id);
+      return c.json({ ok: true as const }, 200);
+    },
+  );
+
+  return app;
+}
+
+export { ERRORS };

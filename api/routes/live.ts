@@ -1,0 +1,96 @@
+// /api/v1/live: Server-Sent Events. First a snapshot (or, with Last-Event-ID, exactly the events
+// missed), then site / metrics / alert deltas and heartbeats. Technicians see only their sites.
+import { createRoute, z } from '@hono/zod-openapi';
+import { allow, type Deps, READ_ROLES } from '../context.ts';
+import { ApiFailure } from '../errors.ts';
+import { ERRORS, SECURITY, subApp } from '../openapi.ts';
+
+/** bytes a client may have waiting before it is dropped (it reconnects and resumes) */
+export const CLIENT_QUEUE_BYTES = 1 << 20;
+
+const LiveQuery = z
+  .object({
+    /** for clients that cannot set the Last-Event-ID header */
+    last_event_id: z
+      .string()
+      .regex(/^\d{1,16}$/)
+      .optional(),
+  })
+  .strict();
+
+export function liveRoutes(d: Deps, opts: { queueBytes?: number } = {}) {
+  const app = subApp();
+  const queueBytes = opts.queueBytes ?? CLIENT_QUEUE_BYTES;
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/live',
+      summary:
+        'Luồng trực tiếp (SSE): snapshot, site, metrics, alert, heartbeat; Last-Event-ID để nối lại / live stream',
+      security: SECURITY,
+      request: {
+        query: LiveQuery,
+        headers: z.object({
+          'last-event-id': z
+            .string()
+            .regex(/^\d{1,16}$/)
+            .optional(),
+        }),
+      },
+      responses: {
+        200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: z.string() } } },
+        ...ERRORS,
+      },
+    }),
+    (c) => {
+      const a = allow(c, ...READ_ROLES);
+      if (d.live.clientCount() >= 1000)
+        throw new ApiFailure(
+          503,
+          'too_many_clients',
+          'Quá nhiều kết nối trực tiếp / Too many live clients',
+          undefined,
+          {
+            'Retry-After': '10',
+          },
+        );
+      const raw = c.req.header('last-event-id') ?? c.req.valid('query').last_event_id;
+      const lastEventId = raw !== undefined ? Number(raw) : null;
+      const sites = a.user.role === 'technician' ? new Set(a.user.sites) : null;
+      let client: { close(): void } | null = null;
+      const stream = new ReadableStream<Uint8Array>(
+        {
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode('retry: 3000\n\n'));
+            client = d.live.connect({
+              sites,
+              lastEventId,
+              sink: {
+                push(frame) {
+                  controller.enqueue(frame);
+                  return (controller.desiredSize ?? 0) >= 0;
+                },
+                drop(reason) {
+                  controller.error(new Error(`live client dropped: ${reason}`));
+                },
+              },
+            });
+          },
+          cancel() {
+            client?.close();
+          },
+        },
+        new ByteLengthQueuingStrategy({ highWaterMark: queueBytes }),
+      );
+      return new Response(stream, {
+        status: 200,
+        headers: {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-cache, no-transform',
+          'x-accel-buffering': 'no',
+        },
+      });
+    },
+  );
+  return app;
+}

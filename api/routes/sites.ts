@@ -1,0 +1,296 @@
+// /api/v1/sites: every site with its current status and cause; one site with devices and contacts;
+// a site's metrics over a range, downsampled to what a chart can show.
+import { createRoute, z } from '@hono/zod-openapi';
+import { METRIC_NAMES, METRICS, type MetricName } from '../../core/metrics.ts';
+import type { Organisation, Person } from '../../inventory/schema.ts';
+import { CARRIERS, TIERS } from '../../inventory/schema.ts';
+import { allow, canReadAlert, canReadSite, type Deps, READ_ROLES } from '../context.ts';
+import { Alert, SITE_STATES, SiteStatus } from '../contract.ts';
+import { ApiFailure, forbidden, notFound } from '../errors.ts';
+import { ok, okOr404, SECURITY, subApp } from '../openapi.ts';
+
+/** "a,b" → ["a","b"], each checked against `values` */
+function csvOf<T extends string>(values: readonly T[], what: string) {
+  return z
+    .string()
+    .transform((s, ctx) => {
+      const list = s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
+      for (const v of list) {
+        if (!values.includes(v as T)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `${what} "${v}" không tồn tại; chọn trong / must be one of: ${values.join(', ')}`,
+          });
+          return z.NEVER;
+        }
+      }
+      return list as T[];
+    })
+    .optional();
+}
+
+const SiteListQuery = z
+  .object({
+    tier: csvOf(TIERS, 'cấp / tier'),
+    state: csvOf(SITE_STATES, 'trạng thái / state'),
+    carrier: csvOf(CARRIERS, 'nhà mạng / carrier'),
+    district: z.string().max(500).optional(),
+    q: z.string().max(100).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(1000),
+    offset: z.coerce.number().int().min(0).default(0),
+  })
+  .strict();
+
+const SiteList = z.object({
+  items: z.array(SiteStatus),
+  total: z.number().int(),
+  limit: z.number(),
+  offset: z.number(),
+});
+
+const Contact = z.object({
+  id: z.string(),
+  name: z.string(),
+  title: z.string().nullable(),
+  org: z.string().nullable(),
+  /** hidden from host and viewer roles */
+  email: z.string().nullable(),
+});
+const OrgContacts = z.object({ id: z.string(), name: z.string(), people: z.array(Contact) });
+
+const SiteDetail = z.object({
+  site: SiteStatus,
+  link: z.object({ carrier: z.enum(CARRIERS), circuit: z.string(), bandwidth_mbps: z.number() }),
+  mcu_port: z.number().nullable(),
+  host_org: z.object({ id: z.string(), name: z.string() }).nullable(),
+  devices: z.array(
+    z.object({ id: z.string(), kind: z.string(), profile: z.string(), address: z.string().nullable() }),
+  ),
+  contacts: z.object({
+    technician: Contact.nullable(),
+    carrier: OrgContacts.nullable(),
+    power: OrgContacts.nullable(),
+    mcu: OrgContacts.nullable(),
+  }),
+  alerts: z.array(Alert),
+});
+
+const SiteParam = z.object({ id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'mã điểm cầu / site id') });
+
+const MetricsQuery = z
+  .object({
+    metric: csvOf(METRIC_NAMES, 'chỉ số / metric'),
+    from: z.coerce.number().int().min(0).optional(),
+    to: z.coerce.number().int().min(0).optional(),
+    points: z.coerce.number().int().min(2).max(2000).default(300),
+    device: z.string().max(100).optional(),
+  })
+  .strict();
+
+const Bucket = z.object({
+  time: z.number(),
+  mean: z.number(),
+  min: z.number(),
+  max: z.number(),
+  p95: z.number(),
+  count: z.number(),
+});
+const MetricsResult = z.object({
+  site: z.string(),
+  from: z.number(),
+  to: z.number(),
+  bucket_ms: z.number(),
+  series: z.array(
+    z.object({
+      metric: z.string(),
+      unit: z.string(),
+      label: z.string(),
+      device: z.string(),
+      instance: z.string().optional(),
+      probe: z.string().optional(),
+      buckets: z.array(Bucket),
+    }),
+  ),
+});
+
+const MAX_SPAN_MS = 400 * 86400_000;
+
+export function siteRoutes(d: Deps) {
+  const { rt, live } = d;
+  const inv = rt.inventory;
+  const app = subApp();
+
+  const person = (id: string | undefined, showEmail: boolean): z.infer<typeof Contact> | null => {
+    const p: Person | undefined = id ? inv.people.get(id) : undefined;
+    if (!p) return null;
+    return {
+      id: p.id,
+      name: p.name,
+      title: p.title ?? null,
+      org: p.org ?? null,
+      email: showEmail ? (p.channels.email ?? null) : null,
+    };
+  };
+  const org = (o: Organisation | undefined, showEmail: boolean) =>
+    o
+      ? {
+          id: o.id,
+          name: o.name,
+          people: o.contacts.map((c) => person(c, showEmail)).filter((x) => x !== null),
+        }
+      : null;
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/sites',
+      summary: 'Các điểm cầu và trạng thái hiện tại / sites with current status and cause',
+      security: SECURITY,
+      request: { query: SiteListQuery },
+      responses: ok(SiteList, 'Danh sách / list'),
+    }),
+    (c) => {
+      const a = allow(c, ...READ_ROLES);
+      const q = c.req.valid('query');
+      const districts = q.district?.split(',').filter(Boolean);
+      const needle = q.q?.toLowerCase().normalize('NFC');
+      const all = live
+        .list()
+        .filter(
+          (s) =>
+            canReadSite(a.user, s.id) &&
+            (!q.tier || q.tier.includes(s.tier)) &&
+            (!q.state || q.state.includes(s.state)) &&
+            (!q.carrier || q.carrier.includes(s.carrier)) &&
+            (!districts || districts.includes(s.district)) &&
+            (!needle || s.name.toLowerCase().includes(needle) || s.id.includes(needle) || s.gso === needle),
+        );
+      return c.json(
+        {
+          items: all.slice(q.offset, q.offset + q.limit),
+          total: all.length,
+          limit: q.limit,
+          offset: q.offset,
+        },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/sites/{id}',
+      summary: 'Một điểm cầu: thiết bị, liên hệ, cảnh báo / one site with devices, contacts and alerts',
+      security: SECURITY,
+      request: { params: SiteParam },
+      responses: okOr404(SiteDetail, 'Điểm cầu / the site'),
+    }),
+    (c) => {
+      const a = allow(c, ...READ_ROLES);
+      const { id } = c.req.valid('param');
+      const site = inv.sites.get(id);
+      if (!site) throw notFound(`điểm cầu "${id}"`);
+      if (!canReadSite(a.user, id)) throw forbidden('xem điểm cầu này');
+      const full = a.user.role !== 'host' && a.user.role !== 'viewer';
+      const carrierOrg = [...inv.organisations.values()].find(
+        (o) => o.kind === 'carrier' && o.carrier === site.link.carrier,
+      );
+      const alerts = d.alerts
+        ? d.alerts
+            .list()
+            .filter(
+              (x) =>
+                x.state !== 'resolved' && (x.site === id || x.sites.includes(id)) && canReadAlert(a.user, x),
+            )
+        : [];
+      return c.json(
+        {
+          site: live.get(id)!,
+          link: site.link,
+          mcu_port: site.mcu_port ?? null,
+          host_org: site.host_org
+            ? { id: site.host_org, name: inv.organisations.get(site.host_org)?.name ?? site.host_org }
+            : null,
+          devices: site.devices.map((dv) => ({
+            id: dv.id,
+            kind: dv.kind,
+            profile: dv.profile,
+            address: full ? dv.address : null,
+          })),
+          contacts: {
+            technician: person(site.technician, full),
+            carrier: org(carrierOrg, full),
+            power: org(inv.organisations.get(site.power), full),
+            mcu: org(inv.organisations.get(inv.inventory.mcu.operator), full),
+          },
+          alerts,
+        },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/sites/{id}/metrics',
+      summary:
+        'Số liệu đo của điểm cầu theo khoảng thời gian, đã gộp ≤ points điểm / metrics over a range, downsampled',
+      security: SECURITY,
+      request: { params: SiteParam, query: MetricsQuery },
+      responses: okOr404(MetricsResult, 'Chuỗi số liệu / series'),
+    }),
+    async (c) => {
+      const a = allow(c, ...READ_ROLES);
+      const { id } = c.req.valid('param');
+      const q = c.req.valid('query');
+      if (!inv.sites.has(id)) throw notFound(`điểm cầu "${id}"`);
+      if (!canReadSite(a.user, id)) throw forbidden('xem điểm cầu này');
+      const to = q.to ?? Date.now();
+      const from = q.from ?? to - 6 * 3600_000;
+      if (from >= to)
+        throw new ApiFailure(400, 'invalid_request', 'from phải nhỏ hơn to / from must be before to', [
+          { path: 'query.from', message: 'phải nhỏ hơn to / must be less than to' },
+        ]);
+      if (to - from > MAX_SPAN_MS)
+        throw new ApiFailure(
+          400,
+          'invalid_request',
+          'Khoảng thời gian tối đa 400 ngày / range is at most 400 days',
+          [{ path: 'query.from', message: 'quá xa / too far back' }],
+        );
+      // buckets aligned to multiples of bucketMs can add one at the edge: divide by points - 1
+      const bucketMs = Math.max(1000, Math.ceil((to - from) / (q.points - 1)));
+      const metrics: MetricName[] = q.metric?.length ? q.metric : ['rtt_ms', 'loss_pct', 'jitter_ms'];
+      const series = [];
+      for (const metric of metrics) {
+        const res = await d.store.aggregate({
+          metric,
+          site: id,
+          ...(q.device && { device: q.device }),
+          from,
+          to,
+          bucketMs,
+        });
+        for (const s of res) {
+          series.push({
+            metric,
+            unit: METRICS[metric].unit,
+            label: `${METRICS[metric].vi} / ${METRICS[metric].en}`,
+            device: s.device,
+            ...(s.instance !== undefined && { instance: s.instance }),
+            ...(s.probe !== undefined && { probe: s.probe }),
+            buckets: s.buckets.slice(-q.points),
+          });
+        }
+      }
+      return c.json({ site: id, from, to, bucket_ms: bucketMs, series }, 200);
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,228 @@
+// The HTTP server: the API under /api/v1 (one sub-app per area), /metrics, /healthz, /readyz and the
+// built dashboard at /. Security headers, a body size limit and CORS closed unless configured.
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from '@hono/node-server';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { secureHeaders } from 'hono/secure-headers';
+import type { AlertEngine, MeetingSource, MetricsStore } from '../core/ports.ts';
+import type { Runtime, Service } from '../core/runtime.ts';
+import { type AppEnv, authenticate, type Deps, isLoopback, SESSION_COOKIE } from './context.ts';
+import { ApiFailure, errorBody, errorResponse, payloadTooLarge, validationFailure } from './errors.ts';
+import { LiveHub, type LiveOptions } from './live.ts';
+import { registerApiMetrics } from './prom.ts';
+import { authRoutes } from './routes/auth.ts';
+import { inventoryRoutes } from './routes/inventory.ts';
+import { liveRoutes } from './routes/live.ts';
+import { siteRoutes } from './routes/sites.ts';
+import { staticHandler } from './static.ts';
+
+export { createUser } from './accounts.ts';
+export type { LiveHub } from './live.ts';
+
+export interface ApiDeps {
+  store: MetricsStore;
+  alerts: AlertEngine | null;
+  meetings?: MeetingSource;
+  /** the built SPA to serve at / (default dashboard/dist) */
+  dashboardDir?: string;
+  live?: LiveOptions;
+  /** bytes a live client may have queued before it is dropped */
+  liveQueueBytes?: number;
+}
+
+export type ApiService = Service & { url: string; live: LiveHub; app: Hono<AppEnv> };
+
+const DEFAULT_DASHBOARD = join(fileURLToPath(new URL('..', import.meta.url)), 'dashboard', 'dist');
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export function parseListen(listen: string): { host: string; port: number } {
+  const v6 = /^\[([^\]]+)\]:(\d+)$/.exec(listen);
+  if (v6) return { host: v6[1]!, port: Number(v6[2]) };
+  const i = listen.lastIndexOf(':');
+  if (i < 0) return { host: '127.0.0.1', port: Number(listen) };
+  return { host: listen.slice(0, i) || '127.0.0.1', port: Number(listen.slice(i + 1)) };
+}
+
+/** Builds the whole Hono app (no listening): used by startApi and by tests that call app.request. */
+export function buildApp(
+  d: Deps,
+  opts: { dashboardDir?: string; liveQueueBytes?: number } = {},
+): Hono<AppEnv> {
+  const { rt } = d;
+  const http = rt.config.http;
+  const app = new Hono<AppEnv>();
+  const onUnexpected = (err: unknown) => rt.log.error({ err }, 'api request failed');
+  app.onError((err, c) => errorResponse(err, c, onUnexpected));
+
+  app.use('*', registerApiMetrics(rt.registry, d.live, d.store));
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+      referrerPolicy: 'same-origin',
+      crossOriginResourcePolicy: 'same-origin',
+    }),
+  );
+  if (http.cors_origins.length > 0) {
+    app.use(
+      '/api/*',
+      cors({
+        origin: http.cors_origins,
+        credentials: true,
+        allowMethods: ['GET', 'POST', 'PATCH', 'DELETE'],
+        allowHeaders: ['content-type', 'authorization', 'x-csrf-token', 'last-event-id'],
+        maxAge: 600,
+      }),
+    );
+  }
+  const limitKb = http.body_limit_kb;
+  app.use(
+    '/api/*',
+    bodyLimit({ maxSize: limitKb * 1024, onError: (c) => c.json(payloadTooLarge(limitKb), 413) }),
+  );
+  // browsers send Origin on cross-site writes: refuse those from origins we do not know
+  app.use('/api/*', async (c, next) => {
+    const origin = c.req.header('origin');
+    if (origin && UNSAFE.has(c.req.method)) {
+      const allowed = new Set([new URL(c.req.url).origin, ...http.cors_origins]);
+      if (http.public_url) allowed.add(new URL(http.public_url).origin);
+      if (!allowed.has(origin))
+        throw new ApiFailure(
+          403,
+          'csrf',
+          `Nguồn gốc yêu cầu không được phép / Origin ${origin} not allowed`,
+          [{ path: 'header.origin', message: 'không được phép / not allowed' }],
+        );
+    }
+    await next();
+  });
+  app.use('/api/*', authenticate(rt));
+  app.use('/metrics', authenticate(rt));
+
+  const api = new OpenAPIHono<AppEnv>({
+    defaultHook: (r) => {
+      if (!r.success) throw validationFailure(r.error, r.target);
+    },
+  });
+  api.openAPIRegistry.registerComponent('securitySchemes', 'cookie', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: SESSION_COOKIE,
+    description: 'Phiên đăng nhập (POST /auth/login); ghi cần header X-CSRF-Token / session cookie',
+  });
+  api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'Mã truy cập API dmc_… (diemcau user token create) / API token',
+  });
+  api.route('/', authRoutes(d));
+  api.route('/', inventoryRoutes(d));
+  api.route('/', siteRoutes(d));
+  api.route('/', liveRoutes(d, opts.liveQueueBytes !== undefined ? { queueBytes: opts.liveQueueBytes } : {}));
+  api.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'diemcau API',
+      version: '1',
+      description:
+        'NOC hệ thống hội nghị truyền hình tỉnh Bắc Kạn / NOC for the Bắc Kạn video-conference network. Every error is an ApiError.',
+    },
+    servers: [{ url: '/api/v1' }],
+  });
+  api.notFound((c) =>
+    c.json(errorBody('not_found', `Không có đường dẫn API này / No such API route: ${c.req.path}`), 404),
+  );
+  app.route('/api/v1', api);
+  app.all('/api/*', (c) =>
+    c.json(errorBody('not_found', `Không có đường dẫn API này / No such API route: ${c.req.path}`), 404),
+  );
+
+  app.get('/healthz', (c) => c.json({ status: 'ok', time: Date.now() }));
+  app.get('/readyz', (c) => {
+    const health = d.store.health();
+    const last = d.live.lastSampleTime();
+    const checks = [
+      { name: 'inventory', ok: rt.inventory.sites.size > 0, detail: `${rt.inventory.sites.size} sites` },
+      {
+        name: 'store',
+        ok: health.ok,
+        detail: health.lastError ?? `${health.kind}, ${health.spooled} spooled`,
+      },
+      {
+        name: 'collector',
+        ok: !d.live.isStale(last),
+        detail:
+          last === null ? 'no sample yet' : `last sample ${Math.round((Date.now() - last) / 1000)} s ago`,
+      },
+    ];
+    const ready = checks.every((x) => x.ok);
+    return c.json(
+      { status: ready ? 'ready' : 'not_ready', checks, alerts: d.alerts !== null },
+      ready ? 200 : 503,
+    );
+  });
+  app.get('/metrics', async (c) => {
+    // open to loopback (a Prometheus on the same host); elsewhere an admin/noc/viewer token or session
+    const a = c.get('auth');
+    if (!isLoopback(c.get('ip'))) {
+      if (!a) throw new ApiFailure(401, 'unauthenticated', 'Cần đăng nhập / Authentication required');
+      if (!['admin', 'noc', 'viewer'].includes(a.user.role))
+        throw new ApiFailure(403, 'forbidden', 'Tài khoản không có quyền / Your role does not allow this');
+    }
+    return c.text(await rt.registry.metrics(), 200, { 'content-type': rt.registry.contentType });
+  });
+
+  const dashboard = staticHandler(opts.dashboardDir ?? DEFAULT_DASHBOARD);
+  app.get('*', dashboard);
+  app.on('HEAD', '*', dashboard);
+  app.notFound((c) => c.json(errorBody('not_found', `Không tìm thấy / Not found: ${c.req.path}`), 404));
+  return app;
+}
+
+export async function startApi(rt: Runtime, deps: ApiDeps): Promise<ApiService> {
+  const live = new LiveHub(rt, deps.alerts, deps.meetings, deps.live);
+  live.start();
+  const d: Deps = { rt, store: deps.store, alerts: deps.alerts, meetings: deps.meetings, live };
+  const app = buildApp(d, {
+    ...(deps.dashboardDir !== undefined && { dashboardDir: deps.dashboardDir }),
+    ...(deps.liveQueueBytes !== undefined && { liveQueueBytes: deps.liveQueueBytes }),
+  });
+  const { host, port } = parseListen(rt.config.http.listen);
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: host, port }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const addr = server.address() as AddressInfo;
+  const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  rt.log.info({ url }, 'api listening');
+  return {
+    name: 'api',
+    url,
+    live,
+    app,
+    async stop() {
+      live.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      });
+    },
+  };
+}
