@@ -1,0 +1,188 @@
+// Where each endpoint sits on the map: pure functions, computed once per inventory (not per update),
+// so 1,000+ endpoints cost nothing while the live stream changes their colour.
+
+export interface LayoutSite {
+  id: string;
+  tier: 'province' | 'district' | 'commune';
+  district: string;
+  lat: number | null;
+  lon: number | null;
+}
+
+export interface LayoutDistrict {
+  id: string;
+  name: string;
+  lat?: number | null | undefined;
+  lon?: number | null | undefined;
+}
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+export interface Placed extends Point {
+  r: number;
+}
+
+export interface MapLayout {
+  width: number;
+  height: number;
+  mcu: Placed;
+  nodes: Map<string, Placed>;
+  /** label anchors for districts */
+  districts: { id: string; name: string; x: number; y: number; anchor: 'start' | 'middle' | 'end' }[];
+  /** thin line from each endpoint to what it hangs off (MCU or its district hall), as SVG path data */
+  links: Map<string, string>;
+  /** geo view only: sites that have no coordinates, drawn in a strip */
+  unplaced: string[];
+}
+
+export const WIDTH = 1600;
+export const HEIGHT = 1000;
+const GOLDEN = Math.PI * (3 - Math.sqrt(5));
+
+const r1 = (v: number) => Math.round(v * 10) / 10;
+
+function districtHall(sites: LayoutSite[], district: string): LayoutSite | undefined {
+  return sites.find((s) => s.tier === 'district' && s.district === district);
+}
+
+/** The three-tier map: MCU in the centre, province sites around it, districts on a ring, communes around their district. */
+export function tierLayout(sites: LayoutSite[], districts: LayoutDistrict[]): MapLayout {
+  const cx = WIDTH / 2;
+  const cy = HEIGHT / 2;
+  const nodes = new Map<string, Placed>();
+  const mcu: Placed = { x: cx, y: cy, r: 34 };
+  const links = new Map<string, string>();
+  const seg = (id: string, a: Point, b: Point) => {
+    links.set(id, `M${r1(a.x)} ${r1(a.y)}L${r1(b.x)} ${r1(b.y)}`);
+  };
+
+  const province = sites.filter((s) => s.tier === 'province');
+  const pr = 115;
+  province.forEach((s, i) => {
+    const a = -Math.PI / 2 + (i / Math.max(province.length, 1)) * 2 * Math.PI + Math.PI / 4;
+    const p = { x: cx + pr * Math.cos(a), y: cy + pr * Math.sin(a), r: 22 };
+    nodes.set(s.id, p);
+    seg(s.id, mcu, p);
+  });
+
+  // districts known from the list, plus any district a site names that the list lacks
+  const order = [...districts.map((d) => d.id)];
+  for (const s of sites) if (!order.includes(s.district)) order.push(s.district);
+  const names = new Map(districts.map((d) => [d.id, d.name]));
+  const used = order.filter((d) => sites.some((s) => s.district === d && s.tier !== 'province'));
+  const n = Math.max(used.length, 1);
+  const rx = WIDTH * 0.33;
+  const ry = HEIGHT * 0.3;
+  const maxCount = Math.max(
+    1,
+    ...used.map((d) => sites.filter((s) => s.tier === 'commune' && s.district === d).length),
+  );
+  // room for each cluster: a bit under half the distance between neighbouring hubs on the ellipse
+  const perimeter = Math.PI * (3 * (rx + ry) - Math.sqrt((3 * rx + ry) * (rx + 3 * ry)));
+  const clusterR = Math.min(175, (0.46 * perimeter) / n);
+  const spacing = clusterR / Math.sqrt(maxCount + 1.5);
+  const communeR = Math.max(3.5, Math.min(15, spacing * 0.42));
+  const outDistricts: MapLayout['districts'] = [];
+
+  used.forEach((d, i) => {
+    const a = -Math.PI / 2 + (i / n) * 2 * Math.PI;
+    const hub = { x: cx + rx * Math.cos(a), y: cy + ry * Math.sin(a) };
+    const hall = districtHall(sites, d);
+    const hallP = { ...hub, r: 20 };
+    if (hall) {
+      nodes.set(hall.id, hallP);
+      seg(hall.id, mcu, hallP);
+    }
+    const communes = sites.filter((s) => s.tier === 'commune' && s.district === d);
+    communes.forEach((s, k) => {
+      // sunflower packing around the hall, leaving room for the hall itself
+      const rad = spacing * Math.sqrt(k + 1.5);
+      const ang = k * GOLDEN + a;
+      const p = { x: hub.x + rad * Math.cos(ang), y: hub.y + rad * Math.sin(ang) * 0.92, r: communeR };
+      nodes.set(s.id, p);
+      seg(s.id, hallP, p);
+    });
+    const extent = spacing * Math.sqrt(communes.length + 1.5) + communeR + 10;
+    const cosA = Math.cos(a);
+    const sinA = Math.sin(a);
+    const lx = hub.x + cosA * extent * 0.6;
+    const ly = hub.y + (sinA >= 0 ? extent + 22 : -extent - 8);
+    outDistricts.push({
+      id: d,
+      name: names.get(d) ?? d,
+      x: r1(lx),
+      y: r1(Math.max(24, Math.min(HEIGHT - 6, ly))),
+      anchor: Math.abs(cosA) < 0.3 ? 'middle' : cosA > 0 ? 'start' : 'end',
+    });
+  });
+  return { width: WIDTH, height: HEIGHT, mcu, nodes, districts: outDistricts, links, unplaced: [] };
+}
+
+/** The geographic map: equirectangular projection of the inventory's coordinates, overlaps fanned out. */
+export function geoLayout(sites: LayoutSite[], districts: LayoutDistrict[]): MapLayout {
+  const withXY = sites.filter((s) => s.lat !== null && s.lon !== null) as (LayoutSite & {
+    lat: number;
+    lon: number;
+  })[];
+  const unplaced = sites.filter((s) => s.lat === null || s.lon === null).map((s) => s.id);
+  const nodes = new Map<string, Placed>();
+  const pad = 70;
+  const lats = withXY.map((s) => s.lat);
+  const lons = withXY.map((s) => s.lon);
+  const minLat = Math.min(...lats, 90);
+  const maxLat = Math.max(...lats, -90);
+  const minLon = Math.min(...lons, 180);
+  const maxLon = Math.max(...lons, -180);
+  const k = Math.cos((((minLat + maxLat) / 2) * Math.PI) / 180);
+  const spanX = Math.max((maxLon - minLon) * k, 1e-6);
+  const spanY = Math.max(maxLat - minLat, 1e-6);
+  const scale = Math.min((WIDTH - 2 * pad) / spanX, (HEIGHT - 2 * pad - 60) / spanY);
+  const ox = (WIDTH - spanX * scale) / 2;
+  const oy = (HEIGHT - 60 - spanY * scale) / 2;
+  const proj = (lat: number, lon: number): Point => ({
+    x: ox + (lon - minLon) * k * scale,
+    y: oy + (maxLat - lat) * scale,
+  });
+  const baseR = Math.max(3.5, Math.min(11, 240 / Math.sqrt(Math.max(sites.length, 1))));
+
+  // sites sharing a coordinate (province offices, a district hall and its town) fan out on a small ring
+  const groups = new Map<string, typeof withXY>();
+  for (const s of withXY) {
+    const key = `${s.lat.toFixed(3)},${s.lon.toFixed(3)}`;
+    const g = groups.get(key);
+    if (g) g.push(s);
+    else groups.set(key, [s]);
+  }
+  const tierR = (t: LayoutSite['tier']) => (t === 'province' ? baseR * 1.5 : t === 'district' ? baseR * 1.4 : baseR);
+  for (const g of groups.values()) {
+    const c = proj(g[0]!.lat, g[0]!.lon);
+    if (g.length === 1) {
+      nodes.set(g[0]!.id, { ...c, r: tierR(g[0]!.tier) });
+      continue;
+    }
+    g.forEach((s, i) => {
+      const rad = baseR * 2.6 * Math.sqrt(i + 0.5);
+      const ang = i * GOLDEN;
+      nodes.set(s.id, { x: c.x + rad * Math.cos(ang), y: c.y + rad * Math.sin(ang), r: tierR(s.tier) });
+    });
+  }
+  unplaced.forEach((id, i) => {
+    nodes.set(id, { x: pad + i * baseR * 3, y: HEIGHT - 24, r: baseR });
+  });
+  const capital = districts[0];
+  const mcuAt =
+    capital?.lat != null && capital.lon != null
+      ? proj(capital.lat, capital.lon)
+      : { x: WIDTH / 2, y: HEIGHT / 2 };
+  const mcu = { x: mcuAt.x + 90, y: mcuAt.y + 50, r: 22 };
+  const outDistricts: MapLayout['districts'] = districts
+    .filter((d) => d.lat != null && d.lon != null)
+    .map((d) => {
+      const p = proj(d.lat!, d.lon!);
+      return { id: d.id, name: d.name, x: r1(p.x), y: r1(p.y - baseR * 6), anchor: 'middle' as const };
+    });
+  return { width: WIDTH, height: HEIGHT, mcu, nodes, districts: outDistricts, links: new Map(), unplaced };
+}

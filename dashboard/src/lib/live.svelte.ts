@@ -1,0 +1,241 @@
+// The live picture of the network, fed by the SSE stream (`GET /api/v1/live`).
+// Reactivity is per site: each site sits in its own cell (`$state.raw`), so a status change re-renders one
+// endpoint on the map, not 1,000. Sparkline data lives in plain ring buffers; a tick (at most once a second)
+// tells the charts to redraw.
+import type { Alert, LiveEvents, SiteMetrics, SiteStatus } from '../../../api/contract.ts';
+import { BASE, get, pickList } from './api.ts';
+
+export class SiteCell {
+  s: SiteStatus = $state.raw() as unknown as SiteStatus;
+  constructor(s: SiteStatus) {
+    this.s = s;
+  }
+}
+
+export const SPARK_METRICS = ['mos', 'loss_pct', 'jitter_ms', 'rtt_ms'] as const;
+export type SparkMetric = (typeof SPARK_METRICS)[number];
+const RING = 240;
+
+export class Ring {
+  time: number[] = [];
+  values: Record<SparkMetric, (number | null)[]> = { mos: [], loss_pct: [], jitter_ms: [], rtt_ms: [] };
+  push(time: number, v: SiteMetrics): void {
+    const last = this.time[this.time.length - 1];
+    if (last !== undefined && time <= last) return;
+    this.time.push(time);
+    for (const m of SPARK_METRICS) this.values[m].push(v[m] ?? null);
+    if (this.time.length > RING) {
+      this.time.shift();
+      for (const m of SPARK_METRICS) this.values[m].shift();
+    }
+  }
+}
+
+export type LinkState = 'connecting' | 'live' | 'reconnecting';
+
+/** No event (heartbeats included) for this long and the screen says its data is stale. */
+export const STALE_MS = 25_000;
+
+class Live {
+  cells = new Map<string, SiteCell>();
+  /** the set of sites (changes only when the inventory does) */
+  ids: string[] = $state.raw([]);
+  alerts: Alert[] = $state.raw([]);
+  link: LinkState = $state('connecting');
+  lastEventAt = $state(0);
+  now = $state(Date.now());
+  /** bumps when sparkline data changed, at most once a second */
+  tick = $state(0);
+  /** bumps when any site's status changed (for counts) */
+  version = $state(0);
+  rings = new Map<string, Ring>();
+  private alertMap = new Map<string, Alert>();
+  private es: EventSource | null = null;
+  private lastId: string | null = null;
+  private retry = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private watchdog: ReturnType<typeof setInterval> | null = null;
+  private dirtyTick = false;
+  private dirtyAlerts = false;
+  private dirtyVersion = false;
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private tickTimer: ReturnType<typeof setInterval> | null = null;
+
+  get stale(): boolean {
+    return this.link !== 'live' || (this.lastEventAt > 0 && this.now - this.lastEventAt > STALE_MS);
+  }
+
+  start(): void {
+    if (this.es || this.retryTimer) return;
+    this.connect();
+    this.watchdog ??= setInterval(() => {
+      this.now = Date.now();
+      // an open stream that has gone quiet is dead: reopen it
+      if (this.es && this.link === 'live' && this.now - this.lastEventAt > STALE_MS * 1.5) this.reopen();
+    }, 1000);
+    this.tickTimer ??= setInterval(() => {
+      if (this.dirtyTick) {
+        this.dirtyTick = false;
+        this.tick++;
+      }
+    }, 1000);
+    // a first picture even before the stream answers
+    void this.loadOnce();
+  }
+
+  stop(): void {
+    this.lastId = null;
+    this.es?.close();
+    this.es = null;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = null;
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    this.tickTimer = null;
+    this.link = 'connecting';
+  }
+
+  private async loadOnce(): Promise<void> {
+    try {
+      const [sites, alerts] = await Promise.all([get<unknown>('/sites'), get<unknown>('/alerts')]);
+      if (this.ids.length === 0) {
+        this.applySnapshot(pickList<SiteStatus>(sites, 'sites'), pickList<Alert>(alerts, 'alerts'));
+      }
+    } catch {
+      /* the stream will bring it */
+    }
+  }
+
+  private connect(): void {
+    this.retryTimer = null;
+    // EventSource resends Last-Event-ID on its own reconnects; when we reopen it ourselves, the query says it
+    const resume = this.lastId ? `?last_event_id=${encodeURIComponent(this.lastId)}` : '';
+    const es = new EventSource(`${BASE}/live${resume}`, { withCredentials: true });
+    this.es = es;
+    es.onopen = () => {
+      this.retry = 0;
+      this.link = 'live';
+      this.seen();
+    };
+    es.onerror = () => {
+      if (es.readyState === EventSource.CLOSED) this.reopen();
+      else this.link = 'reconnecting';
+    };
+    const on = <K extends keyof LiveEvents>(name: K, fn: (d: LiveEvents[K]) => void) =>
+      es.addEventListener(name, (ev) => {
+        const me = ev as MessageEvent<string>;
+        if (me.lastEventId) this.lastId = me.lastEventId;
+        this.seen();
+        try {
+          fn(JSON.parse((ev as MessageEvent<string>).data) as LiveEvents[K]);
+        } catch (err) {
+          console.warn('live event', name, err);
+        }
+      });
+    on('snapshot', (d) => this.applySnapshot(d.sites, d.alerts));
+    on('site', (s) => this.applySite(s));
+    on('metrics', (m) => {
+      this.ring(m.site).push(m.time, m.values);
+      this.dirtyTick = true;
+    });
+    on('alert', (a) => {
+      this.alertMap.set(a.id, a);
+      this.dirtyAlerts = true;
+      this.schedule();
+    });
+    on('heartbeat', () => {});
+  }
+
+  private seen(): void {
+    this.lastEventAt = Date.now();
+    this.now = this.lastEventAt;
+    if (this.link !== 'live' && this.es?.readyState === EventSource.OPEN) this.link = 'live';
+  }
+
+  private reopen(): void {
+    this.es?.close();
+    this.es = null;
+    this.link = 'reconnecting';
+    if (this.retryTimer) return;
+    const delay = Math.min(15_000, 1000 * 2 ** this.retry++);
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  /** A site's status, reactively (also when the site arrives later than the page that asks). */
+  site(id: string): SiteStatus | undefined {
+    void this.ids;
+    return this.cells.get(id)?.s;
+  }
+
+  ring(site: string): Ring {
+    let r = this.rings.get(site);
+    if (!r) {
+      r = new Ring();
+      this.rings.set(site, r);
+    }
+    return r;
+  }
+
+  applySnapshot(sites: SiteStatus[], alerts: Alert[]): void {
+    const seen = new Set<string>();
+    for (const s of sites) {
+      seen.add(s.id);
+      const c = this.cells.get(s.id);
+      if (c) c.s = s;
+      else this.cells.set(s.id, new SiteCell(s));
+      if (s.updated) this.ring(s.id).push(s.updated, s.metrics);
+    }
+    for (const id of [...this.cells.keys()]) if (!seen.has(id)) this.cells.delete(id);
+    const ids = sites.map((s) => s.id);
+    if (ids.join('\n') !== this.ids.join('\n')) this.ids = ids;
+    this.alertMap = new Map(alerts.map((a) => [a.id, a]));
+    this.alerts = alerts;
+    this.version++;
+    this.dirtyTick = true;
+  }
+
+  applySite(s: SiteStatus): void {
+    const c = this.cells.get(s.id);
+    if (c) c.s = s;
+    else {
+      this.cells.set(s.id, new SiteCell(s));
+      this.ids = [...this.ids, s.id];
+    }
+    if (s.updated) {
+      this.ring(s.id).push(s.updated, s.metrics);
+      this.dirtyTick = true;
+    }
+    this.dirtyVersion = true;
+    this.schedule();
+  }
+
+  /** Replace an alert we changed ourselves (acknowledge) without waiting for the stream. */
+  putAlert(a: Alert): void {
+    this.alertMap.set(a.id, a);
+    this.dirtyAlerts = true;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      if (this.dirtyAlerts) {
+        this.dirtyAlerts = false;
+        this.alerts = [...this.alertMap.values()];
+      }
+      if (this.dirtyVersion) {
+        this.dirtyVersion = false;
+        this.version++;
+      }
+    }, 50);
+  }
+}
+
+export const live = new Live();
+
+/** "Connected to the MCU now": its MCU port is up or its codec is in a call. */
+export function connectedToMcu(s: SiteStatus): boolean {
+  return s.metrics.mcu_port_up === 1 || s.metrics.in_call === 1 || s.in_meeting;
+}
