@@ -1,0 +1,71 @@
+// Faults the simulator can inject, their shape (checked at the HTTP edge and in-process) and the
+// check that the site, district or device they name exists in the inventory.
+import { z } from 'zod';
+import type { LoadedInventory } from '../inventory/load.ts';
+
+const site = z.string().min(1, 'site: the site id, e.g. "xa-bang-thanh"');
+const pct = z.number().min(0).max(100);
+const ms = z.number().min(0).max(60_000);
+
+export const FaultSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('link_down'), site }).strict(),
+  z
+    .object({
+      kind: z.literal('link_degraded'),
+      site,
+      loss_pct: pct.optional(),
+      delay_ms: ms.optional(),
+      jitter_ms: ms.optional(),
+    })
+    .strict(),
+  z
+    .object({ kind: z.literal('power_cut'), site, runtime_min: z.number().min(0).max(1440).optional() })
+    .strict(),
+  z.object({ kind: z.literal('codec_hung'), site }).strict(),
+  z.object({ kind: z.literal('mcu_port_down'), site }).strict(),
+  z.object({ kind: z.literal('district_outage'), district: z.string().min(1) }).strict(),
+  z
+    .object({
+      kind: z.literal('garbage'),
+      device: z.string().min(1),
+      mode: z.enum(['wrong_type', 'no_such_object', 'truncated']),
+    })
+    .strict(),
+]);
+
+export type Fault = z.infer<typeof FaultSchema>;
+export type FaultKind = Fault['kind'];
+export const FAULT_KINDS: FaultKind[] = [
+  'link_down',
+  'link_degraded',
+  'power_cut',
+  'codec_hung',
+  'mcu_port_down',
+  'district_outage',
+  'garbage',
+];
+
+export class FaultError extends Error {
+  override name = 'FaultError';
+}
+
+/** Parses and checks a fault against the inventory; throws FaultError with a reason a person can act on. */
+export function checkFault(input: unknown, inv: LoadedInventory): Fault {
+  const r = FaultSchema.safeParse(input);
+  if (!r.success) {
+    const issues = r.error.issues.map((i) => `${i.path.join('.') || 'fault'}: ${i.message}`).join('; ');
+    throw new FaultError(`invalid fault (${issues}); kinds: ${FAULT_KINDS.join(', ')}`);
+  }
+  const f = r.data;
+  if ('site' in f && !inv.sites.has(f.site))
+    throw new FaultError(`unknown site "${f.site}": use a site id from ${inv.file}`);
+  if (f.kind === 'district_outage' && !inv.districts.has(f.district))
+    throw new FaultError(
+      `unknown district "${f.district}": one of ${[...inv.districts.keys()].slice(0, 12).join(', ')}`,
+    );
+  if (f.kind === 'garbage' && !inv.devices.has(f.device))
+    throw new FaultError(`unknown device "${f.device}": use a device id such as "<site>-codec"`);
+  if (f.kind === 'mcu_port_down' && inv.sites.get(f.site)?.mcu_port === undefined)
+    throw new FaultError(`site "${f.site}" has no mcu_port in the inventory`);
+  return f;
+}
