@@ -1,5 +1,114 @@
-// diemcau collect — filled in by its issue; until then it says so.
-export async function run(_args: string[]): Promise<number> {
-  process.stderr.write('diemcau collect: not built yet\n');
-  return 1;
+// diemcau collect: the collector alone, optionally one shard (districts), for scale-out.
+// Samples go to the metrics store configured in diemcau.yaml (the same InfluxDB as `serve`).
+//   diemcau collect [--config FILE] [--shard district=cho-don,ba-be|core] [--once]
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { startCollector } from '../collector/index.ts';
+import { loadConfig } from '../config/config.ts';
+import { Bus } from '../core/bus.ts';
+import { log } from '../core/log.ts';
+import type { Runtime, Service } from '../core/runtime.ts';
+import { loadInventory, resolveCredentials } from '../inventory/load.ts';
+import { openStateDb } from '../storage/state-db.ts';
+
+const HELP = `diemcau collect — chạy riêng bộ thu thập (collector), có thể theo phân vùng huyện
+Run the collector alone, optionally for one shard.
+
+  --config, -c FILE        diemcau.yaml (default ./diemcau.yaml or DIEMCAU_CONFIG)
+  --shard district=A,B     only the sites of these districts ("core" = the MCU)
+  --once                   poll every device once, print the samples as JSON lines, exit
+`;
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      config: { type: 'string', short: 'c' },
+      shard: { type: 'string' },
+      once: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  let shard: { district?: string } | undefined;
+  if (values.shard) {
+    const m = /^district=([a-z0-9,-]+)$/.exec(values.shard);
+    if (!m) {
+      process.stderr.write(
+        `diemcau collect: --shard "${values.shard}" không hợp lệ / invalid: use --shard district=<district id>[,<id>…]\n`,
+      );
+      return 2;
+    }
+    shard = { district: m[1]! };
+  }
+  const config = loadConfig(values.config);
+  const inventory = loadInventory(config.inventory);
+  if (shard?.district) {
+    const unknown = shard.district.split(',').filter((d) => d !== 'core' && !inventory.districts.has(d));
+    if (unknown.length > 0) {
+      process.stderr.write(
+        `diemcau collect: huyện không có trong inventory / unknown district: ${unknown.join(', ')} (known: ${[...inventory.districts.keys()].join(', ')}, core)\n`,
+      );
+      return 2;
+    }
+  }
+  const credentials = resolveCredentials(inventory);
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const bus = new Bus();
+  bus.onError = (err) => log.error({ err }, 'bus subscriber failed');
+
+  if (values.once) {
+    const rt: Runtime = {
+      config: {
+        ...config,
+        collector: {
+          ...config.collector,
+          trap_listen: 'off',
+          icmp: { ...config.collector.icmp, enabled: false },
+          rtp: { ...config.collector.rtp, enabled: false },
+        },
+      },
+      inventory,
+      bus,
+      state: undefined as never,
+      log,
+      registry,
+    };
+    bus.onSamples((batch) => {
+      for (const s of batch) process.stdout.write(`${JSON.stringify(s)}\n`);
+    });
+    bus.onEvent((e) => process.stderr.write(`${JSON.stringify(e)}\n`));
+    const c = await startCollector(rt, { ...(shard && { shard }), credentials });
+    await Promise.all(c.status().devices.map((d) => c.pollNow(d.id)));
+    const down = c.status().devices.filter((d) => !d.reachable);
+    await c.stop();
+    return down.length > 0 ? 1 : 0;
+  }
+
+  const state = openStateDb(join(config.data_dir, 'state.db'));
+  const rt: Runtime = { config, inventory, bus, state, log, registry };
+  const services: Service[] = [];
+  try {
+    // the metrics store, when the storage part is present in this build
+    const storagePath = '../storage/metrics/index.ts';
+    const storage = (await import(storagePath).catch(() => null)) as {
+      startStorage?: (rt: Runtime) => Promise<Service>;
+    } | null;
+    if (storage?.startStorage) services.push(await storage.startStorage(rt));
+    else log.warn('storage part not available: samples are not stored');
+    services.push(await startCollector(rt, { ...(shard && { shard }), credentials }));
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+  } finally {
+    for (const s of services.reverse()) await s.stop();
+    state.close();
+  }
+  return 0;
 }

@@ -1,0 +1,90 @@
+// The collector: SNMP polls, SNMP traps, ICMP and RTP probes → samples and device events on the bus.
+// It knows nothing of who consumes them (storage, alerts, the live view, /metrics).
+import { parseDuration } from '../config/config.ts';
+import type { Runtime, Service } from '../core/runtime.ts';
+import { type DeviceRef, type ResolvedCredential, resolveCredentials } from '../inventory/load.ts';
+import { selfMetrics } from './metrics.ts';
+import { type DeviceStatus, Poller } from './poller.ts';
+import { ProbeRunner } from './probes.ts';
+import { loadProfiles, type Profile } from './profile.ts';
+import { TrapReceiver } from './traps.ts';
+
+export interface Collector extends Service {
+  pollNow(deviceId: string): Promise<void>;
+  status(): { devices: DeviceStatus[] };
+}
+
+export interface CollectorOptions {
+  shard?: { district?: string };
+  /** already-resolved credentials (default: resolved from the inventory and process.env) */
+  credentials?: Map<string, ResolvedCredential>;
+  /** profiles folder (default: collector/profiles) */
+  profiles?: Map<string, Profile>;
+}
+
+/** The MCU belongs to no district: a sharded collector polls it only with district "core". */
+export function inShard(dev: DeviceRef, shard?: { district?: string }): boolean {
+  if (!shard?.district) return true;
+  const wanted = shard.district.split(',').map((s) => s.trim());
+  if (!dev.site) return wanted.includes('core');
+  return wanted.includes(dev.site.district);
+}
+
+export async function startCollector(rt: Runtime, opts: CollectorOptions = {}): Promise<Collector> {
+  const cfg = rt.config.collector;
+  const profiles = opts.profiles ?? loadProfiles();
+  const credentials = opts.credentials ?? resolveCredentials(rt.inventory);
+  const m = selfMetrics(rt.registry);
+  const devices = [...rt.inventory.devices.values()].filter((d) => inShard(d, opts.shard));
+  const intervalMs = parseDuration(cfg.interval);
+  const poller = new Poller(
+    rt,
+    devices,
+    profiles,
+    credentials,
+    {
+      intervalMs,
+      timeoutMs: parseDuration(cfg.snmp_timeout),
+      retries: cfg.snmp_retries,
+      concurrency: cfg.concurrency,
+    },
+    m,
+  );
+
+  let traps: TrapReceiver | null = null;
+  if (cfg.trap_listen && cfg.trap_listen !== 'off') {
+    traps = new TrapReceiver(rt, poller, devices, credentials, m);
+    await traps.listen(cfg.trap_listen);
+  }
+
+  const sites = [...rt.inventory.sites.values()].filter((s) =>
+    inShard(
+      { id: s.id, kind: 'codec', profile: '', address: { host: '', port: 0 }, snmp: '', site: s },
+      opts.shard,
+    ),
+  );
+  const probes = new ProbeRunner(rt, sites, intervalMs, m);
+  await probes.start();
+  poller.start();
+  rt.log.info(
+    {
+      devices: poller.size,
+      sites: sites.length,
+      interval: cfg.interval,
+      traps: cfg.trap_listen,
+      shard: opts.shard?.district ?? null,
+    },
+    'collector started',
+  );
+
+  return {
+    name: 'collector',
+    pollNow: (id) => poller.pollNow(id),
+    status: () => ({ devices: poller.status() }),
+    async stop() {
+      await probes.stop();
+      await traps?.close();
+      await poller.stop();
+    },
+  };
+}

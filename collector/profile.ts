@@ -1,0 +1,196 @@
+// Device profiles are data (collector/profiles/*.yaml): which OIDs to read and how each maps
+// to the vendor-neutral metric vocabulary of core/metrics.ts. This file only reads and checks them.
+import { readdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { isMetricName, type MetricName } from '../core/metrics.ts';
+import { YamlSource } from '../inventory/source.ts';
+
+const oid = z
+  .string()
+  .regex(/^\d+(\.\d+)+$/, 'must be a numeric OID such as 1.3.6.1.2.1.1.3.0 (no leading dot, no names)');
+const name = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be an identifier such as upsOutputSource');
+
+const Condition = z
+  .object({
+    var: name,
+    in: z.array(z.number()).optional(),
+    eq: z.number().optional(),
+    ne: z.number().optional(),
+    gt: z.number().optional(),
+    lt: z.number().optional(),
+  })
+  .strict();
+export type Condition = z.infer<typeof Condition>;
+
+const Rule = z
+  .object({
+    metric: z.string().refine(isMetricName, 'must be a metric name from core/metrics.ts'),
+    /** scalar name, or column name when `table` is set */
+    var: name.optional(),
+    /** several scalars (or columns) combined with `agg` */
+    vars: z.array(name).optional(),
+    table: name.optional(),
+    /** one sample per table row (instance = row index, or the text of column `instance`) */
+    each: z.boolean().default(false),
+    instance: name.optional(),
+    agg: z.enum(['first', 'max', 'min', 'sum', 'avg', 'count', 'any']).optional(),
+    /** row filter for tables */
+    where: Condition.optional(),
+    /** enum value → number; key "default" for anything else (absent: other values give no sample) */
+    map: z.record(z.string(), z.number()).optional(),
+    /** 1 when any condition holds, else 0 */
+    any: z.array(Condition).optional(),
+    scale: z.number().optional(),
+    /** value to publish when the source is absent or empty (else no sample) */
+    missing: z.number().optional(),
+    /** the source is a counter: publish its rate per second */
+    rate: z.boolean().default(false),
+    /** table rows are MCU ports: each row's index is joined to the inventory's mcu_port map */
+    site_from: z.enum(['mcu_port']).optional(),
+    probe: z.string().optional(),
+  })
+  .strict();
+export type Rule = Omit<z.infer<typeof Rule>, 'metric'> & { metric: MetricName };
+
+const Trap = z
+  .object({
+    oid,
+    name,
+    /** metric values the trap implies at once (before the re-poll confirms them) */
+    set: z.record(z.string(), z.number()).default({}),
+    repoll: z.boolean().default(true),
+    detail: z.string().optional(),
+  })
+  .strict();
+export type TrapRule = z.infer<typeof Trap>;
+
+const Table = z
+  .object({
+    /** expected rows: sizes the GETBULK so that a usual table comes back in one request */
+    rows: z.number().int().positive().default(4),
+    columns: z.record(name, oid),
+  })
+  .strict();
+
+export const ProfileFile = z
+  .object({
+    name: z.string().regex(/^_?[a-z0-9][a-z0-9-]*$/),
+    kind: z.enum(['codec', 'ups', 'router', 'mcu', 'any']).default('any'),
+    description: z.string().optional(),
+    include: z.array(z.string()).default([]),
+    /** name of the scalar holding sysUpTime (reboot detection) */
+    uptime: name.optional(),
+    scalars: z.record(name, oid).default({}),
+    tables: z.record(name, Table).default({}),
+    metrics: z.array(Rule).default([]),
+    traps: z.array(Trap).default([]),
+    /** when the port table is absent, derive mcu_port_up per site from its codec's in_call */
+    ports_fallback: z.enum(['codec_in_call']).optional(),
+  })
+  .strict();
+type ProfileFile = z.infer<typeof ProfileFile>;
+
+export interface Profile {
+  name: string;
+  kind: ProfileFile['kind'];
+  description: string;
+  uptime: string | undefined;
+  scalars: Map<string, string>;
+  tables: Map<string, { rows: number; columns: Map<string, string> }>;
+  metrics: Rule[];
+  traps: TrapRule[];
+  portsFallback: 'codec_in_call' | undefined;
+}
+
+export const PROFILE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'profiles');
+
+/** Reads every profile file of a folder, resolving `include`s; errors name FILE:LINE. */
+export function loadProfiles(dir = PROFILE_DIR): Map<string, Profile> {
+  const files = new Map<string, { file: string; data: ProfileFile; source: YamlSource }>();
+  for (const f of readdirSync(dir).sort()) {
+    if (!/\.ya?ml$/.test(f)) continue;
+    const source = YamlSource.read(join(dir, f));
+    const data = source.parse(ProfileFile);
+    const expected = basename(f).replace(/\.ya?ml$/, '');
+    if (data.name !== expected) {
+      throw new Error(`${join(dir, f)}: profile name "${data.name}" must match its file name "${expected}"`);
+    }
+    files.set(data.name, { file: join(dir, f), data, source });
+  }
+  const out = new Map<string, Profile>();
+  const build = (n: string, seen: string[]): Profile => {
+    const done = out.get(n);
+    if (done) return done;
+    const entry = files.get(n);
+    if (!entry) throw new Error(`profile "${seen.at(-1)}" includes unknown profile "${n}"`);
+    if (seen.includes(n)) throw new Error(`profile include loop: ${[...seen, n].join(' → ')}`);
+    const p: Profile = {
+      name: n,
+      kind: entry.data.kind,
+      description: entry.data.description ?? '',
+      uptime: entry.data.uptime,
+      scalars: new Map(),
+      tables: new Map(),
+      metrics: [],
+      traps: [],
+      portsFallback: entry.data.ports_fallback,
+    };
+    for (const inc of entry.data.include) {
+      const base = build(inc, [...seen, n]);
+      for (const [k, v] of base.scalars) p.scalars.set(k, v);
+      for (const [k, v] of base.tables) p.tables.set(k, v);
+      p.metrics.push(...base.metrics);
+      p.traps.push(...base.traps);
+      p.uptime ??= base.uptime;
+      p.portsFallback ??= base.portsFallback;
+    }
+    for (const [k, v] of Object.entries(entry.data.scalars)) p.scalars.set(k, v);
+    for (const [k, v] of Object.entries(entry.data.tables)) {
+      p.tables.set(k, { rows: v.rows, columns: new Map(Object.entries(v.columns)) });
+    }
+    p.metrics.push(...(entry.data.metrics as Rule[]));
+    p.traps.push(...entry.data.traps);
+    check(p, entry.file);
+    out.set(n, p);
+    return p;
+  };
+  for (const n of files.keys()) build(n, []);
+  return out;
+}
+
+function check(p: Profile, file: string): void {
+  const problems: string[] = [];
+  const scalar = (v: string, ctx: string) => {
+    if (!p.scalars.has(v)) problems.push(`${ctx}: unknown scalar "${v}"`);
+  };
+  if (p.uptime) scalar(p.uptime, 'uptime');
+  p.metrics.forEach((r, i) => {
+    const ctx = `metrics[${i}] (${r.metric})`;
+    const vars = [...(r.vars ?? []), ...(r.var ? [r.var] : []), ...(r.any ?? []).map((c) => c.var)];
+    if (r.table) {
+      const t = p.tables.get(r.table);
+      if (!t) {
+        problems.push(`${ctx}: unknown table "${r.table}"`);
+        return;
+      }
+      const cols = [...vars, ...(r.instance ? [r.instance] : []), ...(r.where ? [r.where.var] : [])];
+      for (const c of cols)
+        if (!t.columns.has(c)) problems.push(`${ctx}: table "${r.table}" has no column "${c}"`);
+      if (!r.each && !r.agg) problems.push(`${ctx}: a table metric needs each: true or agg`);
+      if (vars.length === 0 && r.agg !== 'count' && r.agg !== 'any')
+        problems.push(`${ctx}: needs var (only agg count/any work on rows alone)`);
+    } else {
+      if (vars.length === 0) problems.push(`${ctx}: needs var, vars or any`);
+      for (const v of vars) scalar(v, ctx);
+      if (r.each || r.instance || r.where || r.site_from)
+        problems.push(`${ctx}: each/instance/where/site_from need a table`);
+    }
+    if (r.rate && (r.any || r.map)) problems.push(`${ctx}: rate cannot be combined with map or any`);
+  });
+  for (const t of p.traps)
+    for (const m of Object.keys(t.set))
+      if (!isMetricName(m)) problems.push(`trap ${t.name}: unknown metric "${m}"`);
+  if (problems.length > 0) throw new Error(`${file}: profile "${p.name}":\n  ${problems.join('\n  ')}`);
+}
