@@ -1,0 +1,165 @@
+// startAlerts: the alert engine as a service on the runtime's bus, with its notifiers and outbox.
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { Gauge } from 'prom-client';
+import { parseDuration } from '../config/config.ts';
+import type { AlertEngine, MeetingSource } from '../core/ports.ts';
+import type { Runtime, Service } from '../core/runtime.ts';
+import { readSecret } from '../inventory/load.ts';
+import type { SecretRef } from '../inventory/schema.ts';
+import { Engine } from './engine.ts';
+import { EmailNotifier } from './notify/email.ts';
+import { SmsNotifier, TelegramNotifier, WebhookNotifier, ZaloNotifier } from './notify/http.ts';
+import type { Channel, Notifier } from './notify/types.ts';
+import { Outbox } from './outbox.ts';
+import { DEFAULT_RULES_FILE, loadRules } from './rules.ts';
+
+export { Engine, maintenanceActive } from './engine.ts';
+export { StaticMeetings } from './meetings.ts';
+export type { Channel, Message, Notifier } from './notify/types.ts';
+export { Outbox } from './outbox.ts';
+export { DEFAULT_RULES_FILE, loadRules } from './rules.ts';
+
+export type AlertService = Engine & AlertEngine & Service & { outbox: Outbox; tickNow(): void };
+
+/** Builds the notifiers configured in `notify:` (secrets resolved now; a missing one is an error). */
+export function buildNotifiers(rt: Runtime, env: NodeJS.ProcessEnv = process.env): Map<Channel, Notifier> {
+  const n = rt.config.notify;
+  const timeoutMs = parseDuration(rt.config.alerts.outbox.send_timeout);
+  const configSecret = (ref: SecretRef | undefined, what: string): string | undefined => {
+    if (!ref) return undefined;
+    const v = readSecret(ref, rt.config.baseDir, env);
+    if (v === undefined)
+      throw new Error(
+        `notify.${what}: secret does not resolve (${'env' in ref ? `environment variable ${ref.env} is not set` : `file ${ref.file} is missing or empty`})`,
+      );
+    return v;
+  };
+  const inventoryDir = dirname(rt.inventory.file);
+  const personSecret = (ref: unknown) => readSecret(ref as SecretRef, inventoryDir, env);
+  const out = new Map<Channel, Notifier>();
+  if (n.email) {
+    const password = configSecret(n.email.password, 'email.password');
+    out.set(
+      'email',
+      new EmailNotifier({
+        host: n.email.host,
+        port: n.email.port,
+        secure: n.email.secure,
+        ...(n.email.user && { user: n.email.user }),
+        ...(password && { password }),
+        from: n.email.from,
+        timeoutMs,
+      }),
+    );
+  }
+  if (n.telegram)
+    out.set(
+      'telegram',
+      new TelegramNotifier(
+        { baseUrl: n.telegram.base_url, token: configSecret(n.telegram.token, 'telegram.token')!, timeoutMs },
+        personSecret,
+      ),
+    );
+  if (n.zalo)
+    out.set(
+      'zalo',
+      new ZaloNotifier(
+        {
+          baseUrl: n.zalo.base_url,
+          accessToken: configSecret(n.zalo.access_token, 'zalo.access_token')!,
+          timeoutMs,
+        },
+        personSecret,
+      ),
+    );
+  if (n.sms) {
+    const token = configSecret(n.sms.token, 'sms.token');
+    out.set('sms', new SmsNotifier({ url: n.sms.url, ...(token && { token }), timeoutMs }, personSecret));
+  }
+  if (n.webhook) {
+    const secret = configSecret(n.webhook.secret, 'webhook.secret');
+    out.set('webhook', new WebhookNotifier({ url: n.webhook.url, ...(secret && { secret }), timeoutMs }));
+  }
+  return out;
+}
+
+export async function startAlerts(
+  rt: Runtime,
+  deps: { meetings: MeetingSource; now?: () => number; env?: NodeJS.ProcessEnv; tickMs?: number },
+): Promise<AlertService> {
+  const a = rt.config.alerts;
+  const file = a.rules
+    ? isAbsolute(a.rules)
+      ? a.rules
+      : resolve(rt.config.baseDir, a.rules)
+    : DEFAULT_RULES_FILE;
+  const rules = loadRules(file, {
+    sites: new Set(rt.inventory.sites.keys()),
+    districts: new Set(rt.inventory.districts.keys()),
+  });
+  const log = rt.log.child({ service: 'alerts' });
+  const outbox = new Outbox(rt.state, buildNotifiers(rt, deps.env), {
+    retryBaseMs: parseDuration(a.outbox.retry_base),
+    retryMaxMs: parseDuration(a.outbox.retry_max),
+    pollMs: parseDuration(a.outbox.poll),
+    log,
+  });
+  const now = deps.now ?? Date.now;
+  const forMax = Math.max(0, ...rules.rules.map((r) => r.for + (r.window ? r.window.size * r.window.of : 0)));
+  const engine = new Engine(rt.inventory, rt.state, outbox, {
+    rules,
+    meetings: deps.meetings,
+    now,
+    groupWaitMs: parseDuration(a.group_wait),
+    escalateAfterMs: parseDuration(a.escalate_after),
+    escalateAfterInMeetingMs: parseDuration(a.escalate_after_in_meeting),
+    renotifyInMeetingMs: parseDuration(a.renotify_in_meeting),
+    readinessWindowMs: parseDuration(a.readiness_window),
+    districtOutage: { minSites: a.district_outage.min_sites, minFraction: a.district_outage.min_fraction },
+    flap: { count: a.flap.count, windowMs: parseDuration(a.flap.window), holdMs: parseDuration(a.flap.hold) },
+    ...(a.dashboard_url && { dashboardUrl: a.dashboard_url }),
+    restoreGraceMs: Math.max(120_000, 2 * forMax + 60_000),
+    log,
+  });
+  const offSamples = rt.bus.onSamples((s) => engine.ingest(s));
+  const offEvents = rt.bus.onEvent((e) => engine.ingestEvent(e));
+  const gauge = new Gauge({
+    name: 'diemcau_alerts_open',
+    help: 'Open alerts by state',
+    labelNames: ['state'],
+    registers: [rt.registry],
+    collect() {
+      this.reset();
+      for (const al of engine.list()) if (al.state !== 'resolved') this.inc({ state: al.state });
+    },
+  });
+  void gauge;
+  outbox.start();
+  const timer = setInterval(() => {
+    try {
+      engine.tick();
+    } catch (err) {
+      log.error({ err }, 'alert tick failed');
+    }
+  }, deps.tickMs ?? 1000);
+  timer.unref?.();
+  log.info({ rules: rules.rules.length, file, channels: [...buildChannelsList(outbox)] }, 'alerts started');
+  const service = engine as AlertService;
+  Object.assign(service, {
+    name: 'alerts',
+    outbox,
+    tickNow: () => engine.tick(),
+    async stop() {
+      clearInterval(timer);
+      offSamples();
+      offEvents();
+      rt.registry.removeSingleMetric('diemcau_alerts_open');
+      await outbox.stop();
+    },
+  });
+  return service;
+}
+
+function buildChannelsList(outbox: Outbox): string[] {
+  return (['email', 'telegram', 'zalo', 'sms', 'webhook'] as const).filter((c) => outbox.has(c));
+}

@@ -1,0 +1,164 @@
+// Alert rules as data: a YAML file validated like the inventory, every error at FILE:LINE.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { CAUSES, SEVERITIES } from '../api/contract.ts';
+import { parseDuration } from '../config/config.ts';
+import { isMetricName, type MetricName } from '../core/metrics.ts';
+import { TIERS } from '../inventory/schema.ts';
+import { type SourceError, SourceErrors, YamlSource } from '../inventory/source.ts';
+
+export const DEFAULT_RULES_FILE = join(dirname(fileURLToPath(import.meta.url)), 'default-rules.yaml');
+
+const duration = z
+  .string()
+  .regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration such as "30s", "5m" or "2h"')
+  .transform((s) => parseDuration(s));
+
+const severity = z.enum(SEVERITIES);
+const id = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a lowercase slug such as "site-unreachable"');
+
+const Band = z
+  .object({ above: z.number().optional(), below: z.number().optional(), severity })
+  .strict()
+  .refine(
+    (b) => (b.above === undefined) !== (b.below === undefined),
+    'a band needs exactly one of above / below',
+  );
+
+export const RuleSchema = z
+  .object({
+    id,
+    title: z.string().min(1),
+    title_en: z.string().min(1),
+    metric: z.string().refine(isMetricName, 'unknown metric (see core/metrics.ts for the vocabulary)'),
+    /** which samples: from the site's probe (ICMP/RTP), a device kind, or the MCU (per port) */
+    device: z.enum(['probe', 'codec', 'ups', 'router', 'mcu', 'any']).default('any'),
+    above: z.number().optional(),
+    below: z.number().optional(),
+    outside: z.tuple([z.number(), z.number()]).optional(),
+    clear_above: z.number().optional(),
+    clear_below: z.number().optional(),
+    clear_inside: z.tuple([z.number(), z.number()]).optional(),
+    /** threshold = minutes left in the live meeting (or length of the next one), at least `min` */
+    below_meeting: z
+      .object({ min: z.number().nonnegative(), margin: z.number().nonnegative().default(0) })
+      .strict()
+      .optional(),
+    /** fires when no sample has come for this long */
+    absent: duration.optional(),
+    window: z
+      .object({
+        size: duration,
+        of: z.number().int().min(1).max(15).default(3),
+        recover: duration.default(60_000),
+      })
+      .strict()
+      .optional(),
+    bands: z.array(Band).min(1).optional(),
+    for: duration.default(0),
+    clear_for: duration.default(0),
+    severity: severity.default('major'),
+    cause: z.enum([...CAUSES, 'none']),
+    only_in_meeting: z.boolean().default(false),
+    inhibited_by: z.array(id).default([]),
+    /** trap names that set the metric at once: { upsTrapOnBattery: 1 } */
+    traps: z.record(z.string(), z.number()).default({}),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    const kinds = [
+      r.above !== undefined || r.below !== undefined ? 'threshold' : null,
+      r.outside ? 'outside' : null,
+      r.below_meeting ? 'below_meeting' : null,
+      r.absent !== undefined ? 'absent' : null,
+      r.window || r.bands ? 'window' : null,
+    ].filter(Boolean);
+    if (kinds.length !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        message: `a rule needs exactly one condition (above/below, outside, below_meeting, absent, or window+bands); found ${kinds.length === 0 ? 'none' : kinds.join(', ')}`,
+      });
+    if (r.above !== undefined && r.below !== undefined)
+      ctx.addIssue({ code: 'custom', message: 'use either above or below, not both' });
+    if ((r.window && !r.bands) || (!r.window && r.bands))
+      ctx.addIssue({ code: 'custom', message: 'a windowed rule needs both window and bands' });
+  });
+
+const Maintenance = z
+  .object({
+    id,
+    scope: z
+      .object({
+        site: z.string().optional(),
+        district: z.string().optional(),
+        tier: z.enum(TIERS).optional(),
+      })
+      .strict()
+      .default({}),
+    weekdays: z.array(z.number().int().min(1).max(7)).default([]),
+    start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be local time HH:MM'),
+    duration,
+    comment: z.string().default(''),
+  })
+  .strict();
+
+export const RulesFile = z
+  .object({
+    version: z.literal(1, 'must be 1'),
+    rules: z.array(RuleSchema),
+    maintenance: z.array(Maintenance).default([]),
+  })
+  .strict();
+
+export type Rule = Omit<z.infer<typeof RuleSchema>, 'metric'> & { metric: MetricName };
+export type MaintenanceRule = z.infer<typeof Maintenance>;
+export interface RuleSet {
+  file: string;
+  rules: Rule[];
+  maintenance: MaintenanceRule[];
+}
+
+export function loadRules(
+  file: string = DEFAULT_RULES_FILE,
+  known?: { sites: Set<string>; districts: Set<string> },
+): RuleSet {
+  const source = YamlSource.read(file);
+  const data = source.parse(RulesFile);
+  const errors: SourceError[] = [];
+  const ids = new Set<string>();
+  data.rules.forEach((r, i) => {
+    if (ids.has(r.id)) errors.push(source.error(['rules', i, 'id'], `duplicate rule id "${r.id}"`));
+    ids.add(r.id);
+  });
+  data.rules.forEach((r, i) => {
+    for (const [j, other] of r.inhibited_by.entries())
+      if (!ids.has(other))
+        errors.push(
+          source.error(
+            ['rules', i, 'inhibited_by', j],
+            `rule "${r.id}": inhibited_by names unknown rule "${other}"`,
+          ),
+        );
+  });
+  if (known) {
+    data.maintenance.forEach((m, i) => {
+      if (m.scope.site && !known.sites.has(m.scope.site))
+        errors.push(
+          source.error(
+            ['maintenance', i, 'scope', 'site'],
+            `maintenance "${m.id}": unknown site "${m.scope.site}"`,
+          ),
+        );
+      if (m.scope.district && !known.districts.has(m.scope.district))
+        errors.push(
+          source.error(
+            ['maintenance', i, 'scope', 'district'],
+            `maintenance "${m.id}": unknown district "${m.scope.district}"`,
+          ),
+        );
+    });
+  }
+  if (errors.length > 0) throw new SourceErrors(errors);
+  return { file, rules: data.rules as Rule[], maintenance: data.maintenance };
+}

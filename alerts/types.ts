@@ -1,0 +1,3 @@
+import type { Alert } from '../api/contract.ts';
+
+export type Severity = Alert['severity'];
