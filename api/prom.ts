@@ -204,7 +204,7 @@ export function registerApiMetrics(
     await next();
     let route = '(unmatched)';
     try {
-      route = routePath(c, -1);
+      route = routePath(c);
     } catch {}
     if (route === '*' || route === '/*') route = c.req.path.startsWith('/api/') ? '(unmatched)' : '(static)';
     requests.inc({ method: c.req.method, route, status: String(c.res.status) });

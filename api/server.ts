@@ -15,6 +15,8 @@ import { type AppEnv, authenticate, type Deps, isLoopback, SESSION_COOKIE } from
 import { ApiFailure, errorBody, errorResponse, payloadTooLarge, validationFailure } from './errors.ts';
 import { LiveHub, type LiveOptions } from './live.ts';
 import { registerApiMetrics } from './prom.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { alertRoutes } from './routes/alerts.ts';
 import { authRoutes } from './routes/auth.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
 import { liveRoutes } from './routes/live.ts';
@@ -135,6 +137,8 @@ export function buildApp(
   api.route('/', authRoutes(d));
   api.route('/', inventoryRoutes(d));
   api.route('/', siteRoutes(d));
+  api.route('/', alertRoutes(d));
+  api.route('/', adminRoutes(d));
   api.route('/', liveRoutes(d, opts.liveQueueBytes !== undefined ? { queueBytes: opts.liveQueueBytes } : {}));
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
