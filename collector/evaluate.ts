@@ -50,6 +50,25 @@ function test(c: Condition, v: number): boolean {
   return true;
 }
 
+/** A condition on a varbind: undefined when the value is absent (no such object). */
+function holds(c: Condition, vb: Varbind | undefined): boolean | undefined {
+  if (!vb) return undefined;
+  if (c.nonempty !== undefined) {
+    const empty = vb.type === T.OctetString ? toText(vb).trim() === '' : toNumber(vb) === null;
+    if (empty === c.nonempty) return false;
+    if (
+      c.in === undefined &&
+      c.eq === undefined &&
+      c.ne === undefined &&
+      c.gt === undefined &&
+      c.lt === undefined
+    )
+      return true;
+  }
+  const n = toNumber(vb);
+  return n === null ? false : test(c, n);
+}
+
 function combine(values: number[], agg: Rule['agg']): number | null {
   if (values.length === 0) return null;
   switch (agg) {
@@ -156,15 +175,15 @@ export function evaluate(
   profile.metrics.forEach((r, ri) => {
     const vars = r.vars ?? (r.var ? [r.var] : []);
     if (!r.table) {
+      if (r.where && holds(r.where, got.scalars.get(r.where.var)) !== true) return;
       if (r.any) {
         let seen = false;
         let hit = false;
         for (const c of r.any) {
-          const vb = got.scalars.get(c.var);
-          const n = vb ? toNumber(vb) : null;
-          if (n === null) continue;
+          const h = holds(c, got.scalars.get(c.var));
+          if (h === undefined) continue;
           seen = true;
-          if (test(c, n)) hit = true;
+          if (h) hit = true;
         }
         if (seen) push(r, hit ? 1 : 0);
         else if (r.missing !== undefined) push(r, r.missing);
@@ -194,10 +213,7 @@ export function evaluate(
     if (r.site_from === 'mcu_port' && profile.portsFallback && table.size === 0) ev.portsMissing = true;
     const rows: [string, Row][] = [];
     for (const entry of table) {
-      if (r.where) {
-        const n = num(entry[1].get(r.where.var), r.where.var);
-        if (n === null || !test(r.where, n)) continue;
-      }
+      if (r.where && holds(r.where, entry[1].get(r.where.var)) !== true) continue;
       rows.push(entry);
     }
     if (vars.length === 0) {

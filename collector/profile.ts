@@ -20,6 +20,8 @@ const Condition = z
     ne: z.number().optional(),
     gt: z.number().optional(),
     lt: z.number().optional(),
+    /** the value is a non-empty string (or any number) */
+    nonempty: z.boolean().optional(),
   })
   .strict();
 export type Condition = z.infer<typeof Condition>;
@@ -36,7 +38,7 @@ const Rule = z
     each: z.boolean().default(false),
     instance: name.optional(),
     agg: z.enum(['first', 'max', 'min', 'sum', 'avg', 'count', 'any']).optional(),
-    /** row filter for tables */
+    /** row filter for tables; for scalars, no sample unless it holds */
     where: Condition.optional(),
     /** enum value → number; key "default" for anything else (absent: other values give no sample) */
     map: z.record(z.string(), z.number()).optional(),
@@ -184,8 +186,8 @@ function check(p: Profile, file: string): void {
     } else {
       if (vars.length === 0) problems.push(`${ctx}: needs var, vars or any`);
       for (const v of vars) scalar(v, ctx);
-      if (r.each || r.instance || r.where || r.site_from)
-        problems.push(`${ctx}: each/instance/where/site_from need a table`);
+      if (r.where) scalar(r.where.var, ctx);
+      if (r.each || r.instance || r.site_from) problems.push(`${ctx}: each/instance/site_from need a table`);
     }
     if (r.rate && (r.any || r.map)) problems.push(`${ctx}: rate cannot be combined with map or any`);
   });
