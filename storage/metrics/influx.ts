@@ -41,7 +41,13 @@ import { Spool } from './spool.ts';
 
 export const RAW_RP = 'raw';
 export const ROLLUP_RP = 'rollup_1m';
-export const ROLLUP_CQ = 'diemcau_rollup_1m';
+/**
+ * The continuous query's name carries the database: InfluxDB 1.x keeps a CQ's last-run time by
+ * name, and of two same-named CQs in different databases only one runs (seen with 1.6).
+ */
+export function rollupCqName(database: string): string {
+  return `rollup_1m_${database.replace(/\W/g, '_')}`;
+}
 const ROLLUP_MS = 60_000;
 
 export interface InfluxStoreOptions {
@@ -165,13 +171,11 @@ export class InfluxMetricsStore implements MetricsStore {
     }
     const cqs = await this.influx.showContinousQueries(db);
     const body = this.rollupSelect(`"${escapeId(db)}"."${RAW_RP}"./.*/`, null);
-    const existing = cqs.find((c) => c.name === ROLLUP_CQ);
-    if (existing && !existing.query.includes('RESAMPLE EVERY 1m FOR 10m')) {
-      await this.influx.dropContinuousQuery(ROLLUP_CQ, db);
-    }
-    if (!existing || !existing.query.includes('RESAMPLE EVERY 1m FOR 10m')) {
-      await this.influx.createContinuousQuery(ROLLUP_CQ, body, db, 'RESAMPLE EVERY 1m FOR 10m');
-    }
+    const name = rollupCqName(db);
+    const existing = cqs.find((c) => c.name === name);
+    const current = existing?.query.includes('RESAMPLE EVERY 1m FOR 10m');
+    if (existing && !current) await this.influx.dropContinuousQuery(name, db);
+    if (!current) await this.influx.createContinuousQuery(name, body, db, 'RESAMPLE EVERY 1m FOR 10m');
     this.ready = true;
   }
 

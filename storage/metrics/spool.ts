@@ -42,7 +42,7 @@ export class Spool {
     readonly dir: string,
     readonly maxBytes: number,
     /** a segment is closed and a new one started past this size */
-    readonly segmentBytes = Math.max(64 * 1024, Math.min(8 * 1024 * 1024, Math.floor(maxBytes / 8))),
+    readonly segmentBytes = Math.max(4096, Math.min(8 * 1024 * 1024, Math.floor(maxBytes / 8))),
   ) {
     mkdirSync(dir, { recursive: true });
     const names = readdirSync(dir)

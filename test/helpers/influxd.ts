@@ -85,7 +85,7 @@ bind-address = "127.0.0.1:${rpcPort}"
 
 [continuous_queries]
   enabled = true
-  log-enabled = false
+  log-enabled = true
   run-interval = "${opts.cqRunInterval ?? '1s'}"
 `,
   );
@@ -159,7 +159,7 @@ bind-address = "127.0.0.1:${rpcPort}"
     },
     stop: async () => {
       await kill();
-      rmSync(dir, { recursive: true, force: true });
+      if (!process.env.KEEP_INFLUXD) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -51,3 +51,8 @@ export function sample(
     tags: { ...DEFAULT_TAGS, ...more.tags },
   };
 }
+
+/** Sample number i of the kill test: 20 sites, one per 50 ms each, value = i (so each is recognisable). */
+export function writerSample(t0: number, i: number): Sample {
+  return sample('rtt_ms', `xa-${i % 20}`, t0 + Math.floor(i / 20) * 50, i);
+}
