@@ -35,7 +35,9 @@ function rnd(seed: number): () => number {
   };
 }
 
-export async function startMockApi(opts: { port?: number; host?: string; inventory?: string } = {}): Promise<MockApi> {
+export async function startMockApi(
+  opts: { port?: number; host?: string; inventory?: string } = {},
+): Promise<MockApi> {
   const inv = loadInventory(opts.inventory ?? join(ROOT, 'inventory/bac-kan.yaml'));
   const i = inv.inventory;
   const password = 'mat-khau-thu';
@@ -57,7 +59,16 @@ export async function startMockApi(opts: { port?: number; host?: string; invento
       cause: null,
       since: now - 3_600_000,
       summary: 'Hoạt động bình thường / Operating normally',
-      metrics: { rtt_ms: 20, loss_pct: 0, jitter_ms: 2, mos: 4.3, ups_on_battery: 0, ups_runtime_min: 45, mcu_port_up: 1, in_call: 1 },
+      metrics: {
+        rtt_ms: 20,
+        loss_pct: 0,
+        jitter_ms: 2,
+        mos: 4.3,
+        ups_on_battery: 0,
+        ups_runtime_min: 45,
+        mcu_port_up: 1,
+        in_call: 1,
+      },
       updated: now,
       firing_alerts: 0,
       in_meeting: false,
@@ -66,7 +77,11 @@ export async function startMockApi(opts: { port?: number; host?: string; invento
   // a realistic mix: one degraded link, one site in maintenance
   const ids = [...sites.keys()];
   const degraded = sites.get(ids[40]!)!;
-  Object.assign(degraded, { state: 'degraded', cause: 'link', summary: 'Chất lượng đường truyền kém / Link quality degraded' });
+  Object.assign(degraded, {
+    state: 'degraded',
+    cause: 'link',
+    summary: 'Chất lượng đường truyền kém / Link quality degraded',
+  });
   const maint = sites.get(ids[70]!)!;
   Object.assign(maint, { state: 'maintenance', cause: null, summary: 'Đang bảo trì / Maintenance' });
   const alerts = new Map<string, Alert>();
@@ -165,17 +180,24 @@ export async function startMockApi(opts: { port?: number; host?: string; invento
         if (r === '/auth/login' && req.method === 'POST') {
           const b = await readBody(req);
           if (b.name !== 'admin' || b.password !== password)
-            return json(res, 401, { error: { code: 'bad_credentials', message: 'Sai tên đăng nhập hoặc mật khẩu' } });
+            return json(res, 401, {
+              error: { code: 'bad_credentials', message: 'Sai tên đăng nhập hoặc mật khẩu' },
+            });
           const sid = randomBytes(12).toString('hex');
           sessions.set(sid, 'csrf-' + sid);
           res.setHeader('set-cookie', `diemcau_session=${sid}; Path=/; HttpOnly; SameSite=Strict`);
-          return json(res, 200, { user: { name: 'admin', role: 'admin' }, via: 'session', csrf_token: sessions.get(sid) });
+          return json(res, 200, {
+            user: { name: 'admin', role: 'admin' },
+            via: 'session',
+            csrf_token: sessions.get(sid),
+          });
         }
         const csrf = user(req);
         if (!csrf) return json(res, 401, { error: { code: 'unauthenticated', message: 'Chưa đăng nhập' } });
         if (req.method !== 'GET' && req.headers['x-csrf-token'] !== csrf)
           return json(res, 403, { error: { code: 'csrf', message: 'Thiếu X-CSRF-Token' } });
-        if (r === '/auth/me') return json(res, 200, { user: { name: 'admin', role: 'admin' }, via: 'session', csrf_token: csrf });
+        if (r === '/auth/me')
+          return json(res, 200, { user: { name: 'admin', role: 'admin' }, via: 'session', csrf_token: csrf });
         if (r === '/auth/logout') return json(res, 200, { ok: true });
         if (r === '/inventory')
           return json(res, 200, {
@@ -183,9 +205,15 @@ export async function startMockApi(opts: { port?: number; host?: string; invento
             mcu: i.mcu,
             districts: i.districts,
             organisations: i.organisations,
-            sites: i.sites.map((s) => ({ id: s.id, host_org: s.host_org ?? null, power: s.power, mcu_port: s.mcu_port ?? null })),
+            sites: i.sites.map((s) => ({
+              id: s.id,
+              host_org: s.host_org ?? null,
+              power: s.power,
+              mcu_port: s.mcu_port ?? null,
+            })),
           });
-        if (r === '/sites') return json(res, 200, { items: [...sites.values()], total: sites.size, limit: 1000, offset: 0 });
+        if (r === '/sites')
+          return json(res, 200, { items: [...sites.values()], total: sites.size, limit: 1000, offset: 0 });
         const sm = /^\/sites\/([^/]+)(\/metrics)?$/.exec(r);
         if (sm) {
           const site = inv.sites.get(sm[1]!);
@@ -196,7 +224,13 @@ export async function startMockApi(opts: { port?: number; host?: string; invento
             const metrics = (url.searchParams.get('metric') ?? 'rtt_ms').split(',');
             const n = 120;
             const step = (to - from) / n;
-            const base: Record<string, number> = { mos: 4.3, loss_pct: 0.2, jitter_ms: 2, rtt_ms: 20, ups_runtime_min: 45 };
+            const base: Record<string, number> = {
+              mos: 4.3,
+              loss_pct: 0.2,
+              jitter_ms: 2,
+              rtt_ms: 20,
+              ups_runtime_min: 45,
+            };
             return json(res, 200, {
               site: site.id,
               from,
@@ -216,20 +250,40 @@ export async function startMockApi(opts: { port?: number; host?: string; invento
           }
           const person = (id: string) => {
             const x = inv.people.get(id);
-            return x ? { id: x.id, name: x.name, title: x.title ?? null, org: x.org ?? null, email: x.channels.email ?? null } : null;
+            return x
+              ? {
+                  id: x.id,
+                  name: x.name,
+                  title: x.title ?? null,
+                  org: x.org ?? null,
+                  email: x.channels.email ?? null,
+                }
+              : null;
           };
           const org = (id: string | undefined) => {
             const o = id ? inv.organisations.get(id) : undefined;
             return o ? { id: o.id, name: o.name, people: o.contacts.map(person).filter(Boolean) } : null;
           };
-          const carrier = [...inv.organisations.values()].find((o) => o.kind === 'carrier' && o.carrier === site.link.carrier);
+          const carrier = [...inv.organisations.values()].find(
+            (o) => o.kind === 'carrier' && o.carrier === site.link.carrier,
+          );
           return json(res, 200, {
             site: sites.get(site.id),
             link: site.link,
             mcu_port: site.mcu_port ?? null,
             host_org: null,
-            devices: site.devices.map((d) => ({ id: d.id, kind: d.kind, profile: d.profile, address: d.address })),
-            contacts: { technician: person(site.technician), carrier: org(carrier?.id), power: org(site.power), mcu: org(i.mcu.operator) },
+            devices: site.devices.map((d) => ({
+              id: d.id,
+              kind: d.kind,
+              profile: d.profile,
+              address: d.address,
+            })),
+            contacts: {
+              technician: person(site.technician),
+              carrier: org(carrier?.id),
+              power: org(site.power),
+              mcu: org(i.mcu.operator),
+            },
             alerts: [...alerts.values()].filter((a) => a.site === site.id),
           });
         }
@@ -263,7 +317,9 @@ export async function startMockApi(opts: { port?: number; host?: string; invento
           if (last && history.length && last >= history[0]!.id - 1) {
             for (const h of history) if (h.id > last) res.write(h.frame);
           } else {
-            res.write(`id: ${seq}\nevent: snapshot\ndata: ${JSON.stringify({ sites: [...sites.values()], alerts: [...alerts.values()] })}\n\n`);
+            res.write(
+              `id: ${seq}\nevent: snapshot\ndata: ${JSON.stringify({ sites: [...sites.values()], alerts: [...alerts.values()] })}\n\n`,
+            );
           }
           clients.add(res);
           req.on('close', () => clients.delete(res));
@@ -273,7 +329,8 @@ export async function startMockApi(opts: { port?: number; host?: string; invento
       }
       // the SPA, with fallback to index.html
       const file = join(DIST, p === '/' ? 'index.html' : p);
-      const target = file.startsWith(DIST) && existsSync(file) && extname(file) ? file : join(DIST, 'index.html');
+      const target =
+        file.startsWith(DIST) && existsSync(file) && extname(file) ? file : join(DIST, 'index.html');
       res.writeHead(200, { 'content-type': TYPES[extname(target)] ?? 'application/octet-stream' });
       res.end(readFileSync(target));
     } catch (err) {

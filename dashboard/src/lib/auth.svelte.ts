@@ -39,6 +39,7 @@ export function canOperate(user: User | null): boolean {
   return !!user && (OPERATORS.includes(user.role) || user.role === 'technician');
 }
 
+/** Technicians may silence their own sites (the API checks which). */
 export function canSilence(user: User | null): boolean {
-  return !!user && OPERATORS.includes(user.role);
+  return canOperate(user);
 }

@@ -28,6 +28,8 @@ export interface Placed extends Point {
 export interface MapLayout {
   width: number;
   height: number;
+  /** the SVG view box of the whole map (labels may reach past width) */
+  viewBox: string;
   mcu: Placed;
   nodes: Map<string, Placed>;
   /** label anchors for districts */
@@ -74,7 +76,7 @@ export function tierLayout(sites: LayoutSite[], districts: LayoutDistrict[]): Ma
   const names = new Map(districts.map((d) => [d.id, d.name]));
   const used = order.filter((d) => sites.some((s) => s.district === d && s.tier !== 'province'));
   const n = Math.max(used.length, 1);
-  const rx = WIDTH * 0.33;
+  const rx = WIDTH * 0.32;
   const ry = HEIGHT * 0.3;
   const maxCount = Math.max(
     1,
@@ -86,6 +88,8 @@ export function tierLayout(sites: LayoutSite[], districts: LayoutDistrict[]): Ma
   const spacing = clusterR / Math.sqrt(maxCount + 1.5);
   const communeR = Math.max(3.5, Math.min(15, spacing * 0.42));
   const outDistricts: MapLayout['districts'] = [];
+  let minX = 0;
+  let maxX = WIDTH;
 
   used.forEach((d, i) => {
     const a = -Math.PI / 2 + (i / n) * 2 * Math.PI;
@@ -108,17 +112,45 @@ export function tierLayout(sites: LayoutSite[], districts: LayoutDistrict[]): Ma
     const extent = spacing * Math.sqrt(communes.length + 1.5) + communeR + 10;
     const cosA = Math.cos(a);
     const sinA = Math.sin(a);
-    const lx = hub.x + cosA * extent * 0.6;
-    const ly = hub.y + (sinA >= 0 ? extent + 22 : -extent - 8);
+    // the label sits outside the cluster, on the side facing away from the MCU
+    let lx = hub.x;
+    let ly = hub.y;
+    let anchor: 'start' | 'middle' | 'end' = 'middle';
+    const name = names.get(d) ?? d;
+    const textW = name.length * 19;
+    if (Math.abs(cosA) < 0.3) {
+      ly = sinA < 0 ? hub.y - extent - 4 : hub.y + extent + 28;
+    } else if (Math.abs(sinA) < 0.3) {
+      lx = hub.x + Math.sign(cosA) * (extent + 8);
+      ly = hub.y + 10;
+      anchor = cosA > 0 ? 'start' : 'end';
+      // a long name may reach past the canvas: the view box widens to hold it
+      minX = Math.min(minX, lx - textW - 8);
+      maxX = Math.max(maxX, lx + textW + 8);
+    } else {
+      const dd = extent + 2;
+      lx = hub.x + cosA * dd;
+      ly = hub.y + sinA * dd + (sinA > 0 ? 24 : 0);
+      anchor = cosA > 0 ? 'start' : 'end';
+    }
     outDistricts.push({
       id: d,
-      name: names.get(d) ?? d,
+      name,
       x: r1(lx),
-      y: r1(Math.max(24, Math.min(HEIGHT - 6, ly))),
-      anchor: Math.abs(cosA) < 0.3 ? 'middle' : cosA > 0 ? 'start' : 'end',
+      y: r1(Math.max(28, Math.min(HEIGHT - 6, ly))),
+      anchor,
     });
   });
-  return { width: WIDTH, height: HEIGHT, mcu, nodes, districts: outDistricts, links, unplaced: [] };
+  return {
+    width: WIDTH,
+    height: HEIGHT,
+    viewBox: `${Math.floor(minX)} 0 ${Math.ceil(maxX - minX)} ${HEIGHT}`,
+    mcu,
+    nodes,
+    districts: outDistricts,
+    links,
+    unplaced: [],
+  };
 }
 
 /** The geographic map: equirectangular projection of the inventory's coordinates, overlaps fanned out. */
@@ -156,7 +188,8 @@ export function geoLayout(sites: LayoutSite[], districts: LayoutDistrict[]): Map
     if (g) g.push(s);
     else groups.set(key, [s]);
   }
-  const tierR = (t: LayoutSite['tier']) => (t === 'province' ? baseR * 1.5 : t === 'district' ? baseR * 1.4 : baseR);
+  const tierR = (t: LayoutSite['tier']) =>
+    t === 'province' ? baseR * 1.5 : t === 'district' ? baseR * 1.4 : baseR;
   for (const g of groups.values()) {
     const c = proj(g[0]!.lat, g[0]!.lon);
     if (g.length === 1) {
@@ -184,5 +217,14 @@ export function geoLayout(sites: LayoutSite[], districts: LayoutDistrict[]): Map
       const p = proj(d.lat!, d.lon!);
       return { id: d.id, name: d.name, x: r1(p.x), y: r1(p.y - baseR * 6), anchor: 'middle' as const };
     });
-  return { width: WIDTH, height: HEIGHT, mcu, nodes, districts: outDistricts, links: new Map(), unplaced };
+  return {
+    width: WIDTH,
+    height: HEIGHT,
+    viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
+    mcu,
+    nodes,
+    districts: outDistricts,
+    links: new Map(),
+    unplaced,
+  };
 }

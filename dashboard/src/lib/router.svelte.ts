@@ -33,11 +33,12 @@ export function installRouter(): void {
   });
   // same-origin links (HTML and SVG <a>) navigate without reloading
   document.addEventListener('click', (ev) => {
-    if (ev.defaultPrevented || ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) return;
+    if (ev.defaultPrevented || ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey)
+      return;
     const a = (ev.target as Element | null)?.closest?.('a');
     if (!a) return;
     const href = a.getAttribute('href');
-    if (!href || !href.startsWith('/') || href.startsWith('/api/') || a.getAttribute('target')) return;
+    if (!href?.startsWith('/') || href.startsWith('/api/') || a.getAttribute('target')) return;
     ev.preventDefault();
     go(href);
   });

@@ -1,0 +1,213 @@
+// End to end: the built dashboard in Debian's Chromium (playwright-core) against `diemcau demo`
+// (or the dev API, DIEMCAU_E2E_TARGET=dev). Logs in, finds every inventory site on the map, cuts one
+// commune's power through the simulator and watches it turn to "on battery" with the power glyph,
+// acknowledges the alert, filters to one district, and writes screenshots to docs/screenshots/.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadInventory } from '../../inventory/load.ts';
+import { ROOT, startTarget, type Target } from './target.ts';
+
+const CHROMIUM = process.env['CHROMIUM'] ?? '/usr/bin/chromium';
+const SHOTS = join(ROOT, 'docs/screenshots');
+const inv = loadInventory(join(ROOT, 'inventory/bac-kan.yaml'));
+/** the commune whose power is cut: Bằng Thành, Pác Nặm district */
+const VICTIM = 'xa-bang-thanh';
+const VICTIM_NAME = 'Hội trường UBND xã Bằng Thành';
+const DISTRICT = 'pac-nam';
+
+const haveChromium = existsSync(CHROMIUM);
+
+describe.skipIf(!haveChromium)('dashboard end to end', () => {
+  let target: Target;
+  let ctx: BrowserContext;
+  let page: Page;
+  let profile: string;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    // test what the code says now, not a stale build
+    execFileSync(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules/vite/bin/vite.js'),
+        'build',
+        '--config',
+        'dashboard/vite.config.ts',
+        '--logLevel',
+        'warn',
+      ],
+      {
+        cwd: ROOT,
+        stdio: 'pipe',
+      },
+    );
+    target = await startTarget();
+    profile = mkdtempSync(join(tmpdir(), 'diemcau-chromium-'));
+    ctx = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1920, height: 1080 },
+      locale: 'vi-VN',
+      timezoneId: 'Asia/Ho_Chi_Minh',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = ctx.pages()[0] ?? (await ctx.newPage());
+    page.on('pageerror', (e) => errors.push(e.message));
+    mkdirSync(SHOTS, { recursive: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    await ctx?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    await target?.stop();
+  });
+
+  it('logs in (Vietnamese by default)', async () => {
+    await page.goto(`${target.url}/`);
+    await expect.poll(() => page.locator('h1#login-title').textContent()).toBe('Đăng nhập hệ thống giám sát');
+    await page.fill('input[name=username]', target.user);
+    await page.fill('input[name=password]', target.password);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('nav[aria-label=Menu] >> text=Sơ đồ điểm cầu', { timeout: 15_000 });
+    const nav = await page.locator('nav[aria-label=Menu]').textContent();
+    for (const label of ['Sơ đồ điểm cầu', 'Cảnh báo', 'Cuộc họp', 'Sự cố', 'Báo cáo'])
+      expect(nav).toContain(label);
+    expect(await page.locator('html').getAttribute('lang')).toBe('vi');
+  });
+
+  it('shows every inventory site on the map, each with an accessible name', async () => {
+    await page.waitForFunction((n) => document.querySelectorAll('a[data-site]').length >= n, inv.sites.size, {
+      timeout: 20_000,
+    });
+    const labels = await page.$$eval('a[data-site]', (els) =>
+      Object.fromEntries(els.map((e) => [e.getAttribute('data-site'), e.getAttribute('aria-label')])),
+    );
+    for (const s of inv.sites.values()) {
+      expect(labels[s.id], s.id).toBeDefined();
+      expect(labels[s.id]!.startsWith(`${s.name}: `), labels[s.id]!).toBe(true);
+    }
+    expect(Object.keys(labels).length).toBe(inv.sites.size);
+    await expect
+      .poll(() => page.locator('[data-live]').getAttribute('data-live'), { timeout: 15_000 })
+      .toBe('live');
+    await expect.poll(() => page.getByText('Chất lượng trực tiếp').count()).toBeGreaterThan(0);
+  });
+
+  it('turns a commune to "on battery" with the power glyph within seconds of a power cut', async () => {
+    const node = page.locator(`a[data-site="${VICTIM}"]`);
+    expect(await node.getAttribute('data-cause')).toBe('');
+    await target.inject({ kind: 'power_cut', site: VICTIM });
+    await expect
+      .poll(() => node.getAttribute('data-cause'), { timeout: 20_000, interval: 250 })
+      .toBe('power');
+    expect(await node.getAttribute('aria-label')).toMatch(new RegExp(`^${VICTIM_NAME}: mất điện`));
+    expect(await node.locator('use').getAttribute('href')).toBe('#g-power');
+    expect(['on_battery', 'down']).toContain(await node.getAttribute('data-state'));
+    // the hover card shows the numbers and the cause
+    await node.hover();
+    const tip = page.locator('[role=tooltip]');
+    await expect.poll(() => tip.textContent(), { timeout: 5000 }).toContain('mất điện');
+    expect(await tip.textContent()).toContain(VICTIM_NAME);
+    await page.mouse.move(5, 1075);
+    await page.waitForTimeout(1500); // let the sparklines draw a few points
+    await page.screenshot({ path: join(SHOTS, 'map.png') });
+  });
+
+  it('acknowledges the power alert with a comment', async () => {
+    await page.click('nav[aria-label=Menu] >> text=Cảnh báo');
+    const card = page.locator(`li[data-site="${VICTIM}"][data-state=firing]`).first();
+    await card.waitFor({ timeout: 20_000 });
+    expect(await card.textContent()).toContain('mất điện');
+    await card.locator('input').fill('Đã báo Điện lực Pác Nặm, đang xử lý');
+    await card.locator('button[type=submit]').click();
+    await page.click('[role=tab] >> text=Đã xác nhận');
+    const acked = page.locator(`li[data-site="${VICTIM}"][data-state=acknowledged]`).first();
+    await acked.waitFor({ timeout: 10_000 });
+    const text = await acked.textContent();
+    expect(text).toContain(`Xác nhận bởi ${target.user}`);
+    expect(text).toContain('Đã báo Điện lực Pác Nặm, đang xử lý');
+    await page.screenshot({ path: join(SHOTS, 'alerts.png') });
+  });
+
+  it('filters the map to one district', async () => {
+    await page.click('nav[aria-label=Menu] >> text=Sơ đồ điểm cầu');
+    await page.waitForSelector('a[data-site]');
+    await page.selectOption('select[name=district]', DISTRICT);
+    const expected = [...inv.sites.values()]
+      .filter((s) => s.district === DISTRICT)
+      .map((s) => s.id)
+      .sort();
+    await expect
+      .poll(
+        async () =>
+          (await page.$$eval('a[data-site]', (els) => els.map((e) => e.getAttribute('data-site')))).sort(),
+        {
+          timeout: 5000,
+        },
+      )
+      .toEqual(expected);
+    expect(page.url()).toContain(`district=${DISTRICT}`);
+    expect(await page.locator('[data-testid=shown-count]').textContent()).toBe(String(expected.length));
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(SHOTS, 'map-district.png') });
+    await page.selectOption('select[name=district]', '');
+    await expect.poll(() => page.locator('a[data-site]').count()).toBe(inv.sites.size);
+  });
+
+  it('opens a site page from the map, in Vietnamese', async () => {
+    await page.locator(`a[data-site="${VICTIM}"]`).click();
+    await page.waitForSelector(`[data-site-page="${VICTIM}"]`, { timeout: 10_000 });
+    const body = await page.locator('main').textContent();
+    expect(body).toContain(VICTIM_NAME);
+    for (const t of [
+      'Mã kênh truyền',
+      'Kỹ thuật viên',
+      'Thời gian pin còn lại',
+      'Liên hệ',
+      'Biểu đồ',
+      'Lịch sử cảnh báo',
+    ]) {
+      expect(body).toContain(t);
+    }
+    expect(body).toContain('mất điện');
+    await page.waitForTimeout(1500); // charts
+    await page.screenshot({ path: join(SHOTS, 'site.png'), fullPage: true });
+  });
+
+  it('switches to English and back', async () => {
+    await page.click('button:has-text("EN")');
+    await expect.poll(() => page.locator('nav[aria-label=Menu]').textContent()).toContain('Endpoint map');
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    await page.click('button:has-text("VI")');
+    await expect.poll(() => page.locator('nav[aria-label=Menu]').textContent()).toContain('Sơ đồ điểm cầu');
+  });
+
+  it('works on a phone', async () => {
+    const phone = await ctx.newPage();
+    await phone.setViewportSize({ width: 390, height: 844 });
+    await phone.goto(`${target.url}/?view=geo`);
+    await phone.waitForFunction(
+      (n) => document.querySelectorAll('a[data-site]').length >= n,
+      inv.sites.size,
+      {
+        timeout: 20_000,
+      },
+    );
+    await phone.waitForTimeout(800);
+    await phone.screenshot({ path: join(SHOTS, 'phone-geo.png') });
+    await phone.close();
+    expect(errors).toEqual([]);
+  });
+});

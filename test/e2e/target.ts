@@ -1,0 +1,143 @@
+// What the dashboard end-to-end tests run against.
+//   default / DIEMCAU_E2E_TARGET=demo: `diemcau demo` in a child process on a free port with a temp data dir
+//   DIEMCAU_E2E_TARGET=dev: test/e2e/dev-api.ts in this process (real API, store and alert engine over
+//   the Bắc Kạn inventory, synthetic samples instead of the simulator and collector)
+// Either way: a base URL, the admin password, and a way to inject a fault through the simulator's
+// control API (POST /faults {kind, site}).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface Target {
+  kind: 'demo' | 'dev';
+  url: string;
+  user: string;
+  password: string;
+  inject(fault: { kind: string; site: string }): Promise<void>;
+  /** stdout/stderr of the demo, for failure messages */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function postJson(url: string, body: unknown): Promise<void> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`POST ${url}: ${res.status} ${await res.text()}`);
+}
+
+export async function startTarget(): Promise<Target> {
+  const which = process.env['DIEMCAU_E2E_TARGET'] ?? 'demo';
+  if (which === 'dev') {
+    const { startDevApi } = await import('./dev-api.ts');
+    const d = await startDevApi();
+    return {
+      kind: 'dev',
+      url: d.url,
+      user: 'admin',
+      password: d.password,
+      inject: (f) => postJson(`${d.controlUrl}/faults`, f),
+      output: () => '',
+      stop: () => d.stop(),
+    };
+  }
+  return startDemo();
+}
+
+/**
+ * `diemcau demo` on a free port with a temp data dir and a known admin password. The demo prints its
+ * URLs; the simulator's control API is the line that names `/faults` (or DIEMCAU_DEMO_CONTROL).
+ */
+async function startDemo(): Promise<Target> {
+  const dir = mkdtempSync(join(tmpdir(), 'diemcau-e2e-'));
+  const port = await freePort();
+  const controlPort = await freePort();
+  const password = 'mật-khẩu-e2e-dashboard-2026';
+  let out = '';
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [join(ROOT, 'bin/diemcau.js'), 'demo', '--listen', `127.0.0.1:${port}`, '--data-dir', dir],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        DIEMCAU_DEMO_PASSWORD: password,
+        DIEMCAU_DEMO_CONTROL: `127.0.0.1:${controlPort}`,
+        DIEMCAU_DATA_DIR: dir,
+        DIEMCAU_HTTP_LISTEN: `127.0.0.1:${port}`,
+        NO_COLOR: '1',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  child.stdout?.on('data', (b: Buffer) => {
+    out += b.toString();
+  });
+  child.stderr?.on('data', (b: Buffer) => {
+    out += b.toString();
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  let ready = false;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    try {
+      const r = await fetch(`${url}/api/v1/inventory`);
+      // 401 = the API is up and wants a session
+      if (r.status === 401 || r.ok) {
+        ready = true;
+        break;
+      }
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  const stop = async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await Promise.race([
+        new Promise((r) => child.once('exit', r)),
+        new Promise((r) => setTimeout(r, 5000)),
+      ]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  if (!ready) {
+    await stop();
+    throw new Error(`diemcau demo did not come up on ${url} within 60 s:\n${out.slice(-3000)}`);
+  }
+  const controlFromOutput = () => {
+    const m = /(http:\/\/[0-9.:[\]a-z]+)\/faults/i.exec(out);
+    return m ? m[1]! : `http://127.0.0.1:${controlPort}`;
+  };
+  return {
+    kind: 'demo',
+    url,
+    user: 'admin',
+    password,
+    inject: (f) => postJson(`${controlFromOutput()}/faults`, f),
+    output: () => out,
+    stop,
+  };
+}
