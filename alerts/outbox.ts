@@ -252,8 +252,8 @@ export class Outbox {
         }
       ).n;
       if (n === 0 && !this.running) return true;
-      await new Promise((r) => setTimeout(r, 20));
       this.kick();
+      await new Promise((r) => setTimeout(r, 20));
     }
     return false;
   }
