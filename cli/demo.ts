@@ -1,6 +1,130 @@
-// diemcau demo: the simulated Bắc Kạn network and the NOC in one process.
-import { run as serve } from './serve.ts';
+// diemcau demo: the simulated Bắc Kạn network and the whole NOC in one process, on loopback.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { StaticMeetings } from '../alerts/index.ts';
+import { getUser, setPassword } from '../api/accounts.ts';
+import { createUser } from '../api/server.ts';
+import type { MeetingRef } from '../core/ports.ts';
+import { generateInventory, syntheticUnits } from '../inventory/generate.ts';
+import { parseAddress } from '../inventory/load.ts';
+import { startSimulator } from '../simulator/index.ts';
+import { start, untilSignal } from './serve.ts';
+
+const USAGE = `usage: diemcau demo [--listen 127.0.0.1:8080] [--data DIR] [--control 127.0.0.1:8081]
+                    [--sites N] [--seed N] [-c diemcau.yaml]
+  --sites N   a synthetic network of N sites instead of the real Bắc Kạn inventory
+  DIEMCAU_DEMO_PASSWORD sets the admin password (otherwise a random one is printed)
+`;
+
+/** Secrets the demo inventory references; random per run unless the environment sets them. */
+const DEMO_SECRETS = ['DIEMCAU_SNMP_COMMUNITY', 'DIEMCAU_SNMP_AUTH_KEY', 'DIEMCAU_SNMP_PRIV_KEY'];
 
 export async function run(args: string[]): Promise<number> {
-  return serve(args);
+  const { values } = parseArgs({
+    args,
+    options: {
+      config: { type: 'string', short: 'c' },
+      listen: { type: 'string' },
+      data: { type: 'string' },
+      control: { type: 'string', default: '127.0.0.1:8081' },
+      sites: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of DEMO_SECRETS) env[name] ||= randomBytes(12).toString('hex');
+  let inventoryFile: string | undefined;
+  if (values.sites) {
+    const n = Number(values.sites);
+    if (!Number.isInteger(n) || n < 5 || n > 5000) {
+      process.stderr.write('--sites must be a whole number from 5 to 5000\n');
+      return 2;
+    }
+    inventoryFile = join(mkdtempSync(join(tmpdir(), 'diemcau-demo-')), 'inventory.yaml');
+    writeFileSync(
+      inventoryFile,
+      generateInventory(syntheticUnits(n), { title: `Mạng mô phỏng ${n} điểm cầu` }),
+    );
+  }
+  const control = parseAddress(values.control!, 8081);
+  let simulatorControl: string | null = null;
+  const meetings = new StaticMeetings();
+
+  const running = await start({
+    ...(values.config && { configPath: values.config }),
+    env,
+    meetings,
+    configure(config) {
+      if (!values.config) config.data_dir = resolve(values.data ?? 'data/demo');
+      else if (values.data) config.data_dir = resolve(values.data);
+      if (values.listen) config.http.listen = values.listen;
+      if (inventoryFile) config.inventory = inventoryFile;
+      else if (!values.config && !existsSync(config.inventory))
+        config.inventory = resolve('inventory/bac-kan.yaml');
+    },
+    async before(rt, credentials) {
+      const trap = parseAddress(rt.config.collector.trap_listen, 1162);
+      const sim = await startSimulator({
+        inventory: rt.inventory,
+        credentials,
+        trapTarget: trap,
+        seed: Number(values.seed),
+        control,
+      });
+      simulatorControl = sim.controlUrl;
+      const meeting = demoMeeting(rt.inventory.inventory.sites);
+      sim.meeting.start(meeting.sites);
+      meetings.add(meeting);
+      return { name: 'simulator', stop: () => sim.stop() };
+    },
+  });
+
+  const state = running.runtime.state;
+  const password = env.DIEMCAU_DEMO_PASSWORD || undefined;
+  const shown = getUser(state, 'admin')
+    ? await setPassword(state, 'admin', password, { actor: 'demo' })
+    : (
+        await createUser(
+          state,
+          { name: 'admin', role: 'admin', ...(password && { password }) },
+          { actor: 'demo' },
+        )
+      ).password;
+  process.stdout.write(
+    [
+      '',
+      `diemcau demo — NOC: ${running.url}`,
+      `  Tài khoản / account: admin    Mật khẩu / password: ${password ? '(DIEMCAU_DEMO_PASSWORD)' : shown}`,
+      `  Mô phỏng / simulator control: ${simulatorControl}`,
+      `  Thử một sự cố / try a fault:  node bin/diemcau.js simulate fault add power_cut --site xa-bang-thanh --control ${simulatorControl}`,
+      '',
+    ].join('\n'),
+  );
+  await untilSignal();
+  await running.stop();
+  return 0;
+}
+
+/** The demo's live meeting: the province and district tiers with the communes of two districts. */
+function demoMeeting(sites: { id: string; tier: string; district: string }[]): MeetingRef {
+  const districts = [...new Set(sites.filter((s) => s.tier === 'commune').map((s) => s.district))].slice(
+    2,
+    4,
+  );
+  const now = Date.now();
+  return {
+    id: 'demo-giao-ban',
+    title: 'Giao ban trực tuyến UBND tỉnh (mô phỏng)',
+    start: now - 10 * 60_000,
+    end: now + 30 * 60_000,
+    sites: sites.filter((s) => s.tier !== 'commune' || districts.includes(s.district)).map((s) => s.id),
+  };
 }

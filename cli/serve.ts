@@ -1,50 +1,93 @@
-// diemcau serve: loads the configuration and inventory, opens the state database and runs every part.
+// diemcau serve: loads the configuration and inventory, opens the state database and runs every
+// part — storage, alerts, collector, API — on one bus.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { loadConfig } from '../config/config.ts';
+import { StaticMeetings, startAlerts } from '../alerts/index.ts';
+import { startApi } from '../api/server.ts';
+import { startCollector } from '../collector/index.ts';
+import { type Config, loadConfig } from '../config/config.ts';
 import { Bus } from '../core/bus.ts';
 import { log } from '../core/log.ts';
+import type { MeetingSource } from '../core/ports.ts';
 import type { Runtime, Service } from '../core/runtime.ts';
-import { loadInventory, resolveCredentials, summarize } from '../inventory/load.ts';
+import { loadInventory, type ResolvedCredential, resolveCredentials, summarize } from '../inventory/load.ts';
+import { startStorage } from '../storage/metrics/index.ts';
 import { openStateDb } from '../storage/state-db.ts';
+
+export interface StartOptions {
+  configPath?: string;
+  env?: NodeJS.ProcessEnv;
+  /** adjusts the loaded configuration (demo and tests: ports, data directory) */
+  configure?: (config: Config) => void;
+  meetings?: MeetingSource;
+  /** runs after the runtime exists and before the collector starts (demo: the simulator) */
+  before?: (rt: Runtime, credentials: Map<string, ResolvedCredential>) => Promise<Service | null>;
+}
 
 export interface Running {
   runtime: Runtime;
-  services: Service[];
+  url: string;
   stop(): Promise<void>;
 }
 
 /** Builds the runtime and starts every service; used by serve, demo and end-to-end tests. */
-export async function start(configPath?: string, env: NodeJS.ProcessEnv = process.env): Promise<Running> {
-  const config = loadConfig(configPath, env);
+export async function start(opts: StartOptions = {}): Promise<Running> {
+  const env = opts.env ?? process.env;
+  const config = loadConfig(opts.configPath, env);
+  opts.configure?.(config);
   const inventory = loadInventory(config.inventory);
-  resolveCredentials(inventory, env);
+  const credentials = resolveCredentials(inventory, env);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const state = openStateDb(join(config.data_dir, 'state.db'));
   const runtime: Runtime = { config, inventory, bus: new Bus(), state, log, registry };
   runtime.bus.onError = (err) => log.error({ err }, 'bus subscriber failed');
-  const services: Service[] = [];
   log.info({ inventory: config.inventory, summary: summarize(inventory) }, 'inventory loaded');
-  return {
-    runtime,
-    services,
-    async stop() {
-      for (const s of services.reverse()) await s.stop();
-      state.close();
-    },
+
+  const services: Service[] = [];
+  const stop = async () => {
+    for (const s of services.reverse()) {
+      try {
+        await s.stop();
+      } catch (err) {
+        log.error({ err, service: s.name }, 'service failed to stop');
+      }
+    }
+    state.close();
   };
+  try {
+    const meetings = opts.meetings ?? new StaticMeetings();
+    const storage = await startStorage(runtime);
+    services.push(storage);
+    const alerts = await startAlerts(runtime, { meetings, env });
+    services.push(alerts);
+    const before = await opts.before?.(runtime, credentials);
+    if (before) services.push(before);
+    services.push(await startCollector(runtime, { credentials }));
+    const api = await startApi(runtime, { store: storage.store, alerts, meetings });
+    services.push(api);
+    log.info({ url: api.url }, 'diemcau is serving');
+    return { runtime, url: api.url, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** Resolves on SIGINT/SIGTERM. */
+export function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
 }
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' } } });
-  const running = await start(values.config);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  const running = await start({ ...(values.config && { configPath: values.config }) });
+  process.stdout.write(`diemcau: NOC đang chạy tại ${running.url} / serving at ${running.url}\n`);
+  await untilSignal();
   await running.stop();
   return 0;
 }
