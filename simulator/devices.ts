@@ -5,7 +5,7 @@ import type { DeviceRef } from '../inventory/load.ts';
 import type { AgentSecurity, AgentTarget, Engine } from './agent.ts';
 import { MibView } from './agent.ts';
 import { Tag, type Value } from './ber.ts';
-import { ALARM, LOW_BATT_MIN, type SiteSim } from './model.ts';
+import { LOW_BATT_MIN, type SiteSim } from './model.ts';
 import { hashId, pick, wobble } from './rand.ts';
 
 /** What every device can see of the whole simulation. */
@@ -744,5 +744,3 @@ export class DeviceSim implements AgentTarget {
     }
   }
 }
-
-export { ALARM };

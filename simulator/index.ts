@@ -7,7 +7,7 @@ import { parseAddress } from '../inventory/load.ts';
 import { type AgentSecurity, answer, encodeTrapV2c, v3User, warmKeys } from './agent.ts';
 import { Tag, type Value } from './ber.ts';
 import { startControl } from './control.ts';
-import { ALARM, APC, DeviceSim, type SimContext, UPS } from './devices.ts';
+import { DeviceSim, type SimContext, UPS } from './devices.ts';
 import { checkFault, type Fault, FaultError } from './faults.ts';
 import { type PowerEvent, SiteSim } from './model.ts';
 import { hashId, prng } from './rand.ts';
@@ -251,8 +251,6 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       }
     }
   };
-  void ALARM;
-  void APC;
 
   // ---------------------------------------------------------------- faults and meetings
   const faults = new Map<string, { fault: Fault; since: number }>();
