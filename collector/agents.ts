@@ -2,7 +2,7 @@
 // `override` data on many loopback addresses per process, and Python `snmpsim` serving recordings.
 import { type ChildProcess, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -21,6 +21,8 @@ export function freeUdpPort(host = '127.0.0.1'): Promise<number> {
 export interface Agent {
   pid: number;
   stop(): Promise<void>;
+  /** stop the process only (restart() brings it back) */
+  kill(): Promise<void>;
   /** restart the same agent (for reboot tests) */
   restart(): Promise<void>;
 }
@@ -110,10 +112,7 @@ export async function startSnmpd(o: SnmpdOptions): Promise<Agent> {
     child = o.cpus
       ? spawn('taskset', ['-c', o.cpus, 'snmpd', ...args], { env, stdio: 'ignore' })
       : spawn('snmpd', args, { env, stdio: 'ignore' });
-    await waitAnswering(o.hosts[0]!, o.port, o.v3 ? '' : community).catch(async (err) => {
-      if (!o.v3) throw err;
-    });
-    if (o.v3) await new Promise((r) => setTimeout(r, 300));
+    await waitAnswering(o.hosts[0]!, o.port, community);
   };
   await launch();
   return {
@@ -124,6 +123,7 @@ export async function startSnmpd(o: SnmpdOptions): Promise<Agent> {
       await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
     },
+    kill: () => stopChild(child),
     async restart() {
       await stopChild(child);
       await launch();
@@ -150,6 +150,10 @@ export async function startSnmpsim(o: SnmpsimOptions): Promise<Agent> {
   const dir = mkdtempSync(join(tmpdir(), 'diemcau-snmpsim-'));
   mkdirSync(join(dir, 'data'));
   mkdirSync(join(dir, 'cache'));
+  // snmpsimd drops privileges when started as root: its cache must stay writable
+  chmodSync(dir, 0o755);
+  chmodSync(join(dir, 'data'), 0o755);
+  chmodSync(join(dir, 'cache'), 0o777);
   for (const [community, text] of Object.entries(o.data)) {
     const lines = text
       .split('\n')
@@ -183,6 +187,7 @@ export async function startSnmpsim(o: SnmpsimOptions): Promise<Agent> {
       await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
     },
+    kill: () => stopChild(child),
     async restart() {
       await stopChild(child);
       await launch();
@@ -241,7 +246,7 @@ export async function testNetwork(
 export async function startFleet(
   net: TestNetwork,
   opts: { port?: number; cpus?: string; extra?: Record<string, [string, string, string | number][]> } = {},
-): Promise<Agent[]> {
+): Promise<Map<string, Agent>> {
   const { overrides } = await import('./fixtures.ts');
   const byProfile = new Map<string, string[]>();
   for (const d of net.runtime.inventory.devices.values()) {
@@ -250,20 +255,25 @@ export async function startFleet(
     byProfile.set(d.profile, list);
   }
   const port = opts.port ?? [...net.runtime.inventory.devices.values()][0]!.address.port;
-  return Promise.all(
-    [...byProfile].map(([profile, hosts]) =>
-      startSnmpd({
-        hosts,
-        port,
-        overrides: overrides(profile, opts.extra?.[profile]),
-        community: TEST_SECRETS.DIEMCAU_SNMP_COMMUNITY,
-        v3: {
-          user: 'diemcau',
-          auth: TEST_SECRETS.DIEMCAU_SNMP_AUTH_KEY,
-          priv: TEST_SECRETS.DIEMCAU_SNMP_PRIV_KEY,
-        },
-        ...(opts.cpus && { cpus: opts.cpus }),
-      }),
+  const started = await Promise.all(
+    [...byProfile].map(
+      async ([profile, hosts]) =>
+        [
+          profile,
+          await startSnmpd({
+            hosts,
+            port,
+            overrides: overrides(profile, opts.extra?.[profile]),
+            community: TEST_SECRETS.DIEMCAU_SNMP_COMMUNITY,
+            v3: {
+              user: 'diemcau',
+              auth: TEST_SECRETS.DIEMCAU_SNMP_AUTH_KEY,
+              priv: TEST_SECRETS.DIEMCAU_SNMP_PRIV_KEY,
+            },
+            ...(opts.cpus && { cpus: opts.cpus }),
+          }),
+        ] as const,
     ),
   );
+  return new Map(started);
 }

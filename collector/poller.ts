@@ -209,6 +209,7 @@ export class Poller {
     const samples: Sample[] = [];
     try {
       let got: Awaited<ReturnType<typeof fetchBulk>>;
+      const sent = Date.now();
       if (run.mode === 'bulk') {
         try {
           got = await fetchBulk(run.client, run.plan);
@@ -221,7 +222,8 @@ export class Poller {
           got = await fetchClassic(run.client, run.plan);
         }
       } else got = await fetchClassic(run.client, run.plan);
-      const t = Date.now();
+      // the agent read its counters somewhere between request and answer: take the middle
+      const t = got.requests <= 1 ? Math.round((sent + Date.now()) / 2) : Date.now();
       const ev = evaluate(dev, run.profile, got, run.mem, t, this.rt.inventory);
       samples.push(...ev.samples);
       samples.push(this.sample(dev, 'snmp_up', 1, t));

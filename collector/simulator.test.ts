@@ -33,8 +33,8 @@ beforeAll(async () => {
   const trapPort = await freeUdpPort('127.0.0.1');
   net = await testNetwork(9, BASE, {
     interval: '3s',
-    snmp_timeout: '500ms',
-    snmp_retries: 0,
+    snmp_timeout: '1s',
+    snmp_retries: 1,
     trap_listen: `127.0.0.1:${trapPort}`,
     icmp: { enabled: false, count: 3 },
     rtp: { enabled: true, packets: 10, interval: '20ms' },
