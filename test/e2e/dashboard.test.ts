@@ -71,7 +71,7 @@ describe.skipIf(!haveChromium)('dashboard end to end', () => {
   afterAll(async () => {
     await ctx?.close();
     if (profile) rmSync(profile, { recursive: true, force: true });
-    await target?.stop();
+    await target?.stop().catch(() => {});
   });
 
   it('logs in (Vietnamese by default)', async () => {
@@ -139,6 +139,18 @@ describe.skipIf(!haveChromium)('dashboard end to end', () => {
     expect(text).toContain(`Xác nhận bởi ${target.user}`);
     expect(text).toContain('Đã báo Điện lực Pác Nặm, đang xử lý');
     await page.screenshot({ path: join(SHOTS, 'alerts.png') });
+  });
+
+  it('creates and ends a silence', async () => {
+    await page.selectOption('select[name=silence-district]', DISTRICT);
+    await page.fill('input[name=silence-hours]', '1');
+    await page.fill('input[name=silence-comment]', 'Bảo trì đường dây điện huyện Pác Nặm');
+    await page.click('form.new-silence button[type=submit]');
+    const row = page.locator('tr[data-silence]', { hasText: 'Bảo trì đường dây điện huyện Pác Nặm' });
+    await row.waitFor({ timeout: 10_000 });
+    expect(await row.textContent()).toContain('Pác Nặm');
+    await row.locator('button', { hasText: 'Kết thúc tạm ẩn' }).click();
+    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(0);
   });
 
   it('filters the map to one district', async () => {
@@ -209,5 +221,16 @@ describe.skipIf(!haveChromium)('dashboard end to end', () => {
     await phone.screenshot({ path: join(SHOTS, 'phone-geo.png') });
     await phone.close();
     expect(errors).toEqual([]);
+  });
+
+  it('says the data is stale when the live stream is lost', async () => {
+    expect(await page.locator('[data-live]').getAttribute('data-live')).toBe('live');
+    await target.stop();
+    await expect
+      .poll(() => page.locator('[data-live]').getAttribute('data-live'), { timeout: 40_000 })
+      .toBe('stale');
+    await expect
+      .poll(() => page.getByRole('alert').first().textContent(), { timeout: 5000 })
+      .toContain('Mất kết nối trực tiếp');
   });
 });

@@ -133,12 +133,15 @@ export async function startDevApi(
   await new Promise<void>((r) => control.listen(0, '127.0.0.1', r));
   const controlUrl = `http://127.0.0.1:${(control.address() as { port: number }).port}`;
 
+  let stopped = false;
   return {
     url: api.url,
     controlUrl,
     password,
     inject,
     async stop() {
+      if (stopped) return;
+      stopped = true;
       clearInterval(timer);
       await new Promise<void>((r) => control.close(() => r()));
       await api.stop();

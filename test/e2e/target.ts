@@ -112,7 +112,10 @@ async function startDemo(): Promise<Target> {
     }
     await new Promise((r) => setTimeout(r, 300));
   }
+  let stopped = false;
   const stop = async () => {
+    if (stopped) return;
+    stopped = true;
     if (child.exitCode === null) {
       child.kill('SIGTERM');
       await Promise.race([

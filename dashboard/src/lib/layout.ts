@@ -202,8 +202,12 @@ export function geoLayout(sites: LayoutSite[], districts: LayoutDistrict[]): Map
       nodes.set(s.id, { x: c.x + rad * Math.cos(ang), y: c.y + rad * Math.sin(ang), r: tierR(s.tier) });
     });
   }
+  // no coordinates: a row under the south-west corner of the province
+  const placed = [...nodes.values()];
+  const west = Math.min(...placed.map((p) => p.x), WIDTH / 2);
+  const south = Math.max(...placed.map((p) => p.y), HEIGHT / 2);
   unplaced.forEach((id, i) => {
-    nodes.set(id, { x: pad + i * baseR * 3, y: HEIGHT - 24, r: baseR });
+    nodes.set(id, { x: west + i * baseR * 3, y: south + baseR * 5, r: baseR });
   });
   const capital = districts[0];
   const mcuAt =
@@ -217,10 +221,29 @@ export function geoLayout(sites: LayoutSite[], districts: LayoutDistrict[]): Map
       const p = proj(d.lat!, d.lon!);
       return { id: d.id, name: d.name, x: r1(p.x), y: r1(p.y - baseR * 6), anchor: 'middle' as const };
     });
+  // fit the view to the province's shape (it is taller than wide), not to the canvas
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const p of nodes.values()) {
+    x0 = Math.min(x0, p.x - p.r);
+    y0 = Math.min(y0, p.y - p.r);
+    x1 = Math.max(x1, p.x + p.r);
+    y1 = Math.max(y1, p.y + p.r);
+  }
+  for (const d of outDistricts) {
+    x0 = Math.min(x0, d.x - d.name.length * 8);
+    x1 = Math.max(x1, d.x + d.name.length * 8);
+    y0 = Math.min(y0, d.y - 24);
+  }
+  const viewBox = Number.isFinite(x0)
+    ? `${Math.floor(x0 - 40)} ${Math.floor(y0 - 30)} ${Math.ceil(x1 - x0 + 80)} ${Math.ceil(y1 - y0 + 60)}`
+    : `0 0 ${WIDTH} ${HEIGHT}`;
   return {
     width: WIDTH,
     height: HEIGHT,
-    viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
+    viewBox,
     mcu,
     nodes,
     districts: outDistricts,
