@@ -70,8 +70,13 @@ export function liveRoutes(d: Deps, opts: { queueBytes?: number } = {}) {
                   controller.enqueue(frame);
                   return (controller.desiredSize ?? 0) >= 0;
                 },
-                drop(reason) {
-                  controller.error(new Error(`live client dropped: ${reason}`));
+                drop() {
+                  // end the response now and free what is queued for it; the browser reconnects
+                  // with Last-Event-ID and resumes
+                  try {
+                    controller.close();
+                  } catch {}
+                  (c.env as { outgoing?: { destroy(): void } } | undefined)?.outgoing?.destroy();
                 },
               },
             });
