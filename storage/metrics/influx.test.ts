@@ -182,6 +182,44 @@ describe('InfluxDB metrics store', () => {
     expect(lines.some((l) => /ALARM metrics spool full/.test(l))).toBe(true);
   });
 
+  it('writes anyway, without rollups, to an InfluxDB that answers but refuses the setup (2.x, no admin)', async () => {
+    const { createServer } = await import('node:http');
+    const writes: string[] = [];
+    const srv = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => {
+        body += c;
+      });
+      req.on('end', () => {
+        if (req.url?.startsWith('/ping')) res.writeHead(204).end();
+        else if (req.url?.startsWith('/write')) {
+          writes.push(`${req.url}\n${body}`);
+          res.writeHead(204).end();
+        } else res.writeHead(403, { 'content-type': 'application/json' }).end('{"error":"forbidden"}');
+      });
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    try {
+      const port = (srv.address() as { port: number }).port;
+      const config = storeConfig({
+        dataDir: join(root, 'v2'),
+        influxUrl: `http://127.0.0.1:${port}`,
+        database: 'v2',
+      });
+      const store = await createMetricsStore({ config, log });
+      stores.push(store);
+      store.write([sample('rtt_ms', 'xa-a', 1_700_000_000_000, 12.5)]);
+      await store.flush();
+      expect(store.health()).toMatchObject({ ok: true, spooled: 0 });
+      expect(writes).toEqual([
+        '/write?db=v2&rp=raw&precision=ms\nrtt_ms,carrier=vnpt,device=xa-a:codec,district=cho-don,site=xa-a,tier=commune value=12.5 1700000000000',
+      ]);
+      await store.close();
+    } finally {
+      srv.close();
+    }
+  });
+
   it('kill test: influxd stopped mid-stream, writer killed and restarted, influxd back: every sample exactly once', async () => {
     const script = fileURLToPath(new URL('../../test/helpers/metrics-writer.ts', import.meta.url));
     const dataDir = join(root, 'kill');

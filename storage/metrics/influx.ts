@@ -87,6 +87,7 @@ export class InfluxMetricsStore implements MetricsStore {
   private sendQueued = false;
   private drainQueued = false;
   private ready = false;
+  private rollups = true;
   private failing = false;
   private retryAt = 0;
   private retryDelay: number;
@@ -145,17 +146,41 @@ export class InfluxMetricsStore implements MetricsStore {
 
   /** Starts the writer; sets up the database when InfluxDB answers (retried in the background if not). */
   async start(): Promise<void> {
-    try {
-      await this.setup();
-    } catch (err) {
-      this.fail(err, 'InfluxDB not reachable at start; writing to the spool until it is');
-    }
+    await this.trySetup('InfluxDB not reachable at start; writing to the spool until it is');
     this.timer = setInterval(() => this.tick(), Math.max(50, Math.min(this.opts.flushIntervalMs, 1000)));
     this.timer.unref();
     if (!this.spool.empty) this.queueDrain();
   }
 
   // ---- setup ---------------------------------------------------------------------------------
+
+  /**
+   * Sets up database, policies and rollup query. When InfluxDB answers /ping but refuses the setup
+   * (InfluxDB 2.x/3.x through the v1 API, or a user without admin rights) it writes anyway, to the
+   * "raw" policy (a DBRP mapping on 2.x), without rollups: loud in the log, but nothing held back.
+   */
+  private async trySetup(what: string): Promise<boolean> {
+    try {
+      await this.setup();
+      return true;
+    } catch (err) {
+      const pong = await fetch(new URL('ping', this.opts.url.replace(/\/?$/, '/')), {
+        signal: AbortSignal.timeout(2000),
+      }).catch(() => null);
+      if (pong && pong.status >= 200 && pong.status < 300) {
+        this.ready = true;
+        this.rollups = false;
+        this.opts.log.error(
+          { err: errorText(err) },
+          'metrics store: InfluxDB answers but refused to create the database, retention policies or rollup query; ' +
+            'writing to retention policy "raw" without rollups (see docs/storage.md)',
+        );
+        return true;
+      }
+      this.fail(err, what);
+      return false;
+    }
+  }
 
   private async setup(): Promise<void> {
     const db = this.opts.database;
@@ -326,14 +351,7 @@ export class InfluxMetricsStore implements MetricsStore {
   /** Replays the spool, oldest segment first; each segment is deleted once InfluxDB has all of it. */
   private async drain(): Promise<void> {
     if (this.closed || Date.now() < this.retryAt) return;
-    if (!this.ready) {
-      try {
-        await this.setup();
-      } catch (err) {
-        this.fail(err, 'InfluxDB still not reachable');
-        return;
-      }
-    }
+    if (!this.ready && !(await this.trySetup('InfluxDB still not reachable'))) return;
     let minT = Number.POSITIVE_INFINITY;
     let maxT = Number.NEGATIVE_INFINITY;
     let replayed = 0;
@@ -361,11 +379,12 @@ export class InfluxMetricsStore implements MetricsStore {
     }
     if (replayed > 0) {
       this.opts.log.info({ replayed, left: this.spool.stats().points }, 'metrics store: spool replayed');
-      try {
-        await this.rollup(minT, maxT);
-      } catch (err) {
-        this.opts.log.warn({ err }, 'metrics store: recomputing rollups for replayed points failed');
-      }
+      if (this.rollups)
+        try {
+          await this.rollup(minT, maxT);
+        } catch (err) {
+          this.opts.log.warn({ err }, 'metrics store: recomputing rollups for replayed points failed');
+        }
     }
     if (!this.spool.empty && Date.now() >= this.retryAt) this.queueDrain();
   }
@@ -419,6 +438,7 @@ export class InfluxMetricsStore implements MetricsStore {
 
   /** Rollups when the range reaches past the raw retention, or for long aggregates in whole minutes. */
   private useRollup(q: RangeQuery & { bucketMs?: number }): boolean {
+    if (!this.rollups) return false;
     if (q.from < Date.now() - this.rawRetentionMs + ROLLUP_MS) return true;
     return q.bucketMs !== undefined && q.bucketMs % ROLLUP_MS === 0 && q.to - q.from > 3 * 86400_000;
   }
