@@ -162,7 +162,11 @@ async function main(): Promise<void> {
         if (err) return resolve(0);
         const cols = [...IF_COLS, ...(COLUMNS[d.profile] ?? [])];
         const reps = d.kind === 'mcu' ? Math.max(5, inventory.mcuPorts.size) : 5;
-        s.getBulk(cols, 0, reps, (err2, vbs2) => resolve(err2 ? 0 : vbs.length + vbs2.length));
+        s.getBulk(cols, 0, reps, (err2, vbs2) => {
+          // net-snmp groups each repeater's values in an array
+          const bulk = vbs2.reduce<number>((n, v) => n + (Array.isArray(v) ? v.length : 1), 0);
+          resolve(err2 ? 0 : vbs.length + bulk);
+        });
       });
     });
   const round = async (): Promise<{ answered: number; values: number; wall: number }> => {
