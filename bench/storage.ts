@@ -4,7 +4,7 @@
 //  2. the CPU cost of the network's real load (120 sites × 20 metrics every 10 s) as a share of
 //     one core — diemcau's process, and influxd's own beside it,
 //  3. 24-hour-range query times for one site with that week stored (medians).
-// Sizes from the environment: BENCH_DAYS (7), BENCH_STEP_S (60), BENCH_METRICS (5), BENCH_ROUNDS (60).
+// Sizes from the environment: BENCH_DAYS (7), BENCH_STEP_S (60), BENCH_METRICS (3), BENCH_ROUNDS (60).
 //
 //   node --import tsx bench/storage.ts       # prints a markdown table
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -108,7 +108,7 @@ async function median(n: number, f: () => Promise<unknown>): Promise<number> {
 async function benchOne(kind: 'sqlite' | 'influxdb', dir: string, influxd: Influxd | null): Promise<Result> {
   const days = env('BENCH_DAYS', 7);
   const stepMs = env('BENCH_STEP_S', 60) * 1000;
-  const metrics = METRIC_NAMES.slice(0, env('BENCH_METRICS', 5));
+  const metrics = METRIC_NAMES.slice(0, env('BENCH_METRICS', 3));
   const rounds = env('BENCH_ROUNDS', 60);
   const log = pino({ level: 'warn' });
   const config = storeConfig({

@@ -146,10 +146,16 @@ export class InfluxMetricsStore implements MetricsStore {
 
   /** Starts the writer; sets up the database when InfluxDB answers (retried in the background if not). */
   async start(): Promise<void> {
-    await this.trySetup('InfluxDB not reachable at start; writing to the spool until it is');
+    const setup = this.serial(() =>
+      this.trySetup('InfluxDB not reachable at start; writing to the spool until it is'),
+    );
     this.timer = setInterval(() => this.tick(), Math.max(50, Math.min(this.opts.flushIntervalMs, 1000)));
     this.timer.unref();
     if (!this.spool.empty) this.queueDrain();
+    // wait for the setup, but not for an InfluxDB that does not answer at all (writes queue meanwhile)
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([setup, new Promise((r) => (timer = setTimeout(r, 5000)))]);
+    clearTimeout(timer);
   }
 
   // ---- setup ---------------------------------------------------------------------------------
@@ -562,14 +568,14 @@ export class InfluxMetricsStore implements MetricsStore {
   }
 
   async seriesForSite(site: string): Promise<SeriesId[]> {
-    // SHOW SERIES lists keys; grouping last() by the identity tags gives them already parsed
-    const rows = await this.select(
-      `SELECT last(value) AS value FROM ${this.from(RAW_RP, undefined)}${this.where({ site })} GROUP BY ${ID_TAGS}`,
-    );
+    // from the series index (no data read); a series whose points have all expired may still be listed
+    const rows = await this.select(`SHOW SERIES WHERE "site" = ${influxEscape.stringLit(site)}`);
     const seen = new Map<string, SeriesId>();
     for (const s of rows) {
-      const id = idOf(s);
-      if (id) seen.set(JSON.stringify(id), id);
+      for (const [key] of s.values as [string][]) {
+        const id = parseSeriesKey(key);
+        if (id && id.site === site) seen.set(JSON.stringify(id), id);
+      }
     }
     return [...seen.values()].sort(compareSeries);
   }
@@ -620,6 +626,29 @@ function idOf(s: InfluxSeries): SeriesId | null {
   const t = s.tags ?? {};
   if (!t.site || !t.device) return null;
   return seriesId(s.name, t.site, t.device, t.instance, t.probe);
+}
+
+/** `rtt_ms,carrier=vnpt,device=xa-a:codec,site=xa-a,tier=commune` → the series identity */
+export function parseSeriesKey(key: string): SeriesId | null {
+  const parts: string[] = [];
+  let cur = '';
+  for (let i = 0; i < key.length; i++) {
+    const c = key[i]!;
+    if (c === '\\' && i + 1 < key.length) {
+      cur += key[++i];
+    } else if (c === ',') {
+      parts.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  parts.push(cur);
+  const [metric, ...pairs] = parts;
+  const tags: Record<string, string> = {};
+  for (const p of pairs) {
+    const eq = p.indexOf('=');
+    if (eq > 0) tags[p.slice(0, eq)] = p.slice(eq + 1);
+  }
+  return idOf({ name: metric!, tags, columns: [], values: [] });
 }
 
 function escMeasurement(s: string): string {
