@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateInventory, syntheticUnits } from '../inventory/generate.ts';
 import { type DeviceRef, loadInventory, resolveCredentials } from '../inventory/load.ts';
@@ -35,11 +36,7 @@ if (process.argv.includes('--serve')) {
     if (m === 'stop') void sim.stop().then(() => process.exit(0));
   });
   process.send!({ ready: sim.counts });
-} else {
-  await main();
-}
-
-async function main(): Promise<void> {
+} else if (process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url) {
   const { values } = parseArgs({
     options: {
       sites: { type: 'string', default: '334' },
@@ -47,9 +44,49 @@ async function main(): Promise<void> {
       concurrency: { type: 'string', default: '100' },
     },
   });
-  const nSites = Number(values.sites);
-  const rounds = Number(values.rounds);
-  const concurrency = Number(values.concurrency);
+  const r = await measure(Number(values.sites), Number(values.rounds), Number(values.concurrency));
+  console.log(JSON.stringify(r, null, 2));
+  console.log(summary(r));
+}
+
+export interface SimulatorBench {
+  devices: number;
+  agents: number;
+  reflectors: number;
+  answered_per_round: number[];
+  values_per_round: number;
+  simulator_cpu_s_per_round: number;
+  simulator_cpu_ms_per_device: number;
+  round_wall_s: number;
+  simulator_rss_mb: number;
+  poller_cpu_s_total: number;
+  rounds: number;
+  concurrency: number;
+}
+
+function summary(r: SimulatorBench): string {
+  return (
+    `Simulator: ${r.devices} thiết bị (devices), ${Math.min(...r.answered_per_round)} trả lời mỗi vòng; ` +
+    `CPU giả lập ${r.simulator_cpu_s_per_round.toFixed(2)} s/vòng (${r.simulator_cpu_ms_per_device.toFixed(2)} ms/thiết bị), ` +
+    `vòng ${r.round_wall_s.toFixed(2)} s.`
+  );
+}
+
+/** For `npm run bench`: the 1,000-device round as a Markdown table. */
+export async function benchSimulator(): Promise<string> {
+  const r = await measure(334, 5, 100);
+  return [
+    '| devices | answered per round | values per round | simulator CPU s / round | ms / device | round wall s | simulator RSS MB |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    `| ${r.devices} | ${Math.min(...r.answered_per_round)} | ${r.values_per_round} | ${r.simulator_cpu_s_per_round} | ${r.simulator_cpu_ms_per_device} | ${r.round_wall_s} | ${r.simulator_rss_mb} |`,
+    '',
+    'One simulator process (SNMP agents for every device, RTP reflectors, 120 sites in a meeting); a net-snmp',
+    'client in another process polls each device once per round (one GET + one GETBULK, 100 in flight);',
+    "CPU is the simulator process's own `process.cpuUsage()`, median of 5 rounds after a warm-up round.",
+  ].join('\n');
+}
+
+async function measure(nSites: number, rounds: number, concurrency: number): Promise<SimulatorBench> {
   const dir = mkdtempSync(join(tmpdir(), 'diemcau-bench-sim-'));
   const file = join(dir, 'inventory.yaml');
   writeFileSync(file, generateInventory(syntheticUnits(nSites), { title: 'Benchmark', base: BASE }));
@@ -200,31 +237,22 @@ async function main(): Promise<void> {
   const cpu = median(results.map((r) => r.cpu));
   const wall = median(results.map((r) => r.wall));
   const pollerCpu = process.cpuUsage();
-  console.log(
-    JSON.stringify(
-      {
-        devices: devices.length,
-        agents: ready.ready.agents,
-        reflectors: ready.ready.reflectors,
-        answered_per_round: results.map((r) => r.answered),
-        values_per_round: median(results.map((r) => r.values)),
-        simulator_cpu_s_per_round: Number(cpu.toFixed(3)),
-        simulator_cpu_ms_per_device: Number(((cpu * 1000) / devices.length).toFixed(3)),
-        round_wall_s: Number(wall.toFixed(3)),
-        simulator_rss_mb: Math.round(mem.rss / 1e6),
-        poller_cpu_s_total: Number(((pollerCpu.user + pollerCpu.system) / 1e6).toFixed(2)),
-        rounds,
-        concurrency,
-      },
-      null,
-      2,
-    ),
-  );
-  console.log(
-    `Simulator: ${devices.length} thiết bị (devices), ${results.at(-1)!.answered} trả lời mỗi vòng; ` +
-      `CPU giả lập ${cpu.toFixed(2)} s/vòng (${((cpu * 1000) / devices.length).toFixed(2)} ms/thiết bị), vòng ${wall.toFixed(2)} s.`,
-  );
+  const result: SimulatorBench = {
+    devices: devices.length,
+    agents: ready.ready.agents,
+    reflectors: ready.ready.reflectors,
+    answered_per_round: results.map((r) => r.answered),
+    values_per_round: median(results.map((r) => r.values)),
+    simulator_cpu_s_per_round: Number(cpu.toFixed(3)),
+    simulator_cpu_ms_per_device: Number(((cpu * 1000) / devices.length).toFixed(3)),
+    round_wall_s: Number(wall.toFixed(3)),
+    simulator_rss_mb: Math.round(mem.rss / 1e6),
+    poller_cpu_s_total: Number(((pollerCpu.user + pollerCpu.system) / 1e6).toFixed(2)),
+    rounds,
+    concurrency,
+  };
   for (const s of sessions.values()) s.close();
   child.send('stop');
   await new Promise((r) => child.once('exit', r));
+  return result;
 }

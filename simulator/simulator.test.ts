@@ -408,6 +408,25 @@ describe('faults', () => {
     );
   });
 
+  it('power cut at an APC UPS: PowerNet status and APC traps', async () => {
+    const site = siteOf((s, p) => p === 'apc-powernet' && inv.sites.get(s)!.tier === 'commune', 'ups');
+    const ups = dev(`${site}-ups`);
+    const id = sim.faults.inject({ kind: 'power_cut', site });
+    const st = await get(ups, ['1.3.6.1.4.1.318.1.1.1.4.1.1.0', '1.3.6.1.4.1.318.1.1.1.3.2.1.0']);
+    expect(st.map((v) => v.value)).toEqual(['3', '0']); // onBattery, no input voltage
+    await eventually(
+      async () => readFileSync(trapLog, 'utf8').includes('.1.3.6.1.4.1.318.0.5'),
+      'APC upsOnBattery trap',
+    );
+    sim.faults.clear(id);
+    const [back] = await get(ups, ['1.3.6.1.4.1.318.1.1.1.4.1.1.0']);
+    expect(back!.value).toBe('2');
+    await eventually(
+      async () => readFileSync(trapLog, 'utf8').includes('.1.3.6.1.4.1.318.0.9'),
+      'APC powerRestored trap',
+    );
+  });
+
   it('link degraded adds measurable delay and loss on the reflector, which echoes payloads unchanged', async () => {
     const site = [...inv.sites.values()].find((s) => s.tier === 'commune')!;
     const [host, port] = site.probes.rtp!.split(':');
