@@ -95,6 +95,7 @@ async function measure(nSites: number, rounds: number, concurrency: number): Pro
 
   const child = fork(new URL(import.meta.url).pathname, ['--serve', file], {
     execArgv: ['--import', 'tsx'],
+    env: { ...process.env, DIEMCAU_LOG_LEVEL: process.env.DIEMCAU_LOG_LEVEL ?? 'warn' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const ask = <T>(msg: string, key: string): Promise<T> =>
