@@ -58,7 +58,8 @@ describe('who is paged', () => {
     expect(dark.owner_org).toBe('dien-luc-pac-nam');
     expect(dark.reasoning).toMatch(/UPS chạy pin từ .* mất điện lưới, không phải lỗi đường truyền/);
     // the codec and MCU port are down only because the site is: suppressed, not paged
-    for (const rule of ['codec-down', 'mcu-port-down']) {
+    expect(byRule(engine.list(), 'mcu-port-down')).toEqual([]); // no meeting: an idle port is normal
+    for (const rule of ['codec-down']) {
       const a = byRule(engine.list(), rule)[0]!;
       expect(a.state).toBe('suppressed');
       expect(a.suppressed_by).toBe(dark.id);
@@ -140,11 +141,15 @@ describe('who is paged', () => {
   });
 
   it('a codec hang (site answers RTP, codec not SNMP) pages the technician', async () => {
-    const { engine, fleet, drive } = await setup();
+    const meetings = new StaticMeetings([
+      { id: 'm', title: 'Họp', start: T0, end: T0 + 7200_000, sites: ['xa-phuc-loc'] },
+    ]);
+    const { engine, fleet, drive } = await setup('', meetings);
     drive(30, (t) => fleet.healthy('xa-phuc-loc', t));
     drive(90, (t) => fleet.healthy('xa-phuc-loc', t, { codec: 'down', mcu: 0 }));
     const a = byRule(engine.list(), 'codec-down')[0]!;
     expect(a.cause).toBe('equipment');
+    expect(a.severity).toBe('critical'); // in a meeting
     expect(a.owner_person).toBe('kt-xa-phuc-loc');
     expect(a.notified).toEqual(['noc-truc-ban-1', 'kt-xa-phuc-loc']);
     expect(a.reasoning).toContain('vẫn trả lời thăm dò ICMP/RTP');
@@ -152,13 +157,20 @@ describe('who is paged', () => {
     expect(byRule(engine.list(), 'mcu-port-down')[0]!.suppressed_by).toBe(a.id);
   });
 
-  it('an MCU port down with a healthy codec pages the Viettel MCU team', async () => {
-    const { engine, fleet, drive } = await setup();
-    drive(90, (t) => fleet.healthy('xa-nhan-mon', t, { mcu: 0 }));
+  it('an MCU port down with a healthy codec pages the Viettel MCU team (only during its meeting)', async () => {
+    const meetings = new StaticMeetings();
+    const { engine, fleet, drive, clock } = await setup('', meetings);
+    // outside a meeting an idle port is normal
+    drive(90, (t) => fleet.healthy('xa-nhan-mon', t, { mcu: 0, codec: { in_call: 0 } }));
+    expect(byRule(engine.list(), 'mcu-port-down')).toEqual([]);
+    meetings.add({ id: 'm', title: 'Họp', start: clock.t, end: clock.t + 7200_000, sites: ['xa-nhan-mon'] });
+    drive(90, (t) => fleet.healthy('xa-nhan-mon', t, { mcu: 0, codec: { in_call: 0 } }));
     const a = byRule(engine.list(), 'mcu-port-down')[0]!;
     expect(a.cause).toBe('mcu');
     expect(a.owner_org).toBe('viettel-mcu');
     expect(a.notified).toEqual(['noc-truc-ban-1', 'viettel-mcu-1']);
+    // the codec is out of the call because the port is: suppressed under the MCU alert
+    expect(byRule(engine.list(), 'codec-not-in-call')[0]!.suppressed_by).toBe(a.id);
   });
 });
 

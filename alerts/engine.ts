@@ -135,7 +135,9 @@ export class Engine implements AlertEngine {
   private desired(now: number): Desired[] {
     const active = new Map<string, Map<string, Condition>>(); // site → rule → condition
     const holdingDark = new Map<string, Condition>();
+    const holding = new Set<string>(); // `${site}|${rule}` whose condition holds, `for` elapsed or not
     for (const c of this.evaluator.conditions.values()) {
+      if (c.holding || c.active) holding.add(`${c.site}|${c.rule.id}`);
       if (c.rule.id === 'site-unreachable' && (c.holding || c.active)) holdingDark.set(c.site, c);
       if (!c.active) continue;
       let m = active.get(c.site);
@@ -281,7 +283,8 @@ export class Engine implements AlertEngine {
         if (r.id === 'site-unreachable' && inOutage.has(siteId)) suppressed_by = inOutage.get(siteId)!;
         for (const other of r.inhibited_by) {
           if (suppressed_by) break;
-          if (has(siteId, other)) suppressed_by = `${other}:${siteId}`;
+          // an inhibitor still inside its `for` inhibits too: the bigger cause is about to be known
+          if (has(siteId, other) || holding.has(`${siteId}|${other}`)) suppressed_by = `${other}:${siteId}`;
           else if (other === 'site-unreachable' && holdingDark.has(siteId) && inOutage.has(siteId))
             suppressed_by = inOutage.get(siteId)!;
         }

@@ -140,10 +140,11 @@ export function render(
   const act = action(inv, a);
   const baseTitle = a.title.split(' — ')[0]!;
   const baseTitleEn = (a.title_en ?? a.rule).split(' — ')[0]!;
+  const district = a.district && sites.length > 1 ? inv.districts.get(a.district) : undefined;
   const where =
     sites.length === 1
       ? shortName(inv, sites[0]!)
-      : `${sites.length} điểm cầu: ${sites
+      : `${district && alerts.every((x) => x.district === a.district) ? `${district.type} ${district.name}, ` : ''}${sites.length} điểm cầu: ${sites
           .slice(0, 12)
           .map((s) => shortName(inv, s))
           .join(', ')}${sites.length > 12 ? ', …' : ''}`;

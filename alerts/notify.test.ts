@@ -140,10 +140,10 @@ describe('notifiers', () => {
     cleanup.push(() => http.close());
     const port = await freePort();
     const { engine, fleet, drive, rt } = await setup(port, http);
-    // a codec hang at a Chợ Mới commune, and an MCU port down at a Ba Bể commune
+    // a codec hang at a Chợ Mới commune, and a UPS on battery at a Ba Bể commune
     drive(90, (t) => [
-      ...fleet.healthy('xa-tan-son', t, { codec: 'down', mcu: 0 }),
-      ...fleet.healthy('xa-phuc-loc', t, { mcu: 0 }),
+      ...fleet.healthy('xa-tan-son', t, { codec: 'down' }),
+      ...fleet.healthy('xa-phuc-loc', t, { ups: { ups_on_battery: 1, ups_input_v: 0 } }),
     ]);
     const pending = () => engine.outbox.rows({ state: 'pending' }).filter((r) => r.channel === 'email');
     await until(
@@ -164,8 +164,10 @@ describe('notifiers', () => {
     expect(codec.text).toContain(
       'Nguyên nhân: thiết bị tại điểm cầu — đơn vị xử lý: Cán bộ kỹ thuật UBND xã Tân Sơn',
     );
-    const mcu = smtp.mails.find((m) => m.to === 'mcu-1@viettel.diemcau.example')!;
-    expect(mcu.text).toMatch(/Tổ vận hành MCU Viettel: kiểm tra cổng MCU số \d+/);
+    const power = smtp.mails.find((m) => m.to === 'truc-ba-be@dienluc.diemcau.example')!;
+    expect(power.subject).toBe('[CẢNH BÁO CAO] UPS đang chạy pin, mất điện lưới — xã Phúc Lộc');
+    expect(power.text).toContain('Nguyên nhân: nguồn điện (Điện lực Ba Bể) — đơn vị xử lý: Điện lực Ba Bể');
+    expect(power.text).toContain('Việc cần làm: Kiểm tra và khôi phục nguồn điện lưới');
     // the failed attempts are in the delivery log
     const log = rt.state
       .prepare('SELECT ok, detail FROM delivery_log WHERE outbox_id = ? ORDER BY id')
