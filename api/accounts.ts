@@ -1,6 +1,7 @@
 // Local accounts (Điều 5.6.a: operators keep their accounts secret): users with scrypt-hashed
 // passwords, browser sessions, API tokens and the audit log. Only digests of secrets are stored.
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
+import type Database from 'better-sqlite3';
 import type { StateDb } from '../storage/state-db.ts';
 import type { Role } from './contract.ts';
 import { ROLES } from './contract.ts';
@@ -45,6 +46,22 @@ let dummyHash: Promise<string> | null = null;
 export function dummyPasswordHash(): Promise<string> {
   dummyHash ??= hashPassword(randomBytes(12).toString('base64url'));
   return dummyHash;
+}
+
+/** Prepared statements, once per database and SQL text (preparing costs more than running). */
+const statements = new WeakMap<StateDb, Map<string, Database.Statement>>();
+function sql(db: StateDb, text: string): Database.Statement {
+  let m = statements.get(db);
+  if (!m) {
+    m = new Map();
+    statements.set(db, m);
+  }
+  let st = m.get(text);
+  if (!st) {
+    st = db.prepare(text);
+    m.set(text, st);
+  }
+  return st;
 }
 
 export function sha256(text: string): string {
@@ -147,11 +164,10 @@ export async function createUser(
     throw new AccountError('name', `người dùng "${u.name}" đã tồn tại / user "${u.name}" already exists`);
   const hash = await hashPassword(password);
   const now = Date.now();
-  state
-    .prepare(
-      'INSERT INTO users (name, role, sites, org, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    )
-    .run(u.name, u.role, JSON.stringify(u.sites ?? []), u.org ?? null, hash, now, now);
+  sql(
+    state,
+    'INSERT INTO users (name, role, sites, org, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  ).run(u.name, u.role, JSON.stringify(u.sites ?? []), u.org ?? null, hash, now, now);
   audit(state, {
     actor: opts.actor ?? 'system',
     action: 'user.create',
@@ -171,17 +187,17 @@ export function checkPassword(password: string): void {
 }
 
 export function getUser(state: StateDb, name: string): UserRecord | null {
-  const row = state.prepare('SELECT * FROM users WHERE name = ?').get(name) as UserRow | undefined;
+  const row = sql(state, 'SELECT * FROM users WHERE name = ?').get(name) as UserRow | undefined;
   return row ? toRecord(row) : null;
 }
 
 export function getUserWithHash(state: StateDb, name: string): (UserRecord & { hash: string }) | null {
-  const row = state.prepare('SELECT * FROM users WHERE name = ?').get(name) as UserRow | undefined;
+  const row = sql(state, 'SELECT * FROM users WHERE name = ?').get(name) as UserRow | undefined;
   return row ? { ...toRecord(row), hash: row.password_hash } : null;
 }
 
 export function listUsers(state: StateDb): UserRecord[] {
-  return (state.prepare('SELECT * FROM users ORDER BY name').all() as UserRow[]).map(toRecord);
+  return (sql(state, 'SELECT * FROM users ORDER BY name').all() as UserRow[]).map(toRecord);
 }
 
 export async function setPassword(
@@ -196,11 +212,13 @@ export async function setPassword(
   checkPassword(pw);
   const hash = await hashPassword(pw);
   state.transaction(() => {
-    state
-      .prepare('UPDATE users SET password_hash = ?, updated_at = ? WHERE name = ?')
-      .run(hash, Date.now(), name);
+    sql(state, 'UPDATE users SET password_hash = ?, updated_at = ? WHERE name = ?').run(
+      hash,
+      Date.now(),
+      name,
+    );
     // a new password ends every session of that user
-    state.prepare('DELETE FROM sessions WHERE user_name = ?').run(name);
+    sql(state, 'DELETE FROM sessions WHERE user_name = ?').run(name);
   })();
   audit(state, { actor: opts.actor ?? 'system', action: 'user.passwd', target: name, ip: opts.ip ?? null });
   return pw;
@@ -216,11 +234,12 @@ export function updateUser(
   if (!u) throw new AccountError('name', `không có người dùng "${name}" / no user "${name}"`);
   const next = { ...u, ...patch };
   state.transaction(() => {
-    state
-      .prepare('UPDATE users SET role = ?, sites = ?, org = ?, disabled = ?, updated_at = ? WHERE name = ?')
-      .run(next.role, JSON.stringify(next.sites), next.org, next.disabled ? 1 : 0, Date.now(), name);
+    sql(
+      state,
+      'UPDATE users SET role = ?, sites = ?, org = ?, disabled = ?, updated_at = ? WHERE name = ?',
+    ).run(next.role, JSON.stringify(next.sites), next.org, next.disabled ? 1 : 0, Date.now(), name);
     if (next.disabled || next.role !== u.role)
-      state.prepare('DELETE FROM sessions WHERE user_name = ?').run(name);
+      sql(state, 'DELETE FROM sessions WHERE user_name = ?').run(name);
   })();
   audit(state, {
     actor: opts.actor ?? 'system',
@@ -251,42 +270,40 @@ export function createSession(
   const id = randomBytes(32).toString('base64url');
   const csrf = randomBytes(24).toString('base64url');
   const now = Date.now();
-  state
-    .prepare(
-      'INSERT INTO sessions (id_hash, user_name, csrf_token, created_at, last_seen, expires_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    )
-    .run(
-      sha256(id),
-      user,
-      csrf,
-      now,
-      now,
-      now + SESSION_MAX_MS,
-      meta.ip,
-      meta.userAgent?.slice(0, 300) ?? null,
-    );
+  sql(
+    state,
+    'INSERT INTO sessions (id_hash, user_name, csrf_token, created_at, last_seen, expires_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  ).run(
+    sha256(id),
+    user,
+    csrf,
+    now,
+    now,
+    now + SESSION_MAX_MS,
+    meta.ip,
+    meta.userAgent?.slice(0, 300) ?? null,
+  );
   return { id, csrf };
 }
 
 export function findSession(state: StateDb, id: string, now = Date.now()): SessionRecord | null {
   const idHash = sha256(id);
-  const row = state
-    .prepare(
-      'SELECT s.csrf_token, s.last_seen, s.expires_at, u.* FROM sessions s JOIN users u ON u.name = s.user_name WHERE s.id_hash = ?',
-    )
-    .get(idHash) as (UserRow & { csrf_token: string; last_seen: number; expires_at: number }) | undefined;
+  const row = sql(
+    state,
+    'SELECT s.csrf_token, s.last_seen, s.expires_at, u.* FROM sessions s JOIN users u ON u.name = s.user_name WHERE s.id_hash = ?',
+  ).get(idHash) as (UserRow & { csrf_token: string; last_seen: number; expires_at: number }) | undefined;
   if (!row) return null;
   if (row.expires_at <= now || row.last_seen + SESSION_IDLE_MS <= now || row.disabled) {
-    state.prepare('DELETE FROM sessions WHERE id_hash = ?').run(idHash);
+    sql(state, 'DELETE FROM sessions WHERE id_hash = ?').run(idHash);
     return null;
   }
   if (now - row.last_seen > 60_000)
-    state.prepare('UPDATE sessions SET last_seen = ? WHERE id_hash = ?').run(now, idHash);
+    sql(state, 'UPDATE sessions SET last_seen = ? WHERE id_hash = ?').run(now, idHash);
   return { user: toRecord(row), csrf: row.csrf_token, idHash };
 }
 
 export function deleteSession(state: StateDb, idHash: string): void {
-  state.prepare('DELETE FROM sessions WHERE id_hash = ?').run(idHash);
+  sql(state, 'DELETE FROM sessions WHERE id_hash = ?').run(idHash);
 }
 
 // ---- API tokens -------------------------------------------------------------------------------
@@ -316,11 +333,10 @@ export function createApiToken(
   const secret = randomBytes(24).toString('base64url');
   const now = Date.now();
   const expires = opts.expiresInDays ? now + opts.expiresInDays * 86400_000 : null;
-  state
-    .prepare(
-      'INSERT INTO api_tokens (id, user_name, label, secret_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
-    )
-    .run(id, user, label, sha256(secret), now, expires);
+  sql(
+    state,
+    'INSERT INTO api_tokens (id, user_name, label, secret_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
+  ).run(id, user, label, sha256(secret), now, expires);
   audit(state, {
     actor: opts.actor ?? user,
     action: 'token.create',
@@ -334,8 +350,8 @@ export function createApiToken(
 export function listTokens(state: StateDb, user?: string): TokenInfo[] {
   const rows = (
     user
-      ? state.prepare('SELECT * FROM api_tokens WHERE user_name = ? ORDER BY created_at').all(user)
-      : state.prepare('SELECT * FROM api_tokens ORDER BY created_at').all()
+      ? sql(state, 'SELECT * FROM api_tokens WHERE user_name = ? ORDER BY created_at').all(user)
+      : sql(state, 'SELECT * FROM api_tokens ORDER BY created_at').all()
   ) as (Omit<TokenInfo, 'user'> & { user_name: string })[];
   return rows.map((r) => ({
     id: r.id,
@@ -350,9 +366,8 @@ export function listTokens(state: StateDb, user?: string): TokenInfo[] {
 
 export function revokeApiToken(state: StateDb, id: string): boolean {
   return (
-    state
-      .prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL')
-      .run(Date.now(), id).changes > 0
+    sql(state, 'UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(Date.now(), id)
+      .changes > 0
   );
 }
 
@@ -363,11 +378,10 @@ export function findToken(
 ): { user: UserRecord; id: string } | null {
   const m = /^dmc_([0-9a-f]{12})_([A-Za-z0-9_-]{32})$/.exec(token);
   if (!m) return null;
-  const row = state
-    .prepare(
-      'SELECT t.id AS token_id, t.secret_hash, t.expires_at, t.revoked_at, t.last_used, u.* FROM api_tokens t JOIN users u ON u.name = t.user_name WHERE t.id = ?',
-    )
-    .get(m[1]) as
+  const row = sql(
+    state,
+    'SELECT t.id AS token_id, t.secret_hash, t.expires_at, t.revoked_at, t.last_used, u.* FROM api_tokens t JOIN users u ON u.name = t.user_name WHERE t.id = ?',
+  ).get(m[1]) as
     | (UserRow & {
         token_id: string;
         secret_hash: string;
@@ -382,7 +396,7 @@ export function findToken(
   const b = Buffer.from(row.secret_hash);
   if (a.length !== b.length || !timingSafeEqual(a, b)) return null;
   if (row.last_used === null || now - row.last_used > 60_000)
-    state.prepare('UPDATE api_tokens SET last_used = ? WHERE id = ?').run(now, row.token_id);
+    sql(state, 'UPDATE api_tokens SET last_used = ? WHERE id = ?').run(now, row.token_id);
   return { user: toRecord(row), id: row.token_id };
 }
 
@@ -395,8 +409,8 @@ export const LOGIN_MAX_PER_IP = 20;
 /** ms to wait before another attempt is allowed, or 0. */
 export function loginBlockedFor(state: StateDb, user: string, ip: string, now = Date.now()): number {
   const since = now - LOGIN_WINDOW_MS;
-  const check = (sql: string, key: string, max: number) => {
-    const rows = state.prepare(sql).all(key, since) as { time: number }[];
+  const check = (text: string, key: string, max: number) => {
+    const rows = sql(state, text).all(key, since) as { time: number }[];
     if (rows.length < max) return 0;
     return rows[rows.length - max]!.time + LOGIN_WINDOW_MS - now;
   };
@@ -412,14 +426,16 @@ export function loginBlockedFor(state: StateDb, user: string, ip: string, now = 
 }
 
 export function recordLoginFailure(state: StateDb, user: string, ip: string, now = Date.now()): void {
-  state
-    .prepare('INSERT INTO login_failures (time, user_name, ip) VALUES (?, ?, ?)')
-    .run(now, user.slice(0, 64), ip);
-  state.prepare('DELETE FROM login_failures WHERE time < ?').run(now - 2 * LOGIN_WINDOW_MS);
+  sql(state, 'INSERT INTO login_failures (time, user_name, ip) VALUES (?, ?, ?)').run(
+    now,
+    user.slice(0, 64),
+    ip,
+  );
+  sql(state, 'DELETE FROM login_failures WHERE time < ?').run(now - 2 * LOGIN_WINDOW_MS);
 }
 
 export function clearLoginFailures(state: StateDb, user: string): void {
-  state.prepare('DELETE FROM login_failures WHERE user_name = ?').run(user);
+  sql(state, 'DELETE FROM login_failures WHERE user_name = ?').run(user);
 }
 
 // ---- audit log -------------------------------------------------------------------------------
@@ -448,20 +464,19 @@ export interface AuditRecord {
 }
 
 export function audit(state: StateDb, e: AuditEntry): void {
-  state
-    .prepare(
-      'INSERT INTO audit_log (time, actor, action, target, detail, ip, user_agent, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    )
-    .run(
-      e.time ?? Date.now(),
-      e.actor,
-      e.action,
-      e.target ?? null,
-      JSON.stringify(e.detail ?? {}),
-      e.ip ?? null,
-      e.userAgent?.slice(0, 300) ?? null,
-      e.outcome ?? 'ok',
-    );
+  sql(
+    state,
+    'INSERT INTO audit_log (time, actor, action, target, detail, ip, user_agent, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  ).run(
+    e.time ?? Date.now(),
+    e.actor,
+    e.action,
+    e.target ?? null,
+    JSON.stringify(e.detail ?? {}),
+    e.ip ?? null,
+    e.userAgent?.slice(0, 300) ?? null,
+    e.outcome ?? 'ok',
+  );
 }
 
 export function listAudit(
@@ -483,9 +498,11 @@ export function listAudit(
     args.push(q.since);
   }
   const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  const total = (state.prepare(`SELECT count(*) AS n FROM audit_log ${w}`).get(...args) as { n: number }).n;
-  const rows = state
-    .prepare(`SELECT * FROM audit_log ${w} ORDER BY id DESC LIMIT ? OFFSET ?`)
-    .all(...args, q.limit, q.offset) as (Omit<AuditRecord, 'detail'> & { detail: string })[];
+  const total = (sql(state, `SELECT count(*) AS n FROM audit_log ${w}`).get(...args) as { n: number }).n;
+  const rows = sql(state, `SELECT * FROM audit_log ${w} ORDER BY id DESC LIMIT ? OFFSET ?`).all(
+    ...args,
+    q.limit,
+    q.offset,
+  ) as (Omit<AuditRecord, 'detail'> & { detail: string })[];
   return { items: rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) as unknown })), total };
 }

@@ -65,6 +65,17 @@ interface ClientState {
 
 const enc = new TextEncoder();
 
+function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 export function sseFrame(id: number | null, event: string, data: unknown): Uint8Array {
   return enc.encode(`${id !== null ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 }
@@ -99,6 +110,9 @@ export class LiveHub {
   private readonly buffer: Entry[] = [];
   private readonly clients = new Map<number, ClientState>();
   private nextClient = 1;
+  private batch: Entry[] | null = null;
+  /** grows whenever any site's status (metrics included) changes: lets readers cache */
+  version = 0;
   private lastSample: number | null = null;
   private seq: number;
   private readonly unsubscribe: (() => void)[] = [];
@@ -224,11 +238,35 @@ export class LiveHub {
     this.buffer.push(entry);
     if (this.buffer.length > this.replay) this.buffer.splice(0, this.buffer.length - this.replay);
     this.counters.events++;
-    for (const c of this.clients.values()) {
-      if (!this.visible(c, entry)) continue;
-      if (!c.sink.push(entry.frame)) this.dropClient(c, 'queue full');
-    }
+    if (this.batch) this.batch.push(entry);
+    else this.deliver([entry]);
     return id;
+  }
+
+  /** Runs `fn`, then sends what it published as one write per client (not one per event). */
+  private batched(fn: () => void): void {
+    if (this.batch) return fn();
+    this.batch = [];
+    try {
+      fn();
+    } finally {
+      const entries = this.batch;
+      this.batch = null;
+      if (entries.length) this.deliver(entries);
+    }
+  }
+
+  private deliver(entries: Entry[]): void {
+    let everything: Uint8Array | null = null;
+    for (const c of this.clients.values()) {
+      let chunk: Uint8Array | null;
+      if (!c.sites) chunk = everything ??= concat(entries.map((e) => e.frame));
+      else {
+        const mine = entries.filter((e) => this.visible(c, e));
+        chunk = mine.length ? concat(mine.map((e) => e.frame)) : null;
+      }
+      if (chunk && !c.sink.push(chunk)) this.dropClient(c, 'queue full');
+    }
   }
 
   private visible(c: ClientState, e: Entry): boolean {
@@ -306,20 +344,24 @@ export class LiveHub {
   }
 
   private flush(): void {
-    const now = this.now();
-    for (const [site, p] of this.pendingMetrics) this.publish('metrics', { site, ...p }, [site]);
-    this.pendingMetrics.clear();
-    if (this.dirty.size === 0) return;
-    const counts = this.firingCounts();
-    for (const id of this.dirty) this.refresh(id, now, counts);
-    this.dirty.clear();
+    this.batched(() => {
+      const now = this.now();
+      for (const [site, p] of this.pendingMetrics) this.publish('metrics', { site, ...p }, [site]);
+      this.pendingMetrics.clear();
+      if (this.dirty.size === 0) return;
+      const counts = this.firingCounts();
+      for (const id of this.dirty) this.refresh(id, now, counts);
+      this.dirty.clear();
+    });
   }
 
   /** Re-checks every site: staleness, meetings, verdicts that changed without a new sample. */
   refreshAll(): void {
-    const now = this.now();
-    const counts = this.firingCounts();
-    for (const s of this.sites) this.refresh(s.id, now, counts);
+    this.batched(() => {
+      const now = this.now();
+      const counts = this.firingCounts();
+      for (const s of this.sites) this.refresh(s.id, now, counts);
+    });
   }
 
   private refresh(id: string, now: number, counts: Map<string, number>): void {
@@ -328,6 +370,7 @@ export class LiveHub {
     const prev = this.status.get(id)!;
     const next = this.compute(site, now, counts, prev);
     this.status.set(id, next);
+    this.version++;
     if (
       next.state !== prev.state ||
       next.cause !== prev.cause ||

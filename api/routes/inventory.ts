@@ -28,6 +28,16 @@ const InventoryView = z.object({
       district: z.string().nullable(),
     }),
   ),
+  /** names and roles of the people behind the organisations and sites; e-mail hidden from host and viewer */
+  people: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      title: z.string().nullable(),
+      org: z.string().nullable(),
+      email: z.string().nullable(),
+    }),
+  ),
   sites: z.array(
     z.object({
       id: z.string(),
@@ -40,6 +50,8 @@ const InventoryView = z.object({
       lon: z.number().nullable(),
       host_org: z.string().nullable(),
       power: z.string(),
+      technician: z.string(),
+      link: z.object({ carrier: z.enum(CARRIERS), circuit: z.string(), bandwidth_mbps: z.number() }),
       mcu_port: z.number().nullable(),
       devices: z.number().int(),
     }),
@@ -60,6 +72,7 @@ export function inventoryRoutes(d: Deps) {
     (c) => {
       const a = allow(c, ...READ_ROLES);
       const i = inv.inventory;
+      const full = a.user.role !== 'host' && a.user.role !== 'viewer';
       return c.json(
         {
           network: i.network,
@@ -81,6 +94,13 @@ export function inventoryRoutes(d: Deps) {
             carrier: o.carrier ?? null,
             district: o.district ?? null,
           })),
+          people: i.people.map((p) => ({
+            id: p.id,
+            name: p.name,
+            title: p.title ?? null,
+            org: p.org ?? null,
+            email: full ? (p.channels.email ?? null) : null,
+          })),
           sites: i.sites
             .filter((s) => canReadSite(a.user, s.id))
             .map((s) => ({
@@ -94,6 +114,8 @@ export function inventoryRoutes(d: Deps) {
               lon: s.lon ?? null,
               host_org: s.host_org ?? null,
               power: s.power,
+              technician: s.technician,
+              link: s.link,
               mcu_port: s.mcu_port ?? null,
               devices: s.devices.length,
             })),

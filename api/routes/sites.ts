@@ -122,6 +122,7 @@ export function siteRoutes(d: Deps) {
   const { rt, live } = d;
   const inv = rt.inventory;
   const app = subApp();
+  let cache = { version: -1, body: '', limit: 0 };
 
   const person = (id: string | undefined, showEmail: boolean): z.infer<typeof Contact> | null => {
     const p: Person | undefined = id ? inv.people.get(id) : undefined;
@@ -155,6 +156,27 @@ export function siteRoutes(d: Deps) {
     (c) => {
       const a = allow(c, ...READ_ROLES);
       const q = c.req.valid('query');
+      const unfiltered =
+        a.user.role !== 'technician' &&
+        !q.tier &&
+        !q.state &&
+        !q.carrier &&
+        !q.district &&
+        !q.q &&
+        q.offset === 0;
+      if (unfiltered && q.limit >= live.list().length) {
+        // the wall screens all ask for the same list: serialise it once per change
+        if (cache.version !== live.version) {
+          const items = live.list();
+          cache = {
+            version: live.version,
+            body: JSON.stringify({ items, total: items.length, limit: q.limit, offset: 0 }),
+            limit: q.limit,
+          };
+        }
+        if (cache.limit === q.limit)
+          return c.body(cache.body, 200, { 'content-type': 'application/json' }) as never;
+      }
       const districts = q.district?.split(',').filter(Boolean);
       const needle = q.q?.toLowerCase().normalize('NFC');
       const all = live
