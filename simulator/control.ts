@@ -24,15 +24,15 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const c of req) {
     size += (c as Buffer).length;
-    if (size > 64 * 1024) throw new HttpError(413, 'body too large (64 KiB at most)');
+    if (size > 64 * 1024) throw new HttpError(413, 'nội dung quá lớn / body too large (64 KiB at most)');
     chunks.push(c as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8').trim();
-  if (text === '') throw new HttpError(400, 'a JSON body is required');
+  if (text === '') throw new HttpError(400, 'cần nội dung JSON / a JSON body is required');
   try {
     return JSON.parse(text);
   } catch {
-    throw new HttpError(400, 'the body is not valid JSON');
+    throw new HttpError(400, 'nội dung không phải JSON hợp lệ / the body is not valid JSON');
   }
 }
 
@@ -60,7 +60,7 @@ async function route(api: Api, req: IncomingMessage, res: ServerResponse): Promi
   if (one && m === 'DELETE') {
     const id = decodeURIComponent(one[1]!);
     if (!api.faults.list().some((f) => f.id === id))
-      throw new HttpError(404, `no fault "${id}" (GET /faults lists them)`);
+      throw new HttpError(404, `không có lỗi giả lập "${id}" / no fault "${id}" (GET /faults lists them)`);
     api.faults.clear(id);
     return send(res, 200, { cleared: id });
   }
@@ -68,7 +68,10 @@ async function route(api: Api, req: IncomingMessage, res: ServerResponse): Promi
   if (path === '/meeting/start' && m === 'POST') {
     const r = MeetingBody.safeParse(await readJson(req));
     if (!r.success)
-      throw new HttpError(400, 'body must be {"sites": ["site-id", ...]} with at least one site');
+      throw new HttpError(
+        400,
+        'cần danh sách điểm cầu / body must be {"sites": ["site-id", ...]} with at least one site',
+      );
     api.meeting.start(r.data.sites);
     return send(res, 200, { sites: api.meeting.active() });
   }

@@ -54,18 +54,26 @@ export function checkFault(input: unknown, inv: LoadedInventory): Fault {
   const r = FaultSchema.safeParse(input);
   if (!r.success) {
     const issues = r.error.issues.map((i) => `${i.path.join('.') || 'fault'}: ${i.message}`).join('; ');
-    throw new FaultError(`invalid fault (${issues}); kinds: ${FAULT_KINDS.join(', ')}`);
+    throw new FaultError(
+      `lỗi giả lập không hợp lệ / invalid fault (${issues}); kinds: ${FAULT_KINDS.join(', ')}`,
+    );
   }
   const f = r.data;
   if ('site' in f && !inv.sites.has(f.site))
-    throw new FaultError(`unknown site "${f.site}": use a site id from ${inv.file}`);
+    throw new FaultError(
+      `không có điểm cầu "${f.site}" / unknown site "${f.site}": use a site id from ${inv.file}`,
+    );
   if (f.kind === 'district_outage' && !inv.districts.has(f.district))
     throw new FaultError(
-      `unknown district "${f.district}": one of ${[...inv.districts.keys()].slice(0, 12).join(', ')}`,
+      `không có huyện "${f.district}" / unknown district "${f.district}": one of ${[...inv.districts.keys()].slice(0, 12).join(', ')}`,
     );
   if (f.kind === 'garbage' && !inv.devices.has(f.device))
-    throw new FaultError(`unknown device "${f.device}": use a device id such as "<site>-codec"`);
+    throw new FaultError(
+      `không có thiết bị "${f.device}" / unknown device "${f.device}": use a device id such as "<site>-codec"`,
+    );
   if (f.kind === 'mcu_port_down' && inv.sites.get(f.site)?.mcu_port === undefined)
-    throw new FaultError(`site "${f.site}" has no mcu_port in the inventory`);
+    throw new FaultError(
+      `điểm cầu "${f.site}" không có cổng MCU / site "${f.site}" has no mcu_port in the inventory`,
+    );
   return f;
 }

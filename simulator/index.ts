@@ -349,7 +349,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       return id;
     },
     clear(id: string): void {
-      if (!faults.delete(id)) throw new FaultError(`no fault "${id}" (list them with GET /faults)`);
+      if (!faults.delete(id))
+        throw new FaultError(`không có lỗi giả lập "${id}" / no fault "${id}" (list them with GET /faults)`);
       log.info({ id }, 'simulator fault cleared');
       applyFaults();
     },
@@ -365,8 +366,10 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const meetingApi: Simulator['meeting'] = {
     start(siteIds: string[]): void {
       const unknown = siteIds.filter((id) => !sites.has(id));
-      if (unknown.length > 0) throw new FaultError(`unknown site(s): ${unknown.join(', ')}`);
-      if (siteIds.length === 0) throw new FaultError('a meeting needs at least one site');
+      if (unknown.length > 0)
+        throw new FaultError(`không có điểm cầu / unknown site(s): ${unknown.join(', ')}`);
+      if (siteIds.length === 0)
+        throw new FaultError('cuộc họp cần ít nhất một điểm cầu / a meeting needs at least one site');
       meeting.clear();
       for (const s of sites.values()) s.inMeeting = false;
       for (const id of siteIds) {
