@@ -20,7 +20,12 @@ class FakeSink implements LiveSink {
   push(chunk: Uint8Array): boolean {
     this.pushes++;
     const text = new TextDecoder().decode(chunk);
-    this.frames.push(...text.split('\n\n').filter(Boolean).map((f) => `${f}\n\n`));
+    this.frames.push(
+      ...text
+        .split('\n\n')
+        .filter(Boolean)
+        .map((f) => `${f}\n\n`),
+    );
     return this.pushes <= this.capacity;
   }
   drop(reason: string): void {

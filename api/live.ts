@@ -245,7 +245,10 @@ export class LiveHub {
 
   /** Runs `fn`, then sends what it published as one write per client (not one per event). */
   private batched(fn: () => void): void {
-    if (this.batch) return fn();
+    if (this.batch) {
+      fn();
+      return;
+    }
     this.batch = [];
     try {
       fn();
