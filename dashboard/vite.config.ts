@@ -13,6 +13,8 @@ export default defineConfig({
   base: '/',
   plugins: [svelte()],
   build: {
+    sourcemap: process.env['SOURCEMAP'] === '1',
+    minify: process.env['SOURCEMAP'] !== '1',
     outDir: fileURLToPath(new URL('./dist', import.meta.url)),
     emptyOutDir: true,
     target: 'es2022',

@@ -40,7 +40,7 @@ export async function startDevApi(
   writeFileSync(
     cfgFile,
     stringify({
-      inventory: join(ROOT, 'inventory/bac-kan.yaml'),
+      inventory: opts.inventory ?? join(ROOT, 'inventory/bac-kan.yaml'),
       data_dir: join(dir, 'data'),
       http: { listen: `127.0.0.1:${opts.port ?? 0}` },
       collector: { interval: '2s' },
@@ -111,8 +111,14 @@ export async function startDevApi(
     if (!inventory.sites.has(site)) throw new Error(`unknown site ${site}`);
     if (kind === 'clear') faults.delete(site);
     else faults.set(site, kind);
-    feed();
+    // one extra poll soon, shared by every fault injected in the same tick
+    if (!soon)
+      soon = setTimeout(() => {
+        soon = null;
+        feed();
+      }, 50);
   };
+  let soon: ReturnType<typeof setTimeout> | null = null;
   const control: Server = createServer(async (req, res) => {
     let body = '';
     for await (const c of req) body += c;
@@ -143,6 +149,7 @@ export async function startDevApi(
       if (stopped) return;
       stopped = true;
       clearInterval(timer);
+      if (soon) clearTimeout(soon);
       await new Promise<void>((r) => control.close(() => r()));
       await api.stop();
       await alerts.stop();

@@ -82,20 +82,56 @@ export function tierLayout(sites: LayoutSite[], districts: LayoutDistrict[]): Ma
     1,
     ...used.map((d) => sites.filter((s) => s.tier === 'commune' && s.district === d).length),
   );
-  // room for each cluster: a bit under half the distance between neighbouring hubs on the ellipse
-  const perimeter = Math.PI * (3 * (rx + ry) - Math.sqrt((3 * rx + ry) * (rx + 3 * ry)));
-  const clusterR = Math.min(175, (0.46 * perimeter) / n);
+  // up to 12 districts sit on one ellipse around the MCU; more (the 1,000-site benchmark) fill a grid of
+  // cells around a free centre where the MCU and the province sites are
+  const grid = n > 12;
+  const hubs: { x: number; y: number; a: number }[] = [];
+  let clusterR: number;
+  if (!grid) {
+    const perimeter = Math.PI * (3 * (rx + ry) - Math.sqrt((3 * rx + ry) * (rx + 3 * ry)));
+    // room for each cluster: a bit under half the distance between neighbouring hubs
+    clusterR = Math.min(175, (0.46 * perimeter) / n);
+    for (let i = 0; i < n; i++) {
+      const a = -Math.PI / 2 + (i / n) * 2 * Math.PI;
+      hubs.push({ x: cx + rx * Math.cos(a), y: cy + ry * Math.sin(a), a });
+    }
+  } else {
+    const free = (x: number, y: number, w: number, h: number) =>
+      Math.abs(x - cx) > 150 + w / 2 || Math.abs(y - cy) > 150 + h / 2;
+    let cells = n;
+    for (;;) {
+      const cols = Math.ceil(Math.sqrt((cells * WIDTH) / HEIGHT));
+      const rows = Math.ceil(cells / cols);
+      const w = WIDTH / cols;
+      const h = HEIGHT / rows;
+      hubs.length = 0;
+      for (let r = 0; r < rows; r++)
+        for (let c = 0; c < cols; c++) {
+          const x = w * (c + 0.5);
+          const y = h * (r + 0.5);
+          if (free(x, y, w * 0.9, h * 0.9)) hubs.push({ x, y, a: -Math.PI / 2 });
+        }
+      if (hubs.length >= n) {
+        clusterR = 0.46 * Math.min(w, h);
+        break;
+      }
+      cells++;
+    }
+    // nearest to the MCU first, so the order of districts reads outward
+    hubs.sort((p, q) => Math.hypot(p.x - cx, p.y - cy) - Math.hypot(q.x - cx, q.y - cy));
+  }
   const spacing = clusterR / Math.sqrt(maxCount + 1.5);
-  const communeR = Math.max(3.5, Math.min(15, spacing * 0.42));
+  const communeR = Math.max(2.5, Math.min(15, spacing * 0.42));
+  const hallR = Math.max(4, Math.min(20, clusterR * 0.14));
   const outDistricts: MapLayout['districts'] = [];
   let minX = 0;
   let maxX = WIDTH;
 
   used.forEach((d, i) => {
-    const a = -Math.PI / 2 + (i / n) * 2 * Math.PI;
-    const hub = { x: cx + rx * Math.cos(a), y: cy + ry * Math.sin(a) };
+    const hub = hubs[i]!;
+    const a = hub.a;
     const hall = districtHall(sites, d);
-    const hallP = { ...hub, r: 20 };
+    const hallP = { x: hub.x, y: hub.y, r: hallR };
     if (hall) {
       nodes.set(hall.id, hallP);
       seg(hall.id, mcu, hallP);
@@ -110,6 +146,8 @@ export function tierLayout(sites: LayoutSite[], districts: LayoutDistrict[]): Ma
       seg(s.id, hallP, p);
     });
     const extent = spacing * Math.sqrt(communes.length + 1.5) + communeR + 10;
+    // labels only while they can be read (a grid of small clusters gets none; the tooltip names each site)
+    if (grid) return;
     const cosA = Math.cos(a);
     const sinA = Math.sin(a);
     // the label sits outside the cluster, on the side facing away from the MCU

@@ -148,8 +148,12 @@ class Live {
   }
 
   private seen(): void {
-    this.lastEventAt = Date.now();
-    this.now = this.lastEventAt;
+    // a flood of events must not mean a flood of reactive writes: the clock moves at most 4 times a second
+    const t = Date.now();
+    if (t - this.lastEventAt > 250) {
+      this.lastEventAt = t;
+      this.now = t;
+    }
     if (this.link !== 'live' && this.es?.readyState === EventSource.OPEN) this.link = 'live';
   }
 
@@ -229,7 +233,7 @@ class Live {
         this.dirtyVersion = false;
         this.version++;
       }
-    }, 50);
+    }, 200);
   }
 }
 
