@@ -14,7 +14,7 @@ import { log } from '../../core/log.ts';
 import type { MetricsStore } from '../../core/ports.ts';
 import { freePort, type Influxd, startInfluxd } from '../../test/helpers/influxd.ts';
 import { sample, storeConfig, writerSample } from '../../test/helpers/metrics.ts';
-import { createMetricsStore, type InfluxMetricsStore } from './index.ts';
+import { createMetricsStore, InfluxMetricsStore } from './index.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'diemcau-influx-'));
 let influxd: Influxd;
@@ -143,6 +143,40 @@ describe('InfluxDB metrics store', () => {
     const raw = await store.raw({ metric: 'loss_pct', from: t0, to: t0 + 3600_000 });
     expect(raw[0]!.points.map((p) => p.value)).toEqual(Array.from({ length: 700 }, (_, i) => i));
     expect(await registry.metrics()).toMatch(/diemcau_storage_spool_points\{backend="influxdb"\} 0/);
+  });
+
+  it('treats a frozen (slow) InfluxDB like a down one: spools after the write timeout, replays after', async () => {
+    const store = new InfluxMetricsStore({
+      url: influxd.url,
+      database: 'slow',
+      rawRetention: '7d',
+      rollupRetention: '400d',
+      batchSize: 100,
+      flushIntervalMs: 100,
+      spoolDir: join(root, 'slow', 'spool'),
+      spoolMaxBytes: 10 * 1024 * 1024,
+      log,
+      writeTimeoutMs: 300,
+      retryMs: 200,
+    });
+    stores.push(store);
+    await store.start();
+    const t0 = Date.now() - 3600_000;
+    const s = (i: number) => sample('jitter_ms', 'xa-a', t0 + i * 1000, i);
+    store.write(Array.from({ length: 100 }, (_, i) => s(i)));
+    await store.flush();
+    process.kill(influxd.pid()!, 'SIGSTOP');
+    try {
+      store.write(Array.from({ length: 100 }, (_, i) => s(100 + i)));
+      await store.flush();
+      expect(store.health()).toMatchObject({ ok: false, spooled: 100 });
+      expect(store.health().lastError).toMatch(/timeout|abort/i);
+    } finally {
+      process.kill(influxd.pid()!, 'SIGCONT');
+    }
+    await until('the spool to drain', async () => store.health().spooled === 0 && store.health().ok);
+    const raw = await store.raw({ metric: 'jitter_ms', from: t0, to: t0 + 3600_000 });
+    expect(raw[0]!.points.map((p) => p.value)).toEqual(Array.from({ length: 200 }, (_, i) => i));
   });
 
   it('bounds the spool: past its size it drops the oldest points and raises the alarm', async () => {
