@@ -33,7 +33,7 @@ export interface DevApi {
 }
 
 export async function startDevApi(
-  opts: { port?: number; password?: string; intervalMs?: number } = {},
+  opts: { port?: number; password?: string; intervalMs?: number; inventory?: string } = {},
 ): Promise<DevApi> {
   const dir = mkdtempSync(join(tmpdir(), 'diemcau-dash-'));
   const cfgFile = join(dir, 'diemcau.yaml');
