@@ -56,6 +56,10 @@ const TRAP = {
   apcOnBattery: '1.3.6.1.4.1.318.0.5',
   apcLowBattery: '1.3.6.1.4.1.318.0.7',
   apcPowerRestored: '1.3.6.1.4.1.318.0.9',
+  hdxCallUp: '1.3.6.1.4.1.2684.1.1.0.4',
+  hdxCallDown: '1.3.6.1.4.1.2684.1.1.0.5',
+  groupCallConnected: '1.3.6.1.4.1.13885.101.0.78',
+  groupCallDisconnected: '1.3.6.1.4.1.13885.101.0.79',
 };
 const APC_TRAP_TEXT = '1.3.6.1.4.1.318.2.3.3.0';
 
@@ -113,6 +117,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const garbage = new Map<string, 'wrong_type' | 'no_such_object' | 'truncated'>();
   const sockets: dgram.Socket[] = [];
   const upsSocket = new Map<string, { dev: DeviceSim; socket: dgram.Socket }>();
+  const codecSocket = new Map<string, { dev: DeviceSim; socket: dgram.Socket }>();
   const timers = new Set<NodeJS.Timeout>();
   const later = (ms: number, fn: () => void) => {
     const t = setTimeout(() => {
@@ -133,6 +138,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     const socket = dgram.createSocket('udp4');
     sockets.push(socket);
     if (ref.kind === 'ups' && site) upsSocket.set(site.id, { dev, socket });
+    if (ref.kind === 'codec' && site) codecSocket.set(site.id, { dev, socket });
     socket.on('message', (msg, rinfo) => {
       if (stopped) return;
       if (site) {
@@ -192,10 +198,15 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   // ---------------------------------------------------------------- traps
   let traps = 0;
   let trapReq = hashId('traps', seed) & 0x7fffffff;
-  const sendTrap = (site: SiteSim, oid: string, varbinds: [string, Value][]) => {
+  const sendTrap = (
+    site: SiteSim,
+    oid: string,
+    varbinds: [string, Value][],
+    from = upsSocket.get(site.id),
+  ) => {
     const target = opts.trapTarget;
-    const u = upsSocket.get(site.id);
-    if (!target || !u || stopped || site.linkDown || site.districtOut) return;
+    const u = from;
+    if (!target || !u || stopped || !site.reachable()) return;
     trapReq = (trapReq + 1) & 0x7fffffff;
     const buf = encodeTrapV2c(trapCommunity, trapReq, u.dev.uptimeTicks(Date.now()), oid, varbinds);
     traps++;
@@ -257,6 +268,22 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   let faultSeq = 0;
 
   /** recomputes who is in a call; bumps the MIB generation when rows change */
+  /** HDX and Group Series codecs announce calls with traps (HDX has no polled call state). */
+  const callTrap = (s: SiteSim, up: boolean) => {
+    const c = codecSocket.get(s.id);
+    if (!c || s.hung) return;
+    const number = `8${String(s.site.mcu_port ?? 0).padStart(3, '0')}`;
+    if (c.dev.profile === 'polycom-hdx')
+      sendTrap(
+        s,
+        up ? TRAP.hdxCallUp : TRAP.hdxCallDown,
+        [['1.3.6.1.4.1.2684.1.1.2.0', { t: Tag.OctetString, v: number }]],
+        c,
+      );
+    else if (c.dev.profile === 'polycom-group')
+      sendTrap(s, up ? TRAP.groupCallConnected : TRAP.groupCallDisconnected, [], c);
+  };
+
   const refresh = () => {
     const now = Date.now();
     let changed = false;
@@ -266,6 +293,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       if (s.setInCall(want, now)) {
         changed = true;
         ctx.callEvents.push({ time: now, ok: want || !s.inMeeting, ended: was });
+        callTrap(s, want);
       }
     }
     if (ctx.callEvents.length > 2000) ctx.callEvents.splice(0, ctx.callEvents.length - 1000);

@@ -325,8 +325,13 @@ describe('meetings on the MCU', () => {
     const [used] = await get(mcu, ['1.3.6.1.4.1.13885.110.1.2.17.10.0'], V3);
     expect(used!.value).toBe('3');
 
+    const trapSeen = (oid: string) => async () => readFileSync(trapLog, 'utf8').includes(oid);
+    await eventually(trapSeen('.1.3.6.1.4.1.2684.1.1.0.4'), 'HDX callUp trap');
+    await eventually(trapSeen('.1.3.6.1.4.1.13885.101.0.78'), 'Group Series callConnected trap');
+
     sim.meeting.end();
     expect(await walk(codec, '1.3.6.1.4.1.13885.101.1.4.1.1')).toHaveLength(0);
+    await eventually(trapSeen('.1.3.6.1.4.1.2684.1.1.0.5'), 'HDX callDown trap');
     const after = await get(mcu, [`1.3.6.1.4.1.32473.1.1.1.3.${port(group)}`], V3);
     expect(after[0]!.value).toBe('3');
   });
