@@ -134,61 +134,106 @@ export class StoreMetrics {
     if (!registry) return;
     const labels = { backend: kind };
     const registers = [registry];
-    this.writeSeconds = new Histogram({
-      name: 'diemcau_storage_write_seconds',
-      help: 'Time to write one batch to the metrics database',
-      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10],
-      labelNames: ['backend'],
-      registers,
-    });
-    this.written = new Counter({
-      name: 'diemcau_storage_points_written_total',
-      help: 'Points stored in the metrics database (replays of the spool included)',
-      labelNames: ['backend'],
-      registers,
-    });
-    this.rejected = new Counter({
-      name: 'diemcau_storage_points_rejected_total',
-      help: 'Points refused: value not a finite number, or refused by the database as malformed',
-      labelNames: ['backend'],
-      registers,
-    });
-    this.dropped = new Counter({
-      name: 'diemcau_storage_spool_dropped_points_total',
-      help: 'Points lost because the spool was full (oldest dropped first)',
-      labelNames: ['backend'],
-      registers,
-    });
-    this.spoolPoints = new Gauge({
-      name: 'diemcau_storage_spool_points',
-      help: 'Points waiting in the on-disk spool for the database to come back',
-      labelNames: ['backend'],
-      registers,
-    });
-    this.spoolBytes = new Gauge({
-      name: 'diemcau_storage_spool_bytes',
-      help: 'Size of the on-disk spool',
-      labelNames: ['backend'],
-      registers,
-    });
-    this.spoolFull = new Gauge({
-      name: 'diemcau_storage_spool_full',
-      help: '1 while the spool is at its size limit and the oldest points are being dropped',
-      labelNames: ['backend'],
-      registers,
-    });
-    this.up = new Gauge({
-      name: 'diemcau_storage_up',
-      help: '1 when the last write to the metrics database succeeded',
-      labelNames: ['backend'],
-      registers,
-    });
-    this.lastErrorTime = new Gauge({
-      name: 'diemcau_storage_last_error_timestamp_seconds',
-      help: 'When the metrics store last failed (0: never)',
-      labelNames: ['backend'],
-      registers,
-    });
+    this.writeSeconds = reuse(
+      registry,
+      'diemcau_storage_write_seconds',
+      () =>
+        new Histogram({
+          name: 'diemcau_storage_write_seconds',
+          help: 'Time to write one batch to the metrics database',
+          buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10],
+          labelNames: ['backend'],
+          registers,
+        }),
+    );
+    this.written = reuse(
+      registry,
+      'diemcau_storage_points_written_total',
+      () =>
+        new Counter({
+          name: 'diemcau_storage_points_written_total',
+          help: 'Points stored in the metrics database (replays of the spool included)',
+          labelNames: ['backend'],
+          registers,
+        }),
+    );
+    this.rejected = reuse(
+      registry,
+      'diemcau_storage_points_rejected_total',
+      () =>
+        new Counter({
+          name: 'diemcau_storage_points_rejected_total',
+          help: 'Points refused: value not a finite number, or refused by the database as malformed',
+          labelNames: ['backend'],
+          registers,
+        }),
+    );
+    this.dropped = reuse(
+      registry,
+      'diemcau_storage_spool_dropped_points_total',
+      () =>
+        new Counter({
+          name: 'diemcau_storage_spool_dropped_points_total',
+          help: 'Points lost because the spool was full (oldest dropped first)',
+          labelNames: ['backend'],
+          registers,
+        }),
+    );
+    this.spoolPoints = reuse(
+      registry,
+      'diemcau_storage_spool_points',
+      () =>
+        new Gauge({
+          name: 'diemcau_storage_spool_points',
+          help: 'Points waiting in the on-disk spool for the database to come back',
+          labelNames: ['backend'],
+          registers,
+        }),
+    );
+    this.spoolBytes = reuse(
+      registry,
+      'diemcau_storage_spool_bytes',
+      () =>
+        new Gauge({
+          name: 'diemcau_storage_spool_bytes',
+          help: 'Size of the on-disk spool',
+          labelNames: ['backend'],
+          registers,
+        }),
+    );
+    this.spoolFull = reuse(
+      registry,
+      'diemcau_storage_spool_full',
+      () =>
+        new Gauge({
+          name: 'diemcau_storage_spool_full',
+          help: '1 while the spool is at its size limit and the oldest points are being dropped',
+          labelNames: ['backend'],
+          registers,
+        }),
+    );
+    this.up = reuse(
+      registry,
+      'diemcau_storage_up',
+      () =>
+        new Gauge({
+          name: 'diemcau_storage_up',
+          help: '1 when the last write to the metrics database succeeded',
+          labelNames: ['backend'],
+          registers,
+        }),
+    );
+    this.lastErrorTime = reuse(
+      registry,
+      'diemcau_storage_last_error_timestamp_seconds',
+      () =>
+        new Gauge({
+          name: 'diemcau_storage_last_error_timestamp_seconds',
+          help: 'When the metrics store last failed (0: never)',
+          labelNames: ['backend'],
+          registers,
+        }),
+    );
     for (const g of [this.spoolPoints, this.spoolBytes, this.spoolFull, this.lastErrorTime]) g.set(labels, 0);
     this.up.set(labels, 1);
     this.labels = labels;
@@ -216,6 +261,11 @@ export class StoreMetrics {
     this.spoolBytes?.set(this.labels, bytes);
     this.spoolFull?.set(this.labels, full ? 1 : 0);
   }
+}
+
+/** A second store on the same registry (tests, a restart in-process) shares the metrics. */
+function reuse<T>(registry: Registry, name: string, make: () => T): T {
+  return (registry.getSingleMetric(name) as T | undefined) ?? make();
 }
 
 export function errorText(err: unknown): string {

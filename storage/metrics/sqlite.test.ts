@@ -69,6 +69,19 @@ describe('SQLite metrics store', () => {
   });
 });
 
+describe('health metrics', () => {
+  it('lets a second store register on the same registry (shared metrics, no throw)', async () => {
+    const registry = new Registry();
+    const a = new SqliteMetricsStore({ file: join(root, 'reg-a.db'), retentionMs: 86400_000, log, registry });
+    const b = new SqliteMetricsStore({ file: join(root, 'reg-b.db'), retentionMs: 86400_000, log, registry });
+    a.write([sample('rtt_ms', 'xa-a', Date.now(), 1)]);
+    b.write([sample('rtt_ms', 'xa-a', Date.now(), 1)]);
+    expect(await registry.metrics()).toMatch(/diemcau_storage_points_written_total\{backend="sqlite"\} 2\b/);
+    await a.close();
+    await b.close();
+  });
+});
+
 describe('startStorage', () => {
   it('stores every batch published on the bus, and stops listening when stopped', async () => {
     const dataDir = join(root, 'service');
