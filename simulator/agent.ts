@@ -60,14 +60,16 @@ export interface MibEntry {
   get: () => Value;
 }
 
-const encCache = new Map<string, Buffer>();
-function cachedEncOid(key: string, oid: number[]): Buffer {
-  let b = encCache.get(key);
-  if (!b) {
-    b = encOid(oid);
-    encCache.set(key, b);
+/** OIDs repeat across devices of a profile: parse and encode each once, share the result. */
+const oidCache = new Map<string, { oid: number[]; enc: Buffer }>();
+function cachedOid(key: string): { oid: number[]; enc: Buffer } {
+  let c = oidCache.get(key);
+  if (!c) {
+    const oid = key.split('.').map(Number);
+    c = { oid, enc: encOid(oid) };
+    oidCache.set(key, c);
   }
-  return b;
+  return c;
 }
 
 /** The objects a device answers at one moment, in OID order. */
@@ -77,8 +79,8 @@ export class MibView {
 
   constructor(items: [string, () => Value][]) {
     const entries = items.map(([key, get]) => {
-      const oid = key.split('.').map(Number);
-      return { oid, key, enc: cachedEncOid(key, oid), get };
+      const c = cachedOid(key);
+      return { oid: c.oid, key, enc: c.enc, get };
     });
     entries.sort((a, b) => compareOid(a.oid, b.oid));
     this.entries = entries;

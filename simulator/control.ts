@@ -4,6 +4,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { log } from '../core/log.ts';
 import type { Simulator } from './index.ts';
 
 type Api = Pick<Simulator, 'faults' | 'meeting'>;
@@ -99,6 +100,11 @@ export async function startControl(
       send(res, status, { error: err instanceof Error ? err.message : String(err) });
     });
   });
+  if (!/^(127\.|::1$|localhost$|::ffff:127\.)/.test(at.host))
+    log.warn(
+      { host: at.host },
+      'simulator control API listens beyond loopback: anyone who can reach it can inject faults',
+    );
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err) =>
       reject(new Error(`simulator control API: cannot listen on ${at.host}:${at.port}: ${err.message}`)),
