@@ -5,13 +5,15 @@
 // Either way: a base URL, the admin password, and a way to inject a fault through the simulator's
 // control API (POST /faults {kind, site}).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** this suite's loopback address base (127.70.x.x) for simulated devices */
+export const E2E_BASE = 70;
 
 export interface Target {
   kind: 'demo' | 'dev';
@@ -64,28 +66,39 @@ export async function startTarget(): Promise<Target> {
 }
 
 /**
- * `diemcau demo` on a free port with a temp data dir and a known admin password. The demo prints its
- * URLs; the simulator's control API is the line that names `/faults` (or DIEMCAU_DEMO_CONTROL).
+ * `diemcau demo` on free ports with a temp data dir and a known admin password. The simulated devices
+ * listen on 127.70.x.x (the Bắc Kạn inventory with its demo addresses moved from 127.20 to this suite's
+ * loopback base), so the demo runs beside other suites; the trap receiver gets a free port too.
  */
 async function startDemo(): Promise<Target> {
   const dir = mkdtempSync(join(tmpdir(), 'diemcau-e2e-'));
   const port = await freePort();
   const controlPort = await freePort();
+  const trapPort = await freePort();
   const password = 'mật-khẩu-e2e-dashboard-2026';
+  const inventory = join(dir, 'bac-kan.yaml');
+  writeFileSync(
+    inventory,
+    readFileSync(join(ROOT, 'inventory/bac-kan.yaml'), 'utf8').replaceAll('127.20.', `127.${E2E_BASE}.`),
+  );
+  const config = join(dir, 'diemcau.yaml');
+  writeFileSync(
+    config,
+    [
+      `inventory: ${JSON.stringify(inventory)}`,
+      `data_dir: ${JSON.stringify(join(dir, 'data'))}`,
+      `http: { listen: "127.0.0.1:${port}" }`,
+      `collector: { interval: 5s, trap_listen: "127.0.0.1:${trapPort}" }`,
+      '',
+    ].join('\n'),
+  );
   let out = '';
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(ROOT, 'bin/diemcau.js'), 'demo', '--listen', `127.0.0.1:${port}`, '--data-dir', dir],
+    [join(ROOT, 'bin/diemcau.js'), 'demo', '-c', config, '--control', `127.0.0.1:${controlPort}`],
     {
       cwd: ROOT,
-      env: {
-        ...process.env,
-        DIEMCAU_DEMO_PASSWORD: password,
-        DIEMCAU_DEMO_CONTROL: `127.0.0.1:${controlPort}`,
-        DIEMCAU_DATA_DIR: dir,
-        DIEMCAU_HTTP_LISTEN: `127.0.0.1:${port}`,
-        NO_COLOR: '1',
-      },
+      env: { ...process.env, DIEMCAU_DEMO_PASSWORD: password, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -100,17 +113,12 @@ async function startDemo(): Promise<Target> {
   let ready = false;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
-    try {
-      const r = await fetch(`${url}/api/v1/inventory`);
-      // 401 = the API is up and wants a session
-      if (r.status === 401 || r.ok) {
-        ready = true;
-        break;
-      }
-    } catch {
-      /* not listening yet */
+    // the demo prints its banner once the admin account is set
+    if (/simulator control/i.test(out)) {
+      ready = true;
+      break;
     }
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 200));
   }
   let stopped = false;
   const stop = async () => {
@@ -120,7 +128,7 @@ async function startDemo(): Promise<Target> {
       child.kill('SIGTERM');
       await Promise.race([
         new Promise((r) => child.once('exit', r)),
-        new Promise((r) => setTimeout(r, 5000)),
+        new Promise((r) => setTimeout(r, 8000)),
       ]);
       if (child.exitCode === null) child.kill('SIGKILL');
     }
@@ -130,16 +138,13 @@ async function startDemo(): Promise<Target> {
     await stop();
     throw new Error(`diemcau demo did not come up on ${url} within 60 s:\n${out.slice(-3000)}`);
   }
-  const controlFromOutput = () => {
-    const m = /(http:\/\/[0-9.:[\]a-z]+)\/faults/i.exec(out);
-    return m ? m[1]! : `http://127.0.0.1:${controlPort}`;
-  };
+  const control = /simulator control:\s*(http\S+)/i.exec(out)?.[1] ?? `http://127.0.0.1:${controlPort}`;
   return {
     kind: 'demo',
     url,
     user: 'admin',
     password,
-    inject: (f) => postJson(`${controlFromOutput()}/faults`, f),
+    inject: (f) => postJson(`${control.replace(/\/$/, '')}/faults`, f),
     output: () => out,
     stop,
   };
