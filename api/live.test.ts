@@ -85,9 +85,12 @@ describe('live stream', () => {
   });
 
   it('an unknown or too old Last-Event-ID gets a fresh snapshot instead', async () => {
-    const res = await live(c.noc!, { 'last-event-id': '5' });
-    const evs = await readEvents(res, (e) => e.length >= 1);
-    expect(evs[0]!.event).toBe('snapshot');
+    for (const id of ['5', 'not-a-number', '99999999999999999999']) {
+      const res = await live(c.noc!, { 'last-event-id': id });
+      expect(res.status).toBe(200);
+      const evs = await readEvents(res, (e) => e.length >= 1);
+      expect(evs[0]!.event, id).toBe('snapshot');
+    }
   });
 
   it('a technician sees only their own sites and their alerts', async () => {

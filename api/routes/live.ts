@@ -10,11 +10,8 @@ export const CLIENT_QUEUE_BYTES = 1 << 20;
 
 const LiveQuery = z
   .object({
-    /** for clients that cannot set the Last-Event-ID header */
-    last_event_id: z
-      .string()
-      .regex(/^\d{1,16}$/)
-      .optional(),
+    /** for clients that cannot set the Last-Event-ID header (the header wins); not a number → snapshot */
+    last_event_id: z.string().max(40).optional(),
   })
   .strict();
 
@@ -28,15 +25,9 @@ export function liveRoutes(d: Deps, opts: { queueBytes?: number } = {}) {
       summary:
         'Luồng trực tiếp (SSE): snapshot, site, metrics, alert, heartbeat; Last-Event-ID để nối lại / live stream',
       security: SECURITY,
-      request: {
-        query: LiveQuery,
-        headers: z.object({
-          'last-event-id': z
-            .string()
-            .regex(/^\d{1,16}$/)
-            .optional(),
-        }),
-      },
+      // Last-Event-ID header: resume after that id; anything that is not a known id gets a snapshot
+      // (never an error: a browser's EventSource does not retry after a 4xx)
+      request: { query: LiveQuery },
       responses: {
         200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: z.string() } } },
         ...ERRORS,
@@ -55,7 +46,7 @@ export function liveRoutes(d: Deps, opts: { queueBytes?: number } = {}) {
           },
         );
       const raw = c.req.header('last-event-id') ?? c.req.valid('query').last_event_id;
-      const lastEventId = raw !== undefined ? Number(raw) : null;
+      const lastEventId = raw !== undefined && /^\d{1,16}$/.test(raw.trim()) ? Number(raw.trim()) : null;
       const sites = a.user.role === 'technician' ? new Set(a.user.sites) : null;
       let client: { close(): void } | null = null;
       const stream = new ReadableStream<Uint8Array>(
