@@ -179,6 +179,19 @@ describe('InfluxDB metrics store', () => {
     expect(raw[0]!.points.map((p) => p.value)).toEqual(Array.from({ length: 200 }, (_, i) => i));
   });
 
+  it('sets the database up again when it is dropped under a running store, losing nothing new', async () => {
+    const { store } = await open('dropped', { batchSize: 100, flushInterval: '100ms' });
+    const admin = new InfluxDB({ host: '127.0.0.1', port: Number(new URL(influxd.url).port) });
+    await admin.dropDatabase('dropped');
+    const t0 = Date.now() - 3600_000;
+    store.write(Array.from({ length: 50 }, (_, i) => sample('mos', 'xa-a', t0 + i * 1000, i)));
+    await store.flush();
+    await until('the spool to drain', async () => store.health().spooled === 0 && store.health().ok);
+    expect(await admin.getDatabaseNames()).toContain('dropped');
+    const raw = await store.raw({ metric: 'mos', from: t0, to: t0 + 3600_000 });
+    expect(raw[0]!.points).toHaveLength(50);
+  });
+
   it('bounds the spool: past its size it drops the oldest points and raises the alarm', async () => {
     const dead = `http://127.0.0.1:${await freePort()}`; // nothing listens there
     const registry = new Registry();

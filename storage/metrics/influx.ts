@@ -336,7 +336,21 @@ export class InfluxMetricsStore implements MetricsStore {
   }
 
   private toSpool(lines: string[]): void {
-    const dropped = this.spool.append(lines);
+    let dropped: number;
+    try {
+      dropped = this.spool.append(lines);
+    } catch (err) {
+      // the disk refuses too (full, read-only): these points are lost; say so as loudly as a full spool
+      this.lastError = `spool write failed: ${errorText(err)}`;
+      this.droppedPoints += lines.length;
+      this.metrics.droppedPoints(lines.length);
+      this.metrics.error();
+      this.opts.log.error(
+        { err: errorText(err), points: lines.length, dir: this.opts.spoolDir },
+        'ALARM metrics spool write failed: points lost (Không ghi được bộ đệm số liệu: mất điểm đo)',
+      );
+      return;
+    }
     if (dropped > 0) {
       this.droppedPoints += dropped;
       this.metrics.droppedPoints(dropped);
@@ -414,6 +428,9 @@ export class InfluxMetricsStore implements MetricsStore {
         { status: res.status, body: text.slice(0, 500) },
         'metrics store: InfluxDB refused points',
       );
+    } else if (res.status === 404) {
+      this.ready = false; // database dropped under us: set it up again before the next write
+      throw new Error(`InfluxDB /write answered 404: ${text.slice(0, 300)}`);
     } else if (res.status < 200 || res.status >= 300) {
       throw new Error(`InfluxDB /write answered ${res.status}: ${text.slice(0, 300)}`);
     }
