@@ -336,6 +336,29 @@ describe('meetings on the MCU', () => {
     expect(after[0]!.value).toBe('3');
   });
 
+  it('a degraded link shows in the codec call statistics and on the MCU port', async () => {
+    const site = siteOf((s, p) => p === 'polycom-group' && inv.sites.get(s)!.tier === 'commune');
+    const port = inv.sites.get(site)!.mcu_port!;
+    const mcu = dev(inv.inventory.mcu.id);
+    sim.meeting.start([site]);
+    const before = await get(
+      mcu,
+      [`1.3.6.1.4.1.32473.1.1.1.4.${port}`, `1.3.6.1.4.1.32473.1.1.1.6.${port}`],
+      V3,
+    );
+    sim.faults.inject({ kind: 'link_degraded', site, loss_pct: 12, delay_ms: 150 });
+    const after = await get(
+      mcu,
+      [`1.3.6.1.4.1.32473.1.1.1.4.${port}`, `1.3.6.1.4.1.32473.1.1.1.6.${port}`],
+      V3,
+    );
+    expect(Number(after[0]!.value) - Number(before[0]!.value)).toBeGreaterThan(1000); // loss % × 100
+    expect(Number(after[1]!.value) - Number(before[1]!.value)).toBeGreaterThan(120); // RTT ms
+    // the site's SNMP answers lose 12 % too: retry more
+    const row = await walk(dev(`${site}-codec`), '1.3.6.1.4.1.13885.101.1.4.1.1.16', [...V2, '-r', '6']);
+    expect(Number(row[0]!.value)).toBeGreaterThanOrEqual(8); // PctPacketLostRX, percent
+  });
+
   it('an mcu_port_down fault disconnects that port only', async () => {
     const a = siteOf((s, p) => p === 'polycom-group' && inv.sites.get(s)!.tier === 'commune');
     const b = siteOf((s, p) => p === 'generic-codec' && s !== a);
