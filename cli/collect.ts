@@ -83,7 +83,7 @@ export async function run(args: string[]): Promise<number> {
       for (const s of batch) process.stdout.write(`${JSON.stringify(s)}\n`);
     });
     bus.onEvent((e) => process.stderr.write(`${JSON.stringify(e)}\n`));
-    const c = await startCollector(rt, { ...(shard && { shard }), credentials });
+    const c = await startCollector(rt, { ...(shard && { shard }), credentials, autostart: false });
     await Promise.all(c.status().devices.map((d) => c.pollNow(d.id)));
     const down = c.status().devices.filter((d) => !d.reachable);
     await c.stop();

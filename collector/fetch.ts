@@ -31,6 +31,8 @@ export interface Fetched {
   tables: Map<string, Map<string, Row>>;
   requests: number;
   varbinds: number;
+  /** values kept: scalars present plus table cells */
+  values: number;
 }
 
 const MAX_REPETITIONS = 50;
@@ -66,7 +68,7 @@ export function planFor(p: Profile): FetchPlan {
 function emptyResult(plan: FetchPlan): Fetched {
   const tables = new Map<string, Map<string, Row>>();
   for (const c of plan.columns) if (!tables.has(c.table)) tables.set(c.table, new Map());
-  return { scalars: new Map(), tables, requests: 0, varbinds: 0 };
+  return { scalars: new Map(), tables, requests: 0, varbinds: 0, values: 0 };
 }
 
 interface ColumnWalk {
@@ -94,6 +96,7 @@ function take(out: Fetched, w: ColumnWalk, vbs: Varbind[] | undefined): boolean 
       table.set(index, row);
     }
     row.set(w.ref.column, vb);
+    out.values++;
     w.last = vb.oid;
     if (++w.rows >= MAX_ROWS) {
       w.done = true;
@@ -139,7 +142,10 @@ export async function fetchBulk(client: SnmpClient, plan: FetchPlan): Promise<Fe
       if (!vb) return;
       out.varbinds++;
       // GETNEXT of the parent lands on the scalar's .0 instance when the agent has it
-      if (vb.oid === plan.scalarOids[si] && !isException(vb)) out.scalars.set(plan.scalarNames[si]!, vb);
+      if (vb.oid === plan.scalarOids[si] && !isException(vb)) {
+        out.scalars.set(plan.scalarNames[si]!, vb);
+        out.values++;
+      }
     });
     const first = plan.nextScalars.length;
     walks.forEach((w, j) => {
@@ -167,7 +173,10 @@ async function getScalars(client: SnmpClient, plan: FetchPlan, which: number[], 
     part.forEach((si, j) => {
       const vb = res[j];
       out.varbinds++;
-      if (vb && !isException(vb)) out.scalars.set(plan.scalarNames[si]!, vb);
+      if (vb && !isException(vb)) {
+        out.scalars.set(plan.scalarNames[si]!, vb);
+        out.values++;
+      }
     });
   }
 }

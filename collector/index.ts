@@ -20,6 +20,8 @@ export interface CollectorOptions {
   credentials?: Map<string, ResolvedCredential>;
   /** profiles folder (default: collector/profiles) */
   profiles?: Map<string, Profile>;
+  /** false: no scheduled polls and no probes, only pollNow (benchmarks, `collect --once`) */
+  autostart?: boolean;
 }
 
 /** The MCU belongs to no district: a sharded collector polls it only with district "core". */
@@ -64,8 +66,10 @@ export async function startCollector(rt: Runtime, opts: CollectorOptions = {}): 
     ),
   );
   const probes = new ProbeRunner(rt, sites, intervalMs, m);
-  await probes.start();
-  poller.start();
+  if (opts.autostart !== false) {
+    await probes.start();
+    poller.start();
+  }
   rt.log.info(
     {
       devices: poller.size,

@@ -7,6 +7,8 @@ export interface SelfMetrics {
   timeouts: Counter<'device'>;
   errors: Counter<'device' | 'kind'>;
   samples: Counter<string>;
+  values: Counter<string>;
+  requests: Counter<string>;
   devices: Gauge<'state'>;
   probeDuration: Histogram<'probe'>;
   traps: Counter<'name'>;
@@ -72,6 +74,26 @@ export function selfMetrics(registry: Registry): SelfMetrics {
         new Counter({
           name: 'diemcau_collector_samples_total',
           help: 'Samples published on the bus',
+          registers,
+        }),
+    ),
+    values: once(
+      registry,
+      'diemcau_collector_snmp_values_total',
+      () =>
+        new Counter({
+          name: 'diemcau_collector_snmp_values_total',
+          help: 'SNMP values read (scalars and table cells)',
+          registers,
+        }),
+    ),
+    requests: once(
+      registry,
+      'diemcau_collector_snmp_requests_total',
+      () =>
+        new Counter({
+          name: 'diemcau_collector_snmp_requests_total',
+          help: 'SNMP requests that got an answer',
           registers,
         }),
     ),

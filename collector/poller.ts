@@ -224,6 +224,8 @@ export class Poller {
       } else got = await fetchClassic(run.client, run.plan);
       // the agent read its counters somewhere between request and answer: take the middle
       const t = got.requests <= 1 ? Math.round((sent + Date.now()) / 2) : Date.now();
+      this.m.values.inc(got.values);
+      this.m.requests.inc(got.requests);
       const ev = evaluate(dev, run.profile, got, run.mem, t, this.rt.inventory);
       samples.push(...ev.samples);
       samples.push(this.sample(dev, 'snmp_up', 1, t));
