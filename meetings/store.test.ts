@@ -1,0 +1,130 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { testRuntime } from '../alerts/testing.ts';
+import type { Runtime } from '../core/runtime.ts';
+import { MeetingsError } from './errors.ts';
+import { DbMeetings, NOTICE_MS } from './store.ts';
+import { DAY, parseLocalTime } from './time.ts';
+
+const NOW = Date.parse('2026-03-02T01:00:00Z'); // 08:00 in Bắc Kạn
+let rt: Runtime;
+let clock: number;
+let meetings: DbMeetings;
+
+beforeEach(() => {
+  rt = testRuntime();
+  clock = NOW;
+  meetings = new DbMeetings(rt.state, rt.inventory, () => clock);
+});
+afterEach(() => rt.state.close());
+
+const base = {
+  title: 'Giao ban trực tuyến UBND tỉnh tháng 3',
+  host_org: 'vp-ubnd-tinh',
+  start: '2026-03-10T08:00',
+  end: '2026-03-10T11:30',
+};
+
+function fails(input: unknown): MeetingsError {
+  try {
+    meetings.register(input, 'u-host');
+  } catch (err) {
+    if (err instanceof MeetingsError) return err;
+    throw err;
+  }
+  throw new Error('registration was accepted');
+}
+
+describe('meeting registration (Điều 6)', () => {
+  it('stores a meeting with sites resolved from tiers and districts, in local time', () => {
+    const r = meetings.register({ ...base, tiers: ['province'], districts: ['ba-be'], sites: ['xa-bang-thanh'] }, 'u-host');
+    expect(r.overlaps).toEqual([]);
+    const m = meetings.get(r.meeting.id)!;
+    expect(m.start).toBe(Date.parse('2026-03-10T01:00:00Z'));
+    expect(m.sites).toContain('tinh-uy');
+    expect(m.sites).toContain('huyen-ba-be');
+    expect(m.sites).toContain('xa-bang-thanh');
+    const baBe = [...rt.inventory.sites.values()].filter((s) => s.district === 'ba-be').length;
+    expect(m.sites.length).toBe(4 + baBe + 1);
+    expect(m.registered_by).toBe('u-host');
+    expect(m.selection.tiers).toEqual(['province']);
+  });
+
+  it('refuses a meeting registered less than 3 days ahead, with the regulation in Vietnamese', () => {
+    const start = NOW + NOTICE_MS - 60_000;
+    const err = fails({ ...base, start, end: start + 3600_000, tiers: ['district'] });
+    expect(err.status).toBe(400);
+    const issue = err.issues!.find((i) => i.path === 'body.start')!;
+    expect(issue.message).toContain('Điều 6');
+    expect(issue.message).toContain('trước ít nhất 03 ngày');
+    expect(issue.message).toContain('đột xuất, khẩn cấp');
+    // exactly three days ahead is fine
+    const ok = meetings.register({ ...base, start: NOW + NOTICE_MS, end: NOW + NOTICE_MS + 3600_000, tiers: ['district'] }, 'x');
+    expect(ok.meeting.sites.length).toBe(8);
+  });
+
+  it('accepts an emergency meeting at short notice, only with a reason', () => {
+    const start = NOW + 2 * 3600_000;
+    const noReason = fails({ ...base, start, end: start + 3600_000, tiers: ['district'], emergency: true });
+    expect(noReason.issues!.map((i) => i.path)).toEqual(['body.emergency_reason']);
+    const r = meetings.register(
+      { ...base, start, end: start + 3600_000, tiers: ['district'], emergency: true, emergency_reason: 'Ứng phó bão số 3' },
+      'u-noc',
+    );
+    expect(r.meeting.emergency).toBe(true);
+    expect(r.warnings.join(' ')).toContain('khẩn cấp');
+  });
+
+  it('refuses unknown sites, districts and organisations, naming each', () => {
+    const err = fails({ ...base, host_org: 'viettel', sites: ['xa-khong-co'], districts: ['cho-don2'] });
+    const paths = err.issues!.map((i) => i.path);
+    expect(paths).toEqual(expect.arrayContaining(['body.host_org', 'body.sites.0', 'body.districts.0']));
+    expect(err.issues!.find((i) => i.path === 'body.sites.0')!.message).toContain('xa-khong-co');
+    expect(fails({ ...base }).issues![0]!.path).toBe('body.sites');
+    expect(fails({ ...base, tiers: ['province'], end: '2026-03-10T07:00' }).issues![0]!.path).toBe('body.end');
+    expect(fails({ ...base, tiers: ['province'], start: 'mai' }).issues![0]!.message).toContain('2026-03-10T08:00');
+    expect(fails({ ...base, tiers: ['province'], colour: 'red' }).issues![0]!.message).toContain('colour');
+  });
+
+  it('allows overlapping meetings but reports them with the shared sites', () => {
+    const a = meetings.register({ ...base, districts: ['ba-be'] }, 'a');
+    const b = meetings.register(
+      { ...base, title: 'Tập huấn', start: '2026-03-10T10:00', end: '2026-03-10T12:00', sites: ['huyen-ba-be', 'tinh-uy'] },
+      'b',
+    );
+    expect(b.overlaps).toHaveLength(1);
+    expect(b.overlaps[0]!.id).toBe(a.meeting.id);
+    expect(b.overlaps[0]!.shared_sites).toEqual(['huyen-ba-be']);
+    expect(b.warnings[0]).toContain('Trùng thời gian');
+    const c = meetings.register({ ...base, start: '2026-03-10T11:30', end: '2026-03-10T12:00', sites: ['tinh-uy'] }, 'c');
+    expect(c.overlaps.map((o) => o.id)).toEqual([b.meeting.id]);
+  });
+
+  it('serves the alert engine: meetings live or starting within the window, cancelled ones left out', () => {
+    const r = meetings.register({ ...base, sites: ['tinh-uy', 'huyen-ba-be'] }, 'a');
+    const start = parseLocalTime(base.start)!;
+    expect(meetings.forSite('tinh-uy', start - 2 * 3600_000, 3600_000)).toEqual([]);
+    const ref = meetings.forSite('tinh-uy', start - 2 * 3600_000, 2 * 3600_000);
+    expect(ref).toEqual([
+      { id: r.meeting.id, title: base.title, start, end: parseLocalTime(base.end)!, sites: ['huyen-ba-be', 'tinh-uy'] },
+    ]);
+    expect(meetings.forSite('tinh-uy', start + 3600_000, 0)).toHaveLength(1);
+    expect(meetings.forSite('xa-bang-thanh', start + 3600_000, 0)).toEqual([]);
+    expect(meetings.forSite('tinh-uy', parseLocalTime(base.end)!, DAY)).toEqual([]);
+    meetings.cancel(r.meeting.id, 'u-noc', 'Lùi lịch');
+    expect(meetings.forSite('tinh-uy', start + 3600_000, 0)).toEqual([]);
+    expect(meetings.list().total).toBe(0);
+    expect(meetings.list({ include_cancelled: true }).items[0]!.cancel_reason).toBe('Lùi lịch');
+    expect(() => meetings.cancel(r.meeting.id, 'u-noc', 'x')).toThrow(/đã bị hủy/);
+  });
+
+  it('lists by host organisation, site and time range; survives reopening the database', () => {
+    meetings.register({ ...base, sites: ['tinh-uy'] }, 'a');
+    meetings.register({ ...base, host_org: 'vp-tinh-uy', start: '2026-04-01T08:00', end: '2026-04-01T09:00', tiers: ['district'] }, 'b');
+    expect(meetings.list({ host_org: 'vp-tinh-uy' }).items.map((m) => m.host_org)).toEqual(['vp-tinh-uy']);
+    expect(meetings.list({ site: 'huyen-ba-be' }).total).toBe(1);
+    expect(meetings.list({ from: parseLocalTime('2026-03-20')!, to: parseLocalTime('2026-05-01')! }).total).toBe(1);
+    expect(meetings.list({ limit: 1 }).items).toHaveLength(1);
+    const again = new DbMeetings(rt.state, rt.inventory);
+    expect(again.list().total).toBe(2);
+  });
+});
