@@ -121,8 +121,6 @@ describe.skipIf(!haveChromium)('dashboard end to end', () => {
     await expect.poll(() => tip.textContent(), { timeout: 5000 }).toContain('mất điện');
     expect(await tip.textContent()).toContain(VICTIM_NAME);
     await page.mouse.move(5, 1075);
-    await page.waitForTimeout(1500); // let the sparklines draw a few points
-    await page.screenshot({ path: join(SHOTS, 'map.png') });
   });
 
   it('acknowledges the power alert with a comment', async () => {
@@ -176,6 +174,20 @@ describe.skipIf(!haveChromium)('dashboard end to end', () => {
     await page.screenshot({ path: join(SHOTS, 'map-district.png') });
     await page.selectOption('select[name=district]', '');
     await expect.poll(() => page.locator('a[data-site]').count()).toBe(inv.sites.size);
+  });
+
+  it('filters the map to the sites connected to the MCU now', async () => {
+    await page.check('input[name=connected]');
+    expect(page.url()).toContain('connected=1');
+    // the demo holds a meeting of the province and district halls and two districts' communes
+    await expect.poll(() => page.locator('a[data-site]').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    const shown = await page.locator('a[data-site]').count();
+    expect(shown).toBeLessThan(inv.sites.size);
+    await page.uncheck('input[name=connected]');
+    await expect.poll(() => page.locator('a[data-site]').count()).toBe(inv.sites.size);
+    // the whole network, some polls in: the sparklines have points by now
+    await page.waitForTimeout(1500);
+    await page.screenshot({ path: join(SHOTS, 'map.png') });
   });
 
   it('opens a site page from the map, in Vietnamese', async () => {

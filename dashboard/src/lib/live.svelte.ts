@@ -16,17 +16,28 @@ export const SPARK_METRICS = ['mos', 'loss_pct', 'jitter_ms', 'rtt_ms'] as const
 export type SparkMetric = (typeof SPARK_METRICS)[number];
 const RING = 240;
 
+/** The recent values of a site's four link-quality numbers, each with its own times: a `metrics` event
+ * may carry only some of them (the UPS and the probe report separately). */
 export class Ring {
-  time: number[] = [];
-  values: Record<SparkMetric, (number | null)[]> = { mos: [], loss_pct: [], jitter_ms: [], rtt_ms: [] };
+  series: Record<SparkMetric, { time: number[]; value: number[] }> = {
+    mos: { time: [], value: [] },
+    loss_pct: { time: [], value: [] },
+    jitter_ms: { time: [], value: [] },
+    rtt_ms: { time: [], value: [] },
+  };
   push(time: number, v: SiteMetrics): void {
-    const last = this.time[this.time.length - 1];
-    if (last !== undefined && time <= last) return;
-    this.time.push(time);
-    for (const m of SPARK_METRICS) this.values[m].push(v[m] ?? null);
-    if (this.time.length > RING) {
-      this.time.shift();
-      for (const m of SPARK_METRICS) this.values[m].shift();
+    for (const m of SPARK_METRICS) {
+      const x = v[m];
+      if (x === undefined || x === null) continue;
+      const s = this.series[m];
+      const last = s.time[s.time.length - 1];
+      if (last !== undefined && time <= last) continue;
+      s.time.push(time);
+      s.value.push(x);
+      if (s.time.length > RING) {
+        s.time.shift();
+        s.value.shift();
+      }
     }
   }
 }
