@@ -168,6 +168,41 @@ describe('against Net-SNMP snmpd', () => {
   });
 });
 
+describe('scheduling', () => {
+  it('spreads the polls of one interval over the interval instead of firing them at once', async () => {
+    const net = await testNetwork(9, 45, {
+      interval: '2s',
+      snmp_timeout: '1s',
+      snmp_retries: 1,
+      trap_listen: 'off',
+      icmp: { enabled: false, count: 1 },
+      rtp: { enabled: false, packets: 1, interval: '20ms' },
+    });
+    const fleet = await startFleet(net);
+    const rec = recorder(net);
+    const t0 = Date.now();
+    const collector = await startCollector(net.runtime, { credentials: net.credentials });
+    try {
+      await new Promise((r) => setTimeout(r, 4500));
+    } finally {
+      await collector.stop();
+      await Promise.all([...fleet.values()].map((a) => a.stop()));
+      net.cleanup();
+    }
+    const polls = rec.samples.filter((s) => s.metric === 'snmp_up' && s.value === 1);
+    const first = new Map<string, number>();
+    for (const s of polls) if (!first.has(s.device)) first.set(s.device, s.time - t0);
+    expect(first.size).toBe(net.runtime.inventory.devices.size);
+    const times = [...first.values()].sort((a, b) => a - b);
+    // 28 devices over 2 s: the first polls span most of the interval, never one burst
+    expect(times.at(-1)! - times[0]!).toBeGreaterThan(1000);
+    // and each device comes back once per interval
+    const perDevice = polls.filter((s) => s.device === 'xa-so-1-ups').length;
+    expect(perDevice).toBeGreaterThanOrEqual(2);
+    expect(perDevice).toBeLessThanOrEqual(3);
+  });
+});
+
 describe('against snmpsim recordings', () => {
   let net: TestNetwork;
   const agents: Agent[] = [];
