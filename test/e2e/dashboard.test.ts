@@ -235,6 +235,47 @@ describe.skipIf(!haveChromium)('dashboard end to end', () => {
     expect(errors).toEqual([]);
   });
 
+  it('shows a technician only their sites, with the menu of their role', async () => {
+    const mine = [VICTIM, 'xa-cao-tan'];
+    const created = await page.evaluate(async (sites) => {
+      const csrf = sessionStorage.getItem('diemcau.csrf') ?? '';
+      const r = await fetch('/api/v1/users', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+        body: JSON.stringify({
+          name: 'kt-pac-nam',
+          role: 'technician',
+          sites,
+          password: 'kỹ-thuật-viên-pác-nặm-1',
+        }),
+      });
+      return r.status;
+    }, mine);
+    expect(created).toBe(200);
+    await page.click('button:has-text("Đăng xuất")');
+    await page.waitForSelector('h1#login-title');
+    await page.fill('input[name=username]', 'kt-pac-nam');
+    await page.fill('input[name=password]', 'kỹ-thuật-viên-pác-nặm-1');
+    await page.click('button[type=submit]');
+    await expect
+      .poll(
+        async () =>
+          (await page.$$eval('a[data-site]', (els) => els.map((e) => e.getAttribute('data-site')))).sort(),
+        {
+          timeout: 15_000,
+        },
+      )
+      .toEqual([...mine].sort());
+    const nav = (await page.locator('nav[aria-label=Menu]').textContent()) ?? '';
+    expect(nav).toContain('Cảnh báo');
+    expect(nav).toContain('Sự cố');
+    expect(nav).not.toContain('Báo cáo');
+    expect(nav).not.toContain('Cuộc họp');
+    await page.click('nav[aria-label=Menu] >> text=Cảnh báo');
+    await page.click('[role=tab] >> text=Đã xác nhận');
+    await page.locator(`li[data-site="${VICTIM}"]`).first().waitFor({ timeout: 10_000 });
+  });
+
   it('says the data is stale when the live stream is lost', async () => {
     expect(await page.locator('[data-live]').getAttribute('data-live')).toBe('live');
     await target.stop();

@@ -301,6 +301,19 @@ export function t(key: Key): string {
   return dicts[i18n.lang][key];
 }
 
+/** The API writes one line in both languages, "tiếng Việt / English": show the part for the chosen language. */
+export function bi(text: string | null | undefined): string {
+  if (!text) return '';
+  const i = text.indexOf(' / ');
+  if (i < 0) return text;
+  return i18n.lang === 'vi' ? text.slice(0, i) : text.slice(i + 3);
+}
+
+/** An alert's title in the chosen language (the API may add `title_en`). */
+export function alertTitle(a: { title: string; title_en?: string | undefined }): string {
+  return i18n.lang === 'en' && a.title_en ? a.title_en : a.title;
+}
+
 export function stateLabel(s: SiteState): string {
   return t(`state_${s}` as Key);
 }

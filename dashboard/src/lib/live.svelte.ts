@@ -94,8 +94,15 @@ class Live {
     void this.loadOnce();
   }
 
+  /** On logout: close the stream and forget what the last user could see. */
   stop(): void {
     this.lastId = null;
+    this.cells.clear();
+    this.rings.clear();
+    this.alertMap.clear();
+    this.ids = [];
+    this.alerts = [];
+    this.lastEventAt = 0;
     this.es?.close();
     this.es = null;
     if (this.retryTimer) clearTimeout(this.retryTimer);
