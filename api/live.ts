@@ -35,6 +35,8 @@ export interface LiveOptions {
   staleMs?: number;
   /** how often staleness, meetings and verdicts are re-checked without new samples */
   tickMs?: number;
+  /** how often the engine's alerts are compared with what the stream carried (default 1 s) */
+  alertSyncMs?: number;
   now?: () => number;
 }
 
@@ -110,7 +112,10 @@ export class LiveHub {
   private readonly buffer: Entry[] = [];
   private readonly clients = new Map<number, ClientState>();
   private nextClient = 1;
+  /** alert id → JSON of what the stream last carried for it (open alerts only) */
+  private readonly knownAlerts = new Map<string, string>();
   private batch: Entry[] | null = null;
+  private alertSyncDue = false;
   /** grows whenever any site's status (metrics included) changes: lets readers cache */
   version = 0;
   private lastSample: number | null = null;
@@ -121,6 +126,7 @@ export class LiveHub {
   private readonly heartbeatMs: number;
   private readonly staleMs: number;
   private readonly tickMs: number;
+  private readonly alertSyncMs: number;
   private readonly now: () => number;
   /** counters for /metrics */
   readonly counters = { events: 0, dropped: 0, connected: 0 };
@@ -137,6 +143,7 @@ export class LiveHub {
     const interval = parseDuration(rt.config.collector.interval);
     this.staleMs = opts.staleMs ?? Math.max(3 * interval, 30_000);
     this.tickMs = opts.tickMs ?? Math.min(5_000, interval);
+    this.alertSyncMs = opts.alertSyncMs ?? 1_000;
     this.seq = this.now() * 1000;
     this.sites = [...rt.inventory.sites.values()];
     const now = this.now();
@@ -148,6 +155,11 @@ export class LiveHub {
     if (this.alerts) this.unsubscribe.push(this.alerts.onChange((a) => this.onAlert(a)));
     this.timers.push(setInterval(() => this.heartbeat(), this.heartbeatMs));
     this.timers.push(setInterval(() => this.refreshAll(), this.tickMs));
+    if (this.alerts) {
+      for (const a of this.alerts.list())
+        if (a.state !== 'resolved') this.knownAlerts.set(a.id, JSON.stringify(a));
+      this.timers.push(setInterval(() => this.syncAlerts(), this.alertSyncMs));
+    }
     for (const t of this.timers) t.unref();
   }
 
@@ -319,11 +331,28 @@ export class LiveHub {
     this.scheduleFlush();
   }
 
-  private onAlert(a: Alert): void {
+  private onAlert(a: Alert, json = JSON.stringify(a)): void {
+    if (this.knownAlerts.get(a.id) === json) return;
+    if (a.state === 'resolved') this.knownAlerts.delete(a.id);
+    else this.knownAlerts.set(a.id, json);
     const sites = [...new Set([...(a.site ? [a.site] : []), ...a.sites])];
     this.publish('alert', a, sites.length ? sites : null);
     for (const s of sites) if (this.status.has(s)) this.dirty.add(s);
     this.scheduleFlush();
+  }
+
+  /**
+   * Publishes every alert that changed without the engine saying so through onChange (a newly
+   * raised alert, for one): compares the engine's open alerts with what the stream last carried.
+   */
+  syncAlerts(): void {
+    if (!this.alerts) return;
+    this.batched(() => {
+      for (const a of this.alerts!.list()) {
+        if (a.state === 'resolved' && !this.knownAlerts.has(a.id)) continue;
+        this.onAlert(a);
+      }
+    });
   }
 
   /** Runs after the current bus delivery, so the alert engine has seen the same samples. */
@@ -355,6 +384,10 @@ export class LiveHub {
       const counts = this.firingCounts();
       for (const id of this.dirty) this.refresh(id, now, counts);
       this.dirty.clear();
+      if (this.alertSyncDue) {
+        this.alertSyncDue = false;
+        this.syncAlerts();
+      }
     });
   }
 
@@ -381,6 +414,8 @@ export class LiveHub {
       next.firing_alerts !== prev.firing_alerts ||
       next.in_meeting !== prev.in_meeting
     ) {
+      // a changed verdict usually means a new or changed alert: carry it with the site change
+      if (this.alerts && next.state !== prev.state) this.alertSyncDue = true;
       this.publish('site', next, [id]);
     }
   }

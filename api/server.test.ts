@@ -3,35 +3,41 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AlertService } from '../alerts/index.ts';
 import { createApiToken, createUser, listAudit } from './accounts.ts';
 import type { ApiError, Role } from './contract.ts';
 import {
   Client,
   clientsByRole,
-  StubAlertEngine,
   sample,
   startTestApi,
   TEST_PASSWORD,
   type TestEnv,
+  upsOnBattery,
 } from './testing.ts';
 
 let env: TestEnv;
+let alerts: AlertService;
 let c: Record<Role, Client>;
-const alerts = new StubAlertEngine();
 let own: string;
 let other: string;
 let ownAlert: string;
 let otherAlert: string;
+/** an alert that only refused requests touch: it must stay firing */
+let badAlert: string;
 
 beforeAll(async () => {
-  env = await startTestApi({ sites: 12, base: 52, alerts });
+  // the real alert engine; alerts are raised by putting a UPS on battery through the bus
+  env = await startTestApi({ sites: 12, base: 52, alerts: true });
+  alerts = env.alerts!;
   const ids = [...env.rt.inventory.sites.keys()];
   own = ids[4]!;
   other = ids[8]!;
   c = await clientsByRole(env, [own]);
   await createUser(env.rt.state, { name: 'reset-me', role: 'viewer' });
-  ownAlert = alerts.raise({ site: own }).id;
-  otherAlert = alerts.raise({ site: other }).id;
+  ownAlert = upsOnBattery(env, own).id;
+  otherAlert = upsOnBattery(env, other).id;
+  badAlert = upsOnBattery(env, ids[9]!).id;
 });
 afterAll(async () => {
   await env?.stop();
@@ -170,7 +176,6 @@ describe('a technician and other sites', () => {
 
 describe('bad inputs get a 4xx with the field and the problem, and change nothing', () => {
   const unchanged = async (run: () => Promise<Response>, status: number, path?: string) => {
-    const fresh = alerts.raise({ site: own });
     const audits = listAudit(env.rt.state, { limit: 1, offset: 0 }).total;
     const silences = alerts.silences().length;
     const res = await run();
@@ -178,15 +183,15 @@ describe('bad inputs get a 4xx with the field and the problem, and change nothin
     const body = (await res.json()) as ApiError;
     expect(body.error.message.length).toBeGreaterThan(5);
     if (path) expect(body.error.issues?.map((i) => i.path)).toContain(path);
-    expect(alerts.get(fresh.id)!.state).toBe('firing');
+    expect(alerts.get(badAlert)!.state).toBe('firing');
     expect(alerts.silences().length).toBe(silences);
     expect(listAudit(env.rt.state, { limit: 1, offset: 0 }).total).toBe(audits);
-    return { body, alert: fresh.id };
+    return { body };
   };
 
   it('wrong type', async () => {
     await unchanged(
-      () => c.noc.request('POST', `/api/v1/alerts/${ownAlert}/ack`, { comment: 42 }),
+      () => c.noc.request('POST', `/api/v1/alerts/${badAlert}/ack`, { comment: 42 }),
       400,
       'body.comment',
     );
@@ -204,7 +209,7 @@ describe('bad inputs get a 4xx with the field and the problem, and change nothin
 
   it('unknown field', async () => {
     const { body } = await unchanged(
-      () => c.noc.request('POST', `/api/v1/alerts/${ownAlert}/ack`, { comment: 'ok', force: true }),
+      () => c.noc.request('POST', `/api/v1/alerts/${badAlert}/ack`, { comment: 'ok', force: true }),
       400,
       'body.force',
     );
@@ -222,9 +227,9 @@ describe('bad inputs get a 4xx with the field and the problem, and change nothin
   });
 
   it('missing field, empty comment, unknown site', async () => {
-    await unchanged(() => c.noc.request('POST', `/api/v1/alerts/${ownAlert}/ack`, {}), 400, 'body.comment');
+    await unchanged(() => c.noc.request('POST', `/api/v1/alerts/${badAlert}/ack`, {}), 400, 'body.comment');
     await unchanged(
-      () => c.noc.request('POST', `/api/v1/alerts/${ownAlert}/ack`, { comment: '   ' }),
+      () => c.noc.request('POST', `/api/v1/alerts/${badAlert}/ack`, { comment: '   ' }),
       400,
       'body.comment',
     );
@@ -248,7 +253,7 @@ describe('bad inputs get a 4xx with the field and the problem, and change nothin
   it('malformed JSON', async () => {
     const { body } = await unchanged(
       () =>
-        c.noc.request('POST', `/api/v1/alerts/${ownAlert}/ack`, '{"comment": "x"', {
+        c.noc.request('POST', `/api/v1/alerts/${badAlert}/ack`, '{"comment": "x"', {
           'content-type': 'application/json',
         }),
       400,
@@ -260,7 +265,7 @@ describe('bad inputs get a 4xx with the field and the problem, and change nothin
   it('not JSON at all', async () => {
     await unchanged(
       () =>
-        c.noc.request('POST', `/api/v1/alerts/${ownAlert}/ack`, 'comment=x', {
+        c.noc.request('POST', `/api/v1/alerts/${badAlert}/ack`, 'comment=x', {
           'content-type': 'text/plain',
         }),
       415,
@@ -269,7 +274,7 @@ describe('bad inputs get a 4xx with the field and the problem, and change nothin
 
   it('oversized body', async () => {
     const { body } = await unchanged(
-      () => c.noc.request('POST', `/api/v1/alerts/${ownAlert}/ack`, { comment: 'x'.repeat(100 * 1024) }),
+      () => c.noc.request('POST', `/api/v1/alerts/${badAlert}/ack`, { comment: 'x'.repeat(100 * 1024) }),
       413,
       'body',
     );
@@ -316,7 +321,7 @@ describe('bad inputs get a 4xx with the field and the problem, and change nothin
 
 describe('sessions, CSRF, tokens, rate limiting, audit', () => {
   it('a cookie session without X-CSRF-Token cannot change anything', async () => {
-    const a = alerts.raise({ site: own });
+    const a = alerts.get(badAlert)!;
     const res = await c.noc.request(
       'POST',
       `/api/v1/alerts/${a.id}/ack`,
@@ -329,7 +334,7 @@ describe('sessions, CSRF, tokens, rate limiting, audit', () => {
   });
 
   it('a write from a foreign Origin is refused', async () => {
-    const a = alerts.raise({ site: own });
+    const a = alerts.get(badAlert)!;
     const res = await c.noc.request(
       'POST',
       `/api/v1/alerts/${a.id}/ack`,
@@ -357,7 +362,7 @@ describe('sessions, CSRF, tokens, rate limiting, audit', () => {
     const { token, info } = createApiToken(env.rt.state, 'u-noc', 'integration');
     const t = new Client(env.url);
     t.bearer = token;
-    const a = alerts.raise({ site: other });
+    const a = alerts.get(otherAlert)!;
     const res = await t.request('POST', `/api/v1/alerts/${a.id}/ack`, { comment: 'qua API' });
     expect(res.status).toBe(200);
     expect(alerts.get(a.id)).toMatchObject({
@@ -382,7 +387,7 @@ describe('sessions, CSRF, tokens, rate limiting, audit', () => {
   });
 
   it('audits every change: who, what, when, from where', async () => {
-    const a = alerts.raise({ site: own });
+    const a = alerts.get(ownAlert)!;
     await c.technician.request('POST', `/api/v1/alerts/${a.id}/ack`, { comment: 'đã gọi VNPT' });
     const log = (await (await c.noc.get('/api/v1/audit?action=alert.ack')).json()) as {
       items: {

@@ -5,23 +5,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { stringify } from 'yaml';
+import { type AlertService, StaticMeetings, startAlerts } from '../alerts/index.ts';
 import { loadConfig } from '../config/config.ts';
 import { Bus, type Sample } from '../core/bus.ts';
 import { log } from '../core/log.ts';
-import type { AlertEngine, MetricsStore, SiteVerdict } from '../core/ports.ts';
+import type { MetricsStore } from '../core/ports.ts';
 import type { Runtime } from '../core/runtime.ts';
 import { generateInventory, syntheticUnits } from '../inventory/generate.ts';
 import { loadInventory } from '../inventory/load.ts';
 import { createMetricsStore } from '../storage/metrics/index.ts';
 import { openStateDb } from '../storage/state-db.ts';
 import { createUser } from './accounts.ts';
-import type { Alert, Role, Silence } from './contract.ts';
+import type { Alert, Role } from './contract.ts';
 import { type ApiDeps, type ApiService, startApi } from './server.ts';
 
 export interface TestEnv {
   dir: string;
   rt: Runtime;
   store: MetricsStore;
+  alerts: AlertService | null;
+  meetings: StaticMeetings;
   api: ApiService;
   url: string;
   stop(): Promise<void>;
@@ -32,7 +35,8 @@ export async function startTestApi(
     sites?: number;
     base?: number;
     http?: Record<string, unknown>;
-    alerts?: AlertEngine | null;
+    /** start the real alert engine (alerts/index.ts) on the runtime's bus */
+    alerts?: boolean;
     deps?: Partial<ApiDeps>;
   } = {},
 ): Promise<TestEnv> {
@@ -57,9 +61,12 @@ export async function startTestApi(
   const rt: Runtime = { config, inventory, bus: new Bus(), state, log, registry: new Registry() };
   const store = await createMetricsStore({ config, log });
   const offStore = rt.bus.onSamples((b) => store.write(b));
+  const meetings = new StaticMeetings();
+  const alerts = opts.alerts ? await startAlerts(rt, { meetings, env: {} }) : null;
   const api = await startApi(rt, {
     store,
-    alerts: opts.alerts === undefined ? null : opts.alerts,
+    alerts,
+    meetings,
     dashboardDir: join(dir, 'dist'),
     ...opts.deps,
   });
@@ -67,10 +74,13 @@ export async function startTestApi(
     dir,
     rt,
     store,
+    alerts,
+    meetings,
     api,
     url: api.url,
     async stop() {
       await api.stop();
+      await alerts?.stop();
       offStore();
       await store.close();
       state.close();
@@ -154,89 +164,25 @@ export function sample(site: string, metric: Sample['metric'], value: number, ti
 }
 
 /**
- * A stand-in AlertEngine for tests while alerts/index.ts does not exist: keeps alerts and silences
- * in memory, lets the test set verdicts, and notifies onChange like the real engine.
+ * Puts a site's UPS on battery (or back on mains) through the bus, as the collector would; the real
+ * alert engine raises `ups-on-battery` at once (for: 0s). Returns that alert.
  */
-export class StubAlertEngine implements AlertEngine {
-  alerts = new Map<string, Alert>();
-  silenceList: Silence[] = [];
-  verdicts = new Map<string, SiteVerdict>();
-  private listeners: ((a: Alert) => void)[] = [];
-  private n = 0;
-
-  raise(p: Partial<Alert> & { site: string }): Alert {
-    const a: Alert = {
-      id: `a${++this.n}`,
-      rule: 'site_down',
-      severity: 'critical',
-      state: 'firing',
-      cause: 'link',
-      sites: [],
-      district: null,
-      title: `Mất kết nối ${p.site}`,
-      reasoning: 'test',
-      evidence: {},
-      owner_org: null,
-      started_at: Date.now(),
-      resolved_at: null,
-      acknowledged_by: null,
-      ack_comment: null,
-      suppressed_by: null,
-      meeting: null,
-      ...p,
-    };
-    this.alerts.set(a.id, a);
-    this.emit(a);
-    return a;
-  }
-
-  setVerdict(site: string, v: SiteVerdict | null): void {
-    if (v) this.verdicts.set(site, v);
-    else this.verdicts.delete(site);
-  }
-
-  emit(a: Alert): void {
-    for (const l of this.listeners) l(a);
-  }
-
-  list(filter?: { state?: Alert['state']; site?: string }): Alert[] {
-    return [...this.alerts.values()].filter(
-      (a) => (!filter?.state || a.state === filter.state) && (!filter?.site || a.site === filter.site),
-    );
-  }
-  get(id: string): Alert | undefined {
-    return this.alerts.get(id);
-  }
-  acknowledge(id: string, by: string, comment: string): Alert {
-    const a = this.alerts.get(id);
-    if (!a) throw new Error(`no alert ${id}`);
-    const next = { ...a, state: 'acknowledged' as const, acknowledged_by: by, ack_comment: comment };
-    this.alerts.set(id, next);
-    this.emit(next);
-    return next;
-  }
-  silences(): Silence[] {
-    return this.silenceList.filter((s) => s.ends_at > Date.now());
-  }
-  addSilence(s: Omit<Silence, 'id'>): Silence {
-    const full = { ...s, id: `s${++this.n}` };
-    this.silenceList.push(full);
-    return full;
-  }
-  endSilence(id: string, _by: string): void {
-    const s = this.silenceList.find((x) => x.id === id);
-    if (!s) throw new Error(`no silence ${id}`);
-    s.ends_at = Date.now();
-  }
-  verdict(site: string): SiteVerdict | null {
-    return this.verdicts.get(site) ?? null;
-  }
-  onChange(cb: (alert: Alert) => void): () => void {
-    this.listeners.push(cb);
-    return () => {
-      this.listeners = this.listeners.filter((l) => l !== cb);
-    };
-  }
+export function upsOnBattery(env: TestEnv, site: string, onBattery = 1): Alert {
+  const s = env.rt.inventory.sites.get(site)!;
+  env.rt.bus.publish([
+    {
+      time: Date.now(),
+      site,
+      device: `${site}-ups`,
+      metric: 'ups_on_battery',
+      value: onBattery,
+      tags: { tier: s.tier, district: s.district, carrier: s.link.carrier },
+    },
+  ]);
+  env.alerts!.tickNow(); // the engine's own timer would do this within a second
+  const a = env.alerts!.list({ site }).find((x) => x.rule === 'ups-on-battery' && x.state !== 'resolved');
+  if (!a) throw new Error(`no ups-on-battery alert for ${site}`);
+  return a;
 }
 
 /** Reads SSE frames from a fetch Response until `until` says stop. */
