@@ -1,13 +1,13 @@
 // The simulator's HTTP control API (loopback only): faults and meetings for tests, the CLI and people.
 //   GET /faults · POST /faults (JSON fault) · DELETE /faults/:id · DELETE /faults
-//   POST /meeting/start {"sites": [...]} · POST /meeting/end · GET /meeting
+//   POST /meeting/start {"sites": [...]} · POST /meeting/end · GET /meeting · GET /status
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { log } from '../core/log.ts';
 import type { Simulator } from './index.ts';
 
-type Api = Pick<Simulator, 'faults' | 'meeting'>;
+type Api = Pick<Simulator, 'faults' | 'meeting' | 'status'>;
 
 const MeetingBody = z.object({ sites: z.array(z.string().min(1)).min(1) }).strict();
 
@@ -66,6 +66,7 @@ async function route(api: Api, req: IncomingMessage, res: ServerResponse): Promi
     return send(res, 200, { cleared: id });
   }
   if (path === '/meeting' && m === 'GET') return send(res, 200, { sites: api.meeting.active() });
+  if (path === '/status' && m === 'GET') return send(res, 200, { sites: api.status() });
   if (path === '/meeting/start' && m === 'POST') {
     const r = MeetingBody.safeParse(await readJson(req));
     if (!r.success)
@@ -80,12 +81,12 @@ async function route(api: Api, req: IncomingMessage, res: ServerResponse): Promi
     api.meeting.end();
     return send(res, 200, { sites: [] });
   }
-  const known = ['/faults', '/meeting', '/meeting/start', '/meeting/end'].includes(path) || one;
+  const known = ['/faults', '/meeting', '/meeting/start', '/meeting/end', '/status'].includes(path) || one;
   throw new HttpError(
     known ? 405 : 404,
     known
       ? `method ${m} not allowed on ${path}`
-      : `no route ${m} ${path}; routes: GET|POST|DELETE /faults, DELETE /faults/:id, GET /meeting, POST /meeting/start, POST /meeting/end`,
+      : `no route ${m} ${path}; routes: GET|POST|DELETE /faults, DELETE /faults/:id, GET /meeting, POST /meeting/start, POST /meeting/end, GET /status`,
   );
 }
 

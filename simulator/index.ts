@@ -32,6 +32,17 @@ export interface SimulatorOptions {
   reflectorBaseDelay?: boolean;
 }
 
+export interface SiteStatus {
+  site: string;
+  reachable: boolean;
+  powered: boolean;
+  on_battery: boolean;
+  runtime_min: number;
+  charge_pct: number;
+  in_meeting: boolean;
+  in_call: boolean;
+}
+
 export interface Simulator {
   faults: {
     inject(f: Fault): string;
@@ -45,6 +56,10 @@ export interface Simulator {
   counts: { agents: number; reflectors: number };
   /** trap datagrams sent so far */
   trapsSent(): number;
+  /** what each site looks like right now (also GET /status) */
+  status(): SiteStatus[];
+  /** so the simulator can be handed over as a runtime Service */
+  name: 'simulator';
   stop(): Promise<void>;
 }
 
@@ -422,8 +437,20 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     active: () => [...meeting],
   };
 
+  const status = (): SiteStatus[] =>
+    [...sites.values()].map((s) => ({
+      site: s.id,
+      reachable: s.reachable(),
+      powered: !s.off,
+      on_battery: !s.mains && !s.off,
+      runtime_min: Math.round((s.runtimeSec / 60) * 10) / 10,
+      charge_pct: Math.round(s.chargePct()),
+      in_meeting: s.inMeeting,
+      in_call: s.inCall,
+    }));
+
   const control = opts.control
-    ? await startControl(opts.control, { faults: faultApi, meeting: meetingApi })
+    ? await startControl(opts.control, { faults: faultApi, meeting: meetingApi, status })
     : null;
   log.info({ agents: devices.size, reflectors, control: control?.url ?? null }, 'simulator started');
 
@@ -433,6 +460,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     controlUrl: control?.url ?? null,
     counts: { agents: devices.size, reflectors },
     trapsSent: () => traps,
+    status,
+    name: 'simulator',
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -562,5 +562,14 @@ describe('HTTP control API', () => {
     expect((await post('/meeting/end', {})).status).toBe(200);
     expect(sim.meeting.active()).toEqual([]);
     expect((await fetch(`${base}/nowhere`)).status).toBe(404);
+
+    sim.faults.inject({ kind: 'link_down', site });
+    const st = (await (await fetch(`${base}/status`)).json()) as {
+      sites: { site: string; reachable: boolean }[];
+    };
+    expect(st.sites).toHaveLength(inv.sites.size);
+    expect(st.sites.find((x) => x.site === site)).toEqual(
+      expect.objectContaining({ reachable: false, powered: true }),
+    );
   });
 });
