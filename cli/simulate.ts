@@ -17,6 +17,7 @@ const USAGE = `usage:
   diemcau simulate fault list [--control HOST:PORT]
   diemcau simulate fault clear ID|all [--control HOST:PORT]
   diemcau simulate meeting start SITE... | meeting end | meeting show [--control HOST:PORT]
+  diemcau simulate status [--control HOST:PORT]      sites that are dark, on battery or in a call
 
   Lỗi giả lập (fault) và cuộc họp được điều khiển qua API HTTP của trình giả lập
   (mặc định ${DEFAULT_CONTROL}, hoặc biến môi trường DIEMCAU_SIM_CONTROL).
@@ -132,6 +133,36 @@ async function meetingCommand(args: string[]): Promise<number> {
   return 0;
 }
 
+async function statusCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { control: { type: 'string' } } });
+  const r = (await call(controlUrl(values.control), 'GET', '/status')) as {
+    sites: {
+      site: string;
+      reachable: boolean;
+      powered: boolean;
+      on_battery: boolean;
+      runtime_min: number;
+      charge_pct: number;
+      in_call: boolean;
+    }[];
+  };
+  const odd = r.sites.filter((x) => !x.reachable || x.on_battery || x.in_call || x.charge_pct < 100);
+  process.stdout.write(
+    `${r.sites.length} điểm cầu (sites): ${r.sites.filter((x) => !x.reachable).length} mất kết nối (dark), ` +
+      `${r.sites.filter((x) => x.on_battery).length} chạy pin (on battery), ${r.sites.filter((x) => x.in_call).length} đang họp (in call)\n`,
+  );
+  for (const x of odd) {
+    const flags = [
+      x.reachable ? '' : x.powered ? 'dark' : 'dark (no power)',
+      x.on_battery ? `on battery, ${x.runtime_min} min left` : '',
+      x.charge_pct < 100 ? `charge ${x.charge_pct}%` : '',
+      x.in_call ? 'in call' : '',
+    ].filter(Boolean);
+    process.stdout.write(`  ${x.site}\t${flags.join(', ')}\n`);
+  }
+  return 0;
+}
+
 async function serveCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -179,6 +210,7 @@ export async function run(args: string[]): Promise<number> {
   try {
     if (sub === 'fault') return await faultCommand(rest);
     if (sub === 'meeting') return await meetingCommand(rest);
+    if (sub === 'status') return await statusCommand(rest);
     if (sub === '--help' || sub === '-h' || sub === 'help') {
       process.stdout.write(USAGE);
       return 0;

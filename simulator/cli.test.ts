@@ -115,6 +115,10 @@ describe('diemcau simulate', () => {
     const meet = await diemcau(['simulate', 'meeting', 'start', 'tinh-uy', 'xa-so-1', '--control', control]);
     expect(meet.out).toContain('tinh-uy xa-so-1');
 
+    const status = await diemcau(['simulate', 'status', '--control', control]);
+    expect(status.out).toMatch(/1 chạy pin \(on battery\), 2 đang họp \(in call\)/);
+    expect(status.out).toMatch(/xa-so-1\ton battery, [\d.]+ min left/);
+
     expect((await diemcau(['simulate', 'fault', 'clear', id, '--control', control])).code).toBe(0);
     expect((await diemcau(['simulate', 'fault', 'clear', 'all', '--control', control])).code).toBe(0);
     const empty = await diemcau(['simulate', 'fault', 'list', '--control', control]);
