@@ -36,7 +36,10 @@ function fails(input: unknown): MeetingsError {
 
 describe('meeting registration (Điều 6)', () => {
   it('stores a meeting with sites resolved from tiers and districts, in local time', () => {
-    const r = meetings.register({ ...base, tiers: ['province'], districts: ['ba-be'], sites: ['xa-bang-thanh'] }, 'u-host');
+    const r = meetings.register(
+      { ...base, tiers: ['province'], districts: ['ba-be'], sites: ['xa-bang-thanh'] },
+      'u-host',
+    );
     expect(r.overlaps).toEqual([]);
     const m = meetings.get(r.meeting.id)!;
     expect(m.start).toBe(Date.parse('2026-03-10T01:00:00Z'));
@@ -58,7 +61,10 @@ describe('meeting registration (Điều 6)', () => {
     expect(issue.message).toContain('trước ít nhất 03 ngày');
     expect(issue.message).toContain('đột xuất, khẩn cấp');
     // exactly three days ahead is fine
-    const ok = meetings.register({ ...base, start: NOW + NOTICE_MS, end: NOW + NOTICE_MS + 3600_000, tiers: ['district'] }, 'x');
+    const ok = meetings.register(
+      { ...base, start: NOW + NOTICE_MS, end: NOW + NOTICE_MS + 3600_000, tiers: ['district'] },
+      'x',
+    );
     expect(ok.meeting.sites.length).toBe(8);
   });
 
@@ -67,7 +73,14 @@ describe('meeting registration (Điều 6)', () => {
     const noReason = fails({ ...base, start, end: start + 3600_000, tiers: ['district'], emergency: true });
     expect(noReason.issues!.map((i) => i.path)).toEqual(['body.emergency_reason']);
     const r = meetings.register(
-      { ...base, start, end: start + 3600_000, tiers: ['district'], emergency: true, emergency_reason: 'Ứng phó bão số 3' },
+      {
+        ...base,
+        start,
+        end: start + 3600_000,
+        tiers: ['district'],
+        emergency: true,
+        emergency_reason: 'Ứng phó bão số 3',
+      },
       'u-noc',
     );
     expect(r.meeting.emergency).toBe(true);
@@ -80,22 +93,35 @@ describe('meeting registration (Điều 6)', () => {
     expect(paths).toEqual(expect.arrayContaining(['body.host_org', 'body.sites.0', 'body.districts.0']));
     expect(err.issues!.find((i) => i.path === 'body.sites.0')!.message).toContain('xa-khong-co');
     expect(fails({ ...base }).issues![0]!.path).toBe('body.sites');
-    expect(fails({ ...base, tiers: ['province'], end: '2026-03-10T07:00' }).issues![0]!.path).toBe('body.end');
-    expect(fails({ ...base, tiers: ['province'], start: 'mai' }).issues![0]!.message).toContain('2026-03-10T08:00');
+    expect(fails({ ...base, tiers: ['province'], end: '2026-03-10T07:00' }).issues![0]!.path).toBe(
+      'body.end',
+    );
+    expect(fails({ ...base, tiers: ['province'], start: 'mai' }).issues![0]!.message).toContain(
+      '2026-03-10T08:00',
+    );
     expect(fails({ ...base, tiers: ['province'], colour: 'red' }).issues![0]!.message).toContain('colour');
   });
 
   it('allows overlapping meetings but reports them with the shared sites', () => {
     const a = meetings.register({ ...base, districts: ['ba-be'] }, 'a');
     const b = meetings.register(
-      { ...base, title: 'Tập huấn', start: '2026-03-10T10:00', end: '2026-03-10T12:00', sites: ['huyen-ba-be', 'tinh-uy'] },
+      {
+        ...base,
+        title: 'Tập huấn',
+        start: '2026-03-10T10:00',
+        end: '2026-03-10T12:00',
+        sites: ['huyen-ba-be', 'tinh-uy'],
+      },
       'b',
     );
     expect(b.overlaps).toHaveLength(1);
     expect(b.overlaps[0]!.id).toBe(a.meeting.id);
     expect(b.overlaps[0]!.shared_sites).toEqual(['huyen-ba-be']);
     expect(b.warnings[0]).toContain('Trùng thời gian');
-    const c = meetings.register({ ...base, start: '2026-03-10T11:30', end: '2026-03-10T12:00', sites: ['tinh-uy'] }, 'c');
+    const c = meetings.register(
+      { ...base, start: '2026-03-10T11:30', end: '2026-03-10T12:00', sites: ['tinh-uy'] },
+      'c',
+    );
     expect(c.overlaps.map((o) => o.id)).toEqual([b.meeting.id]);
   });
 
@@ -105,7 +131,13 @@ describe('meeting registration (Điều 6)', () => {
     expect(meetings.forSite('tinh-uy', start - 2 * 3600_000, 3600_000)).toEqual([]);
     const ref = meetings.forSite('tinh-uy', start - 2 * 3600_000, 2 * 3600_000);
     expect(ref).toEqual([
-      { id: r.meeting.id, title: base.title, start, end: parseLocalTime(base.end)!, sites: ['huyen-ba-be', 'tinh-uy'] },
+      {
+        id: r.meeting.id,
+        title: base.title,
+        start,
+        end: parseLocalTime(base.end)!,
+        sites: ['huyen-ba-be', 'tinh-uy'],
+      },
     ]);
     expect(meetings.forSite('tinh-uy', start + 3600_000, 0)).toHaveLength(1);
     expect(meetings.forSite('xa-bang-thanh', start + 3600_000, 0)).toEqual([]);
@@ -119,10 +151,21 @@ describe('meeting registration (Điều 6)', () => {
 
   it('lists by host organisation, site and time range; survives reopening the database', () => {
     meetings.register({ ...base, sites: ['tinh-uy'] }, 'a');
-    meetings.register({ ...base, host_org: 'vp-tinh-uy', start: '2026-04-01T08:00', end: '2026-04-01T09:00', tiers: ['district'] }, 'b');
+    meetings.register(
+      {
+        ...base,
+        host_org: 'vp-tinh-uy',
+        start: '2026-04-01T08:00',
+        end: '2026-04-01T09:00',
+        tiers: ['district'],
+      },
+      'b',
+    );
     expect(meetings.list({ host_org: 'vp-tinh-uy' }).items.map((m) => m.host_org)).toEqual(['vp-tinh-uy']);
     expect(meetings.list({ site: 'huyen-ba-be' }).total).toBe(1);
-    expect(meetings.list({ from: parseLocalTime('2026-03-20')!, to: parseLocalTime('2026-05-01')! }).total).toBe(1);
+    expect(
+      meetings.list({ from: parseLocalTime('2026-03-20')!, to: parseLocalTime('2026-05-01')! }).total,
+    ).toBe(1);
     expect(meetings.list({ limit: 1 }).items).toHaveLength(1);
     const again = new DbMeetings(rt.state, rt.inventory);
     expect(again.list().total).toBe(2);

@@ -307,7 +307,11 @@ export class DbMeetings implements MeetingSource {
   cancel(id: string, by: string, reason: string): Meeting {
     const m = this.require(id);
     if (m.cancelled_at !== null)
-      throw new MeetingsError(409, 'conflict', 'Cuộc họp đã bị hủy trước đó / The meeting is already cancelled');
+      throw new MeetingsError(
+        409,
+        'conflict',
+        'Cuộc họp đã bị hủy trước đó / The meeting is already cancelled',
+      );
     if (m.end <= this.now())
       throw new MeetingsError(409, 'conflict', 'Cuộc họp đã kết thúc, không hủy được / The meeting is over');
     this.db

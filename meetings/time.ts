@@ -6,7 +6,8 @@ const OFFSET = '+07:00';
 const HOUR = 3600_000;
 export const DAY = 24 * HOUR;
 
-const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?)?(Z|[+-]\d{2}:\d{2})?$/;
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?)?(Z|[+-]\d{2}:\d{2})?$/;
 
 /** "2026-03-10T08:00" (local Bắc Kạn time), "2026-03-10T01:00Z", "2026-03-10" (local midnight) → ms. */
 export function parseLocalTime(text: string): number | null {

@@ -1,0 +1,65 @@
+// Test support for meetings and reports: the real Bắc Kạn inventory, a temp state database, the real
+// SQLite metrics store and the real alert engine, all fed through the bus and driven by one clock.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { type AlertService, startAlerts } from '../alerts/index.ts';
+import { Clock, Fleet, testRuntime } from '../alerts/testing.ts';
+import type { Sample } from '../core/bus.ts';
+import { log } from '../core/log.ts';
+import type { MetricsStore } from '../core/ports.ts';
+import type { Runtime } from '../core/runtime.ts';
+import { createMetricsStore } from '../storage/metrics/index.ts';
+import { storeConfig } from '../test/helpers/metrics.ts';
+import { IncidentLog } from './incidents.ts';
+import { Readiness } from './readiness.ts';
+import { DbMeetings } from './store.ts';
+
+export interface World {
+  rt: Runtime & { dir: string };
+  clock: Clock;
+  fleet: Fleet;
+  store: MetricsStore;
+  alerts: AlertService;
+  meetings: DbMeetings;
+  readiness: Readiness;
+  incidents: IncidentLog;
+  /** `seconds` of poll rounds every `step` s from the clock's time on: published, stored, judged */
+  drive(seconds: number, round: (t: number) => Sample[], step?: number): void;
+  stop(): Promise<void>;
+}
+
+export async function world(t0: number): Promise<World> {
+  const rt = testRuntime('alerts:\n  group_wait: 5s\n');
+  const clock = new Clock(t0);
+  const store = await createMetricsStore({ config: storeConfig({ dataDir: rt.dir }), log });
+  const offStore = rt.bus.onSamples((b) => store.write(b));
+  const meetings = new DbMeetings(rt.state, rt.inventory, clock.now);
+  const alerts = await startAlerts(rt, { meetings, now: clock.now, tickMs: 3_600_000, env: {} });
+  const readiness = new Readiness(rt.state, rt.inventory, { meetings, store, alerts, now: clock.now });
+  const incidents = new IncidentLog(rt.state, rt.inventory, meetings, clock.now);
+  const fleet = new Fleet(rt.inventory);
+  return {
+    rt,
+    clock,
+    fleet,
+    store,
+    alerts,
+    meetings,
+    readiness,
+    incidents,
+    drive(seconds, round, step = 10) {
+      for (let s = 0; s < seconds; s += step) {
+        clock.t += step * 1000;
+        rt.bus.publish(round(clock.t));
+        alerts.tickNow();
+      }
+    },
+    async stop() {
+      await alerts.stop();
+      offStore();
+      await store.close();
+      rt.state.close();
+      rmSync(join(rt.dir), { recursive: true, force: true });
+    },
+  };
+}
