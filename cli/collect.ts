@@ -3,6 +3,7 @@
 //   diemcau collect [--config FILE] [--shard district=cho-don,ba-be|core] [--once]
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import pino from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { startCollector } from '../collector/index.ts';
 import { loadConfig } from '../config/config.ts';
@@ -76,7 +77,11 @@ export async function run(args: string[]): Promise<number> {
       inventory,
       bus,
       state: undefined as never,
-      log,
+      // stdout carries the samples: logs go to stderr
+      log: pino(
+        { level: process.env.DIEMCAU_LOG_LEVEL ?? 'warn', base: { app: 'diemcau' } },
+        pino.destination(2),
+      ),
       registry,
     };
     bus.onSamples((batch) => {
