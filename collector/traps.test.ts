@@ -151,6 +151,35 @@ describe('trap receiver', () => {
   });
 });
 
+describe('shards', () => {
+  it('polls only the devices of the districts asked for; "core" is the MCU', async () => {
+    const net = await testNetwork(40, 44, { trap_listen: 'off', icmp: { enabled: false, count: 1 } });
+    try {
+      const districts = [...net.runtime.inventory.districts.keys()];
+      expect(districts.length).toBeGreaterThan(1);
+      const { Registry } = await import('prom-client');
+      const one = await startCollector(
+        { ...net.runtime, registry: new Registry() },
+        { credentials: net.credentials, shard: { district: districts[1]! }, autostart: false },
+      );
+      const ids = one.status().devices.map((d) => d.id);
+      await one.stop();
+      const expected = [...net.runtime.inventory.devices.values()]
+        .filter((d) => d.site?.district === districts[1])
+        .map((d) => d.id);
+      expect(ids.sort()).toEqual(expected.sort());
+      const core = await startCollector(
+        { ...net.runtime, registry: new Registry() },
+        { credentials: net.credentials, shard: { district: 'core' }, autostart: false },
+      );
+      expect(core.status().devices.map((d) => d.id)).toEqual(['mcu-viettel']);
+      await core.stop();
+    } finally {
+      net.cleanup();
+    }
+  });
+});
+
 describe('profiles', () => {
   it('loads every profile file and each inventory profile has one', async () => {
     const profiles = loadProfiles();
