@@ -34,7 +34,7 @@ export const inv = $state<{
   districts: InvDistrict[];
   people: Map<string, InvPerson>;
   sites: Map<string, InvSite>;
-  orgs: Map<string, { id: string; name: string; name_en?: string }>;
+  orgs: Map<string, { id: string; name: string; name_en?: string | null }>;
 }>({
   loaded: false,
   networkName: '',
