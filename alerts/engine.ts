@@ -105,14 +105,30 @@ export class Engine implements AlertEngine {
 
   // ---------------------------------------------------------------- input
 
+  private scheduled = false;
+
   ingest(samples: readonly Sample[]): void {
     this.evaluator.ingest(samples);
-    if (this.evaluator.dirty) this.tick();
+    if (this.evaluator.dirty) this.soon();
   }
 
   ingestEvent(e: DeviceEvent): void {
     this.evaluator.ingestEvent(e);
-    if (this.evaluator.dirty) this.tick();
+    if (this.evaluator.dirty) this.soon();
+  }
+
+  /** One reconcile for all the batches of a poll round that arrive together (the collector publishes per device). */
+  private soon(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      try {
+        this.tick();
+      } catch (err) {
+        this.o.log.error({ err }, 'alert evaluation failed');
+      }
+    });
   }
 
   /** Advances time: rule windows, reconcile alerts, group waits, escalation, reminders. */
@@ -136,7 +152,9 @@ export class Engine implements AlertEngine {
     const active = new Map<string, Map<string, Condition>>(); // site → rule → condition
     const holdingDark = new Map<string, Condition>();
     const holding = new Set<string>(); // `${site}|${rule}` whose condition holds, `for` elapsed or not
+    const probe = new Map<string, Condition>(); // the site's reachability condition (latest probe value)
     for (const c of this.evaluator.conditions.values()) {
+      if (c.rule.id === 'site-unreachable') probe.set(c.site, c);
       if (c.holding || c.active) holding.add(`${c.site}|${c.rule.id}`);
       if (c.rule.id === 'site-unreachable' && (c.holding || c.active)) holdingDark.set(c.site, c);
       if (!c.active) continue;
@@ -238,11 +256,14 @@ export class Engine implements AlertEngine {
             break;
           }
           case 'codec-down': {
-            const probe = [...this.evaluator.conditions.values()].find(
-              (x) => x.site === siteId && x.rule.id === 'site-unreachable',
-            );
-            reasoning = `Điểm cầu vẫn trả lời thăm dò ICMP/RTP${probe?.value != null ? ` (reachable = ${probe.value})` : ''} nhưng codec không trả lời SNMP: lỗi thiết bị tại điểm cầu / The site answers ICMP/RTP but its codec does not answer SNMP: equipment at the site`;
-            if (probe?.value != null) evidence.site_reachable = probe.value;
+            const p = probe.get(siteId);
+            const ups = cond(siteId, 'ups-on-battery');
+            if (ups) {
+              cause = 'power';
+              reasoning = `UPS chạy pin từ ${time(ups.since)}, sau đó codec ngừng trả lời: mất điện lưới / UPS on battery since ${time(ups.since)}, then the codec stopped answering: mains power`;
+            } else
+              reasoning = `Điểm cầu vẫn trả lời thăm dò ICMP/RTP${p?.value != null ? ` (reachable = ${p.value})` : ''} nhưng codec không trả lời SNMP: lỗi thiết bị tại điểm cầu / The site answers ICMP/RTP but its codec does not answer SNMP: equipment at the site`;
+            if (p?.value != null) evidence.site_reachable = p.value;
             break;
           }
           case 'mcu-port-down': {
@@ -287,6 +308,12 @@ export class Engine implements AlertEngine {
           if (has(siteId, other) || holding.has(`${siteId}|${other}`)) suppressed_by = `${other}:${siteId}`;
           else if (other === 'site-unreachable' && holdingDark.has(siteId) && inOutage.has(siteId))
             suppressed_by = inOutage.get(siteId)!;
+        }
+        // "the site answers but X does not" needs a probe that answered after X stopped; until the
+        // next probe round says so, the site may be going dark (the bigger cause is not known yet)
+        if (!suppressed_by && r.inhibited_by.includes('site-unreachable') && r.device !== 'probe') {
+          const p = probe.get(siteId);
+          if (p && !(p.value === 1 && p.lastTime >= c.since)) suppressed_by = `awaiting-probe:${siteId}`;
         }
         const instance = c.instance ? `:${c.instance}` : '';
         out.push({

@@ -45,6 +45,8 @@ export async function loopbackNet(opts: {
   interval: string;
   ruleScale: number;
   batteryTimeScale?: number;
+  /** null: the configured default */
+  groupWait?: string | null;
 }): Promise<LoopbackNet> {
   const dir = mkdtempSync(join(tmpdir(), 'diemcau-alerts-net-'));
   const invFile = join(dir, 'inventory.yaml');
@@ -72,8 +74,7 @@ collector:
   rtp: { enabled: true, packets: 20, interval: 10ms }
 alerts:
   rules: ${JSON.stringify(rulesFile)}
-  group_wait: 500ms
-  outbox: { retry_base: 200ms, retry_max: 2s, poll: 100ms, send_timeout: 5s }
+${opts.groupWait === null ? '' : `  group_wait: ${opts.groupWait ?? '500ms'}\n`}  outbox: { retry_base: 200ms, retry_max: 2s, poll: 100ms, send_timeout: 5s }
 notify:
   email: { host: 127.0.0.1, port: ${opts.smtpPort}, from: "diemcau NOC <noc@diemcau.example>" }
 `,

@@ -5,6 +5,8 @@ import type { Alert } from '../api/contract.ts';
 import { type LoopbackNet, loopbackNet } from './fleet.ts';
 import { type SmtpSink, startSmtp, until } from './test-servers.ts';
 
+/** RTP jitter and RTT (and the MOS computed from them) measured on a loaded loopback (simulator, collector and tests on 2 cores) are noisy */
+const NOISE = ['link-jitter', 'link-rtt', 'link-mos'];
 let net: LoopbackNet;
 let smtp: SmtpSink;
 
@@ -62,8 +64,7 @@ describe('faults through the simulator', () => {
     );
 
     // power cut at a commune of huyện 3: its Điện lực branch and the technician, not the carrier
-    // (link-quality alerts are left out: RTP jitter measured on a loaded loopback is noisy)
-    const powerAlerts = about('xa-so-3').filter((a) => !a.rule.startsWith('link-'));
+    const powerAlerts = about('xa-so-3').filter((a) => !NOISE.includes(a.rule));
     for (const a of powerAlerts.filter((x) => (x.notified ?? []).length > 0)) {
       expect(a.rule === 'ups-runtime-short' ? ['power', 'equipment'] : ['power'], a.rule).toContain(a.cause);
       if (a.cause === 'power') expect(a.owner_org).toBe('dien-luc-huyen-3');
@@ -93,7 +94,10 @@ describe('faults through the simulator', () => {
     const communes = inv.inventory.sites.filter((s) => s.district === 'huyen-4');
     expect(district[0]!.sites.length).toBeGreaterThanOrEqual(communes.length - 1);
     for (const s of communes) {
-      const paged = about(s.id).filter((a) => a.rule !== 'district-outage' && (a.notified ?? []).length > 0);
+      // (jitter/RTT alerts from loopback timing noise under test load are not about the outage)
+      const paged = about(s.id).filter(
+        (a) => !NOISE.includes(a.rule) && a.rule !== 'district-outage' && (a.notified ?? []).length > 0,
+      );
       expect(paged, s.id).toEqual([]);
     }
 

@@ -88,7 +88,7 @@ export const Config = z
         /** the dashboard's address, for links in notifications */
         dashboard_url: z.url().optional(),
         /** wait this long after a new alert so that related ones go out in one message */
-        group_wait: duration.default('2s'),
+        group_wait: duration.default('1s'),
         /** not acknowledged within this → the next contact of the organisation, then its head */
         escalate_after: duration.default('15m'),
         escalate_after_in_meeting: duration.default('5m'),
