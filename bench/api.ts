@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { createApiToken, createUser } from '../api/accounts.ts';
 import { startTestApi } from '../api/testing.ts';
 import type { Sample } from '../core/bus.ts';
+import { log } from '../core/log.ts';
 
 const SITES = 120;
 const DURATION_MS = Number(process.env.BENCH_API_SECONDS ?? 5) * 1000;
@@ -101,6 +102,8 @@ function runWorker<T>(
 }
 
 export async function benchApi(): Promise<string> {
+  const level = log.level;
+  log.level = 'warn'; // keep the markdown clean
   const env = await startTestApi({ sites: SITES, base: 56 });
   try {
     await createUser(env.rt.state, { name: 'bench', role: 'noc' });
@@ -254,6 +257,7 @@ export async function benchApi(): Promise<string> {
     ].join('\n');
   } finally {
     await env.stop();
+    log.level = level;
   }
 }
 

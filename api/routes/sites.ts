@@ -122,7 +122,7 @@ export function siteRoutes(d: Deps) {
   const { rt, live } = d;
   const inv = rt.inventory;
   const app = subApp();
-  let cache = { version: -1, body: '', limit: 0 };
+  let cache = { version: -1, body: new Uint8Array(), limit: 0 };
 
   const person = (id: string | undefined, showEmail: boolean): z.infer<typeof Contact> | null => {
     const p: Person | undefined = id ? inv.people.get(id) : undefined;
@@ -170,12 +170,14 @@ export function siteRoutes(d: Deps) {
           const items = live.list();
           cache = {
             version: live.version,
-            body: JSON.stringify({ items, total: items.length, limit: q.limit, offset: 0 }),
+            body: new TextEncoder().encode(
+              JSON.stringify({ items, total: items.length, limit: q.limit, offset: 0 }),
+            ),
             limit: q.limit,
           };
         }
         if (cache.limit === q.limit)
-          return c.body(cache.body, 200, { 'content-type': 'application/json' }) as never;
+          return c.body(cache.body, 200, { 'content-type': 'application/json; charset=utf-8' }) as never;
       }
       const districts = q.district?.split(',').filter(Boolean);
       const needle = q.q?.toLowerCase().normalize('NFC');
