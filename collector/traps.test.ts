@@ -109,6 +109,31 @@ describe('trap receiver', () => {
     expect(samples.find((x) => x.device === apc.id && x.metric === 'ups_on_battery')?.value).toBe(0);
   });
 
+  it('maps an SNMPv1 Trap-PDU (enterprise + specific) to its notification: APC upsOnBattery', async () => {
+    const apc = [...net.runtime.inventory.devices.values()].find((d) => d.profile === 'apc-powernet')!;
+    const before = events.length;
+    await run(
+      'snmptrap',
+      [
+        '-v1',
+        '-c',
+        TEST_SECRETS.DIEMCAU_SNMP_COMMUNITY,
+        `--clientaddr=${apc.address.host}`,
+        `127.0.0.1:${port}`,
+        '1.3.6.1.4.1.318',
+        apc.address.host,
+        '6',
+        '5',
+        '',
+      ],
+      { env },
+    );
+    const ev = await waitFor(() =>
+      events.slice(before).find((e) => e.kind === 'trap' && e.device === apc.id),
+    );
+    expect(ev?.name).toBe('upsOnBattery');
+  });
+
   it('reports unknown notifications as such and ignores senders outside the inventory', async () => {
     const router = net.runtime.inventory.devices.get('xa-so-1-router')!;
     const before = events.length;

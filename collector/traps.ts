@@ -117,15 +117,15 @@ export class TrapReceiver {
     // SNMPv1 Trap-PDU: enterprise + specific-trap → enterprise.0.specific (RFC 3584 §3.1)
     const v1 = n.pdu as unknown as {
       enterprise?: string;
-      specificTrap?: number;
-      genericTrap?: number;
+      generic?: number;
+      specific?: number;
       agentAddr?: string;
     };
     if (!trapOid && v1.enterprise) {
       trapOid =
-        v1.genericTrap !== undefined && v1.genericTrap < 6
-          ? `1.3.6.1.6.3.1.1.5.${v1.genericTrap + 1}`
-          : `${v1.enterprise}.0.${v1.specificTrap ?? 0}`;
+        v1.generic !== undefined && v1.generic < 6
+          ? `1.3.6.1.6.3.1.1.5.${v1.generic + 1}`
+          : `${v1.enterprise}.0.${v1.specific ?? 0}`;
       agentAddress ??= v1.agentAddr ?? null;
     }
     if (!trapOid) return;
