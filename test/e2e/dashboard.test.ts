@@ -188,6 +188,12 @@ describe.skipIf(!haveChromium)('dashboard end to end', () => {
     // the whole network, some polls in: the sparklines have points by now
     await page.waitForTimeout(1500);
     await page.screenshot({ path: join(SHOTS, 'map.png') });
+    await page.click('button:has-text("Bản đồ địa lý")');
+    expect(page.url()).toContain('view=geo');
+    await expect.poll(() => page.locator('a[data-site]').count()).toBe(inv.sites.size);
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(SHOTS, 'map-geo.png') });
+    await page.click('button:has-text("Sơ đồ ba cấp")');
   });
 
   it('opens a site page from the map, in Vietnamese', async () => {

@@ -180,6 +180,8 @@ class Live {
     this.es = null;
     this.link = 'reconnecting';
     if (this.retryTimer) return;
+    // a stream refused for good may mean the session ended: a plain request finds out (401 → login page)
+    void get('/sites?limit=1').catch(() => {});
     const delay = Math.min(15_000, 1000 * 2 ** this.retry++);
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }
