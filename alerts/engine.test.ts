@@ -297,6 +297,39 @@ describe('operators', () => {
     expect(() => engine.acknowledge('nope', 'x', '')).toThrow(/not found/);
   });
 
+  it('a silenced alert is still tracked as suppressed and still sends its resolve to whoever was paged', async () => {
+    const { rt, engine, fleet, drive, clock } = await setup();
+    const site = 'xa-tan-son';
+    drive(90, (t) => fleet.healthy(site, t, { codec: 'down' }));
+    const a = byRule(engine.list(), 'codec-down')[0]!;
+    expect(a.notified).toEqual(['noc-truc-ban-1', 'kt-xa-tan-son']);
+    engine.addSilence({
+      matchers: { site, rule: 'codec-down' },
+      starts_at: clock.t,
+      ends_at: clock.t + 3600_000,
+      comment: 'Đang thay codec',
+      created_by: 'noc',
+    });
+    expect(engine.get(a.id)!.state).toBe('suppressed');
+    expect(engine.get(a.id)!.suppressed_by).toMatch(/^silence:/);
+    expect(engine.list({ state: 'suppressed' }).map((x) => x.id)).toContain(a.id);
+    drive(60, (t) => fleet.healthy(site, t));
+    expect(engine.get(a.id)!.state).toBe('resolved');
+    const events = rt.state
+      .prepare('SELECT event, detail FROM alert_history WHERE alert_id = ? ORDER BY id')
+      .all(a.id) as {
+      event: string;
+      detail: string;
+    }[];
+    expect(events.filter((e) => e.event.startsWith('notify:')).map((e) => e.event)).toEqual([
+      'notify:alert',
+      'notify:resolve',
+    ]);
+    expect(events.find((e) => e.event === 'notify:resolve')!.detail).toContain(
+      'noc-truc-ban-1, kt-xa-tan-son',
+    );
+  });
+
   it('a maintenance window scoped by district suppresses and shows the site as in maintenance', async () => {
     const { engine, fleet, drive } = await setup();
     // Monday 08:00 local: a window every Monday 07:30 for 2 h in Ba Bể

@@ -632,6 +632,39 @@ export class Engine implements AlertEngine {
     this.box.enqueue(items);
   }
 
+  /** A test message to one person on every channel that reaches them (send test). Returns the outbox keys. */
+  testNotification(personId: string, by: string): string[] {
+    const person = this.inv.people.get(personId);
+    if (!person) throw new Error(`unknown person "${personId}"`);
+    if (!this.box) return [];
+    const at = this.o.now();
+    const subject = '[THỬ KÊNH THÔNG BÁO] diemcau — kiểm tra kênh nhận cảnh báo';
+    const text = `${subject}\nNgười nhận: ${person.name}\nYêu cầu bởi: ${by}, lúc ${time(at)}\nNếu nhận được tin này, kênh thông báo của bạn đang hoạt động.\n\n— English —\n[CHANNEL TEST] diemcau: if you read this, your alert channel works.\n`;
+    const keys: string[] = [];
+    const items: OutboxItem[] = [];
+    for (const ch of ['email', 'telegram', 'zalo', 'sms'] as const) {
+      const n = this.box.notifier(ch);
+      const addr = n?.address(person);
+      if (!n || !addr) continue;
+      const key = `test.${personId}.${at.toString(36)}.${(this.counter++).toString(36)}/${ch}`;
+      keys.push(key);
+      items.push({
+        key,
+        channel: ch,
+        recipient: addr,
+        person: personId,
+        alertId: null,
+        kind: 'test',
+        subject,
+        body: text,
+        short: subject,
+        payload: {},
+      });
+    }
+    this.box.enqueue(items);
+    return keys;
+  }
+
   // ---------------------------------------------------------------- silences & maintenance
 
   private siteMatches(sites: string[], m: { site?: string; district?: string; tier?: string }): boolean {

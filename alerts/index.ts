@@ -134,6 +134,24 @@ export async function startAlerts(
     },
   });
   void gauge;
+  const outboxGauge = new Gauge({
+    name: 'diemcau_notifications',
+    help: 'Notifications in the outbox by channel and state',
+    labelNames: ['channel', 'state'],
+    registers: [rt.registry],
+    collect() {
+      this.reset();
+      const rows = rt.state
+        .prepare('SELECT channel, state, count(*) AS n FROM outbox GROUP BY channel, state')
+        .all() as {
+        channel: string;
+        state: string;
+        n: number;
+      }[];
+      for (const r of rows) this.set({ channel: r.channel, state: r.state }, r.n);
+    },
+  });
+  void outboxGauge;
   outbox.start();
   const timer = setInterval(() => {
     try {
@@ -154,6 +172,7 @@ export async function startAlerts(
       offSamples();
       offEvents();
       rt.registry.removeSingleMetric('diemcau_alerts_open');
+      rt.registry.removeSingleMetric('diemcau_notifications');
       await outbox.stop();
     },
   });

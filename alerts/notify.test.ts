@@ -133,6 +133,12 @@ describe('notifiers', () => {
     const deliveries = engine.deliveries(alert.id);
     expect(deliveries.every((d) => d.state === 'sent' && d.attempts_log.length === 1)).toBe(true);
     expect(new Set(smtp.mails.map((m) => m.key)).size).toBe(smtp.mails.length);
+    // send test: every channel that reaches the person
+    const keys = engine.testNotification('noc-truc-ban-1', 'admin');
+    expect(keys.map((k) => k.split('/').at(-1))).toEqual(['email', 'telegram']);
+    expect(await engine.outbox.idle()).toBe(true);
+    expect(smtp.mails.at(-1)!.subject).toBe('[THỬ KÊNH THÔNG BÁO] diemcau — kiểm tra kênh nhận cảnh báo');
+    expect(String(http.requests.at(-1)!.json.text)).toContain('kênh thông báo của bạn đang hoạt động');
   });
 
   it('keeps e-mails while the SMTP server is down and delivers each once when it is back', async () => {
