@@ -56,7 +56,12 @@ export async function startCollector(rt: Runtime, opts: CollectorOptions = {}): 
   let traps: TrapReceiver | null = null;
   if (cfg.trap_listen && cfg.trap_listen !== 'off') {
     traps = new TrapReceiver(rt, poller, devices, credentials, m);
-    await traps.listen(cfg.trap_listen);
+    try {
+      await traps.listen(cfg.trap_listen);
+    } catch (err) {
+      await poller.stop();
+      throw err;
+    }
   }
 
   const sites = [...rt.inventory.sites.values()].filter((s) =>
