@@ -115,7 +115,8 @@ export class LiveHub {
   /** alert id → JSON of what the stream last carried for it (open alerts only) */
   private readonly knownAlerts = new Map<string, string>();
   private batch: Entry[] | null = null;
-  private alertSyncDue = false;
+  /** open alerts as the stream carried them: whether firing, and the sites they are about */
+  private readonly openAlerts = new Map<string, { firing: boolean; sites: string[] }>();
   /** grows whenever any site's status (metrics included) changes: lets readers cache */
   version = 0;
   private lastSample: number | null = null;
@@ -155,12 +156,11 @@ export class LiveHub {
     if (this.alerts) this.unsubscribe.push(this.alerts.onChange((a) => this.onAlert(a)));
     this.timers.push(setInterval(() => this.heartbeat(), this.heartbeatMs));
     this.timers.push(setInterval(() => this.refreshAll(), this.tickMs));
-    if (this.alerts) {
-      for (const a of this.alerts.list())
-        if (a.state !== 'resolved') this.knownAlerts.set(a.id, JSON.stringify(a));
-      this.timers.push(setInterval(() => this.syncAlerts(), this.alertSyncMs));
-    }
+    if (this.alerts) this.timers.push(setInterval(() => this.syncAlerts(), this.alertSyncMs));
     for (const t of this.timers) t.unref();
+    // alerts already open (a restart): known to the stream, counted on the sites; no clients yet
+    this.syncAlerts();
+    this.refreshAll();
   }
 
   stop(): void {
@@ -333,9 +333,14 @@ export class LiveHub {
 
   private onAlert(a: Alert, json = JSON.stringify(a)): void {
     if (this.knownAlerts.get(a.id) === json) return;
-    if (a.state === 'resolved') this.knownAlerts.delete(a.id);
-    else this.knownAlerts.set(a.id, json);
     const sites = [...new Set([...(a.site ? [a.site] : []), ...a.sites])];
+    if (a.state === 'resolved') {
+      this.knownAlerts.delete(a.id);
+      this.openAlerts.delete(a.id);
+    } else {
+      this.knownAlerts.set(a.id, json);
+      this.openAlerts.set(a.id, { firing: a.state === 'firing', sites });
+    }
     this.publish('alert', a, sites.length ? sites : null);
     for (const s of sites) if (this.status.has(s)) this.dirty.add(s);
     this.scheduleFlush();
@@ -365,14 +370,21 @@ export class LiveHub {
     });
   }
 
+  /** firing alerts per site, from what the stream carried (no call into the engine on the hot path) */
   private firingCounts(): Map<string, number> {
     const counts = new Map<string, number>();
-    if (!this.alerts) return counts;
-    for (const a of this.alerts.list({ state: 'firing' })) {
-      for (const s of new Set([...(a.site ? [a.site] : []), ...a.sites]))
-        counts.set(s, (counts.get(s) ?? 0) + 1);
+    for (const a of this.openAlerts.values()) {
+      if (!a.firing) continue;
+      for (const s of a.sites) counts.set(s, (counts.get(s) ?? 0) + 1);
     }
     return counts;
+  }
+
+  /** whether the engine's verdict for a site differs from the status shown */
+  private verdictMoved(id: string): boolean {
+    const cur = this.status.get(id)?.state;
+    const v = this.alerts?.verdict(id)?.state ?? null;
+    return v !== null ? v !== cur : cur !== 'ok' && cur !== 'unknown';
   }
 
   private flush(): void {
@@ -381,13 +393,11 @@ export class LiveHub {
       for (const [site, p] of this.pendingMetrics) this.publish('metrics', { site, ...p }, [site]);
       this.pendingMetrics.clear();
       if (this.dirty.size === 0) return;
+      // a moved verdict usually comes with a new or changed alert: carry it first, and its count
+      if (this.alerts && [...this.dirty].some((id) => this.verdictMoved(id))) this.syncAlerts();
       const counts = this.firingCounts();
       for (const id of this.dirty) this.refresh(id, now, counts);
       this.dirty.clear();
-      if (this.alertSyncDue) {
-        this.alertSyncDue = false;
-        this.syncAlerts();
-      }
     });
   }
 
@@ -414,8 +424,6 @@ export class LiveHub {
       next.firing_alerts !== prev.firing_alerts ||
       next.in_meeting !== prev.in_meeting
     ) {
-      // a changed verdict usually means a new or changed alert: carry it with the site change
-      if (this.alerts && next.state !== prev.state) this.alertSyncDue = true;
       this.publish('site', next, [id]);
     }
   }
