@@ -102,6 +102,21 @@ describe('against Net-SNMP snmpd', () => {
     expect(latest('mcu-viettel', 'mcu_participants')?.value).toBe(3);
     expect(latest('mcu-viettel', 'mcu_ports_used_pct')?.value).toBe(2);
     expect(latest('mcu-viettel', 'device_health')!.tags.tier).toBe('core');
+    // self-metrics on the runtime's registry
+    const text = await net.runtime.registry.metrics();
+    expect(text).toMatch(/diemcau_collector_poll_duration_seconds_count\{kind="ups",outcome="ok"\} [1-9]/);
+    expect(text).toMatch(/diemcau_collector_poll_lag_seconds_count [1-9]/);
+    expect(text).toMatch(/diemcau_collector_devices\{state="reachable"\} 28/);
+    // one request per device: scalars and every table in a single GETBULK
+    const req = await net.runtime.registry.getSingleMetric('diemcau_collector_snmp_requests_total')!.get();
+    const polls = await net.runtime.registry
+      .getSingleMetric('diemcau_collector_poll_duration_seconds')!
+      .get();
+    const pollCount = polls.values
+      .filter((v) => v.metricName === 'diemcau_collector_poll_duration_seconds_count')
+      .reduce((a, v) => a + v.value, 0);
+    expect(pollCount).toBeGreaterThanOrEqual(net.runtime.inventory.devices.size);
+    expect(req.values[0]!.value).toBe(pollCount);
   });
 
   it('derives MCU port state from the codecs when the MCU has no port table', async () => {
