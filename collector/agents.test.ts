@@ -113,7 +113,9 @@ describe('against Net-SNMP snmpd', () => {
       .getSingleMetric('diemcau_collector_poll_duration_seconds')!
       .get();
     const pollCount = polls.values
-      .filter((v) => v.metricName === 'diemcau_collector_poll_duration_seconds_count')
+      .filter(
+        (v) => (v as { metricName?: string }).metricName === 'diemcau_collector_poll_duration_seconds_count',
+      )
       .reduce((a, v) => a + v.value, 0);
     expect(pollCount).toBeGreaterThanOrEqual(net.runtime.inventory.devices.size);
     expect(req.values[0]!.value).toBe(pollCount);
