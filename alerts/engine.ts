@@ -457,6 +457,16 @@ export class Engine implements AlertEngine {
     // an inhibited or silenced alert still sends its resolve to whoever was paged
     if (rec.notified.length > 0) this.send(rec, 'resolve', [rec], rec.notified, now);
     this.changed(rec);
+    this.prune();
+  }
+
+  /** Keeps memory bounded: the oldest resolved alerts leave the in-memory list (get() still reads them). */
+  private prune(max = 5000) {
+    if (this.recs.size <= max) return;
+    const resolved = [...this.recs.values()]
+      .filter((r) => r.alert.state === 'resolved')
+      .sort((a, b) => (a.alert.resolved_at ?? 0) - (b.alert.resolved_at ?? 0));
+    for (const r of resolved.slice(0, this.recs.size - max)) this.recs.delete(r.alert.id);
   }
 
   private escalateAfter(rec: Rec, now: number): number {

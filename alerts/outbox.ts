@@ -114,6 +114,10 @@ export class Outbox {
       .prepare(`UPDATE outbox SET state = 'pending', next_attempt_at = ? WHERE state = 'sending'`)
       .run(Date.now()).changes;
     if (n > 0) this.o.log.warn({ rows: n }, 'outbox: resending notifications interrupted by a restart');
+    // delivered notifications and their log are kept for a year
+    this.db
+      .prepare(`DELETE FROM outbox WHERE state = 'sent' AND sent_at < ?`)
+      .run(Date.now() - 366 * 86_400_000);
     this.stopped = false;
     this.timer = setInterval(() => this.kick(), this.o.pollMs);
     this.timer.unref?.();

@@ -27,6 +27,7 @@ const row = (what: string, xs: number[], target: string) =>
   `| ${what} | ${xs.length} | ${sec(q(xs, 0.5))} | ${sec(q(xs, 0.95))} | ${sec(Math.max(...xs))} | ${target} |`;
 
 async function engineOnly(smtp: SmtpSink, groupWait: string): Promise<number[]> {
+  smtp.mails.length = 0;
   const rt = testRuntime(
     `alerts:\n  group_wait: ${groupWait}\n  outbox: { poll: 100ms }\nnotify:\n  email: { host: 127.0.0.1, port: ${smtp.port} }\n`,
   );
@@ -139,6 +140,7 @@ export async function benchAlerts(): Promise<string> {
     const e1 = await engineOnly(smtp, '1s');
     const e0 = await engineOnly(smtp, '0s');
     const cost = await evaluationCostAsync();
+    smtp.mails.length = 0;
     const { power, dark, net } = await fullPath(smtp);
     await net.stop();
     const boundDark = parseDuration(INTERVAL) + 30_000 + 1000;
