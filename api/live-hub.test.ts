@@ -91,6 +91,28 @@ describe('live hub', () => {
     hub.stop();
   });
 
+  it('a resume bigger than maxReplayBytes gets a snapshot, so it cannot overflow the queue at every reconnect', async () => {
+    const hub = new LiveHub(env.rt, null, undefined, { maxReplayBytes: 1200, heartbeatMs: 60_000 });
+    hub.start();
+    const site = [...env.rt.inventory.sites.keys()][7]!;
+    const from = hub.lastEventId();
+    env.rt.bus.publish([sample(site, 'rtt_ms', 1)]);
+    await tick();
+    const small = new FakeSink();
+    hub.connect({ sink: small, lastEventId: from });
+    expect(small.frames.every((f) => !f.includes('event: snapshot'))).toBe(true);
+    expect(small.pushes).toBe(1); // the missed events in one write
+    for (let i = 0; i < 10; i++) {
+      env.rt.bus.publish([sample(site, 'rtt_ms', i)]);
+      await tick();
+    }
+    const big = new FakeSink();
+    hub.connect({ sink: big, lastEventId: from });
+    expect(big.frames).toHaveLength(1);
+    expect(big.frames[0]).toMatch(/event: snapshot/);
+    hub.stop();
+  });
+
   it('ids keep growing across a restart, so an old Last-Event-ID never replays the wrong events', () => {
     const a = new LiveHub(env.rt, null, undefined);
     const b = new LiveHub(env.rt, null, undefined, { now: () => Date.now() + 1 });

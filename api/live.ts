@@ -37,6 +37,8 @@ export interface LiveOptions {
   tickMs?: number;
   /** how often the engine's alerts are compared with what the stream carried (default 1 s) */
   alertSyncMs?: number;
+  /** a resume that would replay more than this gets a snapshot instead (default 256 KiB) */
+  maxReplayBytes?: number;
   now?: () => number;
 }
 
@@ -128,6 +130,7 @@ export class LiveHub {
   private readonly staleMs: number;
   private readonly tickMs: number;
   private readonly alertSyncMs: number;
+  private readonly maxReplayBytes: number;
   private readonly now: () => number;
   /** counters for /metrics */
   readonly counters = { events: 0, dropped: 0, connected: 0 };
@@ -145,6 +148,7 @@ export class LiveHub {
     this.staleMs = opts.staleMs ?? Math.max(3 * interval, 30_000);
     this.tickMs = opts.tickMs ?? Math.min(5_000, interval);
     this.alertSyncMs = opts.alertSyncMs ?? 1_000;
+    this.maxReplayBytes = opts.maxReplayBytes ?? 256 * 1024;
     this.seq = this.now() * 1000;
     this.sites = [...rt.inventory.sites.values()];
     const now = this.now();
@@ -208,14 +212,27 @@ export class LiveHub {
     const client: ClientState = { id: this.nextClient++, sites: opts.sites ?? null, sink: opts.sink };
     const last = opts.lastEventId;
     const oldest = this.buffer[0]?.id ?? this.seq + 1;
-    let ok = true;
+    let missed: Uint8Array[] | null = null;
     if (last !== undefined && last !== null && last <= this.seq && last >= oldest - 1) {
-      for (const e of this.buffer) {
-        if (e.id > last && this.visible(client, e)) ok = client.sink.push(e.frame) && ok;
+      missed = [];
+      let bytes = 0;
+      // ids are consecutive in the buffer: the first missed event is at last + 1 - oldest
+      for (let i = Math.max(0, last + 1 - oldest); i < this.buffer.length; i++) {
+        const e = this.buffer[i]!;
+        if (!this.visible(client, e)) continue;
+        missed.push(e.frame);
+        bytes += e.frame.length;
+        // more than a snapshot's worth: a snapshot is cheaper, and a replay this big could overflow
+        // the client's queue at every reconnect
+        if (bytes > this.maxReplayBytes) {
+          missed = null;
+          break;
+        }
       }
-    } else {
-      ok = client.sink.push(sseFrame(this.seq, 'snapshot', this.snapshot(client.sites)));
     }
+    const ok = missed
+      ? missed.length === 0 || client.sink.push(concat(missed))
+      : client.sink.push(sseFrame(this.seq, 'snapshot', this.snapshot(client.sites)));
     this.clients.set(client.id, client);
     this.counters.connected++;
     if (!ok) this.dropClient(client, 'queue full at connect');
@@ -248,7 +265,9 @@ export class LiveHub {
     const id = ++this.seq;
     const entry: Entry = { id, sites, frame: sseFrame(id, event, data) };
     this.buffer.push(entry);
-    if (this.buffer.length > this.replay) this.buffer.splice(0, this.buffer.length - this.replay);
+    // trimmed in steps, not at every event
+    if (this.buffer.length > this.replay + Math.ceil(this.replay / 16))
+      this.buffer.splice(0, this.buffer.length - this.replay);
     this.counters.events++;
     if (this.batch) this.batch.push(entry);
     else this.deliver([entry]);

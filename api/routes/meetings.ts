@@ -1,0 +1,534 @@
+// /api/v1/meetings, /api/v1/incidents: meeting registration (Điều 6), readiness test runs (Điều 7.1.b)
+// and the incident log (Điều 8.2.d). Hosts register and see their own organisation's meetings;
+// technicians see the meetings and incidents of their sites and log incidents there; noc/admin all.
+import { createRoute, z } from '@hono/zod-openapi';
+import type { UserRecord } from '../../api/accounts.ts';
+import { TIERS } from '../../inventory/schema.ts';
+import { MeetingsError } from '../../meetings/errors.ts';
+import {
+  CAUSE_CLASSES,
+  type Incident,
+  IncidentLog,
+  IncidentPatch,
+  NewIncident,
+} from '../../meetings/incidents.ts';
+import { REASON_CODES, Readiness, SLOTS } from '../../meetings/readiness.ts';
+import { DbMeetings, type Meeting, NewMeeting } from '../../meetings/store.ts';
+import { parseLocalTime } from '../../meetings/time.ts';
+import { allow, auditFrom, type Deps, OPERATE_ROLES, READ_ROLES } from '../context.ts';
+import { ApiFailure, forbidden } from '../errors.ts';
+import { ERRORS, jsonBody, ok, okOr404, SECURITY, subApp } from '../openapi.ts';
+
+/** The meetings module's objects for a route factory: built from Deps when not given. */
+export interface MeetingsParts {
+  meetings: DbMeetings;
+  incidents: IncidentLog;
+  readiness: Readiness;
+}
+
+export function meetingsParts(
+  d: Deps,
+  opts: { readiness?: Readiness; now?: () => number } = {},
+): MeetingsParts {
+  const { rt } = d;
+  const meetings =
+    d.meetings instanceof DbMeetings ? d.meetings : new DbMeetings(rt.state, rt.inventory, opts.now);
+  const incidents = new IncidentLog(rt.state, rt.inventory, meetings, opts.now);
+  const readiness =
+    opts.readiness ??
+    new Readiness(rt.state, rt.inventory, {
+      meetings,
+      store: d.store,
+      alerts: d.alerts,
+      ...(opts.now && { now: opts.now }),
+    });
+  return { meetings, incidents, readiness };
+}
+
+/** Runs `fn`, turning the module's errors into the API's one error format. */
+export async function guard<T>(fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof MeetingsError) throw toApi(err);
+    throw err;
+  }
+}
+
+function toApi(err: MeetingsError): ApiFailure {
+  return new ApiFailure(err.status, err.code, err.message, err.issues);
+}
+
+/** A time in a query string: ms since epoch, or an ISO date(-time), local Bắc Kạn time without offset. */
+export const QueryTime = z.string().transform((s, ctx) => {
+  const t = /^\d+$/.test(s) ? Number(s) : parseLocalTime(s);
+  if (t === null || !Number.isSafeInteger(t)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${s}" không phải thời gian, ví dụ 2026-01-01 hoặc 2026-01-01T08:00 / not a time`,
+    });
+    return z.NEVER;
+  }
+  return t;
+});
+
+export function canReadMeeting(user: UserRecord, m: Meeting): boolean {
+  if (user.role === 'host') return m.host_org === user.org;
+  if (user.role === 'technician') return m.sites.some((s) => user.sites.includes(s));
+  return true;
+}
+
+function canManageMeeting(user: UserRecord, m: Pick<Meeting, 'host_org'>): boolean {
+  return user.role === 'admin' || user.role === 'noc' || (user.role === 'host' && user.org === m.host_org);
+}
+
+export function canReadIncident(user: UserRecord, i: Incident, meeting: (id: string) => Meeting | undefined) {
+  if (user.role === 'technician') return i.sites.some((s) => user.sites.includes(s));
+  if (user.role === 'host') {
+    const m = i.meeting_id ? meeting(i.meeting_id) : undefined;
+    return m !== undefined && m.host_org === user.org;
+  }
+  return true;
+}
+
+const Id = z.object({ id: z.string().min(1).max(100) });
+
+export const MeetingSchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    host_org: z.string(),
+    start: z.number(),
+    end: z.number(),
+    sites: z.array(z.string()),
+    selection: z.object({
+      sites: z.array(z.string()),
+      tiers: z.array(z.enum(TIERS)),
+      districts: z.array(z.string()),
+    }),
+    emergency: z.boolean(),
+    emergency_reason: z.string().nullable(),
+    note: z.string().nullable(),
+    registered_by: z.string(),
+    registered_at: z.number(),
+    cancelled_at: z.number().nullable(),
+    cancelled_by: z.string().nullable(),
+    cancel_reason: z.string().nullable(),
+  })
+  .openapi('Meeting');
+
+const OverlapSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  host_org: z.string(),
+  start: z.number(),
+  end: z.number(),
+  shared_sites: z.array(z.string()),
+});
+
+const Registered = z.object({
+  meeting: MeetingSchema,
+  overlaps: z.array(OverlapSchema),
+  warnings: z.array(z.string()),
+});
+
+const MeetingQuery = z
+  .object({
+    from: QueryTime.optional(),
+    to: QueryTime.optional(),
+    host_org: z.string().max(100).optional(),
+    site: z.string().max(100).optional(),
+    include_cancelled: z.enum(['true', 'false']).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(200),
+    offset: z.coerce.number().int().min(0).default(0),
+  })
+  .strict();
+
+const Cancel = z
+  .object({ reason: z.string().trim().min(1, 'cần lý do hủy / a reason is required').max(1000) })
+  .strict();
+
+const ReasonSchema = z.object({
+  code: z.enum(REASON_CODES),
+  vi: z.string(),
+  en: z.string(),
+  value: z.number().optional(),
+});
+const RunSchema = z
+  .object({
+    id: z.number(),
+    meeting_id: z.string(),
+    slot: z.enum(SLOTS),
+    at: z.number(),
+    requested_by: z.string(),
+    ready: z.number(),
+    total: z.number(),
+    results: z.array(
+      z.object({
+        site: z.string(),
+        status: z.enum(['ready', 'not_ready']),
+        reasons: z.array(ReasonSchema),
+        metrics: z.record(z.string(), z.number()),
+      }),
+    ),
+  })
+  .openapi('ReadinessRun');
+
+export const IncidentSchema = z
+  .object({
+    id: z.string(),
+    sites: z.array(z.string()),
+    meeting_id: z.string().nullable(),
+    alert_id: z.string().nullable(),
+    started_at: z.number(),
+    restored_at: z.number().nullable(),
+    time_to_restore_ms: z.number().nullable(),
+    cause_class: z.enum(CAUSE_CLASSES),
+    cause: z.string(),
+    fix: z.string(),
+    reported_by: z.string(),
+    created_at: z.number(),
+    updated_at: z.number(),
+  })
+  .openapi('Incident');
+
+const IncidentQuery = z
+  .object({
+    from: QueryTime.optional(),
+    to: QueryTime.optional(),
+    site: z.string().max(100).optional(),
+    meeting_id: z.string().max(100).optional(),
+    cause_class: z.enum(CAUSE_CLASSES).optional(),
+    open: z.enum(['true', 'false']).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(200),
+    offset: z.coerce.number().int().min(0).default(0),
+  })
+  .strict();
+
+const Draft = z.object({
+  alert_id: z.string().optional(),
+  sites: z.array(z.string()).optional(),
+  meeting_id: z.string().nullable().optional(),
+  started_at: z.number().optional(),
+  restored_at: z.number().nullable().optional(),
+  cause_class: z.enum(CAUSE_CLASSES).optional(),
+  cause: z.string().optional(),
+});
+
+export function meetingRoutes(d: Deps, opts: { readiness?: Readiness; now?: () => number } = {}) {
+  const { rt } = d;
+  const { meetings, incidents, readiness } = meetingsParts(d, opts);
+  const app = subApp();
+
+  const readable = (user: UserRecord, id: string): Meeting => {
+    const m = meetings.get(id);
+    if (!m || !canReadMeeting(user, m))
+      throw new ApiFailure(404, 'not_found', `Không tìm thấy cuộc họp "${id}" / Not found: meeting "${id}"`);
+    return m;
+  };
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/meetings/host-orgs',
+      summary: 'Cơ quan có thể chủ trì cuộc họp / organisations that may host a meeting',
+      security: SECURITY,
+      responses: ok(
+        z.object({ items: z.array(z.object({ id: z.string(), name: z.string() })) }),
+        'Danh sách',
+      ),
+    }),
+    (c) => {
+      const a = allow(c, ...READ_ROLES);
+      const all = meetings.hostOrgs();
+      return c.json({ items: a.user.role === 'host' ? all.filter((o) => o.id === a.user.org) : all }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/meetings',
+      summary: 'Các cuộc họp (host: của cơ quan mình) / meetings (hosts: their own organisation)',
+      security: SECURITY,
+      request: { query: MeetingQuery },
+      responses: ok(
+        z.object({ items: z.array(MeetingSchema), total: z.number(), limit: z.number(), offset: z.number() }),
+        'Danh sách / list',
+      ),
+    }),
+    (c) => {
+      const a = allow(c, ...READ_ROLES);
+      const q = c.req.valid('query');
+      const f = {
+        ...(q.from !== undefined && { from: q.from }),
+        ...(q.to !== undefined && { to: q.to }),
+        ...(q.site && { site: q.site }),
+        host_org: a.user.role === 'host' ? (a.user.org ?? '-') : q.host_org,
+        include_cancelled: q.include_cancelled === 'true',
+      };
+      if (a.user.role === 'technician') {
+        const items = meetings.list(f).items.filter((m) => canReadMeeting(a.user, m));
+        return c.json(
+          {
+            items: items.slice(q.offset, q.offset + q.limit),
+            total: items.length,
+            limit: q.limit,
+            offset: q.offset,
+          },
+          200,
+        );
+      }
+      const r = meetings.list({ ...f, limit: q.limit, offset: q.offset });
+      return c.json({ ...r, limit: q.limit, offset: q.offset }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/meetings',
+      summary:
+        'Đăng ký cuộc họp: trước 03 ngày, trừ khẩn cấp (Điều 6) / register a meeting: 3 days ahead unless emergency',
+      security: SECURITY,
+      request: { body: jsonBody(NewMeeting) },
+      responses: {
+        201: {
+          description: 'Đã đăng ký / registered',
+          content: { 'application/json': { schema: Registered } },
+        },
+        ...ERRORS,
+      },
+    }),
+    async (c) => {
+      const a = allow(c, 'admin', 'noc', 'host');
+      const body = c.req.valid('json');
+      if (a.user.role === 'host' && body.host_org !== a.user.org)
+        throw forbidden('đăng ký cuộc họp cho cơ quan khác');
+      // the raw body: NewMeeting is applied once more inside, with the cross-reference checks
+      const r = await guard(() => meetings.register(body, a.user.name));
+      auditFrom(c, rt, 'meeting.register', r.meeting.id, {
+        title: r.meeting.title,
+        host_org: r.meeting.host_org,
+        start: r.meeting.start,
+        sites: r.meeting.sites.length,
+        emergency: r.meeting.emergency,
+        overlaps: r.overlaps.map((o) => o.id),
+      });
+      return c.json(r, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/meetings/{id}',
+      summary: 'Một cuộc họp, kèm các cuộc họp trùng giờ / one meeting, with overlapping ones',
+      security: SECURITY,
+      request: { params: Id },
+      responses: okOr404(
+        z.object({ meeting: MeetingSchema, overlaps: z.array(OverlapSchema) }),
+        'Cuộc họp / the meeting',
+      ),
+    }),
+    (c) => {
+      const a = allow(c, ...READ_ROLES);
+      const m = readable(a.user, c.req.valid('param').id);
+      return c.json({ meeting: m, overlaps: m.cancelled_at === null ? meetings.overlaps(m) : [] }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/meetings/{id}/cancel',
+      summary: 'Hủy cuộc họp (giữ lại hồ sơ) / cancel a meeting (the record is kept)',
+      security: SECURITY,
+      request: { params: Id, body: jsonBody(Cancel) },
+      responses: okOr404(MeetingSchema, 'Đã hủy / cancelled'),
+    }),
+    async (c) => {
+      const a = allow(c, 'admin', 'noc', 'host');
+      const m = readable(a.user, c.req.valid('param').id);
+      if (!canManageMeeting(a.user, m)) throw forbidden('hủy cuộc họp này');
+      const { reason } = c.req.valid('json');
+      const out = await guard(() => meetings.cancel(m.id, a.user.name, reason));
+      auditFrom(c, rt, 'meeting.cancel', m.id, { reason });
+      return c.json(out, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/meetings/{id}/readiness',
+      summary: 'Kết quả vận hành thử (T-12h, T-1h, theo yêu cầu) / readiness test runs',
+      security: SECURITY,
+      request: { params: Id },
+      responses: okOr404(z.object({ items: z.array(RunSchema) }), 'Các lần vận hành thử / runs'),
+    }),
+    (c) => {
+      const a = allow(c, ...READ_ROLES);
+      const m = readable(a.user, c.req.valid('param').id);
+      return c.json({ items: readiness.runs(m.id) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/meetings/{id}/readiness',
+      summary: 'Vận hành thử ngay (Điều 7.1.b) / run a readiness test now',
+      security: SECURITY,
+      request: { params: Id },
+      responses: okOr404(RunSchema, 'Kết quả / result'),
+    }),
+    async (c) => {
+      const a = allow(c, 'admin', 'noc', 'technician', 'host');
+      const m = readable(a.user, c.req.valid('param').id);
+      const run = await guard(() => readiness.run(m.id, 'manual', a.user.name));
+      auditFrom(c, rt, 'meeting.readiness', m.id, { ready: run.ready, total: run.total });
+      return c.json(run, 200);
+    },
+  );
+
+  const readIncident = (user: UserRecord, id: string): Incident => {
+    const i = incidents.get(id);
+    if (!i || !canReadIncident(user, i, (x) => meetings.get(x)))
+      throw new ApiFailure(404, 'not_found', `Không tìm thấy sự cố "${id}" / Not found: incident "${id}"`);
+    return i;
+  };
+  const alertFor = (id: string | undefined) => (id ? d.alerts?.get(id) : undefined);
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/incidents',
+      summary: 'Nhật ký sự cố (Điều 8.2.d) / the incident log',
+      security: SECURITY,
+      request: { query: IncidentQuery },
+      responses: ok(
+        z.object({
+          items: z.array(IncidentSchema),
+          total: z.number(),
+          limit: z.number(),
+          offset: z.number(),
+        }),
+        'Danh sách / list',
+      ),
+    }),
+    (c) => {
+      const a = allow(c, ...READ_ROLES);
+      const q = c.req.valid('query');
+      const all = incidents
+        .list({
+          ...(q.from !== undefined && { from: q.from }),
+          ...(q.to !== undefined && { to: q.to }),
+          ...(q.site && { site: q.site }),
+          ...(q.meeting_id && { meeting_id: q.meeting_id }),
+          ...(q.cause_class && { cause_class: q.cause_class }),
+          ...(q.open && { open: q.open === 'true' }),
+        })
+        .items.filter((i) => canReadIncident(a.user, i, (x) => meetings.get(x)));
+      return c.json(
+        {
+          items: all.slice(q.offset, q.offset + q.limit),
+          total: all.length,
+          limit: q.limit,
+          offset: q.offset,
+        },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/incidents/draft',
+      summary: 'Điền sẵn sự cố từ một cảnh báo / an incident prefilled from an alert',
+      security: SECURITY,
+      request: { query: z.object({ alert_id: z.string().min(1).max(100) }).strict() },
+      responses: okOr404(Draft, 'Bản nháp / draft'),
+    }),
+    (c) => {
+      const a = allow(c, ...OPERATE_ROLES);
+      const { alert_id } = c.req.valid('query');
+      const alert = alertFor(alert_id);
+      if (!alert)
+        throw new ApiFailure(404, 'not_found', `Không tìm thấy cảnh báo "${alert_id}" / Not found: alert`);
+      const draft = incidents.draftFromAlert(alert);
+      if (a.user.role === 'technician' && !(draft.sites ?? []).every((s) => a.user.sites.includes(s)))
+        throw forbidden('ghi sự cố của điểm cầu khác');
+      return c.json(draft, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/incidents',
+      summary:
+        'Ghi sự cố: nguyên nhân, giải pháp, thời gian khắc phục; alert_id điền sẵn từ cảnh báo / log an incident',
+      security: SECURITY,
+      request: { body: jsonBody(NewIncident) },
+      responses: {
+        201: { description: 'Đã ghi / logged', content: { 'application/json': { schema: IncidentSchema } } },
+        ...ERRORS,
+      },
+    }),
+    async (c) => {
+      const a = allow(c, ...OPERATE_ROLES);
+      const body = c.req.valid('json');
+      const alert = alertFor(body.alert_id);
+      if (a.user.role === 'technician') {
+        const sites = body.sites ?? (alert ? incidents.draftFromAlert(alert).sites : []) ?? [];
+        if (!sites.every((s) => a.user.sites.includes(s))) throw forbidden('ghi sự cố của điểm cầu khác');
+      }
+      const inc = await guard(() => incidents.create(body, a.user.name, alert));
+      auditFrom(c, rt, 'incident.create', inc.id, { sites: inc.sites, cause_class: inc.cause_class });
+      return c.json(inc, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/incidents/{id}',
+      summary: 'Một sự cố / one incident',
+      security: SECURITY,
+      request: { params: Id },
+      responses: okOr404(IncidentSchema, 'Sự cố / the incident'),
+    }),
+    (c) => {
+      const a = allow(c, ...READ_ROLES);
+      return c.json(readIncident(a.user, c.req.valid('param').id), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/incidents/{id}',
+      summary: 'Cập nhật sự cố: thời điểm khắc phục, giải pháp … / update: restore time, fix …',
+      security: SECURITY,
+      request: { params: Id, body: jsonBody(IncidentPatch) },
+      responses: okOr404(IncidentSchema, 'Đã cập nhật / updated'),
+    }),
+    async (c) => {
+      const a = allow(c, ...OPERATE_ROLES);
+      const cur = readIncident(a.user, c.req.valid('param').id);
+      const body = c.req.valid('json');
+      if (
+        a.user.role === 'technician' &&
+        ![...cur.sites, ...(body.sites ?? [])].every((s) => a.user.sites.includes(s))
+      )
+        throw forbidden('sửa sự cố của điểm cầu khác');
+      const inc = await guard(() => incidents.update(cur.id, body));
+      auditFrom(c, rt, 'incident.update', inc.id, body);
+      return c.json(inc, 200);
+    },
+  );
+
+  return app;
+}
