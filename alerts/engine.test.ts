@@ -221,11 +221,15 @@ describe('rule evaluation', () => {
 
   it('pages the owner only during a meeting for a minor condition; outside, only the NOC', async () => {
     const meetings = new StaticMeetings();
-    const { engine, fleet, drive, clock } = await setup('', meetings);
+    const { engine, fleet, drive, clock } = await setup('  digest_interval: 10m\n', meetings);
     drive(90, (t) => fleet.healthy('xa-phuc-loc', t, { ups: { ups_input_v: 180 } }));
     const quiet = byRule(engine.list(), 'ups-input-voltage')[0]!;
     expect(quiet.severity).toBe('minor');
-    expect(quiet.notified).toEqual(['noc-truc-ban-1']);
+    // outside meetings: nobody paged now; the NOC gets it in the next digest (10 min here)
+    expect(quiet.notified).toEqual([]);
+    drive(600, (t) => fleet.healthy('xa-phuc-loc', t, { ups: { ups_input_v: 180 } }));
+    expect(engine.get(quiet.id)!.notified).toEqual(['noc-truc-ban-1']);
+    expect(engine.historyOf(quiet.id).map((h) => h.event)).toContain('notify:digest');
     meetings.add({
       id: 'hop-1',
       title: 'Hội nghị trực tuyến toàn tỉnh',

@@ -9,7 +9,7 @@ import type { LoadedInventory } from '../inventory/load.ts';
 import type { Person } from '../inventory/schema.ts';
 import type { StateDb } from '../storage/state-db.ts';
 import { type Condition, Evaluator, type FlapPolicy, round, SEVERITY_RANK } from './evaluate.ts';
-import { causeText, render, time } from './messages.ts';
+import { causeText, render, renderDigest, time } from './messages.ts';
 import type { MessageKind } from './notify/types.ts';
 import type { Outbox, OutboxItem } from './outbox.ts';
 import type { MaintenanceRule, RuleSet } from './rules.ts';
@@ -19,6 +19,8 @@ export interface EngineOptions {
   meetings: MeetingSource;
   now: () => number;
   groupWaitMs: number;
+  /** low-priority alerts outside meetings go to the NOC in one digest this often (0: at once) */
+  digestIntervalMs: number;
   escalateAfterMs: number;
   escalateAfterInMeetingMs: number;
   renotifyInMeetingMs: number;
@@ -513,14 +515,23 @@ export class Engine implements AlertEngine {
 
   private notifyDue(now: number): void {
     const firing = [...this.byFp.values()].filter((r) => r.alert.state === 'firing');
+    const low = (r: Rec) => this.digestable(r);
     for (const rec of firing) {
-      if (!rec.paged) rec.notifyAt ??= now + this.o.groupWaitMs;
-      else {
+      if (!rec.paged) {
+        if (low(rec)) {
+          // outside meetings a low-priority alert waits for the NOC's digest
+          this.digestAt ??= now + this.o.digestIntervalMs;
+          rec.notifyAt = this.digestAt;
+        } else if (rec.notifyAt === null || rec.notifyAt > now + this.o.groupWaitMs)
+          rec.notifyAt = now + this.o.groupWaitMs; // (it may have been waiting for the digest)
+      } else {
         // severity went up (a meeting began): page whoever the new level adds
         const add = this.recipients(rec.alert, rec.level).filter((p) => !rec.notified.includes(p));
         if (add.length > 0) {
           this.send(rec, 'alert', [rec], add, now);
           rec.notified.push(...add);
+          rec.lastNotifiedAt = now;
+          rec.nextEscalationAt ??= now + this.escalateAfter(rec, now); // (a digest was not escalated)
           this.syncNotified(rec);
         }
       }
@@ -530,6 +541,21 @@ export class Engine implements AlertEngine {
     const groupKey = (r: Rec) =>
       `${r.alert.rule}|${r.alert.cause}|${r.alert.severity}|${this.recipients(r.alert, 0).join(',')}`;
     const done = new Set<Rec>();
+    const digest = ready.filter(low);
+    if (digest.length > 0) {
+      const people = this.recipients(digest[0]!.alert, 0);
+      this.send(digest[0]!, 'digest', digest, people, now);
+      for (const r of digest) {
+        done.add(r);
+        r.paged = true;
+        r.notifyAt = null;
+        r.notified = [...people];
+        r.lastNotifiedAt = now;
+        r.nextEscalationAt = null; // a digest is not escalated
+        this.syncNotified(r);
+      }
+    }
+    if (this.digestAt !== null && now >= this.digestAt) this.digestAt = null;
     for (const rec of ready) {
       if (done.has(rec)) continue;
       const key = groupKey(rec);
@@ -579,6 +605,15 @@ export class Engine implements AlertEngine {
     }
   }
 
+  private digestAt: number | null = null;
+
+  /** Low priority outside meetings: NOC digest (when a digest interval is configured). */
+  private digestable(r: Rec): boolean {
+    return (
+      this.o.digestIntervalMs > 0 && SEVERITY_RANK[r.alert.severity] < SEVERITY_RANK.major && !r.meetingRef
+    );
+  }
+
   private syncNotified(rec: Rec) {
     rec.alert.notified = [...rec.notified];
     rec.alert.escalation_level = rec.level;
@@ -594,17 +629,26 @@ export class Engine implements AlertEngine {
     extra: { by?: string; comment?: string } = {},
   ) {
     const msgKey = `${first.alert.id}.${kind}.${first.seq++}`;
-    const rendered = render(
-      this.inv,
-      kind,
-      group.map((r) => r.alert),
-      {
-        ...(this.o.dashboardUrl && { dashboardUrl: this.o.dashboardUrl }),
-        meeting: first.meetingRef,
-        ...(extra.by && { ackBy: extra.by }),
-        ...(extra.comment !== undefined && { ackComment: extra.comment }),
-      },
-    );
+    const rendered =
+      kind === 'digest'
+        ? renderDigest(
+            this.inv,
+            group.map((r) => r.alert),
+            {
+              ...(this.o.dashboardUrl && { dashboardUrl: this.o.dashboardUrl }),
+            },
+          )
+        : render(
+            this.inv,
+            kind,
+            group.map((r) => r.alert),
+            {
+              ...(this.o.dashboardUrl && { dashboardUrl: this.o.dashboardUrl }),
+              meeting: first.meetingRef,
+              ...(extra.by && { ackBy: extra.by }),
+              ...(extra.comment !== undefined && { ackComment: extra.comment }),
+            },
+          );
     for (const r of group) this.history(r, now, `notify:${kind}`, `${msgKey} → ${people.join(', ')}`);
     this.persist(first);
     if (!this.box) return;

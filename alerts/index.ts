@@ -111,6 +111,7 @@ export async function startAlerts(
     meetings: deps.meetings,
     now,
     groupWaitMs: parseDuration(a.group_wait),
+    digestIntervalMs: parseDuration(a.digest_interval),
     escalateAfterMs: parseDuration(a.escalate_after),
     escalateAfterInMeetingMs: parseDuration(a.escalate_after_in_meeting),
     renotifyInMeetingMs: parseDuration(a.renotify_in_meeting),

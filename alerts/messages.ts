@@ -22,6 +22,7 @@ const KIND_VI: Record<MessageKind, string> = {
   reminder: 'NHẮC LẠI — VẪN CÒN LỖI',
   resolve: 'ĐÃ KHẮC PHỤC',
   ack: 'ĐÃ TIẾP NHẬN',
+  digest: 'TỔNG HỢP CẢNH BÁO MỨC THẤP',
   test: 'THỬ KÊNH THÔNG BÁO',
 };
 const KIND_EN: Record<MessageKind, string> = {
@@ -30,6 +31,7 @@ const KIND_EN: Record<MessageKind, string> = {
   reminder: 'REMINDER — STILL FIRING',
   resolve: 'RESOLVED',
   ack: 'ACKNOWLEDGED',
+  digest: 'LOW-PRIORITY DIGEST',
   test: 'CHANNEL TEST',
 };
 export const TIER_VI = { province: 'cấp tỉnh', district: 'cấp huyện', commune: 'cấp xã' } as const;
@@ -127,6 +129,25 @@ export interface Rendered {
 }
 
 /** One message about one or more alerts of the same rule and owner (grouping). */
+/** The NOC's digest of low-priority alerts outside meetings: one line each. */
+export function renderDigest(
+  inv: LoadedInventory,
+  alerts: Alert[],
+  opts: { dashboardUrl?: string },
+): Rendered {
+  const subject = `[${KIND_VI.digest}] ${alerts.length} cảnh báo ngoài giờ họp`;
+  const lines = [subject, ''];
+  for (const a of alerts) {
+    const c = causeText(inv, a);
+    lines.push(`• ${a.title} — ${SEVERITY_VI[a.severity]}, nguyên nhân: ${c.vi}, từ ${time(a.started_at)}`);
+    lines.push(`  ${a.reasoning.split(' / ')[0]}`);
+  }
+  if (opts.dashboardUrl) lines.push('', `Xem chi tiết: ${opts.dashboardUrl.replace(/\/$/, '')}/#/alerts`);
+  lines.push('', '— English —', `[${KIND_EN.digest}] ${alerts.length} alerts outside meetings`);
+  for (const a of alerts) lines.push(`• ${a.title_en ?? a.title}`);
+  return { subject, text: `${lines.join('\n')}\n`, short: subject };
+}
+
 export function render(
   inv: LoadedInventory,
   kind: MessageKind,

@@ -89,6 +89,8 @@ export const Config = z
         dashboard_url: z.url().optional(),
         /** wait this long after a new alert so that related ones go out in one message */
         group_wait: duration.default('1s'),
+        /** low-priority alerts outside meetings go to the NOC in one digest this often ("0s": at once) */
+        digest_interval: duration.default('1h'),
         /** not acknowledged within this → the next contact of the organisation, then its head */
         escalate_after: duration.default('15m'),
         escalate_after_in_meeting: duration.default('5m'),
