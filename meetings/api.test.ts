@@ -1,0 +1,252 @@
+// The HTTP routes (api/routes/meetings.ts, reports.ts) mounted as the API server mounts them, with
+// real accounts and tokens, the real state DB, metrics store and alert engine.
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { Hono } from 'hono';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApiToken, createUser } from '../api/accounts.ts';
+import { type AppEnv, authenticate, type Deps } from '../api/context.ts';
+import type { Role } from '../api/contract.ts';
+import { errorResponse, validationFailure } from '../api/errors.ts';
+import { meetingRoutes } from '../api/routes/meetings.ts';
+import { reportRoutes } from '../api/routes/reports.ts';
+import { type World, world } from './testing.ts';
+import { parseLocalTime } from './time.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: response bodies of many shapes, checked field by field
+type Json = any;
+
+const T0 = parseLocalTime('2026-03-02T08:00')!;
+const HOUR = 3600_000;
+let w: World;
+let app: Hono<AppEnv>;
+let tokens: Record<string, string>;
+
+beforeEach(async () => {
+  w = await world(T0);
+  const d: Deps = { rt: w.rt, store: w.store, alerts: w.alerts, meetings: w.meetings, live: null as never };
+  app = new Hono<AppEnv>();
+  app.onError((err, c) =>
+    errorResponse(err, c, (e) => {
+      throw e;
+    }),
+  );
+  app.use('/api/*', authenticate(w.rt));
+  const api = new OpenAPIHono<AppEnv>({
+    defaultHook: (r) => {
+      if (!r.success) throw validationFailure(r.error, r.target);
+    },
+  });
+  // as api/server.ts mounts every area
+  api.route('/', meetingRoutes(d, { readiness: w.readiness, now: w.clock.now }));
+  api.route('/', reportRoutes(d, { readiness: w.readiness, now: w.clock.now }));
+  api.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 't', version: '1' } });
+  app.route('/api/v1', api);
+  tokens = {};
+  const users: [string, Role, object][] = [
+    ['u-admin', 'admin', {}],
+    ['u-noc', 'noc', {}],
+    ['u-host', 'host', { org: 'vp-ubnd-tinh' }],
+    ['u-host2', 'host', { org: 'vp-tinh-uy' }],
+    ['u-tech', 'technician', { sites: ['xa-bang-thanh'] }],
+    ['u-viewer', 'viewer', {}],
+  ];
+  for (const [name, role, extra] of users) {
+    await createUser(w.rt.state, { name, role, password: 'mật-khẩu-thử-nghiệm-12', ...extra });
+    tokens[name] = createApiToken(w.rt.state, name, 'test').token;
+  }
+});
+afterEach(() => w.stop());
+
+async function call(user: string, method: string, path: string, body?: unknown) {
+  const res = await app.request(`/api/v1${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${tokens[user]}`,
+      ...(body !== undefined && { 'content-type': 'application/json' }),
+    },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  let json: Json = null;
+  try {
+    json = JSON.parse(text);
+  } catch {}
+  return { status: res.status, json, text, type: res.headers.get('content-type') ?? '' };
+}
+
+const meeting = (extra: object = {}) => ({
+  title: 'Hội nghị sơ kết quý I',
+  host_org: 'vp-ubnd-tinh',
+  start: '2026-03-10T08:00',
+  end: '2026-03-10T10:00',
+  sites: ['tinh-uy', 'huyen-ba-be', 'xa-bang-thanh'],
+  ...extra,
+});
+
+describe('meeting routes', () => {
+  it('hosts register for their own office only; the 3-day rule answers with the regulation', async () => {
+    const ok = await call('u-host', 'POST', '/meetings', meeting());
+    expect(ok.status).toBe(201);
+    expect(ok.json.meeting.sites).toEqual(['huyen-ba-be', 'tinh-uy', 'xa-bang-thanh']);
+    expect(ok.json.meeting.registered_by).toBe('u-host');
+
+    const other = await call('u-host', 'POST', '/meetings', meeting({ host_org: 'vp-tinh-uy' }));
+    expect(other.status).toBe(403);
+    expect(other.json.error.code).toBe('forbidden');
+
+    const late = await call(
+      'u-host',
+      'POST',
+      '/meetings',
+      meeting({ start: '2026-03-04T08:00', end: '2026-03-04T09:00' }),
+    );
+    expect(late.status).toBe(400);
+    expect(late.json.error.code).toBe('invalid_request');
+    expect(late.json.error.issues[0].path).toBe('body.start');
+    expect(late.json.error.issues[0].message).toContain('Theo Điều 6');
+
+    const unknown = await call('u-noc', 'POST', '/meetings', meeting({ sites: ['xa-khong-co'] }));
+    expect(unknown.status).toBe(400);
+    expect(unknown.json.error.issues).toEqual([
+      {
+        path: 'body.sites.0',
+        message: 'điểm cầu "xa-khong-co" không có trong danh mục / unknown site "xa-khong-co"',
+      },
+    ]);
+    const badTime = await call('u-noc', 'POST', '/meetings', meeting({ start: 'sáng mai' }));
+    expect(badTime.status).toBe(400);
+    expect(badTime.json.error.issues[0].path).toBe('body.start');
+
+    expect((await call('u-viewer', 'POST', '/meetings', meeting())).status).toBe(403);
+    expect((await call('u-tech', 'POST', '/meetings', meeting())).status).toBe(403);
+
+    const overlap = await call(
+      'u-noc',
+      'POST',
+      '/meetings',
+      meeting({ host_org: 'so-tttt', sites: ['tinh-uy'] }),
+    );
+    expect(overlap.status).toBe(201);
+    expect(overlap.json.overlaps[0].shared_sites).toEqual(['tinh-uy']);
+  });
+
+  it('each role sees the meetings it should; only the host office or the NOC cancels', async () => {
+    const mine = (await call('u-host', 'POST', '/meetings', meeting())).json.meeting;
+    const theirs = (
+      await call('u-host2', 'POST', '/meetings', meeting({ host_org: 'vp-tinh-uy', sites: ['tinh-uy'] }))
+    ).json.meeting;
+    const ids = async (user: string) =>
+      (await call(user, 'GET', '/meetings')).json.items.map((m: Json) => m.id);
+    expect(await ids('u-host')).toEqual([mine.id]);
+    expect(await ids('u-host2')).toEqual([theirs.id]);
+    expect(await ids('u-tech')).toEqual([mine.id]); // xa-bang-thanh is only in the first
+    expect((await ids('u-viewer')).sort()).toEqual([mine.id, theirs.id].sort());
+    expect((await call('u-host', 'GET', `/meetings/${theirs.id}`)).status).toBe(404);
+    expect((await call('u-noc', 'GET', '/meetings?from=2026-03-11')).json.total).toBe(0);
+    expect((await call('u-noc', 'GET', '/meetings?from=hôm-qua')).status).toBe(400);
+
+    expect((await call('u-host', 'POST', `/meetings/${theirs.id}/cancel`, { reason: 'x' })).status).toBe(404);
+    expect((await call('u-viewer', 'POST', `/meetings/${theirs.id}/cancel`, { reason: 'x' })).status).toBe(
+      403,
+    );
+    const c = await call('u-host2', 'POST', `/meetings/${theirs.id}/cancel`, { reason: 'Lãnh đạo bận' });
+    expect(c.status).toBe(200);
+    expect(c.json.cancelled_by).toBe('u-host2');
+    expect((await call('u-noc', 'POST', `/meetings/${theirs.id}/cancel`, { reason: 'x' })).status).toBe(409);
+    expect(await ids('u-viewer')).toEqual([mine.id]);
+  });
+
+  it('runs a readiness test on demand and lists the runs', async () => {
+    const m = (await call('u-host', 'POST', '/meetings', meeting())).json.meeting;
+    w.clock.t = m.start - 2 * HOUR;
+    w.drive(60, (t) => [
+      ...w.fleet.healthy('tinh-uy', t, { ups: { ups_runtime_min: 200 } }),
+      ...w.fleet.healthy('xa-bang-thanh', t, { codec: 'down', ups: { ups_runtime_min: 200 } }),
+    ]);
+    const run = await call('u-tech', 'POST', `/meetings/${m.id}/readiness`);
+    expect(run.status).toBe(200);
+    expect(run.json.total).toBe(3);
+    const bySite = Object.fromEntries(run.json.results.map((r: Json) => [r.site, r]));
+    expect(bySite['tinh-uy'].reasons).toEqual([]);
+    expect(bySite['xa-bang-thanh'].reasons.map((r: Json) => r.code)).toEqual(['codec_not_answering']);
+    const list = await call('u-host', 'GET', `/meetings/${m.id}/readiness`);
+    expect(list.json.items).toHaveLength(1);
+    expect(list.json.items[0].requested_by).toBe('u-tech');
+  });
+});
+
+describe('incident routes', () => {
+  it('logs an incident prefilled from a real alert; technicians only for their sites', async () => {
+    w.drive(60, (t) => w.fleet.healthy('xa-bang-thanh', t));
+    w.drive(90, (t) => w.fleet.healthy('xa-bang-thanh', t, { probe: { reachable: 0 } }));
+    const alert = w.alerts.list({ site: 'xa-bang-thanh' }).find((a) => a.rule === 'site-unreachable')!;
+    const draft = await call('u-tech', 'GET', `/incidents/draft?alert_id=${alert.id}`);
+    expect(draft.status).toBe(200);
+    expect(draft.json.sites).toEqual(['xa-bang-thanh']);
+    expect(draft.json.cause_class).toBe('link');
+
+    const created = await call('u-tech', 'POST', '/incidents', {
+      alert_id: alert.id,
+      fix: 'Thay bộ chuyển đổi quang',
+    });
+    expect(created.status).toBe(201);
+    expect(created.json.started_at).toBe(alert.started_at);
+    expect(created.json.reported_by).toBe('u-tech');
+    expect((await call('u-tech', 'POST', '/incidents', { sites: ['tinh-uy'], cause: 'x' })).status).toBe(403);
+    expect((await call('u-viewer', 'POST', '/incidents', { sites: ['tinh-uy'], cause: 'x' })).status).toBe(
+      403,
+    );
+    const noCause = await call('u-noc', 'POST', '/incidents', { sites: ['tinh-uy'] });
+    expect(noCause.status).toBe(400);
+    expect(noCause.json.error.issues[0].path).toBe('body.cause');
+
+    const patched = await call('u-tech', 'PATCH', `/incidents/${created.json.id}`, {
+      restored_at: alert.started_at + 15 * 60_000,
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.json.time_to_restore_ms).toBe(15 * 60_000);
+    const bad = await call('u-noc', 'PATCH', `/incidents/${created.json.id}`, {
+      restored_at: alert.started_at - 1,
+    });
+    expect(bad.status).toBe(400);
+    expect((await call('u-noc', 'GET', '/incidents?open=false')).json.total).toBe(1);
+    expect((await call('u-host', 'GET', '/incidents')).json.total).toBe(0); // not during their meeting
+  });
+});
+
+describe('report routes', () => {
+  it('serves the post-meeting report as JSON and as a printable page; periodic reports to noc/viewer', async () => {
+    const m = (await call('u-host', 'POST', '/meetings', meeting())).json.meeting;
+    w.clock.t = m.start - 10_000;
+    w.drive(2 * 3600, (t) => w.fleet.healthy('tinh-uy', t), 30);
+    const json = await call('u-host', 'GET', `/reports/meetings/${m.id}`);
+    expect(json.status).toBe(200);
+    expect(json.json.summary).toMatchObject({ sites: 3, present: 1, unknown: 2 });
+    const html = await call('u-host', 'GET', `/reports/meetings/${m.id}?format=html`);
+    expect(html.type).toContain('text/html');
+    expect(html.text).toContain('Báo cáo chất lượng cuộc họp trực tuyến');
+    expect((await call('u-host2', 'GET', `/reports/meetings/${m.id}`)).status).toBe(404);
+
+    const six = await call('u-viewer', 'GET', '/reports/six-month?from=2026-01-01&format=html');
+    expect(six.status).toBe(200);
+    expect(six.text).toContain('Báo cáo 06 tháng');
+    const sixJson = await call('u-noc', 'GET', '/reports/six-month?from=2026-01-01');
+    expect(sixJson.json.meetings.total).toBe(1);
+    expect((await call('u-noc', 'GET', '/reports/yearly?year=2026')).json.kind).toBe('yearly');
+    expect((await call('u-noc', 'GET', '/reports/yearly')).status).toBe(400);
+    expect((await call('u-noc', 'GET', '/reports/six-month?from=01/01/2026')).status).toBe(400);
+    expect((await call('u-host', 'GET', '/reports/six-month?from=2026-01-01')).status).toBe(403);
+    const bad = await call('u-noc', 'GET', '/reports/period?from=2026-03-01&to=2026-02-01');
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.issues[0].path).toBe('query.to');
+    expect((await call('u-noc', 'GET', '/reports/period?from=2026-03-01&to=2026-03-02')).status).toBe(200);
+  });
+
+  it('documents every route in the OpenAPI document', async () => {
+    const doc = await call('u-noc', 'GET', '/openapi.json');
+    expect(doc.status).toBe(200);
+    expect(Object.keys(doc.json.paths)).toEqual(
+      expect.arrayContaining(['/meetings', '/meetings/{id}/readiness', '/incidents', '/reports/six-month']),
+    );
+  });
+});
