@@ -35,7 +35,14 @@ export interface ApiDeps {
   live?: LiveOptions;
   /** bytes a live client may have queued before it is dropped */
   liveQueueBytes?: number;
+  /**
+   * More areas' route files (meetings, reports …): each builds a sub-app with `subApp()` from
+   * api/openapi.ts, mounted under /api/v1 with the same authentication, errors and OpenAPI document.
+   */
+  routes?: RouteFactory[];
 }
+
+export type RouteFactory = (d: Deps) => OpenAPIHono<AppEnv>;
 
 export type ApiService = Service & { url: string; live: LiveHub; app: Hono<AppEnv> };
 
@@ -54,7 +61,7 @@ export function parseListen(listen: string): { host: string; port: number } {
 /** Builds the whole Hono app (no listening): used by startApi and by tests that call app.request. */
 export function buildApp(
   d: Deps,
-  opts: { dashboardDir?: string; liveQueueBytes?: number } = {},
+  opts: { dashboardDir?: string; liveQueueBytes?: number; routes?: RouteFactory[] } = {},
 ): Hono<AppEnv> {
   const { rt } = d;
   const http = rt.config.http;
@@ -139,6 +146,7 @@ export function buildApp(
   api.route('/', siteRoutes(d));
   api.route('/', alertRoutes(d));
   api.route('/', adminRoutes(d));
+  for (const more of opts.routes ?? []) api.route('/', more(d));
   api.route('/', liveRoutes(d, opts.liveQueueBytes !== undefined ? { queueBytes: opts.liveQueueBytes } : {}));
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
@@ -207,6 +215,7 @@ export async function startApi(rt: Runtime, deps: ApiDeps): Promise<ApiService> 
   const app = buildApp(d, {
     ...(deps.dashboardDir !== undefined && { dashboardDir: deps.dashboardDir }),
     ...(deps.liveQueueBytes !== undefined && { liveQueueBytes: deps.liveQueueBytes }),
+    ...(deps.routes && { routes: deps.routes }),
   });
   const { host, port } = parseListen(rt.config.http.listen);
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
