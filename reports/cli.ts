@@ -1,0 +1,119 @@
+// diemcau report: the regulation's reports from the command line, as JSON or printable HTML.
+//   diemcau report six-month --from 2026-01-01 [--html] [-o FILE]
+//   diemcau report yearly --year 2026
+//   diemcau report meeting ID
+//   diemcau report period --from 2026-01-01 --to 2026-03-31
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/config.ts';
+import { log } from '../core/log.ts';
+import { loadInventory } from '../inventory/load.ts';
+import { IncidentLog } from '../meetings/incidents.ts';
+import { Readiness } from '../meetings/readiness.ts';
+import { DbMeetings } from '../meetings/store.ts';
+import { parseLocalTime } from '../meetings/time.ts';
+import { createMetricsStore } from '../storage/metrics/index.ts';
+import { openStateDb } from '../storage/state-db.ts';
+import { meetingReport, meetingReportHtml, periodBounds, periodReport, periodReportHtml } from './index.ts';
+
+const USAGE = `diemcau report — báo cáo theo Quy chế / the regulation's reports
+
+  diemcau report six-month --from 2026-01-01     báo cáo 06 tháng (Điều 14.1.c)
+  diemcau report yearly --year 2026              báo cáo năm (Điều 11.3)
+  diemcau report period --from DATE --to DATE    khoảng thời gian tùy chọn (to: không tính / exclusive)
+  diemcau report meeting ID                      báo cáo chất lượng sau cuộc họp
+
+Options: --html (trang in được / printable page; default JSON)  -o, --out FILE
+         -c, --config FILE   diemcau.yaml (default ./diemcau.yaml or DIEMCAU_CONFIG)
+`;
+
+export async function run(args: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(args);
+  } catch (e) {
+    process.stderr.write(`diemcau report: ${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values: v, positionals } = parsed;
+  const [kind, id] = positionals;
+  if (!kind || v.help) {
+    process.stdout.write(USAGE);
+    return v.help ? 0 : 2;
+  }
+  const fail = (msg: string) => {
+    process.stderr.write(`diemcau report: ${msg}\n`);
+    return 2;
+  };
+  const date = (s: string | undefined, what: string) => {
+    const t = s && /^\d{4}-\d{2}-\d{2}$/.test(s) ? parseLocalTime(s) : null;
+    if (t === null) throw new Error(`--${what} cần ngày dạng 2026-01-01 / needs a date like 2026-01-01`);
+    return t;
+  };
+  if (!['six-month', 'yearly', 'period', 'meeting'].includes(kind))
+    return fail(`không có loại báo cáo "${kind}" / unknown report "${kind}"\n\n${USAGE}`);
+
+  const config = loadConfig(v.config);
+  const inventory = loadInventory(config.inventory);
+  const state = openStateDb(join(config.data_dir, 'state.db'));
+  // the report goes to stdout: keep routine log lines out of it
+  const store = await createMetricsStore({ config, log: log.child({}, { level: 'warn' }) });
+  try {
+    const meetings = new DbMeetings(state, inventory);
+    const incidents = new IncidentLog(state, inventory, meetings);
+    const readiness = new Readiness(state, inventory, { meetings, store, alerts: null });
+    const deps = { inventory, store, meetings, incidents, readiness };
+    let json: object;
+    let html: () => string;
+    if (kind === 'meeting') {
+      if (!id) return fail('cần mã cuộc họp / give the meeting id');
+      if (!meetings.get(id)) return fail(`không có cuộc họp "${id}" / no meeting "${id}"`);
+      const r = await meetingReport(deps, id);
+      [json, html] = [r, () => meetingReportHtml(r)];
+    } else {
+      let from: number;
+      let to: number;
+      try {
+        if (kind === 'period') {
+          from = date(v.from, 'from');
+          to = date(v.to, 'to');
+          if (to <= from) return fail('--to phải sau --from / --to must be after --from');
+        } else {
+          const start = kind === 'yearly' && v.year && !v.from ? `${v.year}-01-01` : v.from;
+          date(start, kind === 'yearly' ? 'year' : 'from');
+          ({ from, to } = periodBounds(kind as 'six-month' | 'yearly', start!));
+        }
+      } catch (e) {
+        return fail((e as Error).message);
+      }
+      const r = await periodReport(deps, kind as 'six-month' | 'yearly' | 'period', from, to);
+      [json, html] = [r, () => periodReportHtml(r)];
+    }
+    const text = v.html ? html() : `${JSON.stringify(json, null, 2)}\n`;
+    if (v.out) {
+      writeFileSync(v.out, text);
+      process.stderr.write(`đã ghi / written: ${v.out}\n`);
+    } else process.stdout.write(text);
+    return 0;
+  } finally {
+    await store.close();
+    state.close();
+  }
+}
+
+function parse(args: string[]) {
+  return parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      year: { type: 'string' },
+      html: { type: 'boolean' },
+      out: { type: 'string', short: 'o' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
