@@ -26,6 +26,9 @@ export class EmailNotifier implements Notifier {
       host: opts.host,
       port: opts.port,
       secure: opts.secure,
+      // one kept connection: a new SMTP session costs ~100 ms even on loopback
+      pool: true,
+      maxConnections: 2,
       ...(opts.user && { auth: { user: opts.user, pass: opts.password ?? '' } }),
       connectionTimeout: opts.timeoutMs,
       greetingTimeout: opts.timeoutMs,
