@@ -20,6 +20,8 @@ const VICTIM_NAME = 'Hội trường UBND xã Bằng Thành';
 const DISTRICT = 'pac-nam';
 
 const haveChromium = existsSync(CHROMIUM);
+/** generous: the suite shares two cores with every other test file */
+const POLL = { timeout: 20_000, interval: 200 };
 
 describe.skipIf(!haveChromium)('dashboard end to end', () => {
   let target: Target;
@@ -76,11 +78,13 @@ describe.skipIf(!haveChromium)('dashboard end to end', () => {
 
   it('logs in (Vietnamese by default)', async () => {
     await page.goto(`${target.url}/`);
-    await expect.poll(() => page.locator('h1#login-title').textContent()).toBe('Đăng nhập hệ thống giám sát');
+    await expect
+      .poll(() => page.locator('h1#login-title').textContent(), POLL)
+      .toBe('Đăng nhập hệ thống giám sát');
     await page.fill('input[name=username]', target.user);
     await page.fill('input[name=password]', target.password);
     await page.click('button[type=submit]');
-    await page.waitForSelector('nav[aria-label=Menu] >> text=Sơ đồ điểm cầu', { timeout: 15_000 });
+    await page.waitForSelector('nav[aria-label=Menu] >> text=Sơ đồ điểm cầu', { timeout: 30_000 });
     const nav = await page.locator('nav[aria-label=Menu]').textContent();
     for (const label of ['Sơ đồ điểm cầu', 'Cảnh báo', 'Cuộc họp', 'Sự cố', 'Báo cáo'])
       expect(nav).toContain(label);
@@ -102,7 +106,7 @@ describe.skipIf(!haveChromium)('dashboard end to end', () => {
     await expect
       .poll(() => page.locator('[data-live]').getAttribute('data-live'), { timeout: 15_000 })
       .toBe('live');
-    await expect.poll(() => page.getByText('Chất lượng trực tiếp').count()).toBeGreaterThan(0);
+    await expect.poll(() => page.getByText('Chất lượng trực tiếp').count(), POLL).toBeGreaterThan(0);
   });
 
   it('turns a commune to "on battery" with the power glyph within seconds of a power cut', async () => {
@@ -116,10 +120,16 @@ describe.skipIf(!haveChromium)('dashboard end to end', () => {
     expect(await node.locator('use').getAttribute('href')).toBe('#g-power');
     expect(['on_battery', 'down']).toContain(await node.getAttribute('data-state'));
     // the hover card shows the numbers and the cause
-    await node.hover();
     const tip = page.locator('[role=tooltip]');
-    await expect.poll(() => tip.textContent(), { timeout: 5000 }).toContain('mất điện');
-    expect(await tip.textContent()).toContain(VICTIM_NAME);
+    await expect
+      .poll(
+        async () => {
+          await node.hover();
+          return (await tip.count()) ? await tip.textContent() : '';
+        },
+        { timeout: 10_000 },
+      )
+      .toMatch(new RegExp(`${VICTIM_NAME}[^]*mất điện`));
     await page.mouse.move(5, 1075);
   });
 
@@ -173,7 +183,7 @@ describe.skipIf(!haveChromium)('dashboard end to end', () => {
     await page.waitForTimeout(500);
     await page.screenshot({ path: join(SHOTS, 'map-district.png') });
     await page.selectOption('select[name=district]', '');
-    await expect.poll(() => page.locator('a[data-site]').count()).toBe(inv.sites.size);
+    await expect.poll(() => page.locator('a[data-site]').count(), POLL).toBe(inv.sites.size);
   });
 
   it('filters the map to the sites connected to the MCU now', async () => {
@@ -182,15 +192,15 @@ describe.skipIf(!haveChromium)('dashboard end to end', () => {
     // the demo holds a meeting of the province and district halls and two districts' communes
     await expect.poll(() => page.locator('a[data-site]').count(), { timeout: 20_000 }).toBeGreaterThan(0);
     const shown = await page.locator('a[data-site]').count();
-    expect(shown).toBeLessThan(inv.sites.size);
+    if (target.kind === 'demo') expect(shown).toBeLessThan(inv.sites.size);
     await page.uncheck('input[name=connected]');
-    await expect.poll(() => page.locator('a[data-site]').count()).toBe(inv.sites.size);
+    await expect.poll(() => page.locator('a[data-site]').count(), POLL).toBe(inv.sites.size);
     // the whole network, some polls in: the sparklines have points by now
     await page.waitForTimeout(1500);
     await page.screenshot({ path: join(SHOTS, 'map.png') });
     await page.click('button:has-text("Bản đồ địa lý")');
     expect(page.url()).toContain('view=geo');
-    await expect.poll(() => page.locator('a[data-site]').count()).toBe(inv.sites.size);
+    await expect.poll(() => page.locator('a[data-site]').count(), POLL).toBe(inv.sites.size);
     await page.waitForTimeout(500);
     await page.screenshot({ path: join(SHOTS, 'map-geo.png') });
     await page.click('button:has-text("Sơ đồ ba cấp")');
@@ -218,10 +228,14 @@ describe.skipIf(!haveChromium)('dashboard end to end', () => {
 
   it('switches to English and back', async () => {
     await page.click('button:has-text("EN")');
-    await expect.poll(() => page.locator('nav[aria-label=Menu]').textContent()).toContain('Endpoint map');
+    await expect
+      .poll(() => page.locator('nav[aria-label=Menu]').textContent(), POLL)
+      .toContain('Endpoint map');
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     await page.click('button:has-text("VI")');
-    await expect.poll(() => page.locator('nav[aria-label=Menu]').textContent()).toContain('Sơ đồ điểm cầu');
+    await expect
+      .poll(() => page.locator('nav[aria-label=Menu]').textContent(), POLL)
+      .toContain('Sơ đồ điểm cầu');
   });
 
   it('works on a phone', async () => {
