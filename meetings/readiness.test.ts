@@ -186,7 +186,9 @@ describe('incident log (Điều 8.2.d)', () => {
     w.drive(60, (t) => w.fleet.healthy('xa-bang-thanh', t));
     w.drive(90, (t) => w.fleet.healthy('xa-bang-thanh', t, { probe: { reachable: 0 } }));
     const alert = w.alerts.list({ site: 'xa-bang-thanh' }).find((a) => a.rule === 'site-unreachable')!;
-    expect(alert).toBeDefined();
+    // the engine found the meeting through DbMeetings (MeetingSource): critical in a meeting
+    expect(alert.meeting).toBe(m.id);
+    expect(alert.severity).toBe('critical');
     const draft = w.incidents.draftFromAlert(alert);
     expect(draft.sites).toEqual(['xa-bang-thanh']);
     expect(draft.cause_class).toBe('link');

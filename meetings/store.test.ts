@@ -1,6 +1,8 @@
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testRuntime } from '../alerts/testing.ts';
 import type { Runtime } from '../core/runtime.ts';
+import { listMigrations, migrate } from '../storage/state-db.ts';
 import { MeetingsError } from './errors.ts';
 import { DbMeetings, NOTICE_MS } from './store.ts';
 import { DAY, parseLocalTime } from './time.ts';
@@ -169,5 +171,28 @@ describe('meeting registration (Điều 6)', () => {
     expect(meetings.list({ limit: 1 }).items).toHaveLength(1);
     const again = new DbMeetings(rt.state, rt.inventory);
     expect(again.list().total).toBe(2);
+  });
+
+  it('migration 031 keeps the meetings registered before it for the alert engine', () => {
+    const db = new Database(':memory:');
+    migrate(db, listMigrations(), 30);
+    db.prepare(
+      `INSERT INTO meetings (id, title, host_org, start_at, end_at, registered_by, registered_at)
+       VALUES ('hop-1', 'Họp', 'so-tttt', 1000, 5000, 'u', 0)`,
+    ).run();
+    db.prepare("INSERT INTO meeting_sites (meeting_id, site) VALUES ('hop-1', 'tinh-uy')").run();
+    migrate(db);
+    const m = new DbMeetings(db, rt.inventory);
+    expect(m.forSite('tinh-uy', 2000, 0).map((x) => x.id)).toEqual(['hop-1']);
+    expect(m.forSite('tinh-uy', 5000, 0)).toEqual([]);
+    db.close();
+  });
+
+  it('finds a day-long meeting near its end, and one starting at the edge of the window', () => {
+    const start = parseLocalTime('2026-03-10T00:00')!;
+    const r = meetings.register({ ...base, start, end: start + DAY, sites: ['tinh-uy'] }, 'a');
+    expect(meetings.forSite('tinh-uy', start + DAY - 1, 0).map((x) => x.id)).toEqual([r.meeting.id]);
+    expect(meetings.forSite('tinh-uy', start - 3600_000, 3600_000).map((x) => x.id)).toEqual([r.meeting.id]);
+    expect(meetings.forSite('tinh-uy', start - 3600_001, 3600_000)).toEqual([]);
   });
 });

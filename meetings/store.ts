@@ -103,6 +103,7 @@ export function newId(prefix: string): string {
 export class DbMeetings implements MeetingSource {
   private readonly forSiteStmt;
   private readonly sitesStmt;
+  private readonly siteCache = new Map<string, string[]>();
 
   constructor(
     private readonly db: StateDb,
@@ -110,8 +111,8 @@ export class DbMeetings implements MeetingSource {
     private readonly now: () => number = Date.now,
   ) {
     this.forSiteStmt = db.prepare(
-      `SELECT m.* FROM meeting_sites s JOIN meetings m ON m.id = s.meeting_id
-       WHERE s.site = ? AND m.end_at > ? AND m.start_at <= ? AND m.cancelled_at IS NULL
+      `SELECT m.id, m.title, m.start_at, m.end_at FROM meeting_sites s JOIN meetings m ON m.id = s.meeting_id
+       WHERE s.site = ? AND s.end_at > ? AND s.end_at <= ? AND m.start_at <= ? AND m.cancelled_at IS NULL
        ORDER BY m.start_at`,
     );
     this.sitesStmt = db.prepare('SELECT site FROM meeting_sites WHERE meeting_id = ? ORDER BY site').pluck();
@@ -245,8 +246,8 @@ export class DbMeetings implements MeetingSource {
           by,
           now,
         );
-      const ins = this.db.prepare('INSERT INTO meeting_sites (meeting_id, site) VALUES (?, ?)');
-      for (const s of m.sites) ins.run(m.id, s);
+      const ins = this.db.prepare('INSERT INTO meeting_sites (meeting_id, site, end_at) VALUES (?, ?, ?)');
+      for (const s of m.sites) ins.run(m.id, s, m.end);
     })();
     const overlaps = this.overlaps(m);
     const warnings = overlaps.map(
@@ -341,13 +342,26 @@ export class DbMeetings implements MeetingSource {
 
   /** MeetingSource: meetings live at `at` or starting within `windowMs` after it, that include the site. */
   forSite(site: string, at: number, windowMs: number): MeetingRef[] {
-    return (this.forSiteStmt.all(site, at, at + windowMs) as Row[]).map((r) => ({
+    // a meeting lasts at most MAX_MEETING_MS: one starting by at + windowMs ends by that much later
+    const until = at + windowMs;
+    return (this.forSiteStmt.all(site, at, until + MAX_MEETING_MS, until) as Row[]).map((r) => ({
       id: r.id,
       title: r.title,
       start: r.start_at,
       end: r.end_at,
-      sites: this.sitesStmt.all(r.id) as string[],
+      sites: this.sitesOf(r.id),
     }));
+  }
+
+  /** A meeting's sites never change once registered: read once, then served from memory. */
+  private sitesOf(id: string): string[] {
+    let list = this.siteCache.get(id);
+    if (!list) {
+      list = this.sitesStmt.all(id) as string[];
+      if (this.siteCache.size >= 1000) this.siteCache.clear();
+      this.siteCache.set(id, list);
+    }
+    return [...list];
   }
 
   site(id: string): Site | undefined {
