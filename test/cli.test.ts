@@ -19,7 +19,10 @@ const run = async (...args: string[]) => {
 describe('diemcau CLI', () => {
   it('inventory check prints the tier counts of the real network and exits 0', async () => {
     const r = await run('inventory', 'check', 'inventory/bac-kan.yaml');
-    expect(r).toMatchObject({ code: 0, stdout: 'ok: 120 sites (4 province, 8 district, 108 commune), 361 devices\n' });
+    expect(r).toMatchObject({
+      code: 0,
+      stdout: 'ok: 120 sites (4 province, 8 district, 108 commune), 361 devices\n',
+    });
   });
 
   it('inventory check prints every error as FILE:LINE: message and exits 1', async () => {
@@ -33,7 +36,9 @@ describe('diemcau CLI', () => {
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(new RegExp(`^${file}:\\d+: site "[a-z-]+": unknown district "pac-nam2"`));
-    expect(lines[1]).toMatch(new RegExp(`^${file}:\\d+: site "[a-z-]+": MCU port 29 is already mapped to site "[a-z-]+"$`));
+    expect(lines[1]).toMatch(
+      new RegExp(`^${file}:\\d+: site "[a-z-]+": MCU port 29 is already mapped to site "[a-z-]+"$`),
+    );
   });
 
   it('the generator reproduces the committed Bắc Kạn inventory from the GSO unit list', async () => {
