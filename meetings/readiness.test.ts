@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sample } from '../core/bus.ts';
 import { MeetingsError } from './errors.ts';
-import { judgeSite, type SiteReadiness } from './readiness.ts';
+import { judgeSite, type SiteReadiness, startReadiness } from './readiness.ts';
 import { type World, world } from './testing.ts';
 
 const HOUR = 3600_000;
@@ -133,6 +133,25 @@ describe('readiness test runs (Điều 7.1.b)', () => {
     expect(w.readiness.due()).toEqual([{ meeting: m.id, slot: 'T-1h' }]);
     w.clock.t = T0 + 5 * HOUR;
     expect(w.readiness.due()).toEqual([]);
+  });
+
+  it('runs as a service on the runtime, calling onRun for each stored run', async () => {
+    const seen: string[] = [];
+    const svc = startReadiness(w.rt, {
+      meetings: w.meetings,
+      store: w.store,
+      alerts: w.alerts,
+      now: w.clock.now,
+      tickMs: 3_600_000,
+      onRun: (run, m) => seen.push(`${m.id}/${run.slot}`),
+    });
+    const m = register();
+    w.clock.t = START - 30 * 60_000;
+    await svc.tick();
+    await svc.tick();
+    expect(seen).toEqual([`${m.id}/T-1h`]);
+    expect(svc.name).toBe('readiness');
+    await svc.stop();
   });
 
   it('runs on demand as often as asked, and refuses a cancelled meeting', async () => {
