@@ -145,6 +145,15 @@ describe('meeting routes', () => {
     expect((await call('u-noc', 'GET', '/meetings?from=2026-03-11')).json.total).toBe(0);
     expect((await call('u-noc', 'GET', '/meetings?from=hôm-qua')).status).toBe(400);
 
+    const renamed = await call('u-host', 'PATCH', `/meetings/${mine.id}`, {
+      title: 'Hội nghị sơ kết quý I (đổi phòng)',
+    });
+    expect(renamed.status).toBe(200);
+    expect(renamed.json.meeting.title).toBe('Hội nghị sơ kết quý I (đổi phòng)');
+    expect((await call('u-host2', 'PATCH', `/meetings/${mine.id}`, { title: 'x' })).status).toBe(404);
+    expect((await call('u-tech', 'PATCH', `/meetings/${mine.id}`, { title: 'x' })).status).toBe(403);
+    const bad = await call('u-noc', 'PATCH', `/meetings/${mine.id}`, { start: 'x' });
+    expect(bad.json.error.issues[0].path).toBe('body.start');
     expect((await call('u-host', 'POST', `/meetings/${theirs.id}/cancel`, { reason: 'x' })).status).toBe(404);
     expect((await call('u-viewer', 'POST', `/meetings/${theirs.id}/cancel`, { reason: 'x' })).status).toBe(
       403,

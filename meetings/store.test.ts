@@ -195,4 +195,39 @@ describe('meeting registration (Điều 6)', () => {
     expect(meetings.forSite('tinh-uy', start - 3600_000, 3600_000).map((x) => x.id)).toEqual([r.meeting.id]);
     expect(meetings.forSite('tinh-uy', start - 3600_001, 3600_000)).toEqual([]);
   });
+
+  it('changes a meeting: new times or added sites need the 3-day notice, dropping sites does not', () => {
+    const r = meetings.register({ ...base, sites: ['tinh-uy', 'huyen-ba-be'] }, 'a');
+    const start = r.meeting.start;
+    expect(meetings.forSite('huyen-ba-be', start, 0)).toHaveLength(1); // cached sites, revision 0
+    clock = start - DAY;
+    const titled = meetings.update(r.meeting.id, { title: 'Giao ban (đổi tên)', note: 'Phòng họp số 2' });
+    expect(titled.meeting.title).toBe('Giao ban (đổi tên)');
+    const later = () => meetings.update(r.meeting.id, { start: start + 3600_000, end: start + 2 * 3600_000 });
+    expect(later).toThrow(MeetingsError);
+    try {
+      later();
+    } catch (err) {
+      expect((err as MeetingsError).issues![0]!.message).toContain('Điều 6');
+    }
+    expect(() =>
+      meetings.update(r.meeting.id, { sites: ['tinh-uy', 'huyen-ba-be', 'xa-bang-thanh'] }),
+    ).toThrow(/Invalid request: body.start/);
+    const fewer = meetings.update(r.meeting.id, { sites: ['tinh-uy'] });
+    expect(fewer.meeting.sites).toEqual(['tinh-uy']);
+    expect(meetings.forSite('huyen-ba-be', start, 0)).toEqual([]);
+    expect(meetings.forSite('tinh-uy', start, 0)[0]!.sites).toEqual(['tinh-uy']);
+    const urgent = meetings.update(r.meeting.id, {
+      start: start + 3600_000,
+      end: start + 2 * 3600_000,
+      emergency: true,
+      emergency_reason: 'Lãnh đạo tỉnh đổi lịch',
+    });
+    expect(urgent.meeting.start).toBe(start + 3600_000);
+    expect(meetings.get(r.meeting.id)!.note).toBe('Phòng họp số 2');
+    expect(meetings.forSite('tinh-uy', start + 30 * 60_000, 0)).toEqual([]);
+    expect(() => meetings.update(r.meeting.id, { host_org: 'so-tttt' })).toThrow(/host_org/);
+    clock = start + 3 * 3600_000;
+    expect(() => meetings.update(r.meeting.id, { title: 'x' })).toThrow(/đã kết thúc/);
+  });
 });

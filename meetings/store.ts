@@ -34,6 +34,21 @@ export const NewMeeting = z
   .strict();
 export type NewMeeting = z.input<typeof NewMeeting>;
 
+/** A change: what is given replaces; sites, tiers and districts together replace the selection. */
+export const MeetingPatch = z
+  .object({
+    title: z.string().trim().min(1).max(300).optional(),
+    start: TimeInput.optional(),
+    end: TimeInput.optional(),
+    sites: z.array(z.string().max(100)).max(2000).optional(),
+    tiers: z.array(z.enum(TIERS)).max(3).optional(),
+    districts: z.array(z.string().max(100)).max(100).optional(),
+    emergency: z.boolean().optional(),
+    emergency_reason: z.string().trim().max(1000).optional(),
+    note: z.string().trim().max(2000).nullable().optional(),
+  })
+  .strict();
+
 export interface Meeting {
   id: string;
   title: string;
@@ -71,6 +86,7 @@ export interface Registered {
 
 interface Row {
   id: string;
+  revision: number;
   title: string;
   host_org: string;
   start_at: number;
@@ -111,7 +127,7 @@ export class DbMeetings implements MeetingSource {
     private readonly now: () => number = Date.now,
   ) {
     this.forSiteStmt = db.prepare(
-      `SELECT m.id, m.title, m.start_at, m.end_at FROM meeting_sites s JOIN meetings m ON m.id = s.meeting_id
+      `SELECT m.id, m.title, m.start_at, m.end_at, m.revision FROM meeting_sites s JOIN meetings m ON m.id = s.meeting_id
        WHERE s.site = ? AND s.end_at > ? AND s.end_at <= ? AND m.start_at <= ? AND m.cancelled_at IS NULL
        ORDER BY m.start_at`,
     );
@@ -164,59 +180,15 @@ export class DbMeetings implements MeetingSource {
     if (!parsed.success) throw fromZod(parsed.error);
     const b = parsed.data;
     const now = this.now();
-    const issues: { path: string; message: string }[] = [];
-    const org = this.inv.organisations.get(b.host_org);
-    if (!org)
-      issues.push({
-        path: 'body.host_org',
-        message: `cơ quan "${b.host_org}" không có trong danh mục / unknown organisation`,
-      });
-    else if (org.kind !== 'host' && org.kind !== 'noc')
-      issues.push({
-        path: 'body.host_org',
-        message: `"${org.name}" không phải cơ quan chủ trì cuộc họp / not a host office (kind ${org.kind})`,
-      });
-    if (b.end <= b.start)
-      issues.push({ path: 'body.end', message: 'phải sau thời gian bắt đầu / must be after start' });
-    else if (b.end - b.start > MAX_MEETING_MS)
-      issues.push({ path: 'body.end', message: 'cuộc họp dài tối đa 24 giờ / at most 24 hours long' });
-    if (b.end <= now)
-      issues.push({ path: 'body.end', message: 'cuộc họp đã kết thúc / the meeting is already over' });
-    if (!b.emergency && b.start - now < NOTICE_MS) {
-      issues.push({
-        path: 'body.start',
-        message:
-          `Theo Điều 6 Quy chế hội nghị truyền hình trực tuyến tỉnh Bắc Kạn, cuộc họp phải được đăng ký ` +
-          `trước ít nhất 03 ngày để Sở Thông tin và Truyền thông chuẩn bị điều kiện kỹ thuật; cuộc họp bắt đầu ` +
-          `lúc ${viDateTime(b.start)} chỉ đăng ký được đến ${viDateTime(b.start - NOTICE_MS)}. Nếu là cuộc họp ` +
-          `đột xuất, khẩn cấp (phòng chống dịch bệnh, thiên tai, PCTT&TKCN) hãy đánh dấu emergency: true ` +
-          `và ghi lý do / Meetings must be registered at least 3 days ahead (Điều 6); mark an emergency ` +
-          `meeting with emergency: true and give the reason`,
-      });
-    }
-    if (b.emergency && !b.emergency_reason)
-      issues.push({
-        path: 'body.emergency_reason',
-        message: 'cuộc họp khẩn cấp cần ghi lý do / an emergency meeting needs a reason',
-      });
     const selection = { sites: b.sites, tiers: b.tiers, districts: b.districts };
-    const resolved = this.resolveSites(selection);
-    issues.push(...resolved.issues);
-    if (resolved.issues.length === 0 && resolved.sites.length === 0)
-      issues.push({
-        path: 'body.sites',
-        message:
-          'cần ít nhất một điểm cầu (sites, tiers hoặc districts) / at least one site (sites, tiers or districts)',
-      });
-    if (issues.length > 0) throw invalid(issues);
-
+    const sites = this.check(b, selection, now, true);
     const m: Meeting = {
       id: newId('hop'),
       title: b.title,
       host_org: b.host_org,
       start: b.start,
       end: b.end,
-      sites: resolved.sites,
+      sites,
       selection,
       emergency: b.emergency,
       emergency_reason: b.emergency_reason ?? null,
@@ -246,9 +218,80 @@ export class DbMeetings implements MeetingSource {
           by,
           now,
         );
-      const ins = this.db.prepare('INSERT INTO meeting_sites (meeting_id, site, end_at) VALUES (?, ?, ?)');
-      for (const s of m.sites) ins.run(m.id, s, m.end);
+      this.writeSites(m);
     })();
+    return this.registered(m);
+  }
+
+  /**
+   * Changes a meeting that has not ended: title, note, times, sites, emergency. A new time or an added
+   * site needs the same 3-day notice as a registration (unless emergency); dropping sites does not.
+   */
+  update(id: string, input: unknown): Registered {
+    const cur = this.require(id);
+    const now = this.now();
+    if (cur.cancelled_at !== null)
+      throw new MeetingsError(409, 'conflict', 'Cuộc họp đã bị hủy / The meeting is cancelled');
+    if (cur.end <= now)
+      throw new MeetingsError(409, 'conflict', 'Cuộc họp đã kết thúc / The meeting is over');
+    const parsed = MeetingPatch.safeParse(input);
+    if (!parsed.success) throw fromZod(parsed.error);
+    const p = parsed.data;
+    const selection =
+      p.sites !== undefined || p.tiers !== undefined || p.districts !== undefined
+        ? { sites: p.sites ?? [], tiers: p.tiers ?? [], districts: p.districts ?? [] }
+        : cur.selection;
+    const b = {
+      title: p.title ?? cur.title,
+      host_org: cur.host_org,
+      start: p.start ?? cur.start,
+      end: p.end ?? cur.end,
+      emergency: p.emergency ?? cur.emergency,
+      emergency_reason: p.emergency_reason ?? cur.emergency_reason ?? undefined,
+    };
+    const before = new Set(cur.sites);
+    const sites = this.check(
+      b,
+      selection,
+      now,
+      (resolved) => b.start !== cur.start || resolved.some((s) => !before.has(s)),
+    );
+    const m: Meeting = {
+      ...cur,
+      ...b,
+      sites,
+      selection,
+      emergency_reason: b.emergency_reason ?? null,
+      note: p.note !== undefined ? p.note : cur.note,
+    };
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `UPDATE meetings SET title = ?, start_at = ?, end_at = ?, selection = ?, emergency = ?, emergency_reason = ?,
+             note = ?, revision = revision + 1 WHERE id = ?`,
+        )
+        .run(
+          m.title,
+          m.start,
+          m.end,
+          JSON.stringify(selection),
+          m.emergency ? 1 : 0,
+          m.emergency_reason,
+          m.note,
+          id,
+        );
+      this.db.prepare('DELETE FROM meeting_sites WHERE meeting_id = ?').run(id);
+      this.writeSites(m);
+    })();
+    return this.registered(m);
+  }
+
+  private writeSites(m: Meeting): void {
+    const ins = this.db.prepare('INSERT INTO meeting_sites (meeting_id, site, end_at) VALUES (?, ?, ?)');
+    for (const s of m.sites) ins.run(m.id, s, m.end);
+  }
+
+  private registered(m: Meeting): Registered {
     const overlaps = this.overlaps(m);
     const warnings = overlaps.map(
       (o) =>
@@ -262,6 +305,67 @@ export class DbMeetings implements MeetingSource {
         'Cuộc họp khẩn cấp: được miễn thông báo trước 03 ngày (Điều 6.4) / Emergency: 3-day notice waived',
       );
     return { meeting: m, overlaps, warnings };
+  }
+
+  /** The registration rules; returns the resolved sites or throws every issue at once. */
+  private check(
+    b: {
+      host_org: string;
+      start: number;
+      end: number;
+      emergency: boolean;
+      emergency_reason?: string | undefined;
+    },
+    selection: Meeting['selection'],
+    now: number,
+    needsNotice: boolean | ((sites: string[]) => boolean),
+  ): string[] {
+    const issues: { path: string; message: string }[] = [];
+    const org = this.inv.organisations.get(b.host_org);
+    if (!org)
+      issues.push({
+        path: 'body.host_org',
+        message: `cơ quan "${b.host_org}" không có trong danh mục / unknown organisation`,
+      });
+    else if (org.kind !== 'host' && org.kind !== 'noc')
+      issues.push({
+        path: 'body.host_org',
+        message: `"${org.name}" không phải cơ quan chủ trì cuộc họp / not a host office (kind ${org.kind})`,
+      });
+    if (b.end <= b.start)
+      issues.push({ path: 'body.end', message: 'phải sau thời gian bắt đầu / must be after start' });
+    else if (b.end - b.start > MAX_MEETING_MS)
+      issues.push({ path: 'body.end', message: 'cuộc họp dài tối đa 24 giờ / at most 24 hours long' });
+    if (b.end <= now)
+      issues.push({ path: 'body.end', message: 'cuộc họp đã kết thúc / the meeting is already over' });
+    const resolved = this.resolveSites(selection);
+    issues.push(...resolved.issues);
+    if (resolved.issues.length === 0 && resolved.sites.length === 0)
+      issues.push({
+        path: 'body.sites',
+        message:
+          'cần ít nhất một điểm cầu (sites, tiers hoặc districts) / at least one site (sites, tiers or districts)',
+      });
+    const notice = typeof needsNotice === 'function' ? needsNotice(resolved.sites) : needsNotice;
+    if (notice && !b.emergency && b.start - now < NOTICE_MS) {
+      issues.push({
+        path: 'body.start',
+        message:
+          `Theo Điều 6 Quy chế hội nghị truyền hình trực tuyến tỉnh Bắc Kạn, cuộc họp phải được đăng ký ` +
+          `trước ít nhất 03 ngày để Sở Thông tin và Truyền thông chuẩn bị điều kiện kỹ thuật; cuộc họp bắt đầu ` +
+          `lúc ${viDateTime(b.start)} chỉ đăng ký được đến ${viDateTime(b.start - NOTICE_MS)}. Nếu là cuộc họp ` +
+          `đột xuất, khẩn cấp (phòng chống dịch bệnh, thiên tai, PCTT&TKCN) hãy đánh dấu emergency: true ` +
+          `và ghi lý do / Meetings must be registered at least 3 days ahead (Điều 6); mark an emergency ` +
+          `meeting with emergency: true and give the reason`,
+      });
+    }
+    if (b.emergency && !b.emergency_reason)
+      issues.push({
+        path: 'body.emergency_reason',
+        message: 'cuộc họp khẩn cấp cần ghi lý do / an emergency meeting needs a reason',
+      });
+    if (issues.length > 0) throw invalid(issues);
+    return resolved.sites;
   }
 
   get(id: string): Meeting | undefined {
@@ -349,17 +453,18 @@ export class DbMeetings implements MeetingSource {
       title: r.title,
       start: r.start_at,
       end: r.end_at,
-      sites: this.sitesOf(r.id),
+      sites: this.sitesOf(r.id, r.revision),
     }));
   }
 
-  /** A meeting's sites never change once registered: read once, then served from memory. */
-  private sitesOf(id: string): string[] {
-    let list = this.siteCache.get(id);
+  /** A meeting's sites per revision (every update bumps it): read once, then served from memory. */
+  private sitesOf(id: string, revision: number): string[] {
+    const key = `${id}@${revision}`;
+    let list = this.siteCache.get(key);
     if (!list) {
       list = this.sitesStmt.all(id) as string[];
       if (this.siteCache.size >= 1000) this.siteCache.clear();
-      this.siteCache.set(id, list);
+      this.siteCache.set(key, list);
     }
     return [...list];
   }

@@ -13,7 +13,7 @@ import {
   NewIncident,
 } from '../../meetings/incidents.ts';
 import { REASON_CODES, Readiness, SLOTS } from '../../meetings/readiness.ts';
-import { DbMeetings, type Meeting, NewMeeting } from '../../meetings/store.ts';
+import { DbMeetings, type Meeting, MeetingPatch, NewMeeting } from '../../meetings/store.ts';
 import { parseLocalTime } from '../../meetings/time.ts';
 import { allow, auditFrom, type Deps, OPERATE_ROLES, READ_ROLES } from '../context.ts';
 import { ApiFailure, forbidden } from '../errors.ts';
@@ -335,6 +335,27 @@ export function meetingRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =
       const a = allow(c, ...READ_ROLES);
       const m = readable(a.user, c.req.valid('param').id);
       return c.json({ meeting: m, overlaps: m.cancelled_at === null ? meetings.overlaps(m) : [] }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/meetings/{id}',
+      summary:
+        'Đổi cuộc họp (giờ mới hoặc thêm điểm cầu cần báo trước 03 ngày) / change a meeting (new time or added sites need 3 days notice)',
+      security: SECURITY,
+      request: { params: Id, body: jsonBody(MeetingPatch) },
+      responses: okOr404(Registered, 'Đã cập nhật / updated'),
+    }),
+    async (c) => {
+      const a = allow(c, 'admin', 'noc', 'host');
+      const m = readable(a.user, c.req.valid('param').id);
+      if (!canManageMeeting(a.user, m)) throw forbidden('đổi cuộc họp này');
+      const body = c.req.valid('json');
+      const r = await guard(() => meetings.update(m.id, body));
+      auditFrom(c, rt, 'meeting.update', m.id, body);
+      return c.json(r, 200);
     },
   );
 
