@@ -513,6 +513,21 @@ export class Engine implements AlertEngine {
     return max;
   }
 
+  private wake: NodeJS.Timeout | null = null;
+
+  /** Wakes the engine exactly when the next group wait ends (the periodic tick is coarser). */
+  private wakeAt(at: number, now: number): void {
+    if (this.wake) clearTimeout(this.wake);
+    this.wake = setTimeout(
+      () => {
+        this.wake = null;
+        this.soon();
+      },
+      Math.max(0, at - now),
+    );
+    this.wake.unref?.();
+  }
+
   private notifyDue(now: number): void {
     const firing = [...this.byFp.values()].filter((r) => r.alert.state === 'firing');
     const low = (r: Rec) => this.digestable(r);
@@ -573,6 +588,8 @@ export class Engine implements AlertEngine {
         this.syncNotified(r);
       }
     }
+    const next = Math.min(...firing.filter((r) => !r.paged && r.notifyAt !== null).map((r) => r.notifyAt!));
+    if (Number.isFinite(next)) this.wakeAt(next, now);
     for (const rec of firing) {
       if (!rec.paged) continue;
       if (rec.nextEscalationAt !== null && now >= rec.nextEscalationAt) {
@@ -909,6 +926,12 @@ export class Engine implements AlertEngine {
       summary: `${label[0]} — nguyên nhân: ${c.vi} / ${label[1]} — cause: ${c.en}`,
       since: best.started_at,
     };
+  }
+
+  /** Stops the engine's own timers (the service stops the rest). */
+  dispose(): void {
+    if (this.wake) clearTimeout(this.wake);
+    this.wake = null;
   }
 
   onChange(cb: (alert: Alert) => void): () => void {

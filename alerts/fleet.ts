@@ -92,7 +92,7 @@ notify:
     batteryTimeScale: opts.batteryTimeScale ?? 30,
   });
   const meetings = new StaticMeetings();
-  const alerts = await startAlerts(rt, { meetings, env: {}, tickMs: 200 });
+  const alerts = await startAlerts(rt, { meetings, env: {} });
   const collector = await startCollector(rt, { credentials });
   return {
     rt,

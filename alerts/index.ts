@@ -170,6 +170,7 @@ export async function startAlerts(
     tickNow: () => engine.tick(),
     async stop() {
       clearInterval(timer);
+      engine.dispose();
       offSamples();
       offEvents();
       rt.registry.removeSingleMetric('diemcau_alerts_open');

@@ -31,7 +31,7 @@ async function engineOnly(smtp: SmtpSink, groupWait: string): Promise<number[]> 
   const rt = testRuntime(
     `alerts:\n  group_wait: ${groupWait}\n  outbox: { poll: 100ms }\nnotify:\n  email: { host: 127.0.0.1, port: ${smtp.port} }\n`,
   );
-  const engine = await startAlerts(rt, { meetings: new StaticMeetings(), env: {}, tickMs: 100 });
+  const engine = await startAlerts(rt, { meetings: new StaticMeetings(), env: {} });
   const fleet = new Fleet(rt.inventory);
   const sites = rt.inventory.inventory.sites.filter((s) => s.tier === 'commune').slice(0, 20);
   const out: number[] = [];
