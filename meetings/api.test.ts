@@ -167,6 +167,7 @@ describe('meeting routes', () => {
 
   it('runs a readiness test on demand and lists the runs', async () => {
     const m = (await call('u-host', 'POST', '/meetings', meeting())).json.meeting;
+    expect((await call('u-host', 'GET', `/reports/meetings/${m.id}/readiness`)).status).toBe(404);
     w.clock.t = m.start - 2 * HOUR;
     w.drive(60, (t) => [
       ...w.fleet.healthy('tinh-uy', t, { ups: { ups_runtime_min: 200 } }),
@@ -178,6 +179,11 @@ describe('meeting routes', () => {
     const bySite = Object.fromEntries(run.json.results.map((r: Json) => [r.site, r]));
     expect(bySite['tinh-uy'].reasons).toEqual([]);
     expect(bySite['xa-bang-thanh'].reasons.map((r: Json) => r.code)).toEqual(['codec_not_answering']);
+    const page = await call('u-host', 'GET', `/reports/meetings/${m.id}/readiness?format=html`);
+    expect(page.type).toContain('text/html');
+    expect(page.text).toContain('Kết quả vận hành thử trước cuộc họp (Điều 7.1.b)');
+    expect(page.text).toContain('Chưa sẵn sàng');
+    expect(page.text).toContain('Thiết bị codec xa-bang-thanh-codec không trả lời');
     const list = await call('u-host', 'GET', `/meetings/${m.id}/readiness`);
     expect(list.json.items).toHaveLength(1);
     expect(list.json.items[0].requested_by).toBe('u-tech');

@@ -2,6 +2,8 @@
 // Vietnamese first, English second; numbers in Vietnamese notation.
 import type { Tier } from '../inventory/schema.ts';
 import { CAUSE_LABEL } from '../meetings/incidents.ts';
+import type { ReadinessRun } from '../meetings/readiness.ts';
+import type { Meeting } from '../meetings/store.ts';
 import { duration, viDate, viDateTime } from '../meetings/time.ts';
 import type { MeetingReport } from './meeting.ts';
 import type { PeriodReport } from './period.ts';
@@ -177,4 +179,45 @@ ${worst.map((s) => `<tr><td>${esc(s.name)}</td><td>${esc(TIER_LABEL[s.tier].vi)}
 ${noData.length ? `<p>Không có số liệu đo (${noData.length} điểm cầu): ${esc(noData.map((s) => s.name).join(', '))}. <span class="en">No measurements for these sites.</span></p>` : ''}
 <p class="en">Sẵn sàng = tỷ lệ các khoảng 5 phút có đo mà điểm cầu trả lời / availability = share of measured 5-minute intervals in which the site answered; coverage = share of intervals measured.</p>`;
   return page(title, titleEn, body, r.generated_at);
+}
+
+const SLOT_LABEL: Record<string, [string, string]> = {
+  'T-12h': ['Trước 1/2 ngày (T-12h)', 'Half a day before'],
+  'T-1h': ['Trước 01 giờ (T-1h)', 'One hour before'],
+  manual: ['Theo yêu cầu', 'On demand'],
+};
+
+/** One readiness test run as a printable page: every site, ready or not and why. */
+export function readinessHtml(
+  run: ReadinessRun,
+  m: Meeting & { host_org_name?: string },
+  siteName: (id: string) => string,
+): string {
+  const [slotVi, slotEn] = SLOT_LABEL[run.slot]!;
+  const rows = [...run.results].sort((a, b) =>
+    a.status === b.status
+      ? siteName(a.site).localeCompare(siteName(b.site), 'vi')
+      : a.status === 'not_ready'
+        ? -1
+        : 1,
+  );
+  const body = `
+<dl>
+<dt>Cuộc họp</dt><dd>${esc(m.title)}</dd>
+${m.host_org_name ? `<dt>Cơ quan chủ trì</dt><dd>${esc(m.host_org_name)}</dd>` : ''}
+<dt>Thời gian họp</dt><dd>${esc(viDateTime(m.start))} – ${esc(viDateTime(m.end))}</dd>
+<dt>Lần vận hành thử</dt><dd>${bi(slotVi, slotEn)}</dd>
+<dt>Thực hiện lúc</dt><dd>${esc(viDateTime(run.at))} (${esc(run.requested_by === 'scheduler' ? 'tự động / scheduled' : run.requested_by)})</dd>
+<dt>Sẵn sàng / Ready</dt><dd class="${run.ready < run.total ? 'bad' : 'ok'}">${run.ready}/${run.total}</dd>
+</dl>
+<h2>Kết quả theo điểm cầu <span class="en">Result per site</span></h2>
+<table><tr><th>${bi('Điểm cầu', 'Site')}</th><th>${bi('Kết quả', 'Result')}</th><th>${bi('Lý do', 'Reasons')}</th></tr>
+${rows
+  .map(
+    (r) =>
+      `<tr><td>${esc(siteName(r.site))}</td><td class="${r.status === 'ready' ? 'ok' : 'bad'}">${r.status === 'ready' ? bi('Sẵn sàng', 'ready') : bi('Chưa sẵn sàng', 'not ready')}</td><td>${r.reasons.map((x) => bi(x.vi, x.en)).join('<br>') || dash}</td></tr>`,
+  )
+  .join('\n')}
+</table>`;
+  return page('Kết quả vận hành thử trước cuộc họp (Điều 7.1.b)', 'Readiness test run', body, run.at);
 }

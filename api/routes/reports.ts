@@ -10,6 +10,7 @@ import {
   periodReport,
   periodReportHtml,
   type ReportDeps,
+  readinessHtml,
 } from '../../reports/index.ts';
 import { allow, type Ctx, type Deps, READ_ROLES } from '../context.ts';
 import { ApiFailure } from '../errors.ts';
@@ -91,6 +92,47 @@ export function reportRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =>
         );
       const r = await guard(() => meetingReport(deps, id));
       return send(c, c.req.valid('query').format, r, () => meetingReportHtml(r), `bao-cao-cuoc-hop-${id}`);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/reports/meetings/{id}/readiness',
+      summary: 'Kết quả vận hành thử gần nhất (Điều 7.1.b) / the latest readiness test run',
+      security: SECURITY,
+      request: {
+        params: z.object({ id: z.string().min(1).max(100) }),
+        query: z.object({ format: Format }).strict(),
+      },
+      responses: { ...report('Kết quả / the run'), ...NOT_FOUND },
+    }),
+    (c) => {
+      const a = allow(c, ...READ_ROLES);
+      const { id } = c.req.valid('param');
+      const m = parts.meetings.get(id);
+      if (!m || !canReadMeeting(a.user, m))
+        throw new ApiFailure(
+          404,
+          'not_found',
+          `Không tìm thấy cuộc họp "${id}" / Not found: meeting "${id}"`,
+        );
+      const run = parts.readiness.runs(id).at(-1);
+      if (!run)
+        throw new ApiFailure(
+          404,
+          'not_found',
+          'Chưa có lần vận hành thử nào cho cuộc họp này / No readiness test run for this meeting yet',
+        );
+      const inv = d.rt.inventory;
+      const host = inv.organisations.get(m.host_org)?.name ?? m.host_org;
+      return send(
+        c,
+        c.req.valid('query').format,
+        run,
+        () => readinessHtml(run, { ...m, host_org_name: host }, (s) => inv.sites.get(s)?.name ?? s),
+        `van-hanh-thu-${id}`,
+      );
     },
   );
 
