@@ -95,7 +95,9 @@ export async function meetingReport(d: ReportDeps, meetingId: string): Promise<M
     .list({ from: m.start, to: m.end })
     .items.filter((i) => i.meeting_id === m.id || i.sites.some((s) => m.sites.includes(s)))
     .sort((a, b) => a.started_at - b.started_at);
-  const minutes = Math.max(1, Math.ceil((m.end - m.start) / MINUTE));
+  // a meeting still running is judged on the minutes so far
+  const now = (d.now ?? Date.now)();
+  const minutes = Math.max(1, Math.ceil((Math.min(m.end, now) - m.start) / MINUTE));
 
   const sites: SiteQuality[] = m.sites.map((id) => {
     const s = inv.sites.get(id);
@@ -128,7 +130,7 @@ export async function meetingReport(d: ReportDeps, meetingId: string): Promise<M
   };
   return {
     kind: 'meeting',
-    generated_at: (d.now ?? Date.now)(),
+    generated_at: now,
     meeting: { ...m, host_org_name: inv.organisations.get(m.host_org)?.name ?? m.host_org },
     summary: {
       sites: sites.length,
