@@ -4,12 +4,11 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { StaticMeetings } from '../alerts/index.ts';
 import { getUser, setPassword } from '../api/accounts.ts';
 import { createUser } from '../api/server.ts';
-import type { MeetingRef } from '../core/ports.ts';
 import { generateInventory, syntheticUnits } from '../inventory/generate.ts';
 import { parseAddress } from '../inventory/load.ts';
+import type { NewMeeting } from '../meetings/store.ts';
 import { startSimulator } from '../simulator/index.ts';
 import { start, untilSignal } from './serve.ts';
 
@@ -56,12 +55,10 @@ export async function run(args: string[]): Promise<number> {
   }
   const control = parseAddress(values.control!, 8081);
   let simulatorControl: string | null = null;
-  const meetings = new StaticMeetings();
 
   const running = await start({
     ...(values.config && { configPath: values.config }),
     env,
-    meetings,
     configure(config) {
       if (!values.config) config.data_dir = resolve(values.data ?? 'data/demo');
       else if (values.data) config.data_dir = resolve(values.data);
@@ -70,7 +67,7 @@ export async function run(args: string[]): Promise<number> {
       else if (!values.config && !existsSync(config.inventory))
         config.inventory = resolve('inventory/bac-kan.yaml');
     },
-    async before(rt, credentials) {
+    async before(rt, { credentials, meetings }) {
       const trap = parseAddress(rt.config.collector.trap_listen, 1162);
       const sim = await startSimulator({
         inventory: rt.inventory,
@@ -80,9 +77,8 @@ export async function run(args: string[]): Promise<number> {
         control,
       });
       simulatorControl = sim.controlUrl;
-      const meeting = demoMeeting(rt.inventory.inventory.sites);
+      const { meeting } = meetings.register(demoMeeting(rt.inventory.inventory.sites), 'demo');
       sim.meeting.start(meeting.sites);
-      meetings.add(meeting);
       return { name: 'simulator', stop: () => sim.stop() };
     },
   });
@@ -113,18 +109,21 @@ export async function run(args: string[]): Promise<number> {
   return 0;
 }
 
-/** The demo's live meeting: the province and district tiers with the communes of two districts. */
-function demoMeeting(sites: { id: string; tier: string; district: string }[]): MeetingRef {
-  const districts = [...new Set(sites.filter((s) => s.tier === 'commune').map((s) => s.district))].slice(
-    2,
-    4,
-  );
+/**
+ * The demo's live meeting, registered like any other (as an emergency, since it starts now):
+ * the province and district tiers with the communes of two districts.
+ */
+function demoMeeting(sites: { tier: string; district: string }[]): NewMeeting {
+  const communes = sites.filter((s) => s.tier === 'commune').map((s) => s.district);
   const now = Date.now();
   return {
-    id: 'demo-giao-ban',
     title: 'Giao ban trực tuyến UBND tỉnh (mô phỏng)',
+    host_org: 'vp-ubnd-tinh',
     start: now - 10 * 60_000,
     end: now + 30 * 60_000,
-    sites: sites.filter((s) => s.tier !== 'commune' || districts.includes(s.district)).map((s) => s.id),
+    tiers: ['province', 'district'],
+    districts: [...new Set(communes)].slice(2, 4),
+    emergency: true,
+    emergency_reason: 'Cuộc họp mô phỏng của bản demo / demo meeting',
   };
 }

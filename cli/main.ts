@@ -20,6 +20,10 @@ const COMMANDS: Record<string, Command> = {
   collect: { summary: 'run the collector alone (optionally one shard)', load: () => import('./collect.ts') },
   reflector: { summary: 'answer RTP/UDP jitter probes at a site', load: () => import('./reflector.ts') },
   user: { summary: 'manage local users', load: () => import('./user.ts') },
+  report: {
+    summary: 'six-month, yearly, period and meeting reports',
+    load: () => import('../reports/cli.ts'),
+  },
 };
 
 function usage(): string {

@@ -3,15 +3,19 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { StaticMeetings, startAlerts } from '../alerts/index.ts';
+import { startAlerts } from '../alerts/index.ts';
+import { meetingRoutes } from '../api/routes/meetings.ts';
+import { reportRoutes } from '../api/routes/reports.ts';
 import { startApi } from '../api/server.ts';
 import { startCollector } from '../collector/index.ts';
 import { type Config, loadConfig } from '../config/config.ts';
 import { Bus } from '../core/bus.ts';
 import { log } from '../core/log.ts';
-import type { MeetingSource } from '../core/ports.ts';
 import type { Runtime, Service } from '../core/runtime.ts';
 import { loadInventory, type ResolvedCredential, resolveCredentials, summarize } from '../inventory/load.ts';
+import { notifyReadiness } from '../meetings/notify.ts';
+import { startReadiness } from '../meetings/readiness.ts';
+import { DbMeetings } from '../meetings/store.ts';
 import { startStorage } from '../storage/metrics/index.ts';
 import { openStateDb } from '../storage/state-db.ts';
 
@@ -20,13 +24,16 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** adjusts the loaded configuration (demo and tests: ports, data directory) */
   configure?: (config: Config) => void;
-  meetings?: MeetingSource;
   /** runs after the runtime exists and before the collector starts (demo: the simulator) */
-  before?: (rt: Runtime, credentials: Map<string, ResolvedCredential>) => Promise<Service | null>;
+  before?: (
+    rt: Runtime,
+    ctx: { credentials: Map<string, ResolvedCredential>; meetings: DbMeetings },
+  ) => Promise<Service | null>;
 }
 
 export interface Running {
   runtime: Runtime;
+  meetings: DbMeetings;
   url: string;
   stop(): Promise<void>;
 }
@@ -57,18 +64,30 @@ export async function start(opts: StartOptions = {}): Promise<Running> {
     state.close();
   };
   try {
-    const meetings = opts.meetings ?? new StaticMeetings();
+    const meetings = new DbMeetings(state, inventory);
     const storage = await startStorage(runtime);
     services.push(storage);
     const alerts = await startAlerts(runtime, { meetings, env });
     services.push(alerts);
-    const before = await opts.before?.(runtime, credentials);
+    const readiness = startReadiness(runtime, {
+      meetings,
+      store: storage.store,
+      alerts,
+      onRun: notifyReadiness(alerts.outbox, inventory, log),
+    });
+    services.push(readiness);
+    const before = await opts.before?.(runtime, { credentials, meetings });
     if (before) services.push(before);
     services.push(await startCollector(runtime, { credentials }));
-    const api = await startApi(runtime, { store: storage.store, alerts, meetings });
+    const api = await startApi(runtime, {
+      store: storage.store,
+      alerts,
+      meetings,
+      routes: [(d) => meetingRoutes(d, { readiness }), (d) => reportRoutes(d, { readiness })],
+    });
     services.push(api);
     log.info({ url: api.url }, 'diemcau is serving');
-    return { runtime, url: api.url, stop };
+    return { runtime, meetings, url: api.url, stop };
   } catch (err) {
     await stop();
     throw err;
