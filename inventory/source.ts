@@ -1,7 +1,7 @@
 // YAML files validated by zod, with every error pointing at FILE:LINE.
 // Used by the inventory, the configuration and the alert rules.
 import { readFileSync } from 'node:fs';
-import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
+import { type Document, isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 
 export type Path = readonly (string | number)[];
@@ -26,21 +26,28 @@ export class SourceErrors extends Error {
 /** A parsed YAML document that can tell the line of any path in it. */
 export class YamlSource {
   readonly value: unknown;
-  private readonly doc;
-  private readonly lines = new LineCounter();
+  /** the syntax tree, kept only while lines may be asked for (see release) */
+  private tree: { doc: Document.Parsed; lines: LineCounter } | null;
 
   constructor(
     readonly file: string,
-    text: string,
+    private readonly text: string,
   ) {
-    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
-    const errs = this.doc.errors.map((e) => ({
+    this.tree = YamlSource.parseTree(text);
+    const { doc, lines } = this.tree;
+    const errs = doc.errors.map((e) => ({
       file,
-      line: this.lines.linePos(e.pos[0]).line,
+      line: lines.linePos(e.pos[0]).line,
       message: `YAML syntax: ${e.message.split('\n')[0]}`,
     }));
     if (errs.length > 0) throw new SourceErrors(errs);
-    this.value = this.doc.toJS({ maxAliasCount: 1000 });
+    this.value = doc.toJS({ maxAliasCount: 1000 });
+  }
+
+  private static parseTree(text: string) {
+    const lines = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    return { doc, lines };
   }
 
   static read(file: string): YamlSource {
@@ -56,9 +63,19 @@ export class YamlSource {
     return new YamlSource(file, text);
   }
 
+  /**
+   * Drops the syntax tree once a file has been checked: for a large inventory it costs several times
+   * the data itself. A later error message parses the text again.
+   */
+  release(): void {
+    this.tree = null;
+  }
+
   /** Line of the deepest existing node along the path (1-based). */
   lineOf(path: Path): number {
-    let node: unknown = this.doc.contents;
+    this.tree ??= YamlSource.parseTree(this.text);
+    const { doc, lines } = this.tree;
+    let node: unknown = doc.contents;
     let offset = (node as { range?: [number] } | null)?.range?.[0] ?? 0;
     for (const key of path) {
       if (isMap(node)) {
@@ -74,7 +91,7 @@ export class YamlSource {
         offset = (node as { range?: [number] }).range?.[0] ?? offset;
       } else break;
     }
-    return this.lines.linePos(offset).line;
+    return lines.linePos(offset).line;
   }
 
   error(path: Path, message: string): SourceError {
