@@ -1,6 +1,6 @@
 // Helpers shared by the route files: a sub-app whose validation failures become ApiError 400s,
 // and the request/response pieces every route repeats. The OpenAPI document comes from these.
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ZodType } from 'zod';
 import type { AppEnv } from './context.ts';
 import { ApiError } from './contract.ts';
@@ -44,3 +44,21 @@ export function okOr404<T extends ZodType>(schema: T, description: string) {
 }
 
 export const SECURITY: Record<string, string[]>[] = [{ cookie: [] }, { bearer: [] }];
+
+/** The `limit` and `offset` fields of a list's query: at most `max` items a page, `fallback` when not given. */
+export function pageQuery(max: number, fallback: number) {
+  return {
+    limit: z.coerce.number().int().min(1).max(max).default(fallback),
+    offset: z.coerce.number().int().min(0).default(0),
+  };
+}
+
+/** One page of a list held in memory, as list routes answer: the items, the total, limit and offset. */
+export function page<T>(all: readonly T[], q: { limit: number; offset: number }) {
+  return {
+    items: all.slice(q.offset, q.offset + q.limit),
+    total: all.length,
+    limit: q.limit,
+    offset: q.offset,
+  };
+}

@@ -12,7 +12,7 @@ import {
 import { allow, type Deps } from '../context.ts';
 import { ROLES, User } from '../contract.ts';
 import { ApiFailure, notFound } from '../errors.ts';
-import { jsonBody, ok, okOr404, SECURITY, subApp } from '../openapi.ts';
+import { jsonBody, ok, okOr404, pageQuery, SECURITY, subApp } from '../openapi.ts';
 import { publicUser } from './auth.ts';
 
 const UserRow = User.extend({ disabled: z.boolean(), created_at: z.number(), updated_at: z.number() });
@@ -44,8 +44,7 @@ const AuditQuery = z
     actor: z.string().max(64).optional(),
     action: z.string().max(64).optional(),
     since: z.coerce.number().int().min(0).optional(),
-    limit: z.coerce.number().int().min(1).max(1000).default(100),
-    offset: z.coerce.number().int().min(0).default(0),
+    ...pageQuery(1000, 100),
   })
   .strict();
 

@@ -15,7 +15,7 @@ import {
 } from '../context.ts';
 import { ALERT_STATES, Alert, SEVERITIES, Silence } from '../contract.ts';
 import { ApiFailure, forbidden, notFound } from '../errors.ts';
-import { jsonBody, ok, okOr404, SECURITY, subApp } from '../openapi.ts';
+import { jsonBody, ok, okOr404, page, pageQuery, SECURITY, subApp } from '../openapi.ts';
 
 const AlertQuery = z
   .object({
@@ -25,8 +25,7 @@ const AlertQuery = z
     site: z.string().max(100).optional(),
     district: z.string().max(100).optional(),
     severity: z.enum(SEVERITIES).optional(),
-    limit: z.coerce.number().int().min(1).max(500).default(100),
-    offset: z.coerce.number().int().min(0).default(0),
+    ...pageQuery(500, 100),
   })
   .strict();
 
@@ -103,15 +102,7 @@ export function alertRoutes(d: Deps) {
             (!q.severity || x.severity === q.severity),
         )
         .sort((x, y) => y.started_at - x.started_at);
-      return c.json(
-        {
-          items: list.slice(q.offset, q.offset + q.limit),
-          total: list.length,
-          limit: q.limit,
-          offset: q.offset,
-        },
-        200,
-      );
+      return c.json(page(list, q), 200);
     },
   );
 

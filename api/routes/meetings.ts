@@ -17,7 +17,7 @@ import { DbMeetings, type Meeting, MeetingPatch, NewMeeting } from '../../meetin
 import { parseLocalTime } from '../../meetings/time.ts';
 import { allow, auditFrom, type Deps, OPERATE_ROLES, READ_ROLES } from '../context.ts';
 import { ApiFailure, forbidden } from '../errors.ts';
-import { ERRORS, jsonBody, ok, okOr404, SECURITY, subApp } from '../openapi.ts';
+import { ERRORS, jsonBody, ok, okOr404, page, pageQuery, SECURITY, subApp } from '../openapi.ts';
 
 /** The meetings module's objects for a route factory: built from Deps when not given. */
 export interface MeetingsParts {
@@ -139,8 +139,7 @@ const MeetingQuery = z
     host_org: z.string().max(100).optional(),
     site: z.string().max(100).optional(),
     include_cancelled: z.enum(['true', 'false']).optional(),
-    limit: z.coerce.number().int().min(1).max(1000).default(200),
-    offset: z.coerce.number().int().min(0).default(0),
+    ...pageQuery(1000, 200),
   })
   .strict();
 
@@ -200,8 +199,7 @@ const IncidentQuery = z
     meeting_id: z.string().max(100).optional(),
     cause_class: z.enum(CAUSE_CLASSES).optional(),
     open: z.enum(['true', 'false']).optional(),
-    limit: z.coerce.number().int().min(1).max(1000).default(200),
-    offset: z.coerce.number().int().min(0).default(0),
+    ...pageQuery(1000, 200),
   })
   .strict();
 
@@ -269,15 +267,7 @@ export function meetingRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =
       };
       if (a.user.role === 'technician') {
         const items = meetings.list(f).items.filter((m) => canReadMeeting(a.user, m));
-        return c.json(
-          {
-            items: items.slice(q.offset, q.offset + q.limit),
-            total: items.length,
-            limit: q.limit,
-            offset: q.offset,
-          },
-          200,
-        );
+        return c.json(page(items, q), 200);
       }
       const r = meetings.list({ ...f, limit: q.limit, offset: q.offset });
       return c.json({ ...r, limit: q.limit, offset: q.offset }, 200);
@@ -451,15 +441,7 @@ export function meetingRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =
           ...(q.open && { open: q.open === 'true' }),
         })
         .items.filter((i) => canReadIncident(a.user, i, (x) => meetings.get(x)));
-      return c.json(
-        {
-          items: all.slice(q.offset, q.offset + q.limit),
-          total: all.length,
-          limit: q.limit,
-          offset: q.offset,
-        },
-        200,
-      );
+      return c.json(page(all, q), 200);
     },
   );
 

@@ -7,7 +7,7 @@ import { CARRIERS, TIERS } from '../../inventory/schema.ts';
 import { allow, canReadAlert, canReadSite, type Deps, READ_ROLES } from '../context.ts';
 import { Alert, SITE_STATES, SiteStatus } from '../contract.ts';
 import { ApiFailure, forbidden, notFound } from '../errors.ts';
-import { ok, okOr404, SECURITY, subApp } from '../openapi.ts';
+import { ok, okOr404, page, pageQuery, SECURITY, subApp } from '../openapi.ts';
 
 /** "a,b" → ["a","b"], each checked against `values` */
 function csvOf<T extends string>(values: readonly T[], what: string) {
@@ -39,8 +39,7 @@ const SiteListQuery = z
     carrier: csvOf(CARRIERS, 'nhà mạng / carrier'),
     district: z.string().max(500).optional(),
     q: z.string().max(100).optional(),
-    limit: z.coerce.number().int().min(1).max(1000).default(1000),
-    offset: z.coerce.number().int().min(0).default(0),
+    ...pageQuery(1000, 1000),
   })
   .strict();
 
@@ -192,15 +191,7 @@ export function siteRoutes(d: Deps) {
             (!districts || districts.includes(s.district)) &&
             (!needle || s.name.toLowerCase().includes(needle) || s.id.includes(needle) || s.gso === needle),
         );
-      return c.json(
-        {
-          items: all.slice(q.offset, q.offset + q.limit),
-          total: all.length,
-          limit: q.limit,
-          offset: q.offset,
-        },
-        200,
-      );
+      return c.json(page(all, q), 200);
     },
   );
 
