@@ -78,6 +78,14 @@ export function canReadMeeting(user: UserRecord, m: Meeting): boolean {
   return true;
 }
 
+/** The meeting, when it exists and the user may read it; otherwise a 404 (not a 403: its existence stays private). */
+export function readableMeeting(meetings: DbMeetings, user: UserRecord, id: string): Meeting {
+  const m = meetings.get(id);
+  if (!m || !canReadMeeting(user, m))
+    throw new ApiFailure(404, 'not_found', `Không tìm thấy cuộc họp "${id}" / Not found: meeting "${id}"`);
+  return m;
+}
+
 function canManageMeeting(user: UserRecord, m: Pick<Meeting, 'host_org'>): boolean {
   return user.role === 'admin' || user.role === 'noc' || (user.role === 'host' && user.org === m.host_org);
 }
@@ -218,12 +226,7 @@ export function meetingRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =
   const { meetings, incidents, readiness } = meetingsParts(d, opts);
   const app = subApp();
 
-  const readable = (user: UserRecord, id: string): Meeting => {
-    const m = meetings.get(id);
-    if (!m || !canReadMeeting(user, m))
-      throw new ApiFailure(404, 'not_found', `Không tìm thấy cuộc họp "${id}" / Not found: meeting "${id}"`);
-    return m;
-  };
+  const readable = (user: UserRecord, id: string): Meeting => readableMeeting(meetings, user, id);
 
   app.openapi(
     createRoute({

@@ -15,7 +15,7 @@ import {
 import { allow, type Ctx, type Deps, READ_ROLES } from '../context.ts';
 import { ApiFailure } from '../errors.ts';
 import { ERRORS, NOT_FOUND, SECURITY, subApp } from '../openapi.ts';
-import { canReadMeeting, guard, meetingsParts, QueryTime } from './meetings.ts';
+import { guard, meetingsParts, QueryTime, readableMeeting } from './meetings.ts';
 
 const Format = z.enum(['json', 'html']).default('json');
 const PERIOD_ROLES = ['admin', 'noc', 'viewer'] as const;
@@ -83,13 +83,7 @@ export function reportRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =>
     async (c) => {
       const a = allow(c, ...READ_ROLES);
       const { id } = c.req.valid('param');
-      const m = parts.meetings.get(id);
-      if (!m || !canReadMeeting(a.user, m))
-        throw new ApiFailure(
-          404,
-          'not_found',
-          `Không tìm thấy cuộc họp "${id}" / Not found: meeting "${id}"`,
-        );
+      readableMeeting(parts.meetings, a.user, id);
       const r = await guard(() => meetingReport(deps, id));
       return send(c, c.req.valid('query').format, r, () => meetingReportHtml(r), `bao-cao-cuoc-hop-${id}`);
     },
@@ -110,13 +104,7 @@ export function reportRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =>
     (c) => {
       const a = allow(c, ...READ_ROLES);
       const { id } = c.req.valid('param');
-      const m = parts.meetings.get(id);
-      if (!m || !canReadMeeting(a.user, m))
-        throw new ApiFailure(
-          404,
-          'not_found',
-          `Không tìm thấy cuộc họp "${id}" / Not found: meeting "${id}"`,
-        );
+      const m = readableMeeting(parts.meetings, a.user, id);
       const run = parts.readiness.runs(id).at(-1);
       if (!run)
         throw new ApiFailure(
