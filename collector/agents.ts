@@ -39,6 +39,37 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
+/**
+ * An agent process as an Agent: `start` spawns it, `ready` waits until it answers (at start and
+ * after each restart); stop() also removes its working folder `dir`.
+ */
+async function supervise(
+  dir: string,
+  start: () => ChildProcess,
+  ready: () => Promise<unknown>,
+): Promise<Agent> {
+  let child: ChildProcess;
+  const launch = async () => {
+    child = start();
+    await ready();
+  };
+  await launch();
+  return {
+    get pid() {
+      return child.pid ?? -1;
+    },
+    async stop() {
+      await stopChild(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+    kill: () => stopChild(child),
+    async restart() {
+      await stopChild(child);
+      await launch();
+    },
+  };
+}
+
 /** Sends one GET with net-snmp's own tools until the agent answers (or gives up after ~5 s). */
 async function waitAnswering(host: string, port: number, community: string): Promise<void> {
   const snmp = (await import('net-snmp')).default;
@@ -107,28 +138,14 @@ export async function startSnmpd(o: SnmpdOptions): Promise<Agent> {
     MIBDIRS: join(dir, 'nomibs'),
     SNMP_PERSISTENT_DIR: join(dir, 'persist'),
   };
-  let child: ChildProcess;
-  const launch = async () => {
-    child = o.cpus
-      ? spawn('taskset', ['-c', o.cpus, 'snmpd', ...args], { env, stdio: 'ignore' })
-      : spawn('snmpd', args, { env, stdio: 'ignore' });
-    await waitAnswering(o.hosts[0]!, o.port, community);
-  };
-  await launch();
-  return {
-    get pid() {
-      return child.pid ?? -1;
-    },
-    async stop() {
-      await stopChild(child);
-      rmSync(dir, { recursive: true, force: true });
-    },
-    kill: () => stopChild(child),
-    async restart() {
-      await stopChild(child);
-      await launch();
-    },
-  };
+  return supervise(
+    dir,
+    () =>
+      o.cpus
+        ? spawn('taskset', ['-c', o.cpus, 'snmpd', ...args], { env, stdio: 'ignore' })
+        : spawn('snmpd', args, { env, stdio: 'ignore' }),
+    () => waitAnswering(o.hosts[0]!, o.port, community),
+  );
 }
 
 export interface SnmpsimOptions {
@@ -169,30 +186,16 @@ export async function startSnmpsim(o: SnmpsimOptions): Promise<Agent> {
     '--logging-method=null',
   ];
   if (process.getuid?.() === 0) args.push('--process-user=nobody', '--process-group=nogroup');
-  let child: ChildProcess;
   const first = Object.keys(o.data)[0]!;
-  const launch = async () => {
-    child = spawn('snmpsimd', args, { stdio: 'ignore' });
-    await waitAnswering(o.host, o.port, first).catch(() => {
-      // a recording without sysUpTime never answers the check; give it time instead
-      return new Promise((r) => setTimeout(r, 1500));
-    });
-  };
-  await launch();
-  return {
-    get pid() {
-      return child.pid ?? -1;
-    },
-    async stop() {
-      await stopChild(child);
-      rmSync(dir, { recursive: true, force: true });
-    },
-    kill: () => stopChild(child),
-    async restart() {
-      await stopChild(child);
-      await launch();
-    },
-  };
+  return supervise(
+    dir,
+    () => spawn('snmpsimd', args, { stdio: 'ignore' }),
+    () =>
+      waitAnswering(o.host, o.port, first).catch(() => {
+        // a recording without sysUpTime never answers the check; give it time instead
+        return new Promise((r) => setTimeout(r, 1500));
+      }),
+  );
 }
 
 export interface TestNetwork {
