@@ -1,5 +1,5 @@
 // SNMP sessions (one per device, reused across polls) and value decoding for net-snmp varbinds.
-import snmp, { type Session, type Varbind } from 'net-snmp';
+import snmp, { type Session, type User, type Varbind } from 'net-snmp';
 import type { ResolvedCredential } from '../inventory/load.ts';
 
 export const T = {
@@ -60,6 +60,26 @@ const PRIV: Record<string, number> = {
   aes256r: snmp.PrivProtocols.aes256r!,
 };
 
+/** The SNMPv3 user of a credential, for a session or a trap receiver's authorizer. */
+export function v3User(cred: ResolvedCredential): User {
+  return {
+    name: cred.user ?? '',
+    level: cred.priv
+      ? snmp.SecurityLevel.authPriv
+      : cred.auth
+        ? snmp.SecurityLevel.authNoPriv
+        : snmp.SecurityLevel.noAuthNoPriv,
+    ...(cred.auth && {
+      authProtocol: AUTH[cred.auth.protocol] ?? snmp.AuthProtocols.sha!,
+      authKey: cred.auth.key,
+    }),
+    ...(cred.priv && {
+      privProtocol: PRIV[cred.priv.protocol] ?? snmp.PrivProtocols.aes!,
+      privKey: cred.priv.key,
+    }),
+  };
+}
+
 /** A promise-shaped session to one agent. */
 export class SnmpClient {
   private session: Session;
@@ -85,23 +105,7 @@ export class SnmpClient {
     };
     let s: Session;
     if (this.cred.version === '3') {
-      const user = {
-        name: this.cred.user ?? '',
-        level: this.cred.priv
-          ? snmp.SecurityLevel.authPriv
-          : this.cred.auth
-            ? snmp.SecurityLevel.authNoPriv
-            : snmp.SecurityLevel.noAuthNoPriv,
-        ...(this.cred.auth && {
-          authProtocol: AUTH[this.cred.auth.protocol] ?? snmp.AuthProtocols.sha!,
-          authKey: this.cred.auth.key,
-        }),
-        ...(this.cred.priv && {
-          privProtocol: PRIV[this.cred.priv.protocol] ?? snmp.PrivProtocols.aes!,
-          privKey: this.cred.priv.key,
-        }),
-      };
-      s = snmp.createV3Session(this.host, user, base);
+      s = snmp.createV3Session(this.host, v3User(this.cred), base);
     } else {
       s = snmp.createSession(this.host, this.cred.community ?? 'public', {
         ...base,

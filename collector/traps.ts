@@ -8,24 +8,11 @@ import { siteTags } from './evaluate.ts';
 import type { SelfMetrics } from './metrics.ts';
 import type { Poller } from './poller.ts';
 import type { TrapRule } from './profile.ts';
-import { T, toText } from './snmp.ts';
+import { T, toText, v3User } from './snmp.ts';
 
 const SNMP_TRAP_OID = '1.3.6.1.6.3.1.1.4.1.0';
 const SNMP_TRAP_ADDRESS = '1.3.6.1.6.3.18.1.3.0';
 const SYS_UPTIME = '1.3.6.1.2.1.1.3.0';
-
-const AUTH: Record<string, number> = {
-  md5: snmp.AuthProtocols.md5!,
-  sha: snmp.AuthProtocols.sha!,
-  sha256: snmp.AuthProtocols.sha256!,
-  sha512: snmp.AuthProtocols.sha512!,
-};
-const PRIV: Record<string, number> = {
-  des: snmp.PrivProtocols.des!,
-  aes: snmp.PrivProtocols.aes!,
-  aes256b: snmp.PrivProtocols.aes256b!,
-  aes256r: snmp.PrivProtocols.aes256r!,
-};
 
 function vbValue(vb: Varbind): string | number {
   if (vb.type === T.OctetString) return toText(vb);
@@ -77,16 +64,7 @@ export class TrapReceiver {
       if (c.version === '2c' && c.community) auth.addCommunity(c.community);
       if (c.version === '3' && c.user && !seenUsers.has(c.user)) {
         seenUsers.add(c.user);
-        auth.addUser({
-          name: c.user,
-          level: c.priv
-            ? snmp.SecurityLevel.authPriv
-            : c.auth
-              ? snmp.SecurityLevel.authNoPriv
-              : snmp.SecurityLevel.noAuthNoPriv,
-          ...(c.auth && { authProtocol: AUTH[c.auth.protocol], authKey: c.auth.key }),
-          ...(c.priv && { privProtocol: PRIV[c.priv.protocol], privKey: c.priv.key }),
-        });
+        auth.addUser(v3User(c));
       }
     }
     this.receiver = receiver;
