@@ -12,28 +12,14 @@ import {
   resolveCredentials,
 } from '../inventory/load.ts';
 import { type Simulator, startSimulator } from './index.ts';
+import { netsnmpCredentials } from './testing.ts';
 
 const ENV = {
   DIEMCAU_SNMP_COMMUNITY: 'bk-cong-dong',
   DIEMCAU_SNMP_AUTH_KEY: 'bk-auth-123',
   DIEMCAU_SNMP_PRIV_KEY: 'bk-priv-123',
 };
-const V2 = ['-v2c', '-c', ENV.DIEMCAU_SNMP_COMMUNITY];
-const V3 = [
-  '-v3',
-  '-l',
-  'authPriv',
-  '-u',
-  'diemcau',
-  '-a',
-  'SHA',
-  '-A',
-  ENV.DIEMCAU_SNMP_AUTH_KEY,
-  '-x',
-  'AES',
-  '-X',
-  ENV.DIEMCAU_SNMP_PRIV_KEY,
-];
+const { V2, V3 } = netsnmpCredentials(ENV);
 
 function walk(d: DeviceRef): Promise<{ code: number; lines: string[]; err: string }> {
   const v = d.snmp === 'core-v3' ? V3 : V2;

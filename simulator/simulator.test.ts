@@ -14,28 +14,14 @@ import {
   resolveCredentials,
 } from '../inventory/load.ts';
 import { type Simulator, startSimulator } from './index.ts';
+import { netsnmpCredentials } from './testing.ts';
 
 const ENV = {
   DIEMCAU_SNMP_COMMUNITY: 'cong-dong-thu',
   DIEMCAU_SNMP_AUTH_KEY: 'khoa-xac-thuc-1',
   DIEMCAU_SNMP_PRIV_KEY: 'khoa-ma-hoa-22',
 };
-const V2 = ['-v2c', '-c', ENV.DIEMCAU_SNMP_COMMUNITY];
-const V3 = [
-  '-v3',
-  '-l',
-  'authPriv',
-  '-u',
-  'diemcau',
-  '-a',
-  'SHA',
-  '-A',
-  ENV.DIEMCAU_SNMP_AUTH_KEY,
-  '-x',
-  'AES',
-  '-X',
-  ENV.DIEMCAU_SNMP_PRIV_KEY,
-];
+const { V2, V3 } = netsnmpCredentials(ENV);
 
 interface Vb {
   oid: string;
