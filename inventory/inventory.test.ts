@@ -126,6 +126,13 @@ describe('inventory', () => {
     expect(Number(first!.split(':')[0])).toBeLessThanOrEqual(line + 3);
   });
 
+  it('reports a key written twice in one mapping', () => {
+    const { text, line } = edit(base, '    tier: commune\n', '    tier: commune\n    tier: district\n');
+    expect(errorsOf(text)).toEqual([
+      expect.stringMatching(new RegExp(`^${line + 1}: YAML syntax: Map keys must be unique`)),
+    ]);
+  });
+
   it('reports every error at once, not just the first', () => {
     let t = edit(base, 'district: huyen-1', 'district: nowhere', 2).text;
     t = edit(t, 'mcu_port: 7', 'mcu_port: 6').text;

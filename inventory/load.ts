@@ -209,7 +209,6 @@ function indexInventory(source: YamlSource, inv: Inventory): LoadedInventory {
   });
   // Technicians: the regulation (Điều 13.2) wants one per site; a technician may serve several sites.
   if (errors.length > 0) throw new SourceErrors(errors);
-  source.release();
   return {
     file: source.file,
     inventory: inv,
