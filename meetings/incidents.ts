@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Alert } from '../api/contract.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
 import type { StateDb } from '../storage/state-db.ts';
-import { fromZod, invalid, notFound } from './errors.ts';
+import { type FieldIssue, fromZod, invalid, notFound } from './errors.ts';
 import { type DbMeetings, newId } from './store.ts';
 import { TimeInput } from './time.ts';
 
@@ -102,6 +102,12 @@ type Draft = {
   fix?: string;
 };
 
+function restoredBeforeStart(started: number, restored: number | null): FieldIssue[] {
+  return restored !== null && restored < started
+    ? [{ path: 'body.restored_at', message: 'phải sau thời điểm bắt đầu / must be after started_at' }]
+    : [];
+}
+
 export class IncidentLog {
   private readonly sitesStmt;
 
@@ -140,7 +146,7 @@ export class IncidentLog {
     const given = stripUndefined(parsed.data);
     const d: Draft = { ...(alert ? this.draftFromAlert(alert) : {}), ...given };
     const now = this.now();
-    const issues: { path: string; message: string }[] = [];
+    const issues: FieldIssue[] = [];
     if (given.alert_id && !alert)
       issues.push({
         path: 'body.alert_id',
@@ -149,32 +155,18 @@ export class IncidentLog {
     const sites = d.sites ?? [];
     if (sites.length === 0)
       issues.push({ path: 'body.sites', message: 'cần ít nhất một điểm cầu / at least one site' });
-    sites.forEach((s, i) => {
-      if (!this.inv.sites.has(s))
-        issues.push({
-          path: `body.sites.${i}`,
-          message: `điểm cầu "${s}" không có trong danh mục / unknown site`,
-        });
-    });
+    issues.push(...this.unknownSites(sites));
     const started = d.started_at ?? now;
     if (started > now + 5 * 60_000)
       issues.push({ path: 'body.started_at', message: 'chưa xảy ra (ở tương lai) / is in the future' });
     const restored = d.restored_at ?? null;
-    if (restored !== null && restored < started)
-      issues.push({
-        path: 'body.restored_at',
-        message: 'phải sau thời điểm bắt đầu / must be after started_at',
-      });
+    issues.push(...restoredBeforeStart(started, restored));
     if (!d.cause)
       issues.push({
         path: 'body.cause',
         message: 'cần ghi nguyên nhân (Điều 8.2.d) / the cause is required',
       });
-    if (d.meeting_id && !this.meetings.get(d.meeting_id))
-      issues.push({
-        path: 'body.meeting_id',
-        message: `không có cuộc họp "${d.meeting_id}" / unknown meeting`,
-      });
+    issues.push(...this.unknownMeeting(d.meeting_id));
     if (issues.length > 0) throw invalid(issues);
     const meeting =
       d.meeting_id !== undefined
@@ -201,8 +193,7 @@ export class IncidentLog {
           now,
           now,
         );
-      const ins = this.db.prepare('INSERT INTO incident_sites (incident_id, site) VALUES (?, ?)');
-      for (const s of new Set(sites)) ins.run(id, s);
+      this.writeSites(id, sites);
     })();
     return this.require(id);
   }
@@ -214,24 +205,11 @@ export class IncidentLog {
     if (!parsed.success) throw fromZod(parsed.error);
     const p = stripUndefined(parsed.data);
     const next = { ...cur, ...p };
-    const issues: { path: string; message: string }[] = [];
-    (p.sites ?? []).forEach((s, i) => {
-      if (!this.inv.sites.has(s))
-        issues.push({
-          path: `body.sites.${i}`,
-          message: `điểm cầu "${s}" không có trong danh mục / unknown site`,
-        });
-    });
-    if (next.restored_at !== null && next.restored_at < next.started_at)
-      issues.push({
-        path: 'body.restored_at',
-        message: 'phải sau thời điểm bắt đầu / must be after started_at',
-      });
-    if (p.meeting_id && !this.meetings.get(p.meeting_id))
-      issues.push({
-        path: 'body.meeting_id',
-        message: `không có cuộc họp "${p.meeting_id}" / unknown meeting`,
-      });
+    const issues = [
+      ...this.unknownSites(p.sites ?? []),
+      ...restoredBeforeStart(next.started_at, next.restored_at),
+      ...this.unknownMeeting(p.meeting_id),
+    ];
     if (issues.length > 0) throw invalid(issues);
     this.db.transaction(() => {
       this.db
@@ -251,11 +229,31 @@ export class IncidentLog {
         );
       if (p.sites) {
         this.db.prepare('DELETE FROM incident_sites WHERE incident_id = ?').run(id);
-        const ins = this.db.prepare('INSERT INTO incident_sites (incident_id, site) VALUES (?, ?)');
-        for (const s of new Set(p.sites)) ins.run(id, s);
+        this.writeSites(id, p.sites);
       }
     })();
     return this.require(id);
+  }
+
+  /** Create and update check the same references: every site in the inventory, the meeting known. */
+  private unknownSites(sites: readonly string[]): FieldIssue[] {
+    return sites.flatMap((s, i) =>
+      this.inv.sites.has(s)
+        ? []
+        : [{ path: `body.sites.${i}`, message: `điểm cầu "${s}" không có trong danh mục / unknown site` }],
+    );
+  }
+
+  private unknownMeeting(id: string | null | undefined): FieldIssue[] {
+    return id && !this.meetings.get(id)
+      ? [{ path: 'body.meeting_id', message: `không có cuộc họp "${id}" / unknown meeting` }]
+      : [];
+  }
+
+  /** Inside the caller's transaction: the incident's sites, each once. */
+  private writeSites(id: string, sites: readonly string[]): void {
+    const ins = this.db.prepare('INSERT INTO incident_sites (incident_id, site) VALUES (?, ?)');
+    for (const s of new Set(sites)) ins.run(id, s);
   }
 
   get(id: string): Incident | undefined {
