@@ -206,15 +206,8 @@ export interface ReadinessDeps {
   onRun?: (run: ReadinessRun, meeting: Meeting) => void;
 }
 
-interface RunRow {
-  id: number;
-  meeting_id: string;
-  slot: Slot;
-  at: number;
-  requested_by: string;
-  ready: number;
-  total: number;
-}
+/** A readiness_runs row: the run without its results (those are rows of readiness_results). */
+type RunRow = Omit<ReadinessRun, 'results'>;
 
 export class Readiness {
   readonly now: () => number;
