@@ -13,6 +13,15 @@ import {
 } from './agents.ts';
 import { type Collector, startCollector } from './index.ts';
 
+/** Collector settings for these suites: SNMP polls only (no trap receiver, ICMP or RTP probes). */
+const SNMP_ONLY = {
+  snmp_timeout: '1s',
+  snmp_retries: 1,
+  trap_listen: 'off',
+  icmp: { enabled: false, count: 1 },
+  rtp: { enabled: false, packets: 1, interval: '20ms' },
+};
+
 function recorder(net: TestNetwork) {
   const samples: Sample[] = [];
   const events: DeviceEvent[] = [];
@@ -35,14 +44,7 @@ describe('against Net-SNMP snmpd', () => {
   let rec: ReturnType<typeof recorder>;
 
   beforeAll(async () => {
-    net = await testNetwork(9, 40, {
-      interval: '1h',
-      snmp_timeout: '1s',
-      snmp_retries: 1,
-      trap_listen: 'off',
-      icmp: { enabled: false, count: 1 },
-      rtp: { enabled: false, packets: 1, interval: '20ms' },
-    });
+    net = await testNetwork(9, 40, { interval: '1h', ...SNMP_ONLY });
     fleet = await startFleet(net);
     rec = recorder(net);
     collector = await startCollector(net.runtime, { credentials: net.credentials });
@@ -187,14 +189,7 @@ describe('against Net-SNMP snmpd', () => {
 
 describe('scheduling', () => {
   it('spreads the polls of one interval over the interval instead of firing them at once', async () => {
-    const net = await testNetwork(9, 45, {
-      interval: '2s',
-      snmp_timeout: '1s',
-      snmp_retries: 1,
-      trap_listen: 'off',
-      icmp: { enabled: false, count: 1 },
-      rtp: { enabled: false, packets: 1, interval: '20ms' },
-    });
+    const net = await testNetwork(9, 45, { interval: '2s', ...SNMP_ONLY });
     const fleet = await startFleet(net);
     const rec = recorder(net);
     const t0 = Date.now();
@@ -228,14 +223,7 @@ describe('against snmpsim recordings', () => {
   const community = TEST_SECRETS.DIEMCAU_SNMP_COMMUNITY;
 
   beforeAll(async () => {
-    net = await testNetwork(9, 42, {
-      interval: '1h',
-      snmp_timeout: '1s',
-      snmp_retries: 1,
-      trap_listen: 'off',
-      icmp: { enabled: false, count: 1 },
-      rtp: { enabled: false, packets: 1, interval: '20ms' },
-    });
+    net = await testNetwork(9, 42, { interval: '1h', ...SNMP_ONLY });
     // on battery; runtime recorded with the wrong type; temperature/voltage absent; 3 input lines
     // (more rows than the profile expects); the output table is the last data: endOfMibView
     const ups = `
