@@ -12,8 +12,19 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** this suite's loopback address base (127.70.x.x) for simulated devices */
-export const E2E_BASE = 70;
+/**
+ * this suite's loopback address base (127.70.x.x) for simulated devices; `DIEMCAU_E2E_BASE` moves it
+ * (e.g. 75) so two runs of the suite on one machine do not collide
+ */
+export const E2E_BASE = e2eBase(process.env['DIEMCAU_E2E_BASE']);
+
+function e2eBase(v: string | undefined): number {
+  if (v === undefined || v === '') return 70;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 254 || n === 20)
+    throw new Error(`DIEMCAU_E2E_BASE=${v}: an integer 1–254 other than 20 (the demo's own base)`);
+  return n;
+}
 
 export interface Target {
   kind: 'demo' | 'dev';
