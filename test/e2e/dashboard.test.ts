@@ -2,14 +2,13 @@
 // (or the dev API, DIEMCAU_E2E_TARGET=dev). Logs in, finds every inventory site on the map, cuts one
 // commune's power through the simulator and watches it turn to "on battery" with the power glyph,
 // acknowledges the alert, filters to one district, and writes screenshots to docs/screenshots/.
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInventory } from '../../inventory/load.ts';
-import { ROOT, startTarget, type Target } from './target.ts';
+import { buildDashboard, ROOT, startTarget, type Target } from './target.ts';
 
 const CHROMIUM = process.env['CHROMIUM'] ?? '/usr/bin/chromium';
 const SHOTS = join(ROOT, 'docs/screenshots');
@@ -32,21 +31,7 @@ describe.skipIf(!haveChromium)('dashboard end to end', () => {
 
   beforeAll(async () => {
     // test what the code says now, not a stale build
-    execFileSync(
-      process.execPath,
-      [
-        join(ROOT, 'node_modules/vite/bin/vite.js'),
-        'build',
-        '--config',
-        'dashboard/vite.config.ts',
-        '--logLevel',
-        'warn',
-      ],
-      {
-        cwd: ROOT,
-        stdio: 'pipe',
-      },
-    );
+    buildDashboard();
     target = await startTarget();
     profile = mkdtempSync(join(tmpdir(), 'diemcau-chromium-'));
     ctx = await chromium.launchPersistentContext(profile, {

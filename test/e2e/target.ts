@@ -4,8 +4,17 @@
 //   the Bắc Kạn inventory, synthetic samples instead of the simulator and collector)
 // Either way: a base URL, the admin password, and a way to inject a fault through the simulator's
 // control API (POST /faults {kind, site}).
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,7 +67,65 @@ async function postJson(url: string, body: unknown): Promise<void> {
   if (!res.ok) throw new Error(`POST ${url}: ${res.status} ${await res.text()}`);
 }
 
-export async function startTarget(): Promise<Target> {
+const BUILD_LOCK = join(ROOT, 'node_modules/.cache/diemcau-e2e-dashboard-build.lock');
+const BUILD_STAMP = join(ROOT, 'dashboard/dist/.e2e-built');
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * `vite build` of the dashboard (test what the code says now, not a stale build), once for every
+ * e2e file running at the same time: the files share dashboard/dist, which the demo serves, so builds
+ * take a lock (a directory) and a build newer than every source file is not redone.
+ */
+export function buildDashboard(): void {
+  mkdirSync(join(BUILD_LOCK, '..'), { recursive: true });
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      mkdirSync(BUILD_LOCK);
+      break;
+    } catch {
+      // a lock left by a killed run
+      if (existsSync(BUILD_LOCK) && Date.now() - statSync(BUILD_LOCK).mtimeMs > 120_000)
+        rmSync(BUILD_LOCK, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`${BUILD_LOCK}: held for more than 2 minutes`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    const sources = Math.max(
+      newestMtime(join(ROOT, 'dashboard/src')),
+      statSync(join(ROOT, 'dashboard/index.html')).mtimeMs,
+      statSync(join(ROOT, 'dashboard/vite.config.ts')).mtimeMs,
+    );
+    if (existsSync(BUILD_STAMP) && statSync(BUILD_STAMP).mtimeMs > sources) return;
+    execFileSync(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules/vite/bin/vite.js'),
+        'build',
+        '--config',
+        'dashboard/vite.config.ts',
+        '--logLevel',
+        'warn',
+      ],
+      { cwd: ROOT, stdio: 'pipe' },
+    );
+    writeFileSync(BUILD_STAMP, new Date().toISOString());
+  } finally {
+    rmSync(BUILD_LOCK, { recursive: true, force: true });
+  }
+}
+
+/** `base`: the loopback base of the demo's devices (default E2E_BASE); each e2e file takes its own. */
+export async function startTarget(opts: { base?: number } = {}): Promise<Target> {
   const which = process.env['DIEMCAU_E2E_TARGET'] ?? 'demo';
   if (which === 'dev') {
     const { startDevApi } = await import('./dev-api.ts');
@@ -73,7 +140,7 @@ export async function startTarget(): Promise<Target> {
       stop: () => d.stop(),
     };
   }
-  return startDemo();
+  return startDemo(opts.base ?? E2E_BASE);
 }
 
 /**
@@ -81,7 +148,7 @@ export async function startTarget(): Promise<Target> {
  * listen on 127.70.x.x (the Bắc Kạn inventory with its demo addresses moved from 127.20 to this suite's
  * loopback base), so the demo runs beside other suites; the trap receiver gets a free port too.
  */
-async function startDemo(): Promise<Target> {
+async function startDemo(base: number): Promise<Target> {
   const dir = mkdtempSync(join(tmpdir(), 'diemcau-e2e-'));
   const port = await freePort();
   const controlPort = await freePort();
@@ -90,7 +157,7 @@ async function startDemo(): Promise<Target> {
   const inventory = join(dir, 'bac-kan.yaml');
   writeFileSync(
     inventory,
-    readFileSync(join(ROOT, 'inventory/bac-kan.yaml'), 'utf8').replaceAll('127.20.', `127.${E2E_BASE}.`),
+    readFileSync(join(ROOT, 'inventory/bac-kan.yaml'), 'utf8').replaceAll('127.20.', `127.${base}.`),
   );
   const config = join(dir, 'diemcau.yaml');
   writeFileSync(

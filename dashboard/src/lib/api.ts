@@ -11,6 +11,8 @@ export class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly code: string,
+    /** validation errors: which field, what is wrong with it */
+    readonly issues: { path: string; message: string }[] = [],
   ) {
     super(message);
   }
@@ -70,7 +72,12 @@ export async function request<T>(method: string, path: string, body?: unknown): 
   if (!res.ok) {
     const err = (data as ApiError | null)?.error;
     if (res.status === 401 && !path.startsWith('/auth/')) onUnauthorized();
-    throw new HttpError(res.status, err?.message ?? `${res.status} ${res.statusText}`, err?.code ?? 'http');
+    throw new HttpError(
+      res.status,
+      err?.message ?? `${res.status} ${res.statusText}`,
+      err?.code ?? 'http',
+      err?.issues ?? [],
+    );
   }
   return data as T;
 }
@@ -78,6 +85,13 @@ export async function request<T>(method: string, path: string, body?: unknown): 
 export const get = <T>(path: string) => request<T>('GET', path);
 export const post = <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {});
 export const del = <T>(path: string) => request<T>('DELETE', path);
+export const patch = <T>(path: string, body: unknown) => request<T>('PATCH', path, body);
+
+/** An error for a person: the API's message and, for validation errors, every field's problem. */
+export function errorLines(err: unknown): string[] {
+  if (err instanceof HttpError && err.issues.length > 0) return err.issues.map((i) => i.message);
+  return [(err as Error).message];
+}
 
 /** `/auth/me` and `/auth/login` may wrap the user (`{ user, csrf }`) or return it bare. */
 export function pickUser(body: unknown): User | null {

@@ -1,0 +1,232 @@
+// End to end: the meetings, incidents and reports pages in Debian's Chromium (playwright-core) against
+// `diemcau demo` (its own demo, devices on the loopback base after dashboard.test.ts's). Registers a
+// meeting (refused under the 3-day rule, then as an emergency), runs readiness on the demo's live
+// meeting, logs incidents (by hand and from an alert), opens the six-month report.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDashboard, E2E_BASE, ROOT, startTarget, type Target } from './target.ts';
+
+const CHROMIUM = process.env['CHROMIUM'] ?? '/usr/bin/chromium';
+const SHOTS = join(ROOT, 'docs/screenshots');
+const DEMO_MEETING = 'Giao ban trực tuyến UBND tỉnh (mô phỏng)';
+const NEW_MEETING = 'Họp khẩn ứng phó lũ quét huyện Pác Nặm (e2e)';
+const SITE = 'xa-bang-thanh';
+const SITE_NAME = 'Hội trường UBND xã Bằng Thành';
+const haveChromium = existsSync(CHROMIUM);
+const POLL = { timeout: 20_000, interval: 200 };
+
+/** `2026-03-10T08:00` in Bắc Kạn time (UTC+7, the browser's time zone here), for datetime-local inputs */
+function bkInput(ms: number): string {
+  return new Date(ms + 7 * 3_600_000).toISOString().slice(0, 16);
+}
+
+describe.skipIf(!haveChromium)('meetings, incidents and reports end to end', () => {
+  let target: Target;
+  let ctx: BrowserContext;
+  let page: Page;
+  let profile: string;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    buildDashboard();
+    target = await startTarget({ base: E2E_BASE + 1 });
+    profile = mkdtempSync(join(tmpdir(), 'diemcau-chromium-'));
+    ctx = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1920, height: 1080 },
+      locale: 'vi-VN',
+      timezoneId: 'Asia/Ho_Chi_Minh',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = ctx.pages()[0] ?? (await ctx.newPage());
+    page.on('pageerror', (e) => errors.push(e.message));
+    mkdirSync(SHOTS, { recursive: true });
+    await page.goto(`${target.url}/`);
+    await page.fill('input[name=username]', target.user);
+    await page.fill('input[name=password]', target.password);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('nav[aria-label=Menu] >> text=Cuộc họp', { timeout: 30_000 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await ctx?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    await target?.stop().catch(() => {});
+  });
+
+  it('has real pages behind the menu, no "sắp có" left', async () => {
+    const nav = (await page.locator('nav[aria-label=Menu]').textContent()) ?? '';
+    for (const label of ['Cuộc họp', 'Sự cố', 'Báo cáo']) expect(nav).toContain(label);
+    expect(nav).not.toContain('sắp có');
+  });
+
+  it('lists the demo meeting as in progress', async () => {
+    await page.click('nav[aria-label=Menu] >> text=Cuộc họp');
+    const live = page.locator('section[data-phase=live]');
+    await expect.poll(() => live.textContent(), POLL).toContain(DEMO_MEETING);
+    expect(await page.locator('h1').first().textContent()).toBe('Cuộc họp');
+  });
+
+  it('refuses a meeting under the 3-day rule, then registers it as an emergency', async () => {
+    await page.click('button:has-text("Đăng ký cuộc họp")');
+    const form = page.locator('form[aria-labelledby=reg-title]');
+    await form.waitFor();
+    const start = Date.now() + 2 * 3_600_000;
+    await form.locator('input[name=title]').fill(NEW_MEETING);
+    await form.locator('select[name=host_org]').selectOption('vp-ubnd-tinh');
+    await form.locator('input[name=start]').fill(bkInput(start));
+    await form.locator('input[name=end]').fill(bkInput(start + 90 * 60_000));
+    await form.locator('input[name=tier][value=province]').check();
+    await form.locator('input[name=district][value=pac-nam]').check();
+    expect(
+      Number(await form.locator('[data-selected-count]').getAttribute('data-selected-count')),
+    ).toBeGreaterThan(4);
+    await form.locator('button[type=submit]').click();
+    const refused = form.locator('[data-refused]');
+    await refused.waitFor({ timeout: 10_000 });
+    const why = (await refused.textContent()) ?? '';
+    expect(why).toContain('Không đăng ký được');
+    expect(why).toContain('phải được đăng ký trước ít nhất 03 ngày');
+    expect(why).toContain('Điều 6');
+
+    await form.locator('input[name=emergency]').check();
+    await form.locator('input[name=emergency_reason]').fill('Mưa lớn, nguy cơ lũ quét (PCTT&TKCN)');
+    await form.locator('button[type=submit]').click();
+    const done = page.locator('[data-registered]');
+    await done.waitFor({ timeout: 10_000 });
+    expect(await done.textContent()).toContain('Đã đăng ký cuộc họp');
+    expect(await done.textContent()).toContain('miễn thông báo trước 03 ngày');
+    const row = page.locator('section[data-phase=upcoming] tr[data-meeting]', { hasText: NEW_MEETING });
+    await row.waitFor({ timeout: 10_000 });
+    expect(await row.textContent()).toContain('Khẩn cấp');
+    await page.click('button:has-text("Hủy")'); // closes the form
+    await page.screenshot({ path: join(SHOTS, 'meetings.png') });
+  });
+
+  it('opens the live demo meeting and runs a readiness test now', async () => {
+    await page.click(`section[data-phase=live] a:has-text("${DEMO_MEETING}")`);
+    const detail = page.locator('section[data-phase=live][data-meeting]');
+    await detail.waitFor({ timeout: 10_000 });
+    expect(await detail.locator('h1').textContent()).toBe(DEMO_MEETING);
+    const rows = page.locator('tr[data-site-row]');
+    await expect.poll(() => rows.count(), POLL).toBeGreaterThan(10);
+    const sites = await rows.count();
+    await page.click('button[data-run-readiness]');
+    const manual = page.locator('li[data-slot=manual]');
+    await manual.waitFor({ timeout: 20_000 });
+    expect(await manual.textContent()).toMatch(new RegExp(`Theo yêu cầu:[^]*\\d+/${sites} sẵn sàng`));
+    // every participating site has a verdict in the on-demand column
+    await expect
+      .poll(
+        () =>
+          page.$$eval(
+            'tr[data-site-row] td[data-readiness]:last-child',
+            (els) =>
+              els.filter((e) => ['ready', 'not_ready'].includes(e.getAttribute('data-readiness') ?? ''))
+                .length,
+          ),
+        POLL,
+      )
+      .toBe(sites);
+    expect(await page.locator('th', { hasText: 'Theo yêu cầu' }).count()).toBe(1);
+  });
+
+  it('logs an incident with cause, fix and time to restore, and shows it on the site page', async () => {
+    await page.click('nav[aria-label=Menu] >> text=Sự cố');
+    await page.click('button:has-text("Ghi sự cố")');
+    const form = page.locator('form[aria-labelledby=inc-new]');
+    await form.waitFor();
+    const started = Date.now() - 50 * 60_000;
+    await form.locator('select[name=sites]').selectOption([SITE]);
+    await form.locator('input[name=started_at]').fill(bkInput(started));
+    await form.locator('input[name=restored_at]').fill(bkInput(started + 35 * 60_000));
+    await form.locator('select[name=cause_class]').selectOption('link');
+    await form.locator('textarea[name=cause]').fill('Đứt cáp quang VNPT đoạn Bộc Bố – Bằng Thành');
+    await form.locator('textarea[name=fix]').fill('VNPT hàn nối cáp');
+    await form.locator('button[type=submit]').click();
+    const detail = page.locator('section[data-incident]');
+    await detail.waitFor({ timeout: 10_000 });
+    const text = (await detail.textContent()) ?? '';
+    expect(text).toContain('Đã ghi sự cố');
+    expect(text).toContain(SITE_NAME);
+    expect(text).toContain('Đứt cáp quang VNPT');
+    expect(await detail.locator('[data-ttr]').textContent()).toBe('35 phút');
+
+    // edit: a better fix text
+    await page.fill('textarea[name=fix]', 'VNPT hàn nối cáp, đo lại suy hao đạt');
+    await page.click('form[aria-labelledby=i-edit] button[type=submit]');
+    await expect.poll(() => detail.textContent(), POLL).toContain('Đã lưu sự cố');
+    expect(await detail.textContent()).toContain('đo lại suy hao đạt');
+
+    await page.click(`section[data-incident] a:has-text("${SITE_NAME}")`);
+    await page.waitForSelector(`[data-site-page="${SITE}"]`, { timeout: 10_000 });
+    const row = page.locator('tr[data-incident]', { hasText: 'Đứt cáp quang VNPT' });
+    await row.waitFor({ timeout: 10_000 });
+    expect(await row.textContent()).toContain('35 phút');
+    expect(await page.locator('main').textContent()).not.toContain('mô-đun sự cố');
+  });
+
+  it('creates an incident from an alert', async () => {
+    await target.inject({ kind: 'power_cut', site: SITE });
+    await page.click('nav[aria-label=Menu] >> text=Cảnh báo');
+    const card = page.locator(`li[data-site="${SITE}"][data-state=firing]`).first();
+    await card.waitFor({ timeout: 30_000 });
+    await card.locator('a[data-incident-from]').click();
+    const form = page.locator('form[aria-labelledby=inc-new]');
+    await form.waitFor({ timeout: 10_000 });
+    await expect.poll(() => form.locator('select[name=sites]').inputValue(), POLL).toBe(SITE);
+    await expect.poll(() => form.locator('textarea[name=cause]').inputValue(), POLL).toContain('điện');
+    expect(await form.locator('select[name=cause_class]').inputValue()).toBe('power');
+    await form.locator('button[type=submit]').click();
+    const detail = page.locator('section[data-incident]');
+    await detail.waitFor({ timeout: 10_000 });
+    expect(await detail.textContent()).toContain('Đã ghi sự cố');
+    expect(await detail.textContent()).toContain('chưa khắc phục');
+    await page.click('nav[aria-label=Menu] >> text=Sự cố');
+    await expect.poll(() => page.locator('tr[data-incident]').count(), POLL).toBe(2);
+  });
+
+  it('opens the six-month report: a summary here, the printable page in a new tab', async () => {
+    await page.click('nav[aria-label=Menu] >> text=Báo cáo');
+    await page.locator('input[name=kind][value=six-month]').waitFor();
+    expect(await page.locator('input[name=kind][value=six-month]').isChecked()).toBe(true);
+    await page.click('button:has-text("Xem tóm tắt")');
+    const summary = page.locator('[data-summary=six-month]');
+    await summary.waitFor({ timeout: 20_000 });
+    const total = Number(await summary.locator('[data-meetings-total]').getAttribute('data-meetings-total'));
+    expect(total).toBeGreaterThanOrEqual(2); // the demo's and ours
+    expect(await summary.textContent()).toContain('Văn phòng UBND tỉnh');
+    const [tab] = await Promise.all([ctx.waitForEvent('page'), page.click('a[data-report-html]')]);
+    await tab.waitForLoadState('load');
+    expect(tab.url()).toContain('/api/v1/reports/six-month?from=');
+    expect(tab.url()).toContain('format=html');
+    expect(await tab.locator('h1').first().textContent()).toBe(
+      'Báo cáo 06 tháng về hội nghị truyền hình trực tuyến',
+    );
+    await tab.close();
+  });
+
+  it('switches the new pages to English', async () => {
+    await page.click('button:has-text("EN")');
+    await expect.poll(() => page.locator('h1').first().textContent(), POLL).toBe('Reports');
+    await page.click('nav[aria-label=Menu] >> text=Meetings');
+    await expect
+      .poll(() => page.locator('section[data-phase=live] h2').textContent(), POLL)
+      .toContain('In progress');
+    await page.click('button:has-text("VI")');
+    await expect.poll(() => page.locator('h1').first().textContent(), POLL).toBe('Cuộc họp');
+    expect(errors).toEqual([]);
+  });
+});
