@@ -141,6 +141,7 @@ describe.skipIf(!haveChromium)('meetings, incidents and reports end to end', () 
       )
       .toBe(sites);
     expect(await page.locator('th', { hasText: 'Theo yêu cầu' }).count()).toBe(1);
+    await page.screenshot({ path: join(SHOTS, 'meeting.png'), fullPage: true });
   });
 
   it('logs an incident with cause, fix and time to restore, and shows it on the site page', async () => {
@@ -227,6 +228,47 @@ describe.skipIf(!haveChromium)('meetings, incidents and reports end to end', () 
       .toContain('In progress');
     await page.click('button:has-text("VI")');
     await expect.poll(() => page.locator('h1').first().textContent(), POLL).toBe('Cuộc họp');
+    expect(errors).toEqual([]);
+  });
+
+  it('shows a host office only its own meetings, and registers only for itself', async () => {
+    const status = await page.evaluate(async () => {
+      const csrf = sessionStorage.getItem('diemcau.csrf') ?? '';
+      const r = await fetch('/api/v1/users', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+        body: JSON.stringify({
+          name: 'vp-tinh-uy',
+          role: 'host',
+          org: 'vp-tinh-uy',
+          password: 'văn-phòng-tỉnh-ủy-2026',
+        }),
+      });
+      return r.status;
+    });
+    expect(status).toBe(200);
+    await page.click('button:has-text("Đăng xuất")');
+    await page.waitForSelector('h1#login-title');
+    await page.fill('input[name=username]', 'vp-tinh-uy');
+    await page.fill('input[name=password]', 'văn-phòng-tỉnh-ủy-2026');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('nav[aria-label=Menu] >> text=Cuộc họp', { timeout: 30_000 });
+    const nav = (await page.locator('nav[aria-label=Menu]').textContent()) ?? '';
+    expect(nav).toContain('Báo cáo');
+    expect(nav).not.toContain('Sự cố');
+    await page.click('nav[aria-label=Menu] >> text=Cuộc họp');
+    await page.locator('section[data-phase=upcoming]').waitFor({ timeout: 10_000 });
+    const main = (await page.locator('main').textContent()) ?? '';
+    expect(main).not.toContain(DEMO_MEETING);
+    expect(main).not.toContain(NEW_MEETING);
+    await page.click('button:has-text("Đăng ký cuộc họp")');
+    const hosts = page.locator('form[aria-labelledby=reg-title] select[name=host_org] option');
+    await expect.poll(() => hosts.count(), POLL).toBe(1);
+    expect(await hosts.first().getAttribute('value')).toBe('vp-tinh-uy');
+    await page.click('nav[aria-label=Menu] >> text=Báo cáo');
+    await page.locator('input[name=kind]').first().waitFor();
+    expect(await page.locator('input[name=kind]').count()).toBe(1);
+    expect(await page.locator('input[name=kind]').getAttribute('value')).toBe('meeting');
     expect(errors).toEqual([]);
   });
 });

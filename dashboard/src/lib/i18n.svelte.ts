@@ -516,6 +516,19 @@ export function fmtDateTime(ms: number | null | undefined): string {
   return new Date(ms).toLocaleString(i18n.lang === 'vi' ? 'vi-VN' : 'en-GB', { hour12: false });
 }
 
+/** to the minute, date first: "08:00 10/03/2026" — meeting and incident times */
+export function fmtMinute(ms: number | null | undefined): string {
+  if (!ms) return '—';
+  return new Date(ms).toLocaleString(i18n.lang === 'vi' ? 'vi-VN' : 'en-GB', {
+    hour12: false,
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+}
+
 export function fmtNum(v: number | undefined | null, digits = 1): string {
   if (v === undefined || v === null || Number.isNaN(v)) return '—';
   return v.toLocaleString(i18n.lang === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: digits });
