@@ -36,6 +36,26 @@ async function setup(config = '', meetings = new StaticMeetings()) {
 
 const byRule = (alerts: Alert[], rule: string) => alerts.filter((a) => a.rule === rule);
 
+describe('listeners', () => {
+  it('hear every alert in the round it is raised, and its resolve', async () => {
+    const { engine, fleet, drive } = await setup();
+    const heard = new Map<string, Alert>();
+    engine.onChange((a) => heard.set(a.id, a));
+    const site = 'xa-bang-thanh';
+    const unheard = () => engine.list().filter((a) => heard.get(a.id)?.state !== a.state);
+    drive(30, (t) => fleet.healthy(site, t));
+    for (let i = 0; i < 6; i++) {
+      drive(10, (t) =>
+        fleet.healthy(site, t, { ups: { ups_on_battery: 1, ups_input_v: 0, ups_runtime_min: 40 } }),
+      );
+      expect(unheard()).toEqual([]);
+    }
+    expect([...heard.values()].find((a) => a.rule === 'ups-on-battery')?.state).toBe('firing');
+    drive(120, (t) => fleet.healthy(site, t));
+    expect([...heard.values()].find((a) => a.rule === 'ups-on-battery')?.state).toBe('resolved');
+  });
+});
+
 describe('who is paged', () => {
   it('a power cut at a commune pages the district Điện lực branch and the technician, not the carrier', async () => {
     const { rt, clock, engine, fleet, drive, everyone } = await setup();

@@ -370,6 +370,7 @@ export class Engine implements AlertEngine {
     for (const d of want) {
       seen.add(d.fp);
       let rec = this.byFp.get(d.fp);
+      const created = !rec;
       if (!rec) {
         const id = `${d.rule}-${now.toString(36)}-${(this.counter++).toString(36)}`;
         rec = {
@@ -440,7 +441,7 @@ export class Engine implements AlertEngine {
         } else if (a.state === 'firing' && rec.paged)
           rec.nextEscalationAt = now + this.escalateAfter(rec, now);
       }
-      if (JSON.stringify(a) !== before) this.changed(rec);
+      if (created || JSON.stringify(a) !== before) this.changed(rec);
     }
     for (const rec of [...this.byFp.values()]) {
       if (seen.has(rec.fp)) continue;
