@@ -102,6 +102,24 @@ export const Silence = z.object({
 });
 export type Silence = z.infer<typeof Silence>;
 
+export const MaintenanceWindow = z.object({
+  id: z.string(),
+  scope: z.object({
+    site: z.string().optional(),
+    district: z.string().optional(),
+    tier: z.enum(TIERS).optional(),
+  }),
+  /** ISO weekdays 1 (Monday) … 7; empty = every day */
+  weekdays: z.array(z.number().int()),
+  /** local time (Asia/Ho_Chi_Minh) HH:MM */
+  start: z.string(),
+  duration_min: z.number(),
+  comment: z.string(),
+  source: z.enum(['rules', 'db']),
+  created_by: z.string().optional(),
+});
+export type MaintenanceWindow = z.infer<typeof MaintenanceWindow>;
+
 export const User = z.object({
   name: z.string(),
   role: z.enum(ROLES),

@@ -96,6 +96,25 @@ export interface SiteVerdict {
   since: number;
 }
 
+/** A recurring maintenance window (maintenance plans, Điều 13.3): local time Asia/Ho_Chi_Minh. */
+export interface Maintenance {
+  id: string;
+  scope: { site?: string; district?: string; tier?: 'province' | 'district' | 'commune' };
+  /** ISO weekdays 1 (Monday) … 7; empty = every day */
+  weekdays: number[];
+  /** local start time HH:MM */
+  start: string;
+  /** ms */
+  duration: number;
+  comment: string;
+}
+
+export interface MaintenanceWindow extends Maintenance {
+  /** from the rules file (read-only here) or created by an operator */
+  source: 'rules' | 'db';
+  created_by?: string;
+}
+
 export interface AlertEngine {
   list(filter?: { state?: Alert['state']; site?: string }): Alert[];
   get(id: string): Alert | undefined;
@@ -104,6 +123,9 @@ export interface AlertEngine {
   silences(): Silence[];
   addSilence(s: Omit<Silence, 'id'>): Silence;
   endSilence(id: string, by: string): void;
+  maintenanceWindows(): MaintenanceWindow[];
+  addMaintenance(m: Maintenance, by: string): MaintenanceWindow;
+  endMaintenance(id: string): void;
   /** the alert engine's view of a site (root cause included), or null when nothing is wrong */
   verdict(site: string): SiteVerdict | null;
   onChange(cb: (alert: Alert) => void): () => void;

@@ -1,7 +1,8 @@
-// /api/v1/alerts and /api/v1/silences: what the alert engine decided, acknowledging with a comment,
-// and silences (list, create, end). Technicians see and act on their own sites only.
+// /api/v1/alerts, /api/v1/silences and /api/v1/maintenance: what the alert engine decided,
+// acknowledging with a comment, silences (list, create, end) and recurring maintenance windows
+// (Điều 13.3). Technicians see and act on their own sites only; maintenance plans are the NOC's.
 import { createRoute, z } from '@hono/zod-openapi';
-import type { AlertEngine } from '../../core/ports.ts';
+import type { AlertEngine, MaintenanceWindow as EngineWindow } from '../../core/ports.ts';
 import { TIERS } from '../../inventory/schema.ts';
 import {
   allow,
@@ -13,7 +14,7 @@ import {
   OPERATE_ROLES,
   READ_ROLES,
 } from '../context.ts';
-import { ALERT_STATES, Alert, SEVERITIES, Silence } from '../contract.ts';
+import { ALERT_STATES, Alert, MaintenanceWindow, SEVERITIES, Silence } from '../contract.ts';
 import { ApiFailure, forbidden, notFound } from '../errors.ts';
 import { jsonBody, ok, okOr404, page, pageQuery, SECURITY, subApp } from '../openapi.ts';
 
@@ -61,6 +62,42 @@ const NewSilence = z
   .strict();
 
 const MAX_SILENCE_MS = 30 * 86400_000;
+
+const NewMaintenance = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,63}$/, 'mã gồm a-z, 0-9, "-" / a slug of a-z, 0-9 and "-"'),
+    scope: z
+      .object({
+        site: z.string().max(100).optional(),
+        district: z.string().max(100).optional(),
+        tier: z.enum(TIERS).optional(),
+      })
+      .strict()
+      .refine(
+        (m) => Object.keys(m).length === 1,
+        'chọn đúng một: site, district hoặc tier / exactly one of them',
+      ),
+    weekdays: z.array(z.number().int().min(1).max(7)).max(7).default([]),
+    start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'giờ địa phương HH:MM / local time HH:MM'),
+    duration_min: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60),
+    comment: z.string().trim().min(1, 'cần nội dung bảo trì / say what the maintenance is').max(1000),
+  })
+  .strict();
+
+const toWire = (w: EngineWindow): MaintenanceWindow => ({
+  id: w.id,
+  scope: w.scope,
+  weekdays: w.weekdays,
+  start: w.start,
+  duration_min: Math.round(w.duration / 60_000),
+  comment: w.comment,
+  source: w.source,
+  ...(w.created_by && { created_by: w.created_by }),
+});
 
 function engine(d: Deps): AlertEngine {
   if (!d.alerts)
@@ -243,6 +280,91 @@ export function alertRoutes(d: Deps) {
         throw forbidden('kết thúc lệnh tạm im của điểm cầu khác');
       e.endSilence(id, a.user.name);
       auditFrom(c, rt, 'silence.end', id, { matchers: s.matchers });
+      return c.json({ ok: true as const }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/maintenance',
+      summary: 'Lịch bảo trì định kỳ / recurring maintenance windows',
+      security: SECURITY,
+      responses: ok(z.object({ items: z.array(MaintenanceWindow) }), 'Danh sách / list'),
+    }),
+    (c) => {
+      allow(c, ...READ_ROLES);
+      return c.json({ items: (d.alerts?.maintenanceWindows() ?? []).map(toWire) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/maintenance',
+      summary: 'Thêm lịch bảo trì (cảnh báo trong giờ bảo trì bị tạm im) / add a maintenance window',
+      security: SECURITY,
+      request: { body: jsonBody(NewMaintenance) },
+      responses: ok(MaintenanceWindow, 'Đã tạo / created'),
+    }),
+    (c) => {
+      const a = allow(c, 'admin', 'noc');
+      const b = c.req.valid('json');
+      const e = engine(d);
+      const bad = (status: 400 | 409, path: string, message: string): never => {
+        throw new ApiFailure(status, status === 409 ? 'conflict' : 'invalid_request', `${path}: ${message}`, [
+          { path, message },
+        ]);
+      };
+      if (b.scope.site && !inv.sites.has(b.scope.site))
+        bad(400, 'body.scope.site', `điểm cầu "${b.scope.site}" không có trong danh mục / unknown site`);
+      if (b.scope.district && !inv.districts.has(b.scope.district))
+        bad(
+          400,
+          'body.scope.district',
+          `huyện "${b.scope.district}" không có trong danh mục / unknown district`,
+        );
+      if (e.maintenanceWindows().some((w) => w.id === b.id))
+        bad(409, 'body.id', `lịch bảo trì "${b.id}" đã có / already exists`);
+      const w = e.addMaintenance(
+        {
+          id: b.id,
+          scope: b.scope,
+          weekdays: b.weekdays,
+          start: b.start,
+          duration: b.duration_min * 60_000,
+          comment: b.comment,
+        },
+        a.user.name,
+      );
+      auditFrom(c, rt, 'maintenance.create', w.id, b);
+      return c.json(toWire(w), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/maintenance/{id}',
+      summary: 'Xoá lịch bảo trì / remove a maintenance window',
+      security: SECURITY,
+      request: { params: AlertId },
+      responses: okOr404(z.object({ ok: z.literal(true) }), 'Đã xoá / removed'),
+    }),
+    (c) => {
+      allow(c, 'admin', 'noc');
+      const { id } = c.req.valid('param');
+      const e = engine(d);
+      const w = e.maintenanceWindows().find((x) => x.id === id);
+      if (!w) throw notFound(`lịch bảo trì "${id}"`);
+      if (w.source === 'rules')
+        throw new ApiFailure(
+          409,
+          'conflict',
+          `lịch bảo trì "${id}" nằm trong tệp quy tắc; sửa tệp đó / "${id}" is defined in the rules file; edit that file`,
+        );
+      e.endMaintenance(id);
+      auditFrom(c, rt, 'maintenance.delete', id, { scope: w.scope });
       return c.json({ ok: true as const }, 200);
     },
   );
