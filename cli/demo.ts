@@ -77,7 +77,12 @@ export async function run(args: string[]): Promise<number> {
         control,
       });
       simulatorControl = sim.controlUrl;
-      const { meeting } = meetings.register(demoMeeting(rt.inventory.inventory.sites), 'demo');
+      // A demo restarted on the same data directory joins its meeting again instead of registering another.
+      const now = Date.now();
+      const live = meetings
+        .list({ from: now, to: now + 1, host_org: 'vp-ubnd-tinh' })
+        .items.find((m) => m.registered_by === 'demo');
+      const meeting = live ?? meetings.register(demoMeeting(rt.inventory.inventory.sites), 'demo').meeting;
       sim.meeting.start(meeting.sites);
       return { name: 'simulator', stop: () => sim.stop() };
     },
