@@ -13,9 +13,11 @@ import { Bus } from '../core/bus.ts';
 import { log } from '../core/log.ts';
 import type { Runtime, Service } from '../core/runtime.ts';
 import { loadInventory, type ResolvedCredential, resolveCredentials, summarize } from '../inventory/load.ts';
+import { IncidentLog } from '../meetings/incidents.ts';
 import { notifyReadiness } from '../meetings/notify.ts';
 import { startReadiness } from '../meetings/readiness.ts';
 import { DbMeetings } from '../meetings/store.ts';
+import { startAfterMeeting } from '../reports/after-meeting.ts';
 import { startStorage } from '../storage/metrics/index.ts';
 import { openStateDb } from '../storage/state-db.ts';
 
@@ -76,6 +78,14 @@ export async function start(opts: StartOptions = {}): Promise<Running> {
       onRun: notifyReadiness(alerts.outbox, inventory, log),
     });
     services.push(readiness);
+    const incidents = new IncidentLog(state, inventory, meetings);
+    services.push(
+      startAfterMeeting(
+        runtime,
+        { inventory, store: storage.store, meetings, incidents, readiness },
+        { outbox: alerts.outbox, ...(config.http.public_url && { publicUrl: config.http.public_url }) },
+      ),
+    );
     const before = await opts.before?.(runtime, { credentials, meetings });
     if (before) services.push(before);
     services.push(await startCollector(runtime, { credentials }));

@@ -42,6 +42,42 @@ export function readinessMessage(
   return { subject, text: lines.join('\n'), short };
 }
 
+/** Host office and NOC contacts of a meeting: who hears about it. */
+export function meetingAudience(inv: LoadedInventory, m: Meeting): Set<string> {
+  const people = new Set<string>();
+  for (const org of [m.host_org, inv.inventory.network.noc]) {
+    for (const p of inv.organisations.get(org)?.contacts ?? []) people.add(p);
+  }
+  return people;
+}
+
+/**
+ * One message to each person on every channel they have, plus the webhook, through the durable outbox;
+ * `key` makes each delivery idempotent. Returns how many were queued.
+ */
+export function enqueueForPeople(
+  outbox: Outbox,
+  inv: LoadedInventory,
+  people: Iterable<string>,
+  key: string,
+  msg: { subject: string; body: string; short: string; payload: Record<string, unknown> },
+): number {
+  const base = { alertId: null, kind: 'digest' as const, ...msg };
+  const items: OutboxItem[] = [];
+  for (const pid of people) {
+    const person = inv.people.get(pid);
+    if (!person) continue;
+    for (const ch of ['email', 'telegram', 'zalo', 'sms'] as const) {
+      const addr = outbox.notifier(ch)?.address(person);
+      if (addr)
+        items.push({ ...base, key: `${key}/${ch}/${pid}`, channel: ch, recipient: addr, person: pid });
+    }
+  }
+  if (outbox.has('webhook'))
+    items.push({ ...base, key: `${key}/webhook`, channel: 'webhook', recipient: 'webhook', person: null });
+  return outbox.enqueue(items);
+}
+
 /** An `onRun` for startReadiness: one message per run to the host office, the NOC and the technicians of sites not ready. */
 export function notifyReadiness(
   outbox: Outbox,
@@ -49,41 +85,19 @@ export function notifyReadiness(
   log?: Logger,
 ): (run: ReadinessRun, m: Meeting) => void {
   return (run, m) => {
-    const people = new Set<string>();
-    const orgContacts = (id: string | undefined) => {
-      const o = id ? inv.organisations.get(id) : undefined;
-      for (const p of o?.contacts ?? []) people.add(p);
-    };
-    orgContacts(m.host_org);
-    orgContacts(inv.inventory.network.noc);
+    const people = meetingAudience(inv, m);
     for (const r of run.results) {
       if (r.status !== 'not_ready') continue;
       const tech = inv.sites.get(r.site)?.technician;
       if (tech) people.add(tech);
     }
     const msg = readinessMessage(run, m, inv);
-    const key = `readiness/${m.id}/${run.id}`;
-    const base = {
-      alertId: null,
-      kind: 'digest' as const,
+    const n = enqueueForPeople(outbox, inv, people, `readiness/${m.id}/${run.id}`, {
       subject: msg.subject,
       body: msg.text,
       short: msg.short,
       payload: { readiness: run, meeting: m.id },
-    };
-    const items: OutboxItem[] = [];
-    for (const pid of people) {
-      const person = inv.people.get(pid);
-      if (!person) continue;
-      for (const ch of ['email', 'telegram', 'zalo', 'sms'] as const) {
-        const addr = outbox.notifier(ch)?.address(person);
-        if (addr)
-          items.push({ ...base, key: `${key}/${ch}/${pid}`, channel: ch, recipient: addr, person: pid });
-      }
-    }
-    if (outbox.has('webhook'))
-      items.push({ ...base, key: `${key}/webhook`, channel: 'webhook', recipient: 'webhook', person: null });
-    const n = outbox.enqueue(items);
+    });
     log?.info({ meeting: m.id, run: run.id, messages: n }, 'readiness result queued for delivery');
   };
 }
