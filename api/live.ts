@@ -35,8 +35,6 @@ export interface LiveOptions {
   staleMs?: number;
   /** how often staleness, meetings and verdicts are re-checked without new samples */
   tickMs?: number;
-  /** how often the engine's alerts are compared with what the stream carried (default 1 s) */
-  alertSyncMs?: number;
   /** a resume that would replay more than this gets a snapshot instead (default 256 KiB) */
   maxReplayBytes?: number;
   now?: () => number;
@@ -129,7 +127,6 @@ export class LiveHub {
   private readonly heartbeatMs: number;
   private readonly staleMs: number;
   private readonly tickMs: number;
-  private readonly alertSyncMs: number;
   private readonly maxReplayBytes: number;
   private readonly now: () => number;
   /** counters for /metrics */
@@ -147,7 +144,6 @@ export class LiveHub {
     const interval = parseDuration(rt.config.collector.interval);
     this.staleMs = opts.staleMs ?? Math.max(3 * interval, 30_000);
     this.tickMs = opts.tickMs ?? Math.min(5_000, interval);
-    this.alertSyncMs = opts.alertSyncMs ?? 1_000;
     this.maxReplayBytes = opts.maxReplayBytes ?? 256 * 1024;
     this.seq = this.now() * 1000;
     this.sites = [...rt.inventory.sites.values()];
@@ -160,7 +156,6 @@ export class LiveHub {
     if (this.alerts) this.unsubscribe.push(this.alerts.onChange((a) => this.onAlert(a)));
     this.timers.push(setInterval(() => this.heartbeat(), this.heartbeatMs));
     this.timers.push(setInterval(() => this.refreshAll(), this.tickMs));
-    if (this.alerts) this.timers.push(setInterval(() => this.syncAlerts(), this.alertSyncMs));
     for (const t of this.timers) t.unref();
     // alerts already open (a restart): known to the stream, counted on the sites; no clients yet
     this.syncAlerts();
@@ -366,8 +361,8 @@ export class LiveHub {
   }
 
   /**
-   * Publishes every alert that changed without the engine saying so through onChange (a newly
-   * raised alert, for one): compares the engine's open alerts with what the stream last carried.
+   * Brings the stream up to the engine's open alerts: at start (alerts restored after a restart), and
+   * when a site's verdict moved, so the alert is carried before the site's new status.
    */
   syncAlerts(): void {
     if (!this.alerts) return;
