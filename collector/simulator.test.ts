@@ -150,12 +150,15 @@ describe('collector against the simulator', () => {
     });
     try {
       const r = await rtpProbe(host, Number(port), { packets: 100, intervalMs: 20, timeoutMs: 1000 });
+      // The reflector and the probe share this test process's event loop with the collector's polls
+      // (and the machine with other test files), so the upper bounds leave room for scheduling delay;
+      // the lower bounds are what show the injected impairment (a clean link: RTT < 20 ms, jitter ~1 ms).
       // delay: each echo waits 100 ± 20 ms (uniform) → mean RTT 100 ms
       expect(r.rttMs!).toBeGreaterThan(90);
-      expect(r.rttMs!).toBeLessThan(115);
+      expect(r.rttMs!).toBeLessThan(130);
       // RFC 3550 jitter of uniform ±20 ms delays: E|D| = 40/3 ≈ 13.3 ms
       expect(r.jitterMs!).toBeGreaterThan(7);
-      expect(r.jitterMs!).toBeLessThan(22);
+      expect(r.jitterMs!).toBeLessThan(40);
       // 20 % loss over 100 packets: binomial, ±3 standard deviations
       expect(r.lossPct).toBeGreaterThan(8);
       expect(r.lossPct).toBeLessThan(32);
