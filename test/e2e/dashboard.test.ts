@@ -2,15 +2,13 @@
 // (or the dev API, DIEMCAU_E2E_TARGET=dev). Logs in, finds every inventory site on the map, cuts one
 // commune's power through the simulator and watches it turn to "on battery" with the power glyph,
 // acknowledges the alert, filters to one district, and writes screenshots to docs/screenshots/.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInventory } from '../../inventory/load.ts';
-import { buildDashboard, ROOT, startTarget, type Target } from './target.ts';
+import { type Browser, buildDashboard, openBrowser, ROOT, startTarget, type Target } from './target.ts';
 
-const CHROMIUM = process.env['CHROMIUM'] ?? '/usr/bin/chromium';
 const SHOTS = join(ROOT, 'docs/screenshots');
 const inv = loadInventory(join(ROOT, 'inventory/bac-kan.yaml'));
 /** the commune whose power is cut: Bằng Thành, Pác Nặm district */
@@ -25,38 +23,20 @@ describe('dashboard end to end', () => {
   let target: Target;
   let ctx: BrowserContext;
   let page: Page;
-  let profile: string;
-  const errors: string[] = [];
+  let browser: Browser;
+  let errors: string[] = [];
 
   beforeAll(async () => {
     // test what the code says now, not a stale build
     buildDashboard();
     target = await startTarget();
-    profile = mkdtempSync(join(tmpdir(), 'diemcau-chromium-'));
-    ctx = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1920, height: 1080 },
-      locale: 'vi-VN',
-      timezoneId: 'Asia/Ho_Chi_Minh',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = ctx.pages()[0] ?? (await ctx.newPage());
-    page.on('pageerror', (e) => errors.push(e.message));
+    browser = await openBrowser();
+    ({ ctx, page, errors } = browser);
     mkdirSync(SHOTS, { recursive: true });
   }, 120_000);
 
   afterAll(async () => {
-    await ctx?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     await target?.stop().catch(() => {});
   });
 

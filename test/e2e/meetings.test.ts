@@ -2,14 +2,20 @@
 // `diemcau demo` (its own demo, devices on the loopback base after dashboard.test.ts's). Registers a
 // meeting (refused under the 3-day rule, then as an emergency), runs readiness on the demo's live
 // meeting, logs incidents (by hand and from an alert), opens the six-month report.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDashboard, E2E_BASE, ROOT, startTarget, type Target } from './target.ts';
+import {
+  type Browser,
+  buildDashboard,
+  E2E_BASE,
+  openBrowser,
+  ROOT,
+  startTarget,
+  type Target,
+} from './target.ts';
 
-const CHROMIUM = process.env['CHROMIUM'] ?? '/usr/bin/chromium';
 const SHOTS = join(ROOT, 'docs/screenshots');
 const DEMO_MEETING = 'Giao ban trực tuyến UBND tỉnh (mô phỏng)';
 const NEW_MEETING = 'Họp khẩn ứng phó lũ quét huyện Pác Nặm (e2e)';
@@ -28,31 +34,14 @@ describe.skipIf(devTarget)('meetings, incidents and reports end to end', () => {
   let target: Target;
   let ctx: BrowserContext;
   let page: Page;
-  let profile: string;
-  const errors: string[] = [];
+  let browser: Browser;
+  let errors: string[] = [];
 
   beforeAll(async () => {
     buildDashboard();
     target = await startTarget({ base: E2E_BASE + 1 });
-    profile = mkdtempSync(join(tmpdir(), 'diemcau-chromium-'));
-    ctx = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1920, height: 1080 },
-      locale: 'vi-VN',
-      timezoneId: 'Asia/Ho_Chi_Minh',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = ctx.pages()[0] ?? (await ctx.newPage());
-    page.on('pageerror', (e) => errors.push(e.message));
+    browser = await openBrowser();
+    ({ ctx, page, errors } = browser);
     mkdirSync(SHOTS, { recursive: true });
     await page.goto(`${target.url}/`);
     await page.fill('input[name=username]', target.user);
@@ -62,8 +51,7 @@ describe.skipIf(devTarget)('meetings, incidents and reports end to end', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await ctx?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     await target?.stop().catch(() => {});
   });
 

@@ -19,6 +19,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /**
@@ -225,5 +226,46 @@ async function startDemo(base: number): Promise<Target> {
     inject: (f) => postJson(`${control.replace(/\/$/, '')}/faults`, f),
     output: () => out,
     stop,
+  };
+}
+
+/** Debian's Chromium, headless, with the flags this machine's closed network needs, on a fresh profile. */
+export interface Browser {
+  ctx: BrowserContext;
+  page: Page;
+  /** uncaught errors of the page, for assertions */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+export async function openBrowser(): Promise<Browser> {
+  const profile = mkdtempSync(join(tmpdir(), 'diemcau-chromium-'));
+  const ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env['CHROMIUM'] ?? '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1920, height: 1080 },
+    locale: 'vi-VN',
+    timezoneId: 'Asia/Ho_Chi_Minh',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const page = ctx.pages()[0] ?? (await ctx.newPage());
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  return {
+    ctx,
+    page,
+    errors,
+    async close() {
+      await ctx.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
   };
 }
