@@ -99,6 +99,17 @@ const toWire = (w: EngineWindow): MaintenanceWindow => ({
   ...(w.created_by && { created_by: w.created_by }),
 });
 
+/** A 400 (or 409) naming the field and the problem, in the API's one error format. */
+function bad(path: string, message: string, status: 400 | 409 = 400): never {
+  const what = status === 409 ? 'Xung đột / Conflict' : 'Dữ liệu không hợp lệ / Invalid request';
+  throw new ApiFailure(
+    status,
+    status === 409 ? 'conflict' : 'invalid_request',
+    `${what}: ${path}: ${message}`,
+    [{ path, message }],
+  );
+}
+
 function engine(d: Deps): AlertEngine {
   if (!d.alerts)
     throw new ApiFailure(
@@ -215,14 +226,6 @@ export function alertRoutes(d: Deps) {
       const a = allow(c, ...OPERATE_ROLES);
       const b = c.req.valid('json');
       const m = b.matchers;
-      const bad = (path: string, message: string): never => {
-        throw new ApiFailure(
-          400,
-          'invalid_request',
-          `Dữ liệu không hợp lệ / Invalid request: ${path}: ${message}`,
-          [{ path, message }],
-        );
-      };
       if (m.site && !inv.sites.has(m.site))
         bad('body.matchers.site', `điểm cầu "${m.site}" không có trong danh mục / unknown site`);
       if (m.district && !inv.districts.has(m.district))
@@ -311,21 +314,12 @@ export function alertRoutes(d: Deps) {
       const a = allow(c, 'admin', 'noc');
       const b = c.req.valid('json');
       const e = engine(d);
-      const bad = (status: 400 | 409, path: string, message: string): never => {
-        throw new ApiFailure(status, status === 409 ? 'conflict' : 'invalid_request', `${path}: ${message}`, [
-          { path, message },
-        ]);
-      };
       if (b.scope.site && !inv.sites.has(b.scope.site))
-        bad(400, 'body.scope.site', `điểm cầu "${b.scope.site}" không có trong danh mục / unknown site`);
+        bad('body.scope.site', `điểm cầu "${b.scope.site}" không có trong danh mục / unknown site`);
       if (b.scope.district && !inv.districts.has(b.scope.district))
-        bad(
-          400,
-          'body.scope.district',
-          `huyện "${b.scope.district}" không có trong danh mục / unknown district`,
-        );
+        bad('body.scope.district', `huyện "${b.scope.district}" không có trong danh mục / unknown district`);
       if (e.maintenanceWindows().some((w) => w.id === b.id))
-        bad(409, 'body.id', `lịch bảo trì "${b.id}" đã có / already exists`);
+        bad('body.id', `lịch bảo trì "${b.id}" đã có / already exists`, 409);
       const w = e.addMaintenance(
         {
           id: b.id,

@@ -5,28 +5,17 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { generateInventory, syntheticUnits } from '../../inventory/generate.ts';
 import { startDevApi } from './dev-api.ts';
+import { openBrowser } from './target.ts';
 
 const SITES = Number(process.argv[2] ?? 1000);
 const dir = mkdtempSync(join(tmpdir(), 'diemcau-perf-'));
 const invFile = join(dir, 'inventory.yaml');
 writeFileSync(invFile, generateInventory(syntheticUnits(SITES), { title: 'Thử nghiệm', base: 70 }));
 const api = await startDevApi({ inventory: invFile });
-const ctx = await chromium.launchPersistentContext(join(dir, 'chromium'), {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  viewport: { width: 1920, height: 1080 },
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-  ],
-});
-const page = ctx.pages()[0] ?? (await ctx.newPage());
+const browser = await openBrowser();
+const { page } = browser;
 const out: Record<string, number | string> = { sites: SITES };
 try {
   await page.goto(`${api.url}/`);
@@ -89,7 +78,7 @@ try {
   out['screenshot'] = join(dir, 'failed.png');
 } finally {
   console.log(JSON.stringify(out, null, 2));
-  await ctx.close();
+  await browser.close();
   await api.stop();
   if (!process.env['KEEP']) rmSync(dir, { recursive: true, force: true });
 }
