@@ -1,22 +1,10 @@
 // Readiness results reach the host office, the NOC and the technicians of sites not ready, through
 // the real durable outbox (its worker not started: the rows are what is checked).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Channel, Notifier } from '../alerts/notify/types.ts';
-import { Outbox } from '../alerts/outbox.ts';
-import { log } from '../core/log.ts';
-import type { Person } from '../inventory/schema.ts';
 import { notifyReadiness } from './notify.ts';
 import { Readiness } from './readiness.ts';
-import { type World, world } from './testing.ts';
+import { queueOnlyOutbox, type World, world } from './testing.ts';
 import { parseLocalTime } from './time.ts';
-
-/** The e-mail channel as the outbox sees it: who has an address (nothing is sent here). */
-const email: Notifier = {
-  channel: 'email',
-  address: (p: Person) => p.channels.email ?? null,
-  send: async () => {},
-  close: async () => {},
-};
 
 let w: World;
 beforeEach(async () => {
@@ -26,12 +14,7 @@ afterEach(() => w.stop());
 
 describe('readiness notifications', () => {
   it('queues one message per person: host office, NOC, and the technician of each site not ready', async () => {
-    const outbox = new Outbox(w.rt.state, new Map<Channel, Notifier>([['email', email]]), {
-      retryBaseMs: 1000,
-      retryMaxMs: 60_000,
-      pollMs: 3_600_000,
-      log,
-    });
+    const outbox = queueOnlyOutbox(w.rt);
     const readiness = new Readiness(w.rt.state, w.rt.inventory, {
       meetings: w.meetings,
       store: w.store,

@@ -3,11 +3,14 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type AlertService, startAlerts } from '../alerts/index.ts';
+import type { Channel, Notifier } from '../alerts/notify/types.ts';
+import { Outbox } from '../alerts/outbox.ts';
 import { Clock, Fleet, testRuntime } from '../alerts/testing.ts';
 import type { Sample } from '../core/bus.ts';
 import { log } from '../core/log.ts';
 import type { MetricsStore } from '../core/ports.ts';
 import type { Runtime } from '../core/runtime.ts';
+import type { Person } from '../inventory/schema.ts';
 import { createMetricsStore } from '../storage/metrics/index.ts';
 import { storeConfig } from '../test/helpers/metrics.ts';
 import { IncidentLog } from './incidents.ts';
@@ -62,4 +65,23 @@ export async function world(t0: number): Promise<World> {
       rmSync(join(rt.dir), { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The real durable outbox with an e-mail channel that knows addresses but sends nothing, its worker
+ * not started: what was queued (rows of the `outbox` table) is what a test checks.
+ */
+export function queueOnlyOutbox(rt: Runtime): Outbox {
+  const email: Notifier = {
+    channel: 'email',
+    address: (p: Person) => p.channels.email ?? null,
+    send: async () => {},
+    close: async () => {},
+  };
+  return new Outbox(rt.state, new Map<Channel, Notifier>([['email', email]]), {
+    retryBaseMs: 1000,
+    retryMaxMs: 60_000,
+    pollMs: 3_600_000,
+    log,
+  });
 }

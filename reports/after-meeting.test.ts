@@ -1,35 +1,33 @@
 // After a meeting ends, its report is made once and sent to the host office and the NOC.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Channel, Notifier } from '../alerts/notify/types.ts';
-import { Outbox } from '../alerts/outbox.ts';
-import { log } from '../core/log.ts';
-import type { Person } from '../inventory/schema.ts';
-import { type World, world } from '../meetings/testing.ts';
+import type { Outbox } from '../alerts/outbox.ts';
+import { queueOnlyOutbox, type World, world } from '../meetings/testing.ts';
 import { parseLocalTime } from '../meetings/time.ts';
-import { AfterMeeting } from './after-meeting.ts';
-
-const email: Notifier = {
-  channel: 'email',
-  address: (p: Person) => p.channels.email ?? null,
-  send: async () => {},
-  close: async () => {},
-};
+import { AfterMeeting, type AfterMeetingOptions } from './after-meeting.ts';
 
 let w: World;
 let outbox: Outbox;
 beforeEach(async () => {
   w = await world(parseLocalTime('2026-03-02T08:00')!);
-  outbox = new Outbox(w.rt.state, new Map<Channel, Notifier>([['email', email]]), {
-    retryBaseMs: 1000,
-    retryMaxMs: 60_000,
-    pollMs: 3_600_000,
-    log,
-  });
+  outbox = queueOnlyOutbox(w.rt);
 });
 afterEach(async () => {
   await outbox.stop();
   await w.stop();
 });
+
+const reporter = (o: Partial<AfterMeetingOptions> = {}) =>
+  new AfterMeeting(
+    w.rt.state,
+    {
+      inventory: w.rt.inventory,
+      store: w.store,
+      meetings: w.meetings,
+      incidents: w.incidents,
+      now: w.clock.now,
+    },
+    { outbox, ...o },
+  );
 
 const queued = () =>
   w.rt.state.prepare('SELECT person, subject, body, idempotency_key FROM outbox ORDER BY person').all() as {
@@ -47,17 +45,7 @@ describe('the post-meeting report', () => {
       { title: 'Giao ban tháng 3', host_org: 'vp-tinh-uy', start, end, sites: ['tinh-uy', 'xa-bang-thanh'] },
       'u-host',
     ).meeting;
-    const after = new AfterMeeting(
-      w.rt.state,
-      {
-        inventory: w.rt.inventory,
-        store: w.store,
-        meetings: w.meetings,
-        incidents: w.incidents,
-        now: w.clock.now,
-      },
-      { outbox, settleMs: 5 * 60_000, publicUrl: 'https://noc.example.gov.vn' },
-    );
+    const after = reporter({ settleMs: 5 * 60_000, publicUrl: 'https://noc.example.gov.vn' });
     w.clock.t = start;
     // Tỉnh ủy is in the call; Bằng Thành's codec never joins (its MCU port stays down)
     w.drive(30 * 60, (t) => [
@@ -79,17 +67,7 @@ describe('the post-meeting report', () => {
 
     // once only, also for a new instance (a restarted process)
     expect(await after.tick()).toEqual([]);
-    const again = new AfterMeeting(
-      w.rt.state,
-      {
-        inventory: w.rt.inventory,
-        store: w.store,
-        meetings: w.meetings,
-        incidents: w.incidents,
-        now: w.clock.now,
-      },
-      { outbox },
-    );
+    const again = reporter();
     expect(await again.tick()).toEqual([]);
     expect(queued()).toHaveLength(3);
   });
@@ -102,17 +80,7 @@ describe('the post-meeting report', () => {
     ).meeting;
     w.meetings.cancel(m.id, 'u-host', 'đổi lịch');
     w.clock.t = start + 2 * 3600_000;
-    const after = new AfterMeeting(
-      w.rt.state,
-      {
-        inventory: w.rt.inventory,
-        store: w.store,
-        meetings: w.meetings,
-        incidents: w.incidents,
-        now: w.clock.now,
-      },
-      { outbox },
-    );
+    const after = reporter();
     expect(after.due()).toEqual([]);
   });
 });
