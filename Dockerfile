@@ -14,4 +14,5 @@ COPY --from=build /app /app
 ENV NODE_ENV=production DIEMCAU_CONFIG=/etc/diemcau/diemcau.yaml
 EXPOSE 8080 1162/udp
 USER node
-CMD ["node", "bin/diemcau.js", "serve"]
+# the compiled server; its first line starts node with the heap flags of bin/diemcau.js
+CMD ["dist/diemcau.js", "serve"]

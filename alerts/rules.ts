@@ -1,14 +1,13 @@
 // Alert rules as data: a YAML file validated like the inventory, every error at FILE:LINE.
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { CAUSES, SEVERITIES } from '../api/contract.ts';
 import { parseDuration } from '../config/config.ts';
 import { isMetricName, type MetricName } from '../core/metrics.ts';
+import { fromRoot } from '../core/root.ts';
 import { TIERS } from '../inventory/schema.ts';
 import { type SourceError, SourceErrors, YamlSource } from '../inventory/source.ts';
 
-export const DEFAULT_RULES_FILE = join(dirname(fileURLToPath(import.meta.url)), 'default-rules.yaml');
+export const DEFAULT_RULES_FILE = fromRoot('alerts', 'default-rules.yaml');
 
 const duration = z
   .string()

@@ -1,8 +1,6 @@
 // The HTTP server: the API under /api/v1 (one sub-app per area), /metrics, /healthz, /readyz and the
 // built dashboard at /. Security headers, a body size limit and CORS closed unless configured.
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Hono } from 'hono';
@@ -10,6 +8,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AlertEngine, MeetingSource, MetricsStore } from '../core/ports.ts';
+import { fromRoot } from '../core/root.ts';
 import type { Runtime, Service } from '../core/runtime.ts';
 import { type AppEnv, authenticate, type Deps, isLoopback, SESSION_COOKIE } from './context.ts';
 import { ApiFailure, errorBody, errorResponse, payloadTooLarge, validationFailure } from './errors.ts';
@@ -46,7 +45,7 @@ export type RouteFactory = (d: Deps) => OpenAPIHono<AppEnv>;
 
 export type ApiService = Service & { url: string; live: LiveHub; app: Hono<AppEnv> };
 
-const DEFAULT_DASHBOARD = join(fileURLToPath(new URL('..', import.meta.url)), 'dashboard', 'dist');
+const DEFAULT_DASHBOARD = fromRoot('dashboard', 'dist');
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 

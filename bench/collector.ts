@@ -1,8 +1,10 @@
 // Collector benchmark: the full diemcau collector and prometheus-snmp-exporter (Debian package)
 // poll the same devices for the same OIDs in the same run, side by side.
 // Agents: Net-SNMP snmpd with `override` data, one process per device profile, pinned to CPU 1;
-// pollers pinned to CPU 0. Each size: a warm-up round discarded, then REPEATS processes × ROUNDS
-// rounds per poller, interleaved; medians. Run alone: node --import tsx bench/collector.ts
+// pollers pinned to CPU 0. Each size: REPEATS processes per poller, interleaved, each a warm-up
+// round then ROUNDS rounds; CPU and wall are medians of rounds, peak RSS the median of the processes'
+// peaks (enough rounds for the heap to reach its steady saw-tooth). Run alone:
+//   node --import tsx bench/collector.ts
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -15,12 +17,14 @@ import { FIXTURES, overrides } from '../collector/fixtures.ts';
 import { loadProfiles } from '../collector/profile.ts';
 import { generateInventory, syntheticUnits } from '../inventory/generate.ts';
 import { type LoadedInventory, loadInventory } from '../inventory/load.ts';
+// @ts-expect-error: a plain .mjs build script, no types
+import { buildServer, NODE_FLAGS } from '../scripts/build-server.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..');
 const SIZES = (process.env.BENCH_COLLECTOR_SIZES ?? '100,1000').split(',').map(Number);
 const REPEATS = Number(process.env.BENCH_COLLECTOR_REPEATS ?? 3);
-const ROUNDS = Number(process.env.BENCH_COLLECTOR_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_COLLECTOR_ROUNDS ?? 8);
 /** loopback base of the benchmark fleet (127.46.x.x–127.47.x.x) */
 const BASE = 46;
 
@@ -145,37 +149,19 @@ function lines(child: ChildProcess, onLine: (l: string) => void): void {
 }
 
 /**
- * The worker as one ES module (esbuild, packages left external), so that the measured process is
- * the collector and not also tsx's TypeScript loader thread (~38 MB of its own).
+ * The worker compiled as production is (scripts/build-server.mjs), so that the measured process is
+ * the collector and not also tsx's TypeScript loader thread.
  */
-async function bundleWorker(): Promise<string | null> {
+async function buildWorker(): Promise<string | null> {
   if (process.env.BENCH_COLLECTOR_TSX === '1') return null;
   try {
-    const esbuild = (await import('esbuild')) as typeof import('esbuild');
     // inside the project, so that the external packages resolve from its node_modules
-    const outfile = join(
-      ROOT,
-      'node_modules',
-      '.cache',
-      'diemcau-bench',
-      `collector-worker-${process.pid}.mjs`,
-    );
-    await esbuild.build({
-      entryPoints: [join(HERE, 'collector-worker.ts')],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      packages: 'external',
-      outfile,
-      logLevel: 'error',
-      // profiles are read from collector/profiles
-      define: { 'import.meta.url': JSON.stringify(`file://${join(ROOT, 'collector', 'index.ts')}`) },
-    });
-    return outfile;
+    const outdir = join(ROOT, 'node_modules', '.cache', `diemcau-bench-${process.pid}`);
+    await buildServer({ outdir, entryPoints: { 'collector-worker': join(HERE, 'collector-worker.ts') } });
+    return join(outdir, 'collector-worker.js');
   } catch (err) {
     process.stderr.write(
-      `bench/collector: cannot bundle the worker (${String(err)}); measuring it under tsx\n`,
+      `bench/collector: cannot build the worker (${String(err)}); measuring it under tsx\n`,
     );
     return null;
   }
@@ -183,10 +169,15 @@ async function bundleWorker(): Promise<string | null> {
 
 let workerBundle: string | null = null;
 
-async function runDiemcau(file: string, rounds: number, nodeFlags: string[] = []): Promise<Round[]> {
+/** the heap flags diemcau ships with (the shebang of bin/diemcau.js), or BENCH_COLLECTOR_NODE_FLAGS */
+const SHIPPED_FLAGS: string[] =
+  process.env.BENCH_COLLECTOR_NODE_FLAGS !== undefined
+    ? process.env.BENCH_COLLECTOR_NODE_FLAGS.split(' ').filter(Boolean)
+    : NODE_FLAGS;
+
+async function runDiemcau(file: string, rounds: number, nodeFlags: string[]): Promise<Round[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'diemcau-bench-data-'));
   const [cmd, args] = pin('0', process.execPath, [
-    ...(process.env.BENCH_COLLECTOR_NODE_FLAGS ?? '').split(' ').filter(Boolean),
     ...nodeFlags,
     ...(workerBundle ? [workerBundle] : ['--import', 'tsx', join(HERE, 'collector-worker.ts')]),
     file,
@@ -281,7 +272,7 @@ export async function benchCollector(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'diemcau-bench-collector-'));
   const configFile = join(dir, 'snmp.yml');
   writeFileSync(configFile, exporterConfig());
-  workerBundle = await bundleWorker();
+  workerBundle = await buildWorker();
   const rows: string[] = [];
   const fmt = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '—');
   try {
@@ -290,13 +281,13 @@ export async function benchCollector(): Promise<string> {
       const agents = await startAgents(inv);
       try {
         const ours: Round[][] = [];
-        const small: Round[][] = [];
+        const plain: Round[][] = [];
         const peer: Round[][] = [];
         for (let r = 0; r < REPEATS; r++) {
           // interleave, rotating who goes first, so that drift hits all alike
           const runs = [
-            async () => ours.push(await runDiemcau(file, ROUNDS + 1)),
-            async () => small.push(await runDiemcau(file, ROUNDS + 1, ['--optimize-for-size'])),
+            async () => ours.push(await runDiemcau(file, ROUNDS + 1, SHIPPED_FLAGS)),
+            async () => plain.push(await runDiemcau(file, ROUNDS + 1, [])),
             async () => peer.push(await runExporter(configFile, inv, ROUNDS + 1)),
           ];
           for (let k = 0; k < runs.length; k++) await runs[(k + r) % runs.length]!();
@@ -307,7 +298,7 @@ export async function benchCollector(): Promise<string> {
           `| ${inv.devices.size} | ${label} | ${fmt(a.cpu, 3)} | ${vs(a.cpu, b.cpu)} | ${fmt(a.rss, 0)} | ${vs(a.rss, b.rss)} | ${fmt(a.wall, 3)} | ${vs(a.wall, b.wall)} | ${fmt(a.values / a.wall, 0)} | ${vs(a.values / a.wall, b.values / b.wall)} | ${fmt(a.values, 0)} |`;
         rows.push(
           row('diemcau collector', summarize(ours)),
-          row('diemcau collector, `node --optimize-for-size`', summarize(small)),
+          row('diemcau collector, Node defaults', summarize(plain)),
           `| ${inv.devices.size} | snmp_exporter 0.21 | ${fmt(b.cpu, 3)} | 1.00 | ${fmt(b.rss, 0)} | 1.00 | ${fmt(b.wall, 3)} | 1.00 | ${fmt(b.values / b.wall, 0)} | 1.00 | ${fmt(b.values, 0)} |`,
         );
       } finally {
@@ -316,7 +307,7 @@ export async function benchCollector(): Promise<string> {
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    if (workerBundle) rmSync(workerBundle, { force: true });
+    if (workerBundle) rmSync(dirname(workerBundle), { recursive: true, force: true });
   }
   return [
     `### Collector vs prometheus-snmp-exporter (${REPEATS} processes × ${ROUNDS} rounds each after a discarded warm-up, medians; ${pinned ? 'pollers on CPU 0, snmpd agents on CPU 1' : 'single CPU: no pinning'})`,
@@ -325,7 +316,7 @@ export async function benchCollector(): Promise<string> {
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
-    'diemcau: the full collector (YAML profiles, enum/unit conversion, counter rates, bus, SQLite storage writes), one GETBULK per device (scalars as non-repeaters), 64 polls in flight (the default `collector.concurrency`). Exporter: the same OIDs per profile (`get` for scalars, `walk` for columns, max-repetitions 25), all scrapes at once. Values = scalars + table cells returned. `--optimize-for-size` trades CPU for a smaller V8 heap (a command-line flag: not accepted in NODE_OPTIONS).',
+    `diemcau: the full collector (YAML profiles, enum/unit conversion, counter rates, bus, SQLite storage writes), one GETBULK per device (scalars as non-repeaters), 64 polls in flight (the default \`collector.concurrency\`). Exporter: the same OIDs per profile (\`get\` for scalars, \`walk\` for columns, max-repetitions 25), all scrapes at once. Values = scalars + table cells returned. The collector runs compiled as in production (\`npm run build\`), with the heap flags it ships with (\`${SHIPPED_FLAGS.join(' ')}\`, the first line of bin/diemcau.js); "Node defaults" is the same without them.`,
     '',
   ].join('\n');
 }

@@ -11,6 +11,7 @@ import { Bus } from '../core/bus.ts';
 import { log } from '../core/log.ts';
 import type { Runtime, Service } from '../core/runtime.ts';
 import { loadInventory, resolveCredentials } from '../inventory/load.ts';
+import { startStorage } from '../storage/metrics/index.ts';
 import { openStateDb } from '../storage/state-db.ts';
 
 const HELP = `diemcau collect — chạy riêng bộ thu thập (collector), có thể theo phân vùng huyện
@@ -99,13 +100,7 @@ export async function run(args: string[]): Promise<number> {
   const rt: Runtime = { config, inventory, bus, state, log, registry };
   const services: Service[] = [];
   try {
-    // the metrics store, when the storage part is present in this build
-    const storagePath = '../storage/metrics/index.ts';
-    const storage = (await import(storagePath).catch(() => null)) as {
-      startStorage?: (rt: Runtime) => Promise<Service>;
-    } | null;
-    if (storage?.startStorage) services.push(await storage.startStorage(rt));
-    else log.warn('storage part not available: samples are not stored');
+    services.push(await startStorage(rt));
     services.push(await startCollector(rt, { ...(shard && { shard }), credentials }));
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);

@@ -166,9 +166,13 @@ export function evaluate(
     value: number,
     opts: { site?: string; tags?: SampleTags; instance?: string } = {},
   ) => {
-    const t: SampleTags = { ...(opts.tags ?? tags) };
-    if (r.probe) t.probe = r.probe;
-    if (opts.instance !== undefined) t.instance = opts.instance;
+    // samples share their site's tags object unless they add a probe or an instance
+    let t: SampleTags = opts.tags ?? tags;
+    if (r.probe || opts.instance !== undefined) {
+      t = { ...t };
+      if (r.probe) t.probe = r.probe;
+      if (opts.instance !== undefined) t.instance = opts.instance;
+    }
     ev.samples.push({ time: now, site: opts.site ?? site, device: dev.id, metric: r.metric, value, tags: t });
   };
 

@@ -240,7 +240,10 @@ export class Poller {
         );
         run.client.setRetries(this.opts.retries);
       }
-      run.reachable = true;
+      if (run.reachable !== true) {
+        run.reachable = true;
+        this.updateGauge();
+      }
       run.lastError = null;
       if (ev.rebooted) {
         this.event(dev, 'reboot', 'reboot', 'Thiết bị vừa khởi động lại (sysUpTime giảm) / device rebooted');
@@ -279,7 +282,6 @@ export class Poller {
     } finally {
       this.m.pollDuration.observe({ kind: dev.kind, outcome }, (performance.now() - started) / 1000);
     }
-    if (run.reachable) this.updateGauge();
     if (!this.stopped) {
       this.m.samples.inc(samples.length);
       this.rt.bus.publish(samples);
@@ -334,6 +336,7 @@ export class Poller {
     });
   }
 
+  /** counts every device: called when one changes state, not on every poll */
   private updateGauge(): void {
     let up = 0;
     let down = 0;

@@ -1,10 +1,10 @@
 // Device profiles are data (collector/profiles/*.yaml): which OIDs to read and how each maps
 // to the vendor-neutral metric vocabulary of core/metrics.ts. This file only reads and checks them.
 import { readdirSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { isMetricName, type MetricName } from '../core/metrics.ts';
+import { fromRoot } from '../core/root.ts';
 import { YamlSource } from '../inventory/source.ts';
 
 const oid = z
@@ -106,7 +106,7 @@ export interface Profile {
   portsFallback: 'codec_in_call' | undefined;
 }
 
-export const PROFILE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'profiles');
+export const PROFILE_DIR = fromRoot('collector', 'profiles');
 
 /** Reads every profile file of a folder, resolving `include`s; errors name FILE:LINE. */
 export function loadProfiles(dir = PROFILE_DIR): Map<string, Profile> {

@@ -1,8 +1,9 @@
 // YAML files validated by zod, with every error pointing at FILE:LINE.
 // Used by the inventory, the configuration and the alert rules.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { CORE_SCHEMA, load } from 'js-yaml';
-import { type Document, isMap, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
 import type { z } from 'zod';
 
 export type Path = readonly (string | number)[];
@@ -23,6 +24,13 @@ export class SourceErrors extends Error {
     this.name = 'SourceErrors';
   }
 }
+
+// `yaml` (~2 MB once loaded) is required on the first line asked for: valid files never load it
+let yamlLib: typeof import('yaml') | null = null;
+const yaml = () => {
+  yamlLib ??= createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return yamlLib;
+};
 
 /**
  * A YAML file's value, and the line of any path in it. The value comes from js-yaml (a fifth of the
@@ -61,6 +69,7 @@ export class YamlSource {
 
   private parseTree() {
     if (!this.tree) {
+      const { LineCounter, parseDocument } = yaml();
       const lines = new LineCounter();
       const doc = parseDocument(this.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
       this.tree = { doc, lines };
@@ -84,6 +93,7 @@ export class YamlSource {
   /** Line of the deepest existing node along the path (1-based). */
   lineOf(path: Path): number {
     const { doc, lines } = this.parseTree();
+    const { isMap, isSeq } = yaml();
     let node: unknown = doc.contents;
     let offset = (node as { range?: [number] } | null)?.range?.[0] ?? 0;
     for (const key of path) {

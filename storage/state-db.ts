@@ -1,12 +1,12 @@
 // The state database (SQLite, WAL, foreign keys) and its numbered migrations.
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { fromRoot } from '../core/root.ts';
 
 export type StateDb = Database.Database;
 
-const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+const MIGRATIONS_DIR = fromRoot('storage', 'migrations');
 
 export interface Migration {
   version: number;

@@ -7,12 +7,10 @@ import type { Logger } from '../../core/log.ts';
 import type { MetricsStore } from '../../core/ports.ts';
 import type { Runtime, Service } from '../../core/runtime.ts';
 import { readSecret } from '../../inventory/load.ts';
-import { InfluxMetricsStore } from './influx.ts';
 import { SqliteMetricsStore } from './sqlite.ts';
 
 export type { AggregatedSeries, SeriesId } from './common.ts';
 export { bucketize, fractionOf, p95 } from './common.ts';
-export { InfluxMetricsStore } from './influx.ts';
 export { SqliteMetricsStore } from './sqlite.ts';
 
 export interface CreateStoreOptions {
@@ -32,6 +30,8 @@ export async function createMetricsStore(opts: CreateStoreOptions): Promise<Metr
         'storage.influxdb.password: the secret does not resolve (environment variable unset or file missing/empty)',
       );
     }
+    // loaded only when configured: the `influx` client costs ~4 MB to every process that imports it
+    const { InfluxMetricsStore } = await import('./influx.ts');
     const store = new InfluxMetricsStore({
       url: influx.url,
       database: influx.database,

@@ -14,7 +14,8 @@ import { log } from '../../core/log.ts';
 import type { MetricsStore } from '../../core/ports.ts';
 import { freePort, type Influxd, startInfluxd } from '../../test/helpers/influxd.ts';
 import { sample, storeConfig, writerSample } from '../../test/helpers/metrics.ts';
-import { createMetricsStore, InfluxMetricsStore } from './index.ts';
+import { createMetricsStore } from './index.ts';
+import { InfluxMetricsStore } from './influx.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'diemcau-influx-'));
 let influxd: Influxd;

@@ -125,8 +125,11 @@ export function buildDashboard(): void {
   }
 }
 
-/** `base`: the loopback base of the demo's devices (default E2E_BASE); each e2e file takes its own. */
-export async function startTarget(opts: { base?: number } = {}): Promise<Target> {
+/**
+ * `base`: the loopback base of the demo's devices (default E2E_BASE); each e2e file takes its own.
+ * `entry`: the diemcau command to run (default bin/diemcau.js, or a compiled dist/diemcau.js).
+ */
+export async function startTarget(opts: { base?: number; entry?: string } = {}): Promise<Target> {
   const which = process.env['DIEMCAU_E2E_TARGET'] ?? 'demo';
   if (which === 'dev') {
     const { startDevApi } = await import('./dev-api.ts');
@@ -141,7 +144,7 @@ export async function startTarget(opts: { base?: number } = {}): Promise<Target>
       stop: () => d.stop(),
     };
   }
-  return startDemo(opts.base ?? E2E_BASE);
+  return startDemo(opts.base ?? E2E_BASE, opts.entry ?? join(ROOT, 'bin/diemcau.js'));
 }
 
 /**
@@ -149,7 +152,7 @@ export async function startTarget(opts: { base?: number } = {}): Promise<Target>
  * listen on 127.70.x.x (the Bắc Kạn inventory with its demo addresses moved from 127.20 to this suite's
  * loopback base), so the demo runs beside other suites; the trap receiver gets a free port too.
  */
-async function startDemo(base: number): Promise<Target> {
+async function startDemo(base: number, entry: string): Promise<Target> {
   const dir = mkdtempSync(join(tmpdir(), 'diemcau-e2e-'));
   const port = await freePort();
   const controlPort = await freePort();
@@ -172,15 +175,12 @@ async function startDemo(base: number): Promise<Target> {
     ].join('\n'),
   );
   let out = '';
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [join(ROOT, 'bin/diemcau.js'), 'demo', '-c', config, '--control', `127.0.0.1:${controlPort}`],
-    {
-      cwd: ROOT,
-      env: { ...process.env, DIEMCAU_DEMO_PASSWORD: password, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  // run as an operator does: the file itself, so that its first line (node and the heap flags) counts
+  const child: ChildProcess = spawn(entry, ['demo', '-c', config, '--control', `127.0.0.1:${controlPort}`], {
+    cwd: ROOT,
+    env: { ...process.env, DIEMCAU_DEMO_PASSWORD: password, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout?.on('data', (b: Buffer) => {
     out += b.toString();
   });
