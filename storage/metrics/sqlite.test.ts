@@ -30,6 +30,23 @@ describe('SQLite metrics store', () => {
     await store.close();
   });
 
+  it('writes the batches of one turn of the event loop in one transaction, and what is pending on close', async () => {
+    const registry = new Registry();
+    const file = join(root, 'burst.db');
+    const store = new SqliteMetricsStore({ file, retentionMs: 86400_000, log, registry });
+    const t = Date.now();
+    for (let i = 0; i < 5; i++) store.write([sample('rtt_ms', `xa-${i}`, t, i)]);
+    await new Promise((r) => setImmediate(r));
+    const text = await registry.metrics();
+    expect(text).toMatch(/diemcau_storage_write_seconds_count\{backend="sqlite"\} 1\n/);
+    expect(text).toMatch(/diemcau_storage_points_written_total\{backend="sqlite"\} 5\n/);
+    store.write([sample('rtt_ms', 'xa-0', t + 10_000, 7)]);
+    await store.close();
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare('SELECT value FROM points ORDER BY time DESC LIMIT 1').pluck().get()).toBe(7);
+    db.close();
+  });
+
   it('answers a one-site range query from the (series, time) primary key, not a scan', async () => {
     const file = join(root, 'plan.db');
     const store = new SqliteMetricsStore({ file, retentionMs: 86400_000 * 30, log });
@@ -76,6 +93,7 @@ describe('health metrics', () => {
     const b = new SqliteMetricsStore({ file: join(root, 'reg-b.db'), retentionMs: 86400_000, log, registry });
     a.write([sample('rtt_ms', 'xa-a', Date.now(), 1)]);
     b.write([sample('rtt_ms', 'xa-a', Date.now(), 1)]);
+    await Promise.all([a.flush(), b.flush()]);
     expect(await registry.metrics()).toMatch(/diemcau_storage_points_written_total\{backend="sqlite"\} 2\b/);
     await a.close();
     await b.close();
