@@ -89,8 +89,8 @@ export class Poller {
         profile,
         plan: planFor(profile),
         client: new SnmpClient(dev.address.host, dev.address.port, cred, {
-          timeoutMs: opts.timeoutMs,
-          retries: opts.retries,
+          timeoutMs: dev.timeoutMs ?? opts.timeoutMs,
+          retries: this.retriesOf(dev),
         }),
         mem: { counters: new Map(), uptimeTicks: null },
         mode: 'bulk',
@@ -104,6 +104,11 @@ export class Poller {
         due: 0,
       });
     }
+  }
+
+  /** the inventory's per-device retries, else collector.snmp_retries */
+  private retriesOf(dev: DeviceRef): number {
+    return dev.retries ?? this.opts.retries;
   }
 
   get size(): number {
@@ -238,7 +243,7 @@ export class Poller {
           'snmp_reachable',
           'Thiết bị trả lời SNMP trở lại / answering SNMP again',
         );
-        run.client.setRetries(this.opts.retries);
+        run.client.setRetries(this.retriesOf(dev));
       }
       if (run.reachable !== true) {
         run.reachable = true;
@@ -278,7 +283,7 @@ export class Poller {
         this.updateGauge();
       }
       // a fresh socket (and SNMPv3 engine discovery) for the next try; no retries while down
-      run.client.reset(e.kind === 'timeout' ? 0 : this.opts.retries);
+      run.client.reset(e.kind === 'timeout' ? 0 : this.retriesOf(dev));
     } finally {
       this.m.pollDuration.observe({ kind: dev.kind, outcome }, (performance.now() - started) / 1000);
     }

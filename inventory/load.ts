@@ -30,6 +30,9 @@ export interface DeviceRef {
   address: Address;
   snmp: string;
   site: Site | null;
+  /** this device's own SNMP timeout and retries, when the inventory sets them */
+  timeoutMs?: number;
+  retries?: number;
 }
 
 export interface LoadedInventory {
@@ -164,7 +167,19 @@ function indexInventory(source: YamlSource, inv: Inventory): LoadedInventory {
         `device "${d.id}": address ${d.address} is already used by device "${other}"; each device needs its own address:port`,
       );
     } else endpoints.set(key, d.id);
-    devices.set(d.id, { id: d.id, kind, profile: d.profile, address, snmp: d.snmp, site });
+    devices.set(d.id, {
+      id: d.id,
+      kind,
+      profile: d.profile,
+      address,
+      snmp: d.snmp,
+      site,
+      // the schema allows only "<n>ms" and "<n>s"
+      ...(d.snmp_timeout !== undefined && {
+        timeoutMs: Number.parseInt(d.snmp_timeout, 10) * (d.snmp_timeout.endsWith('ms') ? 1 : 1000),
+      }),
+      ...(d.snmp_retries !== undefined && { retries: d.snmp_retries }),
+    });
   };
 
   known(organisations, inv.mcu.operator, ['mcu', 'operator'], 'organisation', `MCU "${inv.mcu.id}"`);

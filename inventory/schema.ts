@@ -96,6 +96,15 @@ export const SnmpCredential = z.discriminatedUnion('version', [
 ]);
 export type SnmpCredential = z.infer<typeof SnmpCredential>;
 
+/** Per-device overrides of collector.snmp_timeout and snmp_retries (a slow satellite or 3G link). */
+const snmpTuning = {
+  snmp_timeout: z
+    .string({ error: 'must be a duration such as "800ms" or "5s" (a number needs its unit)' })
+    .regex(/^\d+(ms|s)$/, 'must be a duration such as "800ms" or "5s"')
+    .optional(),
+  snmp_retries: z.number().int().min(0).max(5).optional(),
+};
+
 export const Device = z
   .object({
     id: slug,
@@ -103,6 +112,7 @@ export const Device = z
     profile: slug,
     address: hostPort,
     snmp: slug,
+    ...snmpTuning,
   })
   .strict();
 
@@ -157,6 +167,7 @@ export const Mcu = z
     profile: slug,
     address: hostPort,
     snmp: slug,
+    ...snmpTuning,
   })
   .strict();
 
