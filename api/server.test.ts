@@ -468,6 +468,22 @@ describe('read models', () => {
     expect(body.series[0]!.buckets.length).toBeLessThanOrEqual(20);
     expect(body.series[0]!.buckets.length).toBeGreaterThan(10);
     expect(body.series[0]!.buckets.reduce((n, b) => n + b.count, 0)).toBe(360);
+    expect(body.series[0]).not.toHaveProperty('states');
+  });
+
+  it('names the values of a state metric with its series (an enum, not a measurement)', async () => {
+    const t0 = Date.now() - 600_000;
+    env.rt.bus.publish([sample(own, 'ups_on_battery', 0, t0), sample(own, 'ups_on_battery', 1, t0 + 60_000)]);
+    await env.store.flush();
+    const res = await c.noc.get(
+      `/api/v1/sites/${own}/metrics?metric=ups_on_battery&from=${t0}&to=${t0 + 600_000}&points=10`,
+    );
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { series: { label: string; states?: Record<string, string> }[] };
+    expect(body.series[0]).toMatchObject({
+      label: 'UPS chạy pin / UPS on battery',
+      states: { '0': 'Điện lưới / on mains', '1': 'Chạy pin / on battery' },
+    });
   });
 
   it('serves the OpenAPI document from the same schemas', async () => {

@@ -3,7 +3,7 @@
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
-import { isMetricName, type MetricName } from '../core/metrics.ts';
+import { isMetricName, type MetricName, statesOf } from '../core/metrics.ts';
 import { fromRoot } from '../core/root.ts';
 import { YamlSource } from '../inventory/source.ts';
 
@@ -190,6 +190,19 @@ function check(p: Profile, file: string): void {
       if (r.each || r.instance || r.site_from) problems.push(`${ctx}: each/instance/site_from need a table`);
     }
     if (r.rate && (r.any || r.map)) problems.push(`${ctx}: rate cannot be combined with map or any`);
+    // a vendor enum must land on one of the metric's named states (core/metrics.ts)
+    const states = isMetricName(r.metric) ? statesOf(r.metric) : undefined;
+    if (states) {
+      const values = [...Object.values(r.map ?? {}), ...(r.missing !== undefined ? [r.missing] : [])];
+      for (const v of values)
+        if (!Object.hasOwn(states, String(v)))
+          problems.push(
+            `${ctx}: ${v} is not a state of ${r.metric} (${Object.entries(states)
+              .sort(([a], [b]) => Number(a) - Number(b))
+              .map(([k, name]) => `${k} = ${name}`)
+              .join(', ')})`,
+          );
+    }
   });
   for (const t of p.traps)
     for (const m of Object.keys(t.set))

@@ -242,6 +242,14 @@ describe('profiles', () => {
         'name: bad-ups\nkind: ups\nscalars:\n  x: 1.3.6.1.2.0\nmetrics:\n  - { metric: ups_on_battery, var: y }\n',
       );
       expect(() => loadProfiles(dir)).toThrow(/unknown scalar "y"/);
+      // an enum must land on a named state of the metric
+      writeFileSync(
+        join(dir, 'bad-ups.yaml'),
+        'name: bad-ups\nkind: ups\nscalars:\n  x: 1.3.6.1.2.0\nmetrics:\n  - { metric: device_health, var: x, map: { "1": 1, "2": 2 } }\n',
+      );
+      expect(() => loadProfiles(dir)).toThrow(
+        /2 is not a state of device_health \(0 = Hỏng \/ failed, 0\.5 = Suy giảm \/ degraded, 1 = Tốt \/ ok\)/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

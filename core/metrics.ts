@@ -1,26 +1,70 @@
 // The one vocabulary of metric names, from collector to dashboard, with units and labels
-// (Vietnamese first, English second).
+// (Vietnamese first, English second). State metrics name their values: a profile maps a vendor's
+// enum onto these values (collector/profiles), and nothing else is accepted.
+
+const YES_NO = (no: string, yes: string) => ({ 0: no, 1: yes });
+
 export const METRICS = {
-  reachable: { unit: '', vi: 'Kết nối', en: 'Reachable' },
+  reachable: {
+    unit: '',
+    vi: 'Kết nối',
+    en: 'Reachable',
+    states: YES_NO('Mất kết nối / unreachable', 'Kết nối / reachable'),
+  },
   rtt_ms: { unit: 'ms', vi: 'Độ trễ khứ hồi', en: 'Round-trip time' },
   loss_pct: { unit: '%', vi: 'Tỷ lệ mất gói', en: 'Packet loss' },
   jitter_ms: { unit: 'ms', vi: 'Độ biến thiên trễ', en: 'Jitter' },
   mos: { unit: '', vi: 'Điểm chất lượng MOS', en: 'MOS' },
-  snmp_up: { unit: '', vi: 'Thiết bị trả lời SNMP', en: 'SNMP answering' },
+  snmp_up: {
+    unit: '',
+    vi: 'Thiết bị trả lời SNMP',
+    en: 'SNMP answering',
+    states: YES_NO('Không trả lời / silent', 'Trả lời / answering'),
+  },
   uptime_s: { unit: 's', vi: 'Thời gian hoạt động', en: 'Uptime' },
-  in_call: { unit: '', vi: 'Đang trong cuộc gọi', en: 'In call' },
+  in_call: {
+    unit: '',
+    vi: 'Đang trong cuộc gọi',
+    en: 'In call',
+    states: YES_NO('Rảnh / idle', 'Trong cuộc gọi / in call'),
+  },
   call_rate_kbps: { unit: 'kbps', vi: 'Tốc độ cuộc gọi', en: 'Call rate' },
-  codec_registered: { unit: '', vi: 'Codec đã đăng ký', en: 'Codec registered' },
-  device_health: { unit: '', vi: 'Tình trạng thiết bị', en: 'Device health' },
-  mcu_port_up: { unit: '', vi: 'Cổng MCU', en: 'MCU port up' },
+  codec_registered: {
+    unit: '',
+    vi: 'Codec đã đăng ký',
+    en: 'Codec registered',
+    states: YES_NO('Chưa đăng ký / not registered', 'Đã đăng ký / registered'),
+  },
+  device_health: {
+    unit: '',
+    vi: 'Tình trạng thiết bị',
+    en: 'Device health',
+    states: { 0: 'Hỏng / failed', 0.5: 'Suy giảm / degraded', 1: 'Tốt / ok' },
+  },
+  mcu_port_up: {
+    unit: '',
+    vi: 'Cổng MCU',
+    en: 'MCU port up',
+    states: YES_NO('Chưa kết nối / not connected', 'Đã kết nối / connected'),
+  },
   mcu_participants: { unit: '', vi: 'Số điểm cầu trên MCU', en: 'MCU participants' },
   mcu_ports_used_pct: { unit: '%', vi: 'Cổng MCU đang dùng', en: 'MCU ports used' },
-  ups_on_battery: { unit: '', vi: 'UPS chạy pin', en: 'UPS on battery' },
+  ups_on_battery: {
+    unit: '',
+    vi: 'UPS chạy pin',
+    en: 'UPS on battery',
+    states: YES_NO('Điện lưới / on mains', 'Chạy pin / on battery'),
+  },
   ups_runtime_min: { unit: 'min', vi: 'Thời gian pin còn lại', en: 'UPS runtime' },
   ups_charge_pct: { unit: '%', vi: 'Dung lượng pin', en: 'UPS charge' },
   ups_input_v: { unit: 'V', vi: 'Điện áp vào', en: 'UPS input voltage' },
   ups_load_pct: { unit: '%', vi: 'Tải UPS', en: 'UPS load' },
-  if_up: { unit: '', vi: 'Giao diện hoạt động', en: 'Interface up' },
+  if_up: {
+    unit: '',
+    vi: 'Giao diện hoạt động',
+    en: 'Interface up',
+    states: YES_NO('Ngừng / down', 'Hoạt động / up'),
+  },
   if_in_bps: { unit: 'bit/s', vi: 'Lưu lượng vào', en: 'Traffic in' },
   if_out_bps: { unit: 'bit/s', vi: 'Lưu lượng ra', en: 'Traffic out' },
   if_errors: { unit: '/s', vi: 'Lỗi giao diện', en: 'Interface errors' },
@@ -31,4 +75,10 @@ export const METRIC_NAMES = Object.keys(METRICS) as MetricName[];
 
 export function isMetricName(name: string): name is MetricName {
   return Object.hasOwn(METRICS, name);
+}
+
+/** The named values of a state metric (value → "Việt / English"), undefined for a measurement. */
+export function statesOf(metric: MetricName): Readonly<Record<number, string>> | undefined {
+  const m = METRICS[metric];
+  return 'states' in m ? m.states : undefined;
 }

@@ -1,7 +1,7 @@
 // /api/v1/sites: every site with its current status and cause; one site with devices and contacts;
 // a site's metrics over a range, downsampled to what a chart can show.
 import { createRoute, z } from '@hono/zod-openapi';
-import { METRIC_NAMES, METRICS, type MetricName } from '../../core/metrics.ts';
+import { METRIC_NAMES, METRICS, type MetricName, statesOf } from '../../core/metrics.ts';
 import type { Organisation, Person } from '../../inventory/schema.ts';
 import { CARRIERS, TIERS } from '../../inventory/schema.ts';
 import { allow, canReadAlert, canReadSite, type Deps, READ_ROLES } from '../context.ts';
@@ -107,6 +107,8 @@ const MetricsResult = z.object({
       metric: z.string(),
       unit: z.string(),
       label: z.string(),
+      /** a state metric's named values ("1": "Chạy pin / on battery"); absent for measurements */
+      states: z.record(z.string(), z.string()).optional(),
       device: z.string(),
       instance: z.string().optional(),
       probe: z.string().optional(),
@@ -291,11 +293,13 @@ export function siteRoutes(d: Deps) {
           to,
           bucketMs,
         });
+        const states = statesOf(metric);
         for (const s of res) {
           series.push({
             metric,
             unit: METRICS[metric].unit,
             label: `${METRICS[metric].vi} / ${METRICS[metric].en}`,
+            ...(states && { states }),
             device: s.device,
             ...(s.instance !== undefined && { instance: s.instance }),
             ...(s.probe !== undefined && { probe: s.probe }),
