@@ -81,6 +81,9 @@ describe('against Net-SNMP snmpd', () => {
     expect(latest('so-tttt-codec', 'in_call')?.value).toBe(1);
     expect(latest('so-tttt-codec', 'call_rate_kbps')?.value).toBe(4000);
     expect(latest('so-tttt-codec', 'codec_registered')?.value).toBe(1);
+    // its streams: the worst of the call in progress; the ended call's stale 5 % and 90 ms ignored
+    expect(latest('so-tttt-codec', 'loss_pct')).toMatchObject({ value: 0.25, tags: { probe: 'codec' } });
+    expect(latest('so-tttt-codec', 'jitter_ms')?.value).toBe(12);
     // Polycom HDX: DisplayString statistics parsed as numbers
     expect(latest('xa-so-2-codec', 'loss_pct')?.value).toBe(2);
     expect(latest('xa-so-2-codec', 'jitter_ms')?.value).toBe(15);

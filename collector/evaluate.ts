@@ -85,6 +85,14 @@ function combine(values: number[], agg: Rule['agg']): number | null {
   }
 }
 
+/** `index.` of every row of the parent table that satisfies the condition */
+function parentIndexes(got: Fetched, parent: NonNullable<Rule['parent']>): string[] {
+  const out: string[] = [];
+  for (const [index, row] of got.tables.get(parent.table) ?? [])
+    if (holds(parent.where, row.get(parent.where.var)) === true) out.push(`${index}.`);
+  return out;
+}
+
 export function evaluate(
   dev: DeviceRef,
   profile: Profile,
@@ -215,9 +223,11 @@ export function evaluate(
 
     const table = got.tables.get(r.table) ?? new Map<string, Row>();
     if (r.site_from === 'mcu_port' && profile.portsFallback && table.size === 0) ev.portsMissing = true;
+    const parents = r.parent ? parentIndexes(got, r.parent) : null;
     const rows: [string, Row][] = [];
     for (const entry of table) {
       if (r.where && holds(r.where, entry[1].get(r.where.var)) !== true) continue;
+      if (parents && !parents.some((p) => entry[0].startsWith(p))) continue;
       rows.push(entry);
     }
     if (vars.length === 0) {

@@ -45,6 +45,15 @@ export const FIXTURES: Record<string, () => Line[]> = {
     ['1.3.6.1.4.1.9.9.644.1.4.8.1.13.2', 'uinteger', 4000],
     ['1.3.6.1.4.1.9.9.644.1.4.8.1.17.1', 'integer', 4],
     ['1.3.6.1.4.1.9.9.644.1.4.8.1.17.2', 'integer', 12],
+    // streams (call.type.source): call 1 ended with a bad video stream; call 2 in progress
+    ['1.3.6.1.4.1.9.9.644.1.4.10.1.14.1.1.2', 'uinteger', 5_000_000],
+    ['1.3.6.1.4.1.9.9.644.1.4.10.1.14.2.1.2', 'uinteger', 250_000],
+    ['1.3.6.1.4.1.9.9.644.1.4.10.1.14.2.2.2', 'uinteger', 0],
+    // jitter is Counter64 in the MIB; snmpd's `override` cannot serve that type (Counter64 is read
+    // the same way, tested against snmpsim)
+    ['1.3.6.1.4.1.9.9.644.1.4.10.1.22.1.1.2', 'counter', 90],
+    ['1.3.6.1.4.1.9.9.644.1.4.10.1.22.2.1.2', 'counter', 12],
+    ['1.3.6.1.4.1.9.9.644.1.4.10.1.22.2.2.2', 'counter', 7],
     ['1.3.6.1.4.1.9.9.643.1.2.1.1.3.1', 'integer', 0],
     ['1.3.6.1.4.1.9.9.643.1.2.1.1.3.2', 'integer', 0],
     ...ifBasic(),

@@ -40,6 +40,11 @@ const Rule = z
     agg: z.enum(['first', 'max', 'min', 'sum', 'avg', 'count', 'any']).optional(),
     /** row filter for tables; for scalars, no sample unless it holds */
     where: Condition.optional(),
+    /**
+     * row filter through another table: a row counts when the row of `table` whose index begins its
+     * own index satisfies `where` (CTS stream rows, indexed call.type.source, of calls still in progress)
+     */
+    parent: z.object({ table: name, where: Condition }).strict().optional(),
     /** enum value → number; key "default" for anything else (absent: other values give no sample) */
     map: z.record(z.string(), z.number()).optional(),
     /** 1 when any condition holds, else 0 */
@@ -181,13 +186,20 @@ function check(p: Profile, file: string): void {
       for (const c of cols)
         if (!t.columns.has(c)) problems.push(`${ctx}: table "${r.table}" has no column "${c}"`);
       if (!r.each && !r.agg) problems.push(`${ctx}: a table metric needs each: true or agg`);
+      if (r.parent) {
+        const pt = p.tables.get(r.parent.table);
+        if (!pt) problems.push(`${ctx}: parent: unknown table "${r.parent.table}"`);
+        else if (!pt.columns.has(r.parent.where.var))
+          problems.push(`${ctx}: parent: table "${r.parent.table}" has no column "${r.parent.where.var}"`);
+      }
       if (vars.length === 0 && r.agg !== 'count' && r.agg !== 'any')
         problems.push(`${ctx}: needs var (only agg count/any work on rows alone)`);
     } else {
       if (vars.length === 0) problems.push(`${ctx}: needs var, vars or any`);
       for (const v of vars) scalar(v, ctx);
       if (r.where) scalar(r.where.var, ctx);
-      if (r.each || r.instance || r.site_from) problems.push(`${ctx}: each/instance/site_from need a table`);
+      if (r.each || r.instance || r.site_from || r.parent)
+        problems.push(`${ctx}: each/instance/site_from/parent need a table`);
     }
     if (r.rate && (r.any || r.map)) problems.push(`${ctx}: rate cannot be combined with map or any`);
     // a vendor enum must land on one of the metric's named states (core/metrics.ts)

@@ -242,6 +242,11 @@ describe('profiles', () => {
         'name: bad-ups\nkind: ups\nscalars:\n  x: 1.3.6.1.2.0\nmetrics:\n  - { metric: ups_on_battery, var: y }\n',
       );
       expect(() => loadProfiles(dir)).toThrow(/unknown scalar "y"/);
+      writeFileSync(
+        join(dir, 'bad-ups.yaml'),
+        'name: bad-ups\nkind: ups\ntables:\n  t: { rows: 1, columns: { c: 1.3.6.1.2.1 } }\nmetrics:\n  - { metric: ups_load_pct, table: t, var: c, agg: max, parent: { table: calls, where: { var: s, eq: 1 } } }\n',
+      );
+      expect(() => loadProfiles(dir)).toThrow(/parent: unknown table "calls"/);
       // an enum must land on a named state of the metric
       writeFileSync(
         join(dir, 'bad-ups.yaml'),
