@@ -6,7 +6,7 @@ import { loadInventory, summarize } from '../inventory/load.ts';
 
 const USAGE = `usage:
   diemcau inventory check FILE
-  diemcau inventory generate --units bac-kan-units-2022.json [--out FILE]
+  diemcau inventory generate --units inventory/bac-kan-units-2022.json [--out FILE]
   diemcau inventory generate --sites N [--base 20] [--out FILE]   (synthetic network for benchmarks;
                                        addresses 127.BASE.x.y)
 `;
