@@ -1,16 +1,17 @@
 // diemcau collect: the collector alone, optionally one shard (districts), for scale-out.
 // Samples go to the metrics store configured in diemcau.yaml (the same InfluxDB as `serve`).
 //   diemcau collect [--config FILE] [--shard district=cho-don,ba-be|core] [--once]
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { startCollector } from '../collector/index.ts';
+import { type Collector, startCollector } from '../collector/index.ts';
 import { loadConfig } from '../config/config.ts';
 import { Bus } from '../core/bus.ts';
 import { log } from '../core/log.ts';
 import type { Runtime, Service } from '../core/runtime.ts';
-import { loadInventory, resolveCredentials } from '../inventory/load.ts';
+import { loadInventory, parseAddress, resolveCredentials } from '../inventory/load.ts';
 import { startStorage } from '../storage/metrics/index.ts';
 import { openStateDb } from '../storage/state-db.ts';
 
@@ -20,6 +21,8 @@ Run the collector alone, optionally for one shard.
   --config, -c FILE        diemcau.yaml (default ./diemcau.yaml or DIEMCAU_CONFIG)
   --shard district=A,B     only the sites of these districts ("core" = the MCU)
   --once                   poll every device once, print the samples as JSON lines, exit
+  --metrics ADDR:PORT      serve /metrics (Prometheus) and /healthz there
+                           (default collector.metrics_listen, "off")
 `;
 
 export async function run(args: string[]): Promise<number> {
@@ -29,6 +32,7 @@ export async function run(args: string[]): Promise<number> {
       config: { type: 'string', short: 'c' },
       shard: { type: 'string' },
       once: { type: 'boolean', default: false },
+      metrics: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -101,7 +105,10 @@ export async function run(args: string[]): Promise<number> {
   const services: Service[] = [];
   try {
     services.push(await startStorage(rt));
-    services.push(await startCollector(rt, { ...(shard && { shard }), credentials }));
+    const collector = await startCollector(rt, { ...(shard && { shard }), credentials });
+    services.push(collector);
+    const listen = values.metrics ?? config.collector.metrics_listen;
+    if (listen !== 'off') services.push(await serveMetrics(listen, registry, collector));
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
@@ -111,4 +118,43 @@ export async function run(args: string[]): Promise<number> {
     state.close();
   }
   return 0;
+}
+
+/** /metrics (the collector's self-metrics, prom-client) and /healthz, for a collector running alone. */
+async function serveMetrics(listen: string, registry: Registry, collector: Collector): Promise<Service> {
+  const { host, port } = parseAddress(listen, 9465);
+  const server = createServer((req, res) => {
+    const answer = async () => {
+      if (req.method !== 'GET') return void res.writeHead(405, { allow: 'GET' }).end();
+      const path = (req.url ?? '/').split('?')[0];
+      if (path === '/metrics') {
+        const text = await registry.metrics();
+        return void res.writeHead(200, { 'content-type': registry.contentType }).end(text);
+      }
+      if (path === '/healthz') {
+        const devices = collector.status().devices;
+        const body = {
+          status: 'ok',
+          devices: devices.length,
+          reachable: devices.filter((d) => d.reachable).length,
+        };
+        return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      }
+      res
+        .writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
+        .end('not found: /metrics, /healthz\n');
+    };
+    answer().catch((err) => {
+      log.error({ err }, 'collector metrics endpoint failed');
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err) =>
+      reject(new Error(`collector.metrics_listen ${listen}: cannot listen (${err.message})`)),
+    );
+    server.listen(port, host, () => resolve());
+  });
+  log.info({ listen }, 'collector metrics: /metrics, /healthz');
+  return { name: 'collector-metrics', stop: () => new Promise<void>((r) => server.close(() => r())) };
 }

@@ -58,6 +58,11 @@ export const Config = z
         snmp_retries: z.number().int().min(0).max(5).default(1),
         concurrency: z.number().int().positive().default(64),
         trap_listen: z.string().default('127.0.0.1:1162'),
+        /** `diemcau collect` alone: /metrics and /healthz on this address ("off": none; serve has the API's) */
+        metrics_listen: z
+          .string()
+          .regex(/^(off|.+:\d{1,5})$/, 'must be ADDRESS:PORT, e.g. "127.0.0.1:9465", or "off"')
+          .default('off'),
         icmp: z
           .object({ enabled: z.boolean().default(true), count: z.number().int().positive().default(5) })
           .strict()
@@ -78,6 +83,7 @@ export const Config = z
         snmp_retries: 1,
         concurrency: 64,
         trap_listen: '127.0.0.1:1162',
+        metrics_listen: 'off',
         icmp: { enabled: true, count: 5 },
         rtp: { enabled: true, packets: 50, interval: '20ms' },
       }),
