@@ -1,11 +1,12 @@
 // SQLite adapter specifics and the storage service: pruning, the index a range query uses,
 // samples from the bus landing in the store, health metrics.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Registry } from 'prom-client';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bus } from '../../core/bus.ts';
 import { log } from '../../core/log.ts';
 import type { Runtime } from '../../core/runtime.ts';
@@ -45,6 +46,84 @@ describe('SQLite metrics store', () => {
     const db = new Database(file, { readonly: true });
     expect(db.prepare('SELECT value FROM points ORDER BY time DESC LIMIT 1').pluck().get()).toBe(7);
     db.close();
+  });
+
+  describe('on a full disk (a 1 MB tmpfs)', () => {
+    let mnt: string;
+    beforeAll(() => {
+      mnt = mkdtempSync(join(tmpdir(), 'diemcau-full-'));
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt]);
+    });
+    afterAll(() => {
+      execFileSync('umount', [mnt]);
+      rmSync(mnt, { recursive: true, force: true });
+    });
+    /** fills what is left of the disk; returns a function that frees it */
+    const fill = () => {
+      const filler = join(mnt, 'filler');
+      try {
+        writeFileSync(filler, Buffer.alloc(2 * 1024 * 1024));
+      } catch (err) {
+        expect((err as NodeJS.ErrnoException).code).toBe('ENOSPC');
+      }
+      return () => rmSync(filler);
+    };
+    const batch = (t: number, n: number) =>
+      Array.from({ length: n }, (_, i) => sample('rtt_ms', `xa-${i}`, t, i));
+
+    it('keeps the points in memory while SQLite refuses them and writes them all when space returns', async () => {
+      const registry = new Registry();
+      const store = new SqliteMetricsStore({
+        file: join(mnt, 'full.db'),
+        retentionMs: 86400_000 * 30,
+        log,
+        registry,
+        retryMs: 50,
+      });
+      const free = fill();
+      const t = Date.now() - 600_000;
+      for (let k = 0; k < 20; k++) store.write(batch(t + k * 10_000, 100));
+      await new Promise((r) => setImmediate(r));
+      expect(store.health()).toMatchObject({ ok: false, spooled: 2000 });
+      expect(store.health().lastError).toMatch(/full/i);
+      store.write(batch(t + 200_000, 100));
+      free();
+      await expect.poll(() => store.health().ok, { timeout: 5000, interval: 20 }).toBe(true);
+      expect(store.health().spooled).toBe(0);
+      const series = await store.raw({ metric: 'rtt_ms', from: 0, to: Date.now() });
+      expect(series).toHaveLength(100);
+      expect(series.every((s) => s.points.length === 21)).toBe(true);
+      expect(await registry.metrics()).toMatch(
+        /diemcau_storage_points_written_total\{backend="sqlite"\} 2100\n/,
+      );
+      await store.close();
+    });
+
+    it('keeps at most maxPendingPoints, dropping the oldest, and says so', async () => {
+      const registry = new Registry();
+      const store = new SqliteMetricsStore({
+        file: join(mnt, 'bounded.db'),
+        retentionMs: 86400_000 * 30,
+        log,
+        registry,
+        retryMs: 50,
+        maxPendingPoints: 250,
+      });
+      const free = fill();
+      const t = Date.now() - 600_000;
+      for (let k = 0; k < 5; k++) store.write(batch(t + k * 10_000, 100));
+      await new Promise((r) => setImmediate(r));
+      expect(store.health()).toMatchObject({ ok: false, spooled: 200 });
+      expect(await registry.metrics()).toMatch(
+        /diemcau_storage_spool_dropped_points_total\{backend="sqlite"\} 300\n/,
+      );
+      free();
+      await expect.poll(() => store.health().ok, { timeout: 5000, interval: 20 }).toBe(true);
+      const series = await store.raw({ metric: 'rtt_ms', from: 0, to: Date.now() });
+      // the newest two rounds survive
+      expect(series[0]!.points.map((p) => p.time)).toEqual([t + 30_000, t + 40_000]);
+      await store.close();
+    });
   });
 
   it('answers a one-site range query from the (series, time) primary key, not a scan', async () => {

@@ -39,6 +39,10 @@ export interface SqliteStoreOptions {
   registry?: Registry;
   /** how often old points are pruned; default one hour */
   pruneEveryMs?: number;
+  /** while SQLite refuses writes (disk full, read-only): retry this often; default 5 s */
+  retryMs?: number;
+  /** …keeping at most this many points in memory, the oldest dropped first; default 200,000 (~40 MB) */
+  maxPendingPoints?: number;
 }
 
 const SCHEMA = `
@@ -88,6 +92,8 @@ export class SqliteMetricsStore implements MetricsStore {
   private pending: (readonly Sample[])[] = [];
   private pendingCount = 0;
   private pendingTimer: NodeJS.Immediate | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private seriesStale = false;
   private lastError: string | null = null;
   private failing = false;
   private lastWriteMs: number | null = null;
@@ -119,14 +125,7 @@ export class SqliteMetricsStore implements MetricsStore {
     this.rangeStmt = this.db
       .prepare('SELECT time, value FROM points WHERE series_id = ? AND time >= ? AND time < ? ORDER BY time')
       .raw(true);
-    for (const r of this.db.prepare('SELECT * FROM series').all() as SeriesRow[]) {
-      this.ids.set(identityKey(r.metric, r.site, r.device, r.instance, r.probe), {
-        id: r.id,
-        tier: r.tier,
-        district: r.district,
-        carrier: r.carrier,
-      });
-    }
+    this.loadSeries();
     this.writeBatches = this.db.transaction((batches: readonly (readonly Sample[])[]) => {
       let n = 0;
       for (const samples of batches) {
@@ -141,6 +140,19 @@ export class SqliteMetricsStore implements MetricsStore {
     this.prune();
     this.pruneTimer = setInterval(() => this.prune(), opts.pruneEveryMs ?? 3600_000);
     this.pruneTimer.unref();
+  }
+
+  /** The series ids as the database has them (again after a rolled-back write). */
+  private loadSeries(): void {
+    this.ids.clear();
+    for (const r of this.db.prepare('SELECT * FROM series').all() as SeriesRow[]) {
+      this.ids.set(identityKey(r.metric, r.site, r.device, r.instance, r.probe), {
+        id: r.id,
+        tier: r.tier,
+        district: r.district,
+        carrier: r.carrier,
+      });
+    }
   }
 
   private seriesFor(s: Sample): number {
@@ -178,12 +190,34 @@ export class SqliteMetricsStore implements MetricsStore {
     }
     this.pending.push(samples);
     this.pendingCount += samples.length;
+    this.bound();
     // The batches of one burst of poll answers share a transaction: a commit per device poll cost
     // more than its inserts (1,000 devices: ~3× the CPU of one commit per turn of the event loop).
-    this.pendingTimer ??= setImmediate(() => this.writePending());
+    // While SQLite refuses writes, the retry timer writes them.
+    if (!this.failing) this.pendingTimer ??= setImmediate(() => this.writePending());
   }
 
-  /** Writes what is pending now; reads call it first, so that a write is seen by the next read. */
+  /** Drops the oldest pending batches beyond the memory bound (the newest data matters most). */
+  private bound(): void {
+    const max = this.opts.maxPendingPoints ?? 200_000;
+    let dropped = 0;
+    while (this.pendingCount > max && this.pending.length > 1) {
+      const oldest = this.pending.shift()!;
+      this.pendingCount -= oldest.length;
+      dropped += oldest.length;
+    }
+    if (dropped === 0) return;
+    this.metrics.droppedPoints(dropped);
+    this.opts.log.error(
+      { points: dropped, kept: this.pendingCount },
+      'ALARM metrics store: SQLite has refused writes too long, oldest points dropped',
+    );
+  }
+
+  /**
+   * Writes what is pending now; reads call it first, so that a write is seen by the next read.
+   * A refused write (disk full, read-only) keeps the points in memory and retries them.
+   */
   private writePending(): void {
     if (this.pendingTimer) clearImmediate(this.pendingTimer);
     this.pendingTimer = null;
@@ -194,18 +228,33 @@ export class SqliteMetricsStore implements MetricsStore {
     this.pendingCount = 0;
     const t0 = performance.now();
     try {
+      if (this.seriesStale) this.loadSeries();
+      this.seriesStale = false;
       const n = this.writeBatches(batches);
       const ms = performance.now() - t0;
       this.lastWriteMs = ms;
+      if (this.failing) this.opts.log.warn({ points: count }, 'metrics store: SQLite writes again');
       this.failing = false;
       this.metrics.observeWrite(ms / 1000, n);
       this.metrics.rejectedPoints(count - n);
     } catch (err) {
-      // A local disk error (full, read-only): nothing to spool to either; say so loudly.
+      // the transaction was rolled back, with any series it created: read them again before the retry
+      this.seriesStale = true;
+      this.pending = batches;
+      this.pendingCount = count;
       this.lastError = errorText(err);
-      this.failing = true;
       this.metrics.error();
-      this.opts.log.error({ err, points: count }, 'metrics store: SQLite write failed');
+      if (!this.failing) {
+        this.opts.log.error(
+          { err, points: count },
+          'metrics store: SQLite refuses writes; keeping the points in memory and retrying',
+        );
+      }
+      this.failing = true;
+      this.retryTimer ??= setTimeout(() => {
+        this.retryTimer = null;
+        this.writePending();
+      }, this.opts.retryMs ?? 5000);
     }
   }
 
@@ -215,7 +264,7 @@ export class SqliteMetricsStore implements MetricsStore {
 
   /** Deletes points older than the retention, series by series (each an index range delete). */
   prune(now = Date.now()): number {
-    this.writePending();
+    if (!this.failing) this.writePending();
     const cutoff = now - this.opts.retentionMs;
     const del = this.db.prepare('DELETE FROM points WHERE series_id = ? AND time < ?');
     let n = 0;
@@ -230,7 +279,7 @@ export class SqliteMetricsStore implements MetricsStore {
   }
 
   private matching(sel: Partial<SeriesSelector>): SeriesRow[] {
-    this.writePending();
+    if (!this.failing) this.writePending();
     const where: string[] = [];
     const args: string[] = [];
     for (const k of ['metric', 'site', 'device', 'instance', 'probe'] as const) {
@@ -305,7 +354,7 @@ export class SqliteMetricsStore implements MetricsStore {
     return {
       kind: 'sqlite',
       ok: !this.failing,
-      spooled: 0,
+      spooled: this.failing ? this.pendingCount : 0,
       lastError: this.lastError,
       lastWriteMs: this.lastWriteMs,
     };
@@ -314,8 +363,14 @@ export class SqliteMetricsStore implements MetricsStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.writePending();
+    if (this.pendingCount > 0)
+      this.opts.log.error(
+        { points: this.pendingCount },
+        'metrics store: closed while SQLite refused writes; points lost',
+      );
     this.closed = true;
     if (this.pruneTimer) clearInterval(this.pruneTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     this.db.close();
   }
 }
