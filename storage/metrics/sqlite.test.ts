@@ -1,12 +1,11 @@
 // SQLite adapter specifics and the storage service: pruning, the index a range query uses,
 // samples from the bus landing in the store, health metrics.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Registry } from 'prom-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Bus } from '../../core/bus.ts';
 import { log } from '../../core/log.ts';
 import type { Runtime } from '../../core/runtime.ts';
@@ -48,25 +47,15 @@ describe('SQLite metrics store', () => {
     db.close();
   });
 
-  describe('on a full disk (a 1 MB tmpfs)', () => {
-    let mnt: string;
-    beforeAll(() => {
-      mnt = mkdtempSync(join(tmpdir(), 'diemcau-full-'));
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt]);
-    });
-    afterAll(() => {
-      execFileSync('umount', [mnt]);
-      rmSync(mnt, { recursive: true, force: true });
-    });
-    /** fills what is left of the disk; returns a function that frees it */
-    const fill = () => {
-      const filler = join(mnt, 'filler');
-      try {
-        writeFileSync(filler, Buffer.alloc(2 * 1024 * 1024));
-      } catch (err) {
-        expect((err as NodeJS.ErrnoException).code).toBe('ENOSPC');
-      }
-      return () => rmSync(filler);
+  describe('when SQLite refuses writes (database full)', () => {
+    /**
+     * Makes the database full the way a full disk does for SQLite (SQLITE_FULL, "database or disk is
+     * full"), through its own page limit; returns a function that gives the room back.
+     */
+    const fill = (store: SqliteMetricsStore) => {
+      const db = (store as unknown as { db: Database.Database }).db;
+      db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true })}`);
+      return () => db.pragma('max_page_count = 1073741823');
     };
     const batch = (t: number, n: number) =>
       Array.from({ length: n }, (_, i) => sample('rtt_ms', `xa-${i}`, t, i));
@@ -74,13 +63,13 @@ describe('SQLite metrics store', () => {
     it('keeps the points in memory while SQLite refuses them and writes them all when space returns', async () => {
       const registry = new Registry();
       const store = new SqliteMetricsStore({
-        file: join(mnt, 'full.db'),
+        file: join(root, 'full.db'),
         retentionMs: 86400_000 * 30,
         log,
         registry,
         retryMs: 50,
       });
-      const free = fill();
+      const free = fill(store);
       const t = Date.now() - 600_000;
       for (let k = 0; k < 20; k++) store.write(batch(t + k * 10_000, 100));
       await new Promise((r) => setImmediate(r));
@@ -102,14 +91,14 @@ describe('SQLite metrics store', () => {
     it('keeps at most maxPendingPoints, dropping the oldest, and says so', async () => {
       const registry = new Registry();
       const store = new SqliteMetricsStore({
-        file: join(mnt, 'bounded.db'),
+        file: join(root, 'bounded.db'),
         retentionMs: 86400_000 * 30,
         log,
         registry,
         retryMs: 50,
         maxPendingPoints: 250,
       });
-      const free = fill();
+      const free = fill(store);
       const t = Date.now() - 600_000;
       for (let k = 0; k < 5; k++) store.write(batch(t + k * 10_000, 100));
       await new Promise((r) => setImmediate(r));
