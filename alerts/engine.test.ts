@@ -191,6 +191,10 @@ describe('who is paged', () => {
     expect(a.notified).toEqual(['noc-truc-ban-1', 'viettel-mcu-1']);
     // the codec is out of the call because the port is: suppressed under the MCU alert
     expect(byRule(engine.list(), 'codec-not-in-call')[0]!.suppressed_by).toBe(a.id);
+    // a state metric is told by its name, in each language's half
+    expect(byRule(engine.list(), 'codec-not-in-call')[0]!.reasoning).toMatch(
+      /in_call = 0 \(Rảnh\).* \/ .*in_call = 0 \(idle\)/,
+    );
   });
 });
 
@@ -245,6 +249,7 @@ describe('rule evaluation', () => {
     drive(90, (t) => fleet.healthy('xa-phuc-loc', t, { ups: { ups_input_v: 180 } }));
     const quiet = byRule(engine.list(), 'ups-input-voltage')[0]!;
     expect(quiet.severity).toBe('minor');
+    expect(quiet.reasoning).toContain('ups_input_v = 180 V');
     // outside meetings: nobody paged now; the NOC gets it in the next digest (10 min here)
     expect(quiet.notified).toEqual([]);
     drive(600, (t) => fleet.healthy('xa-phuc-loc', t, { ups: { ups_input_v: 180 } }));

@@ -4,6 +4,7 @@
 import type { Alert, Cause, Silence, SiteState } from '../api/contract.ts';
 import type { DeviceEvent, Sample } from '../core/bus.ts';
 import type { Logger } from '../core/log.ts';
+import { describeValue } from '../core/metrics.ts';
 import type { AlertEngine, MeetingRef, MeetingSource, SiteVerdict } from '../core/ports.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
 import type { Person } from '../inventory/schema.ts';
@@ -254,7 +255,7 @@ export class Engine implements AlertEngine {
               reasoning = `UPS chạy pin từ ${time(ups.since)}, sau đó điểm cầu mất kết nối lúc ${time(c.since)}: mất điện lưới, không phải lỗi đường truyền / UPS on battery since ${time(ups.since)}, then the site went dark: mains power, not the link`;
               evidence.ups_on_battery_since = time(ups.since);
             } else
-              reasoning = `Điểm cầu không trả lời thăm dò (reachable = ${c.value}) liên tục ${Math.round((now - c.since) / 1000)} giây, UPS không báo chạy pin: lỗi đường truyền của nhà mạng / The site stopped answering probes and its UPS did not report battery: the carrier's link`;
+              reasoning = `Điểm cầu không trả lời thăm dò (reachable = ${describeValue('reachable', c.value, 'vi')}) liên tục ${Math.round((now - c.since) / 1000)} giây, UPS không báo chạy pin: lỗi đường truyền của nhà mạng / The site stopped answering probes and its UPS did not report battery: the carrier's link`;
             break;
           }
           case 'codec-down': {
@@ -264,7 +265,7 @@ export class Engine implements AlertEngine {
               cause = 'power';
               reasoning = `UPS chạy pin từ ${time(ups.since)}, sau đó codec ngừng trả lời: mất điện lưới / UPS on battery since ${time(ups.since)}, then the codec stopped answering: mains power`;
             } else
-              reasoning = `Điểm cầu vẫn trả lời thăm dò ICMP/RTP${p?.value != null ? ` (reachable = ${p.value})` : ''} nhưng codec không trả lời SNMP: lỗi thiết bị tại điểm cầu / The site answers ICMP/RTP but its codec does not answer SNMP: equipment at the site`;
+              reasoning = `Điểm cầu vẫn trả lời thăm dò ICMP/RTP${p?.value != null ? ` (reachable = ${describeValue('reachable', p.value, 'vi')})` : ''} nhưng codec không trả lời SNMP: lỗi thiết bị tại điểm cầu / The site answers ICMP/RTP but its codec does not answer SNMP: equipment at the site`;
             if (p?.value != null) evidence.site_reachable = p.value;
             break;
           }
@@ -272,7 +273,7 @@ export class Engine implements AlertEngine {
             const codec = [...this.evaluator.conditions.values()].find(
               (x) => x.site === siteId && x.rule.id === 'codec-down',
             );
-            reasoning = `Codec của điểm cầu hoạt động bình thường${codec?.value != null ? ` (snmp_up = ${codec.value})` : ''} nhưng cổng MCU${site.mcu_port ? ` số ${site.mcu_port}` : ''} không hoạt động: lỗi phía MCU Viettel / The codec is healthy but its MCU port is down: Viettel MCU`;
+            reasoning = `Codec của điểm cầu hoạt động bình thường${codec?.value != null ? ` (snmp_up = ${describeValue('snmp_up', codec.value, 'vi')})` : ''} nhưng cổng MCU${site.mcu_port ? ` số ${site.mcu_port}` : ''} không hoạt động: lỗi phía MCU Viettel / The codec is healthy but its MCU port is down: Viettel MCU`;
             if (codec?.value != null) evidence.codec_snmp_up = codec.value;
             if (site.mcu_port) evidence.mcu_port = site.mcu_port;
             break;
@@ -292,7 +293,7 @@ export class Engine implements AlertEngine {
             if (r.window)
               reasoning = `${metricVi}: đa số ${Math.ceil(r.window.of / 2)}/${r.window.of} cửa sổ ${r.window.size / 1000} giây gần nhất ở mức ${c.severity} (trung bình: ${c.evidence[`${r.metric}_windows`] ?? c.value}) trên đường truyền ${site.link.carrier === 'vnpt' ? 'VNPT' : 'Viettel'} / majority of the last ${r.window.of} ${r.window.size / 1000}-s windows at ${c.severity} on the ${site.link.carrier} link`;
             else
-              reasoning = `${metricVi}: ${r.metric} = ${c.value}${r.for > 0 ? ` liên tục ${Math.round(r.for / 1000)} giây` : ''} / ${r.title_en}: ${r.metric} = ${c.value}`;
+              reasoning = `${metricVi}: ${r.metric} = ${describeValue(r.metric, c.value, 'vi')}${r.for > 0 ? ` liên tục ${Math.round(r.for / 1000)} giây` : ''} / ${r.title_en}: ${r.metric} = ${describeValue(r.metric, c.value, 'en')}`;
           }
         }
         let owner_org: string | null = null;

@@ -77,6 +77,15 @@ export function isMetricName(name: string): name is MetricName {
   return Object.hasOwn(METRICS, name);
 }
 
+/** A value as a person reads it: a state metric's value with its name, a measurement with its unit. */
+export function describeValue(metric: MetricName, value: number | null, lang: 'vi' | 'en'): string {
+  if (value === null) return lang === 'vi' ? 'không có số liệu' : 'no data';
+  const name = statesOf(metric)?.[value];
+  if (name) return `${value} (${name.split(' / ')[lang === 'vi' ? 0 : 1]})`;
+  const unit = METRICS[metric].unit;
+  return unit ? `${value} ${unit}` : String(value);
+}
+
 /** The named values of a state metric (value → "Việt / English"), undefined for a measurement. */
 export function statesOf(metric: MetricName): Readonly<Record<number, string>> | undefined {
   const m = METRICS[metric];
