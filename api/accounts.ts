@@ -463,6 +463,18 @@ export interface AuditRecord {
   outcome: string;
 }
 
+/** Deletes expired sessions and audit entries older than the retention (run at start and hourly). */
+export function housekeep(
+  state: StateDb,
+  now: number,
+  auditRetentionMs: number,
+): { sessions: number; audit: number } {
+  return {
+    sessions: sql(state, 'DELETE FROM sessions WHERE expires_at <= ?').run(now).changes,
+    audit: sql(state, 'DELETE FROM audit_log WHERE time < ?').run(now - auditRetentionMs).changes,
+  };
+}
+
 export function audit(state: StateDb, e: AuditEntry): void {
   sql(
     state,

@@ -7,9 +7,11 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
+import { parseDuration } from '../config/config.ts';
 import type { AlertEngine, MeetingSource, MetricsStore } from '../core/ports.ts';
 import { fromRoot } from '../core/root.ts';
 import type { Runtime, Service } from '../core/runtime.ts';
+import { housekeep } from './accounts.ts';
 import { type AppEnv, authenticate, type Deps, isLoopback, SESSION_COOKIE } from './context.ts';
 import { ApiFailure, errorBody, errorResponse, payloadTooLarge, validationFailure } from './errors.ts';
 import { LiveHub, type LiveOptions } from './live.ts';
@@ -224,12 +226,25 @@ export async function startApi(rt: Runtime, deps: ApiDeps): Promise<ApiService> 
   const addr = server.address() as AddressInfo;
   const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
   rt.log.info({ url }, 'api listening');
+  const keep = () => {
+    try {
+      const n = housekeep(rt.state, Date.now(), parseDuration(rt.config.http.audit_retention));
+      if (n.sessions + n.audit > 0)
+        rt.log.info(n, 'api housekeeping: expired sessions and old audit entries deleted');
+    } catch (err) {
+      rt.log.error({ err }, 'api housekeeping failed');
+    }
+  };
+  keep();
+  const keeper = setInterval(keep, 3600_000);
+  keeper.unref();
   return {
     name: 'api',
     url,
     live,
     app,
     async stop() {
+      clearInterval(keeper);
       live.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -24,9 +24,17 @@ export const Config = z
         cors_origins: z.array(z.string()).default([]),
         trust_proxy: z.boolean().default(false),
         body_limit_kb: z.number().int().positive().default(64),
+        /** how long the audit log (who did what) is kept */
+        audit_retention: duration.default('400d'),
       })
       .strict()
-      .default({ listen: '127.0.0.1:8080', cors_origins: [], trust_proxy: false, body_limit_kb: 64 }),
+      .default({
+        listen: '127.0.0.1:8080',
+        cors_origins: [],
+        trust_proxy: false,
+        body_limit_kb: 64,
+        audit_retention: '400d',
+      }),
     storage: z
       .object({
         /** embedded SQLite unless an InfluxDB is configured */
