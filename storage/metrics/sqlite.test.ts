@@ -103,11 +103,13 @@ describe('SQLite metrics store', () => {
       for (let k = 0; k < 5; k++) store.write(batch(t + k * 10_000, 100));
       await new Promise((r) => setImmediate(r));
       expect(store.health()).toMatchObject({ ok: false, spooled: 200 });
-      expect(await registry.metrics()).toMatch(
-        /diemcau_storage_spool_dropped_points_total\{backend="sqlite"\} 300\n/,
-      );
+      const text = await registry.metrics();
+      expect(text).toMatch(/diemcau_storage_spool_dropped_points_total\{backend="sqlite"\} 300\n/);
+      expect(text).toMatch(/diemcau_storage_spool_points\{backend="sqlite"\} 200\n/);
+      expect(text).toMatch(/diemcau_storage_spool_full\{backend="sqlite"\} 1\n/);
       free();
       await expect.poll(() => store.health().ok, { timeout: 5000, interval: 20 }).toBe(true);
+      expect(await registry.metrics()).toMatch(/diemcau_storage_spool_full\{backend="sqlite"\} 0\n/);
       const series = await store.raw({ metric: 'rtt_ms', from: 0, to: Date.now() });
       // the newest two rounds survive
       expect(series[0]!.points.map((p) => p.time)).toEqual([t + 30_000, t + 40_000]);

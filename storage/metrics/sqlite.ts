@@ -94,6 +94,8 @@ export class SqliteMetricsStore implements MetricsStore {
   private pendingTimer: NodeJS.Immediate | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private seriesStale = false;
+  /** the memory bound was reached while SQLite refused writes */
+  private dropping = false;
   private lastError: string | null = null;
   private failing = false;
   private lastWriteMs: number | null = null;
@@ -199,7 +201,7 @@ export class SqliteMetricsStore implements MetricsStore {
 
   /** Drops the oldest pending batches beyond the memory bound (the newest data matters most). */
   private bound(): void {
-    const max = this.opts.maxPendingPoints ?? 200_000;
+    const max = this.opts.maxPendingPoints ?? MAX_PENDING_POINTS;
     let dropped = 0;
     while (this.pendingCount > max && this.pending.length > 1) {
       const oldest = this.pending.shift()!;
@@ -207,6 +209,7 @@ export class SqliteMetricsStore implements MetricsStore {
       dropped += oldest.length;
     }
     if (dropped === 0) return;
+    this.dropping = true;
     this.metrics.droppedPoints(dropped);
     this.opts.log.error(
       { points: dropped, kept: this.pendingCount },
@@ -233,8 +236,12 @@ export class SqliteMetricsStore implements MetricsStore {
       const n = this.writeBatches(batches);
       const ms = performance.now() - t0;
       this.lastWriteMs = ms;
-      if (this.failing) this.opts.log.warn({ points: count }, 'metrics store: SQLite writes again');
+      if (this.failing) {
+        this.opts.log.warn({ points: count }, 'metrics store: SQLite writes again');
+        this.metrics.spool(0, 0, false);
+      }
       this.failing = false;
+      this.dropping = false;
       this.metrics.observeWrite(ms / 1000, n);
       this.metrics.rejectedPoints(count - n);
     } catch (err) {
@@ -251,6 +258,7 @@ export class SqliteMetricsStore implements MetricsStore {
         );
       }
       this.failing = true;
+      this.metrics.spool(count, 0, this.dropping);
       this.retryTimer ??= setTimeout(() => {
         this.retryTimer = null;
         this.writePending();
@@ -374,6 +382,9 @@ export class SqliteMetricsStore implements MetricsStore {
     this.db.close();
   }
 }
+
+/** points kept in memory while SQLite refuses writes: ~40 MB, minutes of a large network */
+const MAX_PENDING_POINTS = 200_000;
 
 interface KnownSeries {
   id: number;
