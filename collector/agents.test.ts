@@ -173,6 +173,21 @@ describe('against Net-SNMP snmpd', () => {
     expect(rec.events.some((e) => e.kind === 'reboot' && e.device === 'xa-so-1-router')).toBe(true);
   });
 
+  it('follows an SNMPv3 agent through a restart (new engine boots, engine time from zero)', async () => {
+    const id = 'tinh-uy-codec';
+    await new Promise((r) => setTimeout(r, 1100));
+    await collector.pollNow(id);
+    expect(collector.status().devices.find((d) => d.id === id)!.reachable).toBe(true);
+    const before = rec.samples.length;
+    await fleet.get('polycom-group')!.restart();
+    await collector.pollNow(id);
+    const st = collector.status().devices.find((d) => d.id === id)!;
+    expect(st).toMatchObject({ reachable: true, lastError: null });
+    expect(rec.samples.slice(before).some((s) => s.device === id && s.metric === 'in_call')).toBe(true);
+    expect(rec.events.some((e) => e.kind === 'reboot' && e.device === id)).toBe(true);
+    expect(rec.events.some((e) => e.kind === 'unreachable' && e.device === id)).toBe(false);
+  });
+
   it('reports a wrong SNMPv3 key as an auth error, not a crash', async () => {
     const wrong = new Map(net.credentials);
     const v3 = wrong.get('core-v3')!;
