@@ -58,6 +58,20 @@ describe('tier layout', () => {
     expect(l.links.get('c2-5')).toMatch(/^M[\d.]+ [\d.]+L[\d.]+ [\d.]+$/);
   });
 
+  it('draws a two-level network (no district halls) with each commune cluster joined to the MCU', () => {
+    const sites = network(8, 14).filter((s) => s.tier !== 'district');
+    const l = tierLayout(sites, []);
+    expect(l.nodes.size).toBe(sites.length);
+    expect(overlaps(l.nodes)).toBe(0);
+    // MCU → the cluster's hub, then hub → commune
+    const mcu = `M${l.mcu.x} ${l.mcu.y}L`;
+    const path = l.links.get('c2-5')!;
+    expect(path).toMatch(/^M[\d.]+ [\d.]+L[\d.]+ [\d.]+M[\d.]+ [\d.]+L[\d.]+ [\d.]+$/);
+    expect(path.startsWith(mcu)).toBe(true);
+    // with halls, a commune's line ends at its hall, not at the MCU
+    expect(tierLayout(network(8, 14), []).links.get('c2-5')!.startsWith(mcu)).toBe(false);
+  });
+
   it('keeps 1,000+ endpoints apart on concentric rings', () => {
     const sites = network(64, 15);
     expect(sites.length).toBeGreaterThan(1000);

@@ -137,6 +137,9 @@ export function tierLayout(sites: LayoutSite[], districts: LayoutDistrict[]): Ma
       seg(hall.id, mcu, hallP);
     }
     const communes = sites.filter((s) => s.tier === 'commune' && s.district === d);
+    // no hall (a two-level administration, as after the 2025 merger): the cluster's communes join the
+    // MCU through one trunk from their hub, drawn with each of them so that a filter keeps it
+    const trunk = hall ? '' : `M${r1(mcu.x)} ${r1(mcu.y)}L${r1(hub.x)} ${r1(hub.y)}`;
     communes.forEach((s, k) => {
       // sunflower packing around the hall, leaving room for the hall itself
       const rad = spacing * Math.sqrt(k + 1.5);
@@ -144,6 +147,7 @@ export function tierLayout(sites: LayoutSite[], districts: LayoutDistrict[]): Ma
       const p = { x: hub.x + rad * Math.cos(ang), y: hub.y + rad * Math.sin(ang) * 0.92, r: communeR };
       nodes.set(s.id, p);
       seg(s.id, hallP, p);
+      if (trunk) links.set(s.id, trunk + links.get(s.id)!);
     });
     const extent = spacing * Math.sqrt(communes.length + 1.5) + communeR + 10;
     // labels only while they can be read (a grid of small clusters gets none; the tooltip names each site)
