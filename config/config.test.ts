@@ -23,6 +23,19 @@ const errorsOf = (file: string, env: NodeJS.ProcessEnv = {}) => {
 };
 
 describe('configuration', () => {
+  it('reads the production example that docker-compose mounts', () => {
+    const cfg = loadConfig('deploy/diemcau.yaml.example', {});
+    expect(cfg.storage.influxdb?.url).toBe('http://influxdb:8086');
+    expect(cfg.collector.trap_listen).toBe('0.0.0.0:1162');
+    expect(cfg.http.audit_retention).toBe('400d');
+  });
+
+  it('refuses a standalone collector metrics address without a port, at its line', () => {
+    expect(errorsOf(write('collector:\n  metrics_listen: 127.0.0.1\n'))).toEqual([
+      'F:2: collector.metrics_listen: must be ADDRESS:PORT, e.g. "127.0.0.1:9465", or "off"',
+    ]);
+  });
+
   it('defaults to the embedded store on 127.0.0.1:8080, paths relative to the file', () => {
     const cfg = loadConfig(write('inventory: inv.yaml\n'), {});
     expect(cfg.http.listen).toBe('127.0.0.1:8080');
