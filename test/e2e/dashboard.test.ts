@@ -71,6 +71,9 @@ describe('dashboard end to end', () => {
       .poll(() => page.locator('[data-live]').getAttribute('data-live'), { timeout: 15_000 })
       .toBe('live');
     await expect.poll(() => page.getByText('Chất lượng trực tiếp').count(), POLL).toBeGreaterThan(0);
+    // on a wall screen the map takes the width, not the reading column of the other pages
+    const mapWidth = await page.$eval('.map', (e) => e.getBoundingClientRect().width);
+    expect(mapWidth).toBeGreaterThan(page.viewportSize()!.width * 0.6);
   });
 
   it('turns a commune to "on battery" with the power glyph within seconds of a power cut', async () => {
