@@ -3,7 +3,6 @@
 // and serves its self-metrics.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,21 +10,11 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sample } from '../core/bus.ts';
 import { type Simulator, startSimulator } from '../simulator/index.ts';
+import { freePort } from '../test/helpers/influxd.ts';
 import { TEST_SECRETS, type TestNetwork, testNetwork } from './agents.ts';
 
 const ENTRY = join(import.meta.dirname, '..', 'bin', 'diemcau.js');
 const ENV = { ...process.env, ...TEST_SECRETS, DIEMCAU_LOG_LEVEL: 'warn', NO_COLOR: '1' };
-
-function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 const collect = async (...args: string[]) => {
   try {
@@ -96,7 +85,7 @@ describe('diemcau collect', () => {
   });
 
   it('runs until stopped: stores every device it polls and serves /metrics and /healthz', async () => {
-    const port = await freeTcpPort();
+    const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     let out = '';
     child = spawn(process.execPath, [ENTRY, 'collect', '-c', config, '--metrics', `127.0.0.1:${port}`], {
