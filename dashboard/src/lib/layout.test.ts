@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { geoLayout, HEIGHT, type LayoutSite, tierLayout, WIDTH } from './layout.ts';
+import { geoLayout, HEIGHT, type LayoutSite, placeLabels, tierLayout, WIDTH } from './layout.ts';
 import { parseByMetric, parseSeries } from './series.ts';
 
 function network(districts: number, communesPer: number): LayoutSite[] {
@@ -111,5 +111,35 @@ describe('metric series', () => {
     expect(m['rtt_ms']).toEqual({ times: [1, 2], values: [12, 20] });
     expect(m['mos']).toEqual({ times: [1], values: [4.2] });
     expect(parseSeries([{ time: 5, value: 1 }])).toEqual({ times: [5], values: [1] });
+  });
+});
+
+describe('endpoint labels', () => {
+  it('puts names right, else left, of their node and leaves out one that fits neither side', () => {
+    const at = (x: number, y: number) => ({ x, y, r: 8 });
+    const items = [
+      { id: 'a', text: 'xã Địa Linh', p: at(100, 100) },
+      // just left of a on the same line: its right side would cover a's name
+      { id: 'b', text: 'xã Hà Hiệu', p: at(60, 102) },
+      // between them: a's name on the right, b's on the left
+      { id: 'c', text: 'xã Quảng Khê', p: at(105, 98) },
+      { id: 'd', text: 'xã Đồng Phúc', p: at(100, 300) },
+    ];
+    const out = placeLabels(items, 1);
+    expect(out.map((l) => [l.id, l.anchor])).toEqual([
+      ['a', 'start'],
+      ['b', 'end'],
+      ['d', 'start'],
+    ]);
+  });
+
+  it('scales the room a label takes with the map units per screen pixel', () => {
+    const items = [
+      { id: 'a', text: 'xã Địa Linh', p: { x: 0, y: 0, r: 5 } },
+      { id: 'b', text: 'xã Hà Hiệu', p: { x: 0, y: 30, r: 5 } },
+    ];
+    // 30 units apart: clear at 1 unit per pixel, on top of each other at 3
+    expect(placeLabels(items, 1)).toHaveLength(2);
+    expect(placeLabels(items, 3).map((l) => l.anchor)).toEqual(['start', 'end']);
   });
 });

@@ -293,3 +293,46 @@ export function geoLayout(sites: LayoutSite[], districts: LayoutDistrict[]): Map
     unplaced,
   };
 }
+
+export interface PlacedLabel {
+  id: string;
+  x: number;
+  y: number;
+  anchor: 'start' | 'end';
+  text: string;
+}
+
+/**
+ * Names beside endpoints without overlapping one another: each goes right of its node, else left;
+ * one that fits neither is left out (the quality table and the tooltip still name it). `scale` is map
+ * units per screen pixel: the text keeps `fontPx` on screen.
+ */
+export function placeLabels(
+  items: { id: string; text: string; p: Placed }[],
+  scale: number,
+  fontPx = 16,
+): PlacedLabel[] {
+  const boxes: { x0: number; y0: number; x1: number; y1: number }[] = [];
+  const out: PlacedLabel[] = [];
+  const h = fontPx * 1.25 * scale;
+  for (const { id, text, p } of items) {
+    // semi-bold text: about 0.6 em a character
+    const w = text.length * fontPx * 0.6 * scale;
+    const gap = 4 * scale;
+    const y = p.y + 5 * scale;
+    for (const anchor of ['start', 'end'] as const) {
+      const x = anchor === 'start' ? p.x + p.r + gap : p.x - p.r - gap;
+      const box = {
+        x0: anchor === 'start' ? x : x - w,
+        x1: anchor === 'start' ? x + w : x,
+        y0: y - h * 0.8,
+        y1: y + h * 0.2,
+      };
+      if (boxes.some((b) => b.x0 < box.x1 && box.x0 < b.x1 && b.y0 < box.y1 && box.y0 < b.y1)) continue;
+      boxes.push(box);
+      out.push({ id, x: r1(x), y: r1(y), anchor, text });
+      break;
+    }
+  }
+  return out;
+}
