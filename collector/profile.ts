@@ -211,7 +211,7 @@ function check(p: Profile, file: string): void {
           problems.push(
             `${ctx}: ${v} is not a state of ${r.metric} (${Object.entries(states)
               .sort(([a], [b]) => Number(a) - Number(b))
-              .map(([k, name]) => `${k} = ${name}`)
+              .map(([k, name]) => `${k} = ${name.vi} / ${name.en}`)
               .join(', ')})`,
           );
     }

@@ -293,7 +293,9 @@ export function siteRoutes(d: Deps) {
           to,
           bucketMs,
         });
-        const states = statesOf(metric);
+        const named = statesOf(metric);
+        const states =
+          named && Object.fromEntries(Object.entries(named).map(([v, n]) => [v, `${n.vi} / ${n.en}`]));
         for (const s of res) {
           series.push({
             metric,
