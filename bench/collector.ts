@@ -17,7 +17,6 @@ import { FIXTURES, overrides } from '../collector/fixtures.ts';
 import { loadProfiles } from '../collector/profile.ts';
 import { generateInventory, syntheticUnits } from '../inventory/generate.ts';
 import { type LoadedInventory, loadInventory } from '../inventory/load.ts';
-// @ts-expect-error: a plain .mjs build script, no types
 import { buildServer, NODE_FLAGS } from '../scripts/build-server.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));

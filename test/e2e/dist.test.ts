@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain .mjs build script, no types
 import { buildServer, NODE_FLAGS } from '../../scripts/build-server.mjs';
 import { buildDashboard, E2E_BASE, ROOT, startTarget, type Target } from './target.ts';
 

@@ -1,5 +1,6 @@
 // Where each endpoint sits on the map: pure functions, computed once per inventory (not per update),
-// so 1,000+ endpoints cost nothing while the live stream changes their colour.
+// so 1,000+ endpoints cost nothing while the live stream changes their colour. placeLabels alone runs
+// as the set of endpoints needing attention changes (a few dozen at most).
 
 export interface LayoutSite {
   id: string;
