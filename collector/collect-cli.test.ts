@@ -1,30 +1,23 @@
 // `diemcau collect`, the collector alone for scale-out, as an operator runs it against the simulator:
 // one shard's samples, a bad shard refused, and a long-running collector that stores what it polls
 // and serves its self-metrics.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sample } from '../core/bus.ts';
 import { type Simulator, startSimulator } from '../simulator/index.ts';
+import { runCommand } from '../test/helpers/command.ts';
 import { freePort } from '../test/helpers/influxd.ts';
 import { TEST_SECRETS, type TestNetwork, testNetwork } from './agents.ts';
 
 const ENTRY = join(import.meta.dirname, '..', 'bin', 'diemcau.js');
 const ENV = { ...process.env, ...TEST_SECRETS, DIEMCAU_LOG_LEVEL: 'warn', NO_COLOR: '1' };
 
-const collect = async (...args: string[]) => {
-  try {
-    const r = await promisify(execFile)(process.execPath, [ENTRY, 'collect', ...args], { env: ENV });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-};
+const collect = (...args: string[]) =>
+  runCommand(process.execPath, [ENTRY, 'collect', ...args], { env: ENV });
 
 describe('diemcau collect', () => {
   let net: TestNetwork;

@@ -1,20 +1,11 @@
 // The `diemcau` command as an operator runs it: output and exit codes.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { runCommand } from './helpers/command.ts';
 
-const run = async (...args: string[]) => {
-  try {
-    const r = await promisify(execFile)('node', ['bin/diemcau.js', ...args]);
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-};
+const run = (...args: string[]) => runCommand('node', ['bin/diemcau.js', ...args]);
 
 describe('diemcau CLI', () => {
   it('inventory check prints the tier counts of the real network and exits 0', async () => {

@@ -1,27 +1,18 @@
 // The compiled server (`npm run build` → dist/diemcau.js), as production runs it: no tsx, data files
 // found from dist/, the heap flags of bin/diemcau.js on its first line.
-import { execFile } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, NODE_FLAGS } from '../../scripts/build-server.mjs';
+import { runCommand } from '../helpers/command.ts';
 import { buildDashboard, E2E_BASE, ROOT, startTarget, type Target } from './target.ts';
 
 /** inside the project, as dist/ is: the npm packages resolve from its node_modules */
 const OUT = join(ROOT, 'node_modules', '.cache', `diemcau-dist-test-${process.pid}`);
 const ENTRY = join(OUT, 'diemcau.js');
 
-const run = async (...args: string[]) => {
-  try {
-    const r = await promisify(execFile)(ENTRY, args, { cwd: ROOT });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-};
+const run = (...args: string[]) => runCommand(ENTRY, args, { cwd: ROOT });
 
 describe('the compiled server', () => {
   let target: Target | undefined;
