@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceEvent, Sample } from '../core/bus.ts';
 import {
   type Agent,
+  SNMP_ONLY,
   startFleet,
   startSnmpsim,
   TEST_SECRETS,
@@ -12,15 +13,6 @@ import {
   testNetwork,
 } from './agents.ts';
 import { type Collector, startCollector } from './index.ts';
-
-/** Collector settings for these suites: SNMP polls only (no trap receiver, ICMP or RTP probes). */
-const SNMP_ONLY = {
-  snmp_timeout: '1s',
-  snmp_retries: 1,
-  trap_listen: 'off',
-  icmp: { enabled: false, count: 1 },
-  rtp: { enabled: false, packets: 1, interval: '20ms' },
-};
 
 function recorder(net: TestNetwork) {
   const samples: Sample[] = [];

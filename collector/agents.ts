@@ -206,6 +206,15 @@ export interface TestNetwork {
   cleanup(): void;
 }
 
+/** Collector settings for suites about SNMP polls alone (no trap receiver, ICMP or RTP probes). */
+export const SNMP_ONLY = {
+  snmp_timeout: '1s',
+  snmp_retries: 1,
+  trap_listen: 'off',
+  icmp: { enabled: false, count: 1 },
+  rtp: { enabled: false, packets: 1, interval: '20ms' },
+};
+
 export const TEST_SECRETS = {
   DIEMCAU_SNMP_COMMUNITY: 'dc-test-community',
   DIEMCAU_SNMP_AUTH_KEY: 'dc-auth-key-123',

@@ -5,17 +5,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInventory } from '../inventory/load.ts';
 import { SourceErrors } from '../inventory/source.ts';
-import { type TestNetwork, testNetwork } from './agents.ts';
+import { SNMP_ONLY, type TestNetwork, testNetwork } from './agents.ts';
 import { type Collector, startCollector } from './index.ts';
-
-const SNMP_ONLY = {
-  interval: '1h',
-  snmp_timeout: '1s',
-  snmp_retries: 1,
-  trap_listen: 'off',
-  icmp: { enabled: false, count: 1 },
-  rtp: { enabled: false, packets: 1, interval: '20ms' },
-};
 
 /** A UDP socket on the device's address that counts what it receives and never answers. */
 async function blackHole(host: string, port: number): Promise<{ received: () => number; sock: Socket }> {
@@ -37,7 +28,7 @@ describe('per-device SNMP timeout and retries', () => {
   const holes: Socket[] = [];
 
   beforeAll(async () => {
-    net = await testNetwork(5, 48, SNMP_ONLY);
+    net = await testNetwork(5, 48, { interval: '1h', ...SNMP_ONLY });
     const text = readFileSync(net.file, 'utf8');
     const lines = text.split('\n');
     const codecs = lines.filter((l) => l.includes('kind: codec'));
