@@ -51,6 +51,15 @@ export async function run(args: string[]): Promise<number> {
     }
     shard = { district: m[1]! };
   }
+  if (values.metrics && values.metrics !== 'off') {
+    const { port } = parseAddress(values.metrics, Number.NaN);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      process.stderr.write(
+        `diemcau collect: --metrics "${values.metrics}" không hợp lệ / invalid: use ADDRESS:PORT, e.g. 127.0.0.1:9465\n`,
+      );
+      return 2;
+    }
+  }
   const config = loadConfig(values.config);
   const inventory = loadInventory(config.inventory);
   if (shard?.district) {
@@ -107,8 +116,10 @@ export async function run(args: string[]): Promise<number> {
     services.push(await startStorage(rt));
     const collector = await startCollector(rt, { ...(shard && { shard }), credentials });
     services.push(collector);
-    const listen = values.metrics ?? config.collector.metrics_listen;
-    if (listen !== 'off') services.push(await serveMetrics(listen, registry, collector));
+    const [listen, from] = values.metrics
+      ? [values.metrics, '--metrics']
+      : [config.collector.metrics_listen, 'collector.metrics_listen'];
+    if (listen !== 'off') services.push(await serveMetrics(listen, from, registry, collector));
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
@@ -121,7 +132,12 @@ export async function run(args: string[]): Promise<number> {
 }
 
 /** /metrics (the collector's self-metrics, prom-client) and /healthz, for a collector running alone. */
-async function serveMetrics(listen: string, registry: Registry, collector: Collector): Promise<Service> {
+async function serveMetrics(
+  listen: string,
+  from: string,
+  registry: Registry,
+  collector: Collector,
+): Promise<Service> {
   const { host, port } = parseAddress(listen, 9465);
   const server = createServer((req, res) => {
     const answer = async () => {
@@ -149,11 +165,16 @@ async function serveMetrics(listen: string, registry: Registry, collector: Colle
       if (!res.headersSent) res.writeHead(500).end();
     });
   });
+  const refused = (err: Error) =>
+    new Error(`${from} ${listen}: cannot listen (${err.message}); use ADDRESS:PORT, e.g. 127.0.0.1:9465`);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err) =>
-      reject(new Error(`collector.metrics_listen ${listen}: cannot listen (${err.message})`)),
-    );
-    server.listen(port, host, () => resolve());
+    server.once('error', (err) => reject(refused(err)));
+    try {
+      server.listen(port, host, () => resolve());
+    } catch (err) {
+      // a port out of range is thrown, not emitted
+      reject(refused(err as Error));
+    }
   });
   log.info({ listen }, 'collector metrics: /metrics, /healthz');
   return { name: 'collector-metrics', stop: () => new Promise<void>((r) => server.close(() => r())) };

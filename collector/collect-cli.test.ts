@@ -77,6 +77,14 @@ describe('diemcau collect', () => {
     expect(r.stderr).toContain(`known: ${[...net.runtime.inventory.districts.keys()].join(', ')}, core`);
   });
 
+  it('refuses a metrics address without a usable port, before starting', async () => {
+    const r = await collect('-c', config, '--metrics', '127.0.0.1:99999');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'diemcau collect: --metrics "127.0.0.1:99999" không hợp lệ / invalid: use ADDRESS:PORT, e.g. 127.0.0.1:9465\n',
+    );
+  });
+
   it('runs until stopped: stores every device it polls and serves /metrics and /healthz', async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;

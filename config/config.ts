@@ -69,7 +69,10 @@ export const Config = z
         /** `diemcau collect` alone: /metrics and /healthz on this address ("off": none; serve has the API's) */
         metrics_listen: z
           .string()
-          .regex(/^(off|.+:\d{1,5})$/, 'must be ADDRESS:PORT, e.g. "127.0.0.1:9465", or "off"')
+          .refine(
+            (v) => v === 'off' || (/^.+:(\d{1,5})$/.test(v) && Number(v.split(':').pop()) <= 65535),
+            'must be ADDRESS:PORT, e.g. "127.0.0.1:9465", or "off"',
+          )
           .default('off'),
         icmp: z
           .object({ enabled: z.boolean().default(true), count: z.number().int().positive().default(5) })
