@@ -920,6 +920,7 @@ export class Engine implements AlertEngine {
       unknown: ['Không có số liệu', 'No data'],
       ok: ['', ''],
       maintenance: ['', ''],
+      off: ['', ''],
     }[state];
     const c = causeText(this.inv, best);
     return {
@@ -928,6 +929,26 @@ export class Engine implements AlertEngine {
       summary: `${label[0]} — nguyên nhân: ${c.vi} / ${label[1]} — cause: ${c.en}`,
       since: best.started_at,
     };
+  }
+
+  // Episodes: being built (issue 12); until then the engine has none.
+  episodes(): import('../api/contract.ts').Episode[] {
+    return [];
+  }
+  episode(): undefined {
+    return undefined;
+  }
+  acknowledgeEpisode(id: string): never {
+    throw new Error(`episode "${id}" not found`);
+  }
+  reassign(id: string): never {
+    throw new Error(`episode "${id}" not found`);
+  }
+  attendance(): import('../api/contract.ts').AttendanceEvent[] {
+    return [];
+  }
+  onEpisode(): () => void {
+    return () => {};
   }
 
   /** Stops the engine's own timers (the service stops the rest). */

@@ -3,10 +3,22 @@
 import { z } from 'zod';
 import { CARRIERS, TIERS } from '../inventory/schema.ts';
 
-export const SITE_STATES = ['ok', 'degraded', 'down', 'unknown', 'on_battery', 'maintenance'] as const;
+export const SITE_STATES = [
+  'ok',
+  'degraded',
+  'down',
+  'unknown',
+  'on_battery',
+  'maintenance',
+  /** the codec was switched off outside meetings (Điều 5.6): grey, not a fault */
+  'off',
+] as const;
 export const CAUSES = ['link', 'power', 'equipment', 'mcu'] as const;
 export const SEVERITIES = ['critical', 'major', 'minor', 'info'] as const;
 export const ALERT_STATES = ['firing', 'acknowledged', 'suppressed', 'resolved'] as const;
+/** firing: paged or about to be; settling: its root cause cleared, children may still clear */
+export const EPISODE_STATES = ['firing', 'acknowledged', 'suppressed', 'settling', 'resolved'] as const;
+export const ATTENDANCE_EVENTS = ['joined', 'not_joined', 'left'] as const;
 export const ROLES = ['admin', 'noc', 'technician', 'host', 'viewer'] as const;
 
 export type SiteState = (typeof SITE_STATES)[number];
@@ -84,8 +96,98 @@ export const Alert = z.object({
   escalation_level: z.number().int().optional(),
   /** the condition flaps; it is held (not re-sent) until stable */
   flapping: z.boolean().optional(),
+  /** the fault episode this condition belongs to (its root or a child); null when it is none */
+  episode: z.string().nullable().optional(),
 });
 export type Alert = z.infer<typeof Alert>;
+
+/**
+ * A fault episode: what is paged, acknowledged, escalated, reminded, silenced and resolved. It
+ * keeps the cause and owner decided at its onset; its children are the conditions it explains
+ * (codec silent while the site is dark, a commune inside a district outage, …).
+ */
+export const EpisodeMember = z.object({
+  /** the alert (one condition at one site) */
+  alert: z.string(),
+  rule: z.string(),
+  site: z.string().nullable(),
+  role: z.enum(['root', 'child']),
+  /** the condition still holds */
+  active: z.boolean(),
+  since: z.number(),
+  cleared_at: z.number().nullable(),
+});
+export type EpisodeMember = z.infer<typeof EpisodeMember>;
+
+export const CauseChange = z.object({
+  at: z.number(),
+  cause: z.enum(CAUSES).nullable(),
+  owner_org: z.string().nullable(),
+  owner_person: z.string().nullable(),
+  /** 'onset' for the decision at the start, else the person (or 'engine') who re-attributed it */
+  by: z.string(),
+  reason: z.string(),
+});
+export type CauseChange = z.infer<typeof CauseChange>;
+
+export const EpisodeNotification = z.object({
+  at: z.number(),
+  kind: z.string(),
+  /** person ids the message went to */
+  to: z.array(z.string()),
+  key: z.string(),
+});
+export type EpisodeNotification = z.infer<typeof EpisodeNotification>;
+
+export const Episode = z.object({
+  id: z.string(),
+  /** the rule of the root condition (district-outage for a district) */
+  rule: z.string(),
+  state: z.enum(EPISODE_STATES),
+  severity: z.enum(SEVERITIES),
+  cause: z.enum(CAUSES).nullable(),
+  owner_org: z.string().nullable(),
+  owner_person: z.string().nullable(),
+  title: z.string(),
+  title_en: z.string(),
+  /** the root cause as a person reads it, each language rendered on its own */
+  reasoning: z.string(),
+  reasoning_en: z.string(),
+  /** the sites concerned, the root's first */
+  sites: z.array(z.string()),
+  district: z.string().nullable(),
+  /** the first evidence (earliest member) */
+  started_at: z.number(),
+  /** when its root cause cleared (time to restore ends here) */
+  cleared_at: z.number().nullable(),
+  resolved_at: z.number().nullable(),
+  acknowledged_by: z.string().nullable(),
+  acknowledged_at: z.number().nullable(),
+  ack_comment: z.string().nullable(),
+  /** silence:<id> or maintenance:<id> while it is held back */
+  suppressed_by: z.string().nullable(),
+  meeting: z.string().nullable(),
+  /** the root condition flaps: paged once, held until stable */
+  flapping: z.boolean(),
+  /** meeting now / within the readiness window; none for 24 h (NOC digest unless always paged) */
+  relevance: z.enum(['meeting', 'soon', 'later', 'quiet']),
+  members: z.array(EpisodeMember),
+  cause_history: z.array(CauseChange),
+  notifications: z.array(EpisodeNotification),
+  /** people paged so far (person ids) */
+  notified: z.array(z.string()),
+  escalation_level: z.number().int(),
+});
+export type Episode = z.infer<typeof Episode>;
+
+/** A site joining, never joining or leaving a meeting's call: not a fault, kept for the report. */
+export const AttendanceEvent = z.object({
+  meeting: z.string(),
+  site: z.string(),
+  event: z.enum(ATTENDANCE_EVENTS),
+  at: z.number(),
+});
+export type AttendanceEvent = z.infer<typeof AttendanceEvent>;
 
 export const Silence = z.object({
   id: z.string(),
@@ -135,13 +237,15 @@ export type User = z.infer<typeof User>;
  * when that is too old). Event names and payloads:
  */
 export interface LiveEvents {
-  snapshot: { sites: SiteStatus[]; alerts: Alert[] };
+  snapshot: { sites: SiteStatus[]; alerts: Alert[]; episodes?: Episode[] };
   /** a site's status changed (full replacement of that site) */
   site: SiteStatus;
   /** new link-quality / power numbers for a site, for sparklines */
   metrics: { site: string; time: number; values: SiteMetrics };
   /** an alert was raised, changed state, or resolved (full replacement) */
   alert: Alert;
+  /** an episode was opened, changed (state, sites, owner, notifications) or resolved (full replacement) */
+  episode: Episode;
   heartbeat: { time: number };
 }
 export type LiveEventName = keyof LiveEvents;

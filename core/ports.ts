@@ -1,7 +1,7 @@
 // Interfaces between the parts, so each can be built and tested on its own:
 // storage implements MetricsStore, alerts implements AlertEngine, meetings implements MeetingSource;
 // the API and reports only see these.
-import type { Alert, Cause, Silence, SiteState } from '../api/contract.ts';
+import type { Alert, AttendanceEvent, Cause, Episode, Silence, SiteState } from '../api/contract.ts';
 import type { Sample } from './bus.ts';
 import type { MetricName } from './metrics.ts';
 
@@ -118,8 +118,21 @@ export interface MaintenanceWindow extends Maintenance {
 export interface AlertEngine {
   list(filter?: { state?: Alert['state']; site?: string }): Alert[];
   get(id: string): Alert | undefined;
-  /** stops escalation; everyone already paged is told. Throws if the alert does not exist. */
+  /** acknowledges the alert's episode: stops escalation and reminders for all its children; everyone already paged is told. Throws if the alert does not exist. */
   acknowledge(id: string, by: string, comment: string): Alert;
+  /** fault episodes, newest first (open ones unless `all`) */
+  episodes(filter?: { state?: Episode['state']; site?: string; all?: boolean }): Episode[];
+  episode(id: string): Episode | undefined;
+  /** one acknowledge for the episode and all its children. Throws if unknown or resolved. */
+  acknowledgeEpisode(id: string, by: string, comment: string): Episode;
+  /**
+   * Explicit re-attribution: the episode's cause and owner change, logged in its cause history,
+   * and one "chuyển đơn vị xử lý / reassigned" message goes to the old and the new owner.
+   */
+  reassign(id: string, to: { cause: Cause }, by: string, reason: string): Episode;
+  /** a meeting's attendance: sites joining, never joining, leaving (not faults) */
+  attendance(meeting: string): AttendanceEvent[];
+  onEpisode(cb: (episode: Episode) => void): () => void;
   silences(): Silence[];
   addSilence(s: Omit<Silence, 'id'>): Silence;
   endSilence(id: string, by: string): void;

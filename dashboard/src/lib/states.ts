@@ -7,6 +7,7 @@ export const STATE_ORDER: readonly SiteState[] = [
   'degraded',
   'unknown',
   'maintenance',
+  'off',
   'ok',
 ];
 
@@ -17,6 +18,7 @@ export const STATE_COLOR: Record<SiteState, string> = {
   unknown: '#8b95a7',
   on_battery: '#fb923c',
   maintenance: '#60a5fa',
+  off: '#9ca3af',
 };
 
 /** Sort key: worst first. */
@@ -40,6 +42,8 @@ export function glyphFor(state: SiteState, cause: Cause | null): string | null {
       return 'g-battery';
     case 'maintenance':
       return 'g-maintenance';
+    case 'off':
+      return null;
   }
 }
 
