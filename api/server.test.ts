@@ -528,7 +528,9 @@ describe('the server around the API', () => {
     expect(js.headers.get('content-type')).toMatch(/javascript/);
     expect(js.headers.get('cache-control')).toMatch(/immutable/);
     expect((await fetch(`${env.url}/assets/missing.js`)).status).toBe(404);
-    const api = await fetch(`${env.url}/api/v1/nope`);
+    // an unknown API path is 404 to a signed-in caller (401 to an anonymous one, as every API path)
+    expect((await fetch(`${env.url}/api/v1/nope`)).status).toBe(401);
+    const api = await c.viewer.get('/api/v1/nope');
     expect(api.status).toBe(404);
     expect(((await api.json()) as ApiError).error.code).toBe('not_found');
   });

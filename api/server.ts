@@ -13,7 +13,14 @@ import { fromRoot } from '../core/root.ts';
 import type { Runtime, Service } from '../core/runtime.ts';
 import { housekeep } from './accounts.ts';
 import { type AppEnv, authenticate, type Deps, isLoopback, SESSION_COOKIE } from './context.ts';
-import { ApiFailure, errorBody, errorResponse, payloadTooLarge, validationFailure } from './errors.ts';
+import {
+  ApiFailure,
+  errorBody,
+  errorResponse,
+  payloadTooLarge,
+  unauthenticated,
+  validationFailure,
+} from './errors.ts';
 import { LiveHub, type LiveOptions } from './live.ts';
 import { registerApiMetrics } from './prom.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -50,6 +57,9 @@ export type ApiService = Service & { url: string; live: LiveHub; app: Hono<AppEn
 const DEFAULT_DASHBOARD = fromRoot('dashboard', 'dist');
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** the only /api routes an anonymous caller may reach */
+export const PUBLIC_API = new Set(['/api/v1/auth/login', '/api/v1/openapi.json']);
 
 export function parseListen(listen: string): { host: string; port: number } {
   const v6 = /^\[([^\]]+)\]:(\d+)$/.exec(listen);
@@ -124,6 +134,12 @@ export function buildApp(
     await next();
   });
   app.use('/api/*', authenticate(rt));
+  // who is asking comes before what they sent: an anonymous caller gets 401 on every route but
+  // signing in and the API's description, whatever its body or query (never the schema's complaint)
+  app.use('/api/*', async (c, next) => {
+    if (!c.get('auth') && !PUBLIC_API.has(c.req.path)) throw unauthenticated();
+    await next();
+  });
   app.use('/metrics', authenticate(rt));
 
   const api = new OpenAPIHono<AppEnv>({
