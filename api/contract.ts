@@ -189,6 +189,32 @@ export const AttendanceEvent = z.object({
 });
 export type AttendanceEvent = z.infer<typeof AttendanceEvent>;
 
+/** A message of an episode as the outbox holds it (`GET /episodes/{id}`, admin and noc only). */
+export const EpisodeDelivery = z.object({
+  id: z.number(),
+  /** the alert (or episode) the message was about */
+  about: z.string().nullable(),
+  channel: z.string(),
+  /** the address or number it went to */
+  recipient: z.string(),
+  person: z.string().nullable(),
+  kind: z.string(),
+  subject: z.string(),
+  state: z.enum(['pending', 'sending', 'sent', 'failed']),
+  attempts: z.number().int(),
+  created_at: z.number(),
+  sent_at: z.number().nullable(),
+  last_error: z.string().nullable(),
+});
+export type EpisodeDelivery = z.infer<typeof EpisodeDelivery>;
+
+/** One episode with its member alerts in full and, for admin and noc, its deliveries. */
+export const EpisodeDetail = Episode.extend({
+  alerts: z.array(Alert),
+  deliveries: z.array(EpisodeDelivery).optional(),
+});
+export type EpisodeDetail = z.infer<typeof EpisodeDetail>;
+
 export const Silence = z.object({
   id: z.string(),
   matchers: z.object({

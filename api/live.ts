@@ -154,6 +154,7 @@ export class LiveHub {
   start(): void {
     this.unsubscribe.push(this.rt.bus.onSamples((batch) => this.onSamples(batch)));
     if (this.alerts) this.unsubscribe.push(this.alerts.onChange((a) => this.onAlert(a)));
+    if (this.alerts) this.unsubscribe.push(this.alerts.onEpisode((e) => this.onEpisode(e)));
     this.timers.push(setInterval(() => this.heartbeat(), this.heartbeatMs));
     this.timers.push(setInterval(() => this.refreshAll(), this.tickMs));
     for (const t of this.timers) t.unref();
@@ -242,12 +243,15 @@ export class LiveHub {
   snapshot(sites: ReadonlySet<string> | null = null): LiveEvents['snapshot'] {
     const all = this.list();
     const alerts = this.alerts ? this.alerts.list().filter((a) => a.state !== 'resolved') : [];
-    if (!sites) return { sites: all, alerts };
+    // open episodes (resolved ones arrive as `episode` events, or from GET /episodes?all=true)
+    const episodes = this.alerts ? this.alerts.episodes().filter((e) => e.state !== 'resolved') : [];
+    if (!sites) return { sites: all, alerts, episodes };
     return {
       sites: all.filter((s) => sites.has(s.id)),
       alerts: alerts.filter(
         (a) => (a.site !== null && sites.has(a.site)) || a.sites.some((s) => sites.has(s)),
       ),
+      episodes: episodes.filter((e) => e.sites.some((s) => sites.has(s))),
     };
   }
 
@@ -358,6 +362,11 @@ export class LiveHub {
     this.publish('alert', a, sites.length ? sites : null);
     for (const s of sites) if (this.status.has(s)) this.dirty.add(s);
     this.scheduleFlush();
+  }
+
+  /** An episode opened, changed or resolved: to the clients who may see one of its sites. */
+  private onEpisode(e: LiveEvents['episode']): void {
+    this.publish('episode', e, e.sites.length ? [...e.sites] : null);
   }
 
   /**

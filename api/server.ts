@@ -26,6 +26,7 @@ import { registerApiMetrics } from './prom.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { authRoutes } from './routes/auth.ts';
+import { episodeRoutes } from './routes/episodes.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
 import { liveRoutes } from './routes/live.ts';
 import { siteRoutes } from './routes/sites.ts';
@@ -162,6 +163,7 @@ export function buildApp(
   api.route('/', inventoryRoutes(d));
   api.route('/', siteRoutes(d));
   api.route('/', alertRoutes(d));
+  api.route('/', episodeRoutes(d));
   api.route('/', adminRoutes(d));
   for (const more of opts.routes ?? []) api.route('/', more(d));
   api.route('/', liveRoutes(d, opts.liveQueueBytes !== undefined ? { queueBytes: opts.liveQueueBytes } : {}));

@@ -110,7 +110,8 @@ function bad(path: string, message: string, status: 400 | 409 = 400): never {
   );
 }
 
-function engine(d: Deps): AlertEngine {
+/** The alert engine, or 503 when it is not running. */
+export function engine(d: Deps): AlertEngine {
   if (!d.alerts)
     throw new ApiFailure(
       503,

@@ -16,6 +16,7 @@ import { REASON_CODES, Readiness, SLOTS } from '../../meetings/readiness.ts';
 import { DbMeetings, type Meeting, MeetingPatch, NewMeeting } from '../../meetings/store.ts';
 import { parseLocalTime } from '../../meetings/time.ts';
 import { allow, auditFrom, type Deps, OPERATE_ROLES, READ_ROLES } from '../context.ts';
+import { AttendanceEvent } from '../contract.ts';
 import { ApiFailure, forbidden } from '../errors.ts';
 import { ERRORS, jsonBody, ok, okOr404, page, pageQuery, SECURITY, subApp } from '../openapi.ts';
 
@@ -385,6 +386,29 @@ export function meetingRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =
       const a = allow(c, ...READ_ROLES);
       const m = readable(a.user, c.req.valid('param').id);
       return c.json({ items: readiness.runs(m.id) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/meetings/{id}/attendance',
+      summary:
+        'Điểm cầu vào, không vào, rời cuộc họp (không phải sự cố) / sites joining, never joining, leaving the call',
+      security: SECURITY,
+      request: { params: Id },
+      responses: okOr404(
+        z.object({ items: z.array(AttendanceEvent) }),
+        'Sự kiện tham dự / attendance events',
+      ),
+    }),
+    (c) => {
+      const a = allow(c, ...READ_ROLES);
+      const m = readable(a.user, c.req.valid('param').id);
+      const items = (d.alerts?.attendance(m.id) ?? [])
+        .filter((x) => a.user.role !== 'technician' || a.user.sites.includes(x.site))
+        .sort((x, y) => x.at - y.at);
+      return c.json({ items }, 200);
     },
   );
 
