@@ -5,6 +5,9 @@ import type Database from 'better-sqlite3';
 import type { StateDb } from '../storage/state-db.ts';
 import type { Role } from './contract.ts';
 import { ROLES } from './contract.ts';
+import { MIN_PASSWORD_LENGTH, passwordProblem } from './password-policy.ts';
+
+export { MIN_PASSWORD_LENGTH };
 
 /** scrypt, a memory-hard KDF: N=2^15, r=8, p=3 (32 MiB, one of OWASP's recommended settings). */
 const SCRYPT = { N: 2 ** 15, r: 8, p: 3, keylen: 32 };
@@ -80,8 +83,6 @@ export function randomPassword(length = 20): string {
   return out.length === length ? out : randomPassword(length);
 }
 
-export const MIN_PASSWORD_LENGTH = 12;
-
 export interface UserRecord {
   name: string;
   role: Role;
@@ -135,11 +136,18 @@ export interface NewUser {
   org?: string;
 }
 
+/** Who changes an account, from where; `siteWords`: more names a password must not contain. */
+export interface ChangeOpts {
+  actor?: string;
+  ip?: string | null;
+  siteWords?: readonly string[];
+}
+
 /** Creates a user; returns the password (the given one, or a generated one to print once). */
 export async function createUser(
   state: StateDb,
   u: NewUser,
-  opts: { actor?: string; ip?: string | null } = {},
+  opts: ChangeOpts = {},
 ): Promise<{ user: UserRecord; password: string }> {
   if (!USER_NAME_RE.test(u.name))
     throw new AccountError(
@@ -159,7 +167,7 @@ export async function createUser(
   if (u.role === 'host' && !u.org)
     throw new AccountError('org', 'người chủ trì cần cơ quan (--org X) / a host needs their organisation');
   const password = u.password ?? randomPassword();
-  checkPassword(password);
+  if (u.password !== undefined) checkPassword(password, u.name, opts.siteWords);
   if (getUser(state, u.name))
     throw new AccountError('name', `người dùng "${u.name}" đã tồn tại / user "${u.name}" already exists`);
   const hash = await hashPassword(password);
@@ -178,12 +186,10 @@ export async function createUser(
   return { user: getUser(state, u.name)!, password };
 }
 
-export function checkPassword(password: string): void {
-  if (password.length < MIN_PASSWORD_LENGTH)
-    throw new AccountError(
-      'password',
-      `mật khẩu cần ít nhất ${MIN_PASSWORD_LENGTH} ký tự / a password needs at least ${MIN_PASSWORD_LENGTH} characters`,
-    );
+/** The password policy (api/password-policy.ts): throws an AccountError naming what is wrong. */
+export function checkPassword(password: string, user: string, siteWords?: readonly string[]): void {
+  const problem = passwordProblem(password, { user, ...(siteWords && { siteWords }) });
+  if (problem) throw new AccountError('password', problem);
 }
 
 export function getUser(state: StateDb, name: string): UserRecord | null {
@@ -200,27 +206,48 @@ export function listUsers(state: StateDb): UserRecord[] {
   return (sql(state, 'SELECT * FROM users ORDER BY name').all() as UserRow[]).map(toRecord);
 }
 
+/**
+ * Sets a password (a random one when omitted, returned to print once). A given one must pass the
+ * policy and differ from the current one. Ends every session of the user and, unless `keepTokens`,
+ * revokes their API tokens (a password change is how a suspected leak is answered).
+ */
 export async function setPassword(
   state: StateDb,
   name: string,
   password: string | undefined,
-  opts: { actor?: string; ip?: string | null } = {},
+  opts: ChangeOpts & { keepTokens?: boolean } = {},
 ): Promise<string> {
-  if (!getUser(state, name))
-    throw new AccountError('name', `không có người dùng "${name}" / no user "${name}"`);
+  const current = getUserWithHash(state, name);
+  if (!current) throw new AccountError('name', `không có người dùng "${name}" / no user "${name}"`);
   const pw = password ?? randomPassword();
-  checkPassword(pw);
+  if (password !== undefined) {
+    checkPassword(pw, name, opts.siteWords);
+    if (await verifyPassword(pw, current.hash))
+      throw new AccountError(
+        'password',
+        'mật khẩu mới phải khác mật khẩu hiện tại / the new password must differ from the current one',
+      );
+  }
   const hash = await hashPassword(pw);
+  const now = Date.now();
+  let revoked = 0;
   state.transaction(() => {
-    sql(state, 'UPDATE users SET password_hash = ?, updated_at = ? WHERE name = ?').run(
-      hash,
-      Date.now(),
-      name,
-    );
+    sql(state, 'UPDATE users SET password_hash = ?, updated_at = ? WHERE name = ?').run(hash, now, name);
     // a new password ends every session of that user
     sql(state, 'DELETE FROM sessions WHERE user_name = ?').run(name);
+    if (!opts.keepTokens)
+      revoked = sql(
+        state,
+        'UPDATE api_tokens SET revoked_at = ? WHERE user_name = ? AND revoked_at IS NULL',
+      ).run(now, name).changes;
   })();
-  audit(state, { actor: opts.actor ?? 'system', action: 'user.passwd', target: name, ip: opts.ip ?? null });
+  audit(state, {
+    actor: opts.actor ?? 'system',
+    action: 'user.passwd',
+    target: name,
+    detail: { tokens_revoked: revoked, tokens_kept: opts.keepTokens === true },
+    ip: opts.ip ?? null,
+  });
   return pw;
 }
 
@@ -493,10 +520,21 @@ export function audit(state: StateDb, e: AuditEntry): void {
 
 export function listAudit(
   state: StateDb,
-  q: { actor?: string; action?: string; since?: number; limit: number; offset: number },
+  q: {
+    actor?: string;
+    action?: string;
+    outcome?: 'ok' | 'denied' | 'failed';
+    since?: number;
+    limit: number;
+    offset: number;
+  },
 ): { items: AuditRecord[]; total: number } {
   const where: string[] = [];
   const args: (string | number)[] = [];
+  if (q.outcome) {
+    where.push('outcome = ?');
+    args.push(q.outcome);
+  }
   if (q.actor) {
     where.push('actor = ?');
     args.push(q.actor);

@@ -57,6 +57,21 @@ export function isLoopback(ip: string): boolean {
   return ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
 }
 
+const FORWARD_HEADERS = ['x-forwarded-for', 'forwarded', 'x-real-ip'];
+
+/** The request carries a proxy's forwarding header. */
+export function isForwarded(c: Context): boolean {
+  return FORWARD_HEADERS.some((h) => c.req.header(h) !== undefined);
+}
+
+/**
+ * A request from this host itself: a loopback peer that is not a proxy passing someone else's
+ * request on (without trust_proxy a reverse proxy on the same host would otherwise look local).
+ */
+export function isLocalRequest(c: Ctx, trustProxy: boolean): boolean {
+  return isLoopback(c.get('ip')) && (trustProxy || !isForwarded(c));
+}
+
 /** Whether the browser reached us over TLS (directly, through a trusted proxy, or per public_url). */
 export function isSecure(c: Context, rt: Runtime): boolean {
   if (new URL(c.req.url).protocol === 'https:') return true;
@@ -72,8 +87,17 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * is the same as none. For cookie sessions, state-changing requests must carry X-CSRF-Token.
  */
 export function authenticate(rt: Runtime): MiddlewareHandler<AppEnv> {
+  let warnedProxy = false;
   return async (c, next) => {
     c.set('ip', clientIp(c, rt.config.http.trust_proxy));
+    if (!warnedProxy && !rt.config.http.trust_proxy && isForwarded(c)) {
+      // every user behind the proxy shares its address: one address's sign-in limit for all of them
+      warnedProxy = true;
+      rt.log.warn(
+        { peer: c.get('ip'), header: FORWARD_HEADERS.find((h) => c.req.header(h) !== undefined) },
+        'requests arrive through a proxy but http.trust_proxy is false: all its users share one address for sign-in limits and the audit log; set http.trust_proxy: true when diemcau is only reachable through that proxy',
+      );
+    }
     let auth: Auth | null = null;
     const header = c.req.header('authorization');
     if (header) {
@@ -102,6 +126,7 @@ export function authenticate(rt: Runtime): MiddlewareHandler<AppEnv> {
           actor: auth.user.name,
           action: 'csrf.reject',
           target: `${c.req.method} ${c.req.path}`,
+          detail: { reason: sent === undefined ? 'csrf_missing' : 'csrf_wrong' },
           ip: c.get('ip'),
           userAgent: c.req.header('user-agent') ?? null,
           outcome: 'denied',
@@ -116,7 +141,7 @@ export function authenticate(rt: Runtime): MiddlewareHandler<AppEnv> {
               message: 'phải bằng csrf_token từ /api/v1/auth/me / must equal csrf_token',
             },
           ],
-        );
+        ).markAudited();
       }
     }
     await next();
@@ -174,6 +199,7 @@ export function auditFrom(
   action: string,
   target: string | null,
   detail?: unknown,
+  outcome: 'ok' | 'denied' | 'failed' = 'ok',
 ): void {
   audit(rt.state, {
     actor: c.get('auth')?.user.name ?? '-',
@@ -182,5 +208,34 @@ export function auditFrom(
     detail,
     ip: c.get('ip'),
     userAgent: c.req.header('user-agent') ?? null,
+    outcome,
   });
+}
+
+/**
+ * Every refused request leaves an audit row (403 forbidden or CSRF, 429 rate-limited): who, which
+ * route, why. Called by the app's error handler; refusals audited where they happen are skipped.
+ */
+export function auditRefusal(c: Context<AppEnv>, rt: Runtime, err: unknown): void {
+  if (!(err instanceof ApiFailure) || err.audited) return;
+  if (err.status !== 403 && err.status !== 429) return;
+  try {
+    // refused before authentication ran (a foreign Origin): who the session cookie belongs to
+    let user = c.get('auth')?.user ?? null;
+    if (user === null && c.get('auth') === undefined) {
+      const sid = getCookie(c, SESSION_COOKIE);
+      user = (sid && findSession(rt.state, sid)?.user) || null;
+    }
+    audit(rt.state, {
+      actor: user?.name ?? '-',
+      action: 'request.denied',
+      target: `${c.req.method} ${c.req.path}`,
+      detail: { status: err.status, reason: err.code, role: user?.role ?? null },
+      ip: c.get('ip') ?? clientIp(c, rt.config.http.trust_proxy),
+      userAgent: c.req.header('user-agent') ?? null,
+      outcome: 'denied',
+    });
+  } catch (e) {
+    rt.log.error({ err: e }, 'audit of a refused request failed');
+  }
 }

@@ -22,6 +22,14 @@ export class ApiFailure extends Error {
   ) {
     super(message);
   }
+
+  /** already written to the audit log where it was refused (the error handler audits the rest) */
+  audited = false;
+
+  markAudited(): this {
+    this.audited = true;
+    return this;
+  }
 }
 
 export const unauthenticated = () =>

@@ -141,7 +141,10 @@ describe('a technician and other sites', () => {
   });
 
   it('cannot acknowledge, silence or unsilence another site, and nothing changes', async () => {
-    const before = listAudit(env.rt.state, { limit: 1000, offset: 0 }).total;
+    const changes = () => listAudit(env.rt.state, { outcome: 'ok', limit: 1, offset: 0 }).total;
+    const refusals = () => listAudit(env.rt.state, { outcome: 'denied', limit: 1, offset: 0 }).total;
+    const before = changes();
+    const refusedBefore = refusals();
     const ack = await c.technician.request('POST', `/api/v1/alerts/${otherAlert}/ack`, {
       comment: 'không phải của tôi',
     });
@@ -170,7 +173,16 @@ describe('a technician and other sites', () => {
     });
     expect((await c.technician.request('DELETE', `/api/v1/silences/${s.id}`)).status).toBe(403);
     expect(alerts.silences().some((x) => x.id === s.id)).toBe(true);
-    expect(listAudit(env.rt.state, { limit: 1000, offset: 0 }).total).toBe(before);
+    expect(changes()).toBe(before);
+    // each refusal is on record: who, which route, why
+    expect(refusals()).toBe(refusedBefore + 4);
+    const last = listAudit(env.rt.state, { outcome: 'denied', limit: 1, offset: 0 }).items[0]!;
+    expect(last).toMatchObject({
+      actor: 'u-technician',
+      action: 'request.denied',
+      target: `DELETE /api/v1/silences/${s.id}`,
+      detail: { status: 403, reason: 'forbidden', role: 'technician' },
+    });
   });
 });
 
@@ -377,7 +389,7 @@ describe('sessions, CSRF, tokens, rate limiting, audit', () => {
     expect((await bad.get('/api/v1/sites')).status).toBe(401);
   });
 
-  it('locks out a user name after 5 wrong passwords, even with the right one', async () => {
+  it('after 5 wrong passwords from one address that address waits (Retry-After), even with the right one', async () => {
     await createUser(env.rt.state, { name: 'rate-test', role: 'viewer', password: TEST_PASSWORD });
     const cl = new Client(env.url);
     for (let i = 0; i < 5; i++) expect((await cl.login('rate-test', 'sai-mat-khau-123')).status).toBe(401);

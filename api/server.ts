@@ -12,7 +12,14 @@ import type { AlertEngine, MeetingSource, MetricsStore } from '../core/ports.ts'
 import { fromRoot } from '../core/root.ts';
 import type { Runtime, Service } from '../core/runtime.ts';
 import { housekeep } from './accounts.ts';
-import { type AppEnv, authenticate, type Deps, isLoopback, SESSION_COOKIE } from './context.ts';
+import {
+  type AppEnv,
+  auditRefusal,
+  authenticate,
+  type Deps,
+  isLocalRequest,
+  SESSION_COOKIE,
+} from './context.ts';
 import {
   ApiFailure,
   errorBody,
@@ -79,7 +86,10 @@ export function buildApp(
   const http = rt.config.http;
   const app = new Hono<AppEnv>();
   const onUnexpected = (err: unknown) => rt.log.error({ err }, 'api request failed');
-  app.onError((err, c) => errorResponse(err, c, onUnexpected));
+  app.onError((err, c) => {
+    auditRefusal(c, rt, err);
+    return errorResponse(err, c, onUnexpected);
+  });
 
   app.use('*', registerApiMetrics(rt.registry, d.live, d.store));
   app.use(
@@ -142,6 +152,7 @@ export function buildApp(
     await next();
   });
   app.use('/metrics', authenticate(rt));
+  app.use('/readyz', authenticate(rt));
 
   const api = new OpenAPIHono<AppEnv>({
     defaultHook: (r) => {
@@ -194,7 +205,10 @@ export function buildApp(
       {
         name: 'store',
         ok: health.ok,
-        detail: health.lastError ?? `${health.kind}, ${health.spooled} spooled`,
+        // the current state: an error that has passed is not shown once the store is healthy again
+        detail: health.ok
+          ? `${health.kind}, ${health.spooled} spooled`
+          : (health.lastError ?? `${health.kind} failing`),
       },
       {
         name: 'collector',
@@ -204,15 +218,22 @@ export function buildApp(
       },
     ];
     const ready = checks.every((x) => x.ok);
+    // details (store address and errors) only to this host or a signed-in admin
+    const detailed = isLocalRequest(c, http.trust_proxy) || c.get('auth')?.user.role === 'admin';
+    c.header('cache-control', 'no-store');
     return c.json(
-      { status: ready ? 'ready' : 'not_ready', checks, alerts: d.alerts !== null },
+      {
+        status: ready ? 'ready' : 'not_ready',
+        checks: detailed ? checks : checks.map(({ name, ok }) => ({ name, ok })),
+        ...(detailed && { alerts: d.alerts !== null }),
+      },
       ready ? 200 : 503,
     );
   });
   app.get('/metrics', async (c) => {
     // open to loopback (a Prometheus on the same host); elsewhere an admin/noc/viewer token or session
     const a = c.get('auth');
-    if (!isLoopback(c.get('ip'))) {
+    if (!isLocalRequest(c, http.trust_proxy)) {
       if (!a) throw new ApiFailure(401, 'unauthenticated', 'Cần đăng nhập / Authentication required');
       if (!['admin', 'noc', 'viewer'].includes(a.user.role))
         throw new ApiFailure(403, 'forbidden', 'Tài khoản không có quyền / Your role does not allow this');

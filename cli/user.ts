@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   AccountError,
+  audit,
   createApiToken,
   createUser,
   getUser,
@@ -15,6 +16,7 @@ import {
   updateUser,
 } from '../api/accounts.ts';
 import { ROLES, type Role } from '../api/contract.ts';
+import { unlockUser } from '../api/login-guard.ts';
 import { loadConfig } from '../config/config.ts';
 import { loadInventory } from '../inventory/load.ts';
 import { openStateDb } from '../storage/state-db.ts';
@@ -23,7 +25,8 @@ const USAGE = `diemcau user — tài khoản người dùng / local users
 
   diemcau user add NAME --role ROLE [--sites a,b] [--org ORG] [--password-stdin]
   diemcau user list
-  diemcau user passwd NAME [--password-stdin]
+  diemcau user passwd NAME [--password-stdin] [--keep-tokens]
+  diemcau user unlock NAME        lift sign-in lockouts after wrong passwords
   diemcau user set NAME [--role ROLE] [--sites a,b] [--org ORG]
   diemcau user disable NAME | enable NAME
   diemcau user token create NAME [--label TEXT] [--expires-days N]
@@ -33,6 +36,7 @@ const USAGE = `diemcau user — tài khoản người dùng / local users
 Roles / vai trò: ${ROLES.join(', ')}  (technician needs --sites, host needs --org)
 Options: -c, --config FILE   diemcau.yaml (default ./diemcau.yaml or DIEMCAU_CONFIG)
 A generated password or token is printed once; it is not stored, only its hash.
+A new password ends the user's sessions and revokes their API tokens (unless --keep-tokens).
 `;
 
 async function readStdin(): Promise<string> {
@@ -120,9 +124,22 @@ export async function run(args: string[]): Promise<number> {
       case 'passwd': {
         const name = need(rest[0], 'NAME');
         const password = values['password-stdin'] ? await readStdin() : undefined;
-        const pw = await setPassword(state, name, password, { actor });
-        out(`Đã đổi mật khẩu, mọi phiên của ${name} đã kết thúc / password changed, sessions ended`);
+        const keepTokens = values['keep-tokens'] === true;
+        const pw = await setPassword(state, name, password, { actor, keepTokens });
+        out(
+          keepTokens
+            ? `Đã đổi mật khẩu, mọi phiên của ${name} đã kết thúc / password changed, sessions ended`
+            : `Đã đổi mật khẩu, mọi phiên và mã API của ${name} đã kết thúc / password changed, sessions ended, API tokens revoked`,
+        );
         if (password === undefined) out(`Mật khẩu mới (chỉ hiện một lần) / new password (shown once): ${pw}`);
+        return 0;
+      }
+      case 'unlock': {
+        const name = need(rest[0], 'NAME');
+        if (!getUser(state, name)) return fail(`no user "${name}"`);
+        const cleared = unlockUser(state, name);
+        audit(state, { actor, action: 'user.unlock', target: name, detail: { cleared } });
+        out(`${name}: đã mở khóa đăng nhập / sign-in lockouts lifted (${cleared})`);
         return 0;
       }
       case 'set': {
@@ -210,6 +227,7 @@ function parse(args: string[]) {
       label: { type: 'string' },
       'expires-days': { type: 'string' },
       'password-stdin': { type: 'boolean' },
+      'keep-tokens': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -2,6 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import {
   AccountError,
+  audit,
   createUser,
   getUser,
   listAudit,
@@ -12,6 +13,7 @@ import {
 import { allow, type Deps } from '../context.ts';
 import { ROLES, User } from '../contract.ts';
 import { ApiFailure, notFound } from '../errors.ts';
+import { unlockUser } from '../login-guard.ts';
 import { jsonBody, ok, okOr404, pageQuery, SECURITY, subApp } from '../openapi.ts';
 import { publicUser } from './auth.ts';
 
@@ -43,6 +45,8 @@ const AuditQuery = z
   .object({
     actor: z.string().max(64).optional(),
     action: z.string().max(64).optional(),
+    /** ok: done; denied: refused (403, CSRF, rate limit); failed: tried and did not succeed */
+    outcome: z.enum(['ok', 'denied', 'failed']).optional(),
     since: z.coerce.number().int().min(0).optional(),
     ...pageQuery(1000, 100),
   })
@@ -122,9 +126,11 @@ export function adminRoutes(d: Deps) {
           `Cơ quan "${b.org}" không có trong danh mục / unknown organisation`,
           [{ path: 'body.org', message: 'không có trong danh mục / unknown organisation' }],
         );
-      const created = await createUser(rt.state, b, { actor: a.user.name, ip: c.get('ip') }).catch(
-        accountFailure,
-      );
+      const created = await createUser(rt.state, b, {
+        actor: a.user.name,
+        ip: c.get('ip'),
+        siteWords: [rt.inventory.inventory.network.name],
+      }).catch(accountFailure);
       return c.json({ user: row(created.user), password: b.password ? null : created.password }, 200);
     },
   );
@@ -176,6 +182,33 @@ export function adminRoutes(d: Deps) {
       if (!getUser(rt.state, name)) throw notFound(`người dùng "${name}"`);
       const password = await setPassword(rt.state, name, undefined, { actor: a.user.name, ip: c.get('ip') });
       return c.json({ password }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/users/{name}/unlock',
+      summary:
+        'Mở khóa đăng nhập (xóa mọi lần chờ sau nhiều lần sai mật khẩu) / lift sign-in lockouts of a user',
+      security: SECURITY,
+      request: { params: UserName },
+      responses: okOr404(z.object({ ok: z.literal(true), cleared: z.number().int() }), 'Đã mở / unlocked'),
+    }),
+    (c) => {
+      const a = allow(c, 'admin');
+      const { name } = c.req.valid('param');
+      if (!getUser(rt.state, name)) throw notFound(`người dùng "${name}"`);
+      const cleared = unlockUser(rt.state, name);
+      audit(rt.state, {
+        actor: a.user.name,
+        action: 'user.unlock',
+        target: name,
+        detail: { cleared },
+        ip: c.get('ip'),
+        userAgent: c.req.header('user-agent') ?? null,
+      });
+      return c.json({ ok: true as const, cleared }, 200);
     },
   );
 

@@ -4,16 +4,12 @@ import { deleteCookie, setCookie } from 'hono/cookie';
 import {
   AccountError,
   audit,
-  checkPassword,
-  clearLoginFailures,
   createApiToken,
   createSession,
   deleteSession,
   dummyPasswordHash,
   getUserWithHash,
   listTokens,
-  loginBlockedFor,
-  recordLoginFailure,
   revokeApiToken,
   setPassword,
   type UserRecord,
@@ -22,6 +18,7 @@ import {
 import { auditFrom, type Deps, isSecure, requireAuth, SESSION_COOKIE } from '../context.ts';
 import { User } from '../contract.ts';
 import { ApiFailure, notFound } from '../errors.ts';
+import { LoginGuard } from '../login-guard.ts';
 import { ERRORS, jsonBody, ok, okOr404, SECURITY, subApp } from '../openapi.ts';
 
 export function publicUser(u: UserRecord): User {
@@ -64,12 +61,18 @@ const NewToken = z
   .strict();
 
 const PasswordChange = z
-  .object({ current: z.string().min(1).max(1024), new: z.string().min(1).max(1024) })
+  .object({
+    current: z.string().min(1).max(1024),
+    new: z.string().min(1).max(1024),
+    /** keep my API tokens working (default: a new password revokes them) */
+    keep_tokens: z.boolean().optional(),
+  })
   .strict();
 
 export function authRoutes(d: Deps) {
   const { rt } = d;
   const app = subApp();
+  const guard = new LoginGuard(rt.state);
 
   app.openapi(
     createRoute({
@@ -84,29 +87,44 @@ export function authRoutes(d: Deps) {
       const { name, password } = c.req.valid('json');
       const ip = c.get('ip');
       const ua = c.req.header('user-agent') ?? null;
-      const wait = loginBlockedFor(rt.state, name, ip);
-      if (wait > 0) {
+      // the attempt is reserved before the password is hashed: parallel guesses each count
+      const slot = await guard.reserve(name, ip);
+      if (!slot.ok) {
         audit(rt.state, {
           actor: name,
           action: 'auth.login',
+          target: 'POST /api/v1/auth/login',
           ip,
           userAgent: ua,
           outcome: 'denied',
-          detail: { reason: 'rate_limited' },
+          detail: { reason: 'rate_limited', scope: slot.scope },
         });
-        const s = Math.ceil(wait / 1000);
+        const s = Math.ceil(slot.retryMs / 1000);
         throw new ApiFailure(
           429,
           'rate_limited',
-          `Sai mật khẩu quá nhiều lần, thử lại sau ${s} giây / Too many failed sign-ins, retry in ${s} s`,
+          slot.scope === 'address'
+            ? `Quá nhiều lần đăng nhập sai từ địa chỉ này, thử lại sau ${s} giây / Too many failed sign-ins from this address, retry in ${s} s`
+            : `Sai mật khẩu quá nhiều lần từ địa chỉ này, thử lại sau ${s} giây (hoặc nhờ quản trị mở khóa) / Too many failed sign-ins for this user from this address, retry in ${s} s (or ask an admin to unlock)`,
           undefined,
           { 'Retry-After': String(s) },
-        );
+        ).markAudited();
       }
       const u = getUserWithHash(rt.state, name);
       const good = await verifyPassword(password, u?.hash ?? (await dummyPasswordHash()));
       if (!u || !good || u.disabled) {
-        recordLoginFailure(rt.state, name, ip);
+        const { attack } = await slot.finish(false);
+        if (attack) {
+          rt.log.warn({ user: name }, 'many failed sign-ins for one user name from several addresses');
+          audit(rt.state, {
+            actor: '-',
+            action: 'auth.attack',
+            target: name,
+            ip,
+            outcome: 'denied',
+            detail: { failures_per_hour: guard.limits.attackThreshold },
+          });
+        }
         audit(rt.state, {
           actor: name,
           action: 'auth.login',
@@ -122,7 +140,7 @@ export function authRoutes(d: Deps) {
           [{ path: 'body.password', message: 'không khớp / does not match' }],
         );
       }
-      clearLoginFailures(rt.state, name);
+      await slot.finish(true);
       const s = createSession(rt.state, u.name, { ip, userAgent: ua });
       setCookie(c, SESSION_COOKIE, s.id, {
         httpOnly: true,
@@ -170,7 +188,8 @@ export function authRoutes(d: Deps) {
     createRoute({
       method: 'post',
       path: '/auth/password',
-      summary: 'Đổi mật khẩu của mình / change my password (ends all my sessions)',
+      summary:
+        'Đổi mật khẩu của mình: kết thúc mọi phiên, thu hồi mã API trừ khi keep_tokens / change my password (ends all my sessions, revokes my API tokens unless keep_tokens)',
       security: SECURITY,
       request: { body: jsonBody(PasswordChange) },
       responses: ok(z.object({ ok: z.literal(true) }), 'Đã đổi / changed'),
@@ -179,8 +198,23 @@ export function authRoutes(d: Deps) {
       const a = requireAuth(c);
       const body = c.req.valid('json');
       const u = getUserWithHash(rt.state, a.user.name)!;
-      if (!(await verifyPassword(body.current, u.hash))) {
-        auditFrom(c, rt, 'user.passwd', u.name, { outcome: 'bad_current' });
+      // a stolen session must not become a password oracle: the same limits as signing in
+      const slot = await guard.reserve(u.name, c.get('ip'));
+      if (!slot.ok) {
+        auditFrom(c, rt, 'user.passwd', u.name, { reason: 'rate_limited' }, 'denied');
+        const s = Math.ceil(slot.retryMs / 1000);
+        throw new ApiFailure(
+          429,
+          'rate_limited',
+          `Sai mật khẩu quá nhiều lần, thử lại sau ${s} giây / Too many wrong passwords, retry in ${s} s`,
+          undefined,
+          { 'Retry-After': String(s) },
+        ).markAudited();
+      }
+      const right = await verifyPassword(body.current, u.hash);
+      await slot.finish(right);
+      if (!right) {
+        auditFrom(c, rt, 'user.passwd', u.name, { reason: 'bad_current' }, 'failed');
         throw new ApiFailure(
           400,
           'invalid_request',
@@ -189,13 +223,19 @@ export function authRoutes(d: Deps) {
         );
       }
       try {
-        checkPassword(body.new);
+        await setPassword(rt.state, u.name, body.new, {
+          actor: u.name,
+          ip: c.get('ip'),
+          siteWords: [rt.inventory.inventory.network.name],
+          keepTokens: body.keep_tokens === true,
+        });
       } catch (e) {
-        if (e instanceof AccountError)
+        if (e instanceof AccountError) {
+          auditFrom(c, rt, 'user.passwd', u.name, { reason: 'policy', problem: e.message }, 'failed');
           throw new ApiFailure(400, 'invalid_request', e.message, [{ path: 'body.new', message: e.message }]);
+        }
         throw e;
       }
-      await setPassword(rt.state, u.name, body.new, { actor: u.name, ip: c.get('ip') });
       deleteCookie(c, SESSION_COOKIE, { path: '/', secure: isSecure(c, rt) });
       return c.json({ ok: true as const }, 200);
     },
