@@ -32,7 +32,7 @@ describe('configuration', () => {
 
   it('refuses a standalone collector metrics address without a port, at its line', () => {
     expect(errorsOf(write('collector:\n  metrics_listen: 127.0.0.1\n'))).toEqual([
-      'F:2: collector.metrics_listen: must be ADDRESS:PORT, e.g. "127.0.0.1:9465", or "off"',
+      'F:2: collector.metrics_listen: must be ADDRESS:PORT with a port 0-65535, e.g. "127.0.0.1:9465", or "off" (IPv6: "[::1]:9465")',
     ]);
   });
 
@@ -79,5 +79,50 @@ describe('configuration', () => {
     expect(parseDuration('20ms')).toBe(20);
     expect(parseDuration('7d')).toBe(7 * 86400_000);
     expect(() => parseDuration('7 days')).toThrow();
+  });
+
+  // issue 18: what the configuration accepted and should have refused, each at its line
+  it.each([
+    ['collector:\n  interval: 0s\n', 'F:2: collector.interval: must be at least 1s'],
+    ['collector:\n  snmp_timeout: 0ms\n', 'F:2: collector.snmp_timeout: must be at least 100ms'],
+    ['collector:\n  interval: 30d\n', 'F:2: collector.interval: must be at most 1h'],
+    ['collector:\n  concurrency: 1000000\n', 'F:2: collector.concurrency: must be at most 4096'],
+    ['http:\n  body_limit_kb: 99999999\n', 'F:2: http.body_limit_kb: must be at most 10240 KB'],
+    ['http:\n  body_limit_kb: 0\n', 'F:2: http.body_limit_kb: must be at least 1 KB'],
+    ['http:\n  audit_retention: 0d\n', 'F:2: http.audit_retention: must be at least 1d'],
+    ['http:\n  live_max_per_user: 0\n', 'F:2: http.live_max_per_user: must be at least 1'],
+    ['storage:\n  spool_max_mb: 1.0e+308\n', 'F:2: storage.spool_max_mb: must be at most 1048576 MB'],
+    ['storage:\n  spool_max_mb: 0\n', 'F:2: storage.spool_max_mb: must be more than 0 MB'],
+    ['alerts:\n  outbox:\n    poll: 0ms\n', 'F:3: alerts.outbox.poll: must be at least 10ms'],
+  ])('refuses %j', (text, error) => {
+    expect(errorsOf(write(text))).toEqual([error]);
+  });
+
+  it.each([
+    ['0.0.0.0', 'http', 'listen'],
+    ['127.0.0.1:99999', 'http', 'listen'],
+    ['localhost:-1', 'http', 'listen'],
+    ['300.1.1.1:8080', 'http', 'listen'],
+    ['[::1:8080', 'http', 'listen'],
+    ['::1:8080', 'http', 'listen'],
+    ['127.0.0.1:80 80', 'collector', 'trap_listen'],
+  ])('refuses the listen address %j of %s.%s at load, with an example', (value, section, field) => {
+    const [e] = errorsOf(write(`${section}:\n  ${field}: "${value}"\n`));
+    expect(e).toMatch(new RegExp(`^F:2: ${section}\\.${field}: must be ADDRESS:PORT with a port 0-65535, e\\.g\\.`));
+  });
+
+  it('accepts well-formed addresses, IPv6 in brackets and host names', () => {
+    const cfg = loadConfig(
+      write('http:\n  listen: "[::1]:8080"\ncollector:\n  trap_listen: localhost:1162\n  metrics_listen: 0.0.0.0:9465\n'),
+      {},
+    );
+    expect(cfg.http.listen).toBe('[::1]:8080');
+    expect(cfg.collector.trap_listen).toBe('localhost:1162');
+  });
+
+  it('names the environment variable that set a refused interval', () => {
+    expect(errorsOf(write('{}\n'), { DIEMCAU__COLLECTOR__INTERVAL: '0s' })).toEqual([
+      'F:1: collector.interval: must be at least 1s (set by environment variable DIEMCAU__COLLECTOR__INTERVAL)',
+    ]);
   });
 });

@@ -1,14 +1,65 @@
 // diemcau.yaml: one file for the whole process, plus environment overrides.
 // Every section has defaults, so an empty file (or none) runs the embedded setup.
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { SecretRef } from '../inventory/schema.ts';
 import { SourceErrors, YamlSource } from '../inventory/source.ts';
 
-const duration = z
-  .string()
-  .regex(/^\d+(ms|s|m|h|d|w)$/, 'must be a duration such as "500ms", "30s", "5m", "2h", "7d" or "52w"');
+const DURATION_RE = /^(\d+)(ms|s|m|h|d|w)$/;
+const DURATION_HINT = 'must be a duration such as "500ms", "30s", "5m", "2h", "7d" or "52w"';
+
+const duration = z.string().regex(DURATION_RE, DURATION_HINT);
+
+/** ms of a well-formed duration, NaN otherwise (the regex reports the form) */
+const durationMs = (v: string) => (DURATION_RE.test(v) ? parseDuration(v) : Number.NaN);
+
+/**
+ * A duration between `min` and `max` (both inclusive): a minimum where zero or a few ms would spin a
+ * core or flood a peer, a maximum where timers overflow (Node's timers hold at most 24.8 days).
+ */
+function durationIn(min: string, max: string) {
+  const lo = parseDuration(min);
+  const hi = parseDuration(max);
+  return duration
+    .refine((v) => !(durationMs(v) < lo), `must be at least ${min}`)
+    .refine((v) => !(durationMs(v) > hi), `must be at most ${max}`);
+}
+
+/** A whole number of a size between min and max, the unit named in the message. */
+function sizeIn(min: number, max: number, unit = '') {
+  return z
+    .number()
+    .min(min, `must be at least ${min}${unit}`)
+    .max(max, `must be at most ${max}${unit}`)
+    .refine((v) => v < min || v > max || Number.isInteger(v), 'must be a whole number');
+}
+
+const HOST_RE =
+  /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/** "ADDRESS:PORT" ("[v6]:PORT" for IPv6), PORT 0-65535 (0: any free port); or null when it is not. */
+export function checkListen(v: string): { host: string; port: number } | null {
+  const m = /^\[([^\]]+)\]:(\d{1,5})$/.exec(v) ?? /^([^:[\]]+):(\d{1,5})$/.exec(v);
+  if (!m) return null;
+  const host = m[1]!;
+  const port = Number(m[2]);
+  if (port > 65535) return null;
+  const v6 = v.startsWith('[');
+  if (v6 ? isIP(host) !== 6 : !(isIP(host) === 4 || (HOST_RE.test(host) && !/^[\d.]+$/.test(host))))
+    return null;
+  return { host, port };
+}
+
+function listen(example: string, off = false) {
+  return z
+    .string()
+    .refine(
+      (v) => (off && v === 'off') || checkListen(v) !== null,
+      `must be ADDRESS:PORT with a port 0-65535, e.g. "${example}"${off ? ', or "off"' : ''} (IPv6: "[::1]:${example.split(':').pop()}")`,
+    );
+}
 
 const secret = SecretRef.optional();
 
@@ -19,13 +70,21 @@ export const Config = z
     data_dir: z.string().default('data'),
     http: z
       .object({
-        listen: z.string().default('127.0.0.1:8080'),
+        listen: listen('127.0.0.1:8080').default('127.0.0.1:8080'),
         public_url: z.url().optional(),
         cors_origins: z.array(z.string()).default([]),
         trust_proxy: z.boolean().default(false),
-        body_limit_kb: z.number().int().positive().default(64),
+        body_limit_kb: sizeIn(1, 10240, ' KB').default(64),
         /** how long the audit log (who did what) is kept */
-        audit_retention: duration.default('400d'),
+        audit_retention: durationIn('1d', '3650d').default('400d'),
+        /** live-stream (SSE) connections one user may hold at once */
+        live_max_per_user: sizeIn(1, 100).default(5),
+        /** live-stream connections in all */
+        live_max_clients: sizeIn(1, 100_000).default(1000),
+        /** bytes one live client may have waiting before it is dropped (it resumes by Last-Event-ID) */
+        live_queue_kb: sizeIn(16, 65536, ' KB').default(1024),
+        /** bytes waiting for all live clients together; over it the most backed-up ones are dropped */
+        live_queue_total_mb: sizeIn(1, 4096, ' MB').default(128),
       })
       .strict()
       .default({
@@ -34,6 +93,10 @@ export const Config = z
         trust_proxy: false,
         body_limit_kb: 64,
         audit_retention: '400d',
+        live_max_per_user: 5,
+        live_max_clients: 1000,
+        live_queue_kb: 1024,
+        live_queue_total_mb: 128,
       }),
     storage: z
       .object({
@@ -44,45 +107,44 @@ export const Config = z
             database: z.string().default('diemcau'),
             username: z.string().optional(),
             password: secret,
-            raw_retention: duration.default('7d'),
-            rollup_retention: duration.default('400d'),
-            batch_size: z.number().int().positive().default(5000),
-            flush_interval: duration.default('1s'),
+            raw_retention: durationIn('1h', '3650d').default('7d'),
+            rollup_retention: durationIn('1d', '3650d').default('400d'),
+            batch_size: sizeIn(1, 100_000).default(5000),
+            flush_interval: durationIn('100ms', '1m').default('1s'),
           })
           .strict()
           .optional(),
         sqlite: z
-          .object({ retention: duration.default('30d') })
+          .object({ retention: durationIn('1h', '3650d').default('30d') })
           .strict()
           .default({ retention: '30d' }),
-        spool_max_mb: z.number().positive().default(512),
+        /** may be a fraction (tests use a tiny spool) */
+        spool_max_mb: z
+          .number()
+          .positive('must be more than 0 MB')
+          .max(1_048_576, 'must be at most 1048576 MB')
+          .default(512),
       })
       .strict()
       .default({ sqlite: { retention: '30d' }, spool_max_mb: 512 }),
     collector: z
       .object({
-        interval: duration.default('10s'),
-        snmp_timeout: duration.default('2s'),
+        interval: durationIn('1s', '1h').default('10s'),
+        snmp_timeout: durationIn('100ms', '1m').default('2s'),
         snmp_retries: z.number().int().min(0).max(5).default(1),
-        concurrency: z.number().int().positive().default(64),
-        trap_listen: z.string().default('127.0.0.1:1162'),
+        concurrency: sizeIn(1, 4096).default(64),
+        trap_listen: listen('127.0.0.1:1162', true).default('127.0.0.1:1162'),
         /** `diemcau collect` alone: /metrics and /healthz on this address ("off": none; serve has the API's) */
-        metrics_listen: z
-          .string()
-          .refine(
-            (v) => v === 'off' || (/^.+:(\d{1,5})$/.test(v) && Number(v.split(':').pop()) <= 65535),
-            'must be ADDRESS:PORT, e.g. "127.0.0.1:9465", or "off"',
-          )
-          .default('off'),
+        metrics_listen: listen('127.0.0.1:9465', true).default('off'),
         icmp: z
-          .object({ enabled: z.boolean().default(true), count: z.number().int().positive().default(5) })
+          .object({ enabled: z.boolean().default(true), count: sizeIn(1, 100).default(5) })
           .strict()
           .default({ enabled: true, count: 5 }),
         rtp: z
           .object({
             enabled: z.boolean().default(true),
-            packets: z.number().int().positive().default(50),
-            interval: duration.default('20ms'),
+            packets: sizeIn(1, 10_000).default(50),
+            interval: durationIn('1ms', '1s').default('20ms'),
           })
           .strict()
           .default({ enabled: true, packets: 50, interval: '20ms' }),
@@ -105,37 +167,37 @@ export const Config = z
         /** the dashboard's address, for links in notifications */
         dashboard_url: z.url().optional(),
         /** wait this long after a new alert so that related ones go out in one message */
-        group_wait: duration.default('1s'),
+        group_wait: durationIn('0s', '10m').default('1s'),
         /** low-priority alerts outside meetings go to the NOC in one digest this often ("0s": at once) */
-        digest_interval: duration.default('1h'),
+        digest_interval: durationIn('0s', '1d').default('1h'),
         /** not acknowledged within this → the next contact of the organisation, then its head */
-        escalate_after: duration.default('15m'),
-        escalate_after_in_meeting: duration.default('5m'),
+        escalate_after: durationIn('1m', '7d').default('15m'),
+        escalate_after_in_meeting: durationIn('1m', '1d').default('5m'),
         /** while firing during a meeting, remind everyone paged this often */
-        renotify_in_meeting: duration.default('10m'),
+        renotify_in_meeting: durationIn('1m', '1d').default('10m'),
         /** a meeting starting within this window makes its sites' alerts critical (Điều 7: T-1h test) */
-        readiness_window: duration.default('60m'),
+        readiness_window: durationIn('0s', '1d').default('60m'),
         district_outage: z
           .object({
-            min_sites: z.number().int().positive().default(3),
+            min_sites: sizeIn(1, 10_000).default(3),
             min_fraction: z.number().min(0).max(1).default(0.5),
           })
           .strict()
           .prefault({}),
         flap: z
           .object({
-            count: z.number().int().min(2).default(3),
-            window: duration.default('15m'),
-            hold: duration.default('5m'),
+            count: sizeIn(2, 1000).default(3),
+            window: durationIn('1s', '1d').default('15m'),
+            hold: durationIn('0s', '1d').default('5m'),
           })
           .strict()
           .prefault({}),
         outbox: z
           .object({
-            retry_base: duration.default('2s'),
-            retry_max: duration.default('5m'),
-            poll: duration.default('500ms'),
-            send_timeout: duration.default('30s'),
+            retry_base: durationIn('100ms', '1h').default('2s'),
+            retry_max: durationIn('1s', '1d').default('5m'),
+            poll: durationIn('10ms', '1m').default('500ms'),
+            send_timeout: durationIn('1s', '10m').default('30s'),
           })
           .strict()
           .prefault({}),
@@ -147,7 +209,7 @@ export const Config = z
         email: z
           .object({
             host: z.string(),
-            port: z.number().int().default(587),
+            port: sizeIn(1, 65535).default(587),
             secure: z.boolean().default(false),
             user: z.string().optional(),
             password: secret,
