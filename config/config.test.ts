@@ -108,12 +108,16 @@ describe('configuration', () => {
     ['127.0.0.1:80 80', 'collector', 'trap_listen'],
   ])('refuses the listen address %j of %s.%s at load, with an example', (value, section, field) => {
     const [e] = errorsOf(write(`${section}:\n  ${field}: "${value}"\n`));
-    expect(e).toMatch(new RegExp(`^F:2: ${section}\\.${field}: must be ADDRESS:PORT with a port 0-65535, e\\.g\\.`));
+    expect(e).toMatch(
+      new RegExp(`^F:2: ${section}\\.${field}: must be ADDRESS:PORT with a port 0-65535, e\\.g\\.`),
+    );
   });
 
   it('accepts well-formed addresses, IPv6 in brackets and host names', () => {
     const cfg = loadConfig(
-      write('http:\n  listen: "[::1]:8080"\ncollector:\n  trap_listen: localhost:1162\n  metrics_listen: 0.0.0.0:9465\n'),
+      write(
+        'http:\n  listen: "[::1]:8080"\ncollector:\n  trap_listen: localhost:1162\n  metrics_listen: 0.0.0.0:9465\n',
+      ),
       {},
     );
     expect(cfg.http.listen).toBe('[::1]:8080');
