@@ -37,12 +37,16 @@ export interface LiveOptions {
   tickMs?: number;
   /** a resume that would replay more than this gets a snapshot instead (default 256 KiB) */
   maxReplayBytes?: number;
+  /** bytes queued for all clients together; over it the clients with the most queued are dropped */
+  maxQueuedBytes?: number;
   now?: () => number;
 }
 
 /** Where a connected client's frames go; `push` returns false when its queue is over its bound. */
 export interface LiveSink {
   push(frame: Uint8Array): boolean;
+  /** bytes waiting for this client (for the total budget); 0 when unknown */
+  queued?(): number;
   /** the hub drops the client (queue overflow or hub stopping) */
   drop(reason: string): void;
 }
@@ -63,6 +67,8 @@ interface ClientState {
   id: number;
   sites: ReadonlySet<string> | null;
   sink: LiveSink;
+  /** who is connected (per-user cap) */
+  user: string | null;
 }
 
 const enc = new TextEncoder();
@@ -128,6 +134,7 @@ export class LiveHub {
   private readonly staleMs: number;
   private readonly tickMs: number;
   private readonly maxReplayBytes: number;
+  private readonly maxQueuedBytes: number | undefined;
   private readonly now: () => number;
   /** counters for /metrics */
   readonly counters = { events: 0, dropped: 0, connected: 0 };
@@ -145,6 +152,7 @@ export class LiveHub {
     this.staleMs = opts.staleMs ?? Math.max(3 * interval, 30_000);
     this.tickMs = opts.tickMs ?? Math.min(5_000, interval);
     this.maxReplayBytes = opts.maxReplayBytes ?? 256 * 1024;
+    this.maxQueuedBytes = opts.maxQueuedBytes;
     this.seq = this.now() * 1000;
     this.sites = [...rt.inventory.sites.values()];
     const now = this.now();
@@ -204,8 +212,14 @@ export class LiveHub {
     sink: LiveSink;
     sites?: ReadonlySet<string> | null;
     lastEventId?: number | null;
+    user?: string;
   }): LiveClient {
-    const client: ClientState = { id: this.nextClient++, sites: opts.sites ?? null, sink: opts.sink };
+    const client: ClientState = {
+      id: this.nextClient++,
+      sites: opts.sites ?? null,
+      sink: opts.sink,
+      user: opts.user ?? null,
+    };
     const last = opts.lastEventId;
     const oldest = this.buffer[0]?.id ?? this.seq + 1;
     let missed: Uint8Array[] | null = null;
@@ -299,6 +313,33 @@ export class LiveHub {
         chunk = mine.length ? concat(mine.map((e) => e.frame)) : null;
       }
       if (chunk && !c.sink.push(chunk)) this.dropClient(c, 'queue full');
+    }
+    this.enforceBudget();
+  }
+
+  /** Connected clients of one user (the route refuses more than http.live_max_per_user). */
+  userClientCount(user: string): number {
+    let n = 0;
+    for (const c of this.clients.values()) if (c.user === user) n++;
+    return n;
+  }
+
+  /** Over the total byte budget: drop the clients with the most queued until under it. */
+  private enforceBudget(): void {
+    if (this.maxQueuedBytes === undefined) return;
+    let total = 0;
+    const queued: [ClientState, number][] = [];
+    for (const c of this.clients.values()) {
+      const q = c.sink.queued?.() ?? 0;
+      total += q;
+      if (q > 0) queued.push([c, q]);
+    }
+    if (total <= this.maxQueuedBytes) return;
+    queued.sort((a, b) => b[1] - a[1]);
+    for (const [c, q] of queued) {
+      if (total <= this.maxQueuedBytes) break;
+      this.dropClient(c, 'total queue budget');
+      total -= q;
     }
   }
 

@@ -249,7 +249,10 @@ export function buildApp(
 }
 
 export async function startApi(rt: Runtime, deps: ApiDeps): Promise<ApiService> {
-  const live = new LiveHub(rt, deps.alerts, deps.meetings, deps.live);
+  const live = new LiveHub(rt, deps.alerts, deps.meetings, {
+    maxQueuedBytes: rt.config.http.live_queue_total_mb * 1024 * 1024,
+    ...deps.live,
+  });
   live.start();
   const d: Deps = { rt, store: deps.store, alerts: deps.alerts, meetings: deps.meetings, live };
   const app = buildApp(d, {

@@ -5,7 +5,7 @@ import { allow, type Deps, READ_ROLES } from '../context.ts';
 import { ApiFailure } from '../errors.ts';
 import { ERRORS, SECURITY, subApp } from '../openapi.ts';
 
-/** bytes a client may have waiting before it is dropped (it reconnects and resumes) */
+/** bytes a client may have waiting before it is dropped (it reconnects and resumes); http.live_queue_kb */
 export const CLIENT_QUEUE_BYTES = 1 << 20;
 
 const LiveQuery = z
@@ -17,7 +17,10 @@ const LiveQuery = z
 
 export function liveRoutes(d: Deps, opts: { queueBytes?: number } = {}) {
   const app = subApp();
-  const queueBytes = opts.queueBytes ?? CLIENT_QUEUE_BYTES;
+  const http = d.rt.config.http;
+  const queueBytes = opts.queueBytes ?? http.live_queue_kb * 1024;
+  const maxClients = http.live_max_clients;
+  const maxPerUser = http.live_max_per_user;
   app.openapi(
     createRoute({
       method: 'get',
@@ -35,7 +38,16 @@ export function liveRoutes(d: Deps, opts: { queueBytes?: number } = {}) {
     }),
     (c) => {
       const a = allow(c, ...READ_ROLES);
-      if (d.live.clientCount() >= 1000)
+      // one user cannot take every slot: a few streams each (a wall screen, a laptop, a phone …)
+      if (d.live.userClientCount(a.user.name) >= maxPerUser)
+        throw new ApiFailure(
+          429,
+          'too_many_streams',
+          `Tài khoản này đã mở ${maxPerUser} luồng trực tiếp, hãy đóng bớt tab hoặc màn hình / This account already has ${maxPerUser} live streams open (http.live_max_per_user); close one`,
+          undefined,
+          { 'Retry-After': '30' },
+        );
+      if (d.live.clientCount() >= maxClients)
         throw new ApiFailure(
           503,
           'too_many_clients',
@@ -54,6 +66,7 @@ export function liveRoutes(d: Deps, opts: { queueBytes?: number } = {}) {
           start(controller) {
             controller.enqueue(new TextEncoder().encode('retry: 3000\n\n'));
             client = d.live.connect({
+              user: a.user.name,
               sites,
               lastEventId,
               sink: {
@@ -61,6 +74,7 @@ export function liveRoutes(d: Deps, opts: { queueBytes?: number } = {}) {
                   controller.enqueue(frame);
                   return (controller.desiredSize ?? 0) >= 0;
                 },
+                queued: () => queueBytes - (controller.desiredSize ?? queueBytes),
                 drop() {
                   // end the response now and free what is queued for it; the browser reconnects
                   // with Last-Event-ID and resumes
