@@ -1,7 +1,8 @@
 // End to end: the built dashboard in Debian's Chromium (playwright-core) against `diemcau demo`
 // (or the dev API, DIEMCAU_E2E_TARGET=dev). Logs in, finds every inventory site on the map, cuts one
 // commune's power through the simulator and watches it turn to "on battery" with the power glyph,
-// acknowledges the alert, filters to one district, and writes screenshots to docs/screenshots/.
+// finds the fault as one episode card and acknowledges it, filters to one district, and writes
+// screenshots to docs/screenshots/.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -100,20 +101,73 @@ describe('dashboard end to end', () => {
     await page.mouse.move(5, 1075);
   });
 
-  it('acknowledges the power alert with a comment', async () => {
+  it('shows the power cut as one episode card and acknowledges it with a comment', async () => {
     await page.click('nav[aria-label=Menu] >> text=Cảnh báo');
-    const card = page.locator(`li[data-site="${VICTIM}"][data-state=firing]`).first();
-    await card.waitFor({ timeout: 20_000 });
-    expect(await card.textContent()).toContain('mất điện');
-    await card.locator('input').fill('Đã báo Điện lực Pác Nặm, đang xử lý');
-    await card.locator('button[type=submit]').click();
-    await page.click('[role=tab] >> text=Đã xác nhận');
-    const acked = page.locator(`li[data-site="${VICTIM}"][data-state=acknowledged]`).first();
-    await acked.waitFor({ timeout: 10_000 });
-    const text = await acked.textContent();
-    expect(text).toContain(`Xác nhận bởi ${target.user}`);
-    expect(text).toContain('Đã báo Điện lực Pác Nặm, đang xử lý');
+    // one card per fault episode: the power cut, its site first
+    const card = page.locator(`li[data-episode][data-site="${VICTIM}"]`).first();
+    await card.waitFor({ timeout: 30_000 });
+    expect(await card.getAttribute('data-state')).toBe('firing');
+    const text = (await card.textContent()) ?? '';
+    expect(text).toContain('mất điện');
+    expect(text).toContain('Điện lực Pác Nặm');
+    expect(text).toMatch(/vừa xong|\d+ phút trước/);
+    expect(text).toMatch(/\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}/);
+    expect(await card.locator(`a[href="/sites/${VICTIM}"]`).first().textContent()).toBe(VICTIM_NAME);
+    // its member alerts, cause history and messages fold out
+    await card.locator('details[data-members] summary').click();
+    await expect.poll(() => card.locator('li[data-member]').count(), POLL).toBeGreaterThan(0);
+    await card.locator('details[data-history] summary').click();
+    expect(await card.locator('details[data-history]').textContent()).toContain('khi bắt đầu');
+    await card.locator('details[data-notifications] summary').click();
+    // one acknowledge for the episode (a comment is required)
+    const submit = card.locator('form.ack button[type=submit]');
+    expect(await submit.isDisabled()).toBe(true);
+    await card.locator('form.ack input[name=ack-comment]').fill('Đã báo Điện lực Pác Nặm, đang xử lý');
+    await submit.click();
+    await expect.poll(() => card.getAttribute('data-state'), POLL).toBe('acknowledged');
+    const acked = (await card.textContent()) ?? '';
+    expect(acked).toContain(`Xác nhận bởi ${target.user}`);
+    expect(acked).toContain('Đã báo Điện lực Pác Nặm, đang xử lý');
+    expect(await card.locator('form.ack').count()).toBe(0);
+    // every member alert was acknowledged with it
+    const members = await page.evaluate(
+      async (id) => {
+        const r = await fetch(`/api/v1/episodes/${encodeURIComponent(id)}`);
+        return ((await r.json()) as { alerts: { state: string }[] }).alerts.map((a) => a.state);
+      },
+      (await card.getAttribute('data-episode'))!,
+    );
+    expect(members.length).toBeGreaterThan(0);
+    expect(members.every((s) => s === 'acknowledged' || s === 'resolved')).toBe(true);
     await page.screenshot({ path: join(SHOTS, 'alerts.png') });
+  });
+
+  it('silences an episode from its card', async () => {
+    const card = page.locator(`li[data-episode][data-site="${VICTIM}"]`).first();
+    await card.locator('button.silence-open').click();
+    const form = card.locator('form.silence');
+    expect(await form.textContent()).toContain(VICTIM_NAME);
+    await form.locator('select[name=silence-minutes]').selectOption('60');
+    await form.locator('input[name=silence-reason]').fill('Đang thay UPS tại Bằng Thành');
+    await form.locator('button[type=submit]').click();
+    await card.locator('[data-silenced]').waitFor({ timeout: 10_000 });
+    const row = page.locator('li[data-silence]', { hasText: 'Đang thay UPS tại Bằng Thành' });
+    await row.waitFor({ timeout: 10_000 });
+    expect(await row.textContent()).toContain(VICTIM_NAME);
+    await row.locator('button', { hasText: 'Kết thúc tạm ẩn' }).click();
+    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(0);
+  });
+
+  it('shows the alerts page as a card list on a phone', async () => {
+    const phone = await ctx.newPage();
+    await phone.setViewportSize({ width: 390, height: 844 });
+    await phone.goto(`${target.url}/alerts`);
+    await phone.locator(`li[data-episode][data-site="${VICTIM}"]`).first().waitFor({ timeout: 20_000 });
+    expect(await phone.locator('main table').count()).toBe(0);
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(1);
+    await phone.screenshot({ path: join(SHOTS, 'alerts-phone.png') });
+    await phone.close();
   });
 
   it('creates and ends a silence', async () => {
@@ -121,7 +175,7 @@ describe('dashboard end to end', () => {
     await page.fill('input[name=silence-hours]', '1');
     await page.fill('input[name=silence-comment]', 'Bảo trì đường dây điện huyện Pác Nặm');
     await page.click('form.new-silence button[type=submit]');
-    const row = page.locator('tr[data-silence]', { hasText: 'Bảo trì đường dây điện huyện Pác Nặm' });
+    const row = page.locator('li[data-silence]', { hasText: 'Bảo trì đường dây điện huyện Pác Nặm' });
     await row.waitFor({ timeout: 10_000 });
     expect(await row.textContent()).toContain('Pác Nặm');
     await row.locator('button', { hasText: 'Kết thúc tạm ẩn' }).click();
@@ -259,8 +313,12 @@ describe('dashboard end to end', () => {
     expect(nav).not.toContain('Báo cáo');
     expect(nav).not.toContain('Cuộc họp');
     await page.click('nav[aria-label=Menu] >> text=Cảnh báo');
-    await page.click('[role=tab] >> text=Đã xác nhận');
-    await page.locator(`li[data-site="${VICTIM}"]`).first().waitFor({ timeout: 10_000 });
+    await page.locator(`li[data-episode][data-site="${VICTIM}"]`).first().waitFor({ timeout: 10_000 });
+    // a district-wide or other site's episode is not theirs to see
+    const shown = await page.$$eval('li[data-episode]', (els) =>
+      els.map((e) => e.getAttribute('data-sites')),
+    );
+    for (const sites of shown) expect(sites!.split(' ').some((x) => mine.includes(x))).toBe(true);
   });
 
   it('says the data is stale when the live stream is lost', async () => {

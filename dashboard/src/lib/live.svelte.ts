@@ -2,7 +2,7 @@
 // Reactivity is per site: each site sits in its own cell (`$state.raw`), so a status change re-renders one
 // endpoint on the map, not 1,000. Sparkline data lives in plain ring buffers; a tick (at most once a second)
 // tells the charts to redraw.
-import type { Alert, LiveEvents, SiteMetrics, SiteStatus } from '../../../api/contract.ts';
+import type { Alert, Episode, LiveEvents, SiteMetrics, SiteStatus } from '../../../api/contract.ts';
 import { BASE, get, pickList } from './api.ts';
 
 export class SiteCell {
@@ -52,6 +52,8 @@ class Live {
   /** the set of sites (changes only when the inventory does) */
   ids: string[] = $state.raw([]);
   alerts: Alert[] = $state.raw([]);
+  /** fault episodes: the open ones from the snapshot, then every `episode` event (resolved ones too) */
+  episodes: Episode[] = $state.raw([]);
   link: LinkState = $state('connecting');
   lastEventAt = $state(0);
   now = $state(Date.now());
@@ -61,6 +63,7 @@ class Live {
   version = $state(0);
   rings = new Map<string, Ring>();
   private alertMap = new Map<string, Alert>();
+  private episodeMap = new Map<string, Episode>();
   private es: EventSource | null = null;
   private lastId: string | null = null;
   private retry = 0;
@@ -68,6 +71,7 @@ class Live {
   private watchdog: ReturnType<typeof setInterval> | null = null;
   private dirtyTick = false;
   private dirtyAlerts = false;
+  private dirtyEpisodes = false;
   private dirtyVersion = false;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private tickTimer: ReturnType<typeof setInterval> | null = null;
@@ -100,8 +104,10 @@ class Live {
     this.cells.clear();
     this.rings.clear();
     this.alertMap.clear();
+    this.episodeMap.clear();
     this.ids = [];
     this.alerts = [];
+    this.episodes = [];
     this.lastEventAt = 0;
     this.es?.close();
     this.es = null;
@@ -116,9 +122,17 @@ class Live {
 
   private async loadOnce(): Promise<void> {
     try {
-      const [sites, alerts] = await Promise.all([get<unknown>('/sites'), get<unknown>('/alerts')]);
+      const [sites, alerts, episodes] = await Promise.all([
+        get<unknown>('/sites'),
+        get<unknown>('/alerts'),
+        get<unknown>('/episodes').catch(() => null),
+      ]);
       if (this.ids.length === 0) {
-        this.applySnapshot(pickList<SiteStatus>(sites, 'sites'), pickList<Alert>(alerts, 'alerts'));
+        this.applySnapshot(
+          pickList<SiteStatus>(sites, 'sites'),
+          pickList<Alert>(alerts, 'alerts'),
+          pickList<Episode>(episodes, 'episodes'),
+        );
       }
     } catch {
       /* the stream will bring it */
@@ -151,7 +165,7 @@ class Live {
           console.warn('live event', name, err);
         }
       });
-    on('snapshot', (d) => this.applySnapshot(d.sites, d.alerts));
+    on('snapshot', (d) => this.applySnapshot(d.sites, d.alerts, d.episodes ?? []));
     on('site', (s) => this.applySite(s));
     on('metrics', (m) => {
       this.ring(m.site).push(m.time, m.values);
@@ -162,6 +176,7 @@ class Live {
       this.dirtyAlerts = true;
       this.schedule();
     });
+    on('episode', (e) => this.putEpisode(e));
     on('heartbeat', () => {});
   }
 
@@ -201,7 +216,7 @@ class Live {
     return r;
   }
 
-  applySnapshot(sites: SiteStatus[], alerts: Alert[]): void {
+  applySnapshot(sites: SiteStatus[], alerts: Alert[], episodes: Episode[] = []): void {
     const seen = new Set<string>();
     for (const s of sites) {
       seen.add(s.id);
@@ -215,6 +230,10 @@ class Live {
     if (ids.join('\n') !== this.ids.join('\n')) this.ids = ids;
     this.alertMap = new Map(alerts.map((a) => [a.id, a]));
     this.alerts = alerts;
+    // the snapshot holds every open episode; resolved ones already known stay (the resolved tab)
+    const kept = [...this.episodeMap.values()].filter((e) => e.state === 'resolved');
+    this.episodeMap = new Map([...kept, ...episodes].map((e) => [e.id, e]));
+    this.episodes = [...this.episodeMap.values()];
     this.version++;
     this.dirtyTick = true;
   }
@@ -241,6 +260,13 @@ class Live {
     this.schedule();
   }
 
+  /** An episode changed (stream, acknowledge, a fetch of resolved ones). */
+  putEpisode(e: Episode): void {
+    this.episodeMap.set(e.id, e);
+    this.dirtyEpisodes = true;
+    this.schedule();
+  }
+
   private schedule(): void {
     if (this.flushTimer) return;
     this.flushTimer = setTimeout(() => {
@@ -248,6 +274,10 @@ class Live {
       if (this.dirtyAlerts) {
         this.dirtyAlerts = false;
         this.alerts = [...this.alertMap.values()];
+      }
+      if (this.dirtyEpisodes) {
+        this.dirtyEpisodes = false;
+        this.episodes = [...this.episodeMap.values()];
       }
       if (this.dirtyVersion) {
         this.dirtyVersion = false;
