@@ -8,6 +8,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import { parseDuration } from '../config/config.ts';
+import { ListenError } from '../core/listen-error.ts';
 import type { AlertEngine, MeetingSource, MetricsStore } from '../core/ports.ts';
 import { fromRoot } from '../core/root.ts';
 import type { Runtime, Service } from '../core/runtime.ts';
@@ -263,7 +264,10 @@ export async function startApi(rt: Runtime, deps: ApiDeps): Promise<ApiService> 
   const { host, port } = parseListen(rt.config.http.listen);
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: host, port }, () => resolve(s));
-    s.once('error', reject);
+    s.once('error', (err) => {
+      live.stop();
+      reject(new ListenError('http.listen', rt.config.http.listen, err));
+    });
   });
   const addr = server.address() as AddressInfo;
   const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;

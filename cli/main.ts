@@ -1,4 +1,5 @@
 // The `diemcau` command: each subcommand lives in its own file and is loaded on demand.
+import { ListenError } from '../core/listen-error.ts';
 import { SourceErrors } from '../inventory/source.ts';
 
 type Command = { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> };
@@ -42,7 +43,24 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`diemcau: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
-  return (await cmd.load()).run(rest);
+  try {
+    return await (await cmd.load()).run(rest);
+  } catch (err) {
+    // a flag the command does not know, or a bad flag value: one line and the way to the help
+    const code = (err as { code?: string }).code ?? '';
+    if (code.startsWith('ERR_PARSE_ARGS_')) {
+      const what = /'([^']+)'/.exec((err as Error).message)?.[1];
+      const text =
+        code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+          ? `tùy chọn không có / unknown option ${what}`
+          : code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL'
+            ? `đối số thừa / unexpected argument "${what}"`
+            : `tùy chọn sai / bad option: ${(err as Error).message.split('.')[0]}`;
+      process.stderr.write(`diemcau ${name}: ${text}; xem / see: diemcau ${name} --help\n`);
+      return 2;
+    }
+    throw err;
+  }
 }
 
 try {
@@ -52,6 +70,10 @@ try {
   if (err instanceof SourceErrors) {
     process.stderr.write(`${err.message}\n`);
     process.exitCode = 1;
+  } else if (err instanceof ListenError || /cannot listen/.test((err as Error)?.message ?? '')) {
+    // a socket that cannot be bound: one line naming the setting and the fix
+    process.stderr.write(`diemcau: ${(err as Error).message}\n`);
+    process.exitCode = 2;
   } else {
     process.stderr.write(`diemcau: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = 1;

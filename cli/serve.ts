@@ -1,5 +1,6 @@
 // diemcau serve: loads the configuration and inventory, opens the state database and runs every
 // part — storage, alerts, collector, API — on one bus.
+import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -49,6 +50,7 @@ export async function start(opts: StartOptions = {}): Promise<Running> {
   const credentials = resolveCredentials(inventory, env);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  secureDataDir(config.data_dir);
   const state = openStateDb(join(config.data_dir, 'state.db'));
   const runtime: Runtime = { config, inventory, bus: new Bus(), state, log, registry };
   runtime.bus.onError = (err) => log.error({ err }, 'bus subscriber failed');
@@ -104,6 +106,23 @@ export async function start(opts: StartOptions = {}): Promise<Running> {
   }
 }
 
+/**
+ * The data directory (state database: password hashes, token digests; metrics; spool) is for the
+ * service's user alone: 0700, its files 0600, also when an older version created them readable.
+ */
+export function secureDataDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const walk = (d: string) => {
+    chmodSync(d, 0o700);
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) chmodSync(p, 0o600);
+    }
+  };
+  walk(dir);
+}
+
 /** Resolves on SIGINT/SIGTERM. */
 export function untilSignal(): Promise<void> {
   return new Promise((resolve) => {
@@ -112,8 +131,25 @@ export function untilSignal(): Promise<void> {
   });
 }
 
+const HELP = `diemcau serve — chạy NOC / run the NOC: collector, storage, alerts, API and dashboard
+
+  diemcau serve [-c diemcau.yaml]
+
+  -c, --config FILE   configuration (default ./diemcau.yaml or DIEMCAU_CONFIG)
+  -h, --help          this text
+`;
+
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' } } });
+  const { values } = parseArgs({
+    args,
+    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  // the state database holds password hashes and token digests: files for this user only
+  process.umask(0o077);
   const running = await start({ ...(values.config && { configPath: values.config }) });
   process.stdout.write(`diemcau: NOC đang chạy tại ${running.url} / serving at ${running.url}\n`);
   await untilSignal();

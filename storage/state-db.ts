@@ -1,5 +1,5 @@
 // The state database (SQLite, WAL, foreign keys) and its numbered migrations.
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { fromRoot } from '../core/root.ts';
@@ -61,12 +61,15 @@ export function migrate(
 }
 
 export function openStateDb(path: string, opts: { migrate?: boolean } = {}): StateDb {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   db.pragma('synchronous = NORMAL');
   if (opts.migrate !== false) migrate(db);
+  // password hashes and token digests: readable by this user only (the WAL and shm files too)
+  if (path !== ':memory:')
+    for (const f of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
   return db;
 }
