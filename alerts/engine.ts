@@ -1,107 +1,139 @@
-// The alert engine: conditions (evaluate.ts) → root cause from the topology → alerts with
-// inhibition, silences and maintenance windows → routing to organisations → grouped, escalated,
-// meeting-aware notifications written to the durable outbox.
-import type { Alert, Cause, Silence, SiteState } from '../api/contract.ts';
+// The alert engine: conditions (evaluate.ts) → findings with their meaning at the site
+// (topology.ts) → fault episodes, the unit that is paged (one cause and one owner from onset to
+// settled recovery; children attached) → paging (paging.ts) through the durable outbox.
+// Alerts remain as the episode's members, one per condition, for the API and the dashboard.
+import type {
+  Alert,
+  AttendanceEvent,
+  Cause,
+  Episode,
+  EpisodeMember,
+  Silence,
+  SiteState,
+} from '../api/contract.ts';
 import type { DeviceEvent, Sample } from '../core/bus.ts';
 import type { Logger } from '../core/log.ts';
-import { describeValue } from '../core/metrics.ts';
 import type { AlertEngine, MeetingRef, MeetingSource, SiteVerdict } from '../core/ports.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
-import type { Person } from '../inventory/schema.ts';
 import type { StateDb } from '../storage/state-db.ts';
-import { type Condition, Evaluator, type FlapPolicy, round, SEVERITY_RANK } from './evaluate.ts';
-import { causeText, render, renderDigest, time } from './messages.ts';
-import type { MessageKind } from './notify/types.ts';
-import type { Outbox, OutboxItem } from './outbox.ts';
-import type { MaintenanceRule, RuleSet } from './rules.ts';
+import { Attendance } from './attendance.ts';
+import { Evaluator, type FlapPolicy, SEVERITY_RANK } from './evaluate.ts';
+import { causeText, type EpisodeView, explain } from './messages.ts';
+import type { Outbox } from './outbox.ts';
+import { Pager } from './paging.ts';
+import { DISTRICT_RULE, type MaintenanceRule, type Rule, type RuleSet } from './rules.ts';
+import { Holds, type MaintenanceWindow } from './silences.ts';
+import { type Decision, type Explanation, type Finding, Topology } from './topology.ts';
+import type { Severity } from './types.ts';
+
+export type { MaintenanceWindow } from './silences.ts';
+export { maintenanceActive } from './silences.ts';
 
 export interface EngineOptions {
   rules: RuleSet;
   meetings: MeetingSource;
   now: () => number;
   groupWaitMs: number;
-  /** low-priority alerts outside meetings go to the NOC in one digest this often (0: at once) */
+  /** episodes that page nobody (no meeting for 24 h) go to the NOC in one digest this often (0: at once) */
   digestIntervalMs: number;
   escalateAfterMs: number;
   escalateAfterInMeetingMs: number;
   renotifyInMeetingMs: number;
   readinessWindowMs: number;
-  districtOutage: { minSites: number; minFraction: number };
+  /** children stay attached this long after the episode's root clears; then it is resolved */
+  settleMs: number;
+  districtOutage: { minSites: number; minFraction: number; windowMs: number };
   flap: FlapPolicy;
   dashboardUrl?: string;
-  /** alerts restored from the database stay open this long without their condition */
+  /** alerts and episodes restored from the database stay open this long without their condition */
   restoreGraceMs: number;
-  /** resolves a person's channel secrets (phone, chat ids) */
+  /** a person's phone number (resolved secret), for "call" lines in messages */
+  phone?: (person: string) => string | undefined;
   log: Logger;
 }
 
-export interface MaintenanceWindow extends MaintenanceRule {
-  source: 'rules' | 'db';
-  created_by?: string;
+interface Member extends EpisodeMember {
+  fp: string;
 }
 
-interface Rec {
-  alert: Alert;
-  fp: string;
-  notified: string[];
+/** An episode with the engine's bookkeeping. */
+export interface Ep {
+  e: Episode;
+  explanation: Explanation;
+  evidence: Record<string, number | string>;
+  /** grouping key: district:<d>, power:<branch>:<n>, runtime:<meeting>, site:<fp> */
+  key: string;
+  members: Map<string, Member>;
+  alwaysPage: boolean;
+  baseSeverity: Severity;
+  paged: boolean;
+  digestOnly: boolean;
+  notifyAt: number | null;
   level: number;
   nextEscalationAt: number | null;
   lastNotifiedAt: number | null;
-  notifyAt: number | null;
-  paged: boolean;
   seq: number;
-  restored: number | null;
+  /** sites whose technicians have been paged */
+  pagedSites: string[];
+  /** every active root is already clearing (values back, `clear_for` running): no escalation, no reminder */
+  clearing: boolean;
   meetingRef: MeetingRef | null;
+  restored: number | null;
 }
 
-interface Desired {
+interface AlertRec {
+  alert: Alert;
   fp: string;
-  rule: string;
-  title: string;
-  title_en: string;
-  severity: Alert['severity'];
-  cause: Cause | null;
-  site: string | null;
-  sites: string[];
-  district: string | null;
-  reasoning: string;
-  evidence: Record<string, number | string>;
-  owner_org: string | null;
-  owner_person: string | null;
-  suppressed_by: string | null;
-  meeting: MeetingRef | null;
-  since: number;
-  flapping: boolean;
+  restored: number | null;
 }
 
-const DISTRICT_RULE = 'district-outage';
-const OPEN = (a: Alert) => a.state !== 'resolved';
+const DAY = 86_400_000;
+const POWER_GROUP_MS = 10 * 60_000;
 
 export class Engine implements AlertEngine {
   readonly evaluator: Evaluator;
-  private readonly recs = new Map<string, Rec>(); // by alert id
-  private readonly byFp = new Map<string, Rec>(); // open alerts by fingerprint
-  private silenceList: (Silence & { ended_by?: string | null })[] = [];
-  private maintenanceDb: MaintenanceWindow[] = [];
+  readonly topology: Topology;
+  private readonly holds: Holds;
+  private readonly attendanceLog: Attendance;
+  private readonly pager: Pager;
+  private readonly alerts = new Map<string, AlertRec>(); // by alert id
+  private readonly alertByFp = new Map<string, AlertRec>(); // open alerts by fingerprint
+  private readonly eps = new Map<string, Ep>(); // by episode id (open and recent)
   private readonly listeners: ((a: Alert) => void)[] = [];
+  private readonly epListeners: ((e: Episode) => void)[] = [];
   private counter = 0;
-  private readonly noc: string;
 
   constructor(
     private readonly inv: LoadedInventory,
     private readonly db: StateDb,
-    private readonly box: Outbox | null,
+    box: Outbox | null,
     private readonly o: EngineOptions,
   ) {
-    this.noc = inv.inventory.network.noc;
     this.evaluator = new Evaluator(o.rules.rules, {
       inventory: inv,
       flap: o.flap,
       liveMeeting: (site, at) => o.meetings.forSite(site, at, 0).some((m) => m.start <= at),
       meetingMinutes: (site, at) => {
         const m = o.meetings.forSite(site, at, o.readinessWindowMs)[0];
-        return m ? Math.ceil((m.end - at) / 60_000) : null;
+        return m ? Math.ceil((m.end - Math.max(at, m.start)) / 60_000) : null;
       },
+    });
+    this.topology = new Topology(inv, o.rules, this.evaluator);
+    this.holds = new Holds(inv, db, o.rules.maintenance, o.now);
+    this.attendanceLog = new Attendance(db);
+    this.pager = new Pager(inv, db, box, {
+      groupWaitMs: o.groupWaitMs,
+      digestIntervalMs: o.digestIntervalMs,
+      escalateAfterMs: o.escalateAfterMs,
+      escalateAfterInMeetingMs: o.escalateAfterInMeetingMs,
+      renotifyInMeetingMs: o.renotifyInMeetingMs,
+      readinessWindowMs: o.readinessWindowMs,
+      dashboardUrl: o.dashboardUrl,
+      phone: o.phone,
+      log: o.log,
+      view: (ep) => this.view(ep),
+      changed: (ep) => this.epChanged(ep),
+      wake: () => this.soon(),
     });
     this.load();
   }
@@ -120,7 +152,7 @@ export class Engine implements AlertEngine {
     if (this.evaluator.dirty) this.soon();
   }
 
-  /** One reconcile for all the batches of a poll round that arrive together (the collector publishes per device). */
+  /** One evaluation for all the batches of a poll round that arrive together. */
   private soon(): void {
     if (this.scheduled) return;
     this.scheduled = true;
@@ -134,264 +166,79 @@ export class Engine implements AlertEngine {
     });
   }
 
-  /** Advances time: rule windows, reconcile alerts, group waits, escalation, reminders. */
+  /** Advances time: rule windows, findings, episodes, pages, escalation, reminders. */
   tick(): void {
     const now = this.o.now();
     this.evaluator.tick(now);
     this.evaluator.dirty = false;
-    this.reconcile(now);
-    this.notifyDue(now);
-  }
-
-  // ---------------------------------------------------------------- root cause
-
-  private carrierOrg(carrier: string): string | null {
-    return (
-      this.inv.inventory.organisations.find((o) => o.kind === 'carrier' && o.carrier === carrier)?.id ?? null
+    const findings = this.topology.findings(
+      (site) => this.relevance([site], now) !== 'later' && this.relevance([site], now) !== 'quiet',
     );
+    this.recordAttendance(now);
+    this.reconcileAlerts(findings, now);
+    this.reconcileEpisodes(findings, now);
+    this.pager.due([...this.openEps()], now);
+    this.syncAlerts(now);
   }
 
-  private desired(now: number): Desired[] {
-    const active = new Map<string, Map<string, Condition>>(); // site → rule → condition
-    const holdingDark = new Map<string, Condition>();
-    const holding = new Set<string>(); // `${site}|${rule}` whose condition holds, `for` elapsed or not
-    const probe = new Map<string, Condition>(); // the site's reachability condition (latest probe value)
+  // ---------------------------------------------------------------- meetings
+
+  private meetingOf(sites: string[], now: number, windowMs: number): MeetingRef | null {
+    let best: MeetingRef | null = null;
+    for (const s of sites)
+      for (const m of this.o.meetings.forSite(s, now, windowMs)) if (!best || m.start < best.start) best = m;
+    return best;
+  }
+
+  /** meeting: live now; soon: within the readiness window; later: within 24 h; quiet: none for 24 h */
+  relevance(sites: string[], now: number): Episode['relevance'] {
+    const m = this.meetingOf(sites, now, DAY);
+    if (!m) return 'quiet';
+    if (m.start <= now) return 'meeting';
+    if (m.start <= now + this.o.readinessWindowMs) return 'soon';
+    return 'later';
+  }
+
+  private recordAttendance(now: number) {
+    const id = this.o.rules.roles.attendance.id;
     for (const c of this.evaluator.conditions.values()) {
-      if (c.rule.id === 'site-unreachable') probe.set(c.site, c);
-      if (c.holding || c.active) holding.add(`${c.site}|${c.rule.id}`);
-      if (c.rule.id === 'site-unreachable' && (c.holding || c.active)) holdingDark.set(c.site, c);
-      if (!c.active) continue;
-      let m = active.get(c.site);
-      if (!m) {
-        m = new Map();
-        active.set(c.site, m);
-      }
-      const prev = m.get(c.rule.id);
-      if (!prev || SEVERITY_RANK[c.severity] > SEVERITY_RANK[prev.severity]) m.set(c.rule.id, c);
+      if (c.rule.id !== id) continue;
+      const live = this.o.meetings.forSite(c.site, now, 0).filter((m) => m.start <= now);
+      if (live.length === 0) continue;
+      for (const ev of this.attendanceLog.observe(c.site, c, live, now)) this.o.log.info(ev, 'attendance');
     }
-    const has = (site: string, rule: string) => active.get(site)?.has(rule) ?? false;
-    const cond = (site: string, rule: string) => active.get(site)?.get(rule);
-    const out: Desired[] = [];
-    const meetingOf = (sites: string[]) => {
-      for (const s of sites) {
-        const m = this.o.meetings.forSite(s, now, this.o.readinessWindowMs)[0];
-        if (m) return m;
-      }
-      return null;
-    };
-
-    // 1. Many communes of one district dark together → one district alert to its carrier (or power branch).
-    const inOutage = new Map<string, string>(); // site → district alert fp
-    for (const d of this.inv.districts.values()) {
-      const communes = this.inv.inventory.sites.filter((s) => s.district === d.id && s.tier === 'commune');
-      if (communes.length === 0) continue;
-      const dark = communes.filter((s) => holdingDark.has(s.id));
-      const need = Math.max(
-        this.o.districtOutage.minSites,
-        Math.ceil(this.o.districtOutage.minFraction * communes.length),
-      );
-      if (dark.length < need || !dark.some((s) => has(s.id, 'site-unreachable'))) continue;
-      const hall = this.inv.inventory.sites.find(
-        (s) => s.district === d.id && s.tier === 'district' && holdingDark.has(s.id),
-      );
-      const sites = [...(hall ? [hall] : []), ...dark];
-      const onBattery = dark.filter((s) => has(s.id, 'ups-on-battery')).length;
-      const power = onBattery * 2 >= dark.length;
-      const carriers = new Map<string, number>();
-      for (const s of dark) carriers.set(s.link.carrier, (carriers.get(s.link.carrier) ?? 0) + 1);
-      const carrier = [...carriers.entries()].sort((a, b) => b[1] - a[1])[0]![0];
-      const since = Math.min(...dark.map((s) => holdingDark.get(s.id)!.since));
-      const spread = Math.round((Math.max(...dark.map((s) => holdingDark.get(s.id)!.since)) - since) / 1000);
-      const fp = `${DISTRICT_RULE}:${d.id}`;
-      const dname = `${d.type} ${d.name}`;
-      const carrierLabel = carrier === 'vnpt' ? 'VNPT' : 'Viettel';
-      const meeting = meetingOf(sites.map((s) => s.id));
-      out.push({
-        fp,
-        rule: DISTRICT_RULE,
-        title: `Mất kết nối diện rộng — ${dname}`,
-        title_en: `District-wide outage — ${d.name}`,
-        severity: 'critical',
-        cause: power ? 'power' : 'link',
-        site: hall?.id ?? null,
-        sites: sites.map((s) => s.id),
-        district: d.id,
-        reasoning: power
-          ? `${dark.length}/${communes.length} điểm cầu cấp xã của ${dname} mất kết nối cùng lúc (trong ${spread} giây), ${onBattery} điểm cầu có UPS chạy pin trước đó: mất điện diện rộng của ${dname} / ${dark.length} of ${communes.length} communes of ${d.name} went dark within ${spread} s, ${onBattery} on UPS battery first: district-wide power cut`
-          : `${dark.length}/${communes.length} điểm cầu cấp xã của ${dname} mất kết nối cùng lúc (trong ${spread} giây): lỗi đường truyền trục/kênh ${carrierLabel} của huyện, không phải lỗi từng xã / ${dark.length} of ${communes.length} communes of ${d.name} went dark within ${spread} s: the district's ${carrierLabel} backbone, not each commune`,
-        evidence: {
-          dark_communes: dark.length,
-          communes: communes.length,
-          within_s: spread,
-          carrier: carrierLabel,
-          ...(onBattery > 0 && { on_battery: onBattery }),
-        },
-        owner_org: power ? d.power_branch : this.carrierOrg(carrier),
-        owner_person: null,
-        suppressed_by: null,
-        meeting,
-        since,
-        flapping: false,
-      });
-      for (const s of sites) inOutage.set(s.id, fp);
-    }
-
-    // 2. Per site: each active condition is an alert; causes reasoned from the other conditions.
-    for (const [siteId, conds] of active) {
-      const site = this.inv.sites.get(siteId);
-      if (!site) continue;
-      const meeting = meetingOf([siteId]);
-      for (const c of conds.values()) {
-        const r = c.rule;
-        let cause: Cause | null = r.cause === 'none' ? null : r.cause;
-        let reasoning = '';
-        const evidence: Record<string, number | string> = { ...c.evidence };
-        if (c.flapping) evidence.flapping = 'yes';
-        switch (r.id) {
-          case 'site-unreachable': {
-            const ups = cond(siteId, 'ups-on-battery');
-            if (ups) {
-              cause = 'power';
-              reasoning = `UPS chạy pin từ ${time(ups.since)}, sau đó điểm cầu mất kết nối lúc ${time(c.since)}: mất điện lưới, không phải lỗi đường truyền / UPS on battery since ${time(ups.since)}, then the site went dark: mains power, not the link`;
-              evidence.ups_on_battery_since = time(ups.since);
-            } else
-              reasoning = `Điểm cầu không trả lời thăm dò (reachable = ${describeValue('reachable', c.value, 'vi')}) liên tục ${Math.round((now - c.since) / 1000)} giây, UPS không báo chạy pin: lỗi đường truyền của nhà mạng / The site stopped answering probes and its UPS did not report battery: the carrier's link`;
-            break;
-          }
-          case 'codec-down': {
-            const p = probe.get(siteId);
-            const ups = cond(siteId, 'ups-on-battery');
-            if (ups) {
-              cause = 'power';
-              reasoning = `UPS chạy pin từ ${time(ups.since)}, sau đó codec ngừng trả lời: mất điện lưới / UPS on battery since ${time(ups.since)}, then the codec stopped answering: mains power`;
-            } else
-              reasoning = `Điểm cầu vẫn trả lời thăm dò ICMP/RTP${p?.value != null ? ` (reachable = ${describeValue('reachable', p.value, 'vi')})` : ''} nhưng codec không trả lời SNMP: lỗi thiết bị tại điểm cầu / The site answers ICMP/RTP but its codec does not answer SNMP: equipment at the site`;
-            if (p?.value != null) evidence.site_reachable = p.value;
-            break;
-          }
-          case 'mcu-port-down': {
-            const codec = [...this.evaluator.conditions.values()].find(
-              (x) => x.site === siteId && x.rule.id === 'codec-down',
-            );
-            reasoning = `Codec của điểm cầu hoạt động bình thường${codec?.value != null ? ` (snmp_up = ${describeValue('snmp_up', codec.value, 'vi')})` : ''} nhưng cổng MCU${site.mcu_port ? ` số ${site.mcu_port}` : ''} không hoạt động: lỗi phía MCU Viettel / The codec is healthy but its MCU port is down: Viettel MCU`;
-            if (codec?.value != null) evidence.codec_snmp_up = codec.value;
-            if (site.mcu_port) evidence.mcu_port = site.mcu_port;
-            break;
-          }
-          case 'ups-runtime-short': {
-            const onBat = has(siteId, 'ups-on-battery');
-            cause = onBat ? 'power' : 'equipment';
-            const need = this.evaluator.thresholdFor(r, siteId, now);
-            if (need !== null) evidence.needed_min = need;
-            reasoning = onBat
-              ? `UPS đang chạy pin, thời gian pin còn lại (${c.value} phút) ít hơn thời gian cần cho cuộc họp (${need} phút) / On battery with ${c.value} min left, ${need} min needed`
-              : `Pin UPS chỉ đủ ${c.value} phút, ít hơn ${need} phút cần cho cuộc họp: pin cần thay / The UPS battery lasts ${c.value} min, less than the ${need} min needed: battery to replace`;
-            break;
-          }
-          default: {
-            const metricVi = r.title;
-            if (r.window)
-              reasoning = `${metricVi}: đa số ${Math.ceil(r.window.of / 2)}/${r.window.of} cửa sổ ${r.window.size / 1000} giây gần nhất ở mức ${c.severity} (trung bình: ${c.evidence[`${r.metric}_windows`] ?? c.value}) trên đường truyền ${site.link.carrier === 'vnpt' ? 'VNPT' : 'Viettel'} / majority of the last ${r.window.of} ${r.window.size / 1000}-s windows at ${c.severity} on the ${site.link.carrier} link`;
-            else
-              reasoning = `${metricVi}: ${r.metric} = ${describeValue(r.metric, c.value, 'vi')}${r.for > 0 ? ` liên tục ${Math.round(r.for / 1000)} giây` : ''} / ${r.title_en}: ${r.metric} = ${describeValue(r.metric, c.value, 'en')}`;
-          }
-        }
-        let owner_org: string | null = null;
-        let owner_person: string | null = null;
-        if (cause === 'link') owner_org = this.carrierOrg(site.link.carrier);
-        else if (cause === 'power') owner_org = site.power;
-        else if (cause === 'equipment') owner_person = site.technician;
-        else if (cause === 'mcu') owner_org = this.inv.inventory.mcu.operator;
-        // inhibition: the district alert over a dark commune; rules named in inhibited_by at the same site
-        let suppressed_by: string | null = null;
-        if (r.id === 'site-unreachable' && inOutage.has(siteId)) suppressed_by = inOutage.get(siteId)!;
-        for (const other of r.inhibited_by) {
-          if (suppressed_by) break;
-          // an inhibitor still inside its `for` inhibits too: the bigger cause is about to be known
-          if (has(siteId, other) || holding.has(`${siteId}|${other}`)) suppressed_by = `${other}:${siteId}`;
-          else if (other === 'site-unreachable' && holdingDark.has(siteId) && inOutage.has(siteId))
-            suppressed_by = inOutage.get(siteId)!;
-        }
-        // "the site answers but X does not" needs a probe that answered after X stopped; until the
-        // next probe round says so, the site may be going dark (the bigger cause is not known yet)
-        if (!suppressed_by && r.inhibited_by.includes('site-unreachable') && r.device !== 'probe') {
-          const p = probe.get(siteId);
-          if (p && !(p.value === 1 && p.lastTime >= c.since)) suppressed_by = `awaiting-probe:${siteId}`;
-        }
-        const instance = c.instance ? `:${c.instance}` : '';
-        out.push({
-          fp: `${r.id}:${siteId}${instance}`,
-          rule: r.id,
-          title: `${r.title} — ${site.name}`,
-          title_en: `${r.title_en} — ${site.name}`,
-          severity: c.severity,
-          cause,
-          site: siteId,
-          sites: [siteId],
-          district: site.district,
-          reasoning,
-          evidence: Object.fromEntries(
-            Object.entries(evidence).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v]),
-          ),
-          owner_org,
-          owner_person,
-          suppressed_by,
-          meeting,
-          since: c.since,
-          flapping: c.flapping,
-        });
-      }
-    }
-    // 3. Meetings make alerts critical; silences and maintenance windows suppress (still tracked).
-    for (const d of out) {
-      if (d.meeting) d.severity = 'critical';
-      if (!d.suppressed_by) {
-        const m = this.maintenanceFor(d, now);
-        if (m) d.suppressed_by = `maintenance:${m.id}`;
-      }
-      if (!d.suppressed_by) {
-        const s = this.silenceFor(d, now);
-        if (s) d.suppressed_by = `silence:${s.id}`;
-      }
-    }
-    return out;
   }
 
-  // ---------------------------------------------------------------- alerts
+  // ---------------------------------------------------------------- alerts (the conditions)
 
-  private reconcile(now: number): void {
-    // inhibitors first, so that an inhibited alert can name its inhibitor's id
-    const inhibitors = new Set(this.o.rules.rules.flatMap((r) => r.inhibited_by));
-    const order = new Map(this.o.rules.rules.map((r, i) => [r.id, i]));
-    const tierOf = (rule: string) => (rule === DISTRICT_RULE ? 0 : inhibitors.has(rule) ? 1 : 2);
-    const want = this.desired(now).sort(
-      (a, b) => tierOf(a.rule) - tierOf(b.rule) || (order.get(a.rule) ?? 0) - (order.get(b.rule) ?? 0),
-    );
+  private reconcileAlerts(findings: Finding[], now: number) {
     const seen = new Set<string>();
-    for (const d of want) {
-      seen.add(d.fp);
-      let rec = this.byFp.get(d.fp);
-      const created = !rec;
+    for (const f of findings) {
+      if (f.kind === 'attendance') continue;
+      seen.add(f.fp);
+      let rec = this.alertByFp.get(f.fp);
+      const site = this.inv.sites.get(f.site)!;
       if (!rec) {
-        const id = `${d.rule}-${now.toString(36)}-${(this.counter++).toString(36)}`;
+        const id = `${f.rule.id}-${now.toString(36)}-${(this.counter++).toString(36)}`;
         rec = {
-          fp: d.fp,
+          fp: f.fp,
+          restored: null,
           alert: {
             id,
-            rule: d.rule,
-            severity: d.severity,
+            rule: f.rule.id,
+            severity: f.severity,
             state: 'firing',
-            cause: d.cause,
-            site: d.site,
-            sites: d.sites,
-            district: d.district,
-            title: d.title,
-            title_en: d.title_en,
-            reasoning: d.reasoning,
-            evidence: d.evidence,
-            owner_org: d.owner_org,
-            owner_person: d.owner_person,
-            started_at: d.since,
+            cause: null,
+            site: f.site,
+            sites: [f.site],
+            district: site.district,
+            title: `${f.rule.title} — ${site.name}`,
+            title_en: `${f.rule.title_en} — ${site.name}`,
+            reasoning: '',
+            evidence: f.evidence,
+            owner_org: null,
+            owner_person: null,
+            started_at: f.since,
             resolved_at: null,
             acknowledged_by: null,
             ack_comment: null,
@@ -399,428 +246,598 @@ export class Engine implements AlertEngine {
             meeting: null,
             notified: [],
             escalation_level: 0,
-            flapping: d.flapping,
+            flapping: f.cond.flapping,
+            episode: null,
           },
-          notified: [],
-          level: 0,
-          nextEscalationAt: null,
-          lastNotifiedAt: null,
-          notifyAt: null,
-          paged: false,
-          seq: 0,
-          restored: null,
-          meetingRef: null,
         };
-        this.recs.set(id, rec);
-        this.byFp.set(d.fp, rec);
-        this.history(rec, now, 'created', d.reasoning);
+        this.alerts.set(id, rec);
+        this.alertByFp.set(f.fp, rec);
+        this.alertChanged(rec);
+        this.alertHistory(rec.alert.id, now, 'created', f.kind);
       }
       rec.restored = null;
-      const before = JSON.stringify(rec.alert);
       const a = rec.alert;
-      const wasState = a.state;
-      a.severity = d.severity;
-      a.cause = d.cause;
-      a.site = d.site;
-      a.sites = d.sites;
-      a.title = d.title;
-      a.title_en = d.title_en;
-      a.reasoning = d.reasoning;
-      a.evidence = d.evidence;
-      a.owner_org = d.owner_org;
-      a.owner_person = d.owner_person;
-      a.suppressed_by = d.suppressed_by && (this.byFp.get(d.suppressed_by)?.alert.id ?? d.suppressed_by);
-      a.meeting = d.meeting?.id ?? null;
-      a.flapping = d.flapping;
-      rec.meetingRef = d.meeting;
-      if (a.state !== 'acknowledged') a.state = d.suppressed_by ? 'suppressed' : 'firing';
-      if (wasState !== a.state) {
-        this.history(rec, now, a.state, a.suppressed_by ?? '');
-        if (a.state === 'suppressed') {
-          rec.nextEscalationAt = null; // suppression does not use up escalation steps
-          if (!rec.paged) rec.notifyAt = null;
-        } else if (a.state === 'firing' && rec.paged)
-          rec.nextEscalationAt = now + this.escalateAfter(rec, now);
-      }
-      if (created || JSON.stringify(a) !== before) this.changed(rec);
+      a.severity = f.severity;
+      a.evidence = f.evidence;
+      a.flapping = f.cond.flapping;
+      a.started_at = Math.min(a.started_at, f.since);
+      if (f.kind === 'off') {
+        a.suppressed_by = `off:${f.site}`;
+        a.reasoning = 'Codec tắt ngoài giờ họp (Điều 5.6), điểm cầu vẫn trả lời: không phải sự cố';
+      } else if (f.kind === 'awaiting') {
+        a.suppressed_by = `awaiting-probe:${f.site}`;
+        a.reasoning = 'Chờ lượt thăm dò tiếp theo: điểm cầu có thể đang mất kết nối';
+      } else if (a.suppressed_by?.startsWith('off:') || a.suppressed_by?.startsWith('awaiting-probe:'))
+        a.suppressed_by = null;
     }
-    for (const rec of [...this.byFp.values()]) {
+    for (const rec of [...this.alertByFp.values()]) {
       if (seen.has(rec.fp)) continue;
       if (rec.restored !== null && now - rec.restored < this.o.restoreGraceMs) continue;
-      this.resolve(rec, now);
+      rec.alert.state = 'resolved';
+      rec.alert.resolved_at = now;
+      this.alertByFp.delete(rec.fp);
+      this.alertChanged(rec);
+      this.alertHistory(rec.alert.id, now, 'resolved', '');
     }
-  }
-
-  private resolve(rec: Rec, now: number) {
-    rec.alert.state = 'resolved';
-    rec.alert.resolved_at = now;
-    rec.nextEscalationAt = null;
-    rec.notifyAt = null;
-    this.byFp.delete(rec.fp);
-    this.history(rec, now, 'resolved', '');
-    // an inhibited or silenced alert still sends its resolve to whoever was paged
-    if (rec.notified.length > 0) this.send(rec, 'resolve', [rec], rec.notified, now);
-    this.changed(rec);
     this.prune();
   }
 
-  /** Keeps memory bounded: the oldest resolved alerts leave the in-memory list (get() still reads them). */
-  private prune(max = 5000) {
-    if (this.recs.size <= max) return;
-    const resolved = [...this.recs.values()]
-      .filter((r) => r.alert.state === 'resolved')
-      .sort((a, b) => (a.alert.resolved_at ?? 0) - (b.alert.resolved_at ?? 0));
-    for (const r of resolved.slice(0, this.recs.size - max)) this.recs.delete(r.alert.id);
-  }
-
-  private escalateAfter(rec: Rec, now: number): number {
-    return rec.meetingRef && rec.meetingRef.start <= now + this.o.readinessWindowMs
-      ? this.o.escalateAfterInMeetingMs
-      : this.o.escalateAfterMs;
-  }
-
-  // ---------------------------------------------------------------- routing & notification
-
-  /** Who is paged for an alert at an escalation level (person ids, NOC first). */
-  recipients(a: Alert, level: number): string[] {
-    const orgs = [this.noc];
-    const persons: string[] = [];
-    const page = SEVERITY_RANK[a.severity] >= SEVERITY_RANK.major;
-    if (page) {
-      if (a.owner_org && a.owner_org !== this.noc) orgs.push(a.owner_org);
-      if (a.owner_person) persons.push(a.owner_person);
-      // power faults also go to the site technician (watch the UPS, shut down cleanly)
-      if (a.cause === 'power' && a.site && a.rule !== DISTRICT_RULE) {
-        const t = this.inv.sites.get(a.site)?.technician;
-        if (t) persons.push(t);
-      }
-    }
-    const out: string[] = [];
-    for (const id of orgs) {
-      const o = this.inv.organisations.get(id);
-      if (!o) continue;
-      out.push(...o.contacts.slice(0, level + 1));
-      if (level >= o.contacts.length && o.head) out.push(o.head);
-    }
-    out.push(...persons);
-    return [...new Set(out)];
-  }
-
-  private maxLevel(a: Alert): number {
-    let max = 0;
-    for (const id of [this.noc, a.owner_org]) {
-      const o = id ? this.inv.organisations.get(id) : undefined;
-      if (o) max = Math.max(max, o.contacts.length - 1 + (o.head ? 1 : 0));
-    }
-    return max;
-  }
-
-  private wake: NodeJS.Timeout | null = null;
-
-  /** Wakes the engine exactly when the next group wait ends (the periodic tick is coarser). */
-  private wakeAt(at: number, now: number): void {
-    if (this.wake) clearTimeout(this.wake);
-    this.wake = setTimeout(
-      () => {
-        this.wake = null;
-        this.soon();
-      },
-      Math.max(0, at - now),
-    );
-    this.wake.unref?.();
-  }
-
-  private notifyDue(now: number): void {
-    const firing = [...this.byFp.values()].filter((r) => r.alert.state === 'firing');
-    const low = (r: Rec) => this.digestable(r);
-    for (const rec of firing) {
-      if (!rec.paged) {
-        if (low(rec)) {
-          // outside meetings a low-priority alert waits for the NOC's digest
-          this.digestAt ??= now + this.o.digestIntervalMs;
-          rec.notifyAt = this.digestAt;
-        } else if (rec.notifyAt === null || rec.notifyAt > now + this.o.groupWaitMs)
-          rec.notifyAt = now + this.o.groupWaitMs; // (it may have been waiting for the digest)
+  /** Alerts show their episode's cause, owner and state; a child is suppressed by its root. */
+  private syncAlerts(now: number) {
+    const epOf = new Map<string, Ep>();
+    for (const ep of this.openEps()) for (const m of ep.members.values()) epOf.set(m.fp, ep);
+    for (const rec of this.alertByFp.values()) {
+      const before = JSON.stringify(rec.alert);
+      const a = rec.alert;
+      const ep = epOf.get(rec.fp);
+      if (ep) {
+        const m = ep.members.get(rec.fp)!;
+        m.alert = a.id;
+        a.episode = ep.e.id;
+        a.cause = ep.e.cause;
+        a.owner_org = ep.e.owner_org;
+        a.owner_person = ep.e.owner_person;
+        a.reasoning = `${ep.e.reasoning} / ${ep.e.reasoning_en}`;
+        a.meeting = ep.e.meeting;
+        a.notified = [...ep.e.notified];
+        a.escalation_level = ep.e.escalation_level;
+        if (m.role === 'child') {
+          const root = [...ep.members.values()].find((x) => x.role === 'root');
+          a.suppressed_by = root?.alert || ep.e.id;
+          a.state = 'suppressed';
+        } else {
+          a.suppressed_by = ep.e.suppressed_by;
+          a.state =
+            ep.e.state === 'acknowledged'
+              ? 'acknowledged'
+              : ep.e.state === 'suppressed'
+                ? 'suppressed'
+                : 'firing';
+          if (a.state === 'acknowledged') {
+            a.acknowledged_by = ep.e.acknowledged_by;
+            a.ack_comment = ep.e.ack_comment;
+          }
+        }
       } else {
-        // severity went up (a meeting began): page whoever the new level adds
-        const add = this.recipients(rec.alert, rec.level).filter((p) => !rec.notified.includes(p));
-        if (add.length > 0) {
-          this.send(rec, 'alert', [rec], add, now);
-          rec.notified.push(...add);
-          rec.lastNotifiedAt = now;
-          rec.nextEscalationAt ??= now + this.escalateAfter(rec, now); // (a digest was not escalated)
-          this.syncNotified(rec);
+        a.episode = null;
+        if (a.suppressed_by?.startsWith('off:') || a.suppressed_by?.startsWith('awaiting-probe:'))
+          a.state = 'suppressed';
+        else if (a.state !== 'acknowledged') {
+          a.state = 'firing';
+          a.suppressed_by = null;
         }
       }
+      if (JSON.stringify(a) !== before) this.alertChanged(rec);
     }
-    // grouping: one message per rule and set of recipients (one message names the 12 communes)
-    const ready = firing.filter((r) => !r.paged && r.notifyAt !== null && r.notifyAt <= now);
-    const groupKey = (r: Rec) =>
-      `${r.alert.rule}|${r.alert.cause}|${r.alert.severity}|${this.recipients(r.alert, 0).join(',')}`;
-    const done = new Set<Rec>();
-    const digest = ready.filter(low);
-    if (digest.length > 0) {
-      const people = this.recipients(digest[0]!.alert, 0);
-      this.send(digest[0]!, 'digest', digest, people, now);
-      for (const r of digest) {
-        done.add(r);
-        r.paged = true;
-        r.notifyAt = null;
-        r.notified = [...people];
-        r.lastNotifiedAt = now;
-        r.nextEscalationAt = null; // a digest is not escalated
-        this.syncNotified(r);
+    void now;
+  }
+
+  // ---------------------------------------------------------------- episodes
+
+  private *openEps(): Iterable<Ep> {
+    for (const ep of this.eps.values()) if (ep.e.state !== 'resolved') yield ep;
+  }
+
+  private memberOf(fp: string): Ep | undefined {
+    for (const ep of this.openEps()) if (ep.members.has(fp)) return ep;
+    return undefined;
+  }
+
+  /** The rule an episode is rooted in at a site (the district rule for a district). */
+  private rootRules(ep: Ep): string[] {
+    return [...new Set([...ep.members.values()].filter((m) => m.role === 'root').map((m) => m.rule))];
+  }
+
+  /** An open episode that explains this finding (the same site, or the district of a district episode). */
+  private explainer(f: Finding): Ep | undefined {
+    const site = this.inv.sites.get(f.site);
+    for (const ep of this.openEps()) {
+      const covers = ep.key.startsWith('district:')
+        ? site?.district === ep.e.district
+        : ep.e.sites.includes(f.site);
+      if (!covers) continue;
+      for (const r of this.rootRules(ep)) if (this.o.rules.explains.get(r)?.has(f.rule.id)) return ep;
+    }
+    return undefined;
+  }
+
+  private poweredSites(): Set<string> {
+    const out = new Set<string>();
+    for (const ep of this.openEps()) if (ep.e.cause === 'power') for (const s of ep.e.sites) out.add(s);
+    return out;
+  }
+
+  private reconcileEpisodes(findings: Finding[], now: number) {
+    const faults = findings.filter((f) => f.kind === 'fault');
+    const byFp = new Map(faults.map((f) => [f.fp, f]));
+    // 1. which members still hold
+    for (const ep of this.openEps()) {
+      const grace = ep.restored !== null && now - ep.restored < this.o.restoreGraceMs;
+      for (const m of ep.members.values()) {
+        const active = m.rule === DISTRICT_RULE ? this.districtDark(ep).length > 0 : byFp.has(m.fp);
+        if (!active && grace) continue;
+        if (active) ep.restored = null;
+        if (m.active && !active) m.cleared_at = now;
+        if (!m.active && active) m.cleared_at = null;
+        m.active = active;
+        const f = byFp.get(m.fp);
+        if (f) m.since = Math.min(m.since, f.since);
       }
     }
-    if (this.digestAt !== null && now >= this.digestAt) this.digestAt = null;
-    for (const rec of ready) {
-      if (done.has(rec)) continue;
-      const key = groupKey(rec);
-      const group = firing.filter((r) => !r.paged && r.notifyAt !== null && groupKey(r) === key);
-      const people = this.recipients(rec.alert, 0);
-      this.send(group[0]!, 'alert', group, people, now);
-      for (const r of group) {
-        done.add(r);
-        r.paged = true;
-        r.notifyAt = null;
-        r.level = 0;
-        r.notified = [...people];
-        r.lastNotifiedAt = now;
-        r.nextEscalationAt = now + this.escalateAfter(r, now);
-        this.syncNotified(r);
-      }
-    }
-    const next = Math.min(...firing.filter((r) => !r.paged && r.notifyAt !== null).map((r) => r.notifyAt!));
-    if (Number.isFinite(next)) this.wakeAt(next, now);
-    for (const rec of firing) {
-      if (!rec.paged) continue;
-      if (rec.nextEscalationAt !== null && now >= rec.nextEscalationAt) {
-        const max = this.maxLevel(rec.alert);
-        let add: string[] = [];
-        while (rec.level < max && add.length === 0) {
-          rec.level++;
-          add = this.recipients(rec.alert, rec.level).filter((p) => !rec.notified.includes(p));
+    // 2. district outages
+    this.districtEpisodes(byFp, now);
+    // 3. every fault belongs to an episode: explained by one, grouped into one, or a new one
+    const order = (f: Finding) =>
+      f.rule.id === this.o.rules.roles.on_battery.id
+        ? 0
+        : f.rule.id === this.o.rules.roles.reachability.id
+          ? 1
+          : 2 + (100 - (this.o.rules.explains.get(f.rule.id)?.size ?? 0));
+    const place = (list: Finding[]) => {
+      for (const f of [...list].sort((a, b) => order(a) - order(b) || a.since - b.since)) {
+        if (this.memberOf(f.fp)) continue;
+        const ep = this.explainer(f);
+        if (ep) {
+          this.attach(ep, f, 'child', now);
+          continue;
         }
-        if (add.length > 0) {
-          this.history(rec, now, 'escalated', `level ${rec.level}: ${add.join(', ')}`);
-          this.send(rec, 'escalation', [rec], add, now);
-          rec.notified.push(...add);
-          rec.lastNotifiedAt = now;
+        // a condition already clearing (its value is back, `clear_for` not yet over) starts nothing:
+        // this is what a recovery looks like, not a new fault
+        if (!f.cond.holding) continue;
+        const group = this.groupFor(f, now);
+        if (group) {
+          this.attach(group, f, 'root', now);
+          continue;
         }
-        rec.nextEscalationAt = rec.level < max ? now + this.escalateAfter(rec, now) : null;
-        this.syncNotified(rec);
+        this.open(f, now);
       }
-      const m = rec.meetingRef;
-      if (
-        m &&
-        m.start <= now &&
-        rec.lastNotifiedAt !== null &&
-        now - rec.lastNotifiedAt >= this.o.renotifyInMeetingMs
-      ) {
-        this.send(rec, 'reminder', [rec], rec.notified, now);
-        rec.lastNotifiedAt = now;
-        this.persist(rec);
-      }
-    }
-  }
-
-  private digestAt: number | null = null;
-
-  /** Low priority outside meetings: NOC digest (when a digest interval is configured). */
-  private digestable(r: Rec): boolean {
-    return (
-      this.o.digestIntervalMs > 0 && SEVERITY_RANK[r.alert.severity] < SEVERITY_RANK.major && !r.meetingRef
-    );
-  }
-
-  private syncNotified(rec: Rec) {
-    rec.alert.notified = [...rec.notified];
-    rec.alert.escalation_level = rec.level;
-    this.changed(rec);
-  }
-
-  private send(
-    first: Rec,
-    kind: MessageKind,
-    group: Rec[],
-    people: string[],
-    now: number,
-    extra: { by?: string; comment?: string } = {},
-  ) {
-    const msgKey = `${first.alert.id}.${kind}.${first.seq++}`;
-    const rendered =
-      kind === 'digest'
-        ? renderDigest(
-            this.inv,
-            group.map((r) => r.alert),
-            {
-              ...(this.o.dashboardUrl && { dashboardUrl: this.o.dashboardUrl }),
-            },
-          )
-        : render(
-            this.inv,
-            kind,
-            group.map((r) => r.alert),
-            {
-              ...(this.o.dashboardUrl && { dashboardUrl: this.o.dashboardUrl }),
-              meeting: first.meetingRef,
-              ...(extra.by && { ackBy: extra.by }),
-              ...(extra.comment !== undefined && { ackComment: extra.comment }),
-            },
-          );
-    for (const r of group) this.history(r, now, `notify:${kind}`, `${msgKey} → ${people.join(', ')}`);
-    this.persist(first);
-    if (!this.box) return;
-    const items: OutboxItem[] = [];
-    const base = {
-      alertId: first.alert.id,
-      kind,
-      subject: rendered.subject,
-      body: rendered.text,
-      short: rendered.short,
-      payload: { alerts: group.map((r) => r.alert), recipients: people },
     };
-    for (const pid of people) {
-      const person: Person | undefined = this.inv.people.get(pid);
-      if (!person) continue;
-      let reached = false;
-      for (const ch of ['email', 'telegram', 'zalo', 'sms'] as const) {
-        const n = this.box.notifier(ch);
-        const addr = n?.address(person);
-        if (!n || !addr) continue;
-        reached = true;
-        items.push({ ...base, key: `${msgKey}/${ch}/${pid}`, channel: ch, recipient: addr, person: pid });
+    place(faults);
+    // 4. lifecycle: settle after the root clears; children still failing then get their own episode
+    const detached: Finding[] = [];
+    for (const ep of [...this.openEps()]) {
+      const roots = [...ep.members.values()].filter((m) => m.role === 'root');
+      const rootActive = roots.some((m) => m.active);
+      if (!rootActive && ep.e.state !== 'settling') {
+        ep.e.state = 'settling';
+        ep.e.cleared_at = Math.max(...roots.map((m) => m.cleared_at ?? now));
+        this.causeLog(ep, now, 'settling');
+      } else if (rootActive && ep.e.state === 'settling') {
+        ep.e.state = 'firing';
+        ep.e.cleared_at = null;
+        this.causeLog(ep, now, 'recurred');
       }
-      if (!reached)
-        this.o.log.warn({ person: pid, alert: first.alert.id }, 'no configured channel reaches this person');
+      if (ep.e.state === 'settling' && now - (ep.e.cleared_at ?? now) >= this.o.settleMs) {
+        for (const m of [...ep.members.values()]) {
+          if (m.role !== 'child' || !m.active) continue;
+          ep.members.delete(m.fp);
+          const f = byFp.get(m.fp);
+          if (f) detached.push(f);
+        }
+        this.resolveEp(ep, now);
+      }
     }
-    if (this.box.has('webhook'))
-      items.push({
-        ...base,
-        key: `${msgKey}/webhook`,
-        channel: 'webhook',
-        recipient: 'webhook',
-        person: null,
-      });
-    this.box.enqueue(items);
+    place(detached);
+    // 5. what follows from the members: sites, start, severity, holds
+    for (const ep of this.openEps()) this.derive(ep, now);
   }
 
-  /** A test message to one person on every channel that reaches them (send test). Returns the outbox keys. */
-  testNotification(personId: string, by: string): string[] {
-    const person = this.inv.people.get(personId);
-    if (!person) throw new Error(`unknown person "${personId}"`);
-    if (!this.box) return [];
-    const at = this.o.now();
-    const subject = '[THỬ KÊNH THÔNG BÁO] diemcau — kiểm tra kênh nhận cảnh báo';
-    const text = `${subject}\nNgười nhận: ${person.name}\nYêu cầu bởi: ${by}, lúc ${time(at)}\nNếu nhận được tin này, kênh thông báo của bạn đang hoạt động.\n\n— English —\n[CHANNEL TEST] diemcau: if you read this, your alert channel works.\n`;
-    const keys: string[] = [];
-    const items: OutboxItem[] = [];
-    for (const ch of ['email', 'telegram', 'zalo', 'sms'] as const) {
-      const n = this.box.notifier(ch);
-      const addr = n?.address(person);
-      if (!n || !addr) continue;
-      const key = `test.${personId}.${at.toString(36)}.${(this.counter++).toString(36)}/${ch}`;
-      keys.push(key);
-      items.push({
+  /** Dark sites of a district episode (reachability holding), not explained by a power cut. */
+  private districtDark(ep: Ep): string[] {
+    const powered = this.poweredSites();
+    return this.inv.inventory.sites
+      .filter((s) => s.district === ep.e.district && this.topology.dark(s.id) && !powered.has(s.id))
+      .map((s) => s.id);
+  }
+
+  private districtEpisodes(byFp: Map<string, Finding>, now: number) {
+    const reach = this.o.rules.roles.reachability.id;
+    const powered = this.poweredSites();
+    const open = new Set(
+      [...this.openEps()].filter((e) => e.key.startsWith('district:')).map((e) => e.e.district),
+    );
+    for (const d of this.inv.districts.values()) {
+      if (open.has(d.id)) continue;
+      const sites = this.inv.inventory.sites.filter((s) => s.district === d.id); // the hall included
+      if (sites.length === 0) continue;
+      const dark = sites
+        .map((s) => ({ s, c: this.topology.dark(s.id) }))
+        .filter((x) => x.c && !powered.has(x.s.id))
+        .map((x) => ({ s: x.s, since: this.evaluator.onsetOf(x.c!) }))
+        .sort((a, b) => a.since - b.since);
+      const need = Math.max(
+        this.o.districtOutage.minSites,
+        Math.ceil(this.o.districtOutage.minFraction * sites.length),
+      );
+      if (dark.length < need) continue;
+      // the largest cluster of onsets within the window
+      let best: typeof dark = [];
+      for (let i = 0; i < dark.length; i++) {
+        const cluster = dark.filter(
+          (x) => x.since >= dark[i]!.since && x.since - dark[i]!.since <= this.o.districtOutage.windowMs,
+        );
+        if (cluster.length > best.length) best = cluster;
+      }
+      if (best.length < need || !best.some((x) => byFp.has(`${reach}:${x.s.id}`))) continue;
+      const carriers = new Map<string, number>();
+      for (const x of best) carriers.set(x.s.link.carrier, (carriers.get(x.s.link.carrier) ?? 0) + 1);
+      const carrier = [...carriers.entries()].sort((a, b) => b[1] - a[1])[0]![0];
+      const since = best[0]!.since;
+      const within = Math.round((best.at(-1)!.since - since) / 1000);
+      const hall = sites.find((s) => s.tier === 'district');
+      const fp = `${DISTRICT_RULE}:${d.id}`;
+      const ep = this.create(
+        {
+          key: `district:${d.id}`,
+          rule: DISTRICT_RULE,
+          title: `${this.o.rules.district.title} — ${d.type} ${d.name}`,
+          title_en: `${this.o.rules.district.title_en} — ${d.name}`,
+          district: d.id,
+          sites: [
+            ...(hall && best.some((x) => x.s.id === hall.id) ? [hall.id] : []),
+            ...best.map((x) => x.s.id).filter((s) => s !== hall?.id),
+          ],
+          decision: {
+            cause: 'link',
+            owner_org: this.topology.carrierOrg(carrier),
+            owner_person: null,
+            explanation: {
+              code: 'district_link',
+              dark: best.length,
+              total: sites.length,
+              within_s: within,
+              carrier,
+            },
+          },
+          severity: 'critical',
+          alwaysPage: true,
+          evidence: {},
+        },
+        now,
+      );
+      ep.members.set(fp, {
+        fp,
+        alert: '',
+        rule: DISTRICT_RULE,
+        site: hall?.id ?? null,
+        role: 'root',
+        active: true,
+        since,
+        cleared_at: null,
+      });
+      // a commune already paged alone for its link joins the district episode (the same carrier): no
+      // further message about it, the district's resolve covers it
+      for (const other of [...this.openEps()]) {
+        if (
+          other === ep ||
+          other.e.cause !== 'link' ||
+          other.e.district !== d.id ||
+          other.key.startsWith('district:')
+        )
+          continue;
+        if (!this.rootRules(other).includes(reach)) continue;
+        for (const m of other.members.values()) ep.members.set(m.fp, { ...m, role: 'child' });
+        ep.e.notified = [...new Set([...ep.e.notified, ...other.e.notified])];
+        other.members.clear();
+        other.e.state = 'resolved';
+        other.e.resolved_at = now;
+        this.causeLog(other, now, `merged into ${ep.e.id}`);
+        this.epChanged(other);
+      }
+      this.epChanged(ep);
+    }
+  }
+
+  /** An open episode a new root joins: a power cut over sites of one Điện lực branch; runtime per meeting. */
+  private groupFor(f: Finding, now: number): Ep | undefined {
+    const roles = this.o.rules.roles;
+    const site = this.inv.sites.get(f.site)!;
+    if (f.rule.id === roles.on_battery.id)
+      for (const ep of this.openEps())
+        if (
+          ep.key.startsWith('power:') &&
+          ep.e.owner_org === site.power &&
+          ep.e.state !== 'settling' &&
+          now - ep.e.started_at <= POWER_GROUP_MS
+        )
+          return ep;
+    if (f.rule.id === roles.ups_runtime.id) {
+      const m = this.meetingOf([f.site], now, this.o.readinessWindowMs);
+      if (m) return [...this.openEps()].find((ep) => ep.key === `runtime:${m.id}`);
+    }
+    return undefined;
+  }
+
+  private create(
+    x: {
+      key: string;
+      rule: string;
+      title: string;
+      title_en: string;
+      district: string | null;
+      sites: string[];
+      decision: Decision;
+      severity: Severity;
+      alwaysPage: boolean;
+      evidence: Record<string, number | string>;
+    },
+    now: number,
+  ): Ep {
+    const id = `e-${now.toString(36)}-${(this.counter++).toString(36)}`;
+    const d = x.decision;
+    const ep: Ep = {
+      e: {
+        id,
+        rule: x.rule,
+        state: 'firing',
+        severity: x.severity,
+        cause: d.cause,
+        owner_org: d.owner_org,
+        owner_person: d.owner_person,
+        title: x.title,
+        title_en: x.title_en,
+        reasoning: explain(this.inv, d.explanation, 'vi'),
+        reasoning_en: explain(this.inv, d.explanation, 'en'),
+        sites: x.sites,
+        district: x.district,
+        started_at: now,
+        cleared_at: null,
+        resolved_at: null,
+        acknowledged_by: null,
+        acknowledged_at: null,
+        ack_comment: null,
+        suppressed_by: null,
+        meeting: null,
+        flapping: false,
+        relevance: 'quiet',
+        members: [],
+        cause_history: [
+          {
+            at: now,
+            cause: d.cause,
+            owner_org: d.owner_org,
+            owner_person: d.owner_person,
+            by: 'onset',
+            reason: explain(this.inv, d.explanation, 'vi'),
+          },
+        ],
+        notifications: [],
+        notified: [],
+        escalation_level: 0,
+      },
+      explanation: d.explanation,
+      evidence: x.evidence,
+      key: x.key,
+      members: new Map(),
+      alwaysPage: x.alwaysPage,
+      baseSeverity: x.severity,
+      paged: false,
+      digestOnly: false,
+      notifyAt: null,
+      level: 0,
+      nextEscalationAt: null,
+      lastNotifiedAt: null,
+      seq: 0,
+      pagedSites: [],
+      clearing: false,
+      meetingRef: null,
+      restored: null,
+    };
+    this.eps.set(id, ep);
+    return ep;
+  }
+
+  /** A new episode rooted in this finding, its cause and owner decided now, once. */
+  private open(f: Finding, now: number): Ep {
+    const site = this.inv.sites.get(f.site)!;
+    const roles = this.o.rules.roles;
+    let decision = this.topology.decide(f, now);
+    let key = `site:${f.fp}`;
+    let title = `${f.rule.title} — ${site.name}`;
+    let title_en = `${f.rule.title_en} — ${site.name}`;
+    if (f.rule.id === roles.on_battery.id) key = `power:${site.power}:${now}`;
+    if (f.rule.id === roles.ups_runtime.id) {
+      const m = this.meetingOf([f.site], now, this.o.readinessWindowMs);
+      if (m) {
+        key = `runtime:${m.id}`;
+        title = `${f.rule.title} «${m.title}»`;
+        title_en = `${f.rule.title_en} "${m.title}"`;
+        decision = {
+          cause: 'equipment',
+          owner_org: null,
+          owner_person: null,
+          explanation: { code: 'runtime', meeting: m.id, short: [] },
+        };
+      }
+    }
+    const ep = this.create(
+      {
         key,
-        channel: ch,
-        recipient: addr,
-        person: personId,
-        alertId: null,
-        kind: 'test',
-        subject,
-        body: text,
-        short: subject,
-        payload: {},
-      });
-    }
-    this.box.enqueue(items);
-    return keys;
+        rule: f.rule.id,
+        title,
+        title_en,
+        district: site.district,
+        sites: [f.site],
+        decision,
+        severity: f.severity,
+        alwaysPage: f.rule.outside_meetings === 'page',
+        evidence: f.evidence,
+      },
+      now,
+    );
+    this.attach(ep, f, 'root', now);
+    return ep;
   }
 
-  // ---------------------------------------------------------------- silences & maintenance
-
-  private siteMatches(sites: string[], m: { site?: string; district?: string; tier?: string }): boolean {
-    if (!m.site && !m.district && !m.tier) return true;
-    return sites.some((id) => {
-      const s = this.inv.sites.get(id);
-      if (!s) return false;
-      return (
-        (!m.site || m.site === id) &&
-        (!m.district || m.district === s.district) &&
-        (!m.tier || m.tier === s.tier)
-      );
+  private attach(ep: Ep, f: Finding, role: 'root' | 'child', now: number) {
+    ep.members.set(f.fp, {
+      fp: f.fp,
+      alert: this.alertByFp.get(f.fp)?.alert.id ?? '',
+      rule: f.rule.id,
+      site: f.site,
+      role,
+      active: true,
+      since: f.since,
+      cleared_at: null,
     });
+    if (
+      !ep.e.sites.includes(f.site) &&
+      (role === 'root' || !ep.key.startsWith('district:') || this.topology.dark(f.site))
+    )
+      ep.e.sites = [...ep.e.sites, f.site];
+    if (role === 'root' && ep.e.state === 'settling') {
+      ep.e.state = 'firing';
+      ep.e.cleared_at = null;
+    }
+    void now;
+    this.epChanged(ep);
   }
 
-  private silenceFor(d: Desired, now: number) {
-    return this.silenceList.find(
-      (s) =>
-        s.starts_at <= now &&
-        now < s.ends_at &&
-        (!s.matchers.rule || s.matchers.rule === d.rule) &&
-        this.siteMatches(d.sites, s.matchers),
+  /** Sites, start, title, severity and relevance, silence/maintenance, reasoning that follows the members. */
+  private derive(ep: Ep, now: number) {
+    const before = JSON.stringify(ep.e);
+    const e = ep.e;
+    const members = [...ep.members.values()];
+    if (ep.key.startsWith('district:')) {
+      const dark = this.districtDark(ep);
+      e.sites = [...new Set([...e.sites.filter((s) => dark.includes(s)), ...dark])];
+      if (e.sites.length === 0)
+        e.sites = members
+          .filter((m) => m.site)
+          .map((m) => m.site!)
+          .slice(0, 1);
+    }
+    e.started_at = Math.min(...members.map((m) => m.since), e.started_at);
+    const roots = members.filter((m) => m.role === 'root');
+    ep.clearing = !roots.some((m) => {
+      if (!m.active) return false;
+      if (m.rule === DISTRICT_RULE)
+        return this.districtDark(ep).some((s) => this.topology.dark(s)?.value !== 1);
+      const c = this.evaluator.conditions.get(this.condKey(m));
+      if (!c) return true;
+      // a windowed judgement lags by design; its newest window already says whether it improves
+      if (c.win) return (c.win.levels.at(-1) ?? 0) > 0;
+      return c.holding;
+    });
+    // base severity: the worst root condition now (a district is critical)
+    let base: Severity = ep.key.startsWith('district:') ? 'critical' : ep.baseSeverity;
+    for (const m of roots) {
+      const rec = this.alertByFp.get(m.fp);
+      if (rec && m.active && SEVERITY_RANK[rec.alert.severity] > SEVERITY_RANK[base])
+        base = rec.alert.severity;
+    }
+    ep.baseSeverity = base;
+    e.relevance = this.relevance(e.sites, now);
+    ep.meetingRef = this.meetingOf(e.sites, now, this.o.readinessWindowMs);
+    e.meeting = ep.meetingRef?.id ?? null;
+    let sev = base;
+    // UPS runtime is judged against meetings already: a meeting does not make it more urgent
+    if ((e.relevance === 'meeting' || e.relevance === 'soon') && !ep.key.startsWith('runtime:'))
+      sev = 'critical';
+    else if (e.relevance === 'quiet' && !ep.alwaysPage && SEVERITY_RANK[sev] > SEVERITY_RANK.minor)
+      sev = 'minor';
+    // a page is never taken back: once paged at a level, the episode keeps it
+    if (ep.paged && !ep.digestOnly && SEVERITY_RANK[e.severity] > SEVERITY_RANK[sev]) sev = e.severity;
+    e.severity = sev;
+    e.flapping = roots.some(
+      (m) =>
+        this.evaluator.conditions.get(this.condKey(m))?.flapping ??
+        this.alertByFp.get(m.fp)?.alert.flapping ??
+        false,
     );
+    // multi-site titles and grouped explanations
+    if (ep.key.startsWith('power:') && e.sites.length > 1) {
+      const d = this.inv.districts.get(e.district ?? '');
+      e.title = `${this.o.rules.roles.on_battery.title} — ${e.sites.length} điểm cầu${d ? `, ${d.type} ${d.name}` : ''}`;
+      e.title_en = `${this.o.rules.roles.on_battery.title_en} — ${e.sites.length} sites${d ? `, ${d.name}` : ''}`;
+      if (ep.explanation.code === 'on_battery') ep.explanation = { ...ep.explanation, sites: e.sites.length };
+    }
+    if (ep.explanation.code === 'runtime') {
+      const need = (site: string) => {
+        const m = this.o.meetings.forSite(site, now, this.o.readinessWindowMs)[0];
+        return m ? Math.ceil((m.end - Math.max(now, m.start)) / 60_000) : 0;
+      };
+      ep.explanation = {
+        ...ep.explanation,
+        short: roots
+          .filter((m) => m.active && m.site)
+          .map((m) => {
+            const c = this.evaluator.conditions.get(this.condKey(m));
+            return { site: m.site!, runtime_min: c?.value ?? 0, needed_min: need(m.site!) };
+          }),
+      };
+    }
+    if (ep.explanation.code === 'district_link')
+      ep.explanation = { ...ep.explanation, dark: Math.max(ep.explanation.dark, e.sites.length) };
+    e.reasoning = explain(this.inv, ep.explanation, 'vi');
+    e.reasoning_en = explain(this.inv, ep.explanation, 'en');
+    const evidence: Record<string, number | string> = {};
+    for (const m of roots) Object.assign(evidence, this.alertByFp.get(m.fp)?.alert.evidence ?? {});
+    if (Object.keys(evidence).length > 0) ep.evidence = evidence;
+    // silences and maintenance hold it back (still tracked, not paged)
+    const maint = this.holds.activeMaintenance(e.sites, now);
+    const sil = maint ? undefined : this.holds.silenceFor(e.rule, e.sites, now);
+    e.suppressed_by = maint ? `maintenance:${maint.id}` : sil ? `silence:${sil.id}` : null;
+    if (e.state === 'firing' || e.state === 'suppressed') e.state = e.suppressed_by ? 'suppressed' : 'firing';
+    if (JSON.stringify(e) !== before) this.epChanged(ep);
   }
 
-  maintenanceWindows(): MaintenanceWindow[] {
-    return [
-      ...this.o.rules.maintenance.map((m) => ({ ...m, source: 'rules' as const })),
-      ...this.maintenanceDb,
-    ];
-  }
-
-  /** The maintenance window active at `now` that covers any of these sites (Asia/Ho_Chi_Minh, UTC+7). */
-  activeMaintenance(sites: string[], now: number): MaintenanceWindow | undefined {
-    return this.maintenanceWindows().find(
-      (m) => this.siteMatches(sites, m.scope) && maintenanceActive(m, now),
-    );
-  }
-
-  private maintenanceFor(d: Desired, now: number) {
-    return this.activeMaintenance(d.sites, now);
-  }
-
-  addMaintenance(m: MaintenanceRule, by: string): MaintenanceWindow {
-    const scope = m.scope.site
-      ? ['site', m.scope.site]
-      : m.scope.district
-        ? ['district', m.scope.district]
-        : m.scope.tier
-          ? ['tier', m.scope.tier]
-          : ['all', ''];
-    this.db
-      .prepare(
-        `INSERT INTO maintenance_windows (id, scope_kind, scope_value, weekdays, start_local, duration_min, comment, created_by, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  /** The evaluator's key of a member's condition (first device matching). */
+  private condKey(m: Member): string {
+    for (const c of this.evaluator.conditions.values())
+      if (
+        c.rule.id === m.rule &&
+        c.site === m.site &&
+        `${c.rule.id}:${c.site}${c.instance ? `:${c.instance}` : ''}` === m.fp
       )
-      .run(
-        m.id,
-        scope[0],
-        scope[1],
-        m.weekdays.join(','),
-        m.start,
-        Math.round(m.duration / 60_000),
-        m.comment,
-        by,
-        this.o.now(),
-      );
-    const w: MaintenanceWindow = { ...m, source: 'db', created_by: by };
-    this.maintenanceDb.push(w);
-    this.tick();
-    return w;
+        return c.key;
+    return '';
   }
 
-  endMaintenance(id: string): void {
-    this.db.prepare('DELETE FROM maintenance_windows WHERE id = ?').run(id);
-    this.maintenanceDb = this.maintenanceDb.filter((m) => m.id !== id);
-    this.tick();
+  private resolveEp(ep: Ep, now: number) {
+    ep.e.state = 'resolved';
+    ep.e.resolved_at = now;
+    ep.e.cleared_at ??= now;
+    for (const m of ep.members.values()) {
+      m.active = false;
+      m.cleared_at ??= now;
+    }
+    this.causeLog(ep, now, 'resolved');
+    this.pager.resolved(ep, now);
+    this.epChanged(ep);
+  }
+
+  private causeLog(ep: Ep, at: number, event: string, detail = '') {
+    this.epChanged(ep);
+    this.db
+      .prepare('INSERT INTO episode_history (episode_id, at, event, detail) VALUES (?, ?, ?, ?)')
+      .run(ep.e.id, at, event, detail);
   }
 
   // ---------------------------------------------------------------- AlertEngine API
 
   list(filter: { state?: Alert['state']; site?: string } = {}): Alert[] {
-    return [...this.recs.values()]
+    return [...this.alerts.values()]
       .map((r) => r.alert)
       .filter((a) => (filter.state ? a.state === filter.state : true))
       .filter((a) => (filter.site ? a.site === filter.site || a.sites.includes(filter.site) : true))
@@ -829,65 +846,143 @@ export class Engine implements AlertEngine {
   }
 
   get(id: string): Alert | undefined {
-    const r = this.recs.get(id) ?? this.loadOne(id);
+    const r = this.alerts.get(id) ?? this.loadAlert(id);
     return r ? structuredClone(r.alert) : undefined;
   }
 
   acknowledge(id: string, by: string, comment: string): Alert {
-    const rec = this.recs.get(id);
+    const rec = this.alerts.get(id);
     if (!rec) throw new Error(`alert "${id}" not found`);
     if (rec.alert.state === 'resolved') throw new Error(`alert "${id}" is already resolved`);
-    const now = this.o.now();
-    rec.alert.state = 'acknowledged';
-    rec.alert.acknowledged_by = by;
-    rec.alert.ack_comment = comment;
-    rec.nextEscalationAt = null;
-    rec.notifyAt = null;
-    this.history(rec, now, 'acknowledged', `${by}: ${comment}`);
-    if (rec.notified.length > 0) this.send(rec, 'ack', [rec], rec.notified, now, { by, comment });
-    this.changed(rec);
+    if (rec.alert.episode && this.eps.get(rec.alert.episode)?.e.state !== 'resolved')
+      this.acknowledgeEpisode(rec.alert.episode, by, comment);
+    else {
+      rec.alert.state = 'acknowledged';
+      rec.alert.acknowledged_by = by;
+      rec.alert.ack_comment = comment;
+      this.alertChanged(rec);
+      this.alertHistory(id, this.o.now(), 'acknowledged', `${by}: ${comment}`);
+    }
     return structuredClone(rec.alert);
   }
 
-  silences(): Silence[] {
+  episodes(filter: { state?: Episode['state']; site?: string; all?: boolean } = {}): Episode[] {
+    return [...this.eps.values()]
+      .map((ep) => ep.e)
+      .filter((e) => (filter.state ? e.state === filter.state : filter.all ? true : e.state !== 'resolved'))
+      .filter((e) => (filter.site ? e.sites.includes(filter.site) : true))
+      .sort((a, b) => b.started_at - a.started_at)
+      .map((e) => this.wire(e));
+  }
+
+  episode(id: string): Episode | undefined {
+    const ep = this.eps.get(id) ?? this.loadEp(id);
+    return ep ? this.wire(ep.e) : undefined;
+  }
+
+  private wire(e: Episode): Episode {
+    const ep = this.eps.get(e.id);
+    const copy = structuredClone(e);
+    if (ep) copy.members = [...ep.members.values()].map(({ fp: _, ...m }) => ({ ...m }));
+    return copy;
+  }
+
+  acknowledgeEpisode(id: string, by: string, comment: string): Episode {
+    const ep = this.eps.get(id);
+    if (!ep) throw new Error(`episode "${id}" not found`);
+    if (ep.e.state === 'resolved') throw new Error(`episode "${id}" is already resolved`);
     const now = this.o.now();
-    return this.silenceList.filter((s) => s.ends_at > now).map(({ ended_by: _, ...s }) => structuredClone(s));
+    ep.e.state = ep.e.state === 'settling' ? 'settling' : 'acknowledged';
+    ep.e.acknowledged_by = by;
+    ep.e.acknowledged_at = now;
+    ep.e.ack_comment = comment;
+    this.causeLog(ep, now, 'acknowledged');
+    this.pager.acknowledged(ep, now, by, comment);
+    this.syncAlerts(now);
+    this.epChanged(ep);
+    return this.wire(ep.e);
+  }
+
+  reassign(id: string, to: { cause: Cause }, by: string, reason: string): Episode {
+    const ep = this.eps.get(id);
+    if (!ep) throw new Error(`episode "${id}" not found`);
+    if (ep.e.state === 'resolved') throw new Error(`episode "${id}" is already resolved`);
+    const now = this.o.now();
+    const site = ep.e.sites[0] ? this.inv.sites.get(ep.e.sites[0]) : undefined;
+    const previous = {
+      cause: ep.e.cause,
+      owner_org: ep.e.owner_org,
+      owner_person: ep.e.owner_person,
+      reason,
+    };
+    ep.e.cause = to.cause;
+    ep.e.owner_org =
+      to.cause === 'link'
+        ? site
+          ? this.topology.carrierOrg(site.link.carrier)
+          : null
+        : to.cause === 'power'
+          ? (site?.power ?? null)
+          : to.cause === 'mcu'
+            ? this.inv.inventory.mcu.operator
+            : null;
+    ep.e.owner_person = to.cause === 'equipment' ? (site?.technician ?? null) : null;
+    ep.e.cause_history.push({
+      at: now,
+      cause: ep.e.cause,
+      owner_org: ep.e.owner_org,
+      owner_person: ep.e.owner_person,
+      by,
+      reason,
+    });
+    this.causeLog(ep, now, 'reassigned');
+    this.pager.reassigned(ep, now, previous);
+    this.syncAlerts(now);
+    this.epChanged(ep);
+    return this.wire(ep.e);
+  }
+
+  attendance(meeting: string): AttendanceEvent[] {
+    return this.attendanceLog.list(meeting);
+  }
+
+  silences(): Silence[] {
+    return this.holds.silences();
   }
 
   addSilence(s: Omit<Silence, 'id'>): Silence {
-    if (!(s.ends_at > s.starts_at)) throw new Error('a silence must end after it starts');
-    for (const [k, v] of Object.entries(s.matchers)) {
-      if (k === 'site' && v && !this.inv.sites.has(v)) throw new Error(`unknown site "${v}"`);
-      if (k === 'district' && v && !this.inv.districts.has(v)) throw new Error(`unknown district "${v}"`);
-    }
-    const id = `s-${this.o.now().toString(36)}-${(this.counter++).toString(36)}`;
-    const silence: Silence = { ...s, id };
-    this.db
-      .prepare(
-        'INSERT INTO silences (id, matchers, starts_at, ends_at, comment, created_by) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(id, JSON.stringify(s.matchers), s.starts_at, s.ends_at, s.comment, s.created_by);
-    this.silenceList.push(silence);
+    const out = this.holds.addSilence(s);
     this.tick();
-    return structuredClone(silence);
+    return out;
   }
 
   endSilence(id: string, by: string): void {
-    const s = this.silenceList.find((x) => x.id === id);
-    if (!s) throw new Error(`silence "${id}" not found`);
-    const now = this.o.now();
-    s.ends_at = Math.min(s.ends_at, now);
-    s.ended_by = by;
-    this.db.prepare('UPDATE silences SET ends_at = ?, ended_by = ? WHERE id = ?').run(s.ends_at, by, id);
+    this.holds.endSilence(id, by);
+    this.tick();
+  }
+
+  maintenanceWindows(): MaintenanceWindow[] {
+    return this.holds.maintenanceWindows();
+  }
+
+  activeMaintenance(sites: string[], now: number): MaintenanceWindow | undefined {
+    return this.holds.activeMaintenance(sites, now);
+  }
+
+  addMaintenance(m: MaintenanceRule, by: string): MaintenanceWindow {
+    const w = this.holds.addMaintenance(m, by);
+    this.tick();
+    return w;
+  }
+
+  endMaintenance(id: string): void {
+    this.holds.endMaintenance(id);
     this.tick();
   }
 
   verdict(site: string): SiteVerdict | null {
     const now = this.o.now();
-    const open = [...this.byFp.values()]
-      .map((r) => r.alert)
-      .filter((a) => OPEN(a) && (a.site === site || a.sites.includes(site)));
-    const m = this.activeMaintenance([site], now);
+    const m = this.holds.activeMaintenance([site], now);
     if (m)
       return {
         state: 'maintenance',
@@ -895,66 +990,66 @@ export class Engine implements AlertEngine {
         summary: `Đang bảo trì theo kế hoạch (${m.id}) / Planned maintenance`,
         since: now,
       };
-    if (open.length === 0) return null;
-    const stateOf = (a: Alert): SiteState =>
-      a.rule === 'site-unreachable' || a.rule === DISTRICT_RULE
-        ? 'down'
-        : a.rule === 'ups-on-battery'
-          ? 'on_battery'
-          : a.rule === 'site-no-data'
-            ? 'unknown'
-            : 'degraded';
+    const roles = this.o.rules.roles;
+    const stateOf = (ep: Ep): SiteState => {
+      const rules = this.rootRules(ep);
+      if (rules.includes(DISTRICT_RULE) || rules.includes(roles.reachability.id)) return 'down';
+      if (rules.includes(roles.on_battery.id)) return this.topology.dark(site) ? 'down' : 'on_battery';
+      if (ep.e.cause === null) return 'unknown';
+      return 'degraded';
+    };
     const order: SiteState[] = ['down', 'on_battery', 'degraded', 'unknown'];
-    // a district alert explains a dark commune better than its own (suppressed) alert
+    const open = [...this.openEps()].filter((ep) => ep.e.sites.includes(site));
+    if (open.length === 0) {
+      const off = [...this.alertByFp.values()].find(
+        (r) => r.alert.site === site && r.alert.suppressed_by === `off:${site}`,
+      );
+      if (off)
+        return {
+          state: 'off',
+          cause: null,
+          summary: 'Codec tắt máy ngoài giờ họp (Điều 5.6) / Codec switched off outside meetings',
+          since: off.alert.started_at,
+        };
+      return null;
+    }
     const best = open.sort(
       (a, b) =>
         order.indexOf(stateOf(a)) - order.indexOf(stateOf(b)) ||
-        (a.rule === DISTRICT_RULE ? -1 : b.rule === DISTRICT_RULE ? 1 : 0) ||
-        SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity],
+        SEVERITY_RANK[b.e.severity] - SEVERITY_RANK[a.e.severity],
     )[0]!;
     const state = stateOf(best);
     const label = {
       down: ['Mất kết nối', 'Down'],
       on_battery: ['UPS đang chạy pin', 'On battery'],
-      degraded: [best.title.split(' — ')[0], (best.title_en ?? best.rule).split(' — ')[0]],
+      degraded: [best.e.title.split(' — ')[0]!, best.e.title_en.split(' — ')[0]!],
       unknown: ['Không có số liệu', 'No data'],
-      ok: ['', ''],
-      maintenance: ['', ''],
-      off: ['', ''],
-    }[state];
-    const c = causeText(this.inv, best);
+    }[state as 'down' | 'on_battery' | 'degraded' | 'unknown'];
+    const c = causeText(this.inv, best.e);
     return {
       state,
-      cause: best.cause,
+      cause: best.e.cause,
       summary: `${label[0]} — nguyên nhân: ${c.vi} / ${label[1]} — cause: ${c.en}`,
-      since: best.started_at,
+      since: best.e.started_at,
     };
   }
 
-  // Episodes: being built (issue 12); until then the engine has none.
-  episodes(): import('../api/contract.ts').Episode[] {
-    return [];
-  }
-  episode(): undefined {
-    return undefined;
-  }
-  acknowledgeEpisode(id: string): never {
-    throw new Error(`episode "${id}" not found`);
-  }
-  reassign(id: string): never {
-    throw new Error(`episode "${id}" not found`);
-  }
-  attendance(): import('../api/contract.ts').AttendanceEvent[] {
-    return [];
-  }
-  onEpisode(): () => void {
-    return () => {};
+  testNotification(personId: string, by: string): string[] {
+    return this.pager.testNotification(personId, by, this.o.now());
   }
 
-  /** Stops the engine's own timers (the service stops the rest). */
+  deliveries(id: string) {
+    return this.pager.deliveries(id);
+  }
+
+  /** Who is paged for an episode at an escalation level (person ids, NOC first). */
+  recipients(id: string, level = 0): string[] {
+    const ep = this.eps.get(id);
+    return ep ? this.pager.recipients(ep, level) : [];
+  }
+
   dispose(): void {
-    if (this.wake) clearTimeout(this.wake);
-    this.wake = null;
+    this.pager.dispose();
   }
 
   onChange(cb: (alert: Alert) => void): () => void {
@@ -965,55 +1060,37 @@ export class Engine implements AlertEngine {
     };
   }
 
-  /** Delivery history of an alert's notifications (outbox rows with their attempts). */
-  deliveries(alertId: string) {
-    if (!this.box) return [];
-    return this.box.rows({ alertId }).map((r) => ({ ...r, attempts_log: this.box!.attempts(r.id) }));
+  onEpisode(cb: (episode: Episode) => void): () => void {
+    this.epListeners.push(cb);
+    return () => {
+      const i = this.epListeners.indexOf(cb);
+      if (i >= 0) this.epListeners.splice(i, 1);
+    };
   }
 
-  history(rec: Rec | string, at: number, event: string, detail: string): void {
-    const id = typeof rec === 'string' ? rec : rec.alert.id;
-    if (typeof rec !== 'string') this.persist(rec);
+  /** History of an alert or an episode (created, settling, recurred, acknowledged, resolved, …). */
+  historyOf(id: string): { at: number; event: string; detail: string }[] {
+    return this.db
+      .prepare(
+        'SELECT at, event, detail FROM alert_history WHERE alert_id = ? UNION ALL SELECT at, event, detail FROM episode_history WHERE episode_id = ? ORDER BY at',
+      )
+      .all(id, id) as { at: number; event: string; detail: string }[];
+  }
+
+  private alertHistory(id: string, at: number, event: string, detail: string) {
     this.db
       .prepare('INSERT INTO alert_history (alert_id, at, event, detail) VALUES (?, ?, ?, ?)')
       .run(id, at, event, detail);
   }
 
-  historyOf(id: string): { at: number; event: string; detail: string }[] {
-    return this.db
-      .prepare('SELECT at, event, detail FROM alert_history WHERE alert_id = ? ORDER BY id')
-      .all(id) as {
-      at: number;
-      event: string;
-      detail: string;
-    }[];
+  // ---------------------------------------------------------------- persistence and listeners
+
+  private view(ep: Ep): EpisodeView {
+    return { e: this.wire(ep.e), explanation: ep.explanation, evidence: ep.evidence, meeting: ep.meetingRef };
   }
 
-  // ---------------------------------------------------------------- persistence
-
-  private changed(rec: Rec) {
-    this.persist(rec);
-    const copy = structuredClone(rec.alert);
-    for (const l of this.listeners) {
-      try {
-        l(copy);
-      } catch (err) {
-        this.o.log.error({ err }, 'alert listener failed');
-      }
-    }
-  }
-
-  private persist(rec: Rec) {
+  private alertChanged(rec: AlertRec) {
     const a = rec.alert;
-    const priv = {
-      fp: rec.fp,
-      notified: rec.notified,
-      level: rec.level,
-      paged: rec.paged,
-      seq: rec.seq,
-      nextEscalationAt: rec.nextEscalationAt,
-      lastNotifiedAt: rec.lastNotifiedAt,
-    };
     this.db
       .prepare(
         `INSERT INTO alerts (id, fingerprint, state, started_at, resolved_at, updated_at, body) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -1027,106 +1104,110 @@ export class Engine implements AlertEngine {
         a.started_at,
         a.resolved_at,
         this.o.now(),
-        JSON.stringify({ alert: a, priv }),
+        JSON.stringify({ alert: a, priv: { fp: rec.fp } }),
       );
+    const copy = structuredClone(a);
+    for (const l of this.listeners) {
+      try {
+        l(copy);
+      } catch (err) {
+        this.o.log.error({ err }, 'alert listener failed');
+      }
+    }
   }
 
-  private fromRow(row: { body: string }): Rec {
-    const { alert, priv } = JSON.parse(row.body) as {
-      alert: Alert;
-      priv: {
-        fp: string;
-        notified: string[];
-        level: number;
-        paged: boolean;
-        seq: number;
-        nextEscalationAt: number | null;
-        lastNotifiedAt: number | null;
-      };
+  private epChanged(ep: Ep) {
+    ep.e.members = [...ep.members.values()].map(({ fp: _, ...m }) => ({ ...m }));
+    const { e: _e, members, ...priv } = ep;
+    this.db
+      .prepare(
+        `INSERT INTO episodes (id, state, started_at, resolved_at, updated_at, body) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET state = excluded.state, started_at = excluded.started_at,
+           resolved_at = excluded.resolved_at, updated_at = excluded.updated_at, body = excluded.body`,
+      )
+      .run(
+        ep.e.id,
+        ep.e.state,
+        ep.e.started_at,
+        ep.e.resolved_at,
+        this.o.now(),
+        JSON.stringify({ episode: ep.e, priv: { ...priv, members: [...members.values()] } }),
+      );
+    const copy = structuredClone(ep.e);
+    for (const l of this.epListeners) {
+      try {
+        l(copy);
+      } catch (err) {
+        this.o.log.error({ err }, 'episode listener failed');
+      }
+    }
+  }
+
+  private fromEpRow(row: { body: string }): Ep {
+    const { episode, priv } = JSON.parse(row.body) as {
+      episode: Episode;
+      priv: Omit<Ep, 'e' | 'members'> & { members: Member[] };
     };
     return {
-      alert,
-      fp: priv.fp,
-      notified: priv.notified,
-      level: priv.level,
-      paged: priv.paged,
-      seq: priv.seq,
-      nextEscalationAt: priv.nextEscalationAt,
-      lastNotifiedAt: priv.lastNotifiedAt,
-      notifyAt: null,
+      ...priv,
+      e: episode,
+      members: new Map(priv.members.map((m) => [m.fp, m])),
       restored: this.o.now(),
-      meetingRef: null,
     };
   }
 
-  private loadOne(id: string): Rec | undefined {
+  private loadEp(id: string): Ep | undefined {
+    const row = this.db.prepare('SELECT body FROM episodes WHERE id = ?').get(id) as
+      | { body: string }
+      | undefined;
+    return row ? this.fromEpRow(row) : undefined;
+  }
+
+  private loadAlert(id: string): AlertRec | undefined {
     const row = this.db.prepare('SELECT body FROM alerts WHERE id = ?').get(id) as
       | { body: string }
       | undefined;
-    return row ? this.fromRow(row) : undefined;
+    if (!row) return undefined;
+    const { alert, priv } = JSON.parse(row.body) as { alert: Alert; priv: { fp: string } };
+    return { alert, fp: priv.fp, restored: this.o.now() };
   }
 
   private load() {
-    const rows = this.db.prepare(`SELECT body FROM alerts WHERE state <> 'resolved'`).all() as {
-      body: string;
-    }[];
-    for (const row of rows) {
-      const rec = this.fromRow(row);
-      this.recs.set(rec.alert.id, rec);
-      this.byFp.set(rec.fp, rec);
+    const alerts = this.db
+      .prepare(
+        `SELECT id FROM alerts WHERE state <> 'resolved' UNION ALL SELECT id FROM (SELECT id FROM alerts WHERE state = 'resolved' ORDER BY started_at DESC LIMIT 500)`,
+      )
+      .all() as { id: string }[];
+    for (const { id } of alerts) {
+      const rec = this.loadAlert(id)!;
+      this.alerts.set(id, rec);
+      if (rec.alert.state !== 'resolved') this.alertByFp.set(rec.fp, rec);
     }
-    // recent resolved ones, for the list
-    const recent = this.db
-      .prepare(`SELECT body FROM alerts WHERE state = 'resolved' ORDER BY started_at DESC LIMIT 500`)
+    const eps = this.db
+      .prepare(
+        `SELECT body FROM episodes WHERE state <> 'resolved' UNION ALL SELECT body FROM (SELECT body FROM episodes WHERE state = 'resolved' ORDER BY started_at DESC LIMIT 500)`,
+      )
       .all() as { body: string }[];
-    for (const row of recent) {
-      const rec = this.fromRow(row);
-      if (!this.recs.has(rec.alert.id)) this.recs.set(rec.alert.id, rec);
+    for (const row of eps) {
+      const ep = this.fromEpRow(row);
+      if (ep.e.state === 'resolved') ep.restored = null;
+      this.eps.set(ep.e.id, ep);
     }
-    const sil = this.db.prepare('SELECT * FROM silences WHERE ends_at > ?').all(this.o.now()) as {
-      id: string;
-      matchers: string;
-      starts_at: number;
-      ends_at: number;
-      comment: string;
-      created_by: string;
-    }[];
-    this.silenceList = sil.map((s) => ({ ...s, matchers: JSON.parse(s.matchers) }));
-    const mw = this.db.prepare('SELECT * FROM maintenance_windows').all() as {
-      id: string;
-      scope_kind: string;
-      scope_value: string;
-      weekdays: string;
-      start_local: string;
-      duration_min: number;
-      comment: string;
-      created_by: string;
-    }[];
-    this.maintenanceDb = mw.map((m) => ({
-      id: m.id,
-      scope: m.scope_kind === 'all' ? {} : { [m.scope_kind]: m.scope_value },
-      weekdays: m.weekdays ? m.weekdays.split(',').map(Number) : [],
-      start: m.start_local,
-      duration: m.duration_min * 60_000,
-      comment: m.comment,
-      source: 'db' as const,
-      created_by: m.created_by,
-    }));
+    this.counter = this.eps.size + this.alerts.size;
+  }
+
+  /** Keeps memory bounded: the oldest resolved alerts and episodes leave memory (get() still reads them). */
+  private prune(max = 5000) {
+    for (const map of [this.alerts, this.eps] as Map<string, { alert?: Alert; e?: Episode }>[]) {
+      if (map.size <= max) continue;
+      const resolved = [...map.entries()]
+        .filter(([, r]) => (r.alert ?? r.e)!.state === 'resolved')
+        .sort(
+          (a, b) => ((a[1].alert ?? a[1].e)!.resolved_at ?? 0) - ((b[1].alert ?? b[1].e)!.resolved_at ?? 0),
+        );
+      for (const [id] of resolved.slice(0, map.size - max)) map.delete(id);
+    }
   }
 }
 
-const VN_OFFSET = 7 * 3600_000;
-
-export function maintenanceActive(m: MaintenanceRule, t: number): boolean {
-  const local = t + VN_OFFSET;
-  const dayStart = Math.floor(local / 86_400_000) * 86_400_000;
-  const [hh, mm] = m.start.split(':').map(Number) as [number, number];
-  for (const back of [0, 1, 2, 3, 4, 5, 6, 7]) {
-    const day = dayStart - back * 86_400_000;
-    const weekday = ((new Date(day).getUTCDay() + 6) % 7) + 1; // ISO: Monday = 1
-    if (m.weekdays.length > 0 && !m.weekdays.includes(weekday)) continue;
-    const start = day + (hh * 60 + mm) * 60_000;
-    if (local >= start && local < start + m.duration) return true;
-  }
-  return false;
-}
+export type { Rule };

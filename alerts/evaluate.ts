@@ -12,7 +12,11 @@ export const SEVERITY_RANK: Record<Severity, number> = { info: 1, minor: 2, majo
 const RANK_SEVERITY: Severity[] = ['info', 'info', 'minor', 'major', 'critical'];
 
 export interface FlapPolicy {
-  /** this many firings within `windowMs` makes a condition flapping */
+  /**
+   * this many onsets (raw transitions into the bad state, outages shorter than `for` included, or
+   * firings of a windowed rule) within `windowMs` make a condition flapping: it is active, paged
+   * once, and held until it has been stable for `holdMs`
+   */
   count: number;
   windowMs: number;
   /** a flapping condition must stay clear this long before it resolves */
@@ -46,6 +50,8 @@ export interface Condition {
   flapping: boolean;
   evidence: Record<string, number | string>;
   // private state
+  /** raw onsets (the condition started to hold) within the flap window */
+  onsets: number[];
   pendingSince: number | null;
   clearSince: number | null;
   fires: number[];
@@ -194,6 +200,7 @@ export class Evaluator {
         lastTime: t,
         flapping: false,
         evidence: {},
+        onsets: [],
         pendingSince: null,
         clearSince: null,
         fires: [],
@@ -233,15 +240,40 @@ export class Evaluator {
     }
     const trig = this.triggered(r, site, v, t);
     if (!c.active) {
+      if (trig && !c.holding) this.onset(c, t);
       if (trig) c.pendingSince ??= t;
       else c.pendingSince = null;
       if (c.holding !== trig) this.dirty = true;
       c.holding = trig;
     } else {
+      if (!c.holding && !this.cleared(r, v)) this.onset(c, t);
       this.setClear(c, this.cleared(r, v), t);
       c.holding = !this.cleared(r, v);
     }
     this.step(c, t);
+  }
+
+  /** A raw transition into the bad state; enough of them within the flap window make it flapping. */
+  private onset(c: Condition, t: number) {
+    const f = this.ctx.flap;
+    c.onsets = c.onsets.filter((x) => t - x < f.windowMs);
+    c.onsets.push(t);
+    if (c.onsets.length >= f.count && !c.flapping) {
+      c.flapping = true;
+      this.dirty = true;
+      if (!c.active) {
+        // short outages that never lasted `for`: one flapping condition from its first onset
+        c.active = true;
+        c.since = c.onsets[0]!;
+        c.severity = c.rule.severity;
+        c.clearSince = null;
+      }
+    }
+  }
+
+  /** When the condition began to hold (its `for` may not have elapsed). */
+  onsetOf(c: Condition): number {
+    return c.active ? c.since : (c.pendingSince ?? c.since);
   }
 
   private setClear(c: Condition, ok: boolean, t: number) {
@@ -257,6 +289,7 @@ export class Evaluator {
 
   private triggered(r: Rule, site: string, v: number, t: number): boolean {
     if (r.only_in_meeting && !this.ctx.liveMeeting(site, t)) return false;
+    if (r.only_near_meeting && this.ctx.meetingMinutes(site, t) === null) return false;
     if (r.above !== undefined) return v > r.above;
     if (r.below !== undefined) return v < r.below;
     if (r.outside) return v < r.outside[0] || v > r.outside[1];
@@ -367,7 +400,12 @@ export class Evaluator {
       c.clearSince = null;
       this.dirty = true;
     }
-    if (c.flapping && c.fires.every((x) => now - x >= this.ctx.flap.windowMs) && !c.active) {
+    if (
+      c.flapping &&
+      !c.active &&
+      c.fires.every((x) => now - x >= this.ctx.flap.windowMs) &&
+      c.onsets.every((x) => now - x >= this.ctx.flap.windowMs)
+    ) {
       c.flapping = false;
       this.dirty = true;
     }
@@ -411,14 +449,16 @@ export class Evaluator {
         continue;
       }
       // conditions that depend on time (meetings) are re-judged with the last value
-      if ((r.only_in_meeting || r.below_meeting) && c.value !== null) {
+      if ((r.only_in_meeting || r.only_near_meeting || r.below_meeting) && c.value !== null) {
         const trig = this.triggered(r, c.site, c.value, now);
         if (!c.active) {
           if (trig) c.pendingSince ??= now;
           else c.pendingSince = null;
           c.holding = trig;
-        } else if (!trig && r.only_in_meeting) this.setClear(c, true, now);
-        else if (r.below_meeting) this.setClear(c, !trig, now);
+        } else if (!trig && (r.only_in_meeting || r.only_near_meeting)) {
+          this.setClear(c, true, now);
+          c.holding = false;
+        } else if (r.below_meeting) this.setClear(c, !trig, now);
       }
       this.step(c, now);
     }

@@ -15,6 +15,7 @@ import { DEFAULT_RULES_FILE, loadRules } from './rules.ts';
 
 export { Engine, maintenanceActive } from './engine.ts';
 export { StaticMeetings } from './meetings.ts';
+export { render, renderDigest, sms } from './messages.ts';
 export type { Channel, Message, Notifier } from './notify/types.ts';
 export { Outbox } from './outbox.ts';
 export { DEFAULT_RULES_FILE, loadRules } from './rules.ts';
@@ -106,6 +107,16 @@ export async function startAlerts(
   });
   const now = deps.now ?? Date.now;
   const forMax = Math.max(0, ...rules.rules.map((r) => r.for + (r.window ? r.window.size * r.window.of : 0)));
+  const clearMax = Math.max(0, ...rules.rules.map((r) => Math.max(r.clear_for, r.window?.recover ?? 0)));
+  const settleMs = a.settle
+    ? parseDuration(a.settle)
+    : Math.max(120_000, clearMax + parseDuration(rt.config.collector.interval) + 10_000);
+  const inventoryDir = dirname(rt.inventory.file);
+  const env = deps.env ?? process.env;
+  const phone = (person: string) => {
+    const ref = rt.inventory.people.get(person)?.channels.phone;
+    return ref ? readSecret(ref as SecretRef, inventoryDir, env) : undefined;
+  };
   const engine = new Engine(rt.inventory, rt.state, outbox, {
     rules,
     meetings: deps.meetings,
@@ -116,7 +127,13 @@ export async function startAlerts(
     escalateAfterInMeetingMs: parseDuration(a.escalate_after_in_meeting),
     renotifyInMeetingMs: parseDuration(a.renotify_in_meeting),
     readinessWindowMs: parseDuration(a.readiness_window),
-    districtOutage: { minSites: a.district_outage.min_sites, minFraction: a.district_outage.min_fraction },
+    settleMs,
+    districtOutage: {
+      minSites: a.district_outage.min_sites,
+      minFraction: a.district_outage.min_fraction,
+      windowMs: parseDuration(a.district_outage.window),
+    },
+    phone,
     flap: { count: a.flap.count, windowMs: parseDuration(a.flap.window), holdMs: parseDuration(a.flap.hold) },
     ...(a.dashboard_url && { dashboardUrl: a.dashboard_url }),
     restoreGraceMs: Math.max(120_000, 2 * forMax + 60_000),
@@ -126,12 +143,12 @@ export async function startAlerts(
   const offEvents = rt.bus.onEvent((e) => engine.ingestEvent(e));
   const gauge = new Gauge({
     name: 'diemcau_alerts_open',
-    help: 'Open alerts by state',
+    help: 'Open fault episodes by state',
     labelNames: ['state'],
     registers: [rt.registry],
     collect() {
       this.reset();
-      for (const al of engine.list()) if (al.state !== 'resolved') this.inc({ state: al.state });
+      for (const ep of engine.episodes()) this.inc({ state: ep.state });
     },
   });
   void gauge;

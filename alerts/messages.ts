@@ -1,55 +1,96 @@
-// What people read: Vietnamese first (with diacritics), English after.
-import type { Alert } from '../api/contract.ts';
+// What people read, rendered from structured fields per language (Vietnamese first, with
+// diacritics; English after): the severity word the episode has, display names and units from the
+// metric vocabulary, numbers the Vietnamese way, times in Asia/Ho_Chi_Minh. SMS: one GSM-7 part.
+import type { Alert, Cause, Episode } from '../api/contract.ts';
+import { isMetricName, METRICS, statesOf } from '../core/metrics.ts';
 import type { MeetingRef } from '../core/ports.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
+import { ascii, duration, hhmm, num, shortTime, time } from './format.ts';
 import type { MessageKind } from './notify/types.ts';
+import type { Explanation } from './topology.ts';
 
-export const SEVERITY_VI: Record<Alert['severity'], string> = {
+export { time } from './format.ts';
+
+type Lang = 'vi' | 'en';
+type Severity = Alert['severity'];
+
+export const SEVERITY_VI: Record<Severity, string> = {
   critical: 'NGHIÊM TRỌNG',
   major: 'CAO',
   minor: 'THẤP',
   info: 'THÔNG TIN',
 };
-const SEVERITY_EN: Record<Alert['severity'], string> = {
+const SEVERITY_EN: Record<Severity, string> = {
   critical: 'CRITICAL',
   major: 'MAJOR',
   minor: 'MINOR',
   info: 'INFO',
 };
-const KIND_VI: Record<MessageKind, string> = {
-  alert: 'CẢNH BÁO',
-  escalation: 'CHUYỂN CẤP — CHƯA AI TIẾP NHẬN',
-  reminder: 'NHẮC LẠI — VẪN CÒN LỖI',
-  resolve: 'ĐÃ KHẮC PHỤC',
-  ack: 'ĐÃ TIẾP NHẬN',
-  digest: 'TỔNG HỢP CẢNH BÁO MỨC THẤP',
-  test: 'THỬ KÊNH THÔNG BÁO',
+const KIND: Record<MessageKind, Record<Lang, string>> = {
+  alert: { vi: 'CẢNH BÁO', en: 'ALERT' },
+  escalation: { vi: 'CHUYỂN CẤP — CHƯA AI TIẾP NHẬN', en: 'ESCALATED — NOT ACKNOWLEDGED' },
+  reminder: { vi: 'NHẮC LẠI — VẪN CÒN LỖI', en: 'REMINDER — STILL FAILING' },
+  resolve: { vi: 'ĐÃ KHẮC PHỤC', en: 'RESOLVED' },
+  ack: { vi: 'ĐÃ TIẾP NHẬN', en: 'ACKNOWLEDGED' },
+  reassign: { vi: 'CHUYỂN ĐƠN VỊ XỬ LÝ', en: 'REASSIGNED' },
+  digest: { vi: 'TỔNG HỢP CẢNH BÁO NGOÀI GIỜ HỌP', en: 'DIGEST OUTSIDE MEETINGS' },
+  test: { vi: 'THỬ KÊNH THÔNG BÁO', en: 'CHANNEL TEST' },
 };
-const KIND_EN: Record<MessageKind, string> = {
-  alert: 'ALERT',
-  escalation: 'ESCALATED — NOT ACKNOWLEDGED',
-  reminder: 'REMINDER — STILL FIRING',
-  resolve: 'RESOLVED',
-  ack: 'ACKNOWLEDGED',
-  digest: 'LOW-PRIORITY DIGEST',
-  test: 'CHANNEL TEST',
+/** SMS words, without diacritics, short */
+const KIND_SMS: Record<MessageKind, string> = {
+  alert: 'CANH BAO',
+  escalation: 'CHUYEN CAP',
+  reminder: 'NHAC LAI',
+  resolve: 'DA KHAC PHUC',
+  ack: 'DA TIEP NHAN',
+  reassign: 'CHUYEN DON VI',
+  digest: 'TONG HOP',
+  test: 'THU',
 };
 export const TIER_VI = { province: 'cấp tỉnh', district: 'cấp huyện', commune: 'cấp xã' } as const;
+const TIER_EN = { province: 'province', district: 'district', commune: 'commune' } as const;
+
+const carrierName = (c: string) => (c === 'vnpt' ? 'VNPT' : c === 'viettel' ? 'Viettel' : c);
+
+/** An episode as messages need it: the wire shape and the structured reasons behind it. */
+export interface EpisodeView {
+  e: Episode;
+  explanation: Explanation;
+  evidence: Record<string, number | string>;
+  meeting: MeetingRef | null;
+}
+
+export interface RenderOptions {
+  dashboardUrl?: string | undefined;
+  /** the person's phone, where the inventory has one */
+  phone?: ((person: string) => string | undefined) | undefined;
+  now: number;
+  ackBy?: string | undefined;
+  ackComment?: string | undefined;
+  /** for a reassignment: the cause and owner before */
+  previous?: { cause: Cause | null; owner_org: string | null; owner_person: string | null; reason: string };
+}
+
+export interface Rendered {
+  subject: string;
+  text: string;
+  /** one SMS part: GSM-7, at most 160 characters */
+  short: string;
+}
 
 export function causeText(
   inv: LoadedInventory,
-  a: Pick<Alert, 'cause' | 'owner_org' | 'site'>,
+  a: Pick<Alert, 'cause' | 'owner_org'>,
 ): { vi: string; en: string } {
   const org = a.owner_org ? inv.organisations.get(a.owner_org) : undefined;
   switch (a.cause) {
-    case 'link':
-      return {
-        vi: `đường truyền ${org?.carrier === 'vnpt' ? 'VNPT' : org?.carrier === 'viettel' ? 'Viettel' : ''}`.trim(),
-        en: `${org?.carrier === 'vnpt' ? 'VNPT' : org?.carrier === 'viettel' ? 'Viettel' : ''} link`.trim(),
-      };
+    case 'link': {
+      const c = org?.carrier ? carrierName(org.carrier) : '';
+      return { vi: `đường truyền ${c}`.trim(), en: `${c} link`.trim() };
+    }
     case 'power':
       return {
-        vi: `nguồn điện (${org?.name ?? 'Điện lực'})`,
+        vi: `mất điện lưới (${org?.name ?? 'Điện lực'})`,
         en: `mains power (${org?.name_en ?? org?.name ?? 'power company'})`,
       };
     case 'equipment':
@@ -61,183 +102,351 @@ export function causeText(
   }
 }
 
-function action(inv: LoadedInventory, a: Alert): { vi: string; en: string } {
-  const site = a.site ? inv.sites.get(a.site) : undefined;
-  switch (a.cause) {
-    case 'link':
-      return {
-        vi: `Kiểm tra kênh truyền số liệu chuyên dùng${site && a.sites.length <= 1 ? ` ${site.link.circuit}` : ''}, phối hợp với cán bộ kỹ thuật điểm cầu để khắc phục và báo Trung tâm điều khiển thời gian khắc phục (Điều 8.2.d, 14.2).`,
-        en: 'Check the dedicated data-network circuit, work with the site technician, and tell the NOC when it will be fixed.',
-      };
-    case 'power':
-      return {
-        vi: 'Kiểm tra và khôi phục nguồn điện lưới cấp cho điểm cầu; bảo đảm điện trước, trong và sau cuộc họp (Điều 14.3). Cán bộ kỹ thuật điểm cầu: theo dõi thời gian pin UPS.',
-        en: 'Restore mains power to the site (Điều 14.3). Site technician: watch the UPS runtime.',
-      };
-    case 'equipment':
-      return {
-        vi: 'Cán bộ kỹ thuật điểm cầu: kiểm tra codec/thiết bị (nguồn, cáp mạng, đăng ký), khởi động lại nếu bị treo, báo Trung tâm điều khiển (Điều 13.2).',
-        en: 'Site technician: check the codec (power, network cable, registration), restart it if hung, report to the NOC.',
-      };
-    case 'mcu':
-      return {
-        vi: `Tổ vận hành MCU Viettel: kiểm tra cổng MCU${site?.mcu_port ? ` số ${site.mcu_port}` : ''} của điểm cầu và quay số lại (Điều 14.1).`,
-        en: `Viettel MCU team: check the site's MCU port${site?.mcu_port ? ` ${site.mcu_port}` : ''} and redial.`,
-      };
-    default:
-      return {
-        vi: 'Trực ban NOC: kiểm tra bộ thu thập số liệu và điểm cầu.',
-        en: 'NOC: check the collector and the site.',
-      };
-  }
-}
-
-const fmt = new Intl.DateTimeFormat('vi-VN', {
-  timeZone: 'Asia/Ho_Chi_Minh',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  day: '2-digit',
-  month: '2-digit',
-  year: 'numeric',
-  hour12: false,
-});
-const hm = new Intl.DateTimeFormat('vi-VN', {
-  timeZone: 'Asia/Ho_Chi_Minh',
-  hour: '2-digit',
-  minute: '2-digit',
-  hour12: false,
-});
-export const time = (t: number) => fmt.format(new Date(t));
-
-export function siteLabel(inv: LoadedInventory, id: string): string {
-  const s = inv.sites.get(id);
-  if (!s) return id;
-  const d = inv.districts.get(s.district);
-  const dname = d ? `${d.type} ${d.name}` : s.district;
-  return `${s.name} (${TIER_VI[s.tier]}, ${dname})`;
-}
-
-function shortName(inv: LoadedInventory, id: string): string {
+function siteName(inv: LoadedInventory, id: string): string {
   return (inv.sites.get(id)?.name ?? id).replace(/^Hội trường UBND /, '');
 }
 
-export interface Rendered {
-  subject: string;
-  text: string;
-  short: string;
+export function siteLabel(inv: LoadedInventory, id: string, lang: Lang = 'vi'): string {
+  const s = inv.sites.get(id);
+  if (!s) return id;
+  const d = inv.districts.get(s.district);
+  if (lang === 'vi') return `${s.name} (${TIER_VI[s.tier]}, ${d ? `${d.type} ${d.name}` : s.district})`;
+  return `${s.name} (${TIER_EN[s.tier]}, ${d?.name ?? s.district})`;
 }
 
-/** One message about one or more alerts of the same rule and owner (grouping). */
-/** The NOC's digest of low-priority alerts outside meetings: one line each. */
-export function renderDigest(
-  inv: LoadedInventory,
-  alerts: Alert[],
-  opts: { dashboardUrl?: string },
-): Rendered {
-  const subject = `[${KIND_VI.digest}] ${alerts.length} cảnh báo ngoài giờ họp`;
-  const lines = [subject, ''];
-  for (const a of alerts) {
-    const c = causeText(inv, a);
-    lines.push(`• ${a.title} — ${SEVERITY_VI[a.severity]}, nguyên nhân: ${c.vi}, từ ${time(a.started_at)}`);
-    lines.push(`  ${a.reasoning.split(' / ')[0]}`);
+/** A metric's value as a person reads it: "Thời gian pin còn lại: 26 phút" / "UPS runtime: 26 min". */
+export function metricText(metric: string, value: number | string, lang: Lang): string {
+  if (!isMetricName(metric) || typeof value !== 'number') return `${metric}: ${value}`;
+  const m = METRICS[metric];
+  const state = statesOf(metric)?.[value];
+  if (state) return `${m[lang]}: ${state[lang]}`;
+  const unit = m.unit === 'min' ? (lang === 'vi' ? 'phút' : 'min') : m.unit;
+  return `${m[lang]}: ${num(value, lang)}${unit ? ` ${unit}` : ''}`;
+}
+
+/** The reasoning behind a cause, in one language. */
+export function explain(inv: LoadedInventory, x: Explanation, lang: Lang): string {
+  const vi = lang === 'vi';
+  switch (x.code) {
+    case 'power_then_dark':
+      return vi
+        ? `UPS chạy pin từ ${time(x.ups_since)}, sau đó điểm cầu mất kết nối lúc ${time(x.dark_since)}: mất điện lưới, không phải lỗi đường truyền`
+        : `UPS on battery since ${time(x.ups_since)}, then the site went dark at ${time(x.dark_since)}: mains power, not the link`;
+    case 'input_lost_then_dark':
+      return vi
+        ? `Điện áp vào UPS ${num(x.input_v, 'vi')} V trước khi điểm cầu mất kết nối lúc ${time(x.dark_since)}: mất điện lưới`
+        : `UPS input at ${num(x.input_v, 'en')} V before the site went dark at ${time(x.dark_since)}: mains power`;
+    case 'dark':
+      return vi
+        ? `Điểm cầu không trả lời thăm dò từ ${time(x.dark_since)}, UPS không báo chạy pin: lỗi đường truyền của nhà mạng`
+        : `The site stopped answering probes at ${time(x.dark_since)} and its UPS did not report battery: the carrier's link`;
+    case 'district_link':
+      return vi
+        ? `${x.dark}/${x.total} điểm cầu của địa bàn mất kết nối trong vòng ${num(x.within_s, 'vi')} giây: lỗi đường truyền trục ${carrierName(x.carrier)} của huyện, không phải lỗi từng xã`
+        : `${x.dark} of ${x.total} sites of the district went dark within ${num(x.within_s, 'en')} s: the district's ${carrierName(x.carrier)} backbone, not each commune`;
+    case 'on_battery': {
+      const rt =
+        x.runtime_min !== null
+          ? vi
+            ? `, pin còn khoảng ${num(x.runtime_min, 'vi')} phút`
+            : `, about ${num(x.runtime_min, 'en')} min of battery left`
+          : '';
+      const via = x.via ? (vi ? ` (báo bằng bẫy SNMP ${x.via.replace(/^trap /, '')})` : ` (${x.via})`) : '';
+      return vi
+        ? `UPS chuyển sang chạy pin${via}${rt}: mất điện lưới tại điểm cầu`
+        : `The UPS switched to battery${via}${rt}: mains power lost at the site`;
+    }
+    case 'codec_silent':
+      return vi
+        ? 'Điểm cầu vẫn trả lời thăm dò nhưng codec không trả lời SNMP trước/trong cuộc họp: lỗi thiết bị tại điểm cầu'
+        : 'The site answers its probes but the codec does not answer SNMP around a meeting: equipment at the site';
+    case 'mcu_port':
+      return vi
+        ? `Codec báo đang trong cuộc gọi nhưng cổng MCU${x.port ? ` số ${x.port}` : ''} không kết nối: lỗi phía MCU Viettel`
+        : `The codec says it is in a call but its MCU port${x.port ? ` ${x.port}` : ''} is not connected: Viettel MCU`;
+    case 'runtime': {
+      const list = x.short
+        .map(
+          (s) =>
+            `${siteName(inv, s.site)} ${num(s.runtime_min, lang)}/${num(s.needed_min, lang)} ${vi ? 'phút' : 'min'}`,
+        )
+        .join(', ');
+      return vi
+        ? `Thời gian pin UPS ít hơn thời gian cần cho cuộc họp (còn/cần): ${list}`
+        : `UPS runtime shorter than the meeting needs (left/needed): ${list}`;
+    }
+    case 'window': {
+      const m = METRICS[x.metric];
+      const means = x.means.map((v) => num(v, lang)).join(vi ? '; ' : ', ');
+      const unit = m.unit ? ` ${m.unit}` : '';
+      return vi
+        ? `${m.vi}: đa số ${Math.ceil(x.of / 2)}/${x.of} cửa sổ ${x.size_s} giây gần nhất ở mức ${SEVERITY_VI[x.level].toLowerCase()} (trung bình từng cửa sổ: ${means}${unit}) trên đường truyền ${carrierName(x.carrier)}`
+        : `${m.en}: the majority of the last ${x.of} ${x.size_s}-s windows at ${SEVERITY_EN[x.level].toLowerCase()} (window means: ${means}${unit}) on the ${carrierName(x.carrier)} link`;
+    }
+    case 'threshold': {
+      const v =
+        x.value === null ? (vi ? 'không có số liệu' : 'no data') : metricText(x.metric, x.value, lang);
+      const hold =
+        x.for_s > 0
+          ? vi
+            ? ` liên tục ${duration(x.for_s * 1000, 'vi')}`
+            : ` for ${duration(x.for_s * 1000, 'en')}`
+          : '';
+      return `${v}${hold}`;
+    }
+    case 'absent':
+      return vi
+        ? `Không nhận được số liệu thăm dò trong ${duration(x.ago_s * 1000, 'vi')}: kiểm tra bộ thu thập số liệu`
+        : `No probe data for ${duration(x.ago_s * 1000, 'en')}: check the collector`;
+    case 'flapping':
+      return vi
+        ? `${METRICS[x.metric].vi} chập chờn: ${x.onsets} lần chuyển sang lỗi trong thời gian ngắn (kể cả những lần mất ngắn hơn ngưỡng chờ)`
+        : `${METRICS[x.metric].en} flapping: ${x.onsets} transitions into failure in a short time (outages shorter than the wait included)`;
   }
-  if (opts.dashboardUrl) lines.push('', `Xem chi tiết: ${opts.dashboardUrl.replace(/\/$/, '')}/#/alerts`);
-  lines.push('', '— English —', `[${KIND_EN.digest}] ${alerts.length} alerts outside meetings`);
-  for (const a of alerts) lines.push(`• ${a.title_en ?? a.title}`);
-  return { subject, text: `${lines.join('\n')}\n`, short: subject };
 }
 
+function action(inv: LoadedInventory, e: Episode, lang: Lang): string {
+  const site = e.sites[0] ? inv.sites.get(e.sites[0]) : undefined;
+  const vi = lang === 'vi';
+  switch (e.cause) {
+    case 'link':
+      return vi
+        ? 'Kiểm tra kênh truyền số liệu chuyên dùng, phối hợp với cán bộ kỹ thuật điểm cầu để khắc phục và báo Trung tâm điều khiển thời gian khắc phục (Điều 8.2.d, 14.2).'
+        : 'Check the dedicated data-network circuit, work with the site technician, and tell the NOC when it will be fixed.';
+    case 'power':
+      return vi
+        ? 'Kiểm tra và khôi phục nguồn điện lưới cấp cho điểm cầu; bảo đảm điện trước, trong và sau cuộc họp (Điều 14.3). Cán bộ kỹ thuật điểm cầu: theo dõi thời gian pin UPS.'
+        : 'Restore mains power to the site (Điều 14.3). Site technician: watch the UPS runtime.';
+    case 'equipment':
+      return vi
+        ? 'Cán bộ kỹ thuật điểm cầu: kiểm tra codec/UPS (nguồn, cáp mạng, đăng ký), khởi động lại nếu bị treo, báo Trung tâm điều khiển (Điều 13.2).'
+        : 'Site technician: check the codec/UPS (power, network cable, registration), restart it if hung, report to the NOC.';
+    case 'mcu':
+      return vi
+        ? `Tổ vận hành MCU Viettel: kiểm tra cổng MCU${site?.mcu_port ? ` số ${site.mcu_port}` : ''} của điểm cầu và quay số lại (Điều 14.1).`
+        : `Viettel MCU team: check the site's MCU port${site?.mcu_port ? ` ${site.mcu_port}` : ''} and redial.`;
+    default:
+      return vi
+        ? 'Trực ban NOC: kiểm tra bộ thu thập số liệu và điểm cầu.'
+        : 'NOC: check the collector and the site.';
+  }
+}
+
+function ownerText(
+  inv: LoadedInventory,
+  e: Pick<Episode, 'owner_org' | 'owner_person' | 'sites' | 'cause'>,
+  o: RenderOptions,
+  lang: Lang,
+): string | null {
+  const org = e.owner_org ? inv.organisations.get(e.owner_org) : undefined;
+  const person = e.owner_person ? inv.people.get(e.owner_person) : undefined;
+  const name = org ? (lang === 'en' ? (org.name_en ?? org.name) : org.name) : person?.name;
+  if (!name) return null;
+  const first = org ? org.contacts[0] : person?.id;
+  const phone = first ? o.phone?.(first) : undefined;
+  return phone ? `${name} (${lang === 'vi' ? 'ĐT' : 'tel.'} ${phone})` : name;
+}
+
+const link = (o: RenderOptions, e: Episode) =>
+  o.dashboardUrl ? `${o.dashboardUrl.replace(/\/$/, '')}/#/alerts/${encodeURIComponent(e.id)}` : null;
+
+function ago(ms: number, lang: Lang): string {
+  return lang === 'vi' ? `${duration(ms, 'vi')} trước` : `${duration(ms, 'en')} ago`;
+}
+
+/** The sites a person is told about: a site technician only their own, everyone else all. */
+export function sitesFor(inv: LoadedInventory, e: Episode, person: string | null): string[] {
+  if (!person) return e.sites;
+  const own = e.sites.filter((s) => inv.sites.get(s)?.technician === person);
+  const isOwnerContact =
+    (e.owner_org && inv.organisations.get(e.owner_org)?.contacts.includes(person)) ||
+    inv.organisations.get(inv.inventory.network.noc)?.contacts.includes(person);
+  return own.length > 0 && !isOwnerContact ? own : e.sites;
+}
+
+function block(
+  inv: LoadedInventory,
+  kind: MessageKind,
+  v: EpisodeView,
+  sites: string[],
+  o: RenderOptions,
+  lang: Lang,
+): string[] {
+  const e = v.e;
+  const vi = lang === 'vi';
+  const lines: string[] = [];
+  const title = vi ? e.title : e.title_en;
+  lines.push(`${vi ? 'Sự cố' : 'Fault'}: ${title}`);
+  if (sites.length === 1) lines.push(`${vi ? 'Điểm cầu' : 'Site'}: ${siteLabel(inv, sites[0]!, lang)}`);
+  else {
+    lines.push(`${vi ? 'Điểm cầu' : 'Sites'} (${sites.length}):`);
+    for (const s of sites) lines.push(`  • ${siteLabel(inv, s, lang)}`);
+  }
+  if (sites.length === 1) {
+    const s = inv.sites.get(sites[0]!);
+    if (s && (e.cause === 'link' || kind === 'alert'))
+      lines.push(`${vi ? 'Kênh truyền' : 'Circuit'}: ${carrierName(s.link.carrier)} ${s.link.circuit}`);
+  }
+  const sev = vi ? SEVERITY_VI[e.severity] : SEVERITY_EN[e.severity];
+  const why =
+    e.relevance === 'meeting'
+      ? vi
+        ? ' (đang có cuộc họp)'
+        : ' (a meeting is live)'
+      : e.relevance === 'soon'
+        ? vi
+          ? ' (sắp đến giờ họp)'
+          : ' (a meeting starts soon)'
+        : '';
+  lines.push(`${vi ? 'Mức độ' : 'Severity'}: ${sev}${why}`);
+  const c = causeText(inv, e);
+  const owner = ownerText(inv, e, o, lang);
+  lines.push(
+    `${vi ? 'Nguyên nhân' : 'Cause'}: ${c[lang]}${owner ? ` — ${vi ? 'đơn vị xử lý' : 'owner'}: ${owner}` : ''}`,
+  );
+  if (kind === 'reassign' && o.previous) {
+    const before = causeText(inv, o.previous);
+    const prevOwner = ownerText(inv, { ...o.previous, sites: e.sites }, o, lang);
+    lines.push(
+      vi
+        ? `Trước đây: ${before.vi}${prevOwner ? ` — ${prevOwner}` : ''}. Lý do chuyển: ${o.previous.reason}`
+        : `Before: ${before.en}${prevOwner ? ` — ${prevOwner}` : ''}. Reason: ${o.previous.reason}`,
+    );
+  }
+  lines.push(`${vi ? 'Căn cứ' : 'Reasoning'}: ${explain(inv, v.explanation, lang)}`);
+  const ev = Object.entries(v.evidence)
+    .filter(([k]) => isMetricName(k))
+    .map(([k, val]) => metricText(k, val, lang));
+  if (ev.length > 0) lines.push(`${vi ? 'Số liệu' : 'Numbers'}: ${ev.join('; ')}`);
+  if (e.flapping)
+    lines.push(
+      vi
+        ? 'Lưu ý: chập chờn (bật/tắt nhiều lần); chỉ báo khắc phục khi đã ổn định.'
+        : 'Note: flapping; resolved only once stable.',
+    );
+  const m = v.meeting;
+  if (m) lines.push(`${vi ? 'Cuộc họp' : 'Meeting'}: «${m.title}» ${hhmm(m.start)}–${hhmm(m.end)}`);
+  if (kind === 'resolve') {
+    const end = e.cleared_at ?? e.resolved_at ?? o.now;
+    lines.push(
+      vi
+        ? `Đã trở lại bình thường lúc ${time(end)}; bắt đầu ${time(e.started_at)}; thời gian khôi phục ${duration(end - e.started_at, 'vi')}.`
+        : `Back to normal at ${time(end)}; started ${time(e.started_at)}; time to restore ${duration(end - e.started_at, 'en')}.`,
+    );
+  } else if (kind === 'ack') {
+    const by = o.ackBy ?? e.acknowledged_by;
+    const note = o.ackComment ?? e.ack_comment;
+    lines.push(
+      vi
+        ? `Đã tiếp nhận bởi: ${by}${note ? ` — ghi chú: ${note}` : ''}. Ngừng chuyển cấp và nhắc lại.`
+        : `Acknowledged by ${by}${note ? ` — note: ${note}` : ''}. Escalation and reminders stopped.`,
+    );
+  } else {
+    lines.push(`${vi ? 'Bắt đầu' : 'Started'}: ${time(e.started_at)} (${ago(o.now - e.started_at, lang)})`);
+    lines.push(`${vi ? 'Việc cần làm' : 'Action'}: ${action(inv, e, lang)}`);
+  }
+  const url = link(o, e);
+  if (url) lines.push(`${vi ? 'Xem chi tiết' : 'Details'}: ${url}`);
+  lines.push(`${vi ? 'Mã sự cố' : 'Episode'}: ${e.id}`);
+  return lines;
+}
+
+function worst(views: EpisodeView[]): Severity {
+  const rank = { info: 1, minor: 2, major: 3, critical: 4 } as const;
+  return views.reduce<Severity>((s, v) => (rank[v.e.severity] > rank[s] ? v.e.severity : s), 'info');
+}
+
+function headline(inv: LoadedInventory, v: EpisodeView, sites: string[], lang: Lang): string {
+  const title = lang === 'vi' ? v.e.title.split(' — ')[0]! : v.e.title_en.split(' — ')[0]!;
+  const where =
+    sites.length === 1 ? siteName(inv, sites[0]!) : `${sites.length} ${lang === 'vi' ? 'điểm cầu' : 'sites'}`;
+  return `${title} — ${where}`;
+}
+
+/**
+ * One message to one person about one or more episodes of the same kind (pages that are due in the
+ * same moment go out together): subject, full text (e-mail, Telegram, Zalo) and one SMS part.
+ */
 export function render(
   inv: LoadedInventory,
   kind: MessageKind,
-  alerts: Alert[],
-  opts: { dashboardUrl?: string; meeting?: MeetingRef | null; ackBy?: string; ackComment?: string },
+  views: EpisodeView[],
+  person: string | null,
+  o: RenderOptions,
 ): Rendered {
-  const a = alerts[0]!;
-  const sites = [...new Set(alerts.flatMap((x) => (x.sites.length > 0 ? x.sites : x.site ? [x.site] : [])))];
-  const sev = alerts.reduce((s, x) => (rank(x.severity) > rank(s) ? x.severity : s), a.severity);
-  const cause = causeText(inv, a);
-  const act = action(inv, a);
-  const baseTitle = a.title.split(' — ')[0]!;
-  const baseTitleEn = (a.title_en ?? a.rule).split(' — ')[0]!;
-  const district = a.district && sites.length > 1 ? inv.districts.get(a.district) : undefined;
-  const where =
-    sites.length === 1
-      ? shortName(inv, sites[0]!)
-      : `${district && alerts.every((x) => x.district === a.district) ? `${district.type} ${district.name}, ` : ''}${sites.length} điểm cầu: ${sites
-          .slice(0, 12)
-          .map((s) => shortName(inv, s))
-          .join(', ')}${sites.length > 12 ? ', …' : ''}`;
-  const prefix =
-    kind === 'alert' || kind === 'escalation' || kind === 'reminder'
-      ? `[${KIND_VI[kind]} ${SEVERITY_VI[sev]}]`
-      : `[${KIND_VI[kind]}]`;
-  const prefixEn =
-    kind === 'alert' || kind === 'escalation' || kind === 'reminder'
-      ? `[${KIND_EN[kind]} ${SEVERITY_EN[sev]}]`
-      : `[${KIND_EN[kind]}]`;
-  const subject = `${prefix} ${baseTitle} — ${where}`;
-  const lines: string[] = [`${prefix} ${baseTitle}`];
-  if (sites.length === 1) lines.push(`Điểm cầu: ${siteLabel(inv, sites[0]!)}`);
-  else {
-    lines.push(`Điểm cầu (${sites.length}):`);
-    for (const s of sites) lines.push(`  • ${siteLabel(inv, s)}`);
+  const sev = worst(views);
+  const paging = kind === 'alert' || kind === 'escalation' || kind === 'reminder';
+  const tag = (lang: Lang) =>
+    `[${KIND[kind][lang]}${paging ? ` ${lang === 'vi' ? SEVERITY_VI[sev] : SEVERITY_EN[sev]}` : ''}]`;
+  const first = views[0]!;
+  const firstSites = sitesFor(inv, first.e, person);
+  const more = views.length > 1 ? ` (+${views.length - 1})` : '';
+  const subject = `${tag('vi')} ${headline(inv, first, firstSites, 'vi')}${more}`;
+  const lines: string[] = [subject, ''];
+  for (const [i, v] of views.entries()) {
+    if (i > 0) lines.push('');
+    lines.push(...block(inv, kind, v, sitesFor(inv, v.e, person), o, 'vi'));
   }
-  if (a.district && sites.length > 1) {
-    const d = inv.districts.get(a.district);
-    if (d) lines.push(`Địa bàn: ${d.type} ${d.name}`);
+  lines.push('', '— English —', `${tag('en')} ${headline(inv, first, firstSites, 'en')}${more}`, '');
+  for (const [i, v] of views.entries()) {
+    if (i > 0) lines.push('');
+    lines.push(...block(inv, kind, v, sitesFor(inv, v.e, person), o, 'en'));
   }
-  lines.push(`Mức độ: ${SEVERITY_VI[sev]}`);
-  const owner = a.owner_org
-    ? inv.organisations.get(a.owner_org)?.name
-    : a.owner_person
-      ? inv.people.get(a.owner_person)?.name
-      : null;
-  lines.push(`Nguyên nhân: ${cause.vi}${owner ? ` — đơn vị xử lý: ${owner}` : ''}`);
-  lines.push(`Căn cứ: ${a.reasoning.split(' / ')[0]}`);
-  const ev = Object.entries(a.evidence)
-    .map(([k, v]) => `${k} = ${v}`)
-    .join('; ');
-  if (ev) lines.push(`Số liệu: ${ev}`);
-  const m = opts.meeting;
-  if (m) lines.push(`Cuộc họp: «${m.title}» ${hm.format(new Date(m.start))}–${hm.format(new Date(m.end))}`);
-  if (kind === 'resolve') {
-    lines.push(
-      `Đã trở lại bình thường lúc ${time(a.resolved_at ?? Date.now())} (bắt đầu ${time(a.started_at)}).`,
-    );
-  } else if (kind === 'ack') {
-    lines.push(
-      `Đã tiếp nhận bởi: ${opts.ackBy ?? a.acknowledged_by}${(opts.ackComment ?? a.ack_comment) ? ` — ghi chú: ${opts.ackComment ?? a.ack_comment}` : ''}`,
-    );
-    lines.push('Ngừng chuyển cấp cảnh báo này.');
-  } else {
-    lines.push(`Bắt đầu: ${time(a.started_at)}`);
-    lines.push(`Việc cần làm: ${act.vi}`);
-  }
-  if (a.flapping)
-    lines.push('Lưu ý: tình trạng chập chờn (bật/tắt nhiều lần); chỉ báo khắc phục khi đã ổn định.');
-  if (opts.dashboardUrl)
-    lines.push(`Xem chi tiết: ${opts.dashboardUrl.replace(/\/$/, '')}/#/alerts/${encodeURIComponent(a.id)}`);
-  lines.push(`Mã cảnh báo: ${alerts.map((x) => x.id).join(', ')}`);
-  lines.push('');
-  lines.push('— English —');
-  lines.push(
-    `${prefixEn} ${baseTitleEn} — ${sites.length === 1 ? shortName(inv, sites[0]!) : `${sites.length} sites`}`,
-  );
-  lines.push(`Cause: ${cause.en}. Reasoning: ${a.reasoning.split(' / ')[1] ?? a.reasoning}`);
-  if (kind === 'resolve') lines.push('Back to normal.');
-  else if (kind === 'ack')
-    lines.push(`Acknowledged by ${opts.ackBy ?? a.acknowledged_by}; escalation stopped.`);
-  else lines.push(`Action: ${act.en}`);
-  const short =
-    `${prefix} ${baseTitle}: ${where}. NN: ${cause.vi}.${m ? ` Họp ${hm.format(new Date(m.start))}.` : ''} ${alerts[0]!.id}`.slice(
-      0,
-      300,
-    );
-  return { subject, text: `${lines.join('\n')}\n`, short };
+  return { subject, text: `${lines.join('\n')}\n`, short: sms(inv, kind, views, person, o) };
 }
 
-function rank(s: Alert['severity']): number {
-  return { info: 1, minor: 2, major: 3, critical: 4 }[s];
+const CAUSE_SMS: Record<Cause, string> = {
+  link: 'duong truyen',
+  power: 'mat dien luoi',
+  equipment: 'thiet bi',
+  mcu: 'MCU Viettel',
+};
+
+/** One SMS part (GSM-7, ≤ 160 characters): kind and severity, site, cause and owner, time, short link. */
+export function sms(
+  inv: LoadedInventory,
+  kind: MessageKind,
+  views: EpisodeView[],
+  person: string | null,
+  o: RenderOptions,
+): string {
+  const v = views[0]!;
+  const e = v.e;
+  const sites = sitesFor(inv, e, person);
+  const sev = { critical: 'KHAN', major: 'CAO', minor: 'THAP', info: 'TT' }[worst(views)];
+  const head = `[${KIND_SMS[kind]}${kind === 'alert' || kind === 'escalation' ? ` ${sev}` : ''}]`;
+  const org = e.owner_org ? inv.organisations.get(e.owner_org) : undefined;
+  const owner = org?.name ?? (e.owner_person ? inv.people.get(e.owner_person)?.name : undefined);
+  const cause = e.cause ? CAUSE_SMS[e.cause] : 'chua ro';
+  const at = shortTime(kind === 'resolve' ? (e.cleared_at ?? o.now) : e.started_at);
+  const url = link(o, e) ?? `ma ${e.id}`;
+  const more = views.length > 1 ? ` +${views.length - 1} su co` : '';
+  const tail = ` NN: ${cause}${owner ? `, ${ascii(owner)} xu ly` : ''}. ${kind === 'resolve' ? 'Het loi' : 'Tu'} ${at}.${more} ${url}`;
+  const where = sites.length === 1 ? siteName(inv, sites[0]!) : `${sites.length} diem cau`;
+  let title = `${ascii(e.title.split(' — ')[0]!)}: ${ascii(where)}.`;
+  const room = 160 - head.length - 1 - tail.length;
+  if (title.length > room) title = `${title.slice(0, Math.max(0, room - 3))}...`;
+  let text = `${head} ${title}${tail}`;
+  if (text.length > 160) {
+    // a very long link: keep the episode id rather than cut it
+    text = `${head} ${title} ${at} ma ${e.id}`.slice(0, 160);
+  }
+  return text;
+}
+
+/** The NOC's digest of episodes that paged nobody (no meeting at their sites for 24 h). */
+export function renderDigest(inv: LoadedInventory, views: EpisodeView[], o: RenderOptions): Rendered {
+  const subject = `[${KIND.digest.vi}] ${views.length} sự cố`;
+  const lines = [subject, ''];
+  for (const v of views) {
+    const c = causeText(inv, v.e);
+    lines.push(
+      `• ${v.e.title} — ${SEVERITY_VI[v.e.severity]}, nguyên nhân: ${c.vi}, từ ${time(v.e.started_at)} (${ago(o.now - v.e.started_at, 'vi')})`,
+    );
+    lines.push(`  ${explain(inv, v.explanation, 'vi')}`);
+  }
+  if (o.dashboardUrl) lines.push('', `Xem chi tiết: ${o.dashboardUrl.replace(/\/$/, '')}/#/alerts`);
+  lines.push('', '— English —', `[${KIND.digest.en}] ${views.length} episodes`);
+  for (const v of views) lines.push(`• ${v.e.title_en}: ${explain(inv, v.explanation, 'en')}`);
+  return { subject, text: `${lines.join('\n')}\n`, short: ascii(subject).slice(0, 160) };
 }

@@ -9,6 +9,26 @@ import { type SourceError, SourceErrors, YamlSource } from '../inventory/source.
 
 export const DEFAULT_RULES_FILE = fromRoot('alerts', 'default-rules.yaml');
 
+/**
+ * The parts of the topology the engine reasons with. Each is named by exactly one rule of the
+ * rules file (`role:`); a file without one of them is refused at load, at its line.
+ */
+export const ROLES = {
+  /** the site answers its probes (reachable): dark sites, district outages */
+  reachability: 'metric reachable from the probe',
+  /** UPS on battery: mains lost at the site */
+  on_battery: 'UPS on battery',
+  /** the codec answers SNMP: silent while the site answers = equipment, or switched off */
+  codec_silent: 'codec not answering',
+  /** the codec is in a call: during a meeting, an attendance record, not a fault */
+  attendance: 'codec in call during a meeting',
+  /** the site's MCU port: a fault only while the codec says it is in a call */
+  mcu_port: 'MCU port of the site',
+  /** UPS runtime against the meetings of the site: one grouped episode per meeting */
+  ups_runtime: 'UPS runtime short for a meeting',
+} as const;
+export type Role = keyof typeof ROLES;
+
 const duration = z
   .string()
   .regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration such as "30s", "5m" or "2h"')
@@ -60,6 +80,17 @@ export const RuleSchema = z
     severity: severity.default('major'),
     cause: z.enum([...CAUSES, 'none']),
     only_in_meeting: z.boolean().default(false),
+    /** judged only while a meeting of the site is live or starts within the readiness window */
+    only_near_meeting: z.boolean().default(false),
+    /** the part of the topology this rule stands for (see ROLES) */
+    role: z.enum(Object.keys(ROLES) as [Role, ...Role[]]).optional(),
+    /** conditions at the same site that an episode rooted in this rule explains (attached as children) */
+    explains: z.array(id).default([]),
+    /**
+     * with no meeting at the site for 24 h: 'digest' (the NOC's digest, nobody paged) or 'page'
+     * (paged at the rule's severity: a dark site, mains lost, the MCU itself)
+     */
+    outside_meetings: z.enum(['digest', 'page']).default('digest'),
     inhibited_by: z.array(id).default([]),
     /** trap names that set the metric at once: { upsTrapOnBattery: 1 } */
     traps: z.record(z.string(), z.number()).default({}),
@@ -102,13 +133,27 @@ const Maintenance = z
   })
   .strict();
 
+const DistrictOutage = z
+  .object({
+    title: z.string().min(1),
+    title_en: z.string().min(1),
+    /** what a district episode explains at each of its sites */
+    explains: z.array(id).min(1),
+  })
+  .strict();
+
 export const RulesFile = z
   .object({
     version: z.literal(1, 'must be 1'),
     rules: z.array(RuleSchema),
+    /** a share of a district's sites dark within a window: one episode, the district's carrier */
+    district_outage: DistrictOutage,
     maintenance: z.array(Maintenance).default([]),
   })
   .strict();
+
+/** the rule id of a district-wide outage (computed from the reachability rule, not a rule of its own) */
+export const DISTRICT_RULE = 'district-outage';
 
 export type Rule = Omit<z.infer<typeof RuleSchema>, 'metric'> & { metric: MetricName };
 export type MaintenanceRule = z.infer<typeof Maintenance>;
@@ -116,6 +161,25 @@ export interface RuleSet {
   file: string;
   rules: Rule[];
   maintenance: MaintenanceRule[];
+  district: z.infer<typeof DistrictOutage>;
+  /** the rule standing for each role */
+  roles: Record<Role, Rule>;
+  /** rule id → the rules an episode rooted in it explains at its site (transitively) */
+  explains: Map<string, Set<string>>;
+}
+
+/** The rules a root explains, following `explains` transitively. */
+function closure(rules: Rule[], start: string[]): Set<string> {
+  const byId = new Map(rules.map((r) => [r.id, r]));
+  const out = new Set<string>();
+  const todo = [...start];
+  while (todo.length > 0) {
+    const id = todo.pop()!;
+    if (out.has(id)) continue;
+    out.add(id);
+    todo.push(...(byId.get(id)?.explains ?? []));
+  }
+  return out;
 }
 
 export function loadRules(
@@ -130,6 +194,47 @@ export function loadRules(
     if (ids.has(r.id)) errors.push(source.error(['rules', i, 'id'], `duplicate rule id "${r.id}"`));
     ids.add(r.id);
   });
+  data.rules.forEach((r, i) => {
+    for (const [j, other] of r.explains.entries())
+      if (!ids.has(other))
+        errors.push(
+          source.error(['rules', i, 'explains', j], `rule "${r.id}": explains names unknown rule "${other}"`),
+        );
+  });
+  data.district_outage.explains.forEach((other, j) => {
+    if (!ids.has(other))
+      errors.push(
+        source.error(['district_outage', 'explains', j], `district_outage explains unknown rule "${other}"`),
+      );
+  });
+  const roles: Partial<Record<Role, Rule>> = {};
+  data.rules.forEach((r, i) => {
+    if (!r.role) return;
+    if (roles[r.role])
+      errors.push(
+        source.error(
+          ['rules', i, 'role'],
+          `role "${r.role}" is already taken by rule "${roles[r.role]!.id}"`,
+        ),
+      );
+    else roles[r.role] = r as Rule;
+  });
+  for (const role of Object.keys(ROLES) as Role[])
+    if (!roles[role])
+      errors.push(
+        source.error(
+          ['rules'],
+          `no rule has role "${role}" (${ROLES[role]}); the engine reasons with it: add \`role: ${role}\` to the rule that stands for it`,
+        ),
+      );
+  const reach = roles.reachability;
+  if (reach && (reach.metric !== 'reachable' || reach.device !== 'probe'))
+    errors.push(
+      source.error(
+        ['rules', data.rules.indexOf(reach as never), 'metric'],
+        'the reachability rule must judge metric reachable from device probe',
+      ),
+    );
   data.rules.forEach((r, i) => {
     for (const [j, other] of r.inhibited_by.entries())
       if (!ids.has(other))
@@ -159,5 +264,20 @@ export function loadRules(
     });
   }
   if (errors.length > 0) throw new SourceErrors(errors);
-  return { file, rules: data.rules as Rule[], maintenance: data.maintenance };
+  const rules = data.rules as Rule[];
+  const explains = new Map<string, Set<string>>();
+  for (const r of rules) {
+    const set = closure(rules, r.explains);
+    set.delete(r.id);
+    explains.set(r.id, set);
+  }
+  explains.set(DISTRICT_RULE, closure(rules, data.district_outage.explains));
+  return {
+    file,
+    rules,
+    maintenance: data.maintenance,
+    district: data.district_outage,
+    roles: roles as Record<Role, Rule>,
+    explains,
+  };
 }

@@ -177,10 +177,18 @@ export const Config = z
         renotify_in_meeting: durationIn('1m', '1d').default('10m'),
         /** a meeting starting within this window makes its sites' alerts critical (Điều 7: T-1h test) */
         readiness_window: durationIn('0s', '1d').default('60m'),
+        /**
+         * children stay attached to an episode this long after its root clears (a child that clears
+         * meanwhile is never paged); default: the longest clear time of the rules + one poll
+         * interval + 10 s, at least 2 minutes
+         */
+        settle: duration.optional(),
         district_outage: z
           .object({
             min_sites: sizeIn(1, 10_000).default(3),
             min_fraction: z.number().min(0).max(1).default(0.5),
+            /** the dark sites' onsets fall within this window */
+            window: duration.default('2m'),
           })
           .strict()
           .prefault({}),

@@ -4,7 +4,15 @@ import type { Person } from '../../inventory/schema.ts';
 export const CHANNELS = ['email', 'telegram', 'zalo', 'sms', 'webhook'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
-export type MessageKind = 'alert' | 'resolve' | 'ack' | 'escalation' | 'reminder' | 'digest' | 'test';
+export type MessageKind =
+  | 'alert'
+  | 'resolve'
+  | 'ack'
+  | 'escalation'
+  | 'reminder'
+  | 'reassign'
+  | 'digest'
+  | 'test';
 
 export interface Message {
   /** stable idempotency key: e-mail Message-ID, HTTP Idempotency-Key header */

@@ -1,0 +1,173 @@
+// Silences (one-off, matched by site, district, tier, rule) and recurring maintenance windows
+// (maintenance plans, Điều 13.3): their storage in the state DB and the question "is this held back now?".
+import type { Silence } from '../api/contract.ts';
+import type { LoadedInventory } from '../inventory/load.ts';
+import type { StateDb } from '../storage/state-db.ts';
+import type { MaintenanceRule } from './rules.ts';
+
+export interface MaintenanceWindow extends MaintenanceRule {
+  source: 'rules' | 'db';
+  created_by?: string;
+}
+
+type Scope = { site?: string | undefined; district?: string | undefined; tier?: string | undefined };
+
+export class Holds {
+  private silenceList: (Silence & { ended_by?: string | null })[] = [];
+  private maintenanceDb: MaintenanceWindow[] = [];
+  private counter = 0;
+
+  constructor(
+    private readonly inv: LoadedInventory,
+    private readonly db: StateDb,
+    private readonly fromRules: MaintenanceRule[],
+    private readonly now: () => number,
+  ) {
+    this.load();
+  }
+
+  /** Any of these sites matches the scope (an empty scope matches everything). */
+  matches(sites: string[], m: Scope): boolean {
+    if (!m.site && !m.district && !m.tier) return true;
+    return sites.some((id) => {
+      const s = this.inv.sites.get(id);
+      if (!s) return false;
+      return (
+        (!m.site || m.site === id) &&
+        (!m.district || m.district === s.district) &&
+        (!m.tier || m.tier === s.tier)
+      );
+    });
+  }
+
+  silenceFor(rule: string, sites: string[], now: number): Silence | undefined {
+    return this.silenceList.find(
+      (s) =>
+        s.starts_at <= now &&
+        now < s.ends_at &&
+        (!s.matchers.rule || s.matchers.rule === rule) &&
+        this.matches(sites, s.matchers),
+    );
+  }
+
+  silences(): Silence[] {
+    const now = this.now();
+    return this.silenceList.filter((s) => s.ends_at > now).map(({ ended_by: _, ...s }) => structuredClone(s));
+  }
+
+  addSilence(s: Omit<Silence, 'id'>): Silence {
+    if (!(s.ends_at > s.starts_at)) throw new Error('a silence must end after it starts');
+    for (const [k, v] of Object.entries(s.matchers)) {
+      if (k === 'site' && v && !this.inv.sites.has(v)) throw new Error(`unknown site "${v}"`);
+      if (k === 'district' && v && !this.inv.districts.has(v)) throw new Error(`unknown district "${v}"`);
+    }
+    const id = `s-${this.now().toString(36)}-${(this.counter++).toString(36)}`;
+    const silence: Silence = { ...s, id };
+    this.db
+      .prepare(
+        'INSERT INTO silences (id, matchers, starts_at, ends_at, comment, created_by) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(id, JSON.stringify(s.matchers), s.starts_at, s.ends_at, s.comment, s.created_by);
+    this.silenceList.push(silence);
+    return structuredClone(silence);
+  }
+
+  endSilence(id: string, by: string): void {
+    const s = this.silenceList.find((x) => x.id === id);
+    if (!s) throw new Error(`silence "${id}" not found`);
+    s.ends_at = Math.min(s.ends_at, this.now());
+    s.ended_by = by;
+    this.db.prepare('UPDATE silences SET ends_at = ?, ended_by = ? WHERE id = ?').run(s.ends_at, by, id);
+  }
+
+  maintenanceWindows(): MaintenanceWindow[] {
+    return [...this.fromRules.map((m) => ({ ...m, source: 'rules' as const })), ...this.maintenanceDb];
+  }
+
+  /** The maintenance window active at `now` that covers any of these sites (Asia/Ho_Chi_Minh, UTC+7). */
+  activeMaintenance(sites: string[], now: number): MaintenanceWindow | undefined {
+    return this.maintenanceWindows().find((m) => this.matches(sites, m.scope) && maintenanceActive(m, now));
+  }
+
+  addMaintenance(m: MaintenanceRule, by: string): MaintenanceWindow {
+    const scope = m.scope.site
+      ? ['site', m.scope.site]
+      : m.scope.district
+        ? ['district', m.scope.district]
+        : m.scope.tier
+          ? ['tier', m.scope.tier]
+          : ['all', ''];
+    this.db
+      .prepare(
+        `INSERT INTO maintenance_windows (id, scope_kind, scope_value, weekdays, start_local, duration_min, comment, created_by, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        m.id,
+        scope[0],
+        scope[1],
+        m.weekdays.join(','),
+        m.start,
+        Math.round(m.duration / 60_000),
+        m.comment,
+        by,
+        this.now(),
+      );
+    const w: MaintenanceWindow = { ...m, source: 'db', created_by: by };
+    this.maintenanceDb.push(w);
+    return w;
+  }
+
+  endMaintenance(id: string): void {
+    this.db.prepare('DELETE FROM maintenance_windows WHERE id = ?').run(id);
+    this.maintenanceDb = this.maintenanceDb.filter((m) => m.id !== id);
+  }
+
+  private load() {
+    const sil = this.db.prepare('SELECT * FROM silences WHERE ends_at > ?').all(this.now()) as {
+      id: string;
+      matchers: string;
+      starts_at: number;
+      ends_at: number;
+      comment: string;
+      created_by: string;
+    }[];
+    this.silenceList = sil.map((s) => ({ ...s, matchers: JSON.parse(s.matchers) }));
+    const mw = this.db.prepare('SELECT * FROM maintenance_windows').all() as {
+      id: string;
+      scope_kind: string;
+      scope_value: string;
+      weekdays: string;
+      start_local: string;
+      duration_min: number;
+      comment: string;
+      created_by: string;
+    }[];
+    this.maintenanceDb = mw.map((m) => ({
+      id: m.id,
+      scope: m.scope_kind === 'all' ? {} : { [m.scope_kind]: m.scope_value },
+      weekdays: m.weekdays ? m.weekdays.split(',').map(Number) : [],
+      start: m.start_local,
+      duration: m.duration_min * 60_000,
+      comment: m.comment,
+      source: 'db' as const,
+      created_by: m.created_by,
+    }));
+  }
+}
+
+const VN_OFFSET = 7 * 3600_000;
+
+export function maintenanceActive(m: MaintenanceRule, t: number): boolean {
+  const local = t + VN_OFFSET;
+  const dayStart = Math.floor(local / 86_400_000) * 86_400_000;
+  const [hh, mm] = m.start.split(':').map(Number) as [number, number];
+  for (const back of [0, 1, 2, 3, 4, 5, 6, 7]) {
+    const day = dayStart - back * 86_400_000;
+    const weekday = ((new Date(day).getUTCDay() + 6) % 7) + 1; // ISO: Monday = 1
+    if (m.weekdays.length > 0 && !m.weekdays.includes(weekday)) continue;
+    const start = day + (hh * 60 + mm) * 60_000;
+    if (local >= start && local < start + m.duration) return true;
+  }
+  return false;
+}

@@ -1,0 +1,212 @@
+// What the conditions mean at a site, from the topology: each active condition becomes a finding —
+// a fault, a codec switched off outside meetings, a codec whose site has not answered since
+// (awaiting the probe), or an attendance matter of a meeting — and a fault that starts an episode
+// gets its cause and owner here, once, at its onset.
+import type { Cause } from '../api/contract.ts';
+import type { MetricName } from '../core/metrics.ts';
+import type { LoadedInventory } from '../inventory/load.ts';
+import type { Condition, Evaluator } from './evaluate.ts';
+import { round, SEVERITY_RANK } from './evaluate.ts';
+import type { Rule, RuleSet } from './rules.ts';
+import type { Severity } from './types.ts';
+
+/** Why the engine decided a cause: structured, rendered per language by messages.ts. */
+export type Explanation =
+  | { code: 'power_then_dark'; ups_since: number; dark_since: number }
+  | { code: 'input_lost_then_dark'; input_v: number; dark_since: number }
+  | { code: 'dark'; dark_since: number }
+  | { code: 'district_link'; dark: number; total: number; within_s: number; carrier: string }
+  | { code: 'on_battery'; sites: number; runtime_min: number | null; via: string | null }
+  | { code: 'codec_silent' }
+  | { code: 'mcu_port'; port: number | null }
+  | { code: 'runtime'; meeting: string; short: { site: string; runtime_min: number; needed_min: number }[] }
+  | {
+      code: 'window';
+      metric: MetricName;
+      means: number[];
+      size_s: number;
+      of: number;
+      level: Severity;
+      carrier: string;
+    }
+  | { code: 'threshold'; metric: MetricName; value: number | null; for_s: number }
+  | { code: 'absent'; ago_s: number }
+  | { code: 'flapping'; onsets: number; window_min: number; metric: MetricName };
+
+export type FindingKind = 'fault' | 'off' | 'awaiting' | 'attendance';
+
+export interface Finding {
+  /** one per condition: `${rule}:${site}${:instance}` */
+  fp: string;
+  rule: Rule;
+  site: string;
+  kind: FindingKind;
+  cond: Condition;
+  since: number;
+  severity: Severity;
+  /** raw numbers behind it, by name (metric values rounded) */
+  evidence: Record<string, number | string>;
+}
+
+export interface Decision {
+  cause: Cause | null;
+  owner_org: string | null;
+  owner_person: string | null;
+  explanation: Explanation;
+}
+
+export class Topology {
+  constructor(
+    private readonly inv: LoadedInventory,
+    private readonly rules: RuleSet,
+    private readonly evaluator: Evaluator,
+  ) {}
+
+  private get roles() {
+    return this.rules.roles;
+  }
+
+  /** The condition of a role's rule at a site (the latest one, active or not). */
+  conditionOf(role: keyof RuleSet['roles'], site: string): Condition | undefined {
+    const id = this.roles[role].id;
+    let out: Condition | undefined;
+    for (const c of this.evaluator.conditions.values())
+      if (c.site === site && c.rule.id === id && (!out || c.lastTime > out.lastTime)) out = c;
+    return out;
+  }
+
+  /** The site's reachability condition holds or is active (its `for` may not have elapsed). */
+  dark(site: string): Condition | undefined {
+    const c = this.conditionOf('reachability', site);
+    return c && (c.active || c.holding) ? c : undefined;
+  }
+
+  onBattery(site: string): Condition | undefined {
+    const c = this.conditionOf('on_battery', site);
+    return c && (c.active || c.holding) ? c : undefined;
+  }
+
+  /** Every active condition as a finding; `nearMeeting` says whether a site has a meeting now or soon. */
+  findings(nearMeeting: (site: string) => boolean): Finding[] {
+    const best = new Map<string, Condition>(); // fp → the worst condition (several devices of a kind)
+    for (const c of this.evaluator.conditions.values()) {
+      if (!c.active || !this.inv.sites.has(c.site)) continue;
+      const fp = `${c.rule.id}:${c.site}${c.instance ? `:${c.instance}` : ''}`;
+      const prev = best.get(fp);
+      if (!prev || SEVERITY_RANK[c.severity] > SEVERITY_RANK[prev.severity]) best.set(fp, c);
+    }
+    const out: Finding[] = [];
+    for (const [fp, c] of best) {
+      const r = c.rule;
+      let kind: FindingKind = 'fault';
+      if (r.id === this.roles.attendance.id) kind = 'attendance';
+      else if (r.id === this.roles.mcu_port.id) {
+        // the MCU shows a port down whenever its site is not in the call: a fault of the MCU only
+        // while the codec says it is in a call
+        const call = this.conditionOf('attendance', c.site);
+        if (call?.value !== 1) kind = 'attendance';
+      } else if (r.id === this.roles.codec_silent.id) {
+        const p = this.conditionOf('reachability', c.site);
+        // "the site answers but its codec does not" needs a probe that answered after the codec stopped
+        const answered = p !== undefined && p.value === 1 && p.lastTime >= c.since;
+        if (!answered) kind = this.dark(c.site) ? 'fault' : 'awaiting';
+        else if (!nearMeeting(c.site)) kind = 'off'; // switched off outside meetings (Điều 5.6)
+      }
+      const evidence: Record<string, number | string> = {};
+      for (const [k, v] of Object.entries(c.evidence)) evidence[k] = typeof v === 'number' ? round(v) : v;
+      out.push({
+        fp,
+        rule: r,
+        site: c.site,
+        kind,
+        cond: c,
+        since: this.evaluator.onsetOf(c),
+        severity: c.severity,
+        evidence,
+      });
+    }
+    return out;
+  }
+
+  carrierOrg(carrier: string): string | null {
+    return (
+      this.inv.inventory.organisations.find((o) => o.kind === 'carrier' && o.carrier === carrier)?.id ?? null
+    );
+  }
+
+  /** Cause and owner of a fault that starts an episode, from everything known at this moment. */
+  decide(f: Finding, now: number): Decision {
+    const site = this.inv.sites.get(f.site)!;
+    const r = f.rule;
+    const c = f.cond;
+    const owner = (cause: Cause | null): Pick<Decision, 'owner_org' | 'owner_person'> => {
+      switch (cause) {
+        case 'link':
+          return { owner_org: this.carrierOrg(site.link.carrier), owner_person: null };
+        case 'power':
+          return { owner_org: site.power, owner_person: null };
+        case 'equipment':
+          return { owner_org: null, owner_person: site.technician };
+        case 'mcu':
+          return { owner_org: this.inv.inventory.mcu.operator, owner_person: null };
+        default:
+          return { owner_org: null, owner_person: null };
+      }
+    };
+    const base = (explanation: Explanation, cause: Cause | null = r.cause === 'none' ? null : r.cause) => ({
+      cause,
+      ...owner(cause),
+      explanation,
+    });
+    if (c.flapping && !r.window)
+      return base({
+        code: 'flapping',
+        onsets: c.onsets.length,
+        window_min: 0,
+        metric: r.metric,
+      });
+    if (r.id === this.roles.reachability.id) {
+      const ups = this.onBattery(f.site);
+      if (ups && this.evaluator.onsetOf(ups) <= f.since + 60_000)
+        return base(
+          { code: 'power_then_dark', ups_since: this.evaluator.onsetOf(ups), dark_since: f.since },
+          'power',
+        );
+      const input = [...this.evaluator.conditions.values()].find(
+        (x) => x.site === f.site && x.rule.metric === 'ups_input_v' && x.value !== null,
+      );
+      if (input?.value != null && input.value < 100 && input.lastTime <= f.since + 60_000)
+        return base({ code: 'input_lost_then_dark', input_v: input.value, dark_since: f.since }, 'power');
+      return base({ code: 'dark', dark_since: f.since }, 'link');
+    }
+    if (r.id === this.roles.on_battery.id) {
+      const runtime = [...this.evaluator.conditions.values()].find(
+        (x) => x.site === f.site && x.rule.metric === 'ups_runtime_min' && x.value !== null,
+      );
+      return base(
+        {
+          code: 'on_battery',
+          sites: 1,
+          runtime_min: runtime?.value ?? null,
+          via: typeof c.evidence.signal === 'string' ? c.evidence.signal : null,
+        },
+        'power',
+      );
+    }
+    if (r.id === this.roles.codec_silent.id) return base({ code: 'codec_silent' }, 'equipment');
+    if (r.id === this.roles.mcu_port.id)
+      return base({ code: 'mcu_port', port: site.mcu_port ?? null }, 'mcu');
+    if (r.window && c.win)
+      return base({
+        code: 'window',
+        metric: r.metric,
+        means: [...c.win.means],
+        size_s: r.window.size / 1000,
+        of: r.window.of,
+        level: c.severity,
+        carrier: site.link.carrier,
+      });
+    if (r.absent !== undefined) return base({ code: 'absent', ago_s: Math.round((now - c.lastTime) / 1000) });
+    return base({ code: 'threshold', metric: r.metric, value: c.value, for_s: Math.round(r.for / 1000) });
+  }
+}
