@@ -80,7 +80,7 @@ function hasDeliveries(e: unknown): e is WithDeliveries {
 /** An engine error about a known episode, in the API's one error format (404 / 409), else rethrown. */
 function engineFailure(err: unknown, id: string): never {
   const msg = err instanceof Error ? err.message : String(err);
-  if (/not found|unknown/i.test(msg)) throw notFound(`sự cố "${id}"`);
+  if (/not found|unknown/i.test(msg)) throw notFound(`đợt sự cố "${id}"`);
   if (/resolved|closed|conflict|already/i.test(msg))
     throw new ApiFailure(409, 'conflict', `Xung đột / Conflict: ${msg}`);
   throw err;
@@ -92,7 +92,7 @@ export function episodeRoutes(d: Deps) {
 
   const find = (id: string): Episode => {
     const found = engine(d).episode(id);
-    if (!found) throw notFound(`sự cố "${id}"`);
+    if (!found) throw notFound(`đợt sự cố "${id}"`);
     return found;
   };
 
@@ -101,7 +101,7 @@ export function episodeRoutes(d: Deps) {
       method: 'get',
       path: '/episodes',
       summary:
-        'Sự cố (mỗi sự cố một lần báo, kèm các cảnh báo con, lịch sử nguyên nhân, tin đã gửi) / fault episodes',
+        'Các đợt sự cố (mỗi đợt báo một lần, kèm cảnh báo thành phần, lịch sử nguyên nhân, tin đã gửi) / fault episodes',
       security: SECURITY,
       request: { query: EpisodeQuery },
       responses: ok(
@@ -134,17 +134,17 @@ export function episodeRoutes(d: Deps) {
       method: 'get',
       path: '/episodes/{id}',
       summary:
-        'Một sự cố, kèm đầy đủ các cảnh báo thành viên và tin đã gửi (admin, noc) / one episode with its member alerts and deliveries',
+        'Một đợt sự cố, kèm đầy đủ các cảnh báo thành phần và tin đã gửi (admin, noc) / one episode with its member alerts and deliveries',
       security: SECURITY,
       request: { params: EpisodeId },
-      responses: okOr404(EpisodeDetail, 'Sự cố / the episode'),
+      responses: okOr404(EpisodeDetail, 'Đợt sự cố / the episode'),
     }),
     (c) => {
       const a = allow(c, ...READ_ROLES);
       const { id } = c.req.valid('param');
       const e = engine(d);
       const ep = find(id);
-      if (!canReadEpisode(a.user, ep)) throw forbidden('xem sự cố này');
+      if (!canReadEpisode(a.user, ep)) throw forbidden('xem đợt sự cố này');
       const alerts = ep.members
         .map((m) => e.get(m.alert))
         .filter((x): x is Alert => x !== undefined && canReadAlert(a.user, x));
@@ -179,7 +179,7 @@ export function episodeRoutes(d: Deps) {
       method: 'post',
       path: '/episodes/{id}/ack',
       summary:
-        'Xác nhận sự cố kèm ghi chú: dừng leo thang và nhắc lại cho mọi cảnh báo con / acknowledge an episode and all its children',
+        'Xác nhận đợt sự cố kèm ghi chú: dừng leo thang và nhắc lại cho mọi cảnh báo thành phần / acknowledge an episode and all its children',
       security: SECURITY,
       request: { params: EpisodeId, body: jsonBody(Ack) },
       responses: okOr404(Episode, 'Đã xác nhận / acknowledged'),
@@ -189,9 +189,9 @@ export function episodeRoutes(d: Deps) {
       const { id } = c.req.valid('param');
       const { comment } = c.req.valid('json');
       const ep = find(id);
-      if (!canOperateEpisode(a.user, ep)) throw forbidden('xác nhận sự cố của điểm cầu khác');
+      if (!canOperateEpisode(a.user, ep)) throw forbidden('xác nhận đợt sự cố của điểm cầu khác');
       if (ep.state === 'resolved')
-        throw new ApiFailure(409, 'conflict', 'Sự cố đã kết thúc / The episode is already resolved');
+        throw new ApiFailure(409, 'conflict', 'Đợt sự cố đã kết thúc / The episode is already resolved');
       let updated: Episode;
       try {
         updated = engine(d).acknowledgeEpisode(id, a.user.name, comment);
@@ -219,12 +219,12 @@ export function episodeRoutes(d: Deps) {
       const { cause, reason } = c.req.valid('json');
       const ep = find(id);
       if (ep.state === 'resolved')
-        throw new ApiFailure(409, 'conflict', 'Sự cố đã kết thúc / The episode is already resolved');
+        throw new ApiFailure(409, 'conflict', 'Đợt sự cố đã kết thúc / The episode is already resolved');
       if (ep.cause === cause)
         throw new ApiFailure(
           409,
           'conflict',
-          `Sự cố đã có nguyên nhân "${cause}" / The episode's cause is already "${cause}"`,
+          `Đợt sự cố đã có nguyên nhân "${cause}" / The episode's cause is already "${cause}"`,
           [{ path: 'body.cause', message: 'không đổi / unchanged' }],
         );
       let updated: Episode;

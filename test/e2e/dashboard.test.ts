@@ -139,6 +139,16 @@ describe('dashboard end to end', () => {
     );
     expect(members.length).toBeGreaterThan(0);
     expect(members.every((s) => s === 'acknowledged' || s === 'resolved')).toBe(true);
+    // the messages sent: the page to the owner (after the engine's group wait), the acknowledgement
+    await expect
+      .poll(() => card.locator('details[data-notifications] li[data-kind]').count(), {
+        timeout: 40_000,
+        interval: 500,
+      })
+      .toBeGreaterThan(0);
+    expect(await card.locator('details[data-notifications]').textContent()).toMatch(
+      /Báo sự cố|Báo đã xác nhận/,
+    );
     await page.screenshot({ path: join(SHOTS, 'alerts.png') });
   });
 
