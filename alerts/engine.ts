@@ -795,8 +795,13 @@ export class Engine implements AlertEngine {
     for (const m of roots) Object.assign(evidence, this.alertByFp.get(m.fp)?.alert.evidence ?? {});
     if (Object.keys(evidence).length > 0) ep.evidence = evidence;
     // silences and maintenance hold it back (still tracked, not paged)
-    const maint = this.holds.activeMaintenance(e.sites, now);
-    const sil = maint ? undefined : this.holds.silenceFor(e.rule, e.sites, now);
+    // held back only when every site of it is (silencing one site does not silence a branch-wide cut)
+    const each = <T>(f: (site: string) => T | undefined): T | undefined => {
+      const found = e.sites.map(f);
+      return found.every((x) => x !== undefined) ? found[0] : undefined;
+    };
+    const maint = each((site) => this.holds.activeMaintenance([site], now));
+    const sil = maint ? undefined : each((site) => this.holds.silenceFor(e.rule, [site], now));
     e.suppressed_by = maint ? `maintenance:${maint.id}` : sil ? `silence:${sil.id}` : null;
     if (e.state === 'firing' || e.state === 'suppressed') e.state = e.suppressed_by ? 'suppressed' : 'firing';
     if (JSON.stringify(e) !== before) this.epChanged(ep);
@@ -854,8 +859,11 @@ export class Engine implements AlertEngine {
     const rec = this.alerts.get(id);
     if (!rec) throw new Error(`alert "${id}" not found`);
     if (rec.alert.state === 'resolved') throw new Error(`alert "${id}" is already resolved`);
-    if (rec.alert.episode && this.eps.get(rec.alert.episode)?.e.state !== 'resolved')
-      this.acknowledgeEpisode(rec.alert.episode, by, comment);
+    const ep = rec.alert.episode ? this.eps.get(rec.alert.episode) : undefined;
+    // an alert speaks for its whole episode only when the episode is about its site alone (a
+    // branch-wide power cut is acknowledged as an episode, not through one site's alert)
+    if (ep && ep.e.state !== 'resolved' && ep.e.sites.every((s) => s === rec.alert.site))
+      this.acknowledgeEpisode(ep.e.id, by, comment);
     else {
       rec.alert.state = 'acknowledged';
       rec.alert.acknowledged_by = by;

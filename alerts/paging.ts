@@ -149,7 +149,14 @@ export class Pager {
     const ready = eps.filter(
       (ep) => ep.e.state === 'firing' && !ep.paged && ep.notifyAt !== null && ep.notifyAt <= now,
     );
-    const digest = ready.filter((ep) => !this.pages(ep));
+    const digest = eps.filter(
+      (ep) =>
+        (ep.e.state === 'firing' || ep.e.state === 'settling') &&
+        !ep.paged &&
+        ep.notifyAt !== null &&
+        ep.notifyAt <= now &&
+        !this.pages(ep),
+    );
     if (digest.length > 0) {
       const people = this.recipients(digest[0]!, 0);
       for (const ep of digest) {
@@ -208,7 +215,10 @@ export class Pager {
   /** The episode settled: everyone who was paged about it hears it is over (digest-only ones: nobody). */
   resolved(ep: Ep, _now: number): void {
     ep.nextEscalationAt = null;
-    if (!ep.paged && ep.notifyAt !== null && ep.notifyAt === this.digestAt) this.late.push(ep);
+    if (!ep.paged && ep.notifyAt !== null && !this.pages(ep) && this.o.digestIntervalMs > 0) {
+      this.late.push(ep);
+      this.digestAt ??= ep.notifyAt;
+    }
     ep.notifyAt = null;
     if (ep.paged && !ep.digestOnly) this.enqueue('resolve', ep, ep.e.notified);
   }
