@@ -83,6 +83,24 @@ const meeting = (extra: object = {}) => ({
   ...extra,
 });
 
+describe('dates are strict (issue 18)', () => {
+  it('an impossible date or one outside 2000-2099 is refused, never rolled over', async () => {
+    for (const start of ['2026-02-30T08:00', '2026-04-31T08:00', '2026-03-10T24:00', '1970-01-01T08:00']) {
+      const r = await call('u-noc', 'POST', '/meetings', meeting({ start }));
+      expect([start, r.status, r.json.error.issues[0].path]).toEqual([start, 400, 'body.start']);
+      expect(r.json.error.issues[0].message).toMatch(/2000.*2099/);
+    }
+    for (const start of [0, 1e308, -1])
+      expect((await call('u-noc', 'POST', '/meetings', meeting({ start }))).status).toBe(400);
+    // was a 500: the year passed the pattern, then the period could not be computed
+    const y = await call('u-noc', 'GET', '/reports/yearly?year=1970');
+    expect([y.status, y.json.error.issues[0].path]).toEqual([400, 'query.year']);
+    expect((await call('u-noc', 'GET', '/reports/six-month?from=2026-02-30')).status).toBe(400);
+    expect((await call('u-noc', 'GET', '/meetings?from=1e308')).status).toBe(400);
+    expect((await call('u-noc', 'GET', '/meetings?from=99999999999999999')).status).toBe(400);
+  });
+});
+
 describe('meeting routes', () => {
   it('hosts register for their own office only; the 3-day rule answers with the regulation', async () => {
     const ok = await call('u-host', 'POST', '/meetings', meeting());

@@ -14,7 +14,7 @@ import {
 } from '../../meetings/incidents.ts';
 import { REASON_CODES, Readiness, SLOTS } from '../../meetings/readiness.ts';
 import { DbMeetings, type Meeting, MeetingPatch, NewMeeting } from '../../meetings/store.ts';
-import { parseLocalTime } from '../../meetings/time.ts';
+import { checkTimeMs, parseLocalTime, TIME_RANGE_TEXT } from '../../meetings/time.ts';
 import { allow, auditFrom, type Deps, OPERATE_ROLES, READ_ROLES } from '../context.ts';
 import { AttendanceEvent } from '../contract.ts';
 import { ApiFailure, forbidden } from '../errors.ts';
@@ -62,11 +62,11 @@ function toApi(err: MeetingsError): ApiFailure {
 
 /** A time in a query string: ms since epoch, or an ISO date(-time), local Bắc Kạn time without offset. */
 export const QueryTime = z.string().transform((s, ctx) => {
-  const t = /^\d+$/.test(s) ? Number(s) : parseLocalTime(s);
-  if (t === null || !Number.isSafeInteger(t)) {
+  const t = /^\d{1,16}$/.test(s) ? checkTimeMs(Number(s)) : parseLocalTime(s);
+  if (t === null) {
     ctx.addIssue({
       code: 'custom',
-      message: `"${s}" không phải thời gian, ví dụ 2026-01-01 hoặc 2026-01-01T08:00 / not a time`,
+      message: `"${s}" không phải thời gian hợp lệ ${TIME_RANGE_TEXT}: ms từ 1970 hoặc ngày có thật, ví dụ 2026-01-01 hay 2026-01-01T08:00 / not a valid time: milliseconds since 1970 or a real date, e.g. 2026-01-01 or 2026-01-01T08:00`,
     });
     return z.NEVER;
   }

@@ -174,6 +174,14 @@ export function reportRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =>
           ctx.addIssue({ code: 'custom', path: ['year'], message: 'cần year hoặc from / give year or from' });
           return z.NEVER;
         }
+        if (parseLocalTime(from) === null) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['year'],
+            message: 'năm từ 2000 đến 2099 / a year from 2000 to 2099',
+          });
+          return z.NEVER;
+        }
         return { from, format: q.format };
       }),
   );

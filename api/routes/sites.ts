@@ -8,6 +8,7 @@ import { allow, canReadAlert, canReadSite, type Deps, READ_ROLES } from '../cont
 import { Alert, SITE_STATES, SiteStatus } from '../contract.ts';
 import { ApiFailure, forbidden, notFound } from '../errors.ts';
 import { ok, okOr404, page, pageQuery, SECURITY, subApp } from '../openapi.ts';
+import { QueryTime } from './meetings.ts';
 
 /** "a,b" → ["a","b"], each checked against `values` */
 function csvOf<T extends string>(values: readonly T[], what: string) {
@@ -82,8 +83,9 @@ const SiteParam = z.object({ id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'mã �
 const MetricsQuery = z
   .object({
     metric: csvOf(METRIC_NAMES, 'chỉ số / metric'),
-    from: z.coerce.number().int().min(0).optional(),
-    to: z.coerce.number().int().min(0).optional(),
+    /** ms since the epoch or a date(-time), between 2000 and 2099 */
+    from: QueryTime.optional(),
+    to: QueryTime.optional(),
     points: z.coerce.number().int().min(2).max(2000).default(300),
     device: z.string().max(100).optional(),
   })
