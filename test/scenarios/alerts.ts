@@ -327,7 +327,7 @@ export interface Outcome {
   /** person id → subjects, in order */
   subjects: Map<string, string[]>;
   episodes: Episode[];
-  /** messages other than resolves sent after the fault was cleared */
+  /** pages (not resolves, not the NOC's digest) sent after the fault was cleared */
   pagesAtRecovery: number;
   /** e-mail outbox rows (must equal the SMTP count) */
   outboxEmails: number;
@@ -403,7 +403,7 @@ export async function runScenario(s: Scenario, smtp: SmtpSink): Promise<Outcome>
     const cleared = w.clearedAt ?? Number.POSITIVE_INFINITY;
     const pagesAtRecovery = episodes
       .flatMap((e) => e.notifications)
-      .filter((n) => n.at > cleared && n.kind !== 'resolve').length;
+      .filter((n) => n.at > cleared && n.kind !== 'resolve' && n.kind !== 'digest').length;
     const outboxEmails = (
       rt.state.prepare(`SELECT count(*) AS n FROM outbox WHERE channel = 'email'`).get() as { n: number }
     ).n;
