@@ -14,6 +14,8 @@ const PACKAGES = {
   'iputils-ping': '/usr/bin/ping',
   chromium: '/usr/bin/chromium',
   'prometheus-snmp-exporter': '/usr/bin/prometheus-snmp-exporter',
+  // test/compose.test.ts: `docker-compose config` validates docker-compose.yml (no engine needed)
+  'docker-compose': '/usr/bin/docker-compose',
 };
 
 const missing = Object.entries(PACKAGES)

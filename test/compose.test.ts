@@ -1,0 +1,95 @@
+// Issue 18: docker-compose.yml starts nothing with a default password. Checked with Debian's
+// `docker-compose config` (it interpolates and validates the file; no Docker engine is needed) on the
+// shipped deploy/env.example, as is and filled in.
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { loadConfig } from '../config/config.ts';
+import { runCommand } from './helpers/command.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'diemcau-compose-'));
+mkdirSync(join(dir, 'deploy'));
+copyFileSync('docker-compose.yml', join(dir, 'docker-compose.yml'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** `docker-compose config` with deploy/.env = the given text, as the README says to run it. */
+function config(envText: string) {
+  writeFileSync(join(dir, 'deploy', '.env'), envText);
+  return runCommand('docker-compose', [
+    '-f',
+    join(dir, 'docker-compose.yml'),
+    '--env-file',
+    join(dir, 'deploy', '.env'),
+    'config',
+  ]);
+}
+
+const example = readFileSync('deploy/env.example', 'utf8');
+const filled = example.replace(
+  /^([A-Z_]+)=$/gm,
+  (_, name: string) => `${name}=secret-of-${name.toLowerCase()}`,
+);
+
+// biome-ignore lint/suspicious/noExplicitAny: the rendered compose file, checked field by field
+type Compose = { services: Record<string, { environment: Record<string, string> | any }> };
+
+describe('docker-compose.yml', () => {
+  it('refuses to render while a password of the example env file is empty', async () => {
+    const r = await config(example);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(
+      /set (DIEMCAU_INFLUX_PASSWORD|GRAFANA_INFLUX_PASSWORD|GRAFANA_ADMIN_PASSWORD) in deploy\/\.env/,
+    );
+  });
+
+  it('filled in: InfluxDB with authentication and its own users, Grafana with its admin password', async () => {
+    const r = await config(filled);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const c = parse(r.stdout) as Compose;
+    const influx = c.services.influxdb!.environment;
+    expect(influx).toMatchObject({
+      INFLUXDB_HTTP_AUTH_ENABLED: 'true',
+      INFLUXDB_ADMIN_USER: 'diemcau',
+      INFLUXDB_ADMIN_PASSWORD: 'secret-of-diemcau_influx_password',
+      INFLUXDB_READ_USER: 'grafana',
+      INFLUXDB_READ_USER_PASSWORD: 'secret-of-grafana_influx_password',
+    });
+    const grafana = c.services.grafana!.environment;
+    expect(grafana).toMatchObject({
+      GF_AUTH_ANONYMOUS_ENABLED: 'false',
+      GF_SECURITY_ADMIN_PASSWORD: 'secret-of-grafana_admin_password',
+      INFLUX_READ_USER: 'grafana',
+      INFLUX_READ_PASSWORD: 'secret-of-grafana_influx_password',
+    });
+    // diemcau gets its InfluxDB password from the same env file
+    expect(c.services.diemcau!.environment).toMatchObject({
+      DIEMCAU_INFLUX_PASSWORD: 'secret-of-diemcau_influx_password',
+    });
+  });
+
+  it('no password is written into the compose file itself', () => {
+    const raw = parse(readFileSync('docker-compose.yml', 'utf8')) as Compose;
+    for (const [name, s] of Object.entries(raw.services))
+      for (const [k, v] of Object.entries((s.environment ?? {}) as Record<string, string>))
+        if (/PASSWORD/.test(k))
+          expect([name, k, v]).toEqual([name, k, expect.stringMatching(/^\$\{[A-Z_]+:\?/)]);
+  });
+
+  it('diemcau and Grafana sign in to InfluxDB as their own users', () => {
+    const cfg = loadConfig('deploy/diemcau.yaml.example', {});
+    expect(cfg.storage.influxdb).toMatchObject({
+      username: 'diemcau',
+      password: { env: 'DIEMCAU_INFLUX_PASSWORD' },
+    });
+    const ds = parse(readFileSync('grafana/provisioning/datasources/diemcau.yaml', 'utf8')) as {
+      datasources: { user: string; secureJsonData: { password: string } }[];
+    };
+    expect(ds.datasources[0]).toMatchObject({
+      user: '$INFLUX_READ_USER',
+      secureJsonData: { password: '$INFLUX_READ_PASSWORD' },
+    });
+  });
+});
