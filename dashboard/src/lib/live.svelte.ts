@@ -47,6 +47,9 @@ export type LinkState = 'connecting' | 'live' | 'reconnecting';
 /** No event (heartbeats included) for this long and the screen says its data is stale. */
 export const STALE_MS = 25_000;
 
+/** resolved episodes the store keeps for the alerts page's second tab */
+const RESOLVED_KEPT = 300;
+
 class Live {
   cells = new Map<string, SiteCell>();
   /** the set of sites (changes only when the inventory does) */
@@ -267,6 +270,14 @@ class Live {
     this.schedule();
   }
 
+  /** A wall screen runs for weeks: keep the newest RESOLVED_KEPT resolved episodes, never an open one. */
+  private trimResolved(): void {
+    const resolved = [...this.episodeMap.values()].filter((e) => e.state === 'resolved');
+    if (resolved.length <= RESOLVED_KEPT) return;
+    resolved.sort((a, b) => (b.resolved_at ?? 0) - (a.resolved_at ?? 0));
+    for (const e of resolved.slice(RESOLVED_KEPT)) this.episodeMap.delete(e.id);
+  }
+
   private schedule(): void {
     if (this.flushTimer) return;
     this.flushTimer = setTimeout(() => {
@@ -277,6 +288,7 @@ class Live {
       }
       if (this.dirtyEpisodes) {
         this.dirtyEpisodes = false;
+        this.trimResolved();
         this.episodes = [...this.episodeMap.values()];
       }
       if (this.dirtyVersion) {
