@@ -286,6 +286,35 @@ describe('dashboard end to end', () => {
     expect(errors).toEqual([]);
   });
 
+  it('re-attributes the episode from its card (NOC): logged in the cause history, both owners told', async () => {
+    await page.click('nav[aria-label=Menu] >> text=Cảnh báo');
+    const card = page.locator(`li[data-episode][data-site="${VICTIM}"]`).first();
+    await card.waitFor({ timeout: 10_000 });
+    await card.locator('button.reassign-open').click();
+    const form = card.locator('form.reassign');
+    await form.locator('select[name=reassign-cause]').selectOption('equipment');
+    await form.locator('input[name=reassign-reason]').fill('Điện lưới vẫn có, UPS báo sai');
+    await form.locator('button[type=submit]').click();
+    await expect
+      .poll(() => card.locator('dd[data-cause]').getAttribute('data-cause'), POLL)
+      .toBe('equipment');
+    expect(await card.locator('dd[data-cause]').textContent()).toContain('lỗi thiết bị');
+    const history = card.locator('details[data-history]');
+    if (!(await history.getAttribute('open'))) await history.locator('summary').click();
+    await expect.poll(() => history.locator('li').count(), POLL).toBe(2);
+    expect(await history.locator('li').nth(1).textContent()).toMatch(
+      /lỗi thiết bị[\s\S]*bởi admin[\s\S]*Điện lưới vẫn có, UPS báo sai/,
+    );
+    const sent = card.locator('details[data-notifications]');
+    if (!(await sent.getAttribute('open'))) await sent.locator('summary').click();
+    await expect
+      .poll(() => sent.locator('li[data-kind=reassign]').count(), { timeout: 30_000, interval: 500 })
+      .toBeGreaterThan(0);
+    expect(await sent.locator('li[data-kind=reassign]').first().textContent()).toContain(
+      'Chuyển đơn vị xử lý',
+    );
+  });
+
   it('shows a technician only their sites, with the menu of their role', async () => {
     const mine = [VICTIM, 'xa-cao-tan'];
     const created = await page.evaluate(async (sites) => {

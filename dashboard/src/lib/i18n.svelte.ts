@@ -274,6 +274,12 @@ const vi = {
   kind_reassign: 'Chuyển đơn vị xử lý',
   kind_digest: 'Bản tin tổng hợp NOC',
   kind_test: 'Tin thử',
+  ep_reassign: 'Chuyển đơn vị xử lý',
+  ep_reassign_hint:
+    'Đổi nguyên nhân: đơn vị mới nhận việc, đơn vị cũ và mới đều được báo một tin; ghi vào lịch sử nguyên nhân.',
+  ep_reassign_to: 'Nguyên nhân mới',
+  ep_reassign_reason: 'Lý do chuyển',
+  ep_reassign_reason_ph: 'Ví dụ: điện lưới vẫn có, UPS báo sai',
 };
 
 export type Key = keyof typeof vi;
@@ -549,6 +555,12 @@ const en: Record<Key, string> = {
   kind_reassign: 'Reassigned',
   kind_digest: 'NOC digest',
   kind_test: 'Test',
+  ep_reassign: 'Reassign',
+  ep_reassign_hint:
+    'Change the cause: the new owner takes it over; the old and the new owner get one message each; logged in the cause history.',
+  ep_reassign_to: 'New cause',
+  ep_reassign_reason: 'Why',
+  ep_reassign_reason_ph: 'e.g. mains is on, the UPS reports wrongly',
 };
 
 const dicts: Record<Lang, Record<Key, string>> = { vi, en };
