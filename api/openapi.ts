@@ -3,7 +3,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ZodType } from 'zod';
 import type { AppEnv } from './context.ts';
-import { ApiError } from './contract.ts';
+import { ApiError, type Role } from './contract.ts';
 import { validationFailure } from './errors.ts';
 
 export function subApp(): OpenAPIHono<AppEnv> {
@@ -44,6 +44,15 @@ export function okOr404<T extends ZodType>(schema: T, description: string) {
 }
 
 export const SECURITY: Record<string, string[]>[] = [{ cookie: [] }, { bearer: [] }];
+
+/**
+ * The roles that may call an operation, published in the OpenAPI document as `x-roles` (a technician
+ * only for their own sites, a host for their own organisation). The handler still calls `allow(c, …)`
+ * with the same roles; api/role-matrix.test.ts calls every operation as every role and checks both agree.
+ */
+export function roles(...allowed: readonly Role[]): { 'x-roles': Role[] } {
+  return { 'x-roles': [...allowed] };
+}
 
 /** The `limit` and `offset` fields of a list's query: at most `max` items a page, `fallback` when not given. */
 export function pageQuery(max: number, fallback: number) {

@@ -14,7 +14,7 @@ import { allow, type Deps } from '../context.ts';
 import { ROLES, User } from '../contract.ts';
 import { ApiFailure, notFound } from '../errors.ts';
 import { unlockUser } from '../login-guard.ts';
-import { jsonBody, ok, okOr404, pageQuery, SECURITY, subApp } from '../openapi.ts';
+import { jsonBody, ok, okOr404, pageQuery, roles, SECURITY, subApp } from '../openapi.ts';
 import { publicUser } from './auth.ts';
 
 const UserRow = User.extend({ disabled: z.boolean(), created_at: z.number(), updated_at: z.number() });
@@ -97,6 +97,7 @@ export function adminRoutes(d: Deps) {
       path: '/users',
       summary: 'Người dùng (quản trị) / users (admin)',
       security: SECURITY,
+      ...roles('admin'),
       responses: ok(z.object({ items: z.array(UserRow) }), 'Danh sách / list'),
     }),
     (c) => {
@@ -112,6 +113,7 @@ export function adminRoutes(d: Deps) {
       summary:
         'Tạo người dùng; mật khẩu ngẫu nhiên trả về một lần / create a user (random password shown once)',
       security: SECURITY,
+      ...roles('admin'),
       request: { body: jsonBody(NewUser) },
       responses: ok(z.object({ user: UserRow, password: z.string().nullable() }), 'Đã tạo / created'),
     }),
@@ -141,6 +143,7 @@ export function adminRoutes(d: Deps) {
       path: '/users/{name}',
       summary: 'Đổi vai trò, điểm cầu, cơ quan, khóa tài khoản / change role, sites, org, disable',
       security: SECURITY,
+      ...roles('admin'),
       request: { params: UserName, body: jsonBody(PatchUser) },
       responses: okOr404(UserRow, 'Đã cập nhật / updated'),
     }),
@@ -173,6 +176,7 @@ export function adminRoutes(d: Deps) {
       path: '/users/{name}/password',
       summary: 'Đặt mật khẩu ngẫu nhiên mới (trả về một lần) / reset to a random password (shown once)',
       security: SECURITY,
+      ...roles('admin'),
       request: { params: UserName },
       responses: okOr404(z.object({ password: z.string() }), 'Mật khẩu mới / the new password'),
     }),
@@ -192,6 +196,7 @@ export function adminRoutes(d: Deps) {
       summary:
         'Mở khóa đăng nhập (xóa mọi lần chờ sau nhiều lần sai mật khẩu) / lift sign-in lockouts of a user',
       security: SECURITY,
+      ...roles('admin'),
       request: { params: UserName },
       responses: okOr404(z.object({ ok: z.literal(true), cleared: z.number().int() }), 'Đã mở / unlocked'),
     }),
@@ -218,6 +223,7 @@ export function adminRoutes(d: Deps) {
       path: '/audit',
       summary: 'Nhật ký thay đổi: ai, làm gì, khi nào, từ đâu / audit log',
       security: SECURITY,
+      ...roles('admin', 'noc'),
       request: { query: AuditQuery },
       responses: ok(z.object({ items: z.array(AuditRecord), total: z.number().int() }), 'Nhật ký / log'),
     }),

@@ -15,11 +15,11 @@ import {
   type UserRecord,
   verifyPassword,
 } from '../accounts.ts';
-import { auditFrom, type Deps, isSecure, requireAuth, SESSION_COOKIE } from '../context.ts';
+import { auditFrom, type Deps, isSecure, READ_ROLES, requireAuth, SESSION_COOKIE } from '../context.ts';
 import { User } from '../contract.ts';
 import { ApiFailure, notFound } from '../errors.ts';
 import { LoginGuard } from '../login-guard.ts';
-import { ERRORS, jsonBody, ok, okOr404, SECURITY, subApp } from '../openapi.ts';
+import { ERRORS, jsonBody, ok, okOr404, roles, SECURITY, subApp } from '../openapi.ts';
 
 export function publicUser(u: UserRecord): User {
   return {
@@ -159,6 +159,7 @@ export function authRoutes(d: Deps) {
       path: '/auth/logout',
       summary: 'Đăng xuất / sign out (ends this session)',
       security: SECURITY,
+      ...roles(...READ_ROLES),
       responses: ok(z.object({ ok: z.literal(true) }), 'Đã đăng xuất / signed out'),
     }),
     (c) => {
@@ -176,6 +177,7 @@ export function authRoutes(d: Deps) {
       path: '/auth/me',
       summary: 'Tài khoản đang đăng nhập / the signed-in user and the CSRF token',
       security: SECURITY,
+      ...roles(...READ_ROLES),
       responses: ok(Me, 'Tài khoản / the user'),
     }),
     (c) => {
@@ -191,6 +193,7 @@ export function authRoutes(d: Deps) {
       summary:
         'Đổi mật khẩu của mình: kết thúc mọi phiên, thu hồi mã API trừ khi keep_tokens / change my password (ends all my sessions, revokes my API tokens unless keep_tokens)',
       security: SECURITY,
+      ...roles(...READ_ROLES),
       request: { body: jsonBody(PasswordChange) },
       responses: ok(z.object({ ok: z.literal(true) }), 'Đã đổi / changed'),
     }),
@@ -247,6 +250,7 @@ export function authRoutes(d: Deps) {
       path: '/auth/tokens',
       summary: 'Mã truy cập API của tôi / my API tokens',
       security: SECURITY,
+      ...roles(...READ_ROLES),
       responses: ok(z.object({ items: z.array(Token) }), 'Danh sách / list'),
     }),
     (c) => {
@@ -262,6 +266,7 @@ export function authRoutes(d: Deps) {
       path: '/auth/tokens',
       summary: 'Tạo mã truy cập API (chỉ hiện một lần) / create an API token (shown once)',
       security: SECURITY,
+      ...roles(...READ_ROLES),
       request: { body: jsonBody(NewToken) },
       responses: ok(z.object({ token: z.string(), info: Token }), 'Mã mới / the new token'),
     }),
@@ -284,6 +289,7 @@ export function authRoutes(d: Deps) {
       path: '/auth/tokens/{id}',
       summary: 'Thu hồi mã truy cập API / revoke an API token',
       security: SECURITY,
+      ...roles(...READ_ROLES),
       request: { params: z.object({ id: z.string().regex(/^[0-9a-f]{12}$/) }) },
       responses: okOr404(z.object({ ok: z.literal(true) }), 'Đã thu hồi / revoked'),
     }),

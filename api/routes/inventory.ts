@@ -2,7 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { CARRIERS, ORG_KINDS, TIERS } from '../../inventory/schema.ts';
 import { allow, canReadSite, type Deps, READ_ROLES } from '../context.ts';
-import { ok, SECURITY, subApp } from '../openapi.ts';
+import { ok, roles, SECURITY, subApp } from '../openapi.ts';
 
 const InventoryView = z.object({
   network: z.object({ name: z.string(), province_gso: z.string(), noc: z.string() }),
@@ -67,6 +67,7 @@ export function inventoryRoutes(d: Deps) {
       path: '/inventory',
       summary: 'Danh mục mạng: huyện, tổ chức, điểm cầu / the network inventory',
       security: SECURITY,
+      ...roles(...READ_ROLES),
       responses: ok(InventoryView, 'Danh mục / inventory'),
     }),
     (c) => {

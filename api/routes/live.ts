@@ -3,7 +3,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { allow, type Deps, READ_ROLES } from '../context.ts';
 import { ApiFailure } from '../errors.ts';
-import { ERRORS, SECURITY, subApp } from '../openapi.ts';
+import { ERRORS, roles, SECURITY, subApp } from '../openapi.ts';
 
 /** bytes a client may have waiting before it is dropped (it reconnects and resumes); http.live_queue_kb */
 export const CLIENT_QUEUE_BYTES = 1 << 20;
@@ -28,6 +28,7 @@ export function liveRoutes(d: Deps, opts: { queueBytes?: number } = {}) {
       summary:
         'Luồng trực tiếp (SSE): snapshot, site, metrics, alert, heartbeat; Last-Event-ID để nối lại / live stream',
       security: SECURITY,
+      ...roles(...READ_ROLES),
       // Last-Event-ID header: resume after that id; anything that is not a known id gets a snapshot
       // (never an error: a browser's EventSource does not retry after a 4xx)
       request: { query: LiveQuery },

@@ -18,7 +18,7 @@ import { checkTimeMs, parseLocalTime, TIME_RANGE_TEXT } from '../../meetings/tim
 import { allow, auditFrom, type Deps, OPERATE_ROLES, READ_ROLES } from '../context.ts';
 import { AttendanceEvent } from '../contract.ts';
 import { ApiFailure, forbidden } from '../errors.ts';
-import { ERRORS, jsonBody, ok, okOr404, page, pageQuery, SECURITY, subApp } from '../openapi.ts';
+import { ERRORS, jsonBody, ok, okOr404, page, pageQuery, roles, SECURITY, subApp } from '../openapi.ts';
 
 /** The meetings module's objects for a route factory: built from Deps when not given. */
 export interface MeetingsParts {
@@ -235,6 +235,7 @@ export function meetingRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =
       path: '/meetings/host-orgs',
       summary: 'Cơ quan có thể chủ trì cuộc họp / organisations that may host a meeting',
       security: SECURITY,
+      ...roles(...READ_ROLES),
       responses: ok(
         z.object({ items: z.array(z.object({ id: z.string(), name: z.string() })) }),
         'Danh sách',
@@ -253,6 +254,7 @@ export function meetingRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =
       path: '/meetings',
       summary: 'Các cuộc họp (host: của cơ quan mình) / meetings (hosts: their own organisation)',
       security: SECURITY,
+      ...roles(...READ_ROLES),
       request: { query: MeetingQuery },
       responses: ok(
         z.object({ items: z.array(MeetingSchema), total: z.number(), limit: z.number(), offset: z.number() }),
@@ -285,6 +287,7 @@ export function meetingRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =
       summary:
         'Đăng ký cuộc họp: trước 03 ngày, trừ khẩn cấp (Điều 6) / register a meeting: 3 days ahead unless emergency',
       security: SECURITY,
+      ...roles('admin', 'noc', 'host'),
       request: { body: jsonBody(NewMeeting) },
       responses: {
         201: {
@@ -319,6 +322,7 @@ export function meetingRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =
       path: '/meetings/{id}',
       summary: 'Một cuộc họp, kèm các cuộc họp trùng giờ / one meeting, with overlapping ones',
       security: SECURITY,
+      ...roles(...READ_ROLES),
       request: { params: Id },
       responses: okOr404(
         z.object({ meeting: MeetingSchema, overlaps: z.array(OverlapSchema) }),
@@ -339,6 +343,7 @@ export function meetingRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =
       summary:
         'Đổi cuộc họp (giờ mới hoặc thêm điểm cầu cần báo trước 03 ngày) / change a meeting (new time or added sites need 3 days notice)',
       security: SECURITY,
+      ...roles('admin', 'noc', 'host'),
       request: { params: Id, body: jsonBody(MeetingPatch) },
       responses: okOr404(Registered, 'Đã cập nhật / updated'),
     }),
@@ -359,6 +364,7 @@ export function meetingRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =
       path: '/meetings/{id}/cancel',
       summary: 'Hủy cuộc họp (giữ lại hồ sơ) / cancel a meeting (the record is kept)',
       security: SECURITY,
+      ...roles('admin', 'noc', 'host'),
       request: { params: Id, body: jsonBody(Cancel) },
       responses: okOr404(MeetingSchema, 'Đã hủy / cancelled'),
     }),
@@ -379,6 +385,7 @@ export function meetingRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =
       path: '/meetings/{id}/readiness',
       summary: 'Kết quả vận hành thử (T-12h, T-1h, theo yêu cầu) / readiness test runs',
       security: SECURITY,
+      ...roles(...READ_ROLES),
       request: { params: Id },
       responses: okOr404(z.object({ items: z.array(RunSchema) }), 'Các lần vận hành thử / runs'),
     }),
@@ -396,6 +403,7 @@ export function meetingRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =
       summary:
         'Điểm cầu vào, không vào, rời cuộc họp (không phải sự cố) / sites joining, never joining, leaving the call',
       security: SECURITY,
+      ...roles(...READ_ROLES),
       request: { params: Id },
       responses: okOr404(
         z.object({ items: z.array(AttendanceEvent) }),
@@ -418,6 +426,7 @@ export function meetingRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =
       path: '/meetings/{id}/readiness',
       summary: 'Vận hành thử ngay (Điều 7.1.b) / run a readiness test now',
       security: SECURITY,
+      ...roles('admin', 'noc', 'technician', 'host'),
       request: { params: Id },
       responses: okOr404(RunSchema, 'Kết quả / result'),
     }),
@@ -444,6 +453,7 @@ export function meetingRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =
       path: '/incidents',
       summary: 'Nhật ký sự cố (Điều 8.2.d) / the incident log',
       security: SECURITY,
+      ...roles(...READ_ROLES),
       request: { query: IncidentQuery },
       responses: ok(
         z.object({
@@ -478,6 +488,7 @@ export function meetingRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =
       path: '/incidents/draft',
       summary: 'Điền sẵn sự cố từ một cảnh báo / an incident prefilled from an alert',
       security: SECURITY,
+      ...roles(...OPERATE_ROLES),
       request: { query: z.object({ alert_id: z.string().min(1).max(100) }).strict() },
       responses: okOr404(Draft, 'Bản nháp / draft'),
     }),
@@ -501,6 +512,7 @@ export function meetingRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =
       summary:
         'Ghi sự cố: nguyên nhân, giải pháp, thời gian khắc phục; alert_id điền sẵn từ cảnh báo / log an incident',
       security: SECURITY,
+      ...roles(...OPERATE_ROLES),
       request: { body: jsonBody(NewIncident) },
       responses: {
         201: { description: 'Đã ghi / logged', content: { 'application/json': { schema: IncidentSchema } } },
@@ -527,6 +539,7 @@ export function meetingRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =
       path: '/incidents/{id}',
       summary: 'Một sự cố / one incident',
       security: SECURITY,
+      ...roles(...READ_ROLES),
       request: { params: Id },
       responses: okOr404(IncidentSchema, 'Sự cố / the incident'),
     }),
@@ -542,6 +555,7 @@ export function meetingRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =
       path: '/incidents/{id}',
       summary: 'Cập nhật sự cố: thời điểm khắc phục, giải pháp … / update: restore time, fix …',
       security: SECURITY,
+      ...roles(...OPERATE_ROLES),
       request: { params: Id, body: jsonBody(IncidentPatch) },
       responses: okOr404(IncidentSchema, 'Đã cập nhật / updated'),
     }),

@@ -14,7 +14,7 @@ import {
 } from '../../reports/index.ts';
 import { allow, type Ctx, type Deps, READ_ROLES } from '../context.ts';
 import { ApiFailure } from '../errors.ts';
-import { ERRORS, NOT_FOUND, SECURITY, subApp } from '../openapi.ts';
+import { ERRORS, NOT_FOUND, roles, SECURITY, subApp } from '../openapi.ts';
 import { guard, meetingsParts, QueryTime, readableMeeting } from './meetings.ts';
 
 const Format = z.enum(['json', 'html']).default('json');
@@ -74,6 +74,7 @@ export function reportRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =>
       summary:
         'Báo cáo chất lượng sau cuộc họp: tham dự, mất gói, trễ, MOS, sự cố / post-meeting quality report',
       security: SECURITY,
+      ...roles(...READ_ROLES),
       request: {
         params: z.object({ id: z.string().min(1).max(100) }),
         query: z.object({ format: Format }).strict(),
@@ -95,6 +96,7 @@ export function reportRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =>
       path: '/reports/meetings/{id}/readiness',
       summary: 'Kết quả vận hành thử gần nhất (Điều 7.1.b) / the latest readiness test run',
       security: SECURITY,
+      ...roles(...READ_ROLES),
       request: {
         params: z.object({ id: z.string().min(1).max(100) }),
         query: z.object({ format: Format }).strict(),
@@ -136,6 +138,7 @@ export function reportRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =>
         path,
         summary,
         security: SECURITY,
+        ...roles(...PERIOD_ROLES),
         request: { query: query as never },
         responses: report('Báo cáo / the report'),
       }),
@@ -193,6 +196,7 @@ export function reportRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =>
       summary:
         'Báo cáo theo khoảng thời gian tùy chọn (tối đa 1 năm) / report over any period (at most a year)',
       security: SECURITY,
+      ...roles(...PERIOD_ROLES),
       request: { query: z.object({ from: QueryTime, to: QueryTime, format: Format }).strict() },
       responses: report('Báo cáo / the report'),
     }),

@@ -7,7 +7,7 @@ import { CARRIERS, TIERS } from '../../inventory/schema.ts';
 import { allow, canReadAlert, canReadSite, type Deps, READ_ROLES } from '../context.ts';
 import { Alert, SITE_STATES, SiteStatus } from '../contract.ts';
 import { ApiFailure, forbidden, notFound } from '../errors.ts';
-import { ok, okOr404, page, pageQuery, SECURITY, subApp } from '../openapi.ts';
+import { ok, okOr404, page, pageQuery, roles, SECURITY, subApp } from '../openapi.ts';
 import { QueryTime } from './meetings.ts';
 
 /** "a,b" → ["a","b"], each checked against `values` */
@@ -153,6 +153,7 @@ export function siteRoutes(d: Deps) {
       path: '/sites',
       summary: 'Các điểm cầu và trạng thái hiện tại / sites with current status and cause',
       security: SECURITY,
+      ...roles(...READ_ROLES),
       request: { query: SiteListQuery },
       responses: ok(SiteList, 'Danh sách / list'),
     }),
@@ -205,6 +206,7 @@ export function siteRoutes(d: Deps) {
       path: '/sites/{id}',
       summary: 'Một điểm cầu: thiết bị, liên hệ, cảnh báo / one site with devices, contacts and alerts',
       security: SECURITY,
+      ...roles(...READ_ROLES),
       request: { params: SiteParam },
       responses: okOr404(SiteDetail, 'Điểm cầu / the site'),
     }),
@@ -260,6 +262,7 @@ export function siteRoutes(d: Deps) {
       summary:
         'Số liệu đo của điểm cầu theo khoảng thời gian, đã gộp ≤ points điểm / metrics over a range, downsampled',
       security: SECURITY,
+      ...roles(...READ_ROLES),
       request: { params: SiteParam, query: MetricsQuery },
       responses: okOr404(MetricsResult, 'Chuỗi số liệu / series'),
     }),
