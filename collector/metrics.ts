@@ -11,6 +11,8 @@ export interface SelfMetrics {
   requests: Counter<string>;
   devices: Gauge<'state'>;
   probeDuration: Histogram<'probe'>;
+  rtpSendLag: Histogram<string>;
+  probeInvalid: Counter<'site'>;
   traps: Counter<'name'>;
 }
 
@@ -117,6 +119,28 @@ export function selfMetrics(registry: Registry): SelfMetrics {
           help: 'Duration of one ICMP round or one RTP probe',
           labelNames: ['probe'],
           buckets: [0.1, 0.5, 1, 2, 5, 10, 30],
+          registers,
+        }),
+    ),
+    rtpSendLag: once(
+      registry,
+      'diemcau_collector_rtp_send_lag_seconds',
+      () =>
+        new Histogram({
+          name: 'diemcau_collector_rtp_send_lag_seconds',
+          help: 'How late each RTP probe packet left against its schedule (the probe host, not the path: a loaded event loop shows here)',
+          buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1],
+          registers,
+        }),
+    ),
+    probeInvalid: once(
+      registry,
+      'diemcau_collector_probe_invalid_replies_total',
+      () =>
+        new Counter({
+          name: 'diemcau_collector_probe_invalid_replies_total',
+          help: 'Datagrams that came back to an RTP probe but were not a reply to it (garbage, truncated, not a reflector)',
+          labelNames: ['site'],
           registers,
         }),
     ),

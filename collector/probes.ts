@@ -1,6 +1,8 @@
 // Active probes per site: an ICMP round (fping) and RTP/UDP jitter streams to each site's
 // reflector, every interval. The site's `reachable` comes from its RTP probe where configured,
-// else from ICMP; a probe that cannot run is announced once and never reports a site down.
+// else from ICMP; a probe that cannot run is announced once and never reports a site down, and a
+// far end that answers with something else than our packets is "misconfigured", not down: its site's
+// reachability then comes from ICMP (or is not reported).
 import { parseDuration } from '../config/config.ts';
 import type { Sample, SampleTags } from '../core/bus.ts';
 import type { Runtime } from '../core/runtime.ts';
@@ -8,7 +10,7 @@ import { parseAddress } from '../inventory/load.ts';
 import type { Site } from '../inventory/schema.ts';
 import { detectIcmp, type IcmpTool, icmpRound } from './icmp.ts';
 import type { SelfMetrics } from './metrics.ts';
-import { rtpProbe } from './rtp.ts';
+import { RtpThread } from './rtp-thread.ts';
 
 const RTP_CONCURRENCY = 32;
 
@@ -17,9 +19,15 @@ export class ProbeRunner {
   private stopped = false;
   private icmpTool: IcmpTool | null = null;
   private rtpUnavailable = new Set<string>();
+  /** sites whose RTP far end answers, but not as a reflector */
+  private rtpMisconfigured = new Set<string>();
   private inflight = new Set<Promise<unknown>>();
   private rtpActive = 0;
   private rtpQueue: (() => void)[] = [];
+  /** RTP probes run on their own thread: the collector's work does not delay their timestamps */
+  private readonly rtpThread = new RtpThread((problem) =>
+    this.rt.log.warn({ problem }, 'RTP probes run on the collector thread: its load can read as jitter'),
+  );
 
   constructor(
     private readonly rt: Runtime,
@@ -114,7 +122,12 @@ export class ProbeRunner {
       for (const s of list) {
         const base = { time, site: s.id, device: `${s.id}:icmp`, tags: this.tags(s, 'icmp') };
         // RTP decides reachability where a reflector is configured
-        if (!s.probes.rtp || !this.rt.config.collector.rtp.enabled || this.rtpUnavailable.has(s.id))
+        if (
+          !s.probes.rtp ||
+          !this.rt.config.collector.rtp.enabled ||
+          this.rtpUnavailable.has(s.id) ||
+          this.rtpMisconfigured.has(s.id)
+        )
           samples.push({ ...base, metric: 'reachable', value: r.received > 0 ? 1 : 0 });
         samples.push({ ...base, metric: 'loss_pct', value: r.lossPct });
         if (r.rttMs !== null) samples.push({ ...base, metric: 'rtt_ms', value: r.rttMs });
@@ -140,22 +153,31 @@ export class ProbeRunner {
     const { host, port } = parseAddress(s.probes.rtp!, 5004);
     const t0 = performance.now();
     try {
-      const r = await rtpProbe(host, port, {
+      const r = await this.rtpThread.probe(host, port, {
         packets: cfg.packets,
         intervalMs: parseDuration(cfg.interval),
         timeoutMs: 1000,
       });
       this.m.probeDuration.observe({ probe: 'rtp' }, (performance.now() - t0) / 1000);
+      for (const lag of r.sendLagMs) this.m.rtpSendLag.observe(lag / 1000);
+      if (r.invalid > 0) this.m.probeInvalid.inc({ site: s.id }, r.invalid);
       if (this.stopped) return;
       const time = Date.now();
       const base = { time, site: s.id, device: `${s.id}:rtp`, tags: this.tags(s, 'rtp') };
-      const samples: Sample[] = [
-        { ...base, metric: 'reachable', value: r.received > 0 ? 1 : 0 },
-        { ...base, metric: 'loss_pct', value: r.lossPct },
-      ];
-      if (r.rttMs !== null) samples.push({ ...base, metric: 'rtt_ms', value: r.rttMs });
-      if (r.jitterMs !== null) samples.push({ ...base, metric: 'jitter_ms', value: r.jitterMs });
-      if (r.mos !== null) samples.push({ ...base, metric: 'mos', value: r.mos });
+      this.noteMisconfigured(s, `${host}:${port}`, r.misconfigured, r.invalid, r.received);
+      const samples: Sample[] = [{ ...base, metric: 'probe_ok', value: r.misconfigured ? 0 : 1 }];
+      // what came back is not ours: its "loss" would blame a link that answered every packet
+      if (!r.misconfigured) {
+        samples.push(
+          { ...base, metric: 'reachable', value: r.received > 0 ? 1 : 0 },
+          { ...base, metric: 'loss_pct', value: r.lossPct },
+          { ...base, metric: 'rtp_duplicates', value: r.duplicates },
+          { ...base, metric: 'rtp_reordered', value: r.reordered },
+        );
+        if (r.rttMs !== null) samples.push({ ...base, metric: 'rtt_ms', value: r.rttMs });
+        if (r.jitterMs !== null) samples.push({ ...base, metric: 'jitter_ms', value: r.jitterMs });
+        if (r.mos !== null) samples.push({ ...base, metric: 'mos', value: r.mos });
+      }
       this.m.samples.inc(samples.length);
       this.rt.bus.publish(samples);
     } catch (err) {
@@ -169,6 +191,32 @@ export class ProbeRunner {
     }
   }
 
+  /** logs and announces a change of a site's RTP far end between "a reflector" and "not one" */
+  private noteMisconfigured(s: Site, address: string, bad: boolean, invalid: number, valid: number): void {
+    if (bad === this.rtpMisconfigured.has(s.id)) return;
+    if (bad) {
+      this.rtpMisconfigured.add(s.id);
+      this.rt.log.warn(
+        { site: s.id, address, invalid, valid },
+        'RTP probe misconfigured: the far end answers, but not with our packets (not a reflector); the site is NOT reported down, its reachability comes from ICMP',
+      );
+    } else {
+      this.rtpMisconfigured.delete(s.id);
+      this.rt.log.info({ site: s.id, address }, 'RTP probe: the far end reflects our packets again');
+    }
+    this.rt.bus.publishEvent({
+      time: Date.now(),
+      kind: bad ? 'probe_misconfigured' : 'probe_ok',
+      site: s.id,
+      device: `${s.id}:rtp`,
+      name: bad ? 'rtp_misconfigured' : 'rtp_ok',
+      detail: bad
+        ? `Phép đo RTP cấu hình sai: ${address} trả lời nhưng không phải bộ phản hồi (${invalid} gói lạ, ${valid} gói đúng) — điểm cầu không bị báo mất kết nối / RTP probe misconfigured: ${address} answers but is not a reflector; the site is not reported down`
+        : `Phép đo RTP hoạt động lại: ${address} phản hồi đúng / RTP probe working again: ${address} reflects our packets`,
+      data: { address, invalid, valid },
+    });
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) {
@@ -177,5 +225,6 @@ export class ProbeRunner {
     }
     for (const wake of this.rtpQueue.splice(0)) wake();
     await Promise.allSettled([...this.inflight]);
+    await this.rtpThread.stop();
   }
 }

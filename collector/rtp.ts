@@ -3,6 +3,13 @@
 // the reflector sends each packet back unchanged, and the probe measures on the returning stream:
 // round-trip time, RFC 3550 interarrival jitter (A.8), loss, reordering, duplicates, and an
 // E-model MOS estimate (device-oids.md §8.4).
+//
+// Jitter is computed from the time each packet was actually sent (carried in its payload), not from
+// its nominal place in the schedule: a busy event loop sends late, and that lateness is the probe's,
+// not the path's. How late the probe sent is reported apart (`sendLagMs`).
+// Datagrams that come back but are not this probe's packets (garbage, truncated, another protocol
+// answering on the port) are counted as `invalid`: a far end that answers only those is not a
+// reflector (`misconfigured`), which is not the same as a dead link.
 import { randomInt } from 'node:crypto';
 import dgram from 'node:dgram';
 
@@ -28,9 +35,19 @@ export interface RtpResult {
   rttMs: number | null;
   rttMinMs: number | null;
   rttMaxMs: number | null;
-  /** RFC 3550 interarrival jitter of the returning stream, in ms */
+  /** RFC 3550 interarrival jitter of the returning stream, in ms (transit from the real send times) */
   jitterMs: number | null;
   mos: number | null;
+  /** datagrams answered that are not a reply to this probe (short, wrong magic, SSRC or sequence) */
+  invalid: number;
+  /** the far end answered, but not with this probe's packets: not a reflector (or not ours) */
+  misconfigured: boolean;
+  /** how late each packet left against its schedule (ms): the probe host's own timer wobble */
+  sendLagMs: number[];
+  /** packets read right after the probe host stood still: left out of the jitter estimate */
+  hostStalled: number;
+  /** sequence numbers (0-based) of the packets the jitter estimate used, in arrival order */
+  jitterSeqs: number[];
 }
 
 /**
@@ -46,12 +63,15 @@ export function mosFrom(latencyMs: number, jitterMs: number, lossPct: number): n
   return Math.round(Math.max(1, Math.min(4.5, mos)) * 100) / 100;
 }
 
-/** RFC 3550 A.8 interarrival jitter over packets in arrival order (times in RTP clock units). */
+/**
+ * RFC 3550 A.8 interarrival jitter over packets in arrival order. `arrival` and `sent` are in the same
+ * unit (the probe passes RTP clock units; RFC 3550 uses the sender's timestamp, here the real send time).
+ */
 export class JitterEstimator {
   private prevTransit: number | null = null;
   j = 0;
-  add(arrival: number, rtpTimestamp: number): void {
-    const transit = arrival - rtpTimestamp;
+  add(arrival: number, sent: number): void {
+    const transit = arrival - sent;
     if (this.prevTransit !== null) {
       const d = Math.abs(transit - this.prevTransit);
       this.j += (d - this.j) / 16;
@@ -59,6 +79,39 @@ export class JitterEstimator {
     this.prevTransit = transit;
   }
 }
+
+/**
+ * Watches this thread's event loop while probes run: a tick every millisecond. A packet read right
+ * after the loop (or the whole process) stood still was timestamped late by the host, not by the
+ * path: it is left out of the jitter estimate (still counted for loss and RTT).
+ */
+const STALL_MS = 3;
+const loopWatch = {
+  users: 0,
+  timer: null as NodeJS.Timeout | null,
+  lastTick: 0,
+  lastGap: 0,
+  acquire(): void {
+    if (this.users++ > 0) return;
+    this.lastTick = performance.now();
+    this.lastGap = 0;
+    this.timer = setInterval(() => {
+      const now = performance.now();
+      this.lastGap = now - this.lastTick;
+      this.lastTick = now;
+    }, 1);
+  },
+  release(): void {
+    if (--this.users > 0 || !this.timer) return;
+    clearInterval(this.timer);
+    this.timer = null;
+  },
+  /** the host could not read packets on time just before `now` */
+  stalled(now: number): boolean {
+    const sinceTick = now - this.lastTick;
+    return sinceTick > STALL_MS || (this.lastGap > STALL_MS && sinceTick < 1);
+  },
+};
 
 export function rtpProbe(host: string, port: number, opts: RtpProbeOptions): Promise<RtpResult> {
   const packets = opts.packets;
@@ -70,27 +123,36 @@ export function rtpProbe(host: string, port: number, opts: RtpProbeOptions): Pro
   const sock = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
   const seen = new Set<number>();
   const rtts: number[] = [];
+  const sendLagMs: number[] = [];
+  let invalid = 0;
+  let hostStalled = 0;
+  const jitterSeqs: number[] = [];
   let duplicates = 0;
   let reordered = 0;
   let highest = -1;
   const jitter = new JitterEstimator();
   const t0 = performance.now();
 
+  loopWatch.acquire();
   return new Promise<RtpResult>((resolve, reject) => {
     let timer: NodeJS.Timeout | null = null;
     let finishTimer: NodeJS.Timeout | null = null;
     let sent = 0;
+    let startedAt = 0;
     let closed = false;
     const finish = () => {
       if (closed) return;
       closed = true;
-      if (timer) clearInterval(timer);
+      loopWatch.release();
+      if (timer) clearTimeout(timer);
       if (finishTimer) clearTimeout(finishTimer);
       sock.close();
       const received = seen.size;
+      // answers that are all (or mostly) not ours: the far end is something else than a reflector
+      const misconfigured = invalid > 0 && invalid >= received;
       const lossPct = sent > 0 ? ((sent - received) / sent) * 100 : 100;
       const rttMs = rtts.length > 0 ? rtts.reduce((a, b) => a + b, 0) / rtts.length : null;
-      const jitterMs = received > 1 ? (jitter.j * 1000) / CLOCK_HZ : null;
+      const jitterMs = jitterSeqs.length > 1 ? (jitter.j * 1000) / CLOCK_HZ : null;
       resolve({
         sent,
         received,
@@ -102,6 +164,11 @@ export function rtpProbe(host: string, port: number, opts: RtpProbeOptions): Pro
         rttMaxMs: rtts.length > 0 ? Math.max(...rtts) : null,
         jitterMs: jitterMs === null ? null : Math.round(jitterMs * 1000) / 1000,
         mos: rttMs === null ? null : mosFrom(rttMs / 2, jitterMs ?? 0, lossPct),
+        invalid,
+        misconfigured,
+        sendLagMs,
+        hostStalled,
+        jitterSeqs,
       });
     };
     sock.on('error', (err: NodeJS.ErrnoException) => {
@@ -109,7 +176,8 @@ export function rtpProbe(host: string, port: number, opts: RtpProbeOptions): Pro
       // on a connected socket; that is loss, not a failure of the probe
       if (closed || err.code === 'ECONNREFUSED') return;
       closed = true;
-      if (timer) clearInterval(timer);
+      loopWatch.release();
+      if (timer) clearTimeout(timer);
       if (finishTimer) clearTimeout(finishTimer);
       try {
         sock.close();
@@ -120,10 +188,22 @@ export function rtpProbe(host: string, port: number, opts: RtpProbeOptions): Pro
     });
     sock.on('message', (msg) => {
       const now = performance.now();
-      if (msg.length < HEADER + 16 || msg.readUInt32BE(8) !== ssrc || msg.readUInt32BE(HEADER) !== MAGIC)
+      if (
+        msg.length < HEADER + 12 ||
+        msg[0]! >> 6 !== 2 ||
+        msg.readUInt32BE(8) !== ssrc ||
+        msg.readUInt32BE(HEADER) !== MAGIC
+      ) {
+        invalid++;
         return;
+      }
       const seq = (msg.readUInt16BE(2) - seqBase + 65536) % 65536;
-      if (seq >= packets) return;
+      const sentAt = msg.readDoubleBE(HEADER + 4);
+      // a sequence never sent, or a send time that is not one of ours: not a reply to this probe
+      if (seq >= sent || !(sentAt >= t0 && sentAt <= now)) {
+        invalid++;
+        return;
+      }
       if (seen.has(seq)) {
         duplicates++;
         return;
@@ -131,18 +211,20 @@ export function rtpProbe(host: string, port: number, opts: RtpProbeOptions): Pro
       seen.add(seq);
       if (seq < highest) reordered++;
       else highest = seq;
-      const sentAt = msg.readDoubleBE(HEADER + 4);
       rtts.push(now - sentAt);
-      const ts = msg.readUInt32BE(4);
-      const rtpTs = (ts - tsBase + 2 ** 32) % 2 ** 32;
-      jitter.add(((now - t0) * CLOCK_HZ) / 1000, rtpTs);
+      // RFC 3550 transit difference from the real send time (ms → RTP clock units)
+      if (loopWatch.stalled(now)) hostStalled++;
+      else {
+        jitter.add(((now - t0) * CLOCK_HZ) / 1000, ((sentAt - t0) * CLOCK_HZ) / 1000);
+        jitterSeqs.push(seq);
+      }
       if (seen.size === packets && sent === packets) finish();
     });
     sock.connect(port, host, () => {
       const send = () => {
         if (closed) return;
         if (sent >= packets) {
-          if (timer) clearInterval(timer);
+          if (timer) clearTimeout(timer);
           timer = null;
           finishTimer = setTimeout(finish, opts.timeoutMs ?? 1000);
           return;
@@ -155,14 +237,18 @@ export function rtpProbe(host: string, port: number, opts: RtpProbeOptions): Pro
         buf.writeUInt32BE((tsBase + sent * samplesPerPacket) % 2 ** 32, 4);
         buf.writeUInt32BE(ssrc, 8);
         buf.writeUInt32BE(MAGIC, HEADER);
-        buf.writeDoubleBE(performance.now(), HEADER + 4);
+        const at = performance.now();
+        if (sent === 0) startedAt = at;
+        sendLagMs.push(Math.max(0, at - (startedAt + sent * opts.intervalMs)));
+        buf.writeDoubleBE(at, HEADER + 4);
         sent++;
         sock.send(buf, (err) => {
           if (err && !closed) sock.emit('error', err);
         });
+        // the next packet is due at its place in the schedule: a late send does not push the rest
+        timer = setTimeout(send, Math.max(0, startedAt + sent * opts.intervalMs - performance.now()));
       };
       send();
-      timer = setInterval(send, opts.intervalMs);
     });
   });
 }

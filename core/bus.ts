@@ -31,7 +31,11 @@ export type DeviceEventKind =
   | 'unreachable'
   | 'reachable'
   | 'bad_response'
-  | 'probe_unavailable';
+  | 'probe_unavailable'
+  /** a probe's far end answers with something else than its packets (not a reflector) */
+  | 'probe_misconfigured'
+  /** …and answers as a reflector again */
+  | 'probe_ok';
 
 export interface DeviceEvent {
   time: number;

@@ -24,6 +24,26 @@ export const METRICS = {
   loss_pct: { unit: '%', vi: 'Tỷ lệ mất gói', en: 'Packet loss' },
   jitter_ms: { unit: 'ms', vi: 'Độ biến thiên trễ', en: 'Jitter' },
   mos: { unit: '', vi: 'Điểm chất lượng MOS', en: 'MOS' },
+  /** a probe's far end: a reflector that answers (1), or something that answers with other packets (0) */
+  probe_ok: {
+    unit: '',
+    vi: 'Phép đo',
+    en: 'Probe',
+    states: YES_NO(
+      ['Cấu hình sai — đầu xa không phải bộ phản hồi', 'misconfigured — not a reflector'],
+      ['Hoạt động', 'working'],
+    ),
+  },
+  rtp_duplicates: {
+    unit: '',
+    vi: 'Gói RTP trùng lặp (mỗi lượt đo)',
+    en: 'RTP duplicate packets (per probe)',
+  },
+  rtp_reordered: {
+    unit: '',
+    vi: 'Gói RTP sai thứ tự (mỗi lượt đo)',
+    en: 'RTP reordered packets (per probe)',
+  },
   snmp_up: {
     unit: '',
     vi: 'Thiết bị trả lời SNMP',
@@ -72,6 +92,84 @@ export const METRICS = {
   ups_charge_pct: { unit: '%', vi: 'Dung lượng pin', en: 'UPS charge' },
   ups_input_v: { unit: 'V', vi: 'Điện áp vào', en: 'UPS input voltage' },
   ups_load_pct: { unit: '%', vi: 'Tải UPS', en: 'UPS load' },
+  ups_battery_v: { unit: 'V', vi: 'Điện áp ắc quy', en: 'UPS battery voltage' },
+  ups_battery_temp_c: { unit: '°C', vi: 'Nhiệt độ ắc quy', en: 'UPS battery temperature' },
+  ups_input_hz: { unit: 'Hz', vi: 'Tần số điện vào', en: 'UPS input frequency' },
+  ups_on_battery_s: { unit: 's', vi: 'Thời gian đã chạy pin', en: 'UPS time on battery' },
+  /** upsBatteryStatus (RFC 1628) and upsBasicBatteryStatus (APC) as one set of states */
+  ups_battery_status: {
+    unit: '',
+    vi: 'Trạng thái ắc quy',
+    en: 'UPS battery status',
+    states: {
+      1: { vi: 'Không rõ', en: 'unknown' },
+      2: { vi: 'Bình thường', en: 'normal' },
+      3: { vi: 'Pin yếu', en: 'low' },
+      4: { vi: 'Hết pin', en: 'depleted' },
+      5: { vi: 'Ắc quy lỗi', en: 'battery fault' },
+      6: { vi: 'Không có ắc quy', en: 'no battery' },
+    },
+  },
+  ups_replace_battery: {
+    unit: '',
+    vi: 'Cần thay ắc quy',
+    en: 'UPS battery replacement',
+    states: YES_NO(['Ắc quy tốt', 'battery good'], ['Cần thay ắc quy', 'replace battery']),
+  },
+  ups_alarms: { unit: '', vi: 'Số cảnh báo UPS đang có', en: 'UPS alarms present' },
+  /**
+   * One sample per active UPS alarm (instance: the alarm's row or name), its value the alarm: the
+   * RFC 1628 well-known alarms (upsWellKnownAlarms.N = N); APC conditions are mapped onto them.
+   */
+  ups_alarm: {
+    unit: '',
+    vi: 'Cảnh báo UPS',
+    en: 'UPS alarm',
+    states: {
+      1: { vi: 'Ắc quy hỏng, cần thay', en: 'battery bad (replace)' },
+      2: { vi: 'Đang chạy pin', en: 'on battery' },
+      3: { vi: 'Pin yếu', en: 'low battery' },
+      4: { vi: 'Hết pin', en: 'battery depleted' },
+      5: { vi: 'Nhiệt độ ngoài ngưỡng', en: 'temperature out of tolerance' },
+      6: { vi: 'Điện vào ngoài ngưỡng', en: 'input out of tolerance' },
+      7: { vi: 'Điện ra ngoài ngưỡng', en: 'output out of tolerance' },
+      8: { vi: 'Quá tải đầu ra', en: 'output overload' },
+      9: { vi: 'Đang chạy qua bypass', en: 'on bypass' },
+      10: { vi: 'Nguồn bypass ngoài ngưỡng', en: 'bypass out of tolerance' },
+      11: { vi: 'Đầu ra đã tắt theo lệnh', en: 'output off as requested' },
+      12: { vi: 'UPS đã tắt theo lệnh', en: 'UPS off as requested' },
+      13: { vi: 'Bộ sạc hỏng', en: 'charger failed' },
+      14: { vi: 'Đầu ra UPS đang tắt', en: 'UPS output off' },
+      15: { vi: 'Hệ thống UPS đang tắt', en: 'UPS system off' },
+      16: { vi: 'Quạt hỏng', en: 'fan failure' },
+      17: { vi: 'Cầu chì hỏng', en: 'fuse failure' },
+      18: { vi: 'Lỗi chung', en: 'general fault' },
+      19: { vi: 'Tự kiểm tra không đạt', en: 'diagnostic test failed' },
+      20: { vi: 'Mất liên lạc với UPS', en: 'communications lost' },
+      21: { vi: 'Chờ có điện lưới', en: 'awaiting power' },
+      22: { vi: 'Sắp tắt theo lịch', en: 'shutdown pending' },
+      23: { vi: 'Sắp tắt ngay', en: 'shutdown imminent' },
+      24: { vi: 'Đang tự kiểm tra', en: 'test in progress' },
+    },
+  },
+  /** APC upsAdvInputLineFailCause: why the UPS last went to battery */
+  ups_transfer_cause: {
+    unit: '',
+    vi: 'Nguyên nhân chuyển sang pin lần cuối',
+    en: 'UPS last transfer cause',
+    states: {
+      1: { vi: 'Chưa chuyển lần nào', en: 'no transfer' },
+      2: { vi: 'Điện áp vào quá cao', en: 'high line voltage' },
+      3: { vi: 'Sụt áp kéo dài', en: 'brownout' },
+      4: { vi: 'Mất điện lưới', en: 'blackout' },
+      5: { vi: 'Sụt áp ngắn, nhỏ', en: 'small momentary sag' },
+      6: { vi: 'Sụt áp ngắn, sâu', en: 'deep momentary sag' },
+      7: { vi: 'Xung áp nhỏ', en: 'small momentary spike' },
+      8: { vi: 'Xung áp lớn', en: 'large momentary spike' },
+      9: { vi: 'Tự kiểm tra', en: 'self test' },
+      10: { vi: 'Điện áp thay đổi quá nhanh', en: 'rate of voltage change' },
+    },
+  },
   if_up: {
     unit: '',
     vi: 'Giao diện hoạt động',

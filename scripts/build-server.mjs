@@ -20,6 +20,8 @@ export async function buildServer({
   entryPoints = { diemcau: join(ROOT, 'cli', 'main.ts') },
 } = {}) {
   rmSync(outdir, { recursive: true, force: true });
+  // the RTP probe's thread (collector/rtp-thread.ts looks for it beside the chunks)
+  entryPoints = { ...entryPoints, 'rtp-worker': join(ROOT, 'collector', 'rtp-worker.ts') };
   await esbuild.build({
     entryPoints,
     outdir,
