@@ -15,7 +15,7 @@ import {
   SEVERITIES,
 } from '../contract.ts';
 import { ApiFailure, forbidden, notFound } from '../errors.ts';
-import { jsonBody, ok, okOr404, page, pageQuery, SECURITY, subApp } from '../openapi.ts';
+import { jsonBody, ok, okOr404, page, pageQuery, roles, SECURITY, subApp } from '../openapi.ts';
 import { engine } from './alerts.ts';
 
 const EpisodeQuery = z
@@ -103,6 +103,7 @@ export function episodeRoutes(d: Deps) {
       summary:
         'Các đợt sự cố (mỗi đợt báo một lần, kèm cảnh báo thành phần, lịch sử nguyên nhân, tin đã gửi) / fault episodes',
       security: SECURITY,
+      ...roles(...READ_ROLES),
       request: { query: EpisodeQuery },
       responses: ok(
         z.object({ items: z.array(Episode), total: z.number().int(), limit: z.number(), offset: z.number() }),
@@ -136,6 +137,7 @@ export function episodeRoutes(d: Deps) {
       summary:
         'Một đợt sự cố, kèm đầy đủ các cảnh báo thành phần và tin đã gửi (admin, noc) / one episode with its member alerts and deliveries',
       security: SECURITY,
+      ...roles(...READ_ROLES),
       request: { params: EpisodeId },
       responses: okOr404(EpisodeDetail, 'Đợt sự cố / the episode'),
     }),
@@ -181,6 +183,7 @@ export function episodeRoutes(d: Deps) {
       summary:
         'Xác nhận đợt sự cố kèm ghi chú: dừng leo thang và nhắc lại cho mọi cảnh báo thành phần / acknowledge an episode and all its children',
       security: SECURITY,
+      ...roles(...OPERATE_ROLES),
       request: { params: EpisodeId, body: jsonBody(Ack) },
       responses: okOr404(Episode, 'Đã xác nhận / acknowledged'),
     }),
@@ -210,6 +213,7 @@ export function episodeRoutes(d: Deps) {
       summary:
         'Chuyển đơn vị xử lý: đổi nguyên nhân, ghi vào lịch sử, báo đơn vị cũ và mới (admin, noc) / re-attribute the cause',
       security: SECURITY,
+      ...roles('admin', 'noc'),
       request: { params: EpisodeId, body: jsonBody(Reassign) },
       responses: okOr404(Episode, 'Đã chuyển / reassigned'),
     }),
