@@ -13,7 +13,7 @@ import { log } from '../core/log.ts';
 import type { Runtime, Service } from '../core/runtime.ts';
 import { loadInventory, parseAddress, resolveCredentials } from '../inventory/load.ts';
 import { startStorage } from '../storage/metrics/index.ts';
-import { openStateDb } from '../storage/state-db.ts';
+import { openStateDb, secureDataDir } from '../storage/state-db.ts';
 
 const HELP = `diemcau collect — chạy riêng bộ thu thập (collector), có thể theo phân vùng huyện
 Run the collector alone, optionally for one shard.
@@ -109,6 +109,9 @@ export async function run(args: string[]): Promise<number> {
     return down.length > 0 ? 1 : 0;
   }
 
+  // the data directory is the service's alone (as for serve): 0700, its files 0600
+  process.umask(0o077);
+  secureDataDir(config.data_dir);
   const state = openStateDb(join(config.data_dir, 'state.db'));
   const rt: Runtime = { config, inventory, bus, state, log, registry };
   const services: Service[] = [];

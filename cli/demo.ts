@@ -4,7 +4,8 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { getUser, setPassword } from '../api/accounts.ts';
+import { getUserWithHash, setPassword, verifyPassword } from '../api/accounts.ts';
+import { passwordProblem } from '../api/password-policy.ts';
 import { createUser } from '../api/server.ts';
 import { generateInventory, syntheticUnits } from '../inventory/generate.ts';
 import { parseAddress } from '../inventory/load.ts';
@@ -39,6 +40,12 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const env: NodeJS.ProcessEnv = { ...process.env };
+  const password = env.DIEMCAU_DEMO_PASSWORD || undefined;
+  const problem = password && passwordProblem(password, { user: 'admin' });
+  if (problem) {
+    process.stderr.write(`diemcau demo: DIEMCAU_DEMO_PASSWORD: ${problem}\n`);
+    return 2;
+  }
   for (const name of DEMO_SECRETS) env[name] ||= randomBytes(12).toString('hex');
   let inventoryFile: string | undefined;
   if (values.sites) {
@@ -89,9 +96,13 @@ export async function run(args: string[]): Promise<number> {
   });
 
   const state = running.runtime.state;
-  const password = env.DIEMCAU_DEMO_PASSWORD || undefined;
-  const shown = getUser(state, 'admin')
-    ? await setPassword(state, 'admin', password, { actor: 'demo' })
+  const admin = getUserWithHash(state, 'admin');
+  // a restart with the same DIEMCAU_DEMO_PASSWORD keeps it (a new password must differ from the current)
+  const same = admin && password !== undefined && (await verifyPassword(password, admin.hash));
+  const shown = admin
+    ? same
+      ? password
+      : await setPassword(state, 'admin', password, { actor: 'demo' })
     : (
         await createUser(
           state,

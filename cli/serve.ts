@@ -1,6 +1,5 @@
 // diemcau serve: loads the configuration and inventory, opens the state database and runs every
 // part — storage, alerts, collector, API — on one bus.
-import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -20,7 +19,7 @@ import { startReadiness } from '../meetings/readiness.ts';
 import { DbMeetings } from '../meetings/store.ts';
 import { startAfterMeeting } from '../reports/after-meeting.ts';
 import { startStorage } from '../storage/metrics/index.ts';
-import { openStateDb } from '../storage/state-db.ts';
+import { openStateDb, secureDataDir } from '../storage/state-db.ts';
 
 export interface StartOptions {
   configPath?: string;
@@ -104,23 +103,6 @@ export async function start(opts: StartOptions = {}): Promise<Running> {
     await stop();
     throw err;
   }
-}
-
-/**
- * The data directory (state database: password hashes, token digests; metrics; spool) is for the
- * service's user alone: 0700, its files 0600, also when an older version created them readable.
- */
-export function secureDataDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const walk = (d: string) => {
-    chmodSync(d, 0o700);
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.isFile()) chmodSync(p, 0o600);
-    }
-  };
-  walk(dir);
 }
 
 /** Resolves on SIGINT/SIGTERM. */

@@ -73,3 +73,20 @@ export function openStateDb(path: string, opts: { migrate?: boolean } = {}): Sta
     for (const f of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
   return db;
 }
+
+/**
+ * The data directory (state database: password hashes, token digests; metrics; spool) is for the
+ * service's user alone: 0700, its files 0600, also when an older version created them readable.
+ */
+export function secureDataDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const walk = (d: string) => {
+    chmodSync(d, 0o700);
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) chmodSync(p, 0o600);
+    }
+  };
+  walk(dir);
+}
