@@ -1000,14 +1000,24 @@ export class Engine implements AlertEngine {
       };
     const roles = this.o.rules.roles;
     const stateOf = (ep: Ep): SiteState => {
-      const rules = this.rootRules(ep);
+      // a settling episode tells only what still fails (its root is back)
+      const rules =
+        ep.e.state === 'settling'
+          ? [...ep.members.values()]
+              .filter((m) => m.active && (m.site === site || m.site === null))
+              .map((m) => m.rule)
+          : this.rootRules(ep);
       if (rules.includes(DISTRICT_RULE) || rules.includes(roles.reachability.id)) return 'down';
       if (rules.includes(roles.on_battery.id)) return this.topology.dark(site) ? 'down' : 'on_battery';
       if (ep.e.cause === null) return 'unknown';
       return 'degraded';
     };
     const order: SiteState[] = ['down', 'on_battery', 'degraded', 'unknown'];
-    const open = [...this.openEps()].filter((ep) => ep.e.sites.includes(site));
+    const open = [...this.openEps()].filter(
+      (ep) =>
+        ep.e.sites.includes(site) &&
+        (ep.e.state !== 'settling' || [...ep.members.values()].some((m) => m.active && m.site === site)),
+    );
     if (open.length === 0) {
       const off = [...this.alertByFp.values()].find(
         (r) => r.alert.site === site && r.alert.suppressed_by === `off:${site}`,
