@@ -53,6 +53,7 @@ function test(c: Condition, v: number): boolean {
 /** A condition on a varbind: undefined when the value is absent (no such object). */
 function holds(c: Condition, vb: Varbind | undefined): boolean | undefined {
   if (!vb) return undefined;
+  if (c.oid !== undefined) return vb.type === T.OID && String(vb.value) === c.oid;
   if (c.nonempty !== undefined) {
     const empty = vb.type === T.OctetString ? toText(vb).trim() === '' : toNumber(vb) === null;
     if (empty === c.nonempty) return false;
@@ -123,8 +124,13 @@ export function evaluate(
     }
   }
 
-  const num = (vb: Varbind | undefined, what: string): number | null => {
+  const num = (vb: Varbind | undefined, what: string, r?: Rule): number | null => {
     if (!vb) return null;
+    // an OBJECT IDENTIFIER value (AutonomousType) is looked up in the rule's map by the OID itself
+    if (vb.type === T.OID && r?.map) {
+      const m = r.map[String(vb.value)] ?? r.map.default;
+      return m === undefined ? null : m;
+    }
     const n = toNumber(vb);
     if (n !== null) return n;
     if (vb.type === T.OctetString && toText(vb).trim() === '') return null;
@@ -158,10 +164,10 @@ export function evaluate(
     return Number(d) / dt;
   };
 
-  /** raw number → map → scale */
-  const shape = (r: Rule, n: number): number | null => {
+  /** raw number → map → scale (an OID value was mapped by num already) */
+  const shape = (r: Rule, n: number, mapped = false): number | null => {
     let v = n;
-    if (r.map) {
+    if (r.map && !mapped) {
       const m = r.map[String(n)] ?? r.map.default;
       if (m === undefined) return null;
       v = m;
@@ -176,6 +182,7 @@ export function evaluate(
   ) => {
     // samples share their site's tags object unless they add a probe or an instance
     let t: SampleTags = opts.tags ?? tags;
+    if (opts.instance === undefined && r.label !== undefined) opts.instance = r.label;
     if (r.probe || opts.instance !== undefined) {
       t = { ...t };
       if (r.probe) t.probe = r.probe;
@@ -186,6 +193,11 @@ export function evaluate(
 
   profile.metrics.forEach((r, ri) => {
     const vars = r.vars ?? (r.var ? [r.var] : []);
+    if (r.count) {
+      const counted = r.count;
+      push(r, ev.samples.filter((x) => x.metric === counted && x.device === dev.id).length);
+      return;
+    }
     if (!r.table) {
       if (r.where && holds(r.where, got.scalars.get(r.where.var)) !== true) return;
       if (r.any) {
@@ -210,9 +222,9 @@ export function evaluate(
           if (v !== null) values.push(round(r.scale !== undefined ? v * r.scale : v));
           break;
         }
-        const n = num(vb, name);
+        const n = num(vb, name, r);
         if (n === null) continue;
-        const v = shape(r, n);
+        const v = shape(r, n, vb.type === T.OID);
         if (v !== null) values.push(v);
       }
       const v = combine(values, r.agg);
@@ -245,8 +257,8 @@ export function evaluate(
           const v = rate(`${ri}:${name}:${index}`, vb, `${name}.${index}`);
           value = v === null ? null : round(r.scale !== undefined ? v * r.scale : v);
         } else {
-          const n = num(vb, `${name}.${index}`);
-          value = n === null ? null : shape(r, n);
+          const n = num(vb, `${name}.${index}`, r);
+          value = n === null ? null : shape(r, n, vb.type === T.OID);
         }
         break;
       }

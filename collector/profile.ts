@@ -22,6 +22,8 @@ const Condition = z
     lt: z.number().optional(),
     /** the value is a non-empty string (or any number) */
     nonempty: z.boolean().optional(),
+    /** the value is this OBJECT IDENTIFIER (an AutonomousType such as upsAlarmDescr) */
+    oid: oid.optional(),
   })
   .strict();
 export type Condition = z.infer<typeof Condition>;
@@ -45,8 +47,15 @@ const Rule = z
      * own index satisfies `where` (CTS stream rows, indexed call.type.source, of calls still in progress)
      */
     parent: z.object({ table: name, where: Condition }).strict().optional(),
-    /** enum value → number; key "default" for anything else (absent: other values give no sample) */
+    /**
+     * enum value → number; key "default" for anything else (absent: other values give no sample).
+     * For an OBJECT IDENTIFIER value the keys are OIDs (upsAlarmDescr → the alarm it names).
+     */
     map: z.record(z.string(), z.number()).optional(),
+    /** scalars: the sample's instance (one sample of a metric per condition: `ups_alarm` per alarm) */
+    label: z.string().optional(),
+    /** the number of samples of this metric the rules above produced for the device */
+    count: z.string().refine(isMetricName, 'must be a metric name from core/metrics.ts').optional(),
     /** 1 when any condition holds, else 0 */
     any: z.array(Condition).optional(),
     scale: z.number().optional(),
@@ -59,7 +68,7 @@ const Rule = z
     probe: z.string().optional(),
   })
   .strict();
-export type Rule = Omit<z.infer<typeof Rule>, 'metric'> & { metric: MetricName };
+export type Rule = Omit<z.infer<typeof Rule>, 'metric' | 'count'> & { metric: MetricName; count?: MetricName };
 
 const Trap = z
   .object({
@@ -194,12 +203,22 @@ function check(p: Profile, file: string): void {
       }
       if (vars.length === 0 && r.agg !== 'count' && r.agg !== 'any')
         problems.push(`${ctx}: needs var (only agg count/any work on rows alone)`);
+    } else if (r.count) {
+      if (vars.length > 0 || r.any) problems.push(`${ctx}: count takes no var, vars or any`);
+      if (!p.metrics.slice(0, i).some((x) => x.metric === r.count))
+        problems.push(`${ctx}: count: no rule above produces "${r.count}"`);
     } else {
       if (vars.length === 0) problems.push(`${ctx}: needs var, vars or any`);
       for (const v of vars) scalar(v, ctx);
       if (r.where) scalar(r.where.var, ctx);
       if (r.each || r.instance || r.site_from || r.parent)
         problems.push(`${ctx}: each/instance/site_from/parent need a table`);
+    }
+    if (r.label !== undefined && r.table) problems.push(`${ctx}: label is for scalars (tables: instance)`);
+    if (r.map) {
+      for (const k of Object.keys(r.map))
+        if (k !== 'default' && !/^-?\d+(\.\d+)*$/.test(k))
+          problems.push(`${ctx}: map key "${k}" must be a number or a numeric OID`);
     }
     if (r.rate && (r.any || r.map)) problems.push(`${ctx}: rate cannot be combined with map or any`);
     // a vendor enum must land on one of the metric's named states (core/metrics.ts)

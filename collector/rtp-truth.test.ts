@@ -12,7 +12,7 @@ import { startCollector } from './index.ts';
 import { rtpProbe } from './rtp.ts';
 import { RtpThread } from './rtp-thread.ts';
 
-const HOST = '127.44.7.4';
+const HOST = '127.41.7.4';
 
 // pattern: extra delay (ms) of packet i = pattern[i % length]; mode garbage | short | echo;
 // dup: every `dup`-th packet is sent twice
@@ -202,7 +202,7 @@ describe('a far end that is not a reflector', () => {
     afterEach(() => net?.cleanup());
 
     it('the site shows "misconfigured", its reachability comes from ICMP, the address is logged', async () => {
-      net = await testNetwork(3, 44, {
+      net = await testNetwork(3, 41, {
         interval: '1s',
         trap_listen: 'off',
         icmp: { enabled: true, count: 1 },
@@ -214,7 +214,7 @@ describe('a far end that is not a reflector', () => {
       const garbage = await pyReflector({ mode: 'garbage' });
       const good = await pyReflector({ pattern: [0], baseMs: 1 });
       // site 0: RTP to a garbage answerer and ICMP; site 1: RTP to it, no ICMP; site 2: a real reflector
-      sites[0]!.probes = { icmp: '127.44.7.1', rtp: `${HOST}:${garbage}` };
+      sites[0]!.probes = { icmp: '127.41.7.1', rtp: `${HOST}:${garbage}` };
       sites[1]!.probes = { rtp: `${HOST}:${garbage}` };
       sites[2]!.probes = { rtp: `${HOST}:${good}` };
       const samples: Sample[] = [];
