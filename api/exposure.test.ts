@@ -51,13 +51,11 @@ describe('/readyz', () => {
   it('after the store recovers, its old error is no longer shown', async () => {
     const real = env.store.health.bind(env.store);
     // what a store reports once a failure has passed: healthy, its last error still remembered
-    const spy = vi
-      .spyOn(env.store, 'health')
-      .mockImplementation(() => ({
-        ...real(),
-        ok: true,
-        lastError: 'SQLITE_FULL: database or disk is full',
-      }));
+    const spy = vi.spyOn(env.store, 'health').mockImplementation(() => ({
+      ...real(),
+      ok: true,
+      lastError: 'SQLITE_FULL: database or disk is full',
+    }));
     try {
       const r = (await (await fetch(`${env.url}/readyz`)).json()) as Ready;
       expect(r.checks[1]).toMatchObject({ name: 'store', ok: true });
