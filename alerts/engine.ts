@@ -17,7 +17,7 @@ import type { AlertEngine, MeetingRef, MeetingSource, SiteVerdict } from '../cor
 import type { LoadedInventory } from '../inventory/load.ts';
 import type { StateDb } from '../storage/state-db.ts';
 import { Attendance } from './attendance.ts';
-import { Evaluator, type FlapPolicy, SEVERITY_RANK } from './evaluate.ts';
+import { Evaluator, type FlapPolicy, round, SEVERITY_RANK } from './evaluate.ts';
 import { causeText, type EpisodeView, explain } from './messages.ts';
 import type { Outbox } from './outbox.ts';
 import { Pager } from './paging.ts';
@@ -792,7 +792,15 @@ export class Engine implements AlertEngine {
     e.reasoning = explain(this.inv, ep.explanation, 'vi');
     e.reasoning_en = explain(this.inv, ep.explanation, 'en');
     const evidence: Record<string, number | string> = {};
-    for (const m of roots) Object.assign(evidence, this.alertByFp.get(m.fp)?.alert.evidence ?? {});
+    for (const m of roots) {
+      Object.assign(evidence, this.alertByFp.get(m.fp)?.alert.evidence ?? {});
+      // the other numbers of the same device (a UPS on battery: its runtime and input voltage too)
+      const c = this.evaluator.conditions.get(this.condKey(m));
+      if (c && !c.win)
+        for (const x of this.evaluator.conditions.values())
+          if (x.site === c.site && x.device === c.device && x.value !== null && !x.win)
+            evidence[x.rule.metric] ??= round(x.value);
+    }
     if (Object.keys(evidence).length > 0) ep.evidence = evidence;
     // silences and maintenance hold it back (still tracked, not paged)
     // held back only when every site of it is (silencing one site does not silence a branch-wide cut)

@@ -89,10 +89,7 @@ export function causeText(
       return { vi: `đường truyền ${c}`.trim(), en: `${c} link`.trim() };
     }
     case 'power':
-      return {
-        vi: `mất điện lưới (${org?.name ?? 'Điện lực'})`,
-        en: `mains power (${org?.name_en ?? org?.name ?? 'power company'})`,
-      };
+      return { vi: 'mất điện lưới', en: 'mains power' };
     case 'equipment':
       return { vi: 'thiết bị tại điểm cầu', en: 'equipment at the site' };
     case 'mcu':
@@ -414,14 +411,18 @@ export function sms(
   const e = v.e;
   const sites = sitesFor(inv, e, person);
   const sev = { critical: 'KHAN', major: 'CAO', minor: 'THAP', info: 'TT' }[worst(views)];
-  const head = `[${KIND_SMS[kind]}${kind === 'alert' || kind === 'escalation' ? ` ${sev}` : ''}]`;
+  // brackets are not in the GSM-7 basic set (each costs two septets): a colon instead
+  const head = `${KIND_SMS[kind]}${kind === 'alert' || kind === 'escalation' ? ` ${sev}` : ''}:`;
   const org = e.owner_org ? inv.organisations.get(e.owner_org) : undefined;
-  const owner = org?.name ?? (e.owner_person ? inv.people.get(e.owner_person)?.name : undefined);
+  // the organisation's short name ("Viettel Bắc Kạn — trực đường truyền" → "Viettel Bắc Kạn")
+  const owner =
+    org?.name.split(' — ')[0] ?? (e.owner_person ? inv.people.get(e.owner_person)?.name : undefined);
   const cause = e.cause ? CAUSE_SMS[e.cause] : 'chua ro';
   const at = shortTime(kind === 'resolve' ? (e.cleared_at ?? o.now) : e.started_at);
-  const url = link(o, e) ?? `ma ${e.id}`;
+  // the short link (/e/<id>, redirected by the API to the episode on the dashboard)
+  const url = o.dashboardUrl ? `${o.dashboardUrl.replace(/\/$/, '')}/e/${e.id}` : `ma ${e.id}`;
   const more = views.length > 1 ? ` +${views.length - 1} su co` : '';
-  const tail = ` NN: ${cause}${owner ? `, ${ascii(owner)} xu ly` : ''}. ${kind === 'resolve' ? 'Het loi' : 'Tu'} ${at}.${more} ${url}`;
+  const tail = ` NN ${cause}${owner ? `, DV ${ascii(owner)}` : ''}. ${kind === 'resolve' ? 'Het loi' : 'Tu'} ${at}.${more} ${url}`;
   const where = sites.length === 1 ? siteName(inv, sites[0]!) : `${sites.length} diem cau`;
   let title = `${ascii(e.title.split(' — ')[0]!)}: ${ascii(where)}.`;
   const room = 160 - head.length - 1 - tail.length;

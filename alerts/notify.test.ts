@@ -3,6 +3,7 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Person } from '../inventory/schema.ts';
+import { isGsm7 } from './format.ts';
 import { type AlertService, StaticMeetings, startAlerts } from './index.ts';
 import { messageId } from './notify/email.ts';
 import { ZaloNotifier } from './notify/http.ts';
@@ -24,7 +25,7 @@ const ENV = {
   DIEMCAU_PHONE_VIETTEL_1: '+84912000001',
 };
 
-async function setup(smtpPort: number, http: HttpSink, extra = '') {
+async function setup(smtpPort: number, http: HttpSink, extra = '', meetings = new StaticMeetings()) {
   const rt = testRuntime(
     `alerts:
   group_wait: 1s
@@ -40,7 +41,7 @@ ${extra}notify:
   );
   const clock = new Clock(T0);
   const engine: AlertService = await startAlerts(rt, {
-    meetings: new StaticMeetings(),
+    meetings,
     now: clock.now,
     env: ENV,
     tickMs: 3_600_000,
@@ -68,70 +69,96 @@ async function servers(): Promise<{ smtp: SmtpSink; http: HttpSink }> {
 }
 
 describe('notifiers', () => {
-  // rewritten for episodes next session: it drives per-alert paging outside meetings
-  it.skip('e-mails in Vietnamese through a real SMTP server, and Telegram, SMS and webhook over HTTP', async () => {
+  it('e-mails in Vietnamese through a real SMTP server, and Telegram, SMS and webhook over HTTP', async () => {
     const { smtp, http } = await servers();
-    const { engine, fleet, drive } = await setup(smtp.port, http);
-    // Bằng Thành (Pác Nặm) on a Viettel link: 5 % loss
-    drive(90, (t) => fleet.healthy('xa-bang-thanh', t, { probe: { loss_pct: 5 } }));
+    // Bằng Thành (Pác Nặm) on a Viettel link, in a meeting: 5 % loss
+    const meetings = new StaticMeetings([
+      { id: 'hop', title: 'Giao ban tuần', start: T0, end: T0 + 3600_000, sites: ['xa-bang-thanh'] },
+    ]);
+    const { engine, fleet, drive } = await setup(smtp.port, http, '', meetings);
+    drive(90, (t) => fleet.healthy('xa-bang-thanh', t, { probe: { loss_pct: 5.25 } }));
     const ok = await engine.outbox.idle(5000);
     if (!ok) console.log(engine.outbox.rows({}).map((r) => [r.channel, r.state, r.attempts, r.last_error]));
     expect(ok).toBe(true);
 
+    const ep = engine.episodes().find((e) => e.rule === 'link-loss')!;
     const alert = engine.list().find((a) => a.rule === 'link-loss')!;
+    expect(alert.episode).toBe(ep.id);
     expect(smtp.mails.map((m) => m.to).sort()).toEqual([
       'truc-1@viettel.diemcau.example',
       'truc-ban-1@noc.diemcau.example',
     ]);
-    const mail = smtp.mails[0]!;
-    expect(mail.subject).toBe('[CẢNH BÁO CAO] Mất gói trên đường truyền — xã Bằng Thành');
+    const mail = smtp.mails.find((m) => m.to === 'truc-1@viettel.diemcau.example')!;
+    // the severity word is the episode's (critical in a meeting), never another one
+    expect(mail.subject).toBe('[CẢNH BÁO NGHIÊM TRỌNG] Mất gói trên đường truyền — xã Bằng Thành');
+    expect(mail.text).toContain('Mức độ: NGHIÊM TRỌNG (đang có cuộc họp)');
+    expect(mail.text).not.toMatch(/mức major|mức critical/);
     expect(mail.text).toContain('Điểm cầu: Hội trường UBND xã Bằng Thành (cấp xã, huyện Pác Nặm)');
+    expect(mail.text).toMatch(/Kênh truyền: Viettel TSLCD-BKN-VTL-/);
+    // the owner's phone, from the inventory
     expect(mail.text).toContain(
-      'Nguyên nhân: đường truyền Viettel — đơn vị xử lý: Viettel Bắc Kạn — trực đường truyền',
+      'Nguyên nhân: đường truyền Viettel — đơn vị xử lý: Viettel Bắc Kạn — trực đường truyền (ĐT +84912000001)',
     );
-    expect(mail.text).toMatch(/Số liệu: loss_pct = 5; loss_pct_windows = 5 \/ 5/);
-    expect(mail.text).toContain('Việc cần làm: Kiểm tra kênh truyền số liệu chuyên dùng TSLCD-BKN-VTL-');
-    expect(mail.text).toContain(`Xem chi tiết: http://noc.bac-kan.example/#/alerts/${alert.id}`);
+    // the reasoning whole (window means are not joined with the language separator), comma decimals
+    expect(mail.text).toMatch(
+      /Căn cứ: Tỷ lệ mất gói: đa số 2\/3 cửa sổ 20 giây gần nhất ở mức nghiêm trọng \(trung bình từng cửa sổ: 5,3; 5,3 %\) trên đường truyền Viettel/,
+    );
+    expect(mail.text).toContain('Số liệu: Tỷ lệ mất gói: 5,3 %');
+    expect(mail.text).not.toMatch(/loss_pct|\d\.\d{3}/);
+    expect(mail.text).toContain('Cuộc họp: «Giao ban tuần» 08:00–09:00');
+    expect(mail.text).toContain('Việc cần làm: Kiểm tra kênh truyền số liệu chuyên dùng');
+    expect(mail.text).toContain(`Xem chi tiết: http://noc.bac-kan.example/#/alerts/${ep.id}`);
     expect(mail.text).toContain('— English —');
+    expect(mail.text).toMatch(
+      /Reasoning: Packet loss: the majority of the last 3 20-s windows at critical \(window means: 5\.3, 5\.3 %\) on the Viettel link/,
+    );
     expect(mail.messageId).toBe(messageId(mail.key));
-    expect(mail.key).toMatch(new RegExp(`^${alert.id}\\.alert\\.0/email/`));
+    expect(mail.key).toBe(`${ep.id}.alert.0/email/viettel-truc-1`);
 
     const tg = http.requests.filter((r) => r.path === `/tg/bot${ENV.TG_TOKEN}/sendMessage`);
     expect(tg).toHaveLength(1);
     expect(tg[0]!.json.chat_id).toBe(ENV.DIEMCAU_TELEGRAM_NOC);
     expect(String(tg[0]!.json.text)).toContain('Mất gói trên đường truyền');
 
+    // SMS: one GSM-7 part, Vietnamese without diacritics, the link whole
     const sms = http.requests.filter((r) => r.path === '/sms/send');
     expect(sms).toHaveLength(1);
     expect(sms[0]!.json.to).toBe(ENV.DIEMCAU_PHONE_VIETTEL_1);
     expect(sms[0]!.headers.authorization).toBe(`Bearer ${ENV.SMS_TOKEN}`);
-    expect(sms[0]!.headers['idempotency-key']).toBe(`${alert.id}.alert.0/sms/viettel-truc-1`);
-    expect(String(sms[0]!.json.text)).toMatch(
-      /^\[CẢNH BÁO CAO\] Mất gói trên đường truyền: xã Bằng Thành\. NN: đường truyền Viettel/,
+    expect(sms[0]!.headers['idempotency-key']).toBe(`${ep.id}.alert.0/sms/viettel-truc-1`);
+    const text = String(sms[0]!.json.text);
+    expect(text.length).toBeLessThanOrEqual(160);
+    expect(isGsm7(text)).toBe(true);
+    expect(text).toMatch(
+      /^CANH BAO KHAN: Mat goi tren duong truyen: xa Bang Thanh\. NN duong truyen, DV Viettel Bac Kan\. Tu 08:0\d 30\/11\. /,
     );
+    expect(text.endsWith(`http://noc.bac-kan.example/e/${ep.id}`)).toBe(true);
 
     const hook = http.requests.filter((r) => r.path === '/hook');
     expect(hook).toHaveLength(1);
-    expect(hook[0]!.headers['idempotency-key']).toBe(`${alert.id}.alert.0/webhook`);
+    expect(hook[0]!.headers['idempotency-key']).toBe(`${ep.id}.alert.0/webhook`);
     expect(hook[0]!.headers['x-diemcau-signature']).toBe(
       `sha256=${createHmac('sha256', ENV.HOOK_SECRET).update(hook[0]!.body).digest('hex')}`,
     );
-    expect((hook[0]!.json.alerts as { id: string }[])[0]!.id).toBe(alert.id);
+    expect((hook[0]!.json.episodes as { id: string }[])[0]!.id).toBe(ep.id);
 
     // acknowledgement: everyone already paged is told
     engine.acknowledge(alert.id, 'noc-truc-ban-1', 'Đã gọi Viettel');
+    expect(engine.episode(ep.id)!.state).toBe('acknowledged');
     expect(await engine.outbox.idle()).toBe(true);
     const acks = smtp.mails.filter((m) => m.subject.startsWith('[ĐÃ TIẾP NHẬN]'));
     expect(acks).toHaveLength(2);
     expect(acks[0]!.text).toContain('Đã tiếp nhận bởi: noc-truc-ban-1 — ghi chú: Đã gọi Viettel');
-    // it clears: the resolve goes to the same people
-    drive(150, (t) => fleet.healthy('xa-bang-thanh', t));
+    // it clears and settles (settle: the longest clear time of the rules, if-errors' 5 min, + 20 s):
+    // the resolve goes to the same people, with the time to restore
+    drive(600, (t) => fleet.healthy('xa-bang-thanh', t));
     expect(await engine.outbox.idle()).toBe(true);
     const resolved = smtp.mails.filter((m) => m.subject.startsWith('[ĐÃ KHẮC PHỤC]'));
     expect(resolved).toHaveLength(2);
-    expect(resolved[0]!.text).toContain('Đã trở lại bình thường lúc');
-    // delivery history is visible per alert
-    const deliveries = engine.deliveries(alert.id);
+    expect(resolved[0]!.text).toMatch(/Đã trở lại bình thường lúc .*; thời gian khôi phục \d+ phút/);
+    // delivery history is visible per episode
+    const deliveries = engine.deliveries(ep.id);
+    expect(deliveries.length).toBeGreaterThan(0);
     expect(deliveries.every((d) => d.state === 'sent' && d.attempts_log.length === 1)).toBe(true);
     expect(new Set(smtp.mails.map((m) => m.key)).size).toBe(smtp.mails.length);
     // send test: every channel that reaches the person
@@ -142,15 +169,21 @@ describe('notifiers', () => {
     expect(String(http.requests.at(-1)!.json.text)).toContain('kênh thông báo của bạn đang hoạt động');
   });
 
-  it.skip('keeps e-mails while the SMTP server is down and delivers each once when it is back', async () => {
+  it('keeps e-mails while the SMTP server is down and delivers each once when it is back', async () => {
     const http = await startHttp();
     cleanup.push(() => http.close());
     const port = await freePort();
-    const { engine, fleet, drive, rt } = await setup(port, http);
+    // a meeting at Tân Sơn in 30 minutes: its codec silent is a readiness failure, not "switched off"
+    const meetings = new StaticMeetings([
+      { id: 'hop', title: 'Giao ban', start: T0 + 1800_000, end: T0 + 5400_000, sites: ['xa-tan-son'] },
+    ]);
+    const { engine, fleet, drive, rt } = await setup(port, http, '', meetings);
     // a codec hang at a Chợ Mới commune, and a UPS on battery at a Ba Bể commune
     drive(90, (t) => [
       ...fleet.healthy('xa-tan-son', t, { codec: 'down' }),
-      ...fleet.healthy('xa-phuc-loc', t, { ups: { ups_on_battery: 1, ups_input_v: 0 } }),
+      ...fleet.healthy('xa-phuc-loc', t, {
+        ups: { ups_on_battery: 1, ups_input_v: 0, ups_runtime_min: 25.982333 },
+      }),
     ]);
     const pending = () => engine.outbox.rows({ state: 'pending' }).filter((r) => r.channel === 'email');
     await until(
@@ -167,13 +200,20 @@ describe('notifiers', () => {
     expect(rows.every((r) => r.state === 'sent')).toBe(true);
     expect(smtp.mails.map((m) => m.key).sort()).toEqual(rows.map((r) => r.idempotency_key).sort());
     const codec = smtp.mails.find((m) => m.to === 'kt-xa-tan-son@site.diemcau.example')!;
-    expect(codec.subject).toBe('[CẢNH BÁO CAO] Thiết bị codec không phản hồi — xã Tân Sơn');
+    expect(codec.subject).toBe('[CẢNH BÁO NGHIÊM TRỌNG] Thiết bị codec không phản hồi — xã Tân Sơn');
+    expect(codec.text).toContain('Mức độ: NGHIÊM TRỌNG (sắp đến giờ họp)');
     expect(codec.text).toContain(
       'Nguyên nhân: thiết bị tại điểm cầu — đơn vị xử lý: Cán bộ kỹ thuật UBND xã Tân Sơn',
     );
     const power = smtp.mails.find((m) => m.to === 'truc-ba-be@dienluc.diemcau.example')!;
+    // no meeting at Phúc Lộc: a power cut still pages its branch (rule: outside_meetings page), at its own severity
     expect(power.subject).toBe('[CẢNH BÁO CAO] UPS đang chạy pin, mất điện lưới — xã Phúc Lộc');
-    expect(power.text).toContain('Nguyên nhân: nguồn điện (Điện lực Ba Bể) — đơn vị xử lý: Điện lực Ba Bể');
+    expect(power.text).toContain('Nguyên nhân: mất điện lưới — đơn vị xử lý: Điện lực Ba Bể');
+    // rounded and named: no raw metric names, no 25.982333
+    expect(power.text).toContain('pin còn khoảng 26 phút');
+    expect(power.text).toContain('Thời gian pin còn lại: 26 phút');
+    expect(power.text).toContain('UPS chạy pin: Chạy pin');
+    expect(power.text).not.toMatch(/ups_on_battery|25[.,]98/);
     expect(power.text).toContain('Việc cần làm: Kiểm tra và khôi phục nguồn điện lưới');
     // the failed attempts are in the delivery log
     const log = rt.state

@@ -1,6 +1,13 @@
 // The shapes the API serves and the dashboard reads: one definition for both ends (and the
 // OpenAPI document). The dashboard imports types only (`import type`), so zod stays out of its bundle.
 import { z } from 'zod';
+import {
+  LIVE_METRICS,
+  type LiveMetric,
+  QUALITY_METRICS,
+  QUALITY_SOURCES,
+  type QualityMetric,
+} from '../core/metrics.ts';
 import { CARRIERS, TIERS } from '../inventory/schema.ts';
 
 export const SITE_STATES = [
@@ -25,21 +32,50 @@ export type SiteState = (typeof SITE_STATES)[number];
 export type Cause = (typeof CAUSES)[number];
 export type Role = (typeof ROLES)[number];
 
-/** Latest link quality and power numbers of a site (absent = not measured yet). */
-export const SiteMetrics = z.object({
-  reachable: z.number().optional(),
-  rtt_ms: z.number().optional(),
-  loss_pct: z.number().optional(),
-  jitter_ms: z.number().optional(),
-  mos: z.number().optional(),
-  in_call: z.number().optional(),
-  mcu_port_up: z.number().optional(),
-  ups_on_battery: z.number().optional(),
-  ups_runtime_min: z.number().optional(),
-  ups_charge_pct: z.number().optional(),
-  ups_input_v: z.number().optional(),
-});
+/**
+ * Latest link quality and power numbers of a site (absent = not measured yet): the metrics of
+ * LIVE_METRICS (core/metrics.ts). Loss, jitter, RTT and MOS here are the headline figures
+ * (`SiteStatus.sources` says whose).
+ */
+export const SiteMetrics = z.object(
+  Object.fromEntries(LIVE_METRICS.map((m) => [m, z.number().optional()])) as Record<
+    LiveMetric,
+    z.ZodOptional<z.ZodNumber>
+  >,
+);
 export type SiteMetrics = z.infer<typeof SiteMetrics>;
+
+export const QUALITY_SOURCE_NAMES = Object.keys(QUALITY_SOURCES) as (keyof typeof QUALITY_SOURCES)[];
+export const QualitySourceName = z.enum(QUALITY_SOURCE_NAMES as ['mcu', 'codec', 'path']);
+
+/** One source's latest loss/jitter/RTT/MOS of a site, and when it measured them. */
+export const QualityFigures = z.object({
+  ...(Object.fromEntries(QUALITY_METRICS.map((m) => [m, z.number().optional()])) as Record<
+    QualityMetric,
+    z.ZodOptional<z.ZodNumber>
+  >),
+  time: z.number(),
+  /** for the path: rtp or icmp */
+  probe: z.string().optional(),
+});
+export type QualityFigures = z.infer<typeof QualityFigures>;
+
+/** Each source's figures, kept apart: the MCU port's, the codec's and the path probe's. */
+export const SiteQuality = z.object({
+  mcu: QualityFigures.optional(),
+  codec: QualityFigures.optional(),
+  path: QualityFigures.optional(),
+});
+export type SiteQuality = z.infer<typeof SiteQuality>;
+
+/** Which source the headline loss/jitter/RTT/MOS of `metrics` came from. */
+export const QualitySources = z.object(
+  Object.fromEntries(QUALITY_METRICS.map((m) => [m, QualitySourceName.optional()])) as Record<
+    QualityMetric,
+    z.ZodOptional<typeof QualitySourceName>
+  >,
+);
+export type QualitySources = z.infer<typeof QualitySources>;
 
 export const SiteStatus = z.object({
   id: z.string(),
@@ -58,6 +94,12 @@ export const SiteStatus = z.object({
   /** one line for a person, Vietnamese first: "Mất kết nối — nguyên nhân: đường truyền VNPT" */
   summary: z.string(),
   metrics: SiteMetrics,
+  /** whose figure each headline loss/jitter/RTT/MOS in `metrics` is (precedence: mcu, codec, path) */
+  sources: QualitySources,
+  /** every source's own figures, kept apart */
+  quality: SiteQuality,
+  /** active UPS alarms (ups_alarm values, core/metrics.ts names them), from the UPS's newest poll */
+  active_ups_alarms: z.array(z.number()),
   /** time of the newest sample behind `metrics` */
   updated: z.number().nullable(),
   firing_alerts: z.number().int(),
@@ -266,8 +308,17 @@ export interface LiveEvents {
   snapshot: { sites: SiteStatus[]; alerts: Alert[]; episodes?: Episode[] };
   /** a site's status changed (full replacement of that site) */
   site: SiteStatus;
-  /** new link-quality / power numbers for a site, for sparklines */
-  metrics: { site: string; time: number; values: SiteMetrics };
+  /**
+   * new link-quality / power numbers for a site, for sparklines: `values` holds the headline figures
+   * (whose: `sources`), `quality` the figures of each source that reported in this batch
+   */
+  metrics: {
+    site: string;
+    time: number;
+    values: SiteMetrics;
+    sources: QualitySources;
+    quality: SiteQuality;
+  };
   /** an alert was raised, changed state, or resolved (full replacement) */
   alert: Alert;
   /** an episode was opened, changed (state, sites, owner, notifications) or resolved (full replacement) */

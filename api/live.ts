@@ -8,24 +8,28 @@
 // connection ends, its browser reconnects and resumes), so a slow client never slows the others.
 import { parseDuration } from '../config/config.ts';
 import type { Sample } from '../core/bus.ts';
+import {
+  isLiveMetric,
+  QUALITY_METRICS,
+  QUALITY_PRECEDENCE,
+  type QualityMetric,
+  qualitySource,
+} from '../core/metrics.ts';
 import type { AlertEngine, MeetingSource } from '../core/ports.ts';
 import type { Runtime } from '../core/runtime.ts';
 import type { Site } from '../inventory/schema.ts';
-import type { Alert, LiveEventName, LiveEvents, SiteMetrics, SiteState, SiteStatus } from './contract.ts';
+import type {
+  Alert,
+  LiveEventName,
+  LiveEvents,
+  QualitySources,
+  SiteMetrics,
+  SiteQuality,
+  SiteState,
+  SiteStatus,
+} from './contract.ts';
 
-const METRIC_KEYS = new Set<string>([
-  'reachable',
-  'rtt_ms',
-  'loss_pct',
-  'jitter_ms',
-  'mos',
-  'in_call',
-  'mcu_port_up',
-  'ups_on_battery',
-  'ups_runtime_min',
-  'ups_charge_pct',
-  'ups_input_v',
-]);
+const IS_QUALITY = new Set<string>(QUALITY_METRICS);
 
 export interface LiveOptions {
   /** events kept for Last-Event-ID resume */
@@ -112,7 +116,14 @@ export class LiveHub {
   private readonly status = new Map<string, SiteStatus>();
   private readonly metrics = new Map<string, SiteMetrics>();
   private readonly updated = new Map<string, number>();
-  private readonly pendingMetrics = new Map<string, { time: number; values: SiteMetrics }>();
+  private readonly pendingMetrics = new Map<
+    string,
+    { time: number; values: SiteMetrics; quality: SiteQuality; headline: boolean }
+  >();
+  /** each source's own loss/jitter/RTT/MOS per site (MCU port, codec, path probe), kept apart */
+  private readonly quality = new Map<string, SiteQuality>();
+  /** the UPS alarms of each site's newest UPS poll */
+  private readonly upsAlarms = new Map<string, { time: number; values: number[] }>();
   private readonly dirty = new Set<string>();
   private flushScheduled = false;
   private readonly buffer: Entry[] = [];
@@ -372,22 +383,77 @@ export class LiveHub {
   private onSamples(batch: readonly Sample[]): void {
     for (const s of batch) {
       if (this.lastSample === null || s.time > this.lastSample) this.lastSample = s.time;
-      if (!METRIC_KEYS.has(s.metric)) continue;
+      const alarm = s.metric === 'ups_alarm';
+      if (!alarm && !isLiveMetric(s.metric)) continue;
       const site = this.siteOfSample(s);
       if (!site) continue;
+      const kind = this.rt.inventory.devices.get(s.device)?.kind;
       // a UPS that does not answer says nothing about whether the site is reachable
-      if (s.metric === 'reachable' && s.device.endsWith('-ups')) continue;
-      const m = this.metrics.get(site) ?? {};
-      m[s.metric as keyof SiteMetrics] = s.value;
-      this.metrics.set(site, m);
+      if (s.metric === 'reachable' && kind === 'ups') continue;
+      if (alarm || s.metric === 'ups_alarms') this.noteUpsAlarm(site, s);
       if ((this.updated.get(site) ?? 0) < s.time) this.updated.set(site, s.time);
-      const p = this.pendingMetrics.get(site) ?? { time: s.time, values: {} };
-      p.values[s.metric as keyof SiteMetrics] = s.value;
+      this.dirty.add(site);
+      if (alarm) continue;
+      const p = this.pendingMetrics.get(site) ?? { time: s.time, values: {}, quality: {}, headline: false };
       p.time = Math.max(p.time, s.time);
       this.pendingMetrics.set(site, p);
-      this.dirty.add(site);
+      if (IS_QUALITY.has(s.metric)) {
+        // kept per source; the headline is chosen when the site's status is computed
+        const src = qualitySource(s.tags.probe, kind) ?? 'path';
+        const q = this.quality.get(site) ?? {};
+        const cur = q[src];
+        // the path: RTP where it measures, else ICMP (ICMP does not overwrite a fresh RTP figure)
+        if (src === 'path' && s.tags.probe === 'icmp' && cur?.probe === 'rtp' && s.time - cur.time <= this.staleMs)
+          continue;
+        const base = cur && cur.probe === s.tags.probe ? cur : { time: s.time, ...(s.tags.probe && { probe: s.tags.probe }) };
+        q[src] = { ...base, [s.metric]: s.value, time: Math.max(base.time, s.time) };
+        this.quality.set(site, q);
+        const pq = p.quality[src] ?? { time: s.time, ...(s.tags.probe && { probe: s.tags.probe }) };
+        p.quality[src] = { ...pq, [s.metric]: s.value, time: Math.max(pq.time, s.time) };
+        p.headline = true;
+      } else {
+        const m = this.metrics.get(site) ?? {};
+        m[s.metric as keyof SiteMetrics] = s.value;
+        this.metrics.set(site, m);
+        p.values[s.metric as keyof SiteMetrics] = s.value;
+        // the headline depends on whether a call is up
+        if (s.metric === 'in_call' || s.metric === 'mcu_port_up') p.headline = true;
+      }
     }
     this.scheduleFlush();
+  }
+
+  /** the alarms of a UPS's newest poll: a newer poll replaces them (no alarm: ups_alarms alone) */
+  private noteUpsAlarm(site: string, s: Sample): void {
+    const cur = this.upsAlarms.get(site);
+    if (!cur || s.time > cur.time)
+      this.upsAlarms.set(site, { time: s.time, values: s.metric === 'ups_alarm' ? [s.value] : [] });
+    else if (s.time === cur.time && s.metric === 'ups_alarm' && !cur.values.includes(s.value))
+      cur.values.push(s.value);
+  }
+
+  /**
+   * A site's headline loss/jitter/RTT/MOS and whose they are: the MCU port's media statistics while
+   * the site is in a call, else the codec's (in a call), else the path probe's (docs/api.md).
+   */
+  headline(id: string, now = this.now()): { values: Partial<Record<QualityMetric, number>>; sources: QualitySources } {
+    const q = this.quality.get(id) ?? {};
+    const m = this.metrics.get(id) ?? {};
+    const inCall = m.in_call === 1 || m.mcu_port_up === 1;
+    const values: Partial<Record<QualityMetric, number>> = {};
+    const sources: QualitySources = {};
+    for (const metric of QUALITY_METRICS) {
+      for (const src of QUALITY_PRECEDENCE) {
+        const f = q[src];
+        const v = f?.[metric];
+        if (v === undefined) continue;
+        if (src !== 'path' && (!inCall || now - f!.time > this.staleMs)) continue;
+        values[metric] = v;
+        sources[metric] = src;
+        break;
+      }
+    }
+    return { values, sources };
   }
 
   private onAlert(a: Alert, json = JSON.stringify(a)): void {
@@ -454,7 +520,20 @@ export class LiveHub {
   private flush(): void {
     this.batched(() => {
       const now = this.now();
-      for (const [site, p] of this.pendingMetrics) this.publish('metrics', { site, ...p }, [site]);
+      for (const [site, p] of this.pendingMetrics) {
+        const h = this.headline(site, now);
+        this.publish(
+          'metrics',
+          {
+            site,
+            time: p.time,
+            values: p.headline ? { ...p.values, ...h.values } : p.values,
+            sources: h.sources,
+            quality: p.quality,
+          },
+          [site],
+        );
+      }
       this.pendingMetrics.clear();
       if (this.dirty.size === 0) return;
       // a moved verdict usually comes with a new or changed alert: carry it first, and its count
@@ -493,7 +572,8 @@ export class LiveHub {
   }
 
   private compute(site: Site, now: number, counts: Map<string, number>, prev?: SiteStatus): SiteStatus {
-    const metrics = { ...(this.metrics.get(site.id) ?? {}) };
+    const headline = this.headline(site.id, now);
+    const metrics: SiteMetrics = { ...(this.metrics.get(site.id) ?? {}), ...headline.values };
     const updated = this.updated.get(site.id) ?? null;
     const fresh = updated !== null && now - updated <= this.staleMs;
     let state: SiteState;
@@ -532,6 +612,9 @@ export class LiveHub {
       since,
       summary,
       metrics,
+      sources: headline.sources,
+      quality: { ...(this.quality.get(site.id) ?? {}) },
+      active_ups_alarms: [...(this.upsAlarms.get(site.id)?.values ?? [])],
       updated,
       firing_alerts: counts.get(site.id) ?? 0,
       in_meeting: (this.meetings?.forSite(site.id, now, 0).length ?? 0) > 0,

@@ -4,25 +4,27 @@
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { LIVE_METRICS, METRICS, QUALITY_METRICS, QUALITY_SOURCES, statesOf } from '../core/metrics.ts';
 import type { MetricsStore } from '../core/ports.ts';
-import { SITE_STATES, type SiteMetrics } from './contract.ts';
+import { SITE_STATES } from './contract.ts';
 import type { LiveHub } from './live.ts';
 
 const SITE_LABELS = ['site', 'tier', 'district', 'carrier'] as const;
+const IS_QUALITY = new Set<string>(QUALITY_METRICS);
 
-const SITE_VALUES: { key: keyof SiteMetrics; name: string; help: string }[] = [
-  { key: 'reachable', name: 'diemcau_site_reachable', help: 'Site answers its probes (1) or not (0)' },
-  { key: 'rtt_ms', name: 'diemcau_site_rtt_ms', help: 'Latest round-trip time to the site, ms' },
-  { key: 'loss_pct', name: 'diemcau_site_loss_pct', help: 'Latest packet loss to the site, %' },
-  { key: 'jitter_ms', name: 'diemcau_site_jitter_ms', help: 'Latest jitter to the site, ms' },
-  { key: 'mos', name: 'diemcau_site_mos', help: 'Latest estimated MOS of the site link' },
-  { key: 'in_call', name: 'diemcau_site_in_call', help: 'Codec in a call (1) or not (0)' },
-  { key: 'mcu_port_up', name: 'diemcau_site_mcu_port_up', help: "Site's MCU port up (1) or not (0)" },
-  { key: 'ups_on_battery', name: 'diemcau_site_ups_on_battery', help: 'UPS on battery (1) or mains (0)' },
-  { key: 'ups_runtime_min', name: 'diemcau_site_ups_runtime_minutes', help: 'UPS runtime left, minutes' },
-  { key: 'ups_charge_pct', name: 'diemcau_site_ups_charge_pct', help: 'UPS battery charge, %' },
-  { key: 'ups_input_v', name: 'diemcau_site_ups_input_volts', help: 'UPS input voltage, V' },
-];
+/** one gauge per live metric of core/metrics.ts, named after it: diemcau_site_<metric> */
+const SITE_VALUES = LIVE_METRICS.map((key) => {
+  const m = METRICS[key];
+  const states = statesOf(key);
+  const help = `${m.en}${m.unit ? `, ${m.unit}` : ''}${
+    states
+      ? ` (${Object.entries(states)
+          .map(([v, n]) => `${v} ${n.en}`)
+          .join(', ')})`
+      : ''
+  }${IS_QUALITY.has(key) ? ` — one series per source (${Object.keys(QUALITY_SOURCES).join(', ')})` : ''}`;
+  return { key, name: `diemcau_site_${key}`, help, quality: IS_QUALITY.has(key) };
+});
 
 function once<T>(registry: Registry, name: string, make: () => T): T | null {
   return registry.getSingleMetric(name) ? null : make();
@@ -87,25 +89,55 @@ export function registerApiMetrics(
       }),
   );
   for (const v of SITE_VALUES) {
-    once(
-      registry,
-      v.name,
-      () =>
-        new Gauge({
-          name: v.name,
-          help: v.help,
-          labelNames: SITE_LABELS,
-          registers: [registry],
-          collect() {
-            this.reset();
-            for (const { s, labels } of labelsOf()) {
-              const x = s.metrics[v.key];
-              if (x !== undefined) this.set(labels, x);
-            }
-          },
-        }),
+    once(registry, v.name, () =>
+      v.quality
+        ? // loss, jitter, RTT, MOS: each source's own figure, never mixed (source="mcu|codec|path")
+          new Gauge({
+            name: v.name,
+            help: v.help,
+            labelNames: [...SITE_LABELS, 'source'],
+            registers: [registry],
+            collect() {
+              this.reset();
+              for (const { s, labels } of labelsOf())
+                for (const [source, f] of Object.entries(s.quality)) {
+                  const x = f?.[v.key as (typeof QUALITY_METRICS)[number]];
+                  if (x !== undefined) this.set({ ...labels, source }, x);
+                }
+            },
+          })
+        : new Gauge({
+            name: v.name,
+            help: v.help,
+            labelNames: SITE_LABELS,
+            registers: [registry],
+            collect() {
+              this.reset();
+              for (const { s, labels } of labelsOf()) {
+                const x = s.metrics[v.key];
+                if (x !== undefined) this.set(labels, x);
+              }
+            },
+          }),
     );
   }
+  once(
+    registry,
+    'diemcau_site_headline_source',
+    () =>
+      new Gauge({
+        name: 'diemcau_site_headline_source',
+        help: "Whose figure is the site's headline loss/jitter/RTT/MOS: 1 for that source (precedence mcu, codec, path)",
+        labelNames: [...SITE_LABELS, 'metric', 'source'],
+        registers: [registry],
+        collect() {
+          this.reset();
+          for (const { s, labels } of labelsOf())
+            for (const [metric, source] of Object.entries(s.sources))
+              if (source) this.set({ ...labels, metric, source }, 1);
+        },
+      }),
+  );
   once(
     registry,
     'diemcau_live_clients',

@@ -1,7 +1,7 @@
 // /api/v1/sites: every site with its current status and cause; one site with devices and contacts;
 // a site's metrics over a range, downsampled to what a chart can show.
 import { createRoute, z } from '@hono/zod-openapi';
-import { METRIC_NAMES, METRICS, type MetricName, statesOf } from '../../core/metrics.ts';
+import { METRIC_NAMES, METRICS, type MetricName, qualitySource, statesOf } from '../../core/metrics.ts';
 import type { Organisation, Person } from '../../inventory/schema.ts';
 import { CARRIERS, TIERS } from '../../inventory/schema.ts';
 import { allow, canReadAlert, canReadSite, type Deps, READ_ROLES } from '../context.ts';
@@ -114,6 +114,8 @@ const MetricsResult = z.object({
       device: z.string(),
       instance: z.string().optional(),
       probe: z.string().optional(),
+      /** loss/jitter/RTT/MOS: whose figure the series is (mcu port, codec, path probe), never mixed */
+      source: z.enum(['mcu', 'codec', 'path']).optional(),
       buckets: z.array(Bucket),
     }),
   ),
@@ -302,6 +304,10 @@ export function siteRoutes(d: Deps) {
         const states =
           named && Object.fromEntries(Object.entries(named).map(([v, n]) => [v, `${n.vi} / ${n.en}`]));
         for (const s of res) {
+          const source =
+            metric === 'loss_pct' || metric === 'jitter_ms' || metric === 'rtt_ms' || metric === 'mos'
+              ? (qualitySource(s.probe, inv.devices.get(s.device)?.kind) ?? 'path')
+              : undefined;
           series.push({
             metric,
             unit: METRICS[metric].unit,
@@ -310,6 +316,7 @@ export function siteRoutes(d: Deps) {
             device: s.device,
             ...(s.instance !== undefined && { instance: s.instance }),
             ...(s.probe !== undefined && { probe: s.probe }),
+            ...(source && { source }),
             buckets: s.buckets.slice(-q.points),
           });
         }
