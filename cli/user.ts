@@ -17,6 +17,7 @@ import {
 } from '../api/accounts.ts';
 import { ROLES, type Role } from '../api/contract.ts';
 import { unlockUser } from '../api/login-guard.ts';
+import { resetTotp } from '../api/totp.ts';
 import { loadConfig } from '../config/config.ts';
 import { loadInventory } from '../inventory/load.ts';
 import { openStateDb } from '../storage/state-db.ts';
@@ -27,6 +28,7 @@ const USAGE = `diemcau user — tài khoản người dùng / local users
   diemcau user list
   diemcau user passwd NAME [--password-stdin] [--keep-tokens]
   diemcau user unlock NAME        lift sign-in lockouts after wrong passwords
+  diemcau user totp-reset NAME    turn the user's TOTP second factor off (lost phone)
   diemcau user set NAME [--role ROLE] [--sites a,b] [--org ORG]
   diemcau user disable NAME | enable NAME
   diemcau user token create NAME [--label TEXT] [--expires-days N]
@@ -140,6 +142,18 @@ export async function run(args: string[]): Promise<number> {
         const cleared = unlockUser(state, name);
         audit(state, { actor, action: 'user.unlock', target: name, detail: { cleared } });
         out(`${name}: đã mở khóa đăng nhập / sign-in lockouts lifted (${cleared})`);
+        return 0;
+      }
+      case 'totp-reset': {
+        const name = need(rest[0], 'NAME');
+        if (!getUser(state, name)) return fail(`no user "${name}"`);
+        const wasOn = resetTotp(state, name);
+        audit(state, { actor, action: 'totp.reset', target: name, detail: { was_on: wasOn } });
+        out(
+          wasOn
+            ? `${name}: đã tắt xác thực hai lớp / TOTP turned off`
+            : `${name}: chưa bật xác thực hai lớp / had no TOTP`,
+        );
         return 0;
       }
       case 'set': {

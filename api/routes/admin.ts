@@ -15,6 +15,7 @@ import { ROLES, User } from '../contract.ts';
 import { ApiFailure, notFound } from '../errors.ts';
 import { unlockUser } from '../login-guard.ts';
 import { jsonBody, ok, okOr404, pageQuery, roles, SECURITY, subApp } from '../openapi.ts';
+import { resetTotp } from '../totp.ts';
 import { publicUser } from './auth.ts';
 
 const UserRow = User.extend({ disabled: z.boolean(), created_at: z.number(), updated_at: z.number() });
@@ -214,6 +215,34 @@ export function adminRoutes(d: Deps) {
         userAgent: c.req.header('user-agent') ?? null,
       });
       return c.json({ ok: true as const, cleared }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/users/{name}/totp/reset',
+      summary:
+        'Tắt xác thực hai lớp của người dùng (mất điện thoại) / turn a user’s TOTP second factor off (lost phone)',
+      security: SECURITY,
+      ...roles('admin'),
+      request: { params: UserName },
+      responses: okOr404(z.object({ ok: z.literal(true), was_on: z.boolean() }), 'Đã tắt / off'),
+    }),
+    (c) => {
+      const a = allow(c, 'admin');
+      const { name } = c.req.valid('param');
+      if (!getUser(rt.state, name)) throw notFound(`người dùng "${name}"`);
+      const wasOn = resetTotp(rt.state, name);
+      audit(rt.state, {
+        actor: a.user.name,
+        action: 'totp.reset',
+        target: name,
+        detail: { was_on: wasOn },
+        ip: c.get('ip'),
+        userAgent: c.req.header('user-agent') ?? null,
+      });
+      return c.json({ ok: true as const, was_on: wasOn }, 200);
     },
   );
 

@@ -15,11 +15,32 @@ import {
   type UserRecord,
   verifyPassword,
 } from '../accounts.ts';
-import { auditFrom, type Deps, isSecure, READ_ROLES, requireAuth, SESSION_COOKIE } from '../context.ts';
+import {
+  allow,
+  auditFrom,
+  type Ctx,
+  type Deps,
+  isSecure,
+  READ_ROLES,
+  requireAuth,
+  SESSION_COOKIE,
+} from '../context.ts';
 import { User } from '../contract.ts';
 import { ApiFailure, notFound } from '../errors.ts';
 import { LoginGuard } from '../login-guard.ts';
 import { ERRORS, jsonBody, ok, okOr404, roles, SECURITY, subApp } from '../openapi.ts';
+import {
+  checkTotp,
+  enableTotp,
+  getTotp,
+  newTotpSecret,
+  resetTotp,
+  setTotpPending,
+  TOTP_CODE,
+  TOTP_ROLES,
+  totpUri,
+  useTotpStep,
+} from '../totp.ts';
 
 export function publicUser(u: UserRecord): User {
   return {
@@ -34,7 +55,15 @@ const Login = z
   .object({
     name: z.string().min(1).max(64),
     password: z.string().min(1).max(1024),
+    /** the 6-digit code of the authenticator app, for an account with a second factor */
+    totp: z.string().max(16).optional(),
   })
+  .strict();
+
+const TotpSetup = z.object({ password: z.string().min(1).max(1024) }).strict();
+const TotpCode = z.object({ code: z.string().regex(TOTP_CODE, '6 chữ số / 6 digits') }).strict();
+const TotpDisable = z
+  .object({ password: z.string().min(1).max(1024), code: z.string().regex(TOTP_CODE, '6 chữ số / 6 digits') })
   .strict();
 
 const Me = z.object({
@@ -74,6 +103,31 @@ export function authRoutes(d: Deps) {
   const app = subApp();
   const guard = new LoginGuard(rt.state);
 
+  /** The signed-in user's password again, under the sign-in limits; 400 (audited) when wrong. */
+  const currentPasswordOrFail = async (c: Ctx, name: string, password: string, action: string) => {
+    const slot = await guard.reserve(name, c.get('ip'));
+    if (!slot.ok) {
+      auditFrom(c, rt, action, name, { reason: 'rate_limited' }, 'denied');
+      const s = Math.ceil(slot.retryMs / 1000);
+      throw new ApiFailure(
+        429,
+        'rate_limited',
+        `Sai mật khẩu quá nhiều lần, thử lại sau ${s} giây / Too many wrong passwords, retry in ${s} s`,
+        undefined,
+        { 'Retry-After': String(s) },
+      ).markAudited();
+    }
+    const u = getUserWithHash(rt.state, name)!;
+    const right = await verifyPassword(password, u.hash);
+    await slot.finish(right);
+    if (!right) {
+      auditFrom(c, rt, action, name, { reason: 'bad_password' }, 'failed');
+      throw new ApiFailure(400, 'invalid_request', 'Mật khẩu không đúng / Wrong password', [
+        { path: 'body.password', message: 'không khớp / does not match' },
+      ]);
+    }
+  };
+
   app.openapi(
     createRoute({
       method: 'post',
@@ -84,7 +138,8 @@ export function authRoutes(d: Deps) {
       responses: ok(Me, 'Đã đăng nhập / signed in'),
     }),
     async (c) => {
-      const { name, password } = c.req.valid('json');
+      const body = c.req.valid('json');
+      const { name, password } = body;
       const ip = c.get('ip');
       const ua = c.req.header('user-agent') ?? null;
       // the attempt is reserved before the password is hashed: parallel guesses each count
@@ -139,6 +194,32 @@ export function authRoutes(d: Deps) {
           'Sai tên đăng nhập hoặc mật khẩu / Wrong user name or password',
           [{ path: 'body.password', message: 'không khớp / does not match' }],
         );
+      }
+      // a second factor, where the account has one: the code must be right and not used before
+      const second = getTotp(rt.state, u.name);
+      if (second.secret) {
+        const step = body.totp === undefined ? null : checkTotp(second.secret, body.totp, second.step);
+        if (step === null) {
+          await slot.finish(false);
+          const reason = body.totp === undefined ? 'totp_required' : 'bad_totp';
+          audit(rt.state, {
+            actor: name,
+            action: 'auth.login',
+            ip,
+            userAgent: ua,
+            outcome: 'failed',
+            detail: { reason },
+          });
+          throw new ApiFailure(
+            401,
+            reason === 'totp_required' ? 'totp_required' : 'bad_credentials',
+            reason === 'totp_required'
+              ? 'Cần mã xác thực 6 số từ ứng dụng xác thực / The 6-digit code of your authenticator app is required'
+              : 'Mã xác thực sai hoặc đã dùng / Wrong or already used authenticator code',
+            [{ path: 'body.totp', message: reason === 'totp_required' ? 'cần / required' : 'sai / wrong' }],
+          );
+        }
+        useTotpStep(rt.state, u.name, step);
       }
       await slot.finish(true);
       const s = createSession(rt.state, u.name, { ip, userAgent: ua });
@@ -240,6 +321,97 @@ export function authRoutes(d: Deps) {
         throw e;
       }
       deleteCookie(c, SESSION_COOKIE, { path: '/', secure: isSecure(c, rt) });
+      return c.json({ ok: true as const }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/auth/totp/setup',
+      summary:
+        'Bắt đầu bật xác thực hai lớp (TOTP): bí mật và địa chỉ otpauth:// cho ứng dụng xác thực / start a TOTP second factor',
+      security: SECURITY,
+      ...roles(...TOTP_ROLES),
+      request: { body: jsonBody(TotpSetup) },
+      responses: ok(
+        z.object({ secret: z.string(), otpauth_uri: z.string() }),
+        'Bí mật (một lần) / the secret, once',
+      ),
+    }),
+    async (c) => {
+      const a = allow(c, ...TOTP_ROLES);
+      const { password } = c.req.valid('json');
+      await currentPasswordOrFail(c, a.user.name, password, 'totp.setup');
+      const secret = newTotpSecret();
+      setTotpPending(rt.state, a.user.name, secret);
+      auditFrom(c, rt, 'totp.setup', a.user.name);
+      return c.json({ secret, otpauth_uri: totpUri(a.user.name, secret) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/auth/totp/enable',
+      summary: 'Xác nhận mã đầu tiên, bật TOTP / confirm the first code and turn TOTP on',
+      security: SECURITY,
+      ...roles(...TOTP_ROLES),
+      request: { body: jsonBody(TotpCode) },
+      responses: ok(z.object({ ok: z.literal(true) }), 'Đã bật / on'),
+    }),
+    (c) => {
+      const a = allow(c, ...TOTP_ROLES);
+      const { code } = c.req.valid('json');
+      const t = getTotp(rt.state, a.user.name);
+      const step = t.pending ? checkTotp(t.pending, code, null) : null;
+      if (step === null) {
+        auditFrom(
+          c,
+          rt,
+          'totp.enable',
+          a.user.name,
+          { reason: t.pending ? 'bad_code' : 'no_setup' },
+          'failed',
+        );
+        throw new ApiFailure(
+          400,
+          'invalid_request',
+          t.pending
+            ? 'Mã không đúng: kiểm tra giờ của điện thoại / Wrong code: check the phone’s clock'
+            : 'Chưa bắt đầu: gọi /auth/totp/setup trước / Call /auth/totp/setup first',
+          [{ path: 'body.code', message: 'sai / wrong' }],
+        );
+      }
+      enableTotp(rt.state, a.user.name, step);
+      auditFrom(c, rt, 'totp.enable', a.user.name);
+      return c.json({ ok: true as const }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/auth/totp/disable',
+      summary: 'Tắt TOTP (cần mật khẩu và mã) / turn TOTP off (password and a code)',
+      security: SECURITY,
+      ...roles(...TOTP_ROLES),
+      request: { body: jsonBody(TotpDisable) },
+      responses: ok(z.object({ ok: z.literal(true) }), 'Đã tắt / off'),
+    }),
+    async (c) => {
+      const a = allow(c, ...TOTP_ROLES);
+      const { password, code } = c.req.valid('json');
+      await currentPasswordOrFail(c, a.user.name, password, 'totp.disable');
+      const t = getTotp(rt.state, a.user.name);
+      if (!t.secret || checkTotp(t.secret, code, t.step) === null) {
+        auditFrom(c, rt, 'totp.disable', a.user.name, { reason: 'bad_code' }, 'failed');
+        throw new ApiFailure(400, 'invalid_request', 'Mã không đúng / Wrong code', [
+          { path: 'body.code', message: 'sai / wrong' },
+        ]);
+      }
+      resetTotp(rt.state, a.user.name);
+      auditFrom(c, rt, 'totp.disable', a.user.name);
       return c.json({ ok: true as const }, 200);
     },
   );

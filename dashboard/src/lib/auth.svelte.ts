@@ -16,8 +16,9 @@ export async function checkSession(): Promise<void> {
   session.checked = true;
 }
 
-export async function login(username: string, password: string): Promise<void> {
-  const res = await post<unknown>('/auth/login', { name: username, password });
+/** Signs in; `totp`: the authenticator code, for an account with a second factor. */
+export async function login(username: string, password: string, totp?: string): Promise<void> {
+  const res = await post<unknown>('/auth/login', { name: username, password, ...(totp && { totp }) });
   setCsrf(pickCsrf(res));
   session.user = pickUser(res) ?? { name: username, role: 'viewer' };
   if (!pickUser(res)) await checkSession();
