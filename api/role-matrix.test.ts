@@ -149,6 +149,9 @@ function sample(method: string, path: string): { query?: string; body?: unknown 
   const samples: Record<string, { query?: string; body?: unknown }> = {
     'POST /auth/tokens': { body: { label: 'matrix' } },
     'POST /auth/password': { body: {} }, // refused as malformed: the matrix changes no password
+    'POST /auth/totp/setup': { body: { password: 'khong-phai-mat-khau' } },
+    'POST /auth/totp/enable': { body: { code: '000000' } },
+    'POST /auth/totp/disable': { body: { password: 'khong-phai-mat-khau', code: '000000' } },
     'POST /users': { body: { name: `matrix-${n}`, role: 'viewer' } },
     'PATCH /users/{name}': { body: { disabled: false } },
     'POST /alerts/{id}/ack': { body: { comment: 'đang xử lý' } },
