@@ -403,9 +403,17 @@ export class LiveHub {
         const q = this.quality.get(site) ?? {};
         const cur = q[src];
         // the path: RTP where it measures, else ICMP (ICMP does not overwrite a fresh RTP figure)
-        if (src === 'path' && s.tags.probe === 'icmp' && cur?.probe === 'rtp' && s.time - cur.time <= this.staleMs)
+        if (
+          src === 'path' &&
+          s.tags.probe === 'icmp' &&
+          cur?.probe === 'rtp' &&
+          s.time - cur.time <= this.staleMs
+        )
           continue;
-        const base = cur && cur.probe === s.tags.probe ? cur : { time: s.time, ...(s.tags.probe && { probe: s.tags.probe }) };
+        const base =
+          cur && cur.probe === s.tags.probe
+            ? cur
+            : { time: s.time, ...(s.tags.probe && { probe: s.tags.probe }) };
         q[src] = { ...base, [s.metric]: s.value, time: Math.max(base.time, s.time) };
         this.quality.set(site, q);
         const pq = p.quality[src] ?? { time: s.time, ...(s.tags.probe && { probe: s.tags.probe }) };
@@ -436,7 +444,10 @@ export class LiveHub {
    * A site's headline loss/jitter/RTT/MOS and whose they are: the MCU port's media statistics while
    * the site is in a call, else the codec's (in a call), else the path probe's (docs/api.md).
    */
-  headline(id: string, now = this.now()): { values: Partial<Record<QualityMetric, number>>; sources: QualitySources } {
+  headline(
+    id: string,
+    now = this.now(),
+  ): { values: Partial<Record<QualityMetric, number>>; sources: QualitySources } {
     const q = this.quality.get(id) ?? {};
     const m = this.metrics.get(id) ?? {};
     const inCall = m.in_call === 1 || m.mcu_port_up === 1;

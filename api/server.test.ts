@@ -486,7 +486,7 @@ describe('the server around the API', () => {
     const text = await (await fetch(`${env.url}/metrics`)).text();
     const s = env.rt.inventory.sites.get(own)!;
     expect(text).toContain(
-      `diemcau_site_rtt_ms{site="${own}",tier="${s.tier}",district="${s.district}",carrier="${s.link.carrier}"} 33`,
+      `diemcau_site_rtt_ms{site="${own}",tier="${s.tier}",district="${s.district}",carrier="${s.link.carrier}",source="path"} 33`,
     );
     expect(text).toMatch(/diemcau_site_state\{[^}]*state="ok"\}/);
     expect(text).toMatch(/diemcau_http_requests_total\{method="GET",route="\/api\/v1\/sites"/);

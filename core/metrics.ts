@@ -202,3 +202,65 @@ export function statesOf(metric: MetricName): Readonly<Record<number, Named>> | 
   const m = METRICS[metric];
   return 'states' in m ? m.states : undefined;
 }
+
+/** Link-quality figures that several sources can report for one site. */
+export const QUALITY_METRICS = [
+  'loss_pct',
+  'jitter_ms',
+  'rtt_ms',
+  'mos',
+] as const satisfies readonly MetricName[];
+export type QualityMetric = (typeof QUALITY_METRICS)[number];
+
+/**
+ * Where a site's quality figure comes from, in headline precedence: the MCU port's media statistics
+ * while the site is in a call, else the codec's call statistics (in a call), else the path probe
+ * (RTP, else ICMP), which measures whether or not a call is up.
+ */
+export const QUALITY_SOURCES = {
+  mcu: { vi: 'Cổng MCU (thống kê cuộc gọi)', en: 'MCU port media statistics' },
+  codec: { vi: 'Codec (thống kê cuộc gọi)', en: 'codec call statistics' },
+  path: { vi: 'Phép đo đường truyền', en: 'path probe' },
+} as const satisfies Record<string, Named>;
+export type QualitySource = keyof typeof QUALITY_SOURCES;
+export const QUALITY_PRECEDENCE = ['mcu', 'codec', 'path'] as const satisfies readonly QualitySource[];
+
+/** The source of a quality sample, from its probe tag (rtp, icmp → path; codec; mcu), else its device kind. */
+export function qualitySource(probe: string | undefined, deviceKind?: string): QualitySource | null {
+  if (probe === 'rtp' || probe === 'icmp') return 'path';
+  if (probe === 'codec' || probe === 'mcu') return probe;
+  if (deviceKind === 'codec' || deviceKind === 'mcu') return deviceKind;
+  return null;
+}
+
+/**
+ * The numbers kept per site for the live view, the site list and /metrics (`diemcau_site_<name>`);
+ * everything else is in storage. The API contract, the live hub and /metrics derive from this list.
+ */
+export const LIVE_METRICS = [
+  'reachable',
+  'probe_ok',
+  'rtt_ms',
+  'loss_pct',
+  'jitter_ms',
+  'mos',
+  'in_call',
+  'mcu_port_up',
+  'ups_on_battery',
+  'ups_on_battery_s',
+  'ups_runtime_min',
+  'ups_charge_pct',
+  'ups_battery_status',
+  'ups_battery_v',
+  'ups_battery_temp_c',
+  'ups_input_v',
+  'ups_input_hz',
+  'ups_load_pct',
+  'ups_alarms',
+  'ups_replace_battery',
+  'ups_transfer_cause',
+] as const satisfies readonly MetricName[];
+export type LiveMetric = (typeof LIVE_METRICS)[number];
+export function isLiveMetric(name: string): name is LiveMetric {
+  return (LIVE_METRICS as readonly string[]).includes(name);
+}
