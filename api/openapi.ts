@@ -56,9 +56,17 @@ export function roles(...allowed: readonly Role[]): { 'x-roles': Role[] } {
 
 /** The `limit` and `offset` fields of a list's query: at most `max` items a page, `fallback` when not given. */
 export function pageQuery(max: number, fallback: number) {
+  // bounds first and the whole-number check only within them: "1e308" is told the real bound,
+  // not zod's safe-integer one
+  const whole = (lo: number, hi: number) =>
+    z.coerce
+      .number()
+      .min(lo, `ít nhất ${lo} / at least ${lo}`)
+      .max(hi, `tối đa ${hi} / at most ${hi}`)
+      .refine((v) => v < lo || v > hi || Number.isInteger(v), 'số nguyên / a whole number');
   return {
-    limit: z.coerce.number().int().min(1).max(max).default(fallback),
-    offset: z.coerce.number().int().min(0).default(0),
+    limit: whole(1, max).default(fallback),
+    offset: whole(0, 10_000_000).default(0),
   };
 }
 

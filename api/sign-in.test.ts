@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStateDb } from '../storage/state-db.ts';
 import { createApiToken, createUser, listAudit } from './accounts.ts';
 import type { ApiError } from './contract.ts';
-import { LoginGuard } from './login-guard.ts';
+import { LOGIN_LIMITS, LoginGuard } from './login-guard.ts';
 import { Client, startTestApi, TEST_PASSWORD, type TestEnv } from './testing.ts';
 
 let env: TestEnv;
@@ -149,6 +149,48 @@ describe('lockouts grow exponentially', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 15_000);
+});
+
+describe('a name attacked from many addresses', () => {
+  it('is reported once as an attack (audited auth.attack), without locking the name out', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'diemcau-guard-'));
+    const state = openStateDb(join(dir, 'state.db'));
+    try {
+      const guard = new LoginGuard(state, { ...LOGIN_LIMITS, attackThreshold: 6 });
+      const attacks: boolean[] = [];
+      for (let i = 0; i < 9; i++) {
+        const r = await guard.reserve('admin', `10.0.${i}.1`);
+        expect(r.ok).toBe(true);
+        if (r.ok) attacks.push((await r.finish(false)).attack);
+      }
+      expect(attacks).toEqual([false, false, false, false, false, false, true, false, false]);
+      // a new address still gets its tries
+      expect((await guard.reserve('admin', '10.0.99.1')).ok).toBe(true);
+    } finally {
+      state.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('numbers in queries are told their real bounds', () => {
+  it('1e308 as a page size, offset or time: the field, the bound, no zod safe-integer limit', async () => {
+    const cases: [string, string, RegExp][] = [
+      ['/api/v1/audit?limit=1e308', 'query.limit', /tối đa 1000 \/ at most 1000/],
+      ['/api/v1/audit?offset=1e308', 'query.offset', /at most 10000000/],
+      ['/api/v1/audit?since=1e308', 'query.since', /between 2000 and 2099/],
+      ['/api/v1/audit?since=0', 'query.since', /between 2000 and 2099/],
+      ['/api/v1/audit?limit=2.5', 'query.limit', /a whole number/],
+    ];
+    for (const [path, field, message] of cases) {
+      const res = await admin.get(path);
+      expect(res.status, path).toBe(400);
+      const issues = ((await res.json()) as ApiError).error.issues ?? [];
+      expect(issues.map((i) => i.path)).toEqual([field]);
+      expect(issues[0]!.message).toMatch(message);
+      expect(issues[0]!.message).not.toMatch(/9007199254740991/);
+    }
+  });
 });
 
 describe('password policy (ASVS 2.1)', () => {

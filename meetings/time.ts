@@ -12,7 +12,8 @@ const ISO =
 /** Times this NOC accepts: from 2000-01-01 to before 2100-01-01 (a 1970 or 2999 time is a mistake). */
 export const MIN_TIME = Date.UTC(2000, 0, 1);
 export const MAX_TIME = Date.UTC(2100, 0, 1);
-export const TIME_RANGE_TEXT = 'từ năm 2000 đến 2099 / between the years 2000 and 2099';
+/** for messages: the Vietnamese half; the English half says "between 2000 and 2099" */
+export const TIME_RANGE_TEXT = 'từ năm 2000 đến 2099';
 
 export function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();

@@ -17,6 +17,7 @@ import { unlockUser } from '../login-guard.ts';
 import { jsonBody, ok, okOr404, pageQuery, roles, SECURITY, subApp } from '../openapi.ts';
 import { resetTotp } from '../totp.ts';
 import { publicUser } from './auth.ts';
+import { QueryTime } from './meetings.ts';
 
 const UserRow = User.extend({ disabled: z.boolean(), created_at: z.number(), updated_at: z.number() });
 
@@ -48,7 +49,8 @@ const AuditQuery = z
     action: z.string().max(64).optional(),
     /** ok: done; denied: refused (403, CSRF, rate limit); failed: tried and did not succeed */
     outcome: z.enum(['ok', 'denied', 'failed']).optional(),
-    since: z.coerce.number().int().min(0).optional(),
+    /** ms since 1970 or a date(-time), between 2000 and 2099 */
+    since: QueryTime.optional(),
     ...pageQuery(1000, 100),
   })
   .strict();

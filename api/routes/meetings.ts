@@ -66,7 +66,7 @@ export const QueryTime = z.string().transform((s, ctx) => {
   if (t === null) {
     ctx.addIssue({
       code: 'custom',
-      message: `"${s}" không phải thời gian hợp lệ ${TIME_RANGE_TEXT}: ms từ 1970 hoặc ngày có thật, ví dụ 2026-01-01 hay 2026-01-01T08:00 / not a valid time: milliseconds since 1970 or a real date, e.g. 2026-01-01 or 2026-01-01T08:00`,
+      message: `"${s}" không phải thời gian hợp lệ ${TIME_RANGE_TEXT} (số ms kể từ 1970, hoặc ngày có thật như 2026-01-01, 2026-01-01T08:00) / not a valid time between 2000 and 2099 (milliseconds since 1970, or a real date such as 2026-01-01, 2026-01-01T08:00)`,
     });
     return z.NEVER;
   }
