@@ -495,10 +495,12 @@ export function housekeep(
   state: StateDb,
   now: number,
   auditRetentionMs: number,
-): { sessions: number; audit: number } {
+): { sessions: number; audit: number; limits: number } {
   return {
     sessions: sql(state, 'DELETE FROM sessions WHERE expires_at <= ?').run(now).changes,
     audit: sql(state, 'DELETE FROM audit_log WHERE time < ?').run(now - auditRetentionMs).changes,
+    // sign-in counters and lockouts that have run out (api/login-guard.ts)
+    limits: sql(state, 'DELETE FROM login_limits WHERE expire IS NOT NULL AND expire < ?').run(now).changes,
   };
 }
 

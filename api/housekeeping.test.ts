@@ -11,6 +11,7 @@ import {
   listAudit,
   SESSION_MAX_MS,
 } from './accounts.ts';
+import { LoginGuard } from './login-guard.ts';
 
 describe('api housekeeping', () => {
   it('deletes expired sessions and audit entries past the retention, and keeps the rest', async () => {
@@ -32,7 +33,23 @@ describe('api housekeeping', () => {
     expect(n.sessions).toBe(1);
     // gone from the table, not only expired: looked up at a time it was still valid
     expect(findSession(state, old.id, now - SESSION_MAX_MS)).toBeNull();
-    expect(housekeep(state, now, 400 * day)).toEqual({ sessions: 0, audit: 0 });
+    expect(housekeep(state, now, 400 * day)).toEqual({ sessions: 0, audit: 0, limits: 0 });
+    state.close();
+  });
+
+  it('deletes sign-in counters and lockouts that have run out, and keeps the running ones', async () => {
+    const state = openStateDb(':memory:');
+    const guard = new LoginGuard(state);
+    for (const ip of ['10.0.0.1', '10.0.0.2']) {
+      const r = await guard.reserve('lan', ip);
+      if (r.ok) await r.finish(false);
+    }
+    const rows = () => (state.prepare('SELECT count(*) AS n FROM login_limits').get() as { n: number }).n;
+    const before = rows();
+    expect(before).toBeGreaterThan(0);
+    expect(housekeep(state, Date.now(), 400 * 86400_000).limits).toBe(0);
+    expect(housekeep(state, Date.now() + 2 * 3600_000, 400 * 86400_000).limits).toBe(before);
+    expect(rows()).toBe(0);
     state.close();
   });
 

@@ -277,7 +277,7 @@ export async function startApi(rt: Runtime, deps: ApiDeps): Promise<ApiService> 
   const keep = () => {
     try {
       const n = housekeep(rt.state, Date.now(), parseDuration(rt.config.http.audit_retention));
-      if (n.sessions + n.audit > 0)
+      if (n.sessions + n.audit + n.limits > 0)
         rt.log.info(n, 'api housekeeping: expired sessions and old audit entries deleted');
     } catch (err) {
       rt.log.error({ err }, 'api housekeeping failed');

@@ -471,8 +471,8 @@ export function authRoutes(d: Deps) {
       const mine = listTokens(rt.state, a.user.name).find((t) => t.id === id);
       const adminAny = a.user.role === 'admin' && listTokens(rt.state).some((t) => t.id === id);
       if (!mine && !adminAny) throw notFound(`mã truy cập ${id}`);
-      revokeApiToken(rt.state, id);
-      auditFrom(c, rt, 'token.revoke', id);
+      const changed = revokeApiToken(rt.state, id);
+      auditFrom(c, rt, 'token.revoke', id, { already_revoked: !changed });
       return c.json({ ok: true as const }, 200);
     },
   );
