@@ -6,13 +6,16 @@ import { accessSync, constants } from 'node:fs';
 
 const PACKAGES = {
   influxdb: '/usr/bin/influxd',
-  snmp: '/usr/bin/snmpget',
+  // snmpget, snmpwalk, snmptrap, and snmptranslate (collector/mibs.test.ts resolves the profiles' OIDs)
+  snmp: '/usr/bin/snmptranslate',
   snmpd: '/usr/sbin/snmpd',
   snmptrapd: '/usr/sbin/snmptrapd',
   snmpsim: '/usr/bin/snmpsimd',
   fping: '/usr/bin/fping',
   'iputils-ping': '/usr/bin/ping',
   chromium: '/usr/bin/chromium',
+  // the third-party RTP reflector of collector/rtp-truth.test.ts (snmpsim pulls it in too)
+  python3: '/usr/bin/python3',
   'prometheus-snmp-exporter': '/usr/bin/prometheus-snmp-exporter',
   // test/compose.test.ts: `docker-compose config` validates docker-compose.yml (no engine needed)
   'docker-compose': '/usr/bin/docker-compose',
