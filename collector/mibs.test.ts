@@ -41,7 +41,7 @@ interface Use {
 const isOid = (s: unknown): s is string => typeof s === 'string' && /^\d+(\.\d+){3,}$/.test(s);
 
 /** every OID a profile folder names, and as what */
-export function profileOids(dir: string): Use[] {
+function profileOids(dir: string): Use[] {
   const out: Use[] = [];
   for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f))) {
     const doc = parse(readFileSync(join(dir, file), 'utf8')) as Record<string, unknown>;
@@ -81,7 +81,7 @@ function translate(args: string[]): { out: string; err: string } {
 }
 
 /** what is wrong with one use of an OID, or null */
-export function check(u: Use): string | null {
+function check(u: Use): string | null {
   const at = `${u.file}: ${u.where} = ${u.oid}`;
   const base = u.kind === 'scalar' ? u.oid.replace(/\.0$/, '') : u.oid;
   if (u.kind === 'scalar' && base === u.oid) return `${at}: a scalar OID ends in .0 (the instance)`;
