@@ -106,6 +106,23 @@ describe('trust_proxy', () => {
     }
   });
 
+  it('an https public_url without it: a warning at start', async () => {
+    const warn = vi.spyOn(env.rt.log, 'warn');
+    try {
+      const other = await startTestApi({
+        sites: 2,
+        base: 59,
+        http: { public_url: 'https://noc.example.gov.vn' },
+      });
+      await other.stop();
+      expect(warn.mock.calls.filter((c) => String(c[1]).includes('http.public_url is https'))).toHaveLength(
+        1,
+      );
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('with it, the address is the proxy’s X-Forwarded-For entry, and no warning', async () => {
     const other = await startTestApi({ sites: 2, base: 59, http: { trust_proxy: true } });
     const warn = vi.spyOn(other.rt.log, 'warn');

@@ -274,6 +274,12 @@ export async function startApi(rt: Runtime, deps: ApiDeps): Promise<ApiService> 
   const addr = server.address() as AddressInfo;
   const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
   rt.log.info({ url }, 'api listening');
+  // diemcau speaks plain HTTP: an https public_url means a TLS proxy in front of it
+  if (!rt.config.http.trust_proxy && rt.config.http.public_url?.startsWith('https:'))
+    rt.log.warn(
+      { public_url: rt.config.http.public_url, listen: rt.config.http.listen },
+      'http.public_url is https, so a proxy terminates TLS in front of diemcau, but http.trust_proxy is false: all users behind it share one address for sign-in limits and the audit log; set http.trust_proxy: true if diemcau is reachable only through that proxy (see deploy/diemcau.yaml.example)',
+    );
   const keep = () => {
     try {
       const n = housekeep(rt.state, Date.now(), parseDuration(rt.config.http.audit_retention));
