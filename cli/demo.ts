@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { getUserWithHash, setPassword, verifyPassword } from '../api/accounts.ts';
 import { passwordProblem } from '../api/password-policy.ts';
 import { createUser } from '../api/server.ts';
+import { checkListen } from '../config/config.ts';
 import { generateInventory, syntheticUnits } from '../inventory/generate.ts';
 import { parseAddress } from '../inventory/load.ts';
 import type { NewMeeting } from '../meetings/store.ts';
@@ -38,6 +39,12 @@ export async function run(args: string[]): Promise<number> {
   if (values.help) {
     process.stdout.write(USAGE);
     return 0;
+  }
+  if (values.listen && !checkListen(values.listen)) {
+    process.stderr.write(
+      `diemcau demo: --listen "${values.listen}" không hợp lệ / invalid: use ADDRESS:PORT, e.g. 127.0.0.1:8080\n`,
+    );
+    return 2;
   }
   const env: NodeJS.ProcessEnv = { ...process.env };
   const password = env.DIEMCAU_DEMO_PASSWORD || undefined;

@@ -57,6 +57,19 @@ describe('diemcau serve', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('the same for diemcau demo: an unknown flag and a bad --listen, before anything starts', async () => {
+    const bogus = await run('demo', '--bogus');
+    expect([bogus.code, bogus.stderr]).toEqual([
+      2,
+      'diemcau demo: tùy chọn không có / unknown option --bogus; xem / see: diemcau demo --help\n',
+    ]);
+    const listen = await run('demo', '--listen', '127.0.0.1:99999');
+    expect([listen.code, listen.stderr]).toEqual([
+      2,
+      'diemcau demo: --listen "127.0.0.1:99999" không hợp lệ / invalid: use ADDRESS:PORT, e.g. 127.0.0.1:8080\n',
+    ]);
+  });
+
   it('an address already in use: one line naming http.listen and the fix, exit 2', async () => {
     const busy = createServer();
     await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
