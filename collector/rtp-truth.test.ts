@@ -174,9 +174,10 @@ describe('RTP jitter from real send times, against a Python reflector', () => {
   }
 
   it('counts duplicates and reorders', async () => {
-    // the third of every 3 packets waits 30 ms more (overtaken by the next two); every 4th comes twice
-    const port = await pyReflector({ pattern: [0, 0, 30], baseMs: 2, dup: 4 });
-    const r = await thread.probe(HOST, port, { packets: 30, intervalMs: 10, timeoutMs: 300 });
+    // the third of every 3 packets waits 200 ms more (overtaken by the next ones, with room for a
+    // busy machine); every 4th comes twice
+    const port = await pyReflector({ pattern: [0, 0, 200], baseMs: 2, dup: 4 });
+    const r = await thread.probe(HOST, port, { packets: 30, intervalMs: 20, timeoutMs: 500 });
     expect(r.received).toBe(30);
     // packets 3, 7, … 27 twice; 2, 5, … 26 overtaken (29 is the last: nothing overtakes it)
     expect(r.duplicates).toBe(7);
@@ -226,12 +227,21 @@ describe('a far end that is not a reflector', () => {
       net.runtime.log = Object.assign(Object.create(log), {
         warn: (obj: unknown, msg?: string) => warnings.push({ obj, msg }),
       });
-      const c = await startCollector(net.runtime, { credentials: net.credentials });
-      await new Promise((r) => setTimeout(r, 2300));
-      await c.stop();
       const [a, b, g] = sites.map((s) => s.id);
       const of = (site: string, device: string, metric: string) =>
         samples.filter((s) => s.site === site && s.device === `${site}:${device}` && s.metric === metric);
+      const c = await startCollector(net.runtime, { credentials: net.credentials });
+      // at least two rounds of each probe (interval 1 s), however busy the machine is
+      const deadline = Date.now() + 15_000;
+      while (
+        Date.now() < deadline &&
+        (of(a!, 'icmp', 'reachable').length < 2 ||
+          of(a!, 'rtp', 'probe_ok').length < 2 ||
+          of(b!, 'rtp', 'probe_ok').length < 2 ||
+          of(g!, 'rtp', 'reachable').length < 2)
+      )
+        await new Promise((r) => setTimeout(r, 100));
+      await c.stop();
       // shown on the site: probe_ok 0 (misconfigured) — no loss, no RTP reachability
       expect(of(a!, 'rtp', 'probe_ok').map((s) => s.value)).toContain(0);
       expect(of(a!, 'rtp', 'loss_pct')).toEqual([]);
