@@ -103,13 +103,21 @@ export class Topology {
       else if (r.id === this.roles.mcu_port.id) {
         // the MCU shows a port down whenever its site is not in the call: a fault of the MCU only
         // while the codec says it is in a call
+        // (a silent codec's last in-call value is stale: its own silence is the matter then)
         const call = this.conditionOf('attendance', c.site);
-        if (call?.value !== 1) kind = 'attendance';
+        const codec = this.conditionOf('codec_silent', c.site);
+        const answering = !codec || (codec.value === 1 && !codec.holding && !codec.active);
+        if (call?.value !== 1 || !answering) kind = answering ? 'attendance' : 'awaiting';
       } else if (r.id === this.roles.codec_silent.id) {
         const p = this.conditionOf('reachability', c.site);
         // "the site answers but its codec does not" needs a probe that answered after the codec stopped
         const answered = p !== undefined && p.value === 1 && p.lastTime >= c.since;
+        // a lossy path loses SNMP polls too: the codec is not to blame while the path drops packets
+        const loss = [...this.evaluator.conditions.values()].find(
+          (x) => x.site === c.site && x.rule.metric === 'loss_pct' && x.rule.device === 'probe',
+        );
         if (!answered) kind = this.dark(c.site) ? 'fault' : 'awaiting';
+        else if (loss?.value != null && loss.value >= 1) kind = 'awaiting';
         else if (!nearMeeting(c.site)) kind = 'off'; // switched off outside meetings (Điều 5.6)
       }
       const evidence: Record<string, number | string> = {};

@@ -656,7 +656,7 @@ export class DeviceSim implements AgentTarget {
     const siteId = this.ctx.mcuPorts.get(port);
     const s = siteId ? this.ctx.sites.get(siteId) : undefined;
     if (!s) return { state: 3, loss: 0, jitter: 0, rtt: 0, rate: 0 };
-    const connected = s.inCall;
+    const connected = s.inCall && !s.portFault;
     if (!connected)
       return { state: this.ctx.meetingActive() && s.inMeeting ? 2 : 3, loss: 0, jitter: 0, rtt: 0, rate: 0 };
     const t = this.t(this.now);

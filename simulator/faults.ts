@@ -23,6 +23,8 @@ export const FaultSchema = z.discriminatedUnion('kind', [
     .strict(),
   z.object({ kind: z.literal('codec_hung'), site }).strict(),
   z.object({ kind: z.literal('mcu_port_down'), site }).strict(),
+  /** the MCU reports the port faulty while the codec stays in its call (a fault of the MCU) */
+  z.object({ kind: z.literal('mcu_port_fault'), site }).strict(),
   z.object({ kind: z.literal('district_outage'), district: z.string().min(1) }).strict(),
   z
     .object({
@@ -41,6 +43,7 @@ export const FAULT_KINDS: FaultKind[] = [
   'power_cut',
   'codec_hung',
   'mcu_port_down',
+  'mcu_port_fault',
   'district_outage',
   'garbage',
 ];
@@ -71,7 +74,10 @@ export function checkFault(input: unknown, inv: LoadedInventory): Fault {
     throw new FaultError(
       `không có thiết bị "${f.device}" / unknown device "${f.device}": use a device id such as "<site>-codec"`,
     );
-  if (f.kind === 'mcu_port_down' && inv.sites.get(f.site)?.mcu_port === undefined)
+  if (
+    (f.kind === 'mcu_port_down' || f.kind === 'mcu_port_fault') &&
+    inv.sites.get(f.site)?.mcu_port === undefined
+  )
     throw new FaultError(
       `điểm cầu "${f.site}" không có cổng MCU / site "${f.site}" has no mcu_port in the inventory`,
     );

@@ -319,7 +319,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     const now = Date.now();
     const cuts = new Map<string, number | undefined>();
     for (const s of sites.values()) {
-      s.linkDown = s.districtOut = s.hung = s.portDown = false;
+      s.linkDown = s.districtOut = s.hung = s.portDown = s.portFault = false;
       s.impair = { loss: 0, delay: 0, jitter: 0 };
     }
     garbage.clear();
@@ -344,6 +344,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
           break;
         case 'mcu_port_down':
           s!.portDown = true;
+          break;
+        case 'mcu_port_fault':
+          s!.portFault = true;
           break;
         case 'district_outage':
           for (const x of sites.values()) if (x.site.district === f.district) x.districtOut = true;

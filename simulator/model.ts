@@ -52,6 +52,8 @@ export class SiteSim {
   districtOut = false;
   hung = false;
   portDown = false;
+  /** the MCU shows the port down although the codec is still in its call */
+  portFault = false;
   impair: Impairment = { loss: 0, delay: 0, jitter: 0 };
   inMeeting = false;
   /** is the codec in a call with the MCU right now (derived, updated by refresh) */
