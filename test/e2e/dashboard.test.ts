@@ -253,6 +253,14 @@ describe('dashboard end to end', () => {
       expect(body).toContain(t);
     }
     expect(body).toContain('mất điện');
+    // whose figure the headline loss is: here the path probe (no call statistics in this network)
+    await expect
+      .poll(() => page.locator('[data-testid=quality-headline] small[data-source=path]').count(), POLL)
+      .toBeGreaterThan(0);
+    expect(await page.locator('[data-testid=quality-headline]').textContent()).toContain(
+      'Phép đo đường truyền',
+    );
+    expect(body).toContain('Trạng thái ắc quy');
     await page.waitForTimeout(1500); // charts
     await page.screenshot({ path: join(SHOTS, 'site.png'), fullPage: true });
   });
