@@ -68,7 +68,10 @@ const Rule = z
     probe: z.string().optional(),
   })
   .strict();
-export type Rule = Omit<z.infer<typeof Rule>, 'metric' | 'count'> & { metric: MetricName; count?: MetricName };
+export type Rule = Omit<z.infer<typeof Rule>, 'metric' | 'count'> & {
+  metric: MetricName;
+  count?: MetricName;
+};
 
 const Trap = z
   .object({
