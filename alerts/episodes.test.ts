@@ -1,0 +1,236 @@
+// Episode lifecycle details the scenario suite does not reach: escalation and silences, reminders
+// that follow the owner, the start time of a district episode, UPS runtime per meeting, a codec
+// switched off outside meetings, and the rules the engine needs (checked at load).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Episode } from '../api/contract.ts';
+import type { Sample } from '../core/bus.ts';
+import { SourceErrors } from '../inventory/source.ts';
+import { type AlertService, DEFAULT_RULES_FILE, loadRules, StaticMeetings, startAlerts } from './index.ts';
+import { Clock, Fleet, testRuntime } from './testing.ts';
+
+// Monday 30 Nov 2026, 08:00 in Bắc Kạn (UTC+7)
+const T0 = Date.UTC(2026, 10, 30, 1, 0, 0);
+const MIN = 60_000;
+const running: AlertService[] = [];
+afterEach(async () => {
+  for (const s of running.splice(0)) await s.stop();
+});
+
+async function setup(meetings = new StaticMeetings(), config = '') {
+  const rt = testRuntime(`alerts:\n  group_wait: 1s\n${config}`);
+  const clock = new Clock(T0);
+  const engine = await startAlerts(rt, { meetings, now: clock.now, tickMs: 3_600_000, env: {} });
+  running.push(engine);
+  const fleet = new Fleet(rt.inventory);
+  const sites = rt.inventory.inventory.sites.map((s) => s.id);
+  const over = new Map<string, Parameters<Fleet['healthy']>[2]>();
+  /** `seconds` of poll rounds over the whole network, every 10 s */
+  const run = (seconds: number) => {
+    for (let s = 0; s < seconds; s += 10) {
+      clock.t += 10_000;
+      const batch: Sample[] = [];
+      for (const id of sites) batch.push(...fleet.healthy(id, clock.t, over.get(id)));
+      rt.bus.publish(batch);
+      engine.tickNow();
+    }
+  };
+  return { rt, clock, engine, fleet, over, run };
+}
+
+const dark = { probe: { reachable: 0 }, codec: 'down', ups: 'down', mcu: 0 } as const;
+const sent = (e: Episode, kind: string) => e.notifications.filter((n) => n.kind === kind);
+
+describe('escalation', () => {
+  it('goes to the next contact, then the head; a silence pauses it without using steps; ack stops it', async () => {
+    const { engine, over, run } = await setup();
+    run(30);
+    over.set('xa-banh-trach', dark); // Ba Bể, a VNPT link; no meeting: a dark site is paged anyway
+    run(60);
+    let ep = engine.episodes()[0]!;
+    expect(ep.owner_org).toBe('vnpt');
+    expect(sent(ep, 'alert').flatMap((n) => n.to)).toEqual(['noc-truc-ban-1', 'vnpt-truc-1']);
+    // a silence for the site before the first escalation is due: held, no steps used
+    const silence = engine.addSilence({
+      matchers: { site: 'xa-banh-trach' },
+      starts_at: T0,
+      ends_at: T0 + 60 * MIN,
+      comment: 'VNPT đã biết',
+      created_by: 'noc',
+    });
+    run(20 * 60);
+    ep = engine.episode(ep.id)!;
+    expect(ep.state).toBe('suppressed');
+    expect(sent(ep, 'escalation')).toEqual([]);
+    engine.endSilence(silence.id, 'noc');
+    run(10 * 60);
+    ep = engine.episode(ep.id)!;
+    expect(ep.state).toBe('firing');
+    expect(sent(ep, 'escalation')).toEqual([]); // 15 min from the end of the silence, not from the page
+    run(10 * 60);
+    ep = engine.episode(ep.id)!;
+    expect(sent(ep, 'escalation').flatMap((n) => n.to)).toEqual(['noc-truc-ban-2', 'vnpt-truc-2']);
+    run(15 * 60);
+    ep = engine.episode(ep.id)!;
+    expect(sent(ep, 'escalation').flatMap((n) => n.to)).toEqual([
+      'noc-truc-ban-2',
+      'vnpt-truc-2',
+      'noc-lanh-dao',
+      'vnpt-lanh-dao',
+    ]);
+    expect(ep.escalation_level).toBe(2);
+    engine.acknowledgeEpisode(ep.id, 'noc-truc-ban-1', 'Đã gọi VNPT');
+    run(60 * 60);
+    ep = engine.episode(ep.id)!;
+    expect(ep.state).toBe('acknowledged');
+    expect(sent(ep, 'escalation')).toHaveLength(2);
+    expect(sent(ep, 'ack')[0]!.to).toEqual(ep.notified);
+  });
+
+  it('reminds the current owner and the NOC during a meeting, not whoever owned it before', async () => {
+    const meetings = new StaticMeetings([
+      { id: 'hop', title: 'Giao ban', start: T0, end: T0 + 60 * MIN, sites: ['xa-bang-thanh'] },
+    ]);
+    const { engine, over, run } = await setup(meetings, '  escalate_after_in_meeting: 2h\n');
+    run(20);
+    over.set('xa-bang-thanh', { ups: { ups_on_battery: 1, ups_input_v: 0, ups_runtime_min: 80 } });
+    run(60);
+    let ep = engine.episodes().find((e) => e.rule === 'ups-on-battery')!;
+    expect(ep.owner_org).toBe('dien-luc-pac-nam');
+    run(10 * 60);
+    ep = engine.episode(ep.id)!;
+    expect(sent(ep, 'reminder').at(-1)!.to.sort()).toEqual([
+      'dl-pac-nam-truc',
+      'kt-xa-bang-thanh',
+      'noc-truc-ban-1',
+    ]);
+    // the NOC finds it is not mains after all: one message to the old and the new owner
+    ep = engine.reassign(
+      ep.id,
+      { cause: 'equipment' },
+      'noc-truc-ban-1',
+      'Điện lực xác nhận lưới vẫn có điện',
+    );
+    expect(ep.cause_history.map((c) => [c.cause, c.by])).toEqual([
+      ['power', 'onset'],
+      ['equipment', 'noc-truc-ban-1'],
+    ]);
+    expect(sent(ep, 'reassign')).toHaveLength(1);
+    expect(sent(ep, 'reassign')[0]!.to.sort()).toEqual([
+      'dl-pac-nam-truc',
+      'kt-xa-bang-thanh',
+      'noc-truc-ban-1',
+    ]);
+    expect(sent(ep, 'alert')).toHaveLength(1); // never a fresh page
+    run(11 * 60);
+    ep = engine.episode(ep.id)!;
+    expect(sent(ep, 'reminder').at(-1)!.to.sort()).toEqual(['kt-xa-bang-thanh', 'noc-truc-ban-1']);
+    // acknowledged: no more reminders for it or its children
+    engine.acknowledgeEpisode(ep.id, 'kt-xa-bang-thanh', 'Đang kiểm tra UPS');
+    const reminders = sent(engine.episode(ep.id)!, 'reminder').length;
+    run(30 * 60);
+    expect(sent(engine.episode(ep.id)!, 'reminder')).toHaveLength(reminders);
+  });
+});
+
+describe('what an episode is', () => {
+  it("a district episode starts at its first site's darkness, not when the process started", async () => {
+    const { rt, clock, engine, over, run } = await setup();
+    run(30 * 60); // a long healthy while first
+    const sites = rt.inventory.inventory.sites.filter((s) => s.district === 'na-ri').map((s) => s.id);
+    const darkAt = clock.t + 10_000;
+    for (const s of sites) over.set(s, dark);
+    run(120);
+    const ep = engine.episodes().find((e) => e.rule === 'district-outage')!;
+    expect(ep.started_at).toBe(darkAt);
+    expect(ep.sites).toHaveLength(sites.length); // the hall counted and listed
+    expect(ep.reasoning).toMatch(
+      new RegExp(`^${sites.length}/${sites.length} điểm cầu của địa bàn mất kết nối trong vòng 0 giây`),
+    );
+  });
+
+  it('UPS runtime short for a meeting: one episode naming its sites, each technician told once, not escalated', async () => {
+    const meetings = new StaticMeetings();
+    const { rt, clock, engine, over, run } = await setup(meetings);
+    const sites = rt.inventory.inventory.sites.filter((s) => s.district === 'ba-be').map((s) => s.id);
+    for (const s of sites) over.set(s, { ups: { ups_runtime_min: 200 } });
+    for (const s of sites.slice(0, 6)) over.set(s, { ups: { ups_runtime_min: 30 } });
+    run(60);
+    expect(engine.episodes()).toEqual([]); // no meeting: nothing to judge the runtime against
+    // an emergency meeting registered now, 2 hours long
+    meetings.add({ id: 'khan', title: 'Họp khẩn', start: clock.t, end: clock.t + 120 * MIN, sites });
+    run(60 * 60);
+    const eps = engine.episodes();
+    expect(eps.map((e) => e.rule)).toEqual(['ups-runtime-short']);
+    const ep = eps[0]!;
+    expect(ep.sites.sort()).toEqual(sites.slice(0, 6).sort());
+    expect(ep.severity).toBe('major');
+    expect(ep.title).toBe('Thời gian pin UPS không đủ cho cuộc họp «Họp khẩn»');
+    expect(ep.reasoning).toMatch(
+      /^Thời gian pin UPS ít hơn thời gian cần cho cuộc họp \(còn\/cần\): .*30\/\d+ phút/,
+    );
+    expect(ep.reasoning).not.toContain('cần thay');
+    expect(sent(ep, 'alert')).toHaveLength(1);
+    expect(sent(ep, 'alert')[0]!.to.sort()).toEqual(
+      ['noc-truc-ban-1', ...sites.slice(0, 6).map((s) => rt.inventory.sites.get(s)!.technician)].sort(),
+    );
+    expect(sent(ep, 'escalation')).toEqual([]);
+  });
+
+  it('a codec switched off outside meetings is grey, not paged; inside the readiness window it is a fault', async () => {
+    const meetings = new StaticMeetings();
+    const { clock, engine, over, run } = await setup(meetings);
+    over.set('xa-tan-son', { codec: 'down', mcu: 0 });
+    run(10 * 60);
+    expect(engine.episodes()).toEqual([]);
+    expect(engine.verdict('xa-tan-son')?.state).toBe('off');
+    expect(engine.list({ site: 'xa-tan-son' })[0]!.suppressed_by).toBe('off:xa-tan-son');
+    // a meeting in 50 minutes: the readiness window has begun
+    meetings.add({
+      id: 'hop',
+      title: 'Giao ban',
+      start: clock.t + 50 * MIN,
+      end: clock.t + 110 * MIN,
+      sites: ['xa-tan-son'],
+    });
+    run(30);
+    const ep = engine.episodes()[0]!;
+    expect(ep.rule).toBe('codec-down');
+    expect(ep.cause).toBe('equipment');
+    expect(ep.severity).toBe('critical');
+    expect(ep.relevance).toBe('soon');
+    expect(sent(ep, 'alert')[0]!.to).toEqual(['noc-truc-ban-1', 'kt-xa-tan-son']);
+  });
+});
+
+describe('the rules the engine reasons with', () => {
+  it('refuses a rules file without a role it needs, or that explains an unknown rule, at its line', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { rt } = await setup();
+    const text = readFileSync(DEFAULT_RULES_FILE, 'utf8');
+    const noRole = join(rt.dir, 'no-role.yaml');
+    writeFileSync(noRole, text.replace('    role: on_battery\n', ''));
+    const err = (() => {
+      try {
+        loadRules(noRole);
+      } catch (e) {
+        return e as SourceErrors;
+      }
+      throw new Error('loaded');
+    })();
+    expect(err).toBeInstanceOf(SourceErrors);
+    expect(err.message).toMatch(/no-role\.yaml:\d+: no rule has role "on_battery"/);
+    const badExplains = join(rt.dir, 'bad-explains.yaml');
+    writeFileSync(
+      badExplains,
+      text.replace(
+        'explains: [codec-unregistered, codec-not-in-call, mcu-port-down]',
+        'explains: [codec-unregisterd]',
+      ),
+    );
+    expect(() => loadRules(badExplains)).toThrow(
+      /bad-explains\.yaml:\d+: rule "codec-down": explains names unknown rule "codec-unregisterd"/,
+    );
+  });
+});
