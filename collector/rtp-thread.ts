@@ -3,6 +3,7 @@
 // TypeScript file (loaded through tsx), in production `dist/rtp-worker.js` (scripts/build-server.mjs).
 // Where neither can start, probes run on the calling thread, as before — and say so once.
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -19,8 +20,19 @@ function workerScript(): { code: string | URL; eval: boolean } | null {
     const ts = join(dir, 'rtp-worker.ts');
     if (!existsSync(ts)) return null;
     const url = pathToFileURL(ts).href;
+    // tsx as this checkout has it, whatever the working directory (an eval'd worker resolves from there)
+    let tsx: string;
+    try {
+      tsx = pathToFileURL(
+        createRequire(import.meta.url)
+          .resolve('tsx/esm/api')
+          .replace(/\.cjs$/, '.mjs'),
+      ).href;
+    } catch {
+      return null;
+    }
     return {
-      code: `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url)}); });`,
+      code: `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url)}); });`,
       eval: true,
     };
   }
@@ -35,7 +47,7 @@ export class RtpThread {
   private next = 1;
   private readonly waiting = new Map<
     number,
-    { resolve: (r: RtpResult) => void; reject: (e: Error) => void }
+    { resolve: (r: RtpResult) => void; reject: (e: Error) => void; run: () => Promise<RtpResult> }
   >();
   /** why probes run on the calling thread (null: in the worker) */
   inline: string | null = null;
@@ -70,8 +82,10 @@ export class RtpThread {
   private fail(message: string): void {
     this.worker = null;
     this.inline = message;
-    for (const p of this.waiting.values()) p.reject(new Error(message));
+    // the probes it was running start again here: a broken thread is not a broken path
+    const caught = [...this.waiting.values()];
     this.waiting.clear();
+    for (const p of caught) p.run().then(p.resolve, p.reject);
     this.onProblem(message);
   }
 
@@ -80,7 +94,7 @@ export class RtpThread {
     if (!w) return rtpProbe(host, port, opts);
     const id = this.next++;
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
+      this.waiting.set(id, { resolve, reject, run: () => rtpProbe(host, port, opts) });
       w.ref();
       w.postMessage({ id, host, port, opts });
     }).finally(() => {

@@ -4,7 +4,8 @@
 // (within 10 % or 1 ms) at no, moderate and high jitter while this process's event loop is loaded,
 // the send-schedule error as a self-metric, duplicates and reorders, and that a far end answering
 // garbage is "misconfigured" (logged with its address, shown on the site) and never a dead link.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceEvent, Sample } from '../core/bus.ts';
 import { type TestNetwork, testNetwork } from './agents.ts';
@@ -182,6 +183,25 @@ describe('RTP jitter from real send times, against a Python reflector', () => {
     // packets 3, 7, … 27 twice; 2, 5, … 26 overtaken (29 is the last: nothing overtakes it)
     expect(r.duplicates).toBe(7);
     expect(r.reordered).toBe(9);
+  });
+});
+
+describe('the probe thread', () => {
+  it('starts from any working directory (tsx resolved from the checkout), or the probe runs inline', async () => {
+    const port = await pyReflector({ pattern: [0], baseMs: 1 });
+    const script = `
+      const { RtpThread } = await import(${JSON.stringify(new URL('./rtp-thread.ts', import.meta.url).href)});
+      const problems = [];
+      const th = new RtpThread((p) => problems.push(p));
+      const r = await th.probe(${JSON.stringify(HOST)}, ${port}, { packets: 5, intervalMs: 5, timeoutMs: 300 });
+      console.log(JSON.stringify({ inline: th.inline, problems, received: r.received }));
+      await th.stop();`;
+    const tsx = new URL('../node_modules/tsx/dist/esm/index.mjs', import.meta.url).href;
+    const out = execFileSync(process.execPath, ['--import', tsx, '--input-type=module', '-e', script], {
+      cwd: tmpdir(),
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(out.trim().split('\n').at(-1)!)).toEqual({ inline: null, problems: [], received: 5 });
   });
 });
 
