@@ -78,8 +78,6 @@ describe('rule evaluation', () => {
   });
 });
 
-describe('operators', () => {});
-
 describe('rules file', () => {
   it('loads the defaults and reports bad rules at FILE:LINE', () => {
     expect(loadRules().rules.map((r) => r.id)).toContain('site-unreachable');
@@ -87,7 +85,7 @@ describe('rules file', () => {
     const file = join(rt.dir, 'rules.yaml');
     writeFileSync(
       file,
-      'version: 1\nrules:\n  - id: x\n    title: Thử\n    title_en: Test\n    metric: loss_percent\n    above: 1\n    cause: link\n  - id: y\n    title: Thử\n    title_en: Test\n    metric: rtt_ms\n    cause: link\n    inhibited_by: [nope]\n',
+      'version: 1\nrules:\n  - id: x\n    title: Thử\n    title_en: Test\n    metric: loss_percent\n    above: 1\n    cause: link\n  - id: y\n    title: Thử\n    title_en: Test\n    metric: rtt_ms\n    cause: link\n    explains: [nope]\n',
     );
     try {
       loadRules(file);

@@ -91,7 +91,6 @@ export const RuleSchema = z
      * (paged at the rule's severity: a dark site, mains lost, the MCU itself)
      */
     outside_meetings: z.enum(['digest', 'page']).default('digest'),
-    inhibited_by: z.array(id).default([]),
     /** trap names that set the metric at once: { upsTrapOnBattery: 1 } */
     traps: z.record(z.string(), z.number()).default({}),
   })
@@ -235,16 +234,6 @@ export function loadRules(
         'the reachability rule must judge metric reachable from device probe',
       ),
     );
-  data.rules.forEach((r, i) => {
-    for (const [j, other] of r.inhibited_by.entries())
-      if (!ids.has(other))
-        errors.push(
-          source.error(
-            ['rules', i, 'inhibited_by', j],
-            `rule "${r.id}": inhibited_by names unknown rule "${other}"`,
-          ),
-        );
-  });
   if (known) {
     data.maintenance.forEach((m, i) => {
       if (m.scope.site && !known.sites.has(m.scope.site))
