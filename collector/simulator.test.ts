@@ -129,6 +129,14 @@ describe('collector against the simulator', () => {
         2000,
       );
       expect(confirmed).toBeDefined();
+      // and its alarm table: the on-battery alarm, named, counted, time on battery counting
+      const poll = confirmed!.time;
+      const ofPoll = (metric: string) =>
+        samples.filter((s) => s.device === `${site}-ups` && s.metric === metric && s.time === poll);
+      expect(ofPoll('ups_alarm').map((s) => s.value)).toContain(2);
+      expect(ofPoll('ups_alarms')[0]?.value).toBe(ofPoll('ups_alarm').length);
+      expect(ofPoll('ups_battery_v')[0]?.value).toBeGreaterThan(0);
+      expect(ofPoll('ups_input_hz')[0]?.value).toBe(0);
     } finally {
       sim.faults.clear(id);
     }
