@@ -169,6 +169,9 @@ export function siteDashboard(): Dashboard {
     .withPanel(perSite('Thời gian pin còn lại / UPS runtime', 'ups_runtime_min', 'm', 'device'))
     .withPanel(perSite('Dung lượng pin / UPS charge', 'ups_charge_pct', 'percent', 'device'))
     .withPanel(perSite('Điện áp vào / Input voltage', 'ups_input_v', 'volt', 'device'))
+    .withPanel(perSite('Tần số điện vào / Input frequency', 'ups_input_hz', 'hertz', 'device'))
+    .withPanel(perSite('Điện áp ắc quy / Battery voltage', 'ups_battery_v', 'volt', 'device'))
+    .withPanel(perSite('Nhiệt độ ắc quy / Battery temperature', 'ups_battery_temp_c', 'celsius', 'device'))
     .withRow(new RowBuilder('Thiết bị / Devices'))
     .withPanel(perSite('Lưu lượng vào / Traffic in', 'if_in_bps', 'bps', 'instance'))
     .withPanel(perSite('Lưu lượng ra / Traffic out', 'if_out_bps', 'bps', 'instance'))
@@ -198,6 +201,12 @@ export function powerDashboard(): Dashboard {
     )
     .withPanel(series('Thời gian pin còn lại / UPS runtime', 'ups_runtime_min', 'm', 'site', 'min'))
     .withPanel(series('Điện áp vào / Input voltage', 'ups_input_v', 'volt', 'site'))
+    .withPanel(series('Tần số điện vào / Input frequency', 'ups_input_hz', 'hertz', 'site'))
+    .withPanel(
+      series('Nhiệt độ ắc quy / Battery temperature', 'ups_battery_temp_c', 'celsius', 'site', 'max'),
+    )
+    .withPanel(series('Điện áp ắc quy / Battery voltage', 'ups_battery_v', 'volt', 'site', 'min'))
+    .withPanel(series('Số cảnh báo UPS / UPS alarms present', 'ups_alarms', 'none', 'site', 'max'))
     .build();
 }
 
