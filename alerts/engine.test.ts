@@ -56,8 +56,6 @@ describe('listeners', () => {
   });
 });
 
-describe('who is paged', () => {});
-
 describe('rule evaluation', () => {
   it('judges media over 20 s windows by the majority of 3 and shows an improvement only once stable', async () => {
     const { engine, fleet, drive } = await setup();

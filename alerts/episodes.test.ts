@@ -39,6 +39,12 @@ async function setup(meetings = new StaticMeetings(), config = '') {
   return { rt, clock, engine, fleet, over, run };
 }
 
+const fleetRound = (
+  rt: ReturnType<typeof testRuntime>,
+  site: string,
+  t: number,
+  over: Map<string, Parameters<Fleet['healthy']>[2]>,
+) => new Fleet(rt.inventory).healthy(site, t, over.get(site));
 const dark = { probe: { reachable: 0 }, codec: 'down', ups: 'down', mcu: 0 } as const;
 const sent = (e: Episode, kind: string) => e.notifications.filter((n) => n.kind === kind);
 
@@ -86,6 +92,28 @@ describe('escalation', () => {
     expect(ep.state).toBe('acknowledged');
     expect(sent(ep, 'escalation')).toHaveLength(2);
     expect(sent(ep, 'ack')[0]!.to).toEqual(ep.notified);
+  });
+
+  it('an episode acknowledged before its page still tells the owner once, and is not escalated', async () => {
+    const { clock, engine, over, rt, run } = await setup();
+    run(30);
+    over.set('xa-banh-trach', dark);
+    // 40 s: the site is dark past `for` and the episode opens; the NOC acknowledges at once
+    for (let i = 0; i < 4; i++) {
+      clock.t += 10_000;
+      rt.bus.publish(rt.inventory.inventory.sites.flatMap((s) => fleetRound(rt, s.id, clock.t, over)));
+      engine.tickNow();
+      if (engine.episodes().length > 0) break;
+    }
+    const id = engine.episodes()[0]!.id;
+    expect(engine.episode(id)!.notifications).toEqual([]);
+    engine.acknowledgeEpisode(id, 'noc-truc-ban-1', 'Trung tâm đã nắm');
+    run(60 * 60);
+    const ep = engine.episode(id)!;
+    expect(ep.state).toBe('acknowledged');
+    expect(ep.notifications.map((n) => [n.kind, n.to])).toEqual([
+      ['alert', ['noc-truc-ban-1', 'vnpt-truc-1']],
+    ]);
   });
 
   it('reminds the current owner and the NOC during a meeting, not whoever owned it before', async () => {

@@ -339,6 +339,12 @@ function block(
         : `Acknowledged by ${by}${note ? ` — note: ${note}` : ''}. Escalation and reminders stopped.`,
     );
   } else {
+    if (e.acknowledged_by)
+      lines.push(
+        vi
+          ? `Đã tiếp nhận bởi: ${e.acknowledged_by}${e.ack_comment ? ` — ghi chú: ${e.ack_comment}` : ''}`
+          : `Acknowledged by ${e.acknowledged_by}${e.ack_comment ? ` — note: ${e.ack_comment}` : ''}`,
+      );
     lines.push(`${vi ? 'Bắt đầu' : 'Started'}: ${time(e.started_at)} (${ago(o.now - e.started_at, lang)})`);
     lines.push(`${vi ? 'Việc cần làm' : 'Action'}: ${action(inv, e, lang)}`);
   }

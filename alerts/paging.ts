@@ -122,7 +122,9 @@ export class Pager {
   /** Pages, digests, escalations and reminders that are due; then everything queued goes out. */
   due(eps: Ep[], now: number): void {
     for (const ep of eps) {
-      const firing = ep.e.state === 'firing';
+      // acknowledged before its page went out: the owner is still told once (the NOC taking it on
+      // does not fix a carrier's link), but nothing is escalated or reminded
+      const firing = ep.e.state === 'firing' || (ep.e.state === 'acknowledged' && !ep.paged);
       if (!firing) {
         if (ep.e.state !== 'acknowledged') ep.nextEscalationAt = null; // suppression does not use up steps
         if (!ep.paged && ep.e.state !== 'settling') ep.notifyAt = null; // (a settling one keeps its digest)
@@ -143,11 +145,15 @@ export class Pager {
         this.enqueue('alert', ep, add);
         ep.digestOnly = false;
       }
-      if (ep.nextEscalationAt === null && ep.level < this.maxLevel(ep))
+      if (ep.nextEscalationAt === null && ep.level < this.maxLevel(ep) && this.escalates(ep))
         ep.nextEscalationAt = now + this.escalateAfter(ep, now);
     }
     const ready = eps.filter(
-      (ep) => ep.e.state === 'firing' && !ep.paged && ep.notifyAt !== null && ep.notifyAt <= now,
+      (ep) =>
+        (ep.e.state === 'firing' || ep.e.state === 'acknowledged') &&
+        !ep.paged &&
+        ep.notifyAt !== null &&
+        ep.notifyAt <= now,
     );
     const digest = eps.filter(
       (ep) =>
@@ -173,7 +179,8 @@ export class Pager {
       ep.paged = true;
       ep.notifyAt = null;
       ep.level = 0;
-      ep.nextEscalationAt = this.escalates(ep) ? now + this.escalateAfter(ep, now) : null;
+      ep.nextEscalationAt =
+        this.escalates(ep) && ep.e.state === 'firing' ? now + this.escalateAfter(ep, now) : null;
     }
     for (const ep of eps) {
       if (ep.e.state !== 'firing' || !ep.paged || ep.digestOnly) continue;
