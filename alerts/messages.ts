@@ -245,7 +245,7 @@ function ownerText(
 }
 
 const link = (o: RenderOptions, e: Episode) =>
-  o.dashboardUrl ? `${o.dashboardUrl.replace(/\/$/, '')}/#/alerts/${encodeURIComponent(e.id)}` : null;
+  o.dashboardUrl ? `${o.dashboardUrl.replace(/\/$/, '')}/alerts?episode=${encodeURIComponent(e.id)}` : null;
 
 function ago(ms: number, lang: Lang): string {
   return lang === 'vi' ? `${duration(ms, 'vi')} trước` : `${duration(ms, 'en')} ago`;
@@ -361,8 +361,17 @@ function worst(views: EpisodeView[]): Severity {
 
 function headline(inv: LoadedInventory, v: EpisodeView, sites: string[], lang: Lang): string {
   const title = lang === 'vi' ? v.e.title.split(' — ')[0]! : v.e.title_en.split(' — ')[0]!;
+  const count = `${sites.length} ${lang === 'vi' ? 'điểm cầu' : 'sites'}`;
+  // a multi-site title names its place ("— huyện Na Rì", "— 13 điểm cầu, huyện Pác Nặm")
+  const place = (lang === 'vi' ? v.e.title : v.e.title_en).split(' — ')[1];
   const where =
-    sites.length === 1 ? siteName(inv, sites[0]!) : `${sites.length} ${lang === 'vi' ? 'điểm cầu' : 'sites'}`;
+    sites.length === 1
+      ? siteName(inv, sites[0]!)
+      : place && sites.length === v.e.sites.length
+        ? /điểm cầu|sites/.test(place)
+          ? place
+          : `${place} (${count})`
+        : count;
   return `${title} — ${where}`;
 }
 
@@ -452,7 +461,7 @@ export function renderDigest(inv: LoadedInventory, views: EpisodeView[], o: Rend
     );
     lines.push(`  ${explain(inv, v.explanation, 'vi')}`);
   }
-  if (o.dashboardUrl) lines.push('', `Xem chi tiết: ${o.dashboardUrl.replace(/\/$/, '')}/#/alerts`);
+  if (o.dashboardUrl) lines.push('', `Xem chi tiết: ${o.dashboardUrl.replace(/\/$/, '')}/alerts`);
   lines.push('', '— English —', `[${KIND.digest.en}] ${views.length} episodes`);
   for (const v of views) lines.push(`• ${v.e.title_en}: ${explain(inv, v.explanation, 'en')}`);
   return { subject, text: `${lines.join('\n')}\n`, short: ascii(subject).slice(0, 160) };

@@ -107,7 +107,7 @@ describe('notifiers', () => {
     expect(mail.text).not.toMatch(/loss_pct|\d\.\d{3}/);
     expect(mail.text).toContain('Cuộc họp: «Giao ban tuần» 08:00–09:00');
     expect(mail.text).toContain('Việc cần làm: Kiểm tra kênh truyền số liệu chuyên dùng');
-    expect(mail.text).toContain(`Xem chi tiết: http://noc.bac-kan.example/#/alerts/${ep.id}`);
+    expect(mail.text).toContain(`Xem chi tiết: http://noc.bac-kan.example/alerts?episode=${ep.id}`);
     expect(mail.text).toContain('— English —');
     expect(mail.text).toMatch(
       /Reasoning: Packet loss: the majority of the last 3 20-s windows at critical \(window means: 5\.3, 5\.3 %\) on the Viettel link/,

@@ -199,7 +199,7 @@ export function buildApp(
 
   app.get('/healthz', (c) => c.json({ status: 'ok', time: Date.now() }));
   // the short link an SMS carries: /e/<episode id> → the episode on the dashboard (which signs in)
-  app.get('/e/:id{[a-z0-9-]{1,40}}', (c) => c.redirect(`/#/alerts/${c.req.param('id')}`, 302));
+  app.get('/e/:id{[a-z0-9-]{1,40}}', (c) => c.redirect(`/alerts?episode=${c.req.param('id')}`, 302));
   app.get('/readyz', (c) => {
     const health = d.store.health();
     const last = d.live.lastSampleTime();

@@ -14,7 +14,7 @@ afterAll(async () => {
 it('redirects /e/<episode id> to the episode on the dashboard', async () => {
   const res = await fetch(`${env.url}/e/e-mx2kagn4-1`, { redirect: 'manual' });
   expect(res.status).toBe(302);
-  expect(res.headers.get('location')).toBe('/#/alerts/e-mx2kagn4-1');
+  expect(res.headers.get('location')).toBe('/alerts?episode=e-mx2kagn4-1');
   const odd = await fetch(`${env.url}/e/${encodeURIComponent('<script>')}`, { redirect: 'manual' });
   expect(odd.status).not.toBe(302);
 });

@@ -152,6 +152,20 @@ describe('dashboard end to end', () => {
     await page.screenshot({ path: join(SHOTS, 'alerts.png') });
   });
 
+  it("opens the episode of a message's short link alone", async () => {
+    const id = await page
+      .locator(`li[data-episode][data-site="${VICTIM}"]`)
+      .first()
+      .getAttribute('data-episode');
+    await page.goto(`${target.url}/e/${id}`);
+    await page.waitForURL(`**/alerts?episode=${id}`);
+    await page.locator(`li[data-episode="${id}"]`).waitFor({ timeout: 15_000 });
+    expect(await page.locator('li[data-episode]').count()).toBe(1);
+    expect(await page.locator('p.focus').textContent()).toContain('Sự cố trong tin nhắn');
+    await page.click('p.focus button');
+    await page.waitForURL((u) => !u.search.includes('episode='));
+  });
+
   it('silences an episode from its card', async () => {
     const card = page.locator(`li[data-episode][data-site="${VICTIM}"]`).first();
     await card.locator('button.silence-open').click();
