@@ -232,6 +232,37 @@ describe('what an episode is', () => {
   });
 });
 
+describe('UPS battery', () => {
+  it("a low battery on mains is the technician's, critical before a meeting; in a power cut it is the power episode's", async () => {
+    const meetings = new StaticMeetings();
+    const { clock, engine, over, run } = await setup(meetings);
+    meetings.add({
+      id: 'hop',
+      title: 'Giao ban',
+      start: clock.t + 40 * MIN,
+      end: clock.t + 100 * MIN,
+      sites: ['xa-tan-son', 'xa-bang-thanh'],
+    });
+    run(30);
+    over.set('xa-tan-son', { ups: { ups_battery_status: 3 } }); // low, on mains
+    run(30);
+    const low = engine.episodes().find((e) => e.rule === 'ups-battery-low')!;
+    expect(low.cause).toBe('equipment');
+    expect(low.owner_person).toBe('kt-xa-tan-son');
+    expect(low.severity).toBe('critical');
+    expect(sent(low, 'alert')[0]!.to).toEqual(['noc-truc-ban-1', 'kt-xa-tan-son']);
+    expect(low.reasoning).toBe('Trạng thái ắc quy: Pin yếu');
+    // at another site the mains fail and the battery runs low: one power episode, not two pages
+    over.set('xa-bang-thanh', {
+      ups: { ups_on_battery: 1, ups_input_v: 0, ups_runtime_min: 4, ups_battery_status: 3 },
+    });
+    run(60);
+    const at = engine.episodes({ site: 'xa-bang-thanh' });
+    expect(at.map((e) => e.rule)).toEqual(['ups-on-battery']);
+    expect(at[0]!.members.map((m) => [m.rule, m.role])).toContainEqual(['ups-battery-low', 'child']);
+  });
+});
+
 describe('the rules the engine reasons with', () => {
   it('refuses a rules file without a role it needs, or that explains an unknown rule, at its line', async () => {
     const { readFileSync } = await import('node:fs');
