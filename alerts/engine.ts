@@ -719,13 +719,8 @@ export class Engine implements AlertEngine {
     const e = ep.e;
     const members = [...ep.members.values()];
     if (ep.key.startsWith('district:')) {
-      const dark = this.districtDark(ep);
-      e.sites = [...new Set([...e.sites.filter((s) => dark.includes(s)), ...dark])];
-      if (e.sites.length === 0)
-        e.sites = members
-          .filter((m) => m.site)
-          .map((m) => m.site!)
-          .slice(0, 1);
+      // every site that went dark in it stays listed (the resolve names them all)
+      e.sites = [...new Set([...e.sites, ...this.districtDark(ep)])];
     }
     e.started_at = Math.min(...members.map((m) => m.since), e.started_at);
     const roots = members.filter((m) => m.role === 'root');
@@ -1021,10 +1016,15 @@ export class Engine implements AlertEngine {
       return 'degraded';
     };
     const order: SiteState[] = ['down', 'on_battery', 'degraded', 'unknown'];
+    // an episode speaks for a site while something of it still fails there (a district episode keeps
+    // listing the communes that came back; a settling one keeps only what still fails)
+    const stillThere = (ep: Ep) => [...ep.members.values()].some((m) => m.active && m.site === site);
     const open = [...this.openEps()].filter(
       (ep) =>
         ep.e.sites.includes(site) &&
-        (ep.e.state !== 'settling' || [...ep.members.values()].some((m) => m.active && m.site === site)),
+        (ep.key.startsWith('district:')
+          ? this.topology.dark(site) !== undefined || stillThere(ep)
+          : ep.e.state !== 'settling' || stillThere(ep)),
     );
     if (open.length === 0) {
       const off = [...this.alertByFp.values()].find(

@@ -47,6 +47,7 @@ describe('fault episodes over their whole life', () => {
       expect(out.pagesAtRecovery, detail).toBe(0);
       expect(out.outboxEmails).toBe(smtp.mails.length);
       if (s.expect.episodes !== undefined) expect(out.episodes.length, detail).toBe(s.expect.episodes);
+      if (s.expect.sites !== undefined) expect(out.episodes[0]!.sites, detail).toHaveLength(s.expect.sites);
       for (const e of out.episodes) {
         expect(e.state, detail).toBe('resolved');
         // the cause and owner decided at onset are the ones at resolve

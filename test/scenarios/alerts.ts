@@ -53,6 +53,8 @@ export interface Scenario {
     cause?: Episode['cause'];
     /** exactly this many episodes opened */
     episodes?: number;
+    /** the (first) episode still lists this many sites when it is resolved */
+    sites?: number;
     /** attendance events expected for a meeting: event → count */
     attendance?: Record<string, number>;
   };
@@ -132,6 +134,7 @@ export const SCENARIOS: Scenario[] = [
       silent: ['vnpt*', 'dl-*', 'kt-*', 'viettel-mcu*', 'viettel-truc-2', 'noc-truc-ban-2'],
       cause: 'link',
       episodes: 1,
+      sites: 18, // Na Rì: its hall and 17 communes
     },
   },
   {
