@@ -4,11 +4,12 @@
 // absence, and flap damping. Pure logic with an injected clock; no I/O.
 
 import type { DeviceEvent, Sample } from '../core/bus.ts';
+import { SEVERITY_RANK, type Severity } from '../core/vocabulary.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
 import type { Rule } from './rules.ts';
-import type { Severity } from './types.ts';
 
-export const SEVERITY_RANK: Record<Severity, number> = { info: 1, minor: 2, major: 3, critical: 4 };
+export { SEVERITY_RANK };
+
 const RANK_SEVERITY: Severity[] = ['info', 'info', 'minor', 'major', 'critical'];
 
 export interface FlapPolicy {

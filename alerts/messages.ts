@@ -4,6 +4,7 @@
 import type { Alert, Cause, Episode } from '../api/contract.ts';
 import { isMetricName, METRICS, statesOf } from '../core/metrics.ts';
 import type { MeetingRef } from '../core/ports.ts';
+import { CAUSE_NAMES, SEVERITIES, SEVERITY_NAMES, SEVERITY_RANK } from '../core/vocabulary.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
 import { ascii, duration, hhmm, num, shortTime, time } from './format.ts';
 import type { MessageKind } from './notify/types.ts';
@@ -14,18 +15,14 @@ export { time } from './format.ts';
 type Lang = 'vi' | 'en';
 type Severity = Alert['severity'];
 
-export const SEVERITY_VI: Record<Severity, string> = {
-  critical: 'NGHIÊM TRỌNG',
-  major: 'CAO',
-  minor: 'THẤP',
-  info: 'THÔNG TIN',
-};
-const SEVERITY_EN: Record<Severity, string> = {
-  critical: 'CRITICAL',
-  major: 'MAJOR',
-  minor: 'MINOR',
-  info: 'INFO',
-};
+const SEVERITY_VI = Object.fromEntries(SEVERITIES.map((s) => [s, SEVERITY_NAMES[s].vi])) as Record<
+  Severity,
+  string
+>;
+const SEVERITY_EN = Object.fromEntries(SEVERITIES.map((s) => [s, SEVERITY_NAMES[s].en])) as Record<
+  Severity,
+  string
+>;
 const KIND: Record<MessageKind, Record<Lang, string>> = {
   alert: { vi: 'CẢNH BÁO', en: 'ALERT' },
   escalation: { vi: 'CHUYỂN CẤP — CHƯA AI TIẾP NHẬN', en: 'ESCALATED — NOT ACKNOWLEDGED' },
@@ -86,14 +83,12 @@ export function causeText(
   switch (a.cause) {
     case 'link': {
       const c = org?.carrier ? carrierName(org.carrier) : '';
-      return { vi: `đường truyền ${c}`.trim(), en: `${c} link`.trim() };
+      return { vi: `${CAUSE_NAMES.link.vi} ${c}`.trim(), en: `${c} ${CAUSE_NAMES.link.en}`.trim() };
     }
     case 'power':
-      return { vi: 'mất điện lưới', en: 'mains power' };
     case 'equipment':
-      return { vi: 'thiết bị tại điểm cầu', en: 'equipment at the site' };
     case 'mcu':
-      return { vi: 'MCU Viettel', en: 'Viettel MCU' };
+      return CAUSE_NAMES[a.cause];
     default:
       return { vi: 'chưa xác định', en: 'undetermined' };
   }
@@ -355,8 +350,10 @@ function block(
 }
 
 function worst(views: EpisodeView[]): Severity {
-  const rank = { info: 1, minor: 2, major: 3, critical: 4 } as const;
-  return views.reduce<Severity>((s, v) => (rank[v.e.severity] > rank[s] ? v.e.severity : s), 'info');
+  return views.reduce<Severity>(
+    (s, v) => (SEVERITY_RANK[v.e.severity] > SEVERITY_RANK[s] ? v.e.severity : s),
+    'info',
+  );
 }
 
 function headline(inv: LoadedInventory, v: EpisodeView, sites: string[], lang: Lang): string {

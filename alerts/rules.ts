@@ -1,9 +1,9 @@
 // Alert rules as data: a YAML file validated like the inventory, every error at FILE:LINE.
 import { z } from 'zod';
-import { CAUSES, SEVERITIES } from '../api/contract.ts';
 import { parseDuration } from '../config/config.ts';
 import { isMetricName, type MetricName } from '../core/metrics.ts';
 import { fromRoot } from '../core/root.ts';
+import { CAUSES, SEVERITIES } from '../core/vocabulary.ts';
 import { TIERS } from '../inventory/schema.ts';
 import { type SourceError, SourceErrors, YamlSource } from '../inventory/source.ts';
 

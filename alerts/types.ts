@@ -1,3 +1,1 @@
-import type { Alert } from '../api/contract.ts';
-
-export type Severity = Alert['severity'];
+export type { Severity } from '../core/vocabulary.ts';

@@ -8,28 +8,21 @@ import {
   QUALITY_SOURCES,
   type QualityMetric,
 } from '../core/metrics.ts';
+import {
+  ALERT_STATES,
+  ATTENDANCE_EVENTS,
+  CAUSES,
+  EPISODE_STATES,
+  SEVERITIES,
+  SITE_STATES,
+} from '../core/vocabulary.ts';
 import { CARRIERS, TIERS } from '../inventory/schema.ts';
 
-export const SITE_STATES = [
-  'ok',
-  'degraded',
-  'down',
-  'unknown',
-  'on_battery',
-  'maintenance',
-  /** the codec was switched off outside meetings (Điều 5.6): grey, not a fault */
-  'off',
-] as const;
-export const CAUSES = ['link', 'power', 'equipment', 'mcu'] as const;
-export const SEVERITIES = ['critical', 'major', 'minor', 'info'] as const;
-export const ALERT_STATES = ['firing', 'acknowledged', 'suppressed', 'resolved'] as const;
-/** firing: paged or about to be; settling: its root cause cleared, children may still clear */
-export const EPISODE_STATES = ['firing', 'acknowledged', 'suppressed', 'settling', 'resolved'] as const;
-export const ATTENDANCE_EVENTS = ['joined', 'not_joined', 'left'] as const;
+export type { Cause, SiteState } from '../core/vocabulary.ts';
+// the domain's vocabularies live in core/vocabulary.ts; the contract serves them
+export { ALERT_STATES, ATTENDANCE_EVENTS, CAUSES, EPISODE_STATES, SEVERITIES, SITE_STATES };
 export const ROLES = ['admin', 'noc', 'technician', 'host', 'viewer'] as const;
 
-export type SiteState = (typeof SITE_STATES)[number];
-export type Cause = (typeof CAUSES)[number];
 export type Role = (typeof ROLES)[number];
 
 /**
