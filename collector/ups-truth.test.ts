@@ -122,7 +122,7 @@ describe('RFC 1628 UPS-MIB (snmpsim recording)', () => {
     expect(one(rfcUps, 'ups_battery_status')).toBe(3);
     expect(read('ups_battery_status', 3)).toBe('3 (Pin yếu) / 3 (low)');
     expect(one(rfcUps, 'ups_battery_v')).toBe(219.6);
-    expect(read('ups_battery_v', 219.6)).toBe('219.6 V / 219.6 V');
+    expect(read('ups_battery_v', 219.6)).toBe('219,6 V / 219.6 V');
     expect(METRICS.ups_battery_v).toMatchObject({ vi: 'Điện áp ắc quy', en: 'UPS battery voltage' });
     expect(one(rfcUps, 'ups_battery_temp_c')).toBe(38);
     expect(METRICS.ups_battery_temp_c).toMatchObject({ unit: '°C', vi: 'Nhiệt độ ắc quy' });
@@ -206,5 +206,51 @@ describe('APC PowerNet-MIB (snmpsim recording)', () => {
     expect(one(apcUps, 'ups_alarms')).toBe(3);
     expect(read('ups_alarm', 1)).toBe('1 (Ắc quy hỏng, cần thay) / 1 (battery bad (replace))');
     expect(collector.status().devices.find((d) => d.id === apcUps)!.lastError).toBeNull();
+  });
+});
+
+describe('what the alert engine makes of them', () => {
+  it('on battery and battery low at both UPSes: a power episode per site, battery low its child, the technician paged', async () => {
+    const { StaticMeetings, startAlerts } = await import('../alerts/index.ts');
+    const { openStateDb } = await import('../storage/state-db.ts');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    // the collector's runtime with a state database of its own for the engine
+    const rt = {
+      ...net.runtime,
+      state: openStateDb(join(mkdtempSync(join(tmpdir(), 'diemcau-ups-')), 'state.db')),
+    };
+    const t0 = Math.max(...samples.map((s) => s.time));
+    let now = t0;
+    const engine = await startAlerts(rt, {
+      meetings: new StaticMeetings(),
+      now: () => now,
+      tickMs: 3_600_000,
+      env: {},
+    });
+    try {
+      rt.bus.publish(samples.filter((s) => s.time === t0 || s.device === rfcUps || s.device === apcUps));
+      now += 2000;
+      engine.tickNow(); // the episodes open
+      now += 2000;
+      engine.tickNow(); // the group wait is over: paged
+      for (const ups of [rfcUps, apcUps]) {
+        const site = rt.inventory.devices.get(ups)!.site!;
+        const eps = engine.episodes({ site: site.id });
+        expect(
+          eps.map((e) => e.rule),
+          ups,
+        ).toEqual(['ups-on-battery']);
+        const ep = eps[0]!;
+        expect(ep.cause).toBe('power');
+        expect(ep.owner_org).toBe(site.power);
+        expect(ep.members.map((m) => [m.rule, m.role])).toContainEqual(['ups-battery-low', 'child']);
+        expect(ep.notifications[0]!.to).toContain(site.technician);
+      }
+    } finally {
+      await engine.stop();
+      rt.state.close();
+    }
   });
 });

@@ -194,7 +194,12 @@ export function describeValue(metric: MetricName, value: number | null, lang: 'v
   const name = statesOf(metric)?.[value];
   if (name) return `${value} (${name[lang]})`;
   const unit = METRICS[metric].unit;
-  return unit ? `${value} ${unit}` : String(value);
+  // the Vietnamese way with a comma (219,6 V), the English one with a point
+  const n = new Intl.NumberFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', {
+    maximumFractionDigits: 2,
+    useGrouping: false,
+  }).format(value);
+  return unit ? `${n} ${unit}` : n;
 }
 
 /** The named values of a state metric, undefined for a measurement. */
