@@ -1,7 +1,6 @@
 // How numbers, times and durations are written for people: the Vietnamese way first (comma
 // decimals, dd/mm/yyyy, Asia/Ho_Chi_Minh), and the plain ASCII that one GSM-7 SMS part carries.
-
-const TZ = 'Asia/Ho_Chi_Minh';
+import { localParts } from '../core/time.ts';
 
 const NUM: Record<'vi' | 'en', Intl.NumberFormat> = {
   vi: new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 1 }),
@@ -14,25 +13,8 @@ export function num(v: number, lang: 'vi' | 'en'): string {
 }
 
 const parts = (t: number) => {
-  const p = new Intl.DateTimeFormat('en-GB', {
-    timeZone: TZ,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hour12: false,
-  }).formatToParts(new Date(t));
-  const get = (k: string) => p.find((x) => x.type === k)?.value ?? '';
-  return {
-    d: get('day'),
-    m: get('month'),
-    y: get('year'),
-    h: get('hour'),
-    min: get('minute'),
-    s: get('second'),
-  };
+  const p = localParts(t);
+  return { d: p.d, m: p.mo, y: p.y, h: p.h, min: p.mi, s: p.s };
 };
 
 /** "08:05:12 30/11/2026" in Asia/Ho_Chi_Minh. */

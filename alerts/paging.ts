@@ -4,26 +4,28 @@
 // and the NOC only; acknowledging the episode stops both. Messages go to the durable outbox, one
 // row per person and channel (notifiers are looped over: whichever channels are configured).
 import type { Cause } from '../api/contract.ts';
-import type { Logger } from '../core/log.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
 import type { StateDb } from '../storage/state-db.ts';
-import type { Ep } from './engine.ts';
+import type { EngineOptions, Ep } from './engine.ts';
 import { SEVERITY_RANK } from './evaluate.ts';
 import { time } from './format.ts';
 import { type EpisodeView, render, renderDigest } from './messages.ts';
 import { CHANNELS, type MessageKind } from './notify/types.ts';
 import type { Outbox, OutboxItem } from './outbox.ts';
 
-export interface PagerOptions {
-  groupWaitMs: number;
-  digestIntervalMs: number;
-  escalateAfterMs: number;
-  escalateAfterInMeetingMs: number;
-  renotifyInMeetingMs: number;
-  readinessWindowMs: number;
-  dashboardUrl?: string | undefined;
-  phone?: ((person: string) => string | undefined) | undefined;
-  log: Logger;
+export interface PagerOptions
+  extends Pick<
+    EngineOptions,
+    | 'groupWaitMs'
+    | 'digestIntervalMs'
+    | 'escalateAfterMs'
+    | 'escalateAfterInMeetingMs'
+    | 'renotifyInMeetingMs'
+    | 'readinessWindowMs'
+    | 'dashboardUrl'
+    | 'phone'
+    | 'log'
+  > {
   view(ep: Ep): EpisodeView;
   changed(ep: Ep): void;
   /** the engine evaluates again (a group wait ended) */

@@ -1,7 +1,9 @@
 // Times as people write and read them in Bắc Kạn: Asia/Ho_Chi_Minh (UTC+7, no daylight saving).
 import { z } from 'zod';
+import { localParts, TZ } from '../core/time.ts';
 
-export const TZ = 'Asia/Ho_Chi_Minh';
+export { TZ };
+
 const OFFSET = '+07:00';
 const HOUR = 3600_000;
 export const DAY = 24 * HOUR;
@@ -56,19 +58,7 @@ export const TimeInput = z
     return t;
   });
 
-const parts = (t: number) => {
-  const f = new Intl.DateTimeFormat('en-GB', {
-    timeZone: TZ,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(new Date(t));
-  const get = (k: string) => f.find((p) => p.type === k)?.value ?? '';
-  return { y: get('year'), mo: get('month'), d: get('day'), h: get('hour'), mi: get('minute') };
-};
+const parts = localParts;
 
 /** "08:00 ngày 10/03/2026" */
 export function viDateTime(t: number): string {

@@ -32,7 +32,7 @@ const AlertQuery = z
 
 const AlertId = z.object({ id: z.string().min(1).max(100) });
 
-const Ack = z
+export const Ack = z
   .object({ comment: z.string().trim().min(1, 'cần ghi chú / a comment is required').max(1000) })
   .strict();
 

@@ -16,7 +16,7 @@ import {
 } from '../contract.ts';
 import { ApiFailure, forbidden, notFound } from '../errors.ts';
 import { jsonBody, ok, okOr404, page, pageQuery, roles, SECURITY, subApp } from '../openapi.ts';
-import { engine } from './alerts.ts';
+import { Ack, engine } from './alerts.ts';
 
 const EpisodeQuery = z
   .object({
@@ -31,10 +31,6 @@ const EpisodeQuery = z
   .strict();
 
 const EpisodeId = z.object({ id: z.string().min(1).max(100) });
-
-const Ack = z
-  .object({ comment: z.string().trim().min(1, 'cần ghi chú / a comment is required').max(1000) })
-  .strict();
 
 const Reassign = z
   .object({
