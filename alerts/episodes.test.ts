@@ -264,6 +264,16 @@ describe('UPS battery', () => {
 });
 
 describe('the rules the engine reasons with', () => {
+  it("hold the readiness runs' thresholds, which the meetings' defaults follow", async () => {
+    const { DEFAULT_THRESHOLDS, thresholdsFrom } = await import('../meetings/readiness.ts');
+    expect(thresholdsFrom(loadRules().readiness)).toEqual(DEFAULT_THRESHOLDS);
+    const { readFileSync } = await import('node:fs');
+    const { rt } = await setup();
+    const file = join(rt.dir, 'no-readiness.yaml');
+    writeFileSync(file, readFileSync(DEFAULT_RULES_FILE, 'utf8').replace(/\nreadiness:\n( {2}.*\n)+/, '\n'));
+    expect(() => loadRules(file)).toThrow(/no-readiness\.yaml:\d+: readiness: /);
+  });
+
   it('refuses a rules file without a role it needs, or that explains an unknown rule, at its line', async () => {
     const { readFileSync } = await import('node:fs');
     const { rt } = await setup();

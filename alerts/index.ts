@@ -11,7 +11,7 @@ import { EmailNotifier } from './notify/email.ts';
 import { SmsNotifier, TelegramNotifier, WebhookNotifier, ZaloNotifier } from './notify/http.ts';
 import type { Channel, Notifier } from './notify/types.ts';
 import { Outbox } from './outbox.ts';
-import { DEFAULT_RULES_FILE, loadRules } from './rules.ts';
+import { DEFAULT_RULES_FILE, loadRules, type RuleSet } from './rules.ts';
 
 export { Engine, maintenanceActive } from './engine.ts';
 export { StaticMeetings } from './meetings.ts';
@@ -20,7 +20,9 @@ export type { Channel, Message, Notifier } from './notify/types.ts';
 export { Outbox } from './outbox.ts';
 export { DEFAULT_RULES_FILE, loadRules } from './rules.ts';
 
-export type AlertService = Engine & AlertEngine & Service & { outbox: Outbox; tickNow(): void };
+export type AlertService = Engine &
+  AlertEngine &
+  Service & { outbox: Outbox; tickNow(): void; rules: RuleSet };
 
 /** Builds the notifiers configured in `notify:` (secrets resolved now; a missing one is an error). */
 export function buildNotifiers(rt: Runtime, env: NodeJS.ProcessEnv = process.env): Map<Channel, Notifier> {
@@ -184,6 +186,7 @@ export async function startAlerts(
   Object.assign(service, {
     name: 'alerts',
     outbox,
+    rules,
     tickNow: () => engine.tick(),
     async stop() {
       clearInterval(timer);

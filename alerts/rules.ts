@@ -141,9 +141,24 @@ const DistrictOutage = z
   })
   .strict();
 
+/** what a readiness test run (T-12h, T-1h, Điều 7.1.b) calls ready, per site */
+const Readiness = z
+  .object({
+    loss_pct: z.number().min(0).max(100),
+    jitter_ms: z.number().positive().max(10_000),
+    rtt_ms: z.number().positive().max(60_000),
+    mos_min: z.number().min(1).max(5),
+    /** the UPS runtime must cover the whole meeting plus this margin (minutes) */
+    ups_margin_min: z.number().min(0).max(600),
+    /** samples older than this are no evidence */
+    stale: duration,
+  })
+  .strict();
+
 export const RulesFile = z
   .object({
     version: z.literal(1, 'must be 1'),
+    readiness: Readiness,
     rules: z.array(RuleSchema),
     /** a share of a district's sites dark within a window: one episode, the district's carrier */
     district_outage: DistrictOutage,
@@ -161,6 +176,7 @@ export interface RuleSet {
   rules: Rule[];
   maintenance: MaintenanceRule[];
   district: z.infer<typeof DistrictOutage>;
+  readiness: z.infer<typeof Readiness>;
   /** the rule standing for each role */
   roles: Record<Role, Rule>;
   /** rule id → the rules an episode rooted in it explains at its site (transitively) */
@@ -266,6 +282,7 @@ export function loadRules(
     rules,
     maintenance: data.maintenance,
     district: data.district_outage,
+    readiness: data.readiness,
     roles: roles as Record<Role, Rule>,
     explains,
   };

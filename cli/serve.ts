@@ -15,7 +15,7 @@ import type { Runtime, Service } from '../core/runtime.ts';
 import { loadInventory, type ResolvedCredential, resolveCredentials, summarize } from '../inventory/load.ts';
 import { IncidentLog } from '../meetings/incidents.ts';
 import { notifyReadiness } from '../meetings/notify.ts';
-import { startReadiness } from '../meetings/readiness.ts';
+import { startReadiness, thresholdsFrom } from '../meetings/readiness.ts';
 import { DbMeetings } from '../meetings/store.ts';
 import { startAfterMeeting } from '../reports/after-meeting.ts';
 import { startStorage } from '../storage/metrics/index.ts';
@@ -76,6 +76,7 @@ export async function start(opts: StartOptions = {}): Promise<Running> {
       meetings,
       store: storage.store,
       alerts,
+      thresholds: thresholdsFrom(alerts.rules.readiness),
       onRun: notifyReadiness(alerts.outbox, inventory, log),
     });
     services.push(readiness);

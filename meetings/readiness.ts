@@ -70,6 +70,26 @@ export interface ReadinessThresholds {
   staleMs: number;
 }
 
+/** The rules file's `readiness:` section as the judge reads it. */
+export function thresholdsFrom(r: {
+  loss_pct: number;
+  jitter_ms: number;
+  rtt_ms: number;
+  mos_min: number;
+  ups_margin_min: number;
+  stale: number;
+}): ReadinessThresholds {
+  return {
+    lossPct: r.loss_pct,
+    jitterMs: r.jitter_ms,
+    rttMs: r.rtt_ms,
+    mosMin: r.mos_min,
+    upsMarginMin: r.ups_margin_min,
+    staleMs: r.stale,
+  };
+}
+
+/** The thresholds of alerts/default-rules.yaml (tests that judge without a rules file). */
 export const DEFAULT_THRESHOLDS: ReadinessThresholds = {
   lossPct: 1,
   jitterMs: 30,
