@@ -16,7 +16,7 @@ import {
 } from '../context.ts';
 import { ALERT_STATES, Alert, MaintenanceWindow, SEVERITIES, Silence } from '../contract.ts';
 import { ApiFailure, forbidden, notFound } from '../errors.ts';
-import { jsonBody, ok, okOr404, page, pageQuery, SECURITY, subApp } from '../openapi.ts';
+import { jsonBody, ok, okOr404, page, pageQuery, roles, SECURITY, subApp } from '../openapi.ts';
 
 const AlertQuery = z
   .object({
@@ -132,6 +132,7 @@ export function alertRoutes(d: Deps) {
       path: '/alerts',
       summary: 'Cảnh báo / alerts (active by default; filters state, site, district, severity)',
       security: SECURITY,
+      ...roles(...READ_ROLES),
       request: { query: AlertQuery },
       responses: ok(
         z.object({ items: z.array(Alert), total: z.number().int(), limit: z.number(), offset: z.number() }),
@@ -161,6 +162,7 @@ export function alertRoutes(d: Deps) {
       path: '/alerts/{id}',
       summary: 'Một cảnh báo / one alert',
       security: SECURITY,
+      ...roles(...READ_ROLES),
       request: { params: AlertId },
       responses: okOr404(Alert, 'Cảnh báo / the alert'),
     }),
@@ -180,6 +182,7 @@ export function alertRoutes(d: Deps) {
       path: '/alerts/{id}/ack',
       summary: 'Xác nhận cảnh báo kèm ghi chú (dừng leo thang) / acknowledge with a comment',
       security: SECURITY,
+      ...roles(...OPERATE_ROLES),
       request: { params: AlertId, body: jsonBody(Ack) },
       responses: okOr404(Alert, 'Đã xác nhận / acknowledged'),
     }),
@@ -205,6 +208,7 @@ export function alertRoutes(d: Deps) {
       path: '/silences',
       summary: 'Các lệnh tạm im cảnh báo / silences',
       security: SECURITY,
+      ...roles(...READ_ROLES),
       responses: ok(z.object({ items: z.array(Silence) }), 'Danh sách / list'),
     }),
     (c) => {
@@ -220,6 +224,7 @@ export function alertRoutes(d: Deps) {
       path: '/silences',
       summary: 'Tạm im cảnh báo theo điều kiện / create a silence (technicians: own site only)',
       security: SECURITY,
+      ...roles(...OPERATE_ROLES),
       request: { body: jsonBody(NewSilence) },
       responses: ok(Silence, 'Đã tạo / created'),
     }),
@@ -271,6 +276,7 @@ export function alertRoutes(d: Deps) {
       path: '/silences/{id}',
       summary: 'Kết thúc lệnh tạm im / end a silence',
       security: SECURITY,
+      ...roles(...OPERATE_ROLES),
       request: { params: AlertId },
       responses: okOr404(z.object({ ok: z.literal(true) }), 'Đã kết thúc / ended'),
     }),
@@ -294,6 +300,7 @@ export function alertRoutes(d: Deps) {
       path: '/maintenance',
       summary: 'Lịch bảo trì định kỳ / recurring maintenance windows',
       security: SECURITY,
+      ...roles(...READ_ROLES),
       responses: ok(z.object({ items: z.array(MaintenanceWindow) }), 'Danh sách / list'),
     }),
     (c) => {
@@ -308,6 +315,7 @@ export function alertRoutes(d: Deps) {
       path: '/maintenance',
       summary: 'Thêm lịch bảo trì (cảnh báo trong giờ bảo trì bị tạm im) / add a maintenance window',
       security: SECURITY,
+      ...roles('admin', 'noc'),
       request: { body: jsonBody(NewMaintenance) },
       responses: ok(MaintenanceWindow, 'Đã tạo / created'),
     }),
@@ -343,6 +351,7 @@ export function alertRoutes(d: Deps) {
       path: '/maintenance/{id}',
       summary: 'Xoá lịch bảo trì / remove a maintenance window',
       security: SECURITY,
+      ...roles('admin', 'noc'),
       request: { params: AlertId },
       responses: okOr404(z.object({ ok: z.literal(true) }), 'Đã xoá / removed'),
     }),
