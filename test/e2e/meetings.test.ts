@@ -130,6 +130,12 @@ describe.skipIf(devTarget)('meetings, incidents and reports end to end', () => {
       )
       .toBe(sites);
     expect(await page.locator('th', { hasText: 'Theo yêu cầu' }).count()).toBe(1);
+    // attendance, as the alert engine recorded it from the codecs' call state (not a fault)
+    expect(await page.locator('th', { hasText: 'Tham dự' }).count()).toBe(1);
+    expect(await page.locator('td[data-attendance=joined]').count()).toBeGreaterThan(0);
+    expect(await page.locator('td[data-attendance=joined]').first().textContent()).toMatch(
+      /✔ vào họp \d{2}:\d{2}/,
+    );
     await page.screenshot({ path: join(SHOTS, 'meeting.png'), fullPage: true });
   });
 
