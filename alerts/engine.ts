@@ -2,28 +2,22 @@
 // (topology.ts) → fault episodes, the unit that is paged (one cause and one owner from onset to
 // settled recovery; children attached) → paging (paging.ts) through the durable outbox.
 // Alerts remain as the episode's members, one per condition, for the API and the dashboard.
-import type {
-  Alert,
-  AttendanceEvent,
-  Cause,
-  Episode,
-  EpisodeMember,
-  Silence,
-  SiteState,
-} from '../api/contract.ts';
+import type { Alert, AttendanceEvent, Cause, Episode, Silence, SiteState } from '../api/contract.ts';
 import type { DeviceEvent, Sample } from '../core/bus.ts';
 import type { Logger } from '../core/log.ts';
 import type { AlertEngine, MeetingRef, MeetingSource, SiteVerdict } from '../core/ports.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
 import type { StateDb } from '../storage/state-db.ts';
 import { Attendance } from './attendance.ts';
+import type { AlertRec, Ep, Member } from './episode.ts';
 import { Evaluator, type FlapPolicy, round, SEVERITY_RANK } from './evaluate.ts';
 import { causeText, type EpisodeView, explain } from './messages.ts';
 import type { Outbox } from './outbox.ts';
 import { Pager } from './paging.ts';
 import { DISTRICT_RULE, type MaintenanceRule, type Rule, type RuleSet } from './rules.ts';
 import { Holds, type MaintenanceWindow } from './silences.ts';
-import { type Decision, type Explanation, type Finding, Topology } from './topology.ts';
+import { EngineStore, type HistoryEntry } from './store.ts';
+import { type Decision, type Finding, Topology } from './topology.ts';
 import type { Severity } from './types.ts';
 
 export type { MaintenanceWindow } from './silences.ts';
@@ -52,40 +46,7 @@ export interface EngineOptions {
   log: Logger;
 }
 
-interface Member extends EpisodeMember {
-  fp: string;
-}
-
-/** An episode with the engine's bookkeeping. */
-export interface Ep {
-  e: Episode;
-  explanation: Explanation;
-  evidence: Record<string, number | string>;
-  /** grouping key: district:<d>, power:<branch>:<n>, runtime:<meeting>, site:<fp> */
-  key: string;
-  members: Map<string, Member>;
-  alwaysPage: boolean;
-  baseSeverity: Severity;
-  paged: boolean;
-  digestOnly: boolean;
-  notifyAt: number | null;
-  level: number;
-  nextEscalationAt: number | null;
-  lastNotifiedAt: number | null;
-  seq: number;
-  /** sites whose technicians have been paged */
-  pagedSites: string[];
-  /** every active root is already clearing (values back, `clear_for` running): no escalation, no reminder */
-  clearing: boolean;
-  meetingRef: MeetingRef | null;
-  restored: number | null;
-}
-
-interface AlertRec {
-  alert: Alert;
-  fp: string;
-  restored: number | null;
-}
+export type { Ep } from './episode.ts';
 
 const DAY = 86_400_000;
 const POWER_GROUP_MS = 10 * 60_000;
@@ -102,13 +63,15 @@ export class Engine implements AlertEngine {
   private readonly listeners: ((a: Alert) => void)[] = [];
   private readonly epListeners: ((e: Episode) => void)[] = [];
   private counter = 0;
+  private readonly store: EngineStore;
 
   constructor(
     private readonly inv: LoadedInventory,
-    private readonly db: StateDb,
+    db: StateDb,
     box: Outbox | null,
     private readonly o: EngineOptions,
   ) {
+    this.store = new EngineStore(db, o.now);
     this.evaluator = new Evaluator(o.rules.rules, {
       inventory: inv,
       flap: o.flap,
@@ -837,9 +800,7 @@ export class Engine implements AlertEngine {
 
   private causeLog(ep: Ep, at: number, event: string, detail = '') {
     this.epChanged(ep);
-    this.db
-      .prepare('INSERT INTO episode_history (episode_id, at, event, detail) VALUES (?, ?, ?, ?)')
-      .run(ep.e.id, at, event, detail);
+    this.store.episodeHistory(ep.e.id, at, event, detail);
   }
 
   // ---------------------------------------------------------------- AlertEngine API
@@ -854,7 +815,7 @@ export class Engine implements AlertEngine {
   }
 
   get(id: string): Alert | undefined {
-    const r = this.alerts.get(id) ?? this.loadAlert(id);
+    const r = this.alerts.get(id) ?? this.store.alert(id);
     return r ? structuredClone(r.alert) : undefined;
   }
 
@@ -887,7 +848,7 @@ export class Engine implements AlertEngine {
   }
 
   episode(id: string): Episode | undefined {
-    const ep = this.eps.get(id) ?? this.loadEp(id);
+    const ep = this.eps.get(id) ?? this.store.episode(id);
     return ep ? this.wire(ep.e) : undefined;
   }
 
@@ -1095,18 +1056,12 @@ export class Engine implements AlertEngine {
   }
 
   /** History of an alert or an episode (created, settling, recurred, acknowledged, resolved, …). */
-  historyOf(id: string): { at: number; event: string; detail: string }[] {
-    return this.db
-      .prepare(
-        'SELECT at, event, detail FROM alert_history WHERE alert_id = ? UNION ALL SELECT at, event, detail FROM episode_history WHERE episode_id = ? ORDER BY at',
-      )
-      .all(id, id) as { at: number; event: string; detail: string }[];
+  historyOf(id: string): HistoryEntry[] {
+    return this.store.history(id);
   }
 
   private alertHistory(id: string, at: number, event: string, detail: string) {
-    this.db
-      .prepare('INSERT INTO alert_history (alert_id, at, event, detail) VALUES (?, ?, ?, ?)')
-      .run(id, at, event, detail);
+    this.store.alertHistory(id, at, event, detail);
   }
 
   // ---------------------------------------------------------------- persistence and listeners
@@ -1116,23 +1071,8 @@ export class Engine implements AlertEngine {
   }
 
   private alertChanged(rec: AlertRec) {
-    const a = rec.alert;
-    this.db
-      .prepare(
-        `INSERT INTO alerts (id, fingerprint, state, started_at, resolved_at, updated_at, body) VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET state = excluded.state, resolved_at = excluded.resolved_at,
-           updated_at = excluded.updated_at, body = excluded.body`,
-      )
-      .run(
-        a.id,
-        rec.fp,
-        a.state,
-        a.started_at,
-        a.resolved_at,
-        this.o.now(),
-        JSON.stringify({ alert: a, priv: { fp: rec.fp } }),
-      );
-    const copy = structuredClone(a);
+    this.store.saveAlert(rec);
+    const copy = structuredClone(rec.alert);
     for (const l of this.listeners) {
       try {
         l(copy);
@@ -1144,21 +1084,7 @@ export class Engine implements AlertEngine {
 
   private epChanged(ep: Ep) {
     ep.e.members = [...ep.members.values()].map(({ fp: _, ...m }) => ({ ...m }));
-    const { e: _e, members, ...priv } = ep;
-    this.db
-      .prepare(
-        `INSERT INTO episodes (id, state, started_at, resolved_at, updated_at, body) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET state = excluded.state, started_at = excluded.started_at,
-           resolved_at = excluded.resolved_at, updated_at = excluded.updated_at, body = excluded.body`,
-      )
-      .run(
-        ep.e.id,
-        ep.e.state,
-        ep.e.started_at,
-        ep.e.resolved_at,
-        this.o.now(),
-        JSON.stringify({ episode: ep.e, priv: { ...priv, members: [...members.values()] } }),
-      );
+    this.store.saveEpisode(ep);
     const copy = structuredClone(ep.e);
     for (const l of this.epListeners) {
       try {
@@ -1169,56 +1095,13 @@ export class Engine implements AlertEngine {
     }
   }
 
-  private fromEpRow(row: { body: string }): Ep {
-    const { episode, priv } = JSON.parse(row.body) as {
-      episode: Episode;
-      priv: Omit<Ep, 'e' | 'members'> & { members: Member[] };
-    };
-    return {
-      ...priv,
-      e: episode,
-      members: new Map(priv.members.map((m) => [m.fp, m])),
-      restored: this.o.now(),
-    };
-  }
-
-  private loadEp(id: string): Ep | undefined {
-    const row = this.db.prepare('SELECT body FROM episodes WHERE id = ?').get(id) as
-      | { body: string }
-      | undefined;
-    return row ? this.fromEpRow(row) : undefined;
-  }
-
-  private loadAlert(id: string): AlertRec | undefined {
-    const row = this.db.prepare('SELECT body FROM alerts WHERE id = ?').get(id) as
-      | { body: string }
-      | undefined;
-    if (!row) return undefined;
-    const { alert, priv } = JSON.parse(row.body) as { alert: Alert; priv: { fp: string } };
-    return { alert, fp: priv.fp, restored: this.o.now() };
-  }
-
   private load() {
-    const alerts = this.db
-      .prepare(
-        `SELECT id FROM alerts WHERE state <> 'resolved' UNION ALL SELECT id FROM (SELECT id FROM alerts WHERE state = 'resolved' ORDER BY started_at DESC LIMIT 500)`,
-      )
-      .all() as { id: string }[];
-    for (const { id } of alerts) {
-      const rec = this.loadAlert(id)!;
-      this.alerts.set(id, rec);
+    const { alerts, episodes } = this.store.loadRecent();
+    for (const rec of alerts) {
+      this.alerts.set(rec.alert.id, rec);
       if (rec.alert.state !== 'resolved') this.alertByFp.set(rec.fp, rec);
     }
-    const eps = this.db
-      .prepare(
-        `SELECT body FROM episodes WHERE state <> 'resolved' UNION ALL SELECT body FROM (SELECT body FROM episodes WHERE state = 'resolved' ORDER BY started_at DESC LIMIT 500)`,
-      )
-      .all() as { body: string }[];
-    for (const row of eps) {
-      const ep = this.fromEpRow(row);
-      if (ep.e.state === 'resolved') ep.restored = null;
-      this.eps.set(ep.e.id, ep);
-    }
+    for (const ep of episodes) this.eps.set(ep.e.id, ep);
     this.counter = this.eps.size + this.alerts.size;
   }
 

@@ -6,7 +6,8 @@
 import type { Cause } from '../api/contract.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
 import type { StateDb } from '../storage/state-db.ts';
-import type { EngineOptions, Ep } from './engine.ts';
+import type { EngineOptions } from './engine.ts';
+import type { Ep } from './episode.ts';
 import { SEVERITY_RANK } from './evaluate.ts';
 import { time } from './format.ts';
 import { type EpisodeView, render, renderDigest } from './messages.ts';
