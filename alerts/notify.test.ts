@@ -225,6 +225,53 @@ describe('notifiers', () => {
     expect(log.at(-1)!.ok).toBe(1);
   });
 
+  it('a Telegram message a crash left half-sent is sent again marked as a possible repeat, with its key', async () => {
+    const http = await startHttp();
+    cleanup.push(() => http.close());
+    const rt = testRuntime();
+    const { Outbox } = await import('./outbox.ts');
+    const { TelegramNotifier } = await import('./notify/http.ts');
+    const tg = new TelegramNotifier({ baseUrl: `${http.url}/tg`, token: 't', timeoutMs: 3000 }, () => '42');
+    const notifiers = new Map([['telegram' as const, tg]]);
+    const quiet = {
+      retryBaseMs: 100,
+      retryMaxMs: 1000,
+      pollMs: 50,
+      log: rt.log.child({}, { level: 'error' }),
+    };
+    const item = (key: string) => ({
+      key,
+      channel: 'telegram' as const,
+      recipient: '42',
+      person: 'noc-truc-ban-1',
+      alertId: null,
+      kind: 'alert' as const,
+      subject: 'Thử',
+      body: 'Mất kết nối — xã Bằng Thành',
+      short: 'Thử',
+      payload: {},
+    });
+    // a first process wrote two rows and was killed while sending the second
+    const first = new Outbox(rt.state, notifiers, quiet);
+    first.enqueue([item('e-1.alert.0/telegram/noc-truc-ban-1'), item('e-2.alert.0/telegram/noc-truc-ban-1')]);
+    expect(await first.idle(5000)).toBe(true);
+    await first.stop();
+    rt.state.prepare(`UPDATE outbox SET state = 'sending' WHERE idempotency_key LIKE 'e-2.%'`).run();
+    http.requests.length = 0;
+    // the restarted process sends it again, and says so
+    const second = new Outbox(rt.state, notifiers, quiet);
+    second.start();
+    cleanup.push(() => second.stop());
+    expect(await second.idle(5000)).toBe(true);
+    expect(http.requests).toHaveLength(1);
+    const text = String(http.requests[0]!.json.text);
+    expect(
+      text.startsWith('[GỬI LẠI — có thể trùng tin trước / RESENT — may repeat an earlier message]\n'),
+    ).toBe(true);
+    expect(text).toContain('Mất kết nối — xã Bằng Thành');
+    expect(text.endsWith('Mã tin / message key: e-2.alert.0/telegram/noc-truc-ban-1')).toBe(true);
+  });
+
   it('speaks the Zalo OA message API', async () => {
     const http = await startHttp();
     cleanup.push(() => http.close());
@@ -246,7 +293,7 @@ describe('notifiers', () => {
     expect(http.requests[0]!.headers.access_token).toBe('tok');
     expect(http.requests[0]!.json).toEqual({
       recipient: { user_id: '84901234567' },
-      message: { text: 'Thử kênh Zalo — điểm cầu Bằng Thành' },
+      message: { text: 'Thử kênh Zalo — điểm cầu Bằng Thành\n\nMã tin / message key: k1' },
     });
     http.status = 503;
     await expect(

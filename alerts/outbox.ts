@@ -111,7 +111,9 @@ export class Outbox {
   /** Starts the worker; first returns rows a killed process left half-sent to the queue. */
   start(): void {
     const n = this.db
-      .prepare(`UPDATE outbox SET state = 'pending', next_attempt_at = ? WHERE state = 'sending'`)
+      .prepare(
+        `UPDATE outbox SET state = 'pending', next_attempt_at = ?, payload = json_set(payload, '$.interrupted', 1) WHERE state = 'sending'`,
+      )
       .run(Date.now()).changes;
     if (n > 0) this.o.log.warn({ rows: n }, 'outbox: resending notifications interrupted by a restart');
     // delivered notifications and their log are kept for a year
@@ -162,8 +164,9 @@ export class Outbox {
     const attempt = row.attempts + 1;
     this.db.prepare(`UPDATE outbox SET state = 'sending', attempts = ? WHERE id = ?`).run(attempt, row.id);
     const payload = JSON.parse(row.payload) as Record<string, unknown>;
-    const { short, ...rest } = payload;
+    const { short, interrupted, ...rest } = payload;
     const msg: Message = {
+      ...(interrupted === 1 && { resent: true }),
       key: row.idempotency_key,
       kind: row.kind,
       subject: row.subject,

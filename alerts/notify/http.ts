@@ -1,7 +1,7 @@
 // The HTTP channels: Telegram bot API, Zalo Official Account API, an SMS gateway, a JSON webhook.
 import { createHmac } from 'node:crypto';
 import type { Person } from '../../inventory/schema.ts';
-import { type Message, type Notifier, SendError } from './types.ts';
+import { type Message, type Notifier, SendError, withKey } from './types.ts';
 
 type Resolve = (ref: unknown) => string | undefined;
 
@@ -47,7 +47,7 @@ export class TelegramNotifier implements Notifier {
     const url = `${this.o.baseUrl.replace(/\/$/, '')}/bot${this.o.token}/sendMessage`;
     const r = await post(
       url,
-      { chat_id: to, text: m.text.slice(0, 4096), disable_web_page_preview: true },
+      { chat_id: to, text: withKey(m, 4096), disable_web_page_preview: true },
       {},
       this.o.timeoutMs,
     );
@@ -71,7 +71,7 @@ export class ZaloNotifier implements Notifier {
     const url = `${this.o.baseUrl.replace(/\/$/, '')}/v3.0/oa/message/cs`;
     const r = await post(
       url,
-      { recipient: { user_id: to }, message: { text: m.text.slice(0, 2000) } },
+      { recipient: { user_id: to }, message: { text: withKey(m, 2000) } },
       { access_token: this.o.accessToken },
       this.o.timeoutMs,
     );

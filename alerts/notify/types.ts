@@ -26,6 +26,23 @@ export interface Message {
   short: string;
   /** machine-readable copy for the webhook */
   payload: Record<string, unknown>;
+  /**
+   * sent again after a restart interrupted it mid-send: the receiver may already have it. Channels
+   * whose API has no idempotency (Telegram, Zalo) say so in the text, with the message's key.
+   */
+  resent?: boolean;
+}
+
+/**
+ * The text for a channel whose API cannot drop a repeat by key (Telegram, Zalo): the key at the
+ * end, and a resent message marked as a possible repeat, so a person sees two copies as one.
+ */
+export function withKey(m: Message, limit: number): string {
+  const head = m.resent
+    ? '[GỬI LẠI — có thể trùng tin trước / RESENT — may repeat an earlier message]\n'
+    : '';
+  const tail = `\n\nMã tin / message key: ${m.key}`;
+  return `${head}${m.text.slice(0, Math.max(0, limit - head.length - tail.length))}${tail}`;
 }
 
 export interface Notifier {
