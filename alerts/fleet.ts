@@ -74,7 +74,7 @@ collector:
   rtp: { enabled: true, packets: 20, interval: 10ms }
 alerts:
   rules: ${JSON.stringify(rulesFile)}
-${opts.groupWait === null ? '' : `  group_wait: ${opts.groupWait ?? '500ms'}\n`}${opts.ruleScale === 1 ? '' : `  settle: ${Math.max(5, Math.round(330 / opts.ruleScale))}s\n`}  outbox: { retry_base: 200ms, retry_max: 2s, poll: 100ms, send_timeout: 5s }
+${opts.groupWait === null ? '' : `  group_wait: ${opts.groupWait ?? '500ms'}\n`}${opts.ruleScale === 1 ? '' : `  settle: ${Math.max(5, Math.round(330 / opts.ruleScale))}s\n  flap: { count: 3, window: ${Math.round(900 / opts.ruleScale)}s, hold: ${Math.round(300 / opts.ruleScale)}s }\n`}  outbox: { retry_base: 200ms, retry_max: 2s, poll: 100ms, send_timeout: 5s }
 notify:
   email: { host: 127.0.0.1, port: ${opts.smtpPort}, from: "diemcau NOC <noc@diemcau.example>" }
 `,

@@ -179,3 +179,121 @@ describe('faults through the simulator', () => {
     }
   });
 });
+
+describe('more faults through the simulator, over their whole life', () => {
+  /** what each person was sent about these episodes, by kind */
+  const sent = (eps: Episode[]) => {
+    const out: Record<string, string[]> = {};
+    for (const e of eps) for (const n of e.notifications) for (const p of n.to) (out[p] ??= []).push(n.kind);
+    return out;
+  };
+  const since = (t: number) =>
+    net.alerts.episodes({ all: true }).filter((e) => e.started_at >= t && !NOISE.includes(e.rule));
+  const settled = (eps: () => Episode[], what: string) =>
+    until(() => eps().length > 0 && eps().every((e) => e.state === 'resolved'), 90_000, what);
+
+  it('a link down 2 s / up 2 s: one flapping episode, the carrier paged once and told once it is over', {
+    timeout: 150_000,
+  }, async () => {
+    const inv = net.rt.inventory;
+    const site = inv.inventory.sites.find(
+      (s) => s.district === 'huyen-1' && s.tier === 'commune' && s.id !== 'xa-so-1',
+    )!;
+    const t0 = Date.now() - 1000;
+    // each outage is shorter than the rule's `for` (3 s here): only the raw transitions show it
+    for (let i = 0; i < 8; i++) {
+      const id = net.sim.faults.inject({ kind: 'link_down', site: site.id });
+      await new Promise((r) => setTimeout(r, 2000));
+      net.sim.faults.clear(id);
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    const eps = () => since(t0).filter((e) => e.sites.includes(site.id));
+    await settled(eps, 'the flapping episode settled');
+    expect(eps().map((e) => [e.rule, e.flapping])).toEqual([['site-unreachable', true]]);
+    const carrier = inv.organisations.get(eps()[0]!.owner_org!)!;
+    expect(carrier.kind).toBe('carrier');
+    expect(sent(eps())[carrier.contacts[0]!]).toEqual(['alert', 'resolve']);
+  });
+
+  it("a whole district's power cut: one episode, one page to its Điện lực branch, each technician their own site", {
+    timeout: 150_000,
+  }, async () => {
+    const inv = net.rt.inventory;
+    const sites = inv.inventory.sites.filter((s) => s.district === 'huyen-2').map((s) => s.id);
+    const branch = inv.districts.get('huyen-2')!.power_branch;
+    const t0 = Date.now() - 1000;
+    const ids = sites.map((site) => net.sim.faults.inject({ kind: 'power_cut', site, runtime_min: 90 }));
+    await until(() => since(t0).some((e) => e.notifications.length > 0), 30_000, 'the power episode paged');
+    await new Promise((r) => setTimeout(r, 8000));
+    for (const id of ids) net.sim.faults.clear(id);
+    const eps = () => since(t0).filter((e) => e.sites.some((s) => sites.includes(s)));
+    await settled(eps, 'the power episode settled');
+    expect(eps().map((e) => [e.rule, e.cause, e.owner_org])).toEqual([['ups-on-battery', 'power', branch]]);
+    expect(eps()[0]!.sites.sort()).toEqual([...sites].sort());
+    const byPerson = sent(eps());
+    const duty = inv.organisations.get(branch!)!.contacts[0]!;
+    expect(byPerson[duty]).toEqual(['alert', 'resolve']);
+    for (const s of sites) expect(byPerson[inv.sites.get(s)!.technician!], s).toEqual(['alert', 'resolve']);
+    expect(Object.keys(byPerson).filter((p) => /^(vnpt|viettel)/.test(p))).toEqual([]);
+  });
+
+  it('a call that ends early and a site that never joins are attendance, not faults; a power cut in maintenance pages nobody', {
+    timeout: 150_000,
+  }, async () => {
+    const inv = net.rt.inventory;
+    const polycom = inv.inventory.sites
+      .filter((s) => s.district === 'huyen-3' && s.tier === 'commune' && s.id !== 'xa-so-3')
+      .filter((s) => inv.devices.get(`${s.id}-codec`)?.profile === 'polycom-group')
+      .map((s) => s.id);
+    expect(polycom.length).toBeGreaterThanOrEqual(3);
+    const [a, b, never] = polycom as [string, string, string];
+    const t0 = Date.now() - 1000;
+    net.meetings.add({
+      id: 'som',
+      title: 'Họp kết thúc sớm',
+      start: t0,
+      end: t0 + 3600_000,
+      sites: [a, b, never],
+    });
+    net.sim.meeting.start([a, b]); // the third site never dials in
+    // a maintenance window over a fourth site of the district, and its mains fail
+    const quiet = inv.inventory.sites.find(
+      (s) => s.district === 'huyen-3' && s.tier === 'commune' && ![a, b, never, 'xa-so-3'].includes(s.id),
+    )!.id;
+    net.alerts.addMaintenance(
+      {
+        id: 'bao-tri-thu',
+        scope: { site: quiet },
+        weekdays: [],
+        start: '00:00',
+        duration: 23 * 3600_000 + 59 * 60_000,
+        comment: 'Bảo trì',
+      },
+      'noc',
+    );
+    const cut = net.sim.faults.inject({ kind: 'power_cut', site: quiet, runtime_min: 90 });
+    await new Promise((r) => setTimeout(r, 12_000));
+    net.sim.meeting.end(); // the call ends while the registered meeting still runs
+    await new Promise((r) => setTimeout(r, 15_000));
+    net.sim.faults.clear(cut);
+    await new Promise((r) => setTimeout(r, 8000));
+    const att = net.alerts.attendance('som');
+    expect(
+      att
+        .filter((x) => x.event === 'left')
+        .map((x) => x.site)
+        .sort(),
+    ).toEqual([a, b].sort());
+    expect(att.filter((x) => x.event === 'not_joined').map((x) => x.site)).toEqual([never]);
+    // (a UPS that cannot last the meeting is the meeting's preparation, told to its technicians)
+    const eps = since(t0).filter(
+      (e) => e.rule !== 'ups-runtime-short' && e.sites.some((s) => [a, b, never, quiet].includes(s)),
+    );
+    // nobody paged: no MCU fault, no technician, and the maintenance held the power cut back
+    expect(eps.flatMap((e) => e.notifications)).toEqual([]);
+    expect(eps.map((e) => [e.rule, e.suppressed_by])).toEqual([
+      ['ups-on-battery', 'maintenance:bao-tri-thu'],
+    ]);
+    net.alerts.endMaintenance('bao-tri-thu');
+  });
+});
