@@ -184,7 +184,12 @@ describe('more faults through the simulator, over their whole life', () => {
   /** what each person was sent about these episodes, by kind */
   const sent = (eps: Episode[]) => {
     const out: Record<string, string[]> = {};
-    for (const e of eps) for (const n of e.notifications) for (const p of n.to) (out[p] ??= []).push(n.kind);
+    for (const e of eps)
+      for (const n of e.notifications)
+        for (const p of n.to) {
+          out[p] ??= [];
+          out[p].push(n.kind);
+        }
     return out;
   };
   const since = (t: number) =>
