@@ -9,7 +9,7 @@ import type { AlertEngine, MeetingRef, MeetingSource, SiteVerdict } from '../cor
 import type { LoadedInventory } from '../inventory/load.ts';
 import type { StateDb } from '../storage/state-db.ts';
 import { Attendance } from './attendance.ts';
-import type { AlertRec, Ep, Member } from './episode.ts';
+import type { AlertRec, Ep } from './episode.ts';
 import { Evaluator, type FlapPolicy, round, SEVERITY_RANK } from './evaluate.ts';
 import { causeText, type EpisodeView, explain } from './messages.ts';
 import type { Outbox } from './outbox.ts';
@@ -134,8 +134,9 @@ export class Engine implements AlertEngine {
     const now = this.o.now();
     this.evaluator.tick(now);
     this.evaluator.dirty = false;
-    const findings = this.topology.findings(
-      (site) => this.relevance([site], now) !== 'later' && this.relevance([site], now) !== 'quiet',
+    this.topology.reindex();
+    const findings = this.topology.findings((site) =>
+      ['meeting', 'soon'].includes(this.relevance([site], now)),
     );
     this.recordAttendance(now);
     this.reconcileAlerts(findings, now);
@@ -691,7 +692,7 @@ export class Engine implements AlertEngine {
       if (!m.active) return false;
       if (m.rule === DISTRICT_RULE)
         return this.districtDark(ep).some((s) => this.topology.dark(s)?.value !== 1);
-      const c = this.evaluator.conditions.get(this.condKey(m));
+      const c = this.topology.byFingerprint(m.fp);
       if (!c) return true;
       // a windowed judgement lags by design; its newest window already says whether it improves
       if (c.win) return (c.win.levels.at(-1) ?? 0) > 0;
@@ -718,10 +719,7 @@ export class Engine implements AlertEngine {
     if (ep.paged && !ep.digestOnly && SEVERITY_RANK[e.severity] > SEVERITY_RANK[sev]) sev = e.severity;
     e.severity = sev;
     e.flapping = roots.some(
-      (m) =>
-        this.evaluator.conditions.get(this.condKey(m))?.flapping ??
-        this.alertByFp.get(m.fp)?.alert.flapping ??
-        false,
+      (m) => this.topology.byFingerprint(m.fp)?.flapping ?? this.alertByFp.get(m.fp)?.alert.flapping ?? false,
     );
     // multi-site titles and grouped explanations
     if (ep.key.startsWith('power:') && e.sites.length > 1) {
@@ -740,7 +738,7 @@ export class Engine implements AlertEngine {
         short: roots
           .filter((m) => m.active && m.site)
           .map((m) => {
-            const c = this.evaluator.conditions.get(this.condKey(m));
+            const c = this.topology.byFingerprint(m.fp);
             return { site: m.site!, runtime_min: c?.value ?? 0, needed_min: need(m.site!) };
           }),
       };
@@ -753,11 +751,10 @@ export class Engine implements AlertEngine {
     for (const m of roots) {
       Object.assign(evidence, this.alertByFp.get(m.fp)?.alert.evidence ?? {});
       // the other numbers of the same device (a UPS on battery: its runtime and input voltage too)
-      const c = this.evaluator.conditions.get(this.condKey(m));
+      const c = this.topology.byFingerprint(m.fp);
       if (c && !c.win)
-        for (const x of this.evaluator.conditions.values())
-          if (x.site === c.site && x.device === c.device && x.value !== null && !x.win)
-            evidence[x.rule.metric] ??= round(x.value);
+        for (const x of this.topology.at(c.site))
+          if (x.device === c.device && x.value !== null && !x.win) evidence[x.rule.metric] ??= round(x.value);
     }
     if (Object.keys(evidence).length > 0) ep.evidence = evidence;
     // silences and maintenance hold it back (still tracked, not paged)
@@ -771,18 +768,6 @@ export class Engine implements AlertEngine {
     e.suppressed_by = maint ? `maintenance:${maint.id}` : sil ? `silence:${sil.id}` : null;
     if (e.state === 'firing' || e.state === 'suppressed') e.state = e.suppressed_by ? 'suppressed' : 'firing';
     if (JSON.stringify(e) !== before) this.epChanged(ep);
-  }
-
-  /** The evaluator's key of a member's condition (first device matching). */
-  private condKey(m: Member): string {
-    for (const c of this.evaluator.conditions.values())
-      if (
-        c.rule.id === m.rule &&
-        c.site === m.site &&
-        `${c.rule.id}:${c.site}${c.instance ? `:${c.instance}` : ''}` === m.fp
-      )
-        return c.key;
-    return '';
   }
 
   private resolveEp(ep: Ep, now: number) {

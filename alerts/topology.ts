@@ -66,13 +66,46 @@ export class Topology {
     return this.rules.roles;
   }
 
+  /** site → its conditions; fingerprint → the condition; rebuilt by reindex() once per evaluation */
+  private bySite = new Map<string, Condition[]>();
+  private byFp = new Map<string, Condition>();
+
+  /** Indexes the evaluator's conditions by site and by fingerprint (a lookup then costs no scan). */
+  reindex(): void {
+    this.bySite = new Map();
+    this.byFp = new Map();
+    for (const c of this.evaluator.conditions.values()) {
+      const list = this.bySite.get(c.site);
+      if (list) list.push(c);
+      else this.bySite.set(c.site, [c]);
+      const fp = fingerprint(c);
+      const prev = this.byFp.get(fp);
+      if (!prev || SEVERITY_RANK[c.severity] > SEVERITY_RANK[prev.severity] || (!prev.active && c.active))
+        this.byFp.set(fp, c);
+    }
+  }
+
+  /** The conditions at a site (as of the last reindex). */
+  at(site: string): readonly Condition[] {
+    return this.bySite.get(site) ?? [];
+  }
+
+  /** The condition behind a finding's fingerprint (as of the last reindex). */
+  byFingerprint(fp: string): Condition | undefined {
+    return this.byFp.get(fp);
+  }
+
   /** The condition of a role's rule at a site (the latest one, active or not). */
   conditionOf(role: keyof RuleSet['roles'], site: string): Condition | undefined {
     const id = this.roles[role].id;
     let out: Condition | undefined;
-    for (const c of this.evaluator.conditions.values())
-      if (c.site === site && c.rule.id === id && (!out || c.lastTime > out.lastTime)) out = c;
+    for (const c of this.at(site)) if (c.rule.id === id && (!out || c.lastTime > out.lastTime)) out = c;
     return out;
+  }
+
+  /** The newest value of a metric at a site, from any rule that judges it. */
+  private latest(site: string, pred: (c: Condition) => boolean): Condition | undefined {
+    return this.at(site).find((x) => x.value !== null && pred(x));
   }
 
   /** The site's reachability condition holds or is active (its `for` may not have elapsed). */
@@ -91,7 +124,7 @@ export class Topology {
     const best = new Map<string, Condition>(); // fp → the worst condition (several devices of a kind)
     for (const c of this.evaluator.conditions.values()) {
       if (!c.active || !this.inv.sites.has(c.site)) continue;
-      const fp = `${c.rule.id}:${c.site}${c.instance ? `:${c.instance}` : ''}`;
+      const fp = fingerprint(c);
       const prev = best.get(fp);
       if (!prev || SEVERITY_RANK[c.severity] > SEVERITY_RANK[prev.severity]) best.set(fp, c);
     }
@@ -113,9 +146,7 @@ export class Topology {
         // "the site answers but its codec does not" needs a probe that answered after the codec stopped
         const answered = p !== undefined && p.value === 1 && p.lastTime >= c.since;
         // a lossy path loses SNMP polls too: the codec is not to blame while the path drops packets
-        const loss = [...this.evaluator.conditions.values()].find(
-          (x) => x.site === c.site && x.rule.metric === 'loss_pct' && x.rule.device === 'probe',
-        );
+        const loss = this.latest(c.site, (x) => x.rule.metric === 'loss_pct' && x.rule.device === 'probe');
         if (!answered) kind = this.dark(c.site) ? 'fault' : 'awaiting';
         else if (loss?.value != null && loss.value >= 1) kind = 'awaiting';
         else if (!nearMeeting(c.site)) kind = 'off'; // switched off outside meetings (Điều 5.6)
@@ -180,17 +211,13 @@ export class Topology {
           { code: 'power_then_dark', ups_since: this.evaluator.onsetOf(ups), dark_since: f.since },
           'power',
         );
-      const input = [...this.evaluator.conditions.values()].find(
-        (x) => x.site === f.site && x.rule.metric === 'ups_input_v' && x.value !== null,
-      );
+      const input = this.latest(f.site, (x) => x.rule.metric === 'ups_input_v');
       if (input?.value != null && input.value < 100 && input.lastTime <= f.since + 60_000)
         return base({ code: 'input_lost_then_dark', input_v: input.value, dark_since: f.since }, 'power');
       return base({ code: 'dark', dark_since: f.since }, 'link');
     }
     if (r.id === this.roles.on_battery.id) {
-      const runtime = [...this.evaluator.conditions.values()].find(
-        (x) => x.site === f.site && x.rule.metric === 'ups_runtime_min' && x.value !== null,
-      );
+      const runtime = this.latest(f.site, (x) => x.rule.metric === 'ups_runtime_min');
       return base(
         {
           code: 'on_battery',
@@ -217,4 +244,9 @@ export class Topology {
     if (r.absent !== undefined) return base({ code: 'absent', ago_s: Math.round((now - c.lastTime) / 1000) });
     return base({ code: 'threshold', metric: r.metric, value: c.value, for_s: Math.round(r.for / 1000) });
   }
+}
+
+/** A condition's fingerprint: `${rule}:${site}` and its instance, when it has one. */
+export function fingerprint(c: Pick<Condition, 'rule' | 'site' | 'instance'>): string {
+  return `${c.rule.id}:${c.site}${c.instance ? `:${c.instance}` : ''}`;
 }
