@@ -3,11 +3,8 @@
 // complaint (which told a stranger the shape of every request). The list of operations is read from
 // /api/v1/openapi.json, so a route added later is covered without touching this test.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Readiness } from '../meetings/readiness.ts';
-import { DbMeetings } from '../meetings/store.ts';
+import { EVERY_AREA } from '../test/helpers/api-areas.ts';
 import type { ApiError } from './contract.ts';
-import { meetingRoutes } from './routes/meetings.ts';
-import { reportRoutes } from './routes/reports.ts';
 import { startTestApi, type TestEnv } from './testing.ts';
 
 let env: TestEnv;
@@ -19,24 +16,7 @@ beforeAll(async () => {
     base: 58,
     deps: {
       // every area, as `diemcau serve` mounts them
-      routes: [
-        (d) =>
-          meetingRoutes(d, {
-            readiness: new Readiness(d.rt.state, d.rt.inventory, {
-              meetings: new DbMeetings(d.rt.state, d.rt.inventory),
-              store: d.store,
-              alerts: d.alerts,
-            }),
-          }),
-        (d) =>
-          reportRoutes(d, {
-            readiness: new Readiness(d.rt.state, d.rt.inventory, {
-              meetings: new DbMeetings(d.rt.state, d.rt.inventory),
-              store: d.store,
-              alerts: d.alerts,
-            }),
-          }),
-      ],
+      routes: EVERY_AREA,
     },
   });
   const doc = (await (await fetch(`${env.url}/api/v1/openapi.json`)).json()) as {

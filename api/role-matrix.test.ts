@@ -6,12 +6,9 @@
 // write, host and viewer may not. A route added later is covered without touching this file; only a
 // write whose refusal needs a well-formed request needs a sample below (the test says which).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Readiness } from '../meetings/readiness.ts';
-import { DbMeetings } from '../meetings/store.ts';
+import { EVERY_AREA } from '../test/helpers/api-areas.ts';
 import { createApiToken, createUser } from './accounts.ts';
 import type { ApiError, Role } from './contract.ts';
-import { meetingRoutes } from './routes/meetings.ts';
-import { reportRoutes } from './routes/reports.ts';
 import { startTestApi, TEST_PASSWORD, type TestEnv } from './testing.ts';
 
 const ROLES: Role[] = ['admin', 'noc', 'technician', 'host', 'viewer'];
@@ -55,24 +52,7 @@ beforeAll(async () => {
     alerts: true,
     deps: {
       // every area, as `diemcau serve` mounts them
-      routes: [
-        (d) =>
-          meetingRoutes(d, {
-            readiness: new Readiness(d.rt.state, d.rt.inventory, {
-              meetings: new DbMeetings(d.rt.state, d.rt.inventory),
-              store: d.store,
-              alerts: d.alerts,
-            }),
-          }),
-        (d) =>
-          reportRoutes(d, {
-            readiness: new Readiness(d.rt.state, d.rt.inventory, {
-              meetings: new DbMeetings(d.rt.state, d.rt.inventory),
-              store: d.store,
-              alerts: d.alerts,
-            }),
-          }),
-      ],
+      routes: EVERY_AREA,
     },
   });
   own = [...env.rt.inventory.sites.keys()].find((s) => env.rt.inventory.sites.get(s)!.tier === 'commune')!;
