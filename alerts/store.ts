@@ -10,6 +10,18 @@ export interface HistoryEntry {
   detail: string;
 }
 
+/**
+ * Fault episodes whose start (first evidence) is in [from, to), oldest first: the reports' read of
+ * the `episodes` table, bounded by time (index episodes_started) so a yearly report does not load
+ * the whole history through the engine. Returns the API's Episode shape.
+ */
+export function episodesStartedIn(db: StateDb, from: number, to: number): Episode[] {
+  const rows = db
+    .prepare('SELECT body FROM episodes WHERE started_at >= ? AND started_at < ? ORDER BY started_at, id')
+    .all(from, to) as { body: string }[];
+  return rows.map((r) => (JSON.parse(r.body) as { episode: Episode }).episode);
+}
+
 /** how many resolved alerts and episodes are read back at start, for the lists */
 const RECENT = 500;
 
