@@ -14,6 +14,7 @@ import type { Person } from '../inventory/schema.ts';
 import { createMetricsStore } from '../storage/metrics/index.ts';
 import { storeConfig } from '../test/helpers/metrics.ts';
 import { IncidentLog } from './incidents.ts';
+import { ObservedCalls } from './observed.ts';
 import { Readiness } from './readiness.ts';
 import { DbMeetings } from './store.ts';
 
@@ -26,6 +27,8 @@ export interface World {
   meetings: DbMeetings;
   readiness: Readiness;
   incidents: IncidentLog;
+  /** the calls the MCU carried, as the bus showed them */
+  calls: ObservedCalls;
   /** `seconds` of poll rounds every `step` s from the clock's time on: published, stored, judged */
   drive(seconds: number, round: (t: number) => Sample[], step?: number): void;
   stop(): Promise<void>;
@@ -41,6 +44,8 @@ export async function world(t0: number): Promise<World> {
   const readiness = new Readiness(rt.state, rt.inventory, { meetings, store, alerts, now: clock.now });
   const incidents = new IncidentLog(rt.state, rt.inventory, meetings, clock.now);
   const fleet = new Fleet(rt.inventory);
+  const calls = new ObservedCalls(rt.state, rt.inventory, meetings, { intervalMs: 10_000 });
+  const offCalls = rt.bus.onSamples((b) => calls.observe(b));
   return {
     rt,
     clock,
@@ -50,6 +55,7 @@ export async function world(t0: number): Promise<World> {
     meetings,
     readiness,
     incidents,
+    calls,
     drive(seconds, round, step = 10) {
       for (let s = 0; s < seconds; s += step) {
         clock.t += step * 1000;
@@ -60,6 +66,7 @@ export async function world(t0: number): Promise<World> {
     async stop() {
       await alerts.stop();
       offStore();
+      offCalls();
       await store.close();
       rt.state.close();
       rmSync(join(rt.dir), { recursive: true, force: true });
