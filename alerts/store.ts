@@ -22,6 +22,20 @@ export function episodesStartedIn(db: StateDb, from: number, to: number): Episod
   return rows.map((r) => (JSON.parse(r.body) as { episode: Episode }).episode);
 }
 
+/**
+ * Episodes that were open at some point of [from, to): started before `to` and not resolved before
+ * `from` — what touched a meeting's window. Bounded by the start index.
+ */
+export function episodesOverlapping(db: StateDb, from: number, to: number): Episode[] {
+  const rows = db
+    .prepare(
+      `SELECT body FROM episodes WHERE started_at < ? AND (resolved_at IS NULL OR resolved_at >= ?)
+       ORDER BY started_at, id`,
+    )
+    .all(to, from) as { body: string }[];
+  return rows.map((r) => (JSON.parse(r.body) as { episode: Episode }).episode);
+}
+
 /** how many resolved alerts and episodes are read back at start, for the lists */
 const RECENT = 500;
 
