@@ -101,184 +101,15 @@ export interface CallEvent {
 
 const MIN = 60_000;
 
-export class ObservedCalls {
-  private readonly sites = new Map<string, SiteState>();
-  private readonly codecs: Set<string>;
-  private readonly mcu: string;
-  private readonly staleMs: number;
-  private readonly graceMs: number;
-  private readonly testWindowMs: number;
-  private readonly gapMs: number;
-  private latest = 0;
-  private listeners: ((e: CallEvent) => void)[] = [];
-
+/** Reading and classifying the recorded calls (the API and the reports); the recorder extends it. */
+export class CallLog {
   constructor(
-    private readonly db: StateDb,
-    private readonly inventory: LoadedInventory,
-    private readonly meetings: DbMeetings,
-    o: ObserverOptions,
-  ) {
-    this.mcu = inventory.inventory.mcu.id;
-    this.codecs = new Set([...inventory.devices.values()].filter((d) => d.kind === 'codec').map((d) => d.id));
-    this.staleMs = 3 * o.intervalMs + 1_000;
-    this.graceMs = o.graceMs ?? 30 * MIN;
-    this.testWindowMs = o.testWindowMs ?? 13 * 3_600_000;
-    this.gapMs = o.gapMs ?? 2 * MIN;
-    // legs left open by the last run: kept open until the data says otherwise (or stays silent)
-    const open = this.db
-      .prepare('SELECT id, call_id, site, joined_at FROM observed_legs WHERE left_at IS NULL')
-      .all() as { id: number; call_id: string; site: string; joined_at: number }[];
-    for (const l of open) {
-      this.sites.set(l.site, { leg: { id: l.id, call: l.call_id, lastConnected: l.joined_at } });
-      this.latest = Math.max(this.latest, l.joined_at);
-    }
-  }
+    protected readonly db: StateDb,
+    protected readonly inventory: LoadedInventory,
+    protected readonly meetings: DbMeetings,
+  ) {}
 
-  onEvent(cb: (e: CallEvent) => void): () => void {
-    this.listeners.push(cb);
-    return () => {
-      this.listeners = this.listeners.filter((x) => x !== cb);
-    };
-  }
-
-  /** Takes one batch of samples from the bus. */
-  observe(batch: readonly Sample[]): void {
-    const touched = new Set<string>();
-    for (const s of batch) {
-      if (s.metric === 'mcu_port_up' && s.device === this.mcu) {
-        this.state(s.site).port = { value: s.value, time: s.time };
-      } else if (s.metric === 'in_call' && this.codecs.has(s.device)) {
-        this.state(s.site).codec = { value: s.value, time: s.time };
-      } else continue;
-      touched.add(s.site);
-      if (s.time > this.latest) this.latest = s.time;
-    }
-    if (touched.size === 0) return;
-    const tx = this.db.transaction(() => {
-      for (const site of touched) this.judge(site);
-      this.sweep(this.latest);
-    });
-    tx();
-  }
-
-  private state(site: string): SiteState {
-    let s = this.sites.get(site);
-    if (!s) {
-      s = {};
-      this.sites.set(site, s);
-    }
-    return s;
-  }
-
-  /** MCU port when the MCU reported it recently, else the codec; null when neither did. */
-  private connected(
-    s: SiteState,
-    now: number,
-  ): { value: boolean; time: number; source: ObservedLeg['source'] } | null {
-    if (s.port && now - s.port.time <= this.staleMs)
-      return { value: s.port.value >= 0.5, time: s.port.time, source: 'mcu_port' };
-    if (s.codec && now - s.codec.time <= this.staleMs)
-      return { value: s.codec.value >= 0.5, time: s.codec.time, source: 'codec' };
-    return null;
-  }
-
-  private judge(site: string): void {
-    const s = this.sites.get(site)!;
-    const c = this.connected(s, this.latest);
-    if (!c) return;
-    if (c.value) {
-      if (s.leg) s.leg.lastConnected = Math.max(s.leg.lastConnected, c.time);
-      else this.join(site, s, c.time, c.source);
-    } else if (s.leg) {
-      this.leave(s, c.time, 'disconnected');
-    }
-  }
-
-  /** Legs of sites nobody has heard of for a while end where they were last seen connected. */
-  private sweep(now: number): void {
-    for (const s of this.sites.values()) {
-      if (!s.leg) continue;
-      const heard = Math.max(s.port?.time ?? 0, s.codec?.time ?? 0, s.leg.lastConnected);
-      if (now - heard > this.staleMs) this.leave(s, s.leg.lastConnected, 'no_data');
-    }
-  }
-
-  private join(site: string, s: SiteState, at: number, source: ObservedLeg['source']): void {
-    const { call, unregisteredSite } = this.callFor(site, at);
-    const id = Number(
-      this.db
-        .prepare(
-          'INSERT INTO observed_legs (call_id, site, joined_at, source, unregistered_site) VALUES (?, ?, ?, ?, ?)',
-        )
-        .run(call.id, site, at, source, unregisteredSite ? 1 : 0).lastInsertRowid,
-    );
-    s.leg = { id, call: call.id, lastConnected: at };
-    if (call.ended_at !== null)
-      this.db.prepare('UPDATE observed_calls SET ended_at = NULL WHERE id = ?').run(call.id);
-    if (unregisteredSite) this.emit({ kind: 'unregistered_site', call: this.require(call.id), site, at });
-  }
-
-  private leave(s: SiteState, at: number, reason: 'disconnected' | 'no_data'): void {
-    const leg = s.leg!;
-    const joined = (
-      this.db.prepare('SELECT joined_at FROM observed_legs WHERE id = ?').get(leg.id) as
-        | { joined_at: number }
-        | undefined
-    )?.joined_at;
-    const left = Math.max(at, joined ?? at);
-    this.db
-      .prepare('UPDATE observed_legs SET left_at = ?, left_reason = ? WHERE id = ?')
-      .run(left, reason, leg.id);
-    s.leg = undefined;
-    const still = this.db
-      .prepare('SELECT count(*) AS n FROM observed_legs WHERE call_id = ? AND left_at IS NULL')
-      .get(leg.call) as { n: number };
-    if (still.n === 0) {
-      this.db
-        .prepare(
-          'UPDATE observed_calls SET ended_at = (SELECT max(left_at) FROM observed_legs WHERE call_id = ?) WHERE id = ?',
-        )
-        .run(leg.call, leg.call);
-    }
-  }
-
-  /**
-   * The call a site joining at `at` is in: the registered meeting it is registered for (joining up
-   * to `grace` early or leaving that late), else that meeting's test run, else — when a registered
-   * meeting is live with sites connected — that meeting, flagged (a site in a call it was not
-   * registered for), else the open unregistered call, or a new one.
-   */
-  private callFor(site: string, at: number): { call: CallRow; unregisteredSite: boolean } {
-    const mine = this.meetings.forSite(site, at - this.graceMs, 2 * this.graceMs);
-    const live = mine.filter((m) => m.start - this.graceMs <= at && at < m.end + this.graceMs);
-    if (live.length) {
-      // the one whose window is closest to `at`: the meeting under way, not the next one
-      live.sort((a, b) => Math.abs(a.start - at) - Math.abs(b.start - at));
-      return { call: this.meetingCall(live[0]!.id, 'registered', at), unregisteredSite: false };
-    }
-    const soon = this.meetings.forSite(site, at, this.testWindowMs);
-    if (soon.length) return { call: this.meetingCall(soon[0]!.id, 'test', at), unregisteredSite: false };
-    const running = this.db
-      .prepare(
-        `SELECT c.* FROM observed_calls c WHERE c.kind = 'registered' AND c.ended_at IS NULL
-           AND EXISTS (SELECT 1 FROM observed_legs l WHERE l.call_id = c.id AND l.left_at IS NULL)
-         ORDER BY c.started_at LIMIT 1`,
-      )
-      .get() as CallRow | undefined;
-    if (running) return { call: running, unregisteredSite: true };
-    const recent = this.db
-      .prepare(
-        `SELECT * FROM observed_calls WHERE kind IN ('unregistered', 'central', 'district_hosted')
-           AND (ended_at IS NULL OR ended_at >= ?) ORDER BY started_at DESC LIMIT 1`,
-      )
-      .get(at - this.gapMs) as CallRow | undefined;
-    if (recent) return { call: recent, unregisteredSite: false };
-    const call = this.insert('unregistered', null, at);
-    this.emit({ kind: 'call_started', call: this.require(call.id), site, at });
-    return { call, unregisteredSite: false };
-  }
-
-  private meetingCall(meeting: string, kind: 'registered' | 'test', at: number): CallRow {
+  protected meetingCall(meeting: string, kind: 'registered' | 'test', at: number): CallRow {
     const row = this.db
       .prepare(
         'SELECT * FROM observed_calls WHERE meeting_id = ? AND kind = ? ORDER BY started_at DESC LIMIT 1',
@@ -287,16 +118,12 @@ export class ObservedCalls {
     return row ?? this.insert(kind, meeting, at);
   }
 
-  private insert(kind: CallKind, meeting: string | null, at: number): CallRow {
+  protected insert(kind: CallKind, meeting: string | null, at: number): CallRow {
     const id = newId('call');
     this.db
       .prepare('INSERT INTO observed_calls (id, kind, meeting_id, started_at) VALUES (?, ?, ?, ?)')
       .run(id, kind, meeting, at);
     return this.db.prepare('SELECT * FROM observed_calls WHERE id = ?').get(id) as CallRow;
-  }
-
-  private emit(e: CallEvent): void {
-    for (const l of this.listeners) l(e);
   }
 
   // ------------------------------------------------------------------------------------- reading
@@ -410,7 +237,6 @@ export class ObservedCalls {
           )
           .run(call.started_at, target.id, target.id, by, now, c.note ?? null, target.id);
         this.db.prepare('DELETE FROM observed_calls WHERE id = ?').run(call.id);
-        for (const s of this.sites.values()) if (s.leg?.call === call.id) s.leg.call = target.id;
       })();
       return this.require(target.id);
     }
@@ -420,5 +246,183 @@ export class ObservedCalls {
       )
       .run(c.kind, c.host_org ?? call.host_org, c.title ?? call.title, c.note ?? call.note, by, now, id);
     return this.require(id);
+  }
+}
+
+export class ObservedCalls extends CallLog {
+  private readonly sites = new Map<string, SiteState>();
+  private readonly codecs: Set<string>;
+  private readonly mcu: string;
+  private readonly staleMs: number;
+  private readonly graceMs: number;
+  private readonly testWindowMs: number;
+  private readonly gapMs: number;
+  private latest = 0;
+  private listeners: ((e: CallEvent) => void)[] = [];
+
+  constructor(db: StateDb, inventory: LoadedInventory, meetings: DbMeetings, o: ObserverOptions) {
+    super(db, inventory, meetings);
+    this.mcu = inventory.inventory.mcu.id;
+    this.codecs = new Set([...inventory.devices.values()].filter((d) => d.kind === 'codec').map((d) => d.id));
+    this.staleMs = 3 * o.intervalMs + 1_000;
+    this.graceMs = o.graceMs ?? 30 * MIN;
+    this.testWindowMs = o.testWindowMs ?? 13 * 3_600_000;
+    this.gapMs = o.gapMs ?? 2 * MIN;
+    // legs left open by the last run: kept open until the data says otherwise (or stays silent)
+    const open = this.db
+      .prepare('SELECT id, call_id, site, joined_at FROM observed_legs WHERE left_at IS NULL')
+      .all() as { id: number; call_id: string; site: string; joined_at: number }[];
+    for (const l of open) {
+      this.sites.set(l.site, { leg: { id: l.id, call: l.call_id, lastConnected: l.joined_at } });
+      this.latest = Math.max(this.latest, l.joined_at);
+    }
+  }
+
+  onEvent(cb: (e: CallEvent) => void): () => void {
+    this.listeners.push(cb);
+    return () => {
+      this.listeners = this.listeners.filter((x) => x !== cb);
+    };
+  }
+
+  /** Takes one batch of samples from the bus. */
+  observe(batch: readonly Sample[]): void {
+    const touched = new Set<string>();
+    for (const s of batch) {
+      if (s.metric === 'mcu_port_up' && s.device === this.mcu) {
+        this.state(s.site).port = { value: s.value, time: s.time };
+      } else if (s.metric === 'in_call' && this.codecs.has(s.device)) {
+        this.state(s.site).codec = { value: s.value, time: s.time };
+      } else continue;
+      touched.add(s.site);
+      if (s.time > this.latest) this.latest = s.time;
+    }
+    if (touched.size === 0) return;
+    const tx = this.db.transaction(() => {
+      for (const site of touched) this.judge(site);
+      this.sweep(this.latest);
+    });
+    tx();
+  }
+
+  private state(site: string): SiteState {
+    let s = this.sites.get(site);
+    if (!s) {
+      s = {};
+      this.sites.set(site, s);
+    }
+    return s;
+  }
+
+  /** MCU port when the MCU reported it recently, else the codec; null when neither did. */
+  private connected(
+    s: SiteState,
+    now: number,
+  ): { value: boolean; time: number; source: ObservedLeg['source'] } | null {
+    if (s.port && now - s.port.time <= this.staleMs)
+      return { value: s.port.value >= 0.5, time: s.port.time, source: 'mcu_port' };
+    if (s.codec && now - s.codec.time <= this.staleMs)
+      return { value: s.codec.value >= 0.5, time: s.codec.time, source: 'codec' };
+    return null;
+  }
+
+  private judge(site: string): void {
+    const s = this.sites.get(site)!;
+    const c = this.connected(s, this.latest);
+    if (!c) return;
+    if (c.value) {
+      if (s.leg) s.leg.lastConnected = Math.max(s.leg.lastConnected, c.time);
+      else this.join(site, s, c.time, c.source);
+    } else if (s.leg) {
+      this.leave(s, c.time, 'disconnected');
+    }
+  }
+
+  /** Legs of sites nobody has heard of for a while end where they were last seen connected. */
+  private sweep(now: number): void {
+    for (const s of this.sites.values()) {
+      if (!s.leg) continue;
+      const heard = Math.max(s.port?.time ?? 0, s.codec?.time ?? 0, s.leg.lastConnected);
+      if (now - heard > this.staleMs) this.leave(s, s.leg.lastConnected, 'no_data');
+    }
+  }
+
+  private join(site: string, s: SiteState, at: number, source: ObservedLeg['source']): void {
+    const { call, unregisteredSite } = this.callFor(site, at);
+    const id = Number(
+      this.db
+        .prepare(
+          'INSERT INTO observed_legs (call_id, site, joined_at, source, unregistered_site) VALUES (?, ?, ?, ?, ?)',
+        )
+        .run(call.id, site, at, source, unregisteredSite ? 1 : 0).lastInsertRowid,
+    );
+    s.leg = { id, call: call.id, lastConnected: at };
+    if (call.ended_at !== null)
+      this.db.prepare('UPDATE observed_calls SET ended_at = NULL WHERE id = ?').run(call.id);
+    if (unregisteredSite) this.emit({ kind: 'unregistered_site', call: this.require(call.id), site, at });
+  }
+
+  private leave(s: SiteState, at: number, reason: 'disconnected' | 'no_data'): void {
+    const leg = s.leg!;
+    // the call is read back: the NOC may have attached this leg's call to a registration meanwhile
+    const row = this.db.prepare('SELECT joined_at, call_id FROM observed_legs WHERE id = ?').get(leg.id) as
+      | { joined_at: number; call_id: string }
+      | undefined;
+    const left = Math.max(at, row?.joined_at ?? at);
+    const callId = row?.call_id ?? leg.call;
+    this.db
+      .prepare('UPDATE observed_legs SET left_at = ?, left_reason = ? WHERE id = ?')
+      .run(left, reason, leg.id);
+    s.leg = undefined;
+    const still = this.db
+      .prepare('SELECT count(*) AS n FROM observed_legs WHERE call_id = ? AND left_at IS NULL')
+      .get(callId) as { n: number };
+    if (still.n === 0) {
+      this.db
+        .prepare(
+          'UPDATE observed_calls SET ended_at = (SELECT max(left_at) FROM observed_legs WHERE call_id = ?) WHERE id = ?',
+        )
+        .run(callId, callId);
+    }
+  }
+
+  /**
+   * The call a site joining at `at` is in: the registered meeting it is registered for (joining up
+   * to `grace` early or leaving that late), else that meeting's test run, else — when a registered
+   * meeting is live with sites connected — that meeting, flagged (a site in a call it was not
+   * registered for), else the open unregistered call, or a new one.
+   */
+  private callFor(site: string, at: number): { call: CallRow; unregisteredSite: boolean } {
+    const mine = this.meetings.forSite(site, at - this.graceMs, 2 * this.graceMs);
+    const live = mine.filter((m) => m.start - this.graceMs <= at && at < m.end + this.graceMs);
+    if (live.length) {
+      // the one whose window is closest to `at`: the meeting under way, not the next one
+      live.sort((a, b) => Math.abs(a.start - at) - Math.abs(b.start - at));
+      return { call: this.meetingCall(live[0]!.id, 'registered', at), unregisteredSite: false };
+    }
+    const soon = this.meetings.forSite(site, at, this.testWindowMs);
+    if (soon.length) return { call: this.meetingCall(soon[0]!.id, 'test', at), unregisteredSite: false };
+    const running = this.db
+      .prepare(
+        `SELECT c.* FROM observed_calls c WHERE c.kind = 'registered' AND c.ended_at IS NULL
+           AND EXISTS (SELECT 1 FROM observed_legs l WHERE l.call_id = c.id AND l.left_at IS NULL)
+         ORDER BY c.started_at LIMIT 1`,
+      )
+      .get() as CallRow | undefined;
+    if (running) return { call: running, unregisteredSite: true };
+    const recent = this.db
+      .prepare(
+        `SELECT * FROM observed_calls WHERE kind IN ('unregistered', 'central', 'district_hosted')
+           AND (ended_at IS NULL OR ended_at >= ?) ORDER BY started_at DESC LIMIT 1`,
+      )
+      .get(at - this.gapMs) as CallRow | undefined;
+    if (recent) return { call: recent, unregisteredSite: false };
+    const call = this.insert('unregistered', null, at);
+    this.emit({ kind: 'call_started', call: this.require(call.id), site, at });
+    return { call, unregisteredSite: false };
+  }
+
+  private emit(e: CallEvent): void {
+    for (const l of this.listeners) l(e);
   }
 }
