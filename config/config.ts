@@ -63,6 +63,99 @@ function listen(example: string, off = false) {
 
 const secret = SecretRef.optional();
 
+const line = (what: string) => z.string().trim().min(1, `${what} must not be empty`).max(300);
+
+/**
+ * The office that files the reports (reports/document.ts): header, number, addressees, Nơi nhận and
+ * the signer, per Nghị định 30/2020/NĐ-CP; and where the six-month and yearly reports are e-mailed.
+ */
+export const ReportsConfig = z
+  .object({
+    /** cơ quan chủ quản */
+    parent_body: line('parent_body').default('UBND TỈNH BẮC KẠN'),
+    /** cơ quan ban hành */
+    office: line('office').default('SỞ THÔNG TIN VÀ TRUYỀN THÔNG'),
+    /** the office as running text names it */
+    office_name: line('office_name').default('Sở Thông tin và Truyền thông'),
+    /** the symbol of the number: "Số: …/BC-STTTT" */
+    office_abbr: z
+      .string()
+      .regex(/^[A-ZĐ0-9&]{1,20}$/, 'must be the office\'s abbreviation in capitals, e.g. "STTTT"')
+      .default('STTTT'),
+    /** địa danh of the date line */
+    place: line('place').default('Bắc Kạn'),
+    /** Kính gửi */
+    addressees: z.array(line('an addressee')).max(20).default(['Ủy ban nhân dân tỉnh Bắc Kạn']),
+    /** Nơi nhận, one line each as written on the document */
+    recipients: z
+      .array(line('a recipient'))
+      .max(30)
+      .default(['Như trên;', 'Lãnh đạo Sở;', 'Lưu: VT, BCVT-CNTT.']),
+    signer: z
+      .object({
+        /** "KT. GIÁM ĐỐC" when a deputy signs for the director; absent when the director signs */
+        authority: line('signer.authority').optional(),
+        title: line('signer.title'),
+        /** may stay empty: the name is then written by hand */
+        name: z.string().trim().max(100).default(''),
+      })
+      .strict()
+      .default({ authority: 'KT. GIÁM ĐỐC', title: 'PHÓ GIÁM ĐỐC', name: '' }),
+    /** 'blank': "Số:      /BC-STTTT" for the clerk to fill in; 'auto': a number per year kept in the state database */
+    numbering: z
+      .enum(['blank', 'auto'], { error: 'must be "blank" (the clerk writes the number) or "auto"' })
+      .default('blank'),
+    /** the Chromium binary that prints PDFs (default: $CHROMIUM, else /usr/bin/chromium) */
+    chromium: z.string().min(1).optional(),
+    /** the English rendering's names (each falls back to the Vietnamese one) */
+    en: z
+      .object({
+        parent_body: line('en.parent_body').optional(),
+        office: line('en.office').optional(),
+        office_name: line('en.office_name').optional(),
+        place: line('en.place').optional(),
+        addressees: z.array(line('an addressee')).max(20).optional(),
+        signer_authority: line('en.signer_authority').optional(),
+        signer_title: line('en.signer_title').optional(),
+      })
+      .strict()
+      .default({
+        parent_body: "BẮC KẠN PROVINCIAL PEOPLE'S COMMITTEE",
+        office: 'DEPARTMENT OF INFORMATION AND COMMUNICATIONS',
+        office_name: 'the Department of Information and Communications',
+        addressees: ["Bắc Kạn Provincial People's Committee"],
+        signer_authority: 'P.P. DIRECTOR',
+        signer_title: 'DEPUTY DIRECTOR',
+      }),
+    /** e-mailing the six-month and yearly reports (.docx attached) when their period closes */
+    delivery: z
+      .object({
+        enabled: z.boolean().default(true),
+        /**
+         * people or organisations of the inventory (an organisation: its contacts), or e-mail
+         * addresses; empty: the NOC organisation's contacts
+         */
+        to: z
+          .array(
+            z
+              .string()
+              .trim()
+              .regex(
+                /^([a-z0-9][a-z0-9-]*|[^@\s]+@[^@\s]+\.[^@\s]+)$/,
+                'must be a person or organisation id of the inventory (e.g. "so-tttt") or an e-mail address',
+              ),
+          )
+          .max(100)
+          .default([]),
+        /** wait this long after the period closes, so its last samples are stored */
+        settle: durationIn('0s', '1d').default('30m'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .prefault({});
+
 export const Config = z
   .object({
     inventory: z.string().default('inventory/bac-kan.yaml'),
@@ -238,6 +331,8 @@ export const Config = z
       })
       .strict()
       .default({}),
+    /** the filed reports (Nghị định 30/2020): who issues and signs them, and who receives them */
+    reports: ReportsConfig,
   })
   .strict();
 
