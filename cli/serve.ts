@@ -13,11 +13,15 @@ import { Bus } from '../core/bus.ts';
 import { log } from '../core/log.ts';
 import type { Runtime, Service } from '../core/runtime.ts';
 import { loadInventory, type ResolvedCredential, resolveCredentials, summarize } from '../inventory/load.ts';
+import { startObservedCalls } from '../meetings/calls-service.ts';
+import { IncidentDrafter } from '../meetings/incident-drafts.ts';
+import { notifyIncidents } from '../meetings/incident-notify.ts';
 import { IncidentLog } from '../meetings/incidents.ts';
 import { notifyReadiness } from '../meetings/notify.ts';
 import { startReadiness, thresholdsFrom } from '../meetings/readiness.ts';
 import { DbMeetings } from '../meetings/store.ts';
 import { startAfterMeeting } from '../reports/after-meeting.ts';
+import { dbEpisodes } from '../reports/meeting.ts';
 import { startStorage } from '../storage/metrics/index.ts';
 import { openStateDb, secureDataDir } from '../storage/state-db.ts';
 
@@ -80,11 +84,31 @@ export async function start(opts: StartOptions = {}): Promise<Running> {
       onRun: notifyReadiness(alerts.outbox, inventory, log),
     });
     services.push(readiness);
+    // meetings as they happened: the calls the MCU carried (issue 14)
+    const calls = startObservedCalls(runtime, { meetings, outbox: alerts.outbox });
+    services.push(calls);
     const incidents = new IncidentLog(state, inventory, meetings);
+    // incidents (issue 14): the host office and the NOC told when one is logged and when restored;
+    // drafts from the episodes that touch a live meeting
+    incidents.onChange(
+      notifyIncidents(alerts.outbox, inventory, meetings, {
+        ...(config.http.public_url && { publicUrl: config.http.public_url }),
+        log,
+      }),
+    );
+    services.push(new IncidentDrafter(incidents, meetings, alerts, { log }).start());
     services.push(
       startAfterMeeting(
         runtime,
-        { inventory, store: storage.store, meetings, incidents, readiness },
+        {
+          inventory,
+          store: storage.store,
+          meetings,
+          incidents,
+          readiness,
+          calls: calls.calls,
+          episodes: dbEpisodes(state),
+        },
         { outbox: alerts.outbox, ...(config.http.public_url && { publicUrl: config.http.public_url }) },
       ),
     );
@@ -95,7 +119,7 @@ export async function start(opts: StartOptions = {}): Promise<Running> {
       store: storage.store,
       alerts,
       meetings,
-      routes: [(d) => meetingRoutes(d, { readiness }), (d) => reportRoutes(d, { readiness })],
+      routes: [(d) => meetingRoutes(d, { readiness, incidents }), (d) => reportRoutes(d, { readiness })],
     });
     services.push(api);
     log.info({ url: api.url }, 'diemcau is serving');

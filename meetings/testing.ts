@@ -11,6 +11,7 @@ import { log } from '../core/log.ts';
 import type { MetricsStore } from '../core/ports.ts';
 import type { Runtime } from '../core/runtime.ts';
 import type { Person } from '../inventory/schema.ts';
+import { dbEpisodes, type ReportDeps } from '../reports/meeting.ts';
 import { createMetricsStore } from '../storage/metrics/index.ts';
 import { storeConfig } from '../test/helpers/metrics.ts';
 import { IncidentLog } from './incidents.ts';
@@ -29,6 +30,8 @@ export interface World {
   incidents: IncidentLog;
   /** the calls the MCU carried, as the bus showed them */
   calls: ObservedCalls;
+  /** everything the reports read, from this world */
+  reportDeps(): ReportDeps;
   /** `seconds` of poll rounds every `step` s from the clock's time on: published, stored, judged */
   drive(seconds: number, round: (t: number) => Sample[], step?: number): void;
   stop(): Promise<void>;
@@ -56,6 +59,16 @@ export async function world(t0: number): Promise<World> {
     readiness,
     incidents,
     calls,
+    reportDeps: () => ({
+      inventory: rt.inventory,
+      store,
+      meetings,
+      incidents,
+      readiness,
+      calls,
+      episodes: dbEpisodes(rt.state),
+      now: clock.now,
+    }),
     drive(seconds, round, step = 10) {
       for (let s = 0; s < seconds; s += step) {
         clock.t += step * 1000;

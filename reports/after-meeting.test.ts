@@ -17,17 +17,7 @@ afterEach(async () => {
 });
 
 const reporter = (o: Partial<AfterMeetingOptions> = {}) =>
-  new AfterMeeting(
-    w.rt.state,
-    {
-      inventory: w.rt.inventory,
-      store: w.store,
-      meetings: w.meetings,
-      incidents: w.incidents,
-      now: w.clock.now,
-    },
-    { outbox, ...o },
-  );
+  new AfterMeeting(w.rt.state, { ...w.reportDeps(), readiness: null }, { outbox, ...o });
 
 const queued = () =>
   w.rt.state.prepare('SELECT person, subject, body, idempotency_key FROM outbox ORDER BY person').all() as {

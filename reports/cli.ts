@@ -10,12 +10,20 @@ import { loadConfig } from '../config/config.ts';
 import { log } from '../core/log.ts';
 import { loadInventory } from '../inventory/load.ts';
 import { IncidentLog } from '../meetings/incidents.ts';
+import { CallLog } from '../meetings/observed.ts';
 import { Readiness } from '../meetings/readiness.ts';
 import { DbMeetings } from '../meetings/store.ts';
 import { parseLocalTime } from '../meetings/time.ts';
 import { createMetricsStore } from '../storage/metrics/index.ts';
 import { openStateDb } from '../storage/state-db.ts';
-import { meetingReport, meetingReportHtml, periodBounds, periodReport, periodReportHtml } from './index.ts';
+import {
+  dbEpisodes,
+  meetingReport,
+  meetingReportHtml,
+  periodBounds,
+  periodReport,
+  periodReportHtml,
+} from './index.ts';
 
 const USAGE = `diemcau report — báo cáo theo Quy chế / the regulation's reports
 
@@ -63,7 +71,8 @@ export async function run(args: string[]): Promise<number> {
     const meetings = new DbMeetings(state, inventory);
     const incidents = new IncidentLog(state, inventory, meetings);
     const readiness = new Readiness(state, inventory, { meetings, store, alerts: null });
-    const deps = { inventory, store, meetings, incidents, readiness };
+    const calls = new CallLog(state, inventory, meetings);
+    const deps = { inventory, store, meetings, incidents, readiness, calls, episodes: dbEpisodes(state) };
     let json: object;
     let html: () => string;
     if (kind === 'meeting') {

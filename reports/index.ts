@@ -1,6 +1,13 @@
 // Reports: post-meeting quality, 6-month (Điều 14.1.c) and yearly (Điều 11.3), as JSON and printable HTML.
 export { meetingReportHtml, periodReportHtml, readinessHtml, TIER_LABEL } from './html.ts';
-export { type MeetingReport, meetingReport, type ReportDeps, type SiteQuality } from './meeting.ts';
+export {
+  dbEpisodes,
+  type EpisodeSource,
+  type MeetingReport,
+  meetingReport,
+  type ReportDeps,
+  type SiteQuality,
+} from './meeting.ts';
 export {
   AVAILABILITY_BUCKET_MS,
   type PeriodKind,

@@ -13,14 +13,7 @@ beforeEach(async () => {
 });
 afterEach(() => w.stop());
 
-const deps = () => ({
-  inventory: w.rt.inventory,
-  store: w.store,
-  meetings: w.meetings,
-  incidents: w.incidents,
-  readiness: w.readiness,
-  now: w.clock.now,
-});
+const deps = () => w.reportDeps();
 
 describe('post-meeting quality report', () => {
   it('gives attendance, link quality over the meeting window and its incidents, as JSON and HTML', async () => {

@@ -1,9 +1,11 @@
 // /api/v1/reports: the post-meeting quality report, the 6-month report (Điều 14.1.c), the yearly report
 // (Điều 11.3) and any period — JSON by default, a self-contained printable HTML page with format=html.
 import { createRoute, z } from '@hono/zod-openapi';
+import { CallLog } from '../../meetings/observed.ts';
 import type { Readiness } from '../../meetings/readiness.ts';
 import { parseLocalTime } from '../../meetings/time.ts';
 import {
+  dbEpisodes,
   meetingReport,
   meetingReportHtml,
   periodBounds,
@@ -63,6 +65,8 @@ export function reportRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =>
     meetings: parts.meetings,
     incidents: parts.incidents,
     readiness: parts.readiness,
+    calls: new CallLog(d.rt.state, d.rt.inventory, parts.meetings),
+    episodes: dbEpisodes(d.rt.state),
     ...(opts.now && { now: opts.now }),
   };
   const app = subApp();
