@@ -286,7 +286,9 @@ export async function meetingReport(d: ReportDeps, meetingId: string): Promise<M
     const src = quality.get('loss_pct')!.get(id)?.device ?? quality.get('mos')!.get(id)?.device;
     const drops: Drop[] = [];
     legs.forEach((l, i) => {
+      // nothing heard from the site is not a drop: those minutes are "no data"
       if (l.left_at === null || l.left_at >= m.end - END_SLACK_MS || l.left_at < m.start) return;
+      if (l.left_reason === 'no_data') return;
       drops.push({
         at: l.left_at,
         back_at: legs[i + 1]?.joined_at ?? null,

@@ -1,0 +1,113 @@
+// The post-meeting report says what happened: who never joined, who dropped and why, minutes
+// connected by the majority of each minute, no data as no data, quality over connected time only.
+// Real bus, real alert engine, real metrics store, real state database.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Sample } from '../core/bus.ts';
+import { type World, world } from '../meetings/testing.ts';
+import { parseLocalTime } from '../meetings/time.ts';
+import { meetingReport } from './index.ts';
+
+const MIN = 60_000;
+const T0 = parseLocalTime('2026-01-02T08:00')!;
+let w: World;
+beforeEach(async () => {
+  w = await world(T0);
+});
+afterEach(() => w.stop());
+
+describe('post-meeting report of a meeting as it happened', () => {
+  it('names the site that never joined, the MCU drop with its episode, the lossy site; minutes by majority; no data apart', async () => {
+    const start = parseLocalTime('2026-01-06T08:00')!;
+    const sites = ['tinh-uy', 'huyen-ba-be', 'xa-bang-thanh', 'huyen-na-ri', 'xa-boc-bo'];
+    const m = w.meetings.register(
+      { title: 'Giao ban tháng 1', host_org: 'vp-ubnd-tinh', start, end: start + 60 * MIN, sites },
+      'u-host',
+    ).meeting;
+    w.clock.t = start - 5 * MIN;
+    w.drive(65 * 60, (t) => {
+      const into = t - start;
+      const out: Sample[] = [
+        ...w.fleet.healthy('tinh-uy', t),
+        // 3 % loss for the whole meeting
+        ...w.fleet.healthy('huyen-ba-be', t, { probe: { loss_pct: 3, mos: 3.6 } }),
+        // reachable, never joins
+        ...w.fleet.healthy('xa-bang-thanh', t, { codec: { in_call: 0 }, mcu: 0 }),
+        // the MCU loses its port for 2 minutes while the codec stays in the call
+        ...w.fleet.healthy('huyen-na-ri', t, { mcu: into >= 20 * MIN && into < 22 * MIN ? 0 : 1 }),
+      ];
+      // in the second half connected only 2 of every 6 samples (a third of each minute); nothing
+      // at all heard from it from 50:00 to 55:00
+      if (!(into >= 50 * MIN && into < 55 * MIN)) {
+        const sec = Math.floor((t % MIN) / 10_000);
+        const up = into < 30 * MIN || sec < 2 ? 1 : 0;
+        out.push(...w.fleet.healthy('xa-boc-bo', t, { codec: { in_call: up }, mcu: up }));
+      }
+      return out;
+    });
+    const r = await meetingReport(w.reportDeps(), m.id);
+    const site = (id: string) => r.sites.find((s) => s.site === id)!;
+
+    expect(r.held).toBe(true);
+    expect(r.summary.clean).toBe(false);
+    // never joined
+    const bt = site('xa-bang-thanh');
+    expect([bt.attendance, bt.joined_at, bt.minutes.connected, bt.minutes.disconnected]).toEqual([
+      'absent',
+      null,
+      0,
+      60,
+    ]);
+    // the MCU drop: left at 20:00, back at 22:00, explained by the MCU team's episode
+    const nr = site('huyen-na-ri');
+    expect(nr.attendance).toBe('present');
+    expect(nr.joined_at).toBe(start - 5 * MIN + 10_000);
+    expect(nr.left_at).toBeNull();
+    expect(nr.drops).toHaveLength(1);
+    const drop = nr.drops[0]!;
+    expect([drop.at - start, drop.back_at! - start]).toEqual([20 * MIN, 22 * MIN]);
+    expect(drop.cause.kind).toBe('episode');
+    expect([drop.cause.cause, drop.cause.owner_org]).toEqual(['mcu', 'viettel-mcu']);
+    expect(nr.minutes).toEqual({ total: 60, connected: 58, disconnected: 2, no_data: 0 });
+    const ep = r.episodes.find((e) => e.id === drop.cause.episode_id)!;
+    expect(ep.sites).toContain('huyen-na-ri');
+    expect(ep.restored_at).not.toBeNull();
+    // 3 % loss: over its connected minutes, every one of them lossy
+    const bb = site('huyen-ba-be');
+    expect(bb.loss_pct!.mean).toBeCloseTo(3, 6);
+    expect(bb.mos!.mean).toBeCloseTo(3.6, 6);
+    expect(bb.quality_source).toBe('rtp');
+    expect(bb.lossy_minutes).toBe(1);
+    expect(r.summary.lossy_sites).toBe(1);
+    // a minute a third connected is not a connected minute; the five silent minutes are no data
+    const bo = site('xa-boc-bo');
+    expect(bo.minutes).toEqual({ total: 60, connected: 30, disconnected: 25, no_data: 5 });
+    expect(bo.connected).toBe(0.5);
+    // quality over connected minutes only: the 30 minutes in the first half
+    expect(bo.mos!.minutes).toBe(30);
+    // the clean site
+    const tu = site('tinh-uy');
+    expect([tu.drops, tu.minutes.connected, tu.episodes]).toEqual([[], 60, []]);
+    expect(r.summary).toMatchObject({ sites: 5, present: 4, absent: 1, unknown: 0 });
+    expect(r.summary.drops).toBe(bo.drops.length + 1);
+    expect(r.summary.episodes).toBe(r.episodes.length);
+  });
+
+  it('says "no fault" only for a meeting in which nothing happened', async () => {
+    const start = parseLocalTime('2026-01-06T14:00')!;
+    const m = w.meetings.register(
+      {
+        title: 'Họp ngắn',
+        host_org: 'vp-ubnd-tinh',
+        start,
+        end: start + 20 * MIN,
+        sites: ['tinh-uy', 'huyen-ba-be'],
+      },
+      'u-host',
+    ).meeting;
+    w.clock.t = start - 2 * MIN;
+    w.drive(23 * 60, (t) => [...w.fleet.healthy('tinh-uy', t), ...w.fleet.healthy('huyen-ba-be', t)]);
+    const r = await meetingReport(w.reportDeps(), m.id);
+    expect(r.summary.clean).toBe(true);
+    expect(r.sites.map((s) => s.minutes.connected)).toEqual([20, 20]);
+  });
+});
