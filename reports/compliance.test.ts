@@ -10,7 +10,7 @@ import { parseLocalTime } from '../meetings/time.ts';
 import {
   type Compliance,
   compliance,
-  episodesFromDb,
+  dbEpisodesStarted,
   type MeetingWindow,
   mergeIntervals,
 } from './compliance.ts';
@@ -147,7 +147,7 @@ describe('compliance figures (Điều 6, 7.1.b, 11.3, 13.2, 14.2, 14.3)', () => 
         store: w.store,
         meetings: w.meetings,
         readiness: w.readiness,
-        episodes: episodesFromDb(w.rt.state),
+        episodes: dbEpisodesStarted(w.rt.state),
       },
       FROM,
       TO,
@@ -357,7 +357,7 @@ describe('compliance figures (Điều 6, 7.1.b, 11.3, 13.2, 14.2, 14.3)', () => 
         store: w.store,
         meetings: w.meetings,
         readiness: w.readiness,
-        episodes: episodesFromDb(w.rt.state),
+        episodes: dbEpisodesStarted(w.rt.state),
       },
       FROM,
       TO,

@@ -36,18 +36,18 @@ export interface Label {
 }
 
 /** Fault episodes whose start is in [from, to). */
-export type EpisodeSource = (from: number, to: number) => Episode[];
+export type EpisodesStartedIn = (from: number, to: number) => Episode[];
 
 /** The episodes table of the state database, read by start time (alerts/store.ts). */
-export function episodesFromDb(db: StateDb): EpisodeSource {
+export function dbEpisodesStarted(db: StateDb): EpisodesStartedIn {
   return (from, to) => episodesStartedIn(db, from, to);
 }
 
 /**
  * The alert engine's episodes (`episodes({all: true})`) filtered by start. The engine keeps only the
- * open and the newest resolved episodes in memory, so for a year prefer {@link episodesFromDb}.
+ * open and the newest resolved episodes in memory, so for a year prefer {@link dbEpisodesStarted}.
  */
-export function episodesFromEngine(engine: Pick<AlertEngine, 'episodes'>): EpisodeSource {
+export function engineEpisodesStarted(engine: Pick<AlertEngine, 'episodes'>): EpisodesStartedIn {
   return (from, to) =>
     engine
       .episodes({ all: true })
@@ -61,7 +61,7 @@ export interface ComplianceDeps {
   meetings: DbMeetings;
   /** readiness runs (meetings/readiness.ts); null: the readiness figures are empty */
   readiness: Readiness | null;
-  episodes: EpisodeSource;
+  episodes: EpisodesStartedIn;
 }
 
 /** A meeting as held: when it ran and which sites it connected (given by the caller). */

@@ -1,4 +1,18 @@
 // Reports: post-meeting quality, 6-month (Điều 14.1.c) and yearly (Điều 11.3), as JSON and printable HTML.
+export {
+  type Availability,
+  type CarrierAvailability,
+  type CircuitAvailability,
+  type Compliance,
+  type ComplianceDeps,
+  type ComplianceOptions,
+  compliance,
+  dbEpisodesStarted,
+  type EpisodesStartedIn,
+  engineEpisodesStarted,
+  type MeetingWindow,
+} from './compliance.ts';
+export { complianceSection } from './compliance-html.ts';
 export { meetingReportHtml, periodReportHtml, readinessHtml, TIER_LABEL } from './html.ts';
 export {
   dbEpisodes,
