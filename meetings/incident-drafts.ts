@@ -12,6 +12,19 @@ import type { Service } from '../core/runtime.ts';
 import { episodeRestoredAt, type Incident, type IncidentLog } from './incidents.ts';
 import type { DbMeetings } from './store.ts';
 
+/**
+ * Episodes that are not a loss of service (Điều 8.2.d: "khi mất kết nối"): a risk the readiness runs
+ * report (UPS runtime shorter than the meeting), maintenance advice, the monitoring's own gaps, and a
+ * site not in the call (attendance, kept for the report). Every other episode, info severity aside, drafts.
+ */
+export const NOT_INCIDENTS: readonly string[] = [
+  'ups-runtime-short',
+  'ups-replace-battery',
+  'site-no-data',
+  'probe-misconfigured',
+  'codec-not-in-call',
+];
+
 export interface DraftOptions {
   now?: () => number;
   log?: Logger;
@@ -19,6 +32,8 @@ export interface DraftOptions {
   sweepMs?: number;
   /** resolved episodes a sweep still looks at (ms back from now) */
   lookbackMs?: number;
+  /** rules whose episodes draft no incident (default NOT_INCIDENTS) */
+  notIncidents?: readonly string[];
 }
 
 export class IncidentDrafter implements Service {
@@ -51,8 +66,7 @@ export class IncidentDrafter implements Service {
   /** Drafts what the episode calls for and fills restore times when it resolved. */
   handle(ep: Episode): { drafted: Incident[]; restored: Incident[] } {
     const drafted: Incident[] = [];
-    // an informational episode (nothing is wrong for the meeting) is not an incident
-    if (ep.severity !== 'info') {
+    if (this.drafts(ep)) {
       for (const m of this.meetingsTouched(ep)) {
         const inc = this.incidents.recordDraft(ep, m);
         if (inc) drafted.push(inc);
@@ -65,6 +79,11 @@ export class IncidentDrafter implements Service {
         'incident drafted from episode',
       );
     return { drafted, restored };
+  }
+
+  /** Whether an episode is a loss of service worth an incident (see NOT_INCIDENTS). */
+  drafts(ep: Episode): boolean {
+    return ep.severity !== 'info' && !(this.o.notIncidents ?? NOT_INCIDENTS).includes(ep.rule);
   }
 
   /** Open episodes and those resolved within the look-back, each handled once more (idempotent). */

@@ -340,7 +340,9 @@ export class IncidentLog {
 
   /**
    * The system's draft for an episode that touched a live meeting: one per (episode, meeting), also
-   * across restarts; null when there is one already (or none of the episode's sites is in the meeting).
+   * across restarts. Returns the new draft, or null when there is one already (or none of the
+   * episode's sites is in the meeting). A draft nobody has edited yet follows its episode (an earlier
+   * first evidence, more sites, a re-attributed cause and owner).
    */
   recordDraft(
     ep: Episode,
@@ -349,10 +351,31 @@ export class IncidentLog {
     const d = this.draftFromEpisode(ep, meeting);
     if (!d.sites?.length || !this.meetings.get(meeting.id)) return null;
     return this.db.transaction(() => {
-      const exists = this.db
-        .prepare('SELECT 1 FROM incidents WHERE episode_id = ? AND meeting_id = ?')
-        .get(ep.id, meeting.id);
-      if (exists) return null;
+      const existing = this.db
+        .prepare(
+          'SELECT id FROM incidents WHERE episode_id = ? AND meeting_id = ? ORDER BY created_at LIMIT 1',
+        )
+        .pluck()
+        .get(ep.id, meeting.id) as string | undefined;
+      if (existing) {
+        const cur = this.require(existing);
+        const touched = this.db
+          .prepare('SELECT 1 FROM incident_history WHERE incident_id = ? AND by <> ?')
+          .get(existing, SYSTEM);
+        if (cur.status === 'draft' && cur.reported_by === SYSTEM && !touched)
+          this.write(
+            cur,
+            {
+              sites: d.sites!,
+              started_at: Math.min(ep.started_at, cur.restored_at ?? ep.started_at),
+              cause_class: d.cause_class!,
+              cause: d.cause!,
+              responsible_org: d.responsible_org ?? null,
+            },
+            SYSTEM,
+          );
+        return null;
+      }
       const restored = d.restored_at ?? null;
       return this.insert(
         {

@@ -7,6 +7,7 @@ import { TIERS } from '../../inventory/schema.ts';
 import { MeetingsError } from '../../meetings/errors.ts';
 import {
   CAUSE_CLASSES,
+  INCIDENT_STATUSES,
   type Incident,
   IncidentLog,
   IncidentPatch,
@@ -29,12 +30,13 @@ export interface MeetingsParts {
 
 export function meetingsParts(
   d: Deps,
-  opts: { readiness?: Readiness; now?: () => number } = {},
+  opts: { readiness?: Readiness; incidents?: IncidentLog; now?: () => number } = {},
 ): MeetingsParts {
   const { rt } = d;
   const meetings =
     d.meetings instanceof DbMeetings ? d.meetings : new DbMeetings(rt.state, rt.inventory, opts.now);
-  const incidents = new IncidentLog(rt.state, rt.inventory, meetings, opts.now);
+  // serve passes its one incident log (with the notifications and the drafts from episodes)
+  const incidents = opts.incidents ?? new IncidentLog(rt.state, rt.inventory, meetings, opts.now);
   const readiness =
     opts.readiness ??
     new Readiness(rt.state, rt.inventory, {
@@ -188,17 +190,37 @@ export const IncidentSchema = z
     sites: z.array(z.string()),
     meeting_id: z.string().nullable(),
     alert_id: z.string().nullable(),
+    /** the fault episode it was drafted (or prefilled) from */
+    episode_id: z.string().nullable(),
+    /** draft: made by the system, not yet confirmed; open; restored */
+    status: z.enum(INCIDENT_STATUSES),
     started_at: z.number(),
     restored_at: z.number().nullable(),
     time_to_restore_ms: z.number().nullable(),
+    estimated_restore_at: z.number().nullable(),
     cause_class: z.enum(CAUSE_CLASSES),
     cause: z.string(),
     fix: z.string(),
+    /** the organisation (inventory id) responsible for restoring it */
+    responsible_org: z.string().nullable(),
+    /** the user who logged it, or 'system' for a draft */
     reported_by: z.string(),
     created_at: z.number(),
     updated_at: z.number(),
   })
   .openapi('Incident');
+
+const IncidentChangeSchema = z.object({
+  at: z.number(),
+  by: z.string(),
+  /** each changed field: [old, new] */
+  changes: z.record(z.string(), z.tuple([z.unknown(), z.unknown()])),
+});
+
+/** One incident with its history: every create and edit, oldest first (who, when, what changed). */
+export const IncidentDetailSchema = IncidentSchema.extend({
+  history: z.array(IncidentChangeSchema),
+}).openapi('IncidentDetail');
 
 const IncidentQuery = z
   .object({
@@ -208,21 +230,43 @@ const IncidentQuery = z
     meeting_id: z.string().max(100).optional(),
     cause_class: z.enum(CAUSE_CLASSES).optional(),
     open: z.enum(['true', 'false']).optional(),
+    status: z.enum(INCIDENT_STATUSES).optional(),
+    episode_id: z.string().max(100).optional(),
     ...pageQuery(1000, 200),
   })
   .strict();
 
 const Draft = z.object({
   alert_id: z.string().optional(),
+  episode_id: z.string().optional(),
   sites: z.array(z.string()).optional(),
   meeting_id: z.string().nullable().optional(),
   started_at: z.number().optional(),
   restored_at: z.number().nullable().optional(),
   cause_class: z.enum(CAUSE_CLASSES).optional(),
   cause: z.string().optional(),
+  responsible_org: z.string().nullable().optional(),
 });
 
-export function meetingRoutes(d: Deps, opts: { readiness?: Readiness; now?: () => number } = {}) {
+const DraftQuery = z
+  .object({
+    alert_id: z.string().min(1).max(100).optional(),
+    episode_id: z.string().min(1).max(100).optional(),
+  })
+  .strict()
+  .superRefine((q, ctx) => {
+    if ((q.alert_id === undefined) === (q.episode_id === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: [q.alert_id === undefined ? 'alert_id' : 'episode_id'],
+        message: 'cần đúng một trong alert_id, episode_id / give exactly one of alert_id, episode_id',
+      });
+  });
+
+export function meetingRoutes(
+  d: Deps,
+  opts: { readiness?: Readiness; incidents?: IncidentLog; now?: () => number } = {},
+) {
   const { rt } = d;
   const { meetings, incidents, readiness } = meetingsParts(d, opts);
   const app = subApp();
@@ -446,6 +490,8 @@ export function meetingRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =
     return i;
   };
   const alertFor = (id: string | undefined) => (id ? d.alerts?.get(id) : undefined);
+  const episodeFor = (id: string | undefined) => (id ? d.alerts?.episode(id) : undefined);
+  const detail = (i: Incident) => ({ ...i, history: incidents.history(i.id) });
 
   app.openapi(
     createRoute({
@@ -476,6 +522,8 @@ export function meetingRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =
           ...(q.meeting_id && { meeting_id: q.meeting_id }),
           ...(q.cause_class && { cause_class: q.cause_class }),
           ...(q.open && { open: q.open === 'true' }),
+          ...(q.status && { status: q.status }),
+          ...(q.episode_id && { episode_id: q.episode_id }),
         })
         .items.filter((i) => canReadIncident(a.user, i, (x) => meetings.get(x)));
       return c.json(page(all, q), 200);
@@ -486,19 +534,32 @@ export function meetingRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =
     createRoute({
       method: 'get',
       path: '/incidents/draft',
-      summary: 'Điền sẵn sự cố từ một cảnh báo / an incident prefilled from an alert',
+      summary:
+        'Điền sẵn sự cố từ một cảnh báo hoặc một sự kiện lỗi (episode) / an incident prefilled from an alert or an episode',
       security: SECURITY,
       ...roles(...OPERATE_ROLES),
-      request: { query: z.object({ alert_id: z.string().min(1).max(100) }).strict() },
+      request: { query: DraftQuery },
       responses: okOr404(Draft, 'Bản nháp / draft'),
     }),
     (c) => {
       const a = allow(c, ...OPERATE_ROLES);
-      const { alert_id } = c.req.valid('query');
-      const alert = alertFor(alert_id);
-      if (!alert)
-        throw new ApiFailure(404, 'not_found', `Không tìm thấy cảnh báo "${alert_id}" / Not found: alert`);
-      const draft = incidents.draftFromAlert(alert);
+      const { alert_id, episode_id } = c.req.valid('query');
+      let draft: ReturnType<typeof incidents.draftFromAlert>;
+      if (episode_id !== undefined) {
+        const ep = episodeFor(episode_id);
+        if (!ep)
+          throw new ApiFailure(
+            404,
+            'not_found',
+            `Không tìm thấy sự kiện lỗi "${episode_id}" / Not found: episode`,
+          );
+        draft = incidents.draftFromEpisode(ep);
+      } else {
+        const alert = alertFor(alert_id);
+        if (!alert)
+          throw new ApiFailure(404, 'not_found', `Không tìm thấy cảnh báo "${alert_id}" / Not found: alert`);
+        draft = incidents.draftFromAlert(alert);
+      }
       if (a.user.role === 'technician' && !(draft.sites ?? []).every((s) => a.user.sites.includes(s)))
         throw forbidden('ghi sự cố của điểm cầu khác');
       return c.json(draft, 200);
@@ -510,7 +571,7 @@ export function meetingRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =
       method: 'post',
       path: '/incidents',
       summary:
-        'Ghi sự cố: nguyên nhân, giải pháp, thời gian khắc phục; alert_id điền sẵn từ cảnh báo / log an incident',
+        'Ghi sự cố: nguyên nhân, giải pháp, đơn vị chịu trách nhiệm, thời gian khắc phục (dự kiến); alert_id hoặc episode_id điền sẵn / log an incident; the host office and the NOC are told',
       security: SECURITY,
       ...roles(...OPERATE_ROLES),
       request: { body: jsonBody(NewIncident) },
@@ -523,12 +584,21 @@ export function meetingRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =
       const a = allow(c, ...OPERATE_ROLES);
       const body = c.req.valid('json');
       const alert = alertFor(body.alert_id);
+      const episode = episodeFor(body.episode_id);
       if (a.user.role === 'technician') {
-        const sites = body.sites ?? (alert ? incidents.draftFromAlert(alert).sites : []) ?? [];
+        const sites =
+          body.sites ??
+          (episode ? incidents.draftFromEpisode(episode).sites : undefined) ??
+          (alert ? incidents.draftFromAlert(alert).sites : []) ??
+          [];
         if (!sites.every((s) => a.user.sites.includes(s))) throw forbidden('ghi sự cố của điểm cầu khác');
       }
-      const inc = await guard(() => incidents.create(body, a.user.name, alert));
-      auditFrom(c, rt, 'incident.create', inc.id, { sites: inc.sites, cause_class: inc.cause_class });
+      const inc = await guard(() => incidents.create(body, a.user.name, alert, episode));
+      auditFrom(c, rt, 'incident.create', inc.id, {
+        sites: inc.sites,
+        cause_class: inc.cause_class,
+        responsible_org: inc.responsible_org,
+      });
       return c.json(inc, 201);
     },
   );
@@ -537,15 +607,15 @@ export function meetingRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =
     createRoute({
       method: 'get',
       path: '/incidents/{id}',
-      summary: 'Một sự cố / one incident',
+      summary: 'Một sự cố, kèm lịch sử sửa đổi / one incident, with its edit history',
       security: SECURITY,
       ...roles(...READ_ROLES),
       request: { params: Id },
-      responses: okOr404(IncidentSchema, 'Sự cố / the incident'),
+      responses: okOr404(IncidentDetailSchema, 'Sự cố / the incident'),
     }),
     (c) => {
       const a = allow(c, ...READ_ROLES);
-      return c.json(readIncident(a.user, c.req.valid('param').id), 200);
+      return c.json(detail(readIncident(a.user, c.req.valid('param').id)), 200);
     },
   );
 
@@ -553,11 +623,12 @@ export function meetingRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =
     createRoute({
       method: 'patch',
       path: '/incidents/{id}',
-      summary: 'Cập nhật sự cố: thời điểm khắc phục, giải pháp … / update: restore time, fix …',
+      summary:
+        "Cập nhật sự cố: thời điểm khắc phục, giải pháp …; status 'open' xác nhận bản nháp / update: restore time, fix …; status 'open' confirms a draft",
       security: SECURITY,
       ...roles(...OPERATE_ROLES),
       request: { params: Id, body: jsonBody(IncidentPatch) },
-      responses: okOr404(IncidentSchema, 'Đã cập nhật / updated'),
+      responses: okOr404(IncidentDetailSchema, 'Đã cập nhật / updated'),
     }),
     async (c) => {
       const a = allow(c, ...OPERATE_ROLES);
@@ -568,9 +639,9 @@ export function meetingRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =
         ![...cur.sites, ...(body.sites ?? [])].every((s) => a.user.sites.includes(s))
       )
         throw forbidden('sửa sự cố của điểm cầu khác');
-      const inc = await guard(() => incidents.update(cur.id, body));
+      const inc = await guard(() => incidents.update(cur.id, body, a.user.name));
       auditFrom(c, rt, 'incident.update', inc.id, body);
-      return c.json(inc, 200);
+      return c.json(detail(inc), 200);
     },
   );
 
