@@ -1,0 +1,185 @@
+// The incident routes with the fields of issue 14 (Điều 8.2.d): responsible organisation, estimated
+// restore time, status and the edit history, through HTTP as the API server mounts them (real accounts
+// and tokens, the real state DB and alert engine).
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { Hono } from 'hono';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApiToken, createUser } from '../api/accounts.ts';
+import { type AppEnv, authenticate, type Deps } from '../api/context.ts';
+import type { Role } from '../api/contract.ts';
+import { errorResponse, validationFailure } from '../api/errors.ts';
+import { meetingRoutes } from '../api/routes/meetings.ts';
+import { IncidentDrafter } from './incident-drafts.ts';
+import { type World, world } from './testing.ts';
+import { parseLocalTime } from './time.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: response bodies checked field by field
+type Json = any;
+
+const START = parseLocalTime('2026-03-10T08:00')!;
+let w: World;
+let app: Hono<AppEnv>;
+const tokens: Record<string, string> = {};
+
+beforeEach(async () => {
+  w = await world(parseLocalTime('2026-03-02T08:00')!);
+  const d: Deps = { rt: w.rt, store: w.store, alerts: w.alerts, meetings: w.meetings, live: null as never };
+  app = new Hono<AppEnv>();
+  app.onError((err, c) =>
+    errorResponse(err, c, (e) => {
+      throw e;
+    }),
+  );
+  app.use('/api/*', authenticate(w.rt));
+  const api = new OpenAPIHono<AppEnv>({
+    defaultHook: (r) => {
+      if (!r.success) throw validationFailure(r.error, r.target);
+    },
+  });
+  api.route('/', meetingRoutes(d, { readiness: w.readiness, incidents: w.incidents, now: w.clock.now }));
+  app.route('/api/v1', api);
+  const users: [string, Role, object][] = [
+    ['u-noc', 'noc', {}],
+    ['u-host', 'host', { org: 'vp-ubnd-tinh' }],
+    ['u-tech', 'technician', { sites: ['xa-bang-thanh'] }],
+  ];
+  for (const [name, role, extra] of users) {
+    await createUser(w.rt.state, { name, role, password: 'mật-khẩu-thử-nghiệm-12', ...extra });
+    tokens[name] = createApiToken(w.rt.state, name, 'test').token;
+  }
+});
+afterEach(() => w.stop());
+
+async function call(user: string, method: string, path: string, body?: unknown) {
+  const res = await app.request(`/api/v1${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${tokens[user]}`,
+      ...(body !== undefined && { 'content-type': 'application/json' }),
+    },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, json: (await res.json()) as Json };
+}
+
+describe('incident routes (issue 14)', () => {
+  it('a new incident has its responsible organisation and ETA; bad ones are 400 naming the field', async () => {
+    w.clock.t = START - 60_000;
+    const m = w.meetings.register(
+      {
+        title: 'Giao ban',
+        host_org: 'vp-ubnd-tinh',
+        start: START,
+        end: START + 2 * 3600_000,
+        sites: ['tinh-uy', 'xa-bang-thanh'],
+        emergency: true,
+        emergency_reason: 'thử',
+      },
+      'u-noc',
+    ).meeting;
+    w.clock.t = START + 10 * 60_000;
+    const eta = START + 3600_000;
+    const created = await call('u-tech', 'POST', '/incidents', {
+      sites: ['xa-bang-thanh'],
+      cause: 'Đứt cáp quang',
+      cause_class: 'link',
+      responsible_org: 'viettel',
+      estimated_restore_at: '2026-03-10T09:00',
+    });
+    expect(created.status).toBe(201);
+    expect(created.json).toMatchObject({
+      status: 'open',
+      meeting_id: m.id,
+      responsible_org: 'viettel',
+      estimated_restore_at: eta,
+      episode_id: null,
+      reported_by: 'u-tech',
+    });
+
+    const bad = [
+      [{ responsible_org: 'khong-co' }, 'body.responsible_org'],
+      [{ estimated_restore_at: '2026-03-10T07:00' }, 'body.estimated_restore_at'],
+    ] as const;
+    for (const [extra, path] of bad) {
+      const r = await call('u-noc', 'POST', '/incidents', { sites: ['tinh-uy'], cause: 'x', ...extra });
+      expect([r.status, r.json.error.issues[0].path]).toEqual([400, path]);
+    }
+    const toDraft = await call('u-noc', 'PATCH', `/incidents/${created.json.id}`, { status: 'draft' });
+    expect([toDraft.status, toDraft.json.error.issues[0].path]).toEqual([400, 'body.status']);
+    const neither = await call('u-noc', 'GET', '/incidents/draft');
+    expect(neither.status).toBe(400);
+    expect(neither.json.error.issues[0].path).toMatch(/^query\./);
+    expect((await call('u-noc', 'GET', '/incidents/draft?episode_id=khong-co')).status).toBe(404);
+
+    // the host office reads it (their meeting), with the history
+    const read = await call('u-host', 'GET', `/incidents/${created.json.id}`);
+    expect(read.status).toBe(200);
+    expect(read.json.history).toEqual([
+      {
+        at: START + 10 * 60_000,
+        by: 'u-tech',
+        changes: expect.objectContaining({
+          status: [null, 'open'],
+          responsible_org: [null, 'viettel'],
+          estimated_restore_at: [null, eta],
+          sites: [null, ['xa-bang-thanh']],
+        }),
+      },
+    ]);
+  });
+
+  it('an edit leaves a history row with who, when and what changed; a draft is confirmed by PATCH status open', async () => {
+    w.clock.t = START - 60_000;
+    w.meetings.register(
+      {
+        title: 'Giao ban',
+        host_org: 'vp-ubnd-tinh',
+        start: START,
+        end: START + 2 * 3600_000,
+        sites: ['tinh-uy', 'xa-bang-thanh'],
+        emergency: true,
+        emergency_reason: 'thử',
+      },
+      'u-noc',
+    );
+    const drafter = new IncidentDrafter(w.incidents, w.meetings, w.alerts, { now: w.clock.now, sweepMs: 0 });
+    drafter.start();
+    w.drive(120, (t) => [...w.fleet.healthy('xa-bang-thanh', t), ...w.fleet.healthy('tinh-uy', t)]);
+    w.drive(180, (t) => [
+      ...w.fleet.healthy('xa-bang-thanh', t, { probe: { reachable: 0 } }),
+      ...w.fleet.healthy('tinh-uy', t),
+    ]);
+    await drafter.stop();
+    const ep = w.alerts.episodes({ site: 'xa-bang-thanh' }).find((e) => e.rule === 'site-unreachable')!;
+    const prefill = await call('u-tech', 'GET', `/incidents/draft?episode_id=${ep.id}`);
+    expect(prefill.json).toMatchObject({ episode_id: ep.id, sites: ['xa-bang-thanh'], cause_class: 'link' });
+
+    const drafts = await call('u-noc', 'GET', '/incidents?status=draft');
+    expect(drafts.json.total).toBe(1);
+    const id = drafts.json.items[0].id;
+    expect(drafts.json.items[0]).toMatchObject({ episode_id: ep.id, reported_by: 'system' });
+    expect((await call('u-noc', 'GET', '/incidents?status=open')).json.total).toBe(0);
+
+    w.clock.t += 60_000;
+    const at = w.clock.t;
+    const ok = await call('u-tech', 'PATCH', `/incidents/${id}`, {
+      status: 'open',
+      fix: 'Báo Viettel kiểm tra tuyến cáp',
+      estimated_restore_at: START + 90 * 60_000,
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.json.status).toBe('open');
+    expect(ok.json.history.at(-1)).toEqual({
+      at,
+      by: 'u-tech',
+      changes: {
+        status: ['draft', 'open'],
+        fix: ['', 'Báo Viettel kiểm tra tuyến cáp'],
+        estimated_restore_at: [null, START + 90 * 60_000],
+      },
+    });
+    expect((await call('u-noc', 'GET', '/incidents?status=open')).json.total).toBe(1);
+    const restored = await call('u-noc', 'PATCH', `/incidents/${id}`, { status: 'restored' });
+    expect(restored.json).toMatchObject({ status: 'restored', restored_at: at });
+  });
+});
