@@ -78,7 +78,7 @@ ${rd.slots
 ${
   rd.never_ready.length
     ? `<table>${th(tx('Điểm cầu chưa lần nào sẵn sàng', 'Sites never ready'), tx('Số lượt kiểm tra', 'Checks'), tx('Lý do (số lượt)', 'Reasons (checks)'))}
-${rd.never_ready.map((s) => `<tr><td class="bad">${esc(s.name)}</td>${td(num(s.checks))}<td>${esc(s.reasons.map((x) => `${x.code} (${num(x.count)})`).join(', '))}</td></tr>`).join('\n')}</table>`
+${rd.never_ready.map((s) => `<tr><td class="bad">${esc(s.name)}</td>${td(num(s.checks))}<td>${esc(s.reasons.map((x) => `${x[lang]} (${num(x.count)})`).join(', '))}</td></tr>`).join('\n')}</table>`
     : `<p>${tx('Không có điểm cầu nào chưa lần nào sẵn sàng.', 'No site was never ready.')}</p>`
 }`;
 

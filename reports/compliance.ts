@@ -200,7 +200,7 @@ export interface Compliance {
       tier: Tier;
       checks: number;
       /** why, counted over its checks */
-      reasons: { code: ReasonCode; count: number }[];
+      reasons: ({ code: ReasonCode; count: number } & Label)[];
     }[];
   };
   /**
@@ -254,7 +254,7 @@ export interface Compliance {
       events: number;
       /** not resolved yet */
       open: number;
-      /** Σ (restore − start), open ones up to `until`, in minutes */
+      /** Σ (restore − start) inside the period (open ones, and any restored after it, up to `until`), minutes */
       minutes: number;
       /** events that overlapped a held meeting connecting one of their sites */
       touched_meetings: number;
@@ -278,6 +278,21 @@ export const SLOT_NAMES: Record<Slot, Label> = {
   'T-12h': { vi: 'Vận hành thử trước 1/2 ngày (T-12h)', en: 'Test run half a day before (T-12h)' },
   'T-1h': { vi: 'Vận hành thử trước 01 giờ (T-1h)', en: 'Test run one hour before (T-1h)' },
   manual: { vi: 'Kiểm tra theo yêu cầu', en: 'On-demand check' },
+};
+
+/** a readiness reason (meetings/readiness.ts) without its measured value */
+export const REASON_NAMES: Record<ReasonCode, Label> = {
+  unreachable: { vi: 'Mất kết nối', en: 'Unreachable' },
+  no_data: { vi: 'Không có số liệu đo', en: 'No measurement' },
+  ups_on_battery: { vi: 'UPS chạy pin', en: 'UPS on battery' },
+  ups_runtime_short: { vi: 'Pin UPS không đủ', en: 'UPS runtime short' },
+  loss_high: { vi: 'Mất gói cao', en: 'High packet loss' },
+  jitter_high: { vi: 'Độ biến thiên trễ cao', en: 'High jitter' },
+  rtt_high: { vi: 'Độ trễ cao', en: 'High round-trip time' },
+  mos_low: { vi: 'MOS thấp', en: 'Low MOS' },
+  codec_not_answering: { vi: 'Codec không trả lời', en: 'Codec not answering' },
+  maintenance: { vi: 'Bảo trì', en: 'Maintenance' },
+  alert: { vi: 'Đang có cảnh báo', en: 'Alert' },
 };
 
 const UNKNOWN_CAUSE: Label = { vi: 'Chưa xác định', en: 'Undetermined' };
@@ -357,13 +372,15 @@ async function availability(
   const overall = new Map<string, Acc>();
   const inMeetings = new Map<string, Acc>();
   // each site's meeting time: the union of the held windows that connected it, inside the period
-  const siteWindows = new Map<string, { start: number; end: number }[]>();
-  for (const s of sites) {
-    const mine = windows
-      .filter((w) => w.sites.includes(s.id))
-      .map((w) => ({ start: Math.max(w.start, from), end: Math.min(w.end, until) }));
-    siteWindows.set(s.id, mergeIntervals(mine));
-  }
+  const perSite = new Map<string, { start: number; end: number }[]>();
+  for (const w of windows)
+    for (const site of new Set(w.sites)) {
+      const i = { start: Math.max(w.start, from), end: Math.min(w.end, until) };
+      const list = perSite.get(site);
+      if (list) list.push(i);
+      else perSite.set(site, [i]);
+    }
+  const siteWindows = new Map([...perSite].map(([site, list]) => [site, mergeIntervals(list)]));
 
   // overall: one site at a time, 5-minute buckets (a year of 10-second samples never in memory)
   for (const s of sites) {
@@ -568,7 +585,7 @@ function readiness(
         tier: s?.tier ?? ('commune' as Tier),
         checks: p.checks,
         reasons: [...p.reasons]
-          .map(([code, count]) => ({ code, count }))
+          .map(([code, count]) => ({ code, count, ...REASON_NAMES[code] }))
           .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code)),
       };
     })

@@ -4,7 +4,8 @@
 import type { MetricsStore } from '../core/ports.ts';
 import { TIERS, type Tier } from '../inventory/schema.ts';
 import { CAUSE_CLASSES, CAUSE_LABEL, type CauseClass } from '../meetings/incidents.ts';
-import { addLocalMonths, localMonth, parseLocalTime } from '../meetings/time.ts';
+import { addLocalMonths, parseLocalTime } from '../meetings/time.ts';
+import { type HeldKind, type LogbookRow, logbook, logbookTotals, type NotHeld } from './logbook.ts';
 import type { ReportDeps } from './meeting.ts';
 import { round } from './stats.ts';
 
@@ -31,14 +32,30 @@ export interface PeriodReport {
   from: number;
   /** exclusive */
   to: number;
+  /** meetings as held (the logbook), never registrations: see reports/logbook.ts */
   meetings: {
+    /** counted up to here: the period's end, or now when the period reaches into the future */
+    counted_until: number;
+    /** the period reaches into the future: counts so far */
+    partial: boolean;
+    /** meetings held */
     total: number;
+    /** held, registered as emergency (Điều 6: đột xuất, khẩn cấp) */
     emergency: number;
+    by_kind: Record<HeldKind, number>;
     cancelled: number;
+    /** registered, its time passed, no site of it ever seen connected */
+    not_observed: number;
+    /** registered, not yet started: never counted */
+    upcoming: number;
     by_host: { org: string; name: string; count: number }[];
-    /** a meeting counts for each tier it connects; site_sessions = sites × meetings */
+    /** a meeting counts for each tier it connected; site_sessions = sites × meetings */
     by_tier: { tier: Tier; meetings: number; site_sessions: number }[];
     by_month: { month: string; count: number }[];
+    /** minutes of meetings held */
+    minutes: number;
+    logbook: LogbookRow[];
+    not_held: NotHeld[];
   };
   incidents: {
     total: number;
@@ -114,15 +131,8 @@ export async function periodReport(
   to: number,
 ): Promise<PeriodReport> {
   const now = (d.now ?? Date.now)();
-  const inv = d.inventory;
-  const all = d.meetings.list({ from, to, include_cancelled: true }).items.filter((m) => m.start >= from);
-  const held = all.filter((m) => m.cancelled_at === null);
-  const byHost = new Map<string, number>();
-  for (const m of held) byHost.set(m.host_org, (byHost.get(m.host_org) ?? 0) + 1);
-  const months: string[] = [];
-  for (let t = from; t < to; t = addLocalMonths(t, 1)) months.push(localMonth(t));
-  const byMonth = new Map(months.map((mo) => [mo, 0]));
-  for (const m of held) byMonth.set(localMonth(m.start), (byMonth.get(localMonth(m.start)) ?? 0) + 1);
+  const book = logbook(d, from, to, now, (f, t) => d.episodes.overlapping(f, t));
+  const totals = logbookTotals(book, from, to);
 
   const incidents = d.incidents.list({ from, to }).items;
   const restored = incidents.filter((i) => i.time_to_restore_ms !== null);
@@ -135,21 +145,20 @@ export async function periodReport(
     from,
     to,
     meetings: {
-      total: held.length,
-      emergency: held.filter((m) => m.emergency).length,
-      cancelled: all.length - held.length,
-      by_host: [...byHost]
-        .map(([org, count]) => ({ org, name: inv.organisations.get(org)?.name ?? org, count }))
-        .sort((a, b) => b.count - a.count || a.org.localeCompare(b.org)),
-      by_tier: TIERS.map((tier) => {
-        const withTier = held.map((m) => m.sites.filter((s) => inv.sites.get(s)?.tier === tier).length);
-        return {
-          tier,
-          meetings: withTier.filter((n) => n > 0).length,
-          site_sessions: withTier.reduce((a, b) => a + b, 0),
-        };
-      }),
-      by_month: [...byMonth].map(([month, count]) => ({ month, count })),
+      counted_until: book.counted_until,
+      partial: book.partial,
+      total: totals.total,
+      emergency: totals.by_kind.emergency,
+      by_kind: totals.by_kind,
+      cancelled: book.not_held.filter((x) => x.reason === 'cancelled').length,
+      not_observed: book.not_held.filter((x) => x.reason === 'not_observed').length,
+      upcoming: book.upcoming,
+      by_host: totals.by_host,
+      by_tier: totals.by_tier,
+      by_month: totals.by_month,
+      minutes: totals.minutes,
+      logbook: book.rows,
+      not_held: book.not_held,
     },
     incidents: {
       total: incidents.length,

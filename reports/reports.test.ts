@@ -100,18 +100,28 @@ describe('6-month and yearly reports (Điều 14.1.c, 11.3)', () => {
         { title: `Họp ${start}`, host_org: host, start, end: at(start) + HOUR, ...sel, ...extra },
         'u',
       );
-    reg('vp-ubnd-tinh', '2026-01-10T08:00', { tiers: ['province', 'district'] });
-    reg('vp-ubnd-tinh', '2026-02-10T08:00', { districts: ['ba-be'] });
-    reg('vp-tinh-uy', '2026-03-10T14:00', { sites: ['tinh-uy', 'hdnd-tinh'] });
+    const held = [
+      reg('vp-ubnd-tinh', '2026-01-10T08:00', { tiers: ['province', 'district'] }).meeting,
+      reg('vp-ubnd-tinh', '2026-02-10T08:00', { districts: ['ba-be'] }).meeting,
+      reg('vp-tinh-uy', '2026-03-10T14:00', { sites: ['tinh-uy', 'hdnd-tinh'] }).meeting,
+    ];
     const cancelled = reg('vp-tinh-uy', '2026-03-11T14:00', { sites: ['tinh-uy'] }).meeting;
     w.meetings.cancel(cancelled.id, 'u-noc', 'Hoãn');
-    reg(
-      'so-tttt',
-      '2026-01-02T10:00',
-      { tiers: ['district'] },
-      { emergency: true, emergency_reason: 'Rét đậm' },
+    held.push(
+      reg(
+        'so-tttt',
+        '2026-01-02T10:00',
+        { tiers: ['district'] },
+        { emergency: true, emergency_reason: 'Rét đậm' },
+      ).meeting,
     );
-    reg('vp-ubnd-tinh', '2026-07-05T08:00', { tiers: ['province'] }); // next half-year
+    const later = reg('vp-ubnd-tinh', '2026-07-05T08:00', { tiers: ['province'] }).meeting; // next half-year
+    // the meetings took place: every site of each connected to the MCU for its hour
+    for (const m of [...held].sort((a, b) => a.start - b.start)) {
+      w.clock.t = m.start - 60_000;
+      w.drive(HOUR / 1000, (t) => m.sites.map((s) => w.fleet.mcuPort(s, t, 1)), 60);
+      w.drive(120, (t) => m.sites.map((s) => w.fleet.mcuPort(s, t, 0)), 60);
+    }
 
     // a day of samples for two sites: tinh-uy always up; xa-bang-thanh down for 2 of 12 hours
     w.clock.t = at('2026-01-03T00:00');
@@ -188,7 +198,12 @@ describe('6-month and yearly reports (Điều 14.1.c, 11.3)', () => {
       'yearly',
       ...(Object.values(periodBounds('yearly', '2026-01-01')) as [number, number]),
     );
-    expect(year.meetings.total).toBe(5);
+    // the meeting of 05/07 is still to come on 02/07: not counted, and the year says it counts so far
+    expect(year.meetings.total).toBe(4);
+    expect(year.meetings.upcoming).toBe(1);
+    expect(year.meetings.partial).toBe(true);
+    expect(year.meetings.counted_until).toBe(w.clock.t);
+    expect(year.meetings.logbook.map((x) => x.meeting_id)).not.toContain(later.id);
     expect(year.meetings.by_month).toHaveLength(12);
     expect(periodReportHtml(year)).toContain('Báo cáo năm');
   });
