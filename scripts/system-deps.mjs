@@ -14,6 +14,9 @@ const PACKAGES = {
   fping: '/usr/bin/fping',
   'iputils-ping': '/usr/bin/ping',
   chromium: '/usr/bin/chromium',
+  // reports/documents.test.ts: the PDF read back (pdftotext) and the .docx unzipped
+  'poppler-utils': '/usr/bin/pdftotext',
+  unzip: '/usr/bin/unzip',
   // the third-party RTP reflector of collector/rtp-truth.test.ts (snmpsim pulls it in too)
   python3: '/usr/bin/python3',
   'prometheus-snmp-exporter': '/usr/bin/prometheus-snmp-exporter',
