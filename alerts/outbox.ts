@@ -5,7 +5,7 @@
 
 import type { Logger } from '../core/log.ts';
 import type { StateDb } from '../storage/state-db.ts';
-import type { Channel, Message, MessageKind, Notifier } from './notify/types.ts';
+import type { Attachment, Channel, Message, MessageKind, Notifier } from './notify/types.ts';
 import { SendError } from './notify/types.ts';
 
 export interface OutboxItem {
@@ -19,6 +19,8 @@ export interface OutboxItem {
   body: string;
   short: string;
   payload: Record<string, unknown>;
+  /** files to send with it (e-mail), kept in outbox_attachments until the row is deleted */
+  attachments?: Attachment[];
 }
 
 export interface OutboxRow {
@@ -86,10 +88,15 @@ export class Outbox {
       `INSERT OR IGNORE INTO outbox (idempotency_key, channel, recipient, person, alert_id, kind, subject, body, payload, created_at, next_attempt_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    const file = items.some((i) => i.attachments?.length)
+      ? this.db.prepare(
+          'INSERT INTO outbox_attachments (outbox_id, filename, content_type, content) VALUES (?, ?, ?, ?)',
+        )
+      : null;
     let n = 0;
     this.db.transaction(() => {
       for (const i of items) {
-        n += ins.run(
+        const r = ins.run(
           i.key,
           i.channel,
           i.recipient,
@@ -101,7 +108,11 @@ export class Outbox {
           JSON.stringify({ ...i.payload, short: i.short }),
           now,
           now,
-        ).changes;
+        );
+        n += r.changes;
+        if (r.changes > 0 && file)
+          for (const a of i.attachments ?? [])
+            file.run(r.lastInsertRowid, a.filename, a.contentType, a.content);
       }
     })();
     this.kick();
@@ -174,6 +185,12 @@ export class Outbox {
       short: typeof short === 'string' ? short : row.subject,
       payload: rest,
     };
+    const files = this.db
+      .prepare(
+        'SELECT filename, content_type AS contentType, content FROM outbox_attachments WHERE outbox_id = ? ORDER BY id',
+      )
+      .all(row.id) as Attachment[];
+    if (files.length) msg.attachments = files;
     try {
       if (!notifier) throw new SendError(`channel ${channel} is not configured`, false);
       await notifier.send(row.recipient, msg);

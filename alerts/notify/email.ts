@@ -51,6 +51,13 @@ export class EmailNotifier implements Notifier {
         text: m.text,
         messageId: messageId(m.key),
         headers: { 'X-Diemcau-Idempotency-Key': m.key, 'X-Diemcau-Kind': m.kind },
+        ...(m.attachments?.length && {
+          attachments: m.attachments.map((a) => ({
+            filename: a.filename,
+            contentType: a.contentType,
+            content: a.content,
+          })),
+        }),
       });
     } catch (err) {
       const code = (err as { responseCode?: number }).responseCode;

@@ -14,6 +14,12 @@ export type MessageKind =
   | 'digest'
   | 'test';
 
+export interface Attachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+}
+
 export interface Message {
   /** stable idempotency key: e-mail Message-ID, HTTP Idempotency-Key header */
   key: string;
@@ -26,6 +32,8 @@ export interface Message {
   short: string;
   /** machine-readable copy for the webhook */
   payload: Record<string, unknown>;
+  /** files sent with it (e-mail only; other channels leave them out): a report's .docx */
+  attachments?: Attachment[];
   /**
    * sent again after a restart interrupted it mid-send: the receiver may already have it. Channels
    * whose API has no idempotency (Telegram, Zalo) say so in the text, with the message's key.
