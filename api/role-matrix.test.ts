@@ -148,6 +148,7 @@ function sample(method: string, path: string): { query?: string; body?: unknown 
     },
     'POST /episodes/{id}/ack': { body: { comment: 'x' } },
     'POST /episodes/{id}/reassign': { body: { cause: 'power', reason: 'x' } },
+    'POST /calls/{id}/classify': { body: { kind: 'central' } },
     'POST /meetings': {
       body: { title: `Họp ${n}`, host_org: HOST_ORG, start: future, end: future + 3600_000, sites: [own] },
     },

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { startAlerts } from '../alerts/index.ts';
+import { callRoutes } from '../api/routes/calls.ts';
 import { meetingRoutes } from '../api/routes/meetings.ts';
 import { reportRoutes } from '../api/routes/reports.ts';
 import { startApi } from '../api/server.ts';
@@ -119,7 +120,11 @@ export async function start(opts: StartOptions = {}): Promise<Running> {
       store: storage.store,
       alerts,
       meetings,
-      routes: [(d) => meetingRoutes(d, { readiness, incidents }), (d) => reportRoutes(d, { readiness })],
+      routes: [
+        (d) => meetingRoutes(d, { readiness, incidents }),
+        (d) => reportRoutes(d, { readiness }),
+        (d) => callRoutes(d),
+      ],
     });
     services.push(api);
     log.info({ url: api.url }, 'diemcau is serving');

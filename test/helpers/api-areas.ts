@@ -1,6 +1,7 @@
 // Every area of the API as `diemcau serve` mounts it (the meetings and reports routes need a
 // readiness service): for tests that walk the whole OpenAPI document.
 
+import { callRoutes } from '../../api/routes/calls.ts';
 import { meetingRoutes } from '../../api/routes/meetings.ts';
 import { reportRoutes } from '../../api/routes/reports.ts';
 import type { ApiDeps } from '../../api/server.ts';
@@ -19,4 +20,5 @@ const readiness = (d: Parameters<RouteFactory>[0]) =>
 export const EVERY_AREA: RouteFactory[] = [
   (d) => meetingRoutes(d, { readiness: readiness(d) }),
   (d) => reportRoutes(d, { readiness: readiness(d) }),
+  (d) => callRoutes(d),
 ];
