@@ -159,6 +159,8 @@ describe('incident routes (issue 14)', () => {
     const id = drafts.json.items[0].id;
     expect(drafts.json.items[0]).toMatchObject({ episode_id: ep.id, reported_by: 'system' });
     expect((await call('u-noc', 'GET', '/incidents?status=open')).json.total).toBe(0);
+    expect((await call('u-noc', 'GET', '/incidents')).json.total).toBe(0); // drafts wait apart
+    expect((await call('u-noc', 'GET', '/incidents?include_drafts=true')).json.total).toBe(1);
 
     w.clock.t += 60_000;
     const at = w.clock.t;

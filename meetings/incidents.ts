@@ -138,7 +138,10 @@ export interface IncidentFilter {
   meeting_id?: string;
   cause_class?: CauseClass;
   open?: boolean;
+  /** only this status; without it, drafts nobody has confirmed are left out unless `drafts` */
   status?: IncidentStatus;
+  /** with no `status`: also the system's unconfirmed drafts (the log proper is what people confirmed) */
+  drafts?: boolean;
   episode_id?: string;
   limit?: number;
   offset?: number;
@@ -595,7 +598,10 @@ export class IncidentLog {
     return i;
   }
 
-  /** Incidents overlapping [from, to) (an open one overlaps everything after its start), newest first. */
+  /**
+   * Incidents overlapping [from, to) (an open one overlaps everything after its start), newest first;
+   * the system's unconfirmed drafts only when asked for (`status: 'draft'` or `drafts: true`).
+   */
   list(f: IncidentFilter = {}): { items: Incident[]; total: number } {
     const where: string[] = [];
     const args: (string | number)[] = [];
@@ -623,7 +629,7 @@ export class IncidentLog {
     if (f.status) {
       where.push('i.status = ?');
       args.push(f.status);
-    }
+    } else if (!f.drafts) where.push("i.status <> 'draft'");
     if (f.episode_id) {
       where.push('i.episode_id = ?');
       args.push(f.episode_id);

@@ -230,7 +230,10 @@ const IncidentQuery = z
     meeting_id: z.string().max(100).optional(),
     cause_class: z.enum(CAUSE_CLASSES).optional(),
     open: z.enum(['true', 'false']).optional(),
+    /** only this status (draft: what the system drafted from episodes, waiting for a person) */
     status: z.enum(INCIDENT_STATUSES).optional(),
+    /** without status: 'true' lists the unconfirmed drafts too (left out by default) */
+    include_drafts: z.enum(['true', 'false']).optional(),
     episode_id: z.string().max(100).optional(),
     ...pageQuery(1000, 200),
   })
@@ -497,7 +500,8 @@ export function meetingRoutes(
     createRoute({
       method: 'get',
       path: '/incidents',
-      summary: 'Nhật ký sự cố (Điều 8.2.d) / the incident log',
+      summary:
+        'Nhật ký sự cố (Điều 8.2.d); bản nháp chờ xác nhận khi status=draft / the incident log; drafts awaiting confirmation with status=draft',
       security: SECURITY,
       ...roles(...READ_ROLES),
       request: { query: IncidentQuery },
@@ -523,6 +527,7 @@ export function meetingRoutes(
           ...(q.cause_class && { cause_class: q.cause_class }),
           ...(q.open && { open: q.open === 'true' }),
           ...(q.status && { status: q.status }),
+          ...(q.include_drafts === 'true' && { drafts: true }),
           ...(q.episode_id && { episode_id: q.episode_id }),
         })
         .items.filter((i) => canReadIncident(a.user, i, (x) => meetings.get(x)));
