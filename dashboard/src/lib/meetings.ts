@@ -4,13 +4,18 @@
 import type { Tier } from '../../../inventory/schema.ts';
 
 // The server's own types: these imports are erased at build time.
-import type { CauseClass } from '../../../meetings/incidents.ts';
+import type { CauseClass, Incident, IncidentChange, IncidentStatus } from '../../../meetings/incidents.ts';
 import type { SiteReadiness, Slot } from '../../../meetings/readiness.ts';
 import type { Meeting } from '../../../meetings/store.ts';
 import type { Key } from './i18n.svelte.ts';
 
 export type { Tier } from '../../../inventory/schema.ts';
-export type { CauseClass, Incident } from '../../../meetings/incidents.ts';
+export type {
+  CauseClass,
+  Incident,
+  IncidentChange,
+  IncidentStatus,
+} from '../../../meetings/incidents.ts';
 export type { ReadinessRun, Slot } from '../../../meetings/readiness.ts';
 export type { Meeting, Overlap, Registered } from '../../../meetings/store.ts';
 export type ReadinessResult = SiteReadiness;
@@ -20,10 +25,21 @@ export const TIERS: readonly Tier[] = ['province', 'district', 'commune'];
 export const SLOTS: readonly Slot[] = ['T-12h', 'T-1h', 'manual'];
 export const SLOT_KEY: Record<Slot, Key> = { 'T-12h': 'slot_t12', 'T-1h': 'slot_t1', manual: 'slot_manual' };
 export const CAUSE_CLASSES: readonly CauseClass[] = ['link', 'power', 'equipment', 'mcu', 'other'];
+export const INCIDENT_STATUSES: readonly IncidentStatus[] = ['draft', 'open', 'restored'];
+export const STATUS_KEY: Record<IncidentStatus, Key> = {
+  draft: 'incident_status_draft',
+  open: 'incident_status_open',
+  restored: 'incident_status_restored',
+};
 
-/** `GET /incidents/draft?alert_id=`: what the alert says, every field optional. */
+/** `GET /incidents/{id}`: the incident with every create and edit, oldest first. */
+export type IncidentDetail = Incident & { history: IncidentChange[] };
+
+/** `GET /incidents/draft?alert_id=` (or `episode_id=`): what the alert or episode says, every field optional. */
 export interface IncidentDraft {
   alert_id?: string;
+  episode_id?: string;
+  responsible_org?: string | null;
   sites?: string[];
   meeting_id?: string | null;
   started_at?: number;
