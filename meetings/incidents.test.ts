@@ -146,6 +146,11 @@ describe('incidents drafted from episodes', () => {
 
     // not confirmed by anyone: no message about it
     expect(await s.incidentMails()).toEqual([]);
+
+    // a person who reopens it (clears the restore time) is not overruled by the next sweep
+    s.incidents.update(d.id, { restored_at: null }, 'u-noc');
+    s.drafter.sweep();
+    expect(s.incidents.require(d.id).restored_at).toBeNull();
   }, 30_000);
 
   it('confirming a draft tells the host office and the NOC once; its restore once more', async () => {

@@ -394,12 +394,20 @@ export class IncidentLog {
     })();
   }
 
-  /** The episode's fault ended: every incident of it without a restore time gets one (by the system). */
+  /**
+   * The episode's fault ended: every incident of it that never had a restore time gets one (by the
+   * system); one a person reopened (restored_at cleared) is left to them.
+   */
   restoreFromEpisode(ep: Episode): Incident[] {
     const at = episodeRestoredAt(ep);
     if (at === null) return [];
     const ids = this.db
-      .prepare('SELECT id FROM incidents WHERE episode_id = ? AND restored_at IS NULL ORDER BY id')
+      .prepare(
+        `SELECT i.id FROM incidents i WHERE i.episode_id = ? AND i.restored_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM incident_history h WHERE h.incident_id = i.id
+                             AND json_extract(h.changes, '$.restored_at') IS NOT NULL)
+         ORDER BY i.id`,
+      )
       .pluck()
       .all(ep.id) as string[];
     return ids.map((id) => {
