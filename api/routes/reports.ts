@@ -1,9 +1,21 @@
 // /api/v1/reports: the post-meeting quality report, the 6-month report (Điều 14.1.c), the yearly report
-// (Điều 11.3) and any period — JSON by default, a self-contained printable HTML page with format=html.
+// (Điều 11.3) and any period — JSON by default, a self-contained printable HTML page with format=html,
+// and the document an office files (Nghị định 30/2020) with format=docx|pdf|csv, lang=vi|en.
 import { createRoute, z } from '@hono/zod-openapi';
 import { CallLog } from '../../meetings/observed.ts';
 import type { Readiness } from '../../meetings/readiness.ts';
-import { parseLocalTime } from '../../meetings/time.ts';
+import { isoLocal, parseLocalTime } from '../../meetings/time.ts';
+import type { AdminDocument } from '../../reports/document.ts';
+import { meetingDocument, periodDocument } from '../../reports/documents.ts';
+import {
+  CONTENT_TYPES,
+  contentDisposition,
+  FILE_NAMES,
+  type FileFormat,
+  officeFrom,
+  renderFile,
+  UnknownTable,
+} from '../../reports/files.ts';
 import {
   dbEpisodes,
   meetingReport,
@@ -14,12 +26,29 @@ import {
   type ReportDeps,
   readinessHtml,
 } from '../../reports/index.ts';
+import { documentNumber } from '../../reports/numbering.ts';
+import { PdfError } from '../../reports/pdf.ts';
 import { allow, type Ctx, type Deps, READ_ROLES } from '../context.ts';
 import { ApiFailure } from '../errors.ts';
 import { ERRORS, NOT_FOUND, roles, SECURITY, subApp } from '../openapi.ts';
 import { guard, meetingsParts, QueryTime, readableMeeting } from './meetings.ts';
 
 const Format = z.enum(['json', 'html']).default('json');
+/** the reports: also the filed document as Word, PDF or its tables as CSV */
+const DocFormat = z
+  .enum(['json', 'html', 'docx', 'pdf', 'csv'], {
+    error: 'một trong json, html, docx, pdf, csv / one of json, html, docx, pdf, csv',
+  })
+  .default('json');
+type DocFormat = z.infer<typeof DocFormat>;
+/** the document's language: vi (the filed version) or en (a separate English rendering) */
+const Lang = z.enum(['vi', 'en'], { error: 'vi hoặc en / vi or en' }).default('vi');
+/** format=csv: one table of the document by its id (default: every table) */
+const CsvTable = z
+  .string()
+  .regex(/^[a-z0-9-]{1,40}$/, 'mã bảng, ví dụ diem-cau / a table id such as diem-cau')
+  .optional();
+const DocQuery = { format: DocFormat, lang: Lang, table: CsvTable };
 const PERIOD_ROLES = ['admin', 'noc', 'viewer'] as const;
 const MAX_PERIOD_MS = 367 * 86400_000;
 
@@ -47,6 +76,26 @@ const report = (description: string) =>
     ...ERRORS,
   }) as const;
 
+/** The reports that are also filed documents: Word, PDF and CSV besides JSON and HTML. */
+const documentReport = (description: string) =>
+  ({
+    200: {
+      description: `${description}; format=docx|pdf|csv: văn bản theo Nghị định 30/2020 / the filed document (Content-Disposition: attachment)`,
+      content: {
+        'application/json': { schema: z.record(z.string(), z.unknown()) },
+        'text/html': { schema: z.string() },
+        [CONTENT_TYPES.docx]: { schema: z.string().openapi({ format: 'binary' }) },
+        'application/pdf': { schema: z.string().openapi({ format: 'binary' }) },
+        'text/csv': { schema: z.string() },
+      },
+    },
+    ...ERRORS,
+  }) as const;
+
+const isFile = (f: DocFormat): f is FileFormat => f === 'docx' || f === 'pdf' || f === 'csv';
+/** "2026-03-10" (Bắc Kạn) */
+const localDay = (t: number) => isoLocal(t).slice(0, 10);
+
 /** JSON, or the printable page; typed `never` because the route documents both bodies as one 200. */
 function send(c: Ctx, format: 'json' | 'html', json: object, html: () => string, file: string): never {
   if (format === 'html')
@@ -59,6 +108,49 @@ function send(c: Ctx, format: 'json' | 'html', json: object, html: () => string,
 
 export function reportRoutes(d: Deps, opts: { readiness?: Readiness; now?: () => number } = {}) {
   const parts = meetingsParts(d, opts);
+  const settings = d.rt.config.reports;
+  const office = officeFrom(settings);
+  /** The filed document as a download; the number (numbering: auto) is given once per document key. */
+  const sendDocument = async (
+    c: Ctx,
+    q: { format: FileFormat; lang: 'vi' | 'en'; table?: string | undefined },
+    make: (o: { number: number | null; date?: number }) => AdminDocument,
+    name: string,
+    key: string | null,
+  ): Promise<never> => {
+    if (q.table !== undefined && q.format !== 'csv')
+      throw new ApiFailure(
+        400,
+        'invalid_request',
+        'table chỉ dùng với format=csv / table is for format=csv only',
+        [{ path: 'query.table', message: 'chỉ dùng với format=csv / only with format=csv' }],
+      );
+    const now = (opts.now ?? Date.now)();
+    const issued =
+      key && q.format !== 'csv' ? documentNumber(d.rt.state, settings.numbering, key, now) : { number: null };
+    try {
+      const f = await renderFile(make(issued), q.format, name, {
+        chromium: settings.chromium,
+        table: q.table,
+      });
+      return c.body(new Uint8Array(f.body), 200, {
+        'content-type': f.contentType,
+        'content-disposition': contentDisposition(f.filename),
+        'cache-control': 'no-store',
+      }) as never;
+    } catch (err) {
+      if (err instanceof UnknownTable)
+        throw new ApiFailure(
+          400,
+          'invalid_request',
+          `Không có bảng "${err.table}"; có: ${err.known.join(', ')} / No table "${err.table}"; the document has: ${err.known.join(', ')}`,
+          [{ path: 'query.table', message: `one of ${err.known.join(', ')}` }],
+        );
+      if (err instanceof PdfError)
+        throw new ApiFailure(503, 'unavailable', `Không in được PDF / PDF unavailable: ${err.message}`);
+      throw err;
+    }
+  };
   const deps: ReportDeps = {
     inventory: d.rt.inventory,
     store: d.store,
@@ -81,16 +173,25 @@ export function reportRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =>
       ...roles(...READ_ROLES),
       request: {
         params: z.object({ id: z.string().min(1).max(100) }),
-        query: z.object({ format: Format }).strict(),
+        query: z.object(DocQuery).strict(),
       },
-      responses: { ...report('Báo cáo / the report'), ...NOT_FOUND },
+      responses: { ...documentReport('Báo cáo / the report'), ...NOT_FOUND },
     }),
     async (c) => {
       const a = allow(c, ...READ_ROLES);
       const { id } = c.req.valid('param');
       readableMeeting(parts.meetings, a.user, id);
+      const q = c.req.valid('query');
       const r = await guard(() => meetingReport(deps, id));
-      return send(c, c.req.valid('query').format, r, () => meetingReportHtml(r), `bao-cao-cuoc-hop-${id}`);
+      if (isFile(q.format))
+        return sendDocument(
+          c,
+          { ...q, format: q.format },
+          (o) => meetingDocument(r, office, q.lang, o),
+          FILE_NAMES.meeting(id, q.lang),
+          `meeting/${id}`,
+        );
+      return send(c, q.format, r, () => meetingReportHtml(r), `bao-cao-cuoc-hop-${id}`);
     },
   );
 
@@ -134,7 +235,7 @@ export function reportRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =>
     path: string,
     kind: 'six-month' | 'yearly',
     summary: string,
-    query: z.ZodType<{ from: string; format: 'json' | 'html' }>,
+    query: z.ZodType<{ from: string; format: DocFormat; lang: 'vi' | 'en'; table?: string | undefined }>,
   ) =>
     app.openapi(
       createRoute({
@@ -144,13 +245,21 @@ export function reportRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =>
         security: SECURITY,
         ...roles(...PERIOD_ROLES),
         request: { query: query as never },
-        responses: report('Báo cáo / the report'),
+        responses: documentReport('Báo cáo / the report'),
       }),
       async (c) => {
         allow(c, ...PERIOD_ROLES);
         const q = query.parse(c.req.query());
         const { from, to } = periodBounds(kind, q.from);
         const r = await periodReport(deps, kind, from, to);
+        if (isFile(q.format))
+          return sendDocument(
+            c,
+            { ...q, format: q.format },
+            (o) => periodDocument(r, office, q.lang, o),
+            FILE_NAMES[kind](q.from, q.lang),
+            `${kind}/${q.from}`,
+          );
         return send(c, q.format, r, () => periodReportHtml(r), `bao-cao-${kind}-${q.from}`);
       },
     );
@@ -159,7 +268,7 @@ export function reportRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =>
     '/reports/six-month',
     'six-month',
     'Báo cáo 06 tháng: số cuộc họp theo cơ quan và cấp, sự cố, tỷ lệ sẵn sàng (Điều 14.1.c) / six-month report',
-    z.object({ from: LocalDate, format: Format }).strict(),
+    z.object({ from: LocalDate, ...DocQuery }).strict(),
   );
   periodic(
     '/reports/yearly',
@@ -172,7 +281,7 @@ export function reportRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =>
           .regex(/^\d{4}$/, 'năm dạng 2026 / a year like 2026')
           .optional(),
         from: LocalDate.optional(),
-        format: Format,
+        ...DocQuery,
       })
       .strict()
       .transform((q, ctx) => {
@@ -189,7 +298,7 @@ export function reportRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =>
           });
           return z.NEVER;
         }
-        return { from, format: q.format };
+        return { from, format: q.format, lang: q.lang, table: q.table };
       }),
   );
 
@@ -201,8 +310,8 @@ export function reportRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =>
         'Báo cáo theo khoảng thời gian tùy chọn (tối đa 1 năm) / report over any period (at most a year)',
       security: SECURITY,
       ...roles(...PERIOD_ROLES),
-      request: { query: z.object({ from: QueryTime, to: QueryTime, format: Format }).strict() },
-      responses: report('Báo cáo / the report'),
+      request: { query: z.object({ from: QueryTime, to: QueryTime, ...DocQuery }).strict() },
+      responses: documentReport('Báo cáo / the report'),
     }),
     async (c) => {
       allow(c, ...PERIOD_ROLES);
@@ -217,6 +326,17 @@ export function reportRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =>
       if (q.to <= q.from) throw bad('phải sau from / must be after from');
       if (q.to - q.from > MAX_PERIOD_MS) throw bad('tối đa 1 năm / at most one year');
       const r = await periodReport(deps, 'period', q.from, q.to);
+      if (isFile(q.format)) {
+        const range = `${localDay(q.from)} ${localDay(q.to - 1)}`;
+        // a period of one's choosing is not registered: its number is left for the clerk
+        return sendDocument(
+          c,
+          { ...q, format: q.format },
+          (o) => periodDocument(r, office, q.lang, o),
+          FILE_NAMES.period(range, q.lang),
+          null,
+        );
+      }
       return send(c, q.format, r, () => periodReportHtml(r), 'bao-cao');
     },
   );
