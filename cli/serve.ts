@@ -23,6 +23,7 @@ import { startReadiness, thresholdsFrom } from '../meetings/readiness.ts';
 import { DbMeetings } from '../meetings/store.ts';
 import { startAfterMeeting } from '../reports/after-meeting.ts';
 import { dbEpisodes } from '../reports/meeting.ts';
+import { deliveryOptions, startPeriodDelivery } from '../reports/period-delivery.ts';
 import { startStorage } from '../storage/metrics/index.ts';
 import { openStateDb, secureDataDir } from '../storage/state-db.ts';
 
@@ -113,6 +114,23 @@ export async function start(opts: StartOptions = {}): Promise<Running> {
         { outbox: alerts.outbox, ...(config.http.public_url && { publicUrl: config.http.public_url }) },
       ),
     );
+    // the six-month and yearly reports e-mailed with their .docx when the period closes (issue 14)
+    if (config.reports.delivery.enabled)
+      services.push(
+        startPeriodDelivery(
+          runtime,
+          {
+            inventory,
+            store: storage.store,
+            meetings,
+            incidents,
+            readiness,
+            calls: calls.calls,
+            episodes: dbEpisodes(state),
+          },
+          deliveryOptions(config, alerts.outbox),
+        ),
+      );
     const before = await opts.before?.(runtime, { credentials, meetings });
     if (before) services.push(before);
     services.push(await startCollector(runtime, { credentials }));
