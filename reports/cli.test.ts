@@ -2,7 +2,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { testRuntime } from '../alerts/testing.ts';
+import { Fleet, testRuntime } from '../alerts/testing.ts';
+import { ObservedCalls } from '../meetings/observed.ts';
 import { DbMeetings } from '../meetings/store.ts';
 import { parseLocalTime } from '../meetings/time.ts';
 import { run } from './cli.ts';
@@ -21,6 +22,11 @@ describe('diemcau report', () => {
       },
       'u',
     ).meeting;
+    // it took place: one district hall connected for its hour
+    const calls = new ObservedCalls(rt.state, rt.inventory, meetings, { intervalMs: 10_000 });
+    const fleet = new Fleet(rt.inventory);
+    for (let t = m.start; t <= m.end; t += 10_000)
+      calls.observe([fleet.mcuPort(m.sites[0]!, t, t < m.end ? 1 : 0)]);
     rt.state.close();
     const cfg = join(rt.dir, 'diemcau.yaml');
     const json = join(rt.dir, 'r.json');
@@ -28,6 +34,7 @@ describe('diemcau report', () => {
     const r = JSON.parse(readFileSync(json, 'utf8'));
     expect(r.kind).toBe('six-month');
     expect(r.meetings.by_host).toEqual([{ org: 'vp-tinh-uy', name: 'Văn phòng Tỉnh ủy', count: 1 }]);
+    expect(r.meetings.logbook.map((x: { minutes: number }) => x.minutes)).toEqual([60]);
     const html = join(rt.dir, 'r.html');
     expect(await run(['yearly', '--year', '2026', '--html', '-c', cfg, '-o', html])).toBe(0);
     expect(readFileSync(html, 'utf8')).toContain('Báo cáo năm về hội nghị truyền hình trực tuyến');

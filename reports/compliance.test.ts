@@ -7,14 +7,9 @@ import type { Sample } from '../core/bus.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
 import { type World, world } from '../meetings/testing.ts';
 import { parseLocalTime } from '../meetings/time.ts';
-import {
-  type Compliance,
-  compliance,
-  dbEpisodesStarted,
-  type MeetingWindow,
-  mergeIntervals,
-} from './compliance.ts';
+import { type Compliance, compliance, type MeetingWindow, mergeIntervals } from './compliance.ts';
 import { complianceSection } from './compliance-html.ts';
+import { dbEpisodes } from './meeting.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -147,7 +142,7 @@ describe('compliance figures (Điều 6, 7.1.b, 11.3, 13.2, 14.2, 14.3)', () => 
         store: w.store,
         meetings: w.meetings,
         readiness: w.readiness,
-        episodes: dbEpisodesStarted(w.rt.state),
+        episodes: dbEpisodes(w.rt.state),
       },
       FROM,
       TO,
@@ -357,7 +352,7 @@ describe('compliance figures (Điều 6, 7.1.b, 11.3, 13.2, 14.2, 14.3)', () => 
         store: w.store,
         meetings: w.meetings,
         readiness: w.readiness,
-        episodes: dbEpisodesStarted(w.rt.state),
+        episodes: dbEpisodes(w.rt.state),
       },
       FROM,
       TO,

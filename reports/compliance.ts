@@ -7,16 +7,15 @@
 // Pure apart from its reads: the state database (meetings, readiness runs, episodes) and the metrics
 // store, queried one site (or one bounded window) at a time with aggregate buckets, never raw
 // year-long series. The meetings that were actually held are the caller's (`meetingWindows`).
-import { episodesStartedIn } from '../alerts/store.ts';
 import type { Episode } from '../api/contract.ts';
-import type { AlertEngine, Bucket, MetricsStore } from '../core/ports.ts';
+import type { Bucket, MetricsStore } from '../core/ports.ts';
 import { CAUSES, type Cause } from '../core/vocabulary.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
 import { CARRIERS, type Carrier, type Site, TIERS, type Tier } from '../inventory/schema.ts';
 import { CAUSE_LABEL } from '../meetings/incidents.ts';
 import type { Readiness, ReadinessRun, ReasonCode, Slot } from '../meetings/readiness.ts';
 import { type DbMeetings, type Meeting, NOTICE_MS } from '../meetings/store.ts';
-import type { StateDb } from '../storage/state-db.ts';
+import type { EpisodeSource } from './meeting.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -35,33 +34,14 @@ export interface Label {
   en: string;
 }
 
-/** Fault episodes whose start is in [from, to). */
-export type EpisodesStartedIn = (from: number, to: number) => Episode[];
-
-/** The episodes table of the state database, read by start time (alerts/store.ts). */
-export function dbEpisodesStarted(db: StateDb): EpisodesStartedIn {
-  return (from, to) => episodesStartedIn(db, from, to);
-}
-
-/**
- * The alert engine's episodes (`episodes({all: true})`) filtered by start. The engine keeps only the
- * open and the newest resolved episodes in memory, so for a year prefer {@link dbEpisodesStarted}.
- */
-export function engineEpisodesStarted(engine: Pick<AlertEngine, 'episodes'>): EpisodesStartedIn {
-  return (from, to) =>
-    engine
-      .episodes({ all: true })
-      .filter((e) => e.started_at >= from && e.started_at < to)
-      .sort((a, b) => a.started_at - b.started_at || a.id.localeCompare(b.id));
-}
-
 export interface ComplianceDeps {
   inventory: LoadedInventory;
   store: MetricsStore;
   meetings: DbMeetings;
   /** readiness runs (meetings/readiness.ts); null: the readiness figures are empty */
   readiness: Readiness | null;
-  episodes: EpisodesStartedIn;
+  /** the fault episodes kept in the state database (reports/meeting.ts dbEpisodes) */
+  episodes: Pick<EpisodeSource, 'startedIn'>;
 }
 
 /** A meeting as held: when it ran and which sites it connected (given by the caller). */
@@ -779,7 +759,7 @@ export async function compliance(
     .items.filter((m) => m.start >= from && m.start < until);
   const meetings = listed.filter((m) => m.cancelled_at === null);
   const rd = readiness(d, meetings);
-  const eps = until > from ? d.episodes(from, until) : [];
+  const eps = until > from ? d.episodes.startedIn(from, until) : [];
   const windows = opts.meetingWindows
     .map((w) => ({ ...w, start: Math.max(w.start, from), end: Math.min(w.end, until) }))
     .filter((w) => w.end > w.start);

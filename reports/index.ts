@@ -7,9 +7,6 @@ export {
   type ComplianceDeps,
   type ComplianceOptions,
   compliance,
-  dbEpisodesStarted,
-  type EpisodesStartedIn,
-  engineEpisodesStarted,
   type MeetingWindow,
 } from './compliance.ts';
 export { complianceSection } from './compliance-html.ts';

@@ -3,7 +3,7 @@
 // without data is "no data", never "disconnected"), each drop with its cause (the fault episode that
 // explains it, or hung up), link quality over the connected minutes only, every episode that touched
 // the meeting's sites, the readiness test runs and the incidents logged.
-import { episodesOverlapping } from '../alerts/store.ts';
+import { episodesOverlapping, episodesStartedIn } from '../alerts/store.ts';
 import type { Episode } from '../api/contract.ts';
 import type { MetricName } from '../core/metrics.ts';
 import type { Bucket, MetricsStore } from '../core/ports.ts';
@@ -26,12 +26,18 @@ type Quality = (typeof QUALITY)[number];
 
 /** Where the fault episodes of a window are read from (alerts/store.ts episodesOverlapping). */
 export interface EpisodeSource {
+  /** open at some point of [from, to) */
   overlapping(from: number, to: number): Episode[];
+  /** started in [from, to) */
+  startedIn(from: number, to: number): Episode[];
 }
 
 /** The episodes the alert engine kept in the state database. */
 export function dbEpisodes(db: StateDb): EpisodeSource {
-  return { overlapping: (from, to) => episodesOverlapping(db, from, to) };
+  return {
+    overlapping: (from, to) => episodesOverlapping(db, from, to),
+    startedIn: (from, to) => episodesStartedIn(db, from, to),
+  };
 }
 
 export interface DropCause {

@@ -5,6 +5,7 @@ import type { MetricsStore } from '../core/ports.ts';
 import { TIERS, type Tier } from '../inventory/schema.ts';
 import { CAUSE_CLASSES, CAUSE_LABEL, type CauseClass } from '../meetings/incidents.ts';
 import { addLocalMonths, parseLocalTime } from '../meetings/time.ts';
+import { type Compliance, compliance } from './compliance.ts';
 import { type HeldKind, type LogbookRow, logbook, logbookTotals, type NotHeld } from './logbook.ts';
 import type { ReportDeps } from './meeting.ts';
 import { round } from './stats.ts';
@@ -71,6 +72,8 @@ export interface PeriodReport {
       max_ttr_ms: number | null;
     }[];
   };
+  /** Điều 6, 7.1.b, 11.3, 14.2, 14.3: registrations, readiness, technicians, episodes, carriers, power */
+  compliance: Compliance;
   availability: {
     bucket_ms: number;
     by_tier: { tier: Tier; mean: number | null }[];
@@ -133,6 +136,15 @@ export async function periodReport(
   const now = (d.now ?? Date.now)();
   const book = logbook(d, from, to, now, (f, t) => d.episodes.overlapping(f, t));
   const totals = logbookTotals(book, from, to);
+  const figures = await compliance({ ...d, readiness: d.readiness ?? null }, from, to, {
+    now,
+    meetingWindows: book.rows.map((r) => ({
+      id: r.meeting_id ?? r.call_id ?? String(r.n),
+      start: r.start,
+      end: r.end,
+      sites: r.site_ids,
+    })),
+  });
 
   const incidents = d.incidents.list({ from, to }).items;
   const restored = incidents.filter((i) => i.time_to_restore_ms !== null);
@@ -177,6 +189,7 @@ export async function periodReport(
         };
       }),
     },
+    compliance: figures,
     availability: {
       bucket_ms: AVAILABILITY_BUCKET_MS,
       by_tier: TIERS.map((tier) => {
