@@ -1,4 +1,4 @@
-// diemcau report: the regulation's reports from the command line, as JSON or printable HTML.
+// diemcau report: the regulation's reports from the command line, as JSON, printable HTML or the filed document (Word, PDF, CSV).
 //   diemcau report six-month --from 2026-01-01 [--html] [-o FILE]
 //   diemcau report yearly --year 2026
 //   diemcau report meeting ID
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config.ts';
 import { log } from '../core/log.ts';
+import { localParts } from '../core/time.ts';
 import { loadInventory } from '../inventory/load.ts';
 import { IncidentLog } from '../meetings/incidents.ts';
 import { CallLog } from '../meetings/observed.ts';
@@ -16,6 +17,9 @@ import { DbMeetings } from '../meetings/store.ts';
 import { parseLocalTime } from '../meetings/time.ts';
 import { createMetricsStore } from '../storage/metrics/index.ts';
 import { openStateDb } from '../storage/state-db.ts';
+import type { AdminDocument } from './document.ts';
+import { meetingDocument, periodDocument } from './documents.ts';
+import { officeFrom, renderFile } from './files.ts';
 import {
   dbEpisodes,
   meetingReport,
@@ -24,6 +28,7 @@ import {
   periodReport,
   periodReportHtml,
 } from './index.ts';
+import { documentNumber } from './numbering.ts';
 
 const USAGE = `diemcau report — báo cáo theo Quy chế / the regulation's reports
 
@@ -33,6 +38,9 @@ const USAGE = `diemcau report — báo cáo theo Quy chế / the regulation's re
   diemcau report meeting ID                      báo cáo chất lượng sau cuộc họp
 
 Options: --html (trang in được / printable page; default JSON)  -o, --out FILE
+         --format json|html|docx|pdf|csv   văn bản Word, PDF, bảng CSV (Nghị định 30/2020) / the filed document
+         --lang vi|en        bản tiếng Việt (nộp) hoặc tiếng Anh / Vietnamese (filed) or English
+         --table ID          với csv: một bảng / with csv: one table (e.g. diem-cau, theo-thang)
          -c, --config FILE   diemcau.yaml (default ./diemcau.yaml or DIEMCAU_CONFIG)
 `;
 
@@ -61,6 +69,15 @@ export async function run(args: string[]): Promise<number> {
   };
   if (!['six-month', 'yearly', 'period', 'meeting'].includes(kind))
     return fail(`không có loại báo cáo "${kind}" / unknown report "${kind}"\n\n${USAGE}`);
+  const format = v.format ?? (v.html ? 'html' : 'json');
+  if (!['json', 'html', 'docx', 'pdf', 'csv'].includes(format))
+    return fail(
+      `--format: một trong json, html, docx, pdf, csv / one of json, html, docx, pdf, csv (not "${format}")`,
+    );
+  const lang = v.lang ?? 'vi';
+  if (lang !== 'vi' && lang !== 'en') return fail(`--lang: vi hoặc en / vi or en (not "${lang}")`);
+  if ((format === 'docx' || format === 'pdf') && !v.out)
+    return fail(`--format ${format} cần --out FILE / needs --out FILE`);
 
   const config = loadConfig(v.config);
   const inventory = loadInventory(config.inventory);
@@ -75,11 +92,17 @@ export async function run(args: string[]): Promise<number> {
     const deps = { inventory, store, meetings, incidents, readiness, calls, episodes: dbEpisodes(state) };
     let json: object;
     let html: () => string;
+    // the filed document, its number (numbering: auto) kept per document key; null: not a filed kind
+    let document: ((o: { number: number | null; date?: number }) => AdminDocument) | null = null;
+    let docKey: string | null = null;
+    const office = officeFrom(config.reports);
     if (kind === 'meeting') {
       if (!id) return fail('cần mã cuộc họp / give the meeting id');
       if (!meetings.get(id)) return fail(`không có cuộc họp "${id}" / no meeting "${id}"`);
       const r = await meetingReport(deps, id);
       [json, html] = [r, () => meetingReportHtml(r)];
+      document = (o) => meetingDocument(r, office, lang, o);
+      docKey = `meeting/${id}`;
     } else {
       let from: number;
       let to: number;
@@ -98,8 +121,31 @@ export async function run(args: string[]): Promise<number> {
       }
       const r = await periodReport(deps, kind as 'six-month' | 'yearly' | 'period', from, to);
       [json, html] = [r, () => periodReportHtml(r)];
+      document = (o) => periodDocument(r, office, lang, o);
+      if (kind !== 'period')
+        docKey = `${kind}/${localParts(from).y}-${localParts(from).mo}-${localParts(from).d}`;
     }
-    const text = v.html ? html() : `${JSON.stringify(json, null, 2)}\n`;
+    if (format === 'docx' || format === 'pdf' || format === 'csv') {
+      const issued =
+        docKey && format !== 'csv'
+          ? documentNumber(state, config.reports.numbering, docKey, Date.now())
+          : { number: null };
+      let f: Awaited<ReturnType<typeof renderFile>>;
+      try {
+        f = await renderFile(document!(issued), format, 'report', {
+          chromium: config.reports.chromium,
+          table: v.table,
+        });
+      } catch (e) {
+        return fail((e as Error).message);
+      }
+      if (v.out) {
+        writeFileSync(v.out, f.body);
+        process.stderr.write(`đã ghi / written: ${v.out}\n`);
+      } else process.stdout.write(f.body);
+      return 0;
+    }
+    const text = format === 'html' ? html() : `${JSON.stringify(json, null, 2)}\n`;
     if (v.out) {
       writeFileSync(v.out, text);
       process.stderr.write(`đã ghi / written: ${v.out}\n`);
@@ -121,6 +167,9 @@ function parse(args: string[]) {
       to: { type: 'string' },
       year: { type: 'string' },
       html: { type: 'boolean' },
+      format: { type: 'string' },
+      lang: { type: 'string' },
+      table: { type: 'string' },
       out: { type: 'string', short: 'o' },
       help: { type: 'boolean', short: 'h' },
     },
