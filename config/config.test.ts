@@ -71,6 +71,28 @@ describe('configuration', () => {
     );
   });
 
+  it('has the office details of the filed reports, defaults for Sở TT&TT Bắc Kạn, and names a bad one at its line', () => {
+    const cfg = loadConfig(write('{}\n'), {});
+    expect(cfg.reports).toMatchObject({
+      parent_body: 'UBND TỈNH BẮC KẠN',
+      office: 'SỞ THÔNG TIN VÀ TRUYỀN THÔNG',
+      office_abbr: 'STTTT',
+      place: 'Bắc Kạn',
+      numbering: 'blank',
+      signer: { authority: 'KT. GIÁM ĐỐC', title: 'PHÓ GIÁM ĐỐC' },
+      delivery: { enabled: true, to: [], settle: '30m' },
+    });
+    const f = write(
+      'reports:\n  office_abbr: Sở TT\n  numbering: automatic\n  signer:\n    name: A\n  delivery:\n    to: [so-tttt, "not an address"]\n',
+    );
+    expect(errorsOf(f)).toEqual([
+      'F:2: reports.office_abbr: must be the office\'s abbreviation in capitals, e.g. "STTTT"',
+      'F:3: reports.numbering: must be "blank" (the clerk writes the number) or "auto"',
+      'F:5: reports.signer.title: is required',
+      'F:7: reports.delivery.to[1]: must be a person or organisation id of the inventory (e.g. "so-tttt") or an e-mail address',
+    ]);
+  });
+
   it('reports a missing file', () => {
     expect(errorsOf(join(dir, 'nope.yaml'))).toEqual(['F:1: file not found']);
   });
