@@ -66,6 +66,12 @@ export function viDateTime(t: number): string {
   return `${p.h}:${p.mi} ngày ${p.d}/${p.mo}/${p.y}`;
 }
 
+/** "08:00" */
+export function viTime(t: number): string {
+  const p = parts(t);
+  return `${p.h}:${p.mi}`;
+}
+
 /** "10/03/2026" */
 export function viDate(t: number): string {
   const p = parts(t);

@@ -50,8 +50,11 @@ describe('the post-meeting report', () => {
 
     const rows = queued();
     expect(rows.map((r) => r.person)).toEqual(['noc-truc-ban-1', 'noc-truc-ban-2', 'vp-tinh-uy-chuyen-vien']);
-    expect(rows[0]!.subject).toBe('[diemcau] Báo cáo sau cuộc họp: 1/2 điểm cầu tham dự — Giao ban tháng 3');
-    expect(rows[0]!.body).toContain('Điểm cầu không tham dự:\n- Hội trường UBND xã Bằng Thành');
+    expect(rows[0]!.subject).toBe(
+      '[diemcau] Báo cáo sau cuộc họp: 1/2 điểm cầu tham dự — 1 điểm cầu không kết nối — Giao ban tháng 3',
+    );
+    expect(rows[0]!.body).toContain('Điểm cầu không kết nối:\n- Hội trường UBND xã Bằng Thành');
+    expect(rows[0]!.body).not.toContain('Không có sự cố');
     expect(rows[0]!.body).toContain(`https://noc.example.gov.vn/api/v1/reports/meetings/${m.id}?format=html`);
     expect(rows[0]!.idempotency_key).toBe(`report/${m.id}/email/noc-truc-ban-1`);
 

@@ -3,7 +3,7 @@
 import type { Outbox } from '../alerts/outbox.ts';
 import type { Runtime, Service } from '../core/runtime.ts';
 import { enqueueForPeople, meetingAudience } from '../meetings/notify.ts';
-import { viDateTime } from '../meetings/time.ts';
+import { viDateTime, viTime } from '../meetings/time.ts';
 import type { StateDb } from '../storage/state-db.ts';
 import { type MeetingReport, meetingReport, type ReportDeps } from './meeting.ts';
 
@@ -18,34 +18,82 @@ export interface AfterMeetingOptions {
 }
 
 const pct = (v: number | null) => (v === null ? '—' : `${v.toLocaleString('vi-VN')} %`);
+const hm = (t: number | null) => (t === null ? '—' : viTime(t));
 
+/** The message to the host office and the NOC: what happened, site by site, then the link. */
 export function reportMessage(r: MeetingReport, publicUrl?: string) {
   const m = r.meeting;
   const s = r.summary;
-  const absent = r.sites.filter((x) => x.attendance === 'absent');
+  const absent = r.sites.filter((x) => x.registered && x.attendance === 'absent');
+  const dropped = r.sites.filter((x) => x.drops.length > 0);
   const lossy = r.sites.filter((x) => (x.lossy_minutes ?? 0) > 0.1);
+  const uninvited = r.sites.filter((x) => !x.registered);
   const link = publicUrl
     ? `${publicUrl.replace(/\/$/, '')}/api/v1/reports/meetings/${m.id}?format=html`
     : null;
-  const subject = `[diemcau] Báo cáo sau cuộc họp: ${s.present}/${s.sites} điểm cầu tham dự — ${m.title}`;
+  const facts = [
+    s.absent && `${s.absent} điểm cầu không kết nối`,
+    s.drops && `${s.drops} lần rớt kết nối`,
+    s.episodes && `${s.episodes} đợt sự cố kỹ thuật`,
+    s.lossy_sites && `${s.lossy_sites} điểm cầu mất gói cao`,
+    s.unknown && `${s.unknown} điểm cầu không có số liệu`,
+    s.incidents && `${s.incidents} sự cố trong nhật ký`,
+  ].filter((x): x is string => typeof x === 'string');
+  const verdict = !r.held
+    ? 'Không ghi nhận điểm cầu nào kết nối'
+    : s.clean
+      ? 'Không có sự cố'
+      : facts.join(', ');
+  const subject = `[diemcau] Báo cáo sau cuộc họp: ${s.present}/${s.sites} điểm cầu tham dự — ${verdict} — ${m.title}`;
   const lines = [
     `Cuộc họp: ${m.title}`,
     `Cơ quan chủ trì: ${m.host_org_name}`,
     `Thời gian: ${viDateTime(m.start)} – ${viDateTime(m.end)}`,
-    `Điểm cầu tham dự: ${s.present}/${s.sites}${s.unknown ? ` (${s.unknown} chưa rõ)` : ''}`,
-    `Tỷ lệ mất gói trung bình: ${pct(s.mean_loss_pct)}; MOS trung bình: ${s.mean_mos ?? '—'}`,
-    `Sự cố trong cuộc họp: ${s.incidents}`,
-    ...(absent.length ? ['', 'Điểm cầu không tham dự:', ...absent.map((x) => `- ${x.name}`)] : []),
-    ...(lossy.length
-      ? ['', 'Điểm cầu mất gói trên 1 % quá 10 % thời gian:', ...lossy.map((x) => `- ${x.name}`)]
+    `Điểm cầu tham dự: ${s.present}/${s.sites}${s.unknown ? ` (${s.unknown} không có số liệu)` : ''}`,
+    `Tỷ lệ mất gói trung bình: ${pct(s.mean_loss_pct)}; MOS trung bình: ${s.mean_mos === null ? '—' : s.mean_mos.toLocaleString('vi-VN')} (trong thời gian kết nối)`,
+    `Kết luận: ${verdict}.`,
+    ...(absent.length ? ['', 'Điểm cầu không kết nối:', ...absent.map((x) => `- ${x.name}`)] : []),
+    ...(dropped.length
+      ? [
+          '',
+          'Rớt kết nối trong cuộc họp:',
+          ...dropped.flatMap((x) =>
+            x.drops.map((d) => `- ${x.name}: ${hm(d.at)}–${hm(d.back_at)} — ${d.cause.vi}`),
+          ),
+        ]
       : []),
+    ...(r.episodes.length
+      ? [
+          '',
+          'Sự cố kỹ thuật (đợt sự cố):',
+          ...r.episodes.map(
+            (e) =>
+              `- ${e.title} (${e.cause_vi}${e.owner_name ? `, ${e.owner_name}` : ''}): ${hm(e.started_at)}–${hm(e.restored_at)}`,
+          ),
+        ]
+      : []),
+    ...(lossy.length
+      ? ['', 'Điểm cầu mất gói trên 1 % quá 10 % thời gian kết nối:', ...lossy.map((x) => `- ${x.name}`)]
+      : []),
+    ...(uninvited.length
+      ? [
+          '',
+          'Điểm cầu không có trong danh sách đăng ký (Điều 8.2.c):',
+          ...uninvited.map((x) => `- ${x.name}`),
+        ]
+      : []),
+    ...(s.incidents ? ['', `Sự cố đã ghi nhật ký (Điều 8.2.d): ${s.incidents}`] : []),
     ...(link ? ['', `Báo cáo đầy đủ (bản in): ${link}`] : []),
     '',
     '---',
-    `Post-meeting report for "${m.title}": ${s.present}/${s.sites} sites attended, mean loss ${s.mean_loss_pct ?? '—'} %, mean MOS ${s.mean_mos ?? '—'}, ${s.incidents} incident(s).`,
+    `Post-meeting report for "${m.title}": ${s.present}/${s.sites} sites attended, ${s.absent} never joined, ${s.drops} drop(s), ${s.episodes} fault episode(s), mean loss ${s.mean_loss_pct ?? '—'} %, mean MOS ${s.mean_mos ?? '—'} over connected time, ${s.incidents} incident(s)${s.clean ? '; no fault' : ''}.`,
     ...(link ? [`Full report: ${link}`] : []),
   ];
-  const short = `Bao cao sau cuoc hop: ${s.present}/${s.sites} tham du — ${m.title}`.slice(0, 160);
+  const short =
+    `Bao cao sau cuoc hop: ${s.present}/${s.sites} tham du, ${s.drops} lan rot, ${s.episodes} su co — ${m.title}`.slice(
+      0,
+      160,
+    );
   return { subject, text: lines.join('\n'), short };
 }
 

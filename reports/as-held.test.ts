@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sample } from '../core/bus.ts';
 import { type World, world } from '../meetings/testing.ts';
 import { parseLocalTime } from '../meetings/time.ts';
+import { reportMessage } from './after-meeting.ts';
 import { meetingReport } from './index.ts';
 
 const MIN = 60_000;
@@ -90,6 +91,15 @@ describe('post-meeting report of a meeting as it happened', () => {
     expect(r.summary).toMatchObject({ sites: 5, present: 4, absent: 1, unknown: 0 });
     expect(r.summary.drops).toBe(bo.drops.length + 1);
     expect(r.summary.episodes).toBe(r.episodes.length);
+
+    // what the host office and the NOC read
+    const msg = reportMessage(r);
+    const name = (id: string) => w.rt.inventory.sites.get(id)!.name;
+    expect(msg.subject).not.toContain('Không có sự cố');
+    expect(msg.text).toContain(`Điểm cầu không kết nối:\n- ${name('xa-bang-thanh')}`);
+    expect(msg.text).toContain(`- ${name('huyen-na-ri')}: 08:20–08:22 — `);
+    expect(msg.text).toContain('Điểm cầu mất gói trên 1 % quá 10 % thời gian kết nối:');
+    expect(msg.text).toContain(`- ${name('huyen-ba-be')}`);
   });
 
   it('says "no fault" only for a meeting in which nothing happened', async () => {
@@ -109,5 +119,6 @@ describe('post-meeting report of a meeting as it happened', () => {
     const r = await meetingReport(w.reportDeps(), m.id);
     expect(r.summary.clean).toBe(true);
     expect(r.sites.map((s) => s.minutes.connected)).toEqual([20, 20]);
+    expect(reportMessage(r).subject).toContain('Không có sự cố');
   });
 });
