@@ -18,15 +18,14 @@ import { parseLocalTime } from '../meetings/time.ts';
 import { createMetricsStore } from '../storage/metrics/index.ts';
 import { openStateDb } from '../storage/state-db.ts';
 import type { AdminDocument } from './document.ts';
+import { documentHtml } from './document-html.ts';
 import { meetingDocument, periodDocument } from './documents.ts';
 import { officeFrom, renderFile } from './files.ts';
 import {
   dbEpisodes,
   meetingReport,
-  meetingReportHtml,
   periodBounds,
   periodReport,
-  periodReportHtml,
 } from './index.ts';
 import { documentNumber } from './numbering.ts';
 
@@ -91,7 +90,6 @@ export async function run(args: string[]): Promise<number> {
     const calls = new CallLog(state, inventory, meetings);
     const deps = { inventory, store, meetings, incidents, readiness, calls, episodes: dbEpisodes(state) };
     let json: object;
-    let html: () => string;
     // the filed document, its number (numbering: auto) kept per document key; null: not a filed kind
     let document: ((o: { number: number | null; date?: number }) => AdminDocument) | null = null;
     let docKey: string | null = null;
@@ -100,8 +98,8 @@ export async function run(args: string[]): Promise<number> {
       if (!id) return fail('cần mã cuộc họp / give the meeting id');
       if (!meetings.get(id)) return fail(`không có cuộc họp "${id}" / no meeting "${id}"`);
       const r = await meetingReport(deps, id);
-      [json, html] = [r, () => meetingReportHtml(r)];
       document = (o) => meetingDocument(r, office, lang, o);
+      json = r;
       docKey = `meeting/${id}`;
     } else {
       let from: number;
@@ -120,8 +118,8 @@ export async function run(args: string[]): Promise<number> {
         return fail((e as Error).message);
       }
       const r = await periodReport(deps, kind as 'six-month' | 'yearly' | 'period', from, to);
-      [json, html] = [r, () => periodReportHtml(r)];
       document = (o) => periodDocument(r, office, lang, o);
+      json = r;
       if (kind !== 'period')
         docKey = `${kind}/${localParts(from).y}-${localParts(from).mo}-${localParts(from).d}`;
     }
@@ -145,7 +143,8 @@ export async function run(args: string[]): Promise<number> {
       } else process.stdout.write(f.body);
       return 0;
     }
-    const text = format === 'html' ? html() : `${JSON.stringify(json, null, 2)}\n`;
+    const text =
+      format === 'html' ? documentHtml(document!({ number: null })) : `${JSON.stringify(json, null, 2)}\n`;
     if (v.out) {
       writeFileSync(v.out, text);
       process.stderr.write(`đã ghi / written: ${v.out}\n`);

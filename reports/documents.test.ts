@@ -1,15 +1,12 @@
 // The reports as documents an office files (Nghị định 30/2020): real reports from the state database and
 // the metrics store, rendered to Word (parsed back from word/document.xml with unzip), PDF (printed by
 // the real Chromium, read back with pdftotext), CSV (read back) and the printable page.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ReportsConfig } from '../config/config.ts';
 import type { Sample } from '../core/bus.ts';
 import { type World, world } from '../meetings/testing.ts';
 import { parseLocalTime } from '../meetings/time.ts';
+import { documentXml, pdfText, rowNumbers, wordTables, xmlText } from '../test/helpers/documents.ts';
 import { CSV_BOM, documentCsv } from './csv.ts';
 import { type AdminDocument, dateLine, tables } from './document.ts';
 import { documentHtml } from './document-html.ts';
@@ -21,8 +18,6 @@ import { documentNumber } from './numbering.ts';
 import { htmlToPdf } from './pdf.ts';
 
 const HOUR = 3600_000;
-const dir = mkdtempSync(join(tmpdir(), 'diemcau-docs-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let w: World;
 beforeEach(async () => {
@@ -36,27 +31,6 @@ const office = officeFrom(
     recipients: ['Như trên;', 'Lãnh đạo Sở;', 'Lưu: VT, BCVT-CNTT.'],
   }),
 );
-
-/** word/document.xml of a .docx, through the real unzip */
-function documentXml(docx: Buffer): string {
-  const f = join(dir, `d${Math.random().toString(36).slice(2)}.docx`);
-  writeFileSync(f, docx);
-  return execFileSync('unzip', ['-p', f, 'word/document.xml'], { encoding: 'utf8' });
-}
-const xmlText = (xml: string) =>
-  xml
-    .replace(/<\/w:p>/g, '\n')
-    .replace(/<[^>]+>/g, '')
-    .replace(/&amp;/g, '&')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'");
-/** the Word tables, each as its rows' texts */
-const wordTables = (xml: string) =>
-  [...xml.matchAll(/<w:tbl>[\s\S]*?<\/w:tbl>/g)].map((t) =>
-    [...t[0].matchAll(/<w:tr[ >][\s\S]*?<\/w:tr>/g)].map((r) => xmlText(r[0]).replace(/\n/g, ' ').trim()),
-  );
 
 async function meetingHeld() {
   const start = parseLocalTime('2026-01-06T08:00')!;
@@ -159,7 +133,9 @@ describe('the post-meeting report as a filed document', () => {
     expect(text).toContain('Số: 12/BC-STTTT');
     expect(text).toContain('Bắc Kạn, ngày 06 tháng 01 năm 2026');
     expect(text).toContain('Nơi nhận:');
-    expect(rowNumbers(text, 'Tham dự')).toEqual(report.sites.map((_, i) => i + 1));
+    expect(rowNumbers(text, 'Kết nối và chất lượng theo điểm cầu')).toEqual(
+      report.sites.map((_, i) => i + 1),
+    );
   });
 
   it('gives its tables as CSV that Excel opens with Vietnamese intact', async () => {
@@ -172,12 +148,12 @@ describe('the post-meeting report as a filed document', () => {
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = bytes.toString('utf8').slice(1).trimEnd().split('\r\n');
     expect(lines[0]).toBe(
-      'STT;Điểm cầu;Tham dự;Thời gian kết nối (%);Mất gói TB (%);Biến thiên trễ TB (ms);Trễ khứ hồi TB (ms);MOS;Sự cố',
+      'STT;Điểm cầu;Tham dự;Vào lúc;Rời lúc;Số phút kết nối;Số phút không có số liệu;Số lần rớt;Mất gói TB (%);Trễ khứ hồi TB (ms);MOS',
     );
     expect(lines).toHaveLength(1 + report.sites.length + 1);
     const hall = lines.find((l) => l.includes('Hội trường UBND huyện Ba Bể'))!.split(';');
     // numbers bare, with the Vietnamese decimal comma: Excel in vi-VN sums them
-    expect(hall[4]).toMatch(/^\d+,\d{2}$/);
+    expect(hall[8]).toMatch(/^\d+,\d{2}$/);
     expect(lines.at(-1)).toMatch(/^;Tổng cộng;/);
     // every table at once, each under its caption; an unknown table is null
     expect(documentCsv(doc)).toContain('BÁO CÁO Kết quả tổ chức hội nghị');
@@ -185,24 +161,10 @@ describe('the post-meeting report as a filed document', () => {
     // the English rendering is comma-separated with decimal points
     const en = documentCsv(meetingDocument(report, office, 'en'), 'diem-cau')!;
     expect(en.split('\r\n')[0]).toBe(
-      `${CSV_BOM}No.,Site,Attendance,Connected (%),Mean loss (%),Mean jitter (ms),Mean RTT (ms),MOS,Incidents`,
+      `${CSV_BOM}No.,Site,Attendance,Joined,Left,Minutes connected,Minutes without data,Drops,Mean loss (%),Mean RTT (ms),MOS`,
     );
   });
 });
-
-/** pdftotext (poppler-utils) of a PDF */
-function pdfText(pdf: Buffer): string {
-  const f = join(dir, `p${Math.random().toString(36).slice(2)}.pdf`);
-  writeFileSync(f, pdf);
-  return execFileSync('pdftotext', [f, '-'], { encoding: 'utf8' });
-}
-
-/** The row numbers (STT) of the table after `marker`: lines "N Name…" with a capital after the number. */
-function rowNumbers(text: string, marker: string): number[] {
-  const after = text.slice(text.indexOf(marker));
-  const end = after.search(/\n(III|IV|V)\. /);
-  return [...(end > 0 ? after.slice(0, end) : after).matchAll(/^(\d+) \p{Lu}/gmu)].map((m) => Number(m[1]));
-}
 
 describe('the six-month and yearly reports as filed documents', () => {
   it('six-month: title, period, the tables in Word and the same rows in the PDF', async () => {
@@ -227,7 +189,7 @@ describe('the six-month and yearly reports as filed documents', () => {
     const pdf = await htmlToPdf(documentHtml(doc));
     const pdfMs = Date.now() - pdfStarted;
     // Chromium may put a row split by a page break out of order in the text: compare as sets
-    const pdfRows = rowNumbers(pdfText(pdf), 'Bảng 6').sort((a, b) => a - b);
+    const pdfRows = rowNumbers(pdfText(pdf), 'Tỷ lệ sẵn sàng theo điểm cầu').sort((a, b) => a - b);
     expect(pdfRows).toEqual(sites.rows.map((_, i) => i + 1));
     console.log(`six-month PDF: ${r.availability.sites.length} site rows, ${pdf.length} bytes, ${pdfMs} ms`);
   });

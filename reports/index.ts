@@ -1,4 +1,5 @@
-// Reports: post-meeting quality, 6-month (Điều 14.1.c) and yearly (Điều 11.3), as JSON and printable HTML.
+// Reports: post-meeting, 6-month (Điều 14.1.c) and yearly (Điều 11.3), as JSON and as documents an
+// office files (documents.ts: printable HTML, Word, PDF, CSV).
 export {
   type Availability,
   type CarrierAvailability,
@@ -9,8 +10,7 @@ export {
   compliance,
   type MeetingWindow,
 } from './compliance.ts';
-export { complianceSection } from './compliance-html.ts';
-export { meetingReportHtml, periodReportHtml, readinessHtml, TIER_LABEL } from './html.ts';
+export { meetingDocument, periodDocument } from './documents.ts';
 export {
   dbEpisodes,
   type EpisodeSource,
@@ -27,3 +27,4 @@ export {
   periodReport,
   type SiteAvailability,
 } from './period.ts';
+export { readinessHtml } from './readiness-html.ts';

@@ -1,10 +1,18 @@
 // The six-month report counts meetings held, never registrations: real bus, observed calls, state DB.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ReportsConfig } from '../config/config.ts';
 import type { CallEvent } from '../meetings/observed.ts';
 import { type World, world } from '../meetings/testing.ts';
-import { parseLocalTime } from '../meetings/time.ts';
+import { parseLocalTime, viDate } from '../meetings/time.ts';
+import { documentXml, pdfText, wordTables, xmlText } from '../test/helpers/documents.ts';
+import { documentCsv } from './csv.ts';
+import { documentHtml } from './document-html.ts';
+import { periodDocument } from './documents.ts';
+import { documentDocx } from './docx.ts';
+import { officeFrom } from './files.ts';
 import { periodBounds, periodReport } from './index.ts';
 import { HELD_KINDS } from './logbook.ts';
+import { htmlToPdf } from './pdf.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -111,5 +119,28 @@ describe('the logbook of meetings held', () => {
       expect(t.meetings).toBe(mt.logbook.filter((x) => x.sites[tier] > 0).length);
     }
     expect(mt.minutes).toBe(mt.logbook.reduce((a, x) => a + x.minutes, 0));
+
+    // the filed document: the logbook table in Word, the same meeting rows in the PDF, the CSV
+    const doc = periodDocument(r, officeFrom(ReportsConfig.parse({})), 'vi', { number: 7 });
+    const xml = documentXml(await documentDocx(doc));
+    const text = xmlText(xml);
+    expect(text).toContain('Số liệu tính đến 16:56 ngày 30/06/2026 (kỳ báo cáo chưa kết thúc).');
+    expect(text).toContain('Tổng số cuộc họp đã diễn ra trên hệ thống: 4,');
+    const book = wordTables(xml).find((t) => t[0]!.startsWith('STT Ngày Bắt đầu'))!;
+    expect(book).toHaveLength(1 + 4 + 1);
+    expect(book[1]).toContain('Phòng chống rét');
+    expect(book.at(-1)).toContain('4 cuộc họp');
+    // in the PDF's layout each meeting is a line "N  dd/mm/yyyy  hh:mm  hh:mm  host  title …"
+    const pdf = pdfText(await htmlToPdf(documentHtml(doc)), { layout: true });
+    const section = pdf.slice(pdf.indexOf('Nhật ký cuộc họp đã tổ chức'));
+    const rows = [...section.matchAll(/^\s*(\d+)\s+(\d{2}\/\d{2}\/\d{4})\s+\d{2}:\d{2}/gm)].map((m) => [
+      Number(m[1]),
+      m[2],
+    ]);
+    expect(rows).toEqual(mt.logbook.map((x, i) => [i + 1, viDate(x.start)]));
+    const csv = documentCsv(doc, 'nhat-ky')!.slice(1).trimEnd().split('\r\n');
+    expect(csv).toHaveLength(1 + 4 + 1);
+    expect(csv[3]).toContain('Hội nghị trực tuyến toàn quốc');
+    expect(csv[3]).toContain('Trung ương chủ trì');
   });
 });

@@ -143,7 +143,8 @@ export interface MeetingReport {
   readiness: { slot: string; at: number; ready: number; total: number; not_ready: string[] }[];
   sites: SiteQuality[];
   episodes: EpisodeLine[];
-  incidents: Incident[];
+  /** the incident log's entries, with the responsible organisation's name */
+  incidents: (Incident & { responsible_name: string | null })[];
 }
 
 export interface ReportDeps {
@@ -394,6 +395,6 @@ export async function meetingReport(d: ReportDeps, meetingId: string): Promise<M
     readiness,
     sites,
     episodes: episodeLines,
-    incidents,
+    incidents: incidents.map((i) => ({ ...i, responsible_name: owner(inv, i.responsible_org) })),
   };
 }

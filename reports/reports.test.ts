@@ -1,9 +1,14 @@
 // Reports from real samples in the real metrics store, real meetings and incidents in the state DB.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ReportsConfig } from '../config/config.ts';
 import type { Sample } from '../core/bus.ts';
 import { type World, world } from '../meetings/testing.ts';
 import { parseLocalTime } from '../meetings/time.ts';
-import { meetingReport, meetingReportHtml, periodBounds, periodReport, periodReportHtml } from './index.ts';
+import { documentHtml } from './document-html.ts';
+import { officeFrom } from './files.ts';
+import { meetingDocument, meetingReport, periodBounds, periodDocument, periodReport } from './index.ts';
+
+const office = officeFrom(ReportsConfig.parse({}));
 
 const HOUR = 3600_000;
 const T0 = parseLocalTime('2026-01-02T08:00')!;
@@ -80,13 +85,13 @@ describe('post-meeting quality report', () => {
     expect(r.readiness).toEqual([expect.objectContaining({ slot: 'manual', total: 4 })]);
     expect(r.meeting.host_org_name).toBe('Văn phòng UBND tỉnh');
 
-    const html = meetingReportHtml(r);
-    expect(html).toContain('Báo cáo chất lượng cuộc họp trực tuyến');
-    expect(html).toContain('Post-meeting quality report');
+    const html = documentHtml(meetingDocument(r, office, 'vi'));
+    expect(html).toContain('Kết quả tổ chức hội nghị truyền hình trực tuyến');
+    expect(html).not.toContain('Post-meeting');
+    expect(documentHtml(meetingDocument(r, office, 'en'))).toContain('On the video conference');
     expect(html).toContain('Giao ban trực tuyến &lt;quý I&gt; &amp; tổng kết');
     expect(html).toContain('Hội trường UBND huyện Ba Bể');
     expect(html).toContain('Suy hao cáp quang VNPT');
-    expect(html).toContain('20 phút');
     expect(html).toContain('08:00 ngày 06/01/2026');
     expect(html).not.toMatch(/<script|<link|src=|url\(/i);
   });
@@ -186,11 +191,13 @@ describe('6-month and yearly reports (Điều 14.1.c, 11.3)', () => {
     expect(av('xa-bang-thanh').coverage).toBeLessThan(0.01);
     expect(av('xa-boc-bo').availability).toBeNull();
 
-    const html = periodReportHtml(r);
-    expect(html).toContain('Báo cáo 06 tháng về hội nghị truyền hình trực tuyến');
+    const html = documentHtml(periodDocument(r, office, 'vi'));
+    expect(html).toContain(
+      'Định kỳ 06 tháng đầu năm 2026 về sử dụng hệ thống hội nghị truyền hình trực tuyến',
+    );
     expect(html).toContain('Từ ngày 01/01/2026 đến hết ngày 30/06/2026');
     expect(html).toContain('Đường truyền');
-    expect(html).toContain('1 giờ 15 phút');
+    expect(html).toContain('thời gian khắc phục trung bình: 1 giờ 5 phút');
     expect(html).not.toMatch(/<script|<link|src=|url\(/i);
 
     const year = await periodReport(
@@ -205,6 +212,6 @@ describe('6-month and yearly reports (Điều 14.1.c, 11.3)', () => {
     expect(year.meetings.counted_until).toBe(w.clock.t);
     expect(year.meetings.logbook.map((x) => x.meeting_id)).not.toContain(later.id);
     expect(year.meetings.by_month).toHaveLength(12);
-    expect(periodReportHtml(year)).toContain('Báo cáo năm');
+    expect(documentHtml(periodDocument(year, office, 'vi'))).toContain('năm 2026');
   });
 });

@@ -1,11 +1,12 @@
 // /api/v1/reports: the post-meeting quality report, the 6-month report (Điều 14.1.c), the yearly report
-// (Điều 11.3) and any period — JSON by default, a self-contained printable HTML page with format=html,
+// (Điều 11.3) and any period — JSON by default; format=html the document as a printable page (the filed layout, lang=vi|en),
 // and the document an office files (Nghị định 30/2020) with format=docx|pdf|csv, lang=vi|en.
 import { createRoute, z } from '@hono/zod-openapi';
 import { CallLog } from '../../meetings/observed.ts';
 import type { Readiness } from '../../meetings/readiness.ts';
 import { isoLocal, parseLocalTime } from '../../meetings/time.ts';
 import type { AdminDocument } from '../../reports/document.ts';
+import { documentHtml } from '../../reports/document-html.ts';
 import { meetingDocument, periodDocument } from '../../reports/documents.ts';
 import {
   CONTENT_TYPES,
@@ -19,10 +20,8 @@ import {
 import {
   dbEpisodes,
   meetingReport,
-  meetingReportHtml,
   periodBounds,
   periodReport,
-  periodReportHtml,
   type ReportDeps,
   readinessHtml,
 } from '../../reports/index.ts';
@@ -191,7 +190,7 @@ export function reportRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =>
           FILE_NAMES.meeting(id, q.lang),
           `meeting/${id}`,
         );
-      return send(c, q.format, r, () => meetingReportHtml(r), `bao-cao-cuoc-hop-${id}`);
+      return send(c, q.format, r, () => documentHtml(meetingDocument(r, office, q.lang)), `bao-cao-cuoc-hop-${id}`);
     },
   );
 
@@ -260,7 +259,7 @@ export function reportRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =>
             FILE_NAMES[kind](q.from, q.lang),
             `${kind}/${q.from}`,
           );
-        return send(c, q.format, r, () => periodReportHtml(r), `bao-cao-${kind}-${q.from}`);
+        return send(c, q.format, r, () => documentHtml(periodDocument(r, office, q.lang)), `bao-cao-${kind}-${q.from}`);
       },
     );
 
@@ -337,7 +336,7 @@ export function reportRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =>
           null,
         );
       }
-      return send(c, q.format, r, () => periodReportHtml(r), 'bao-cao');
+      return send(c, q.format, r, () => documentHtml(periodDocument(r, office, q.lang)), 'bao-cao');
     },
   );
 
