@@ -131,12 +131,24 @@ describe.skipIf(devTarget)('meetings, incidents and reports end to end', () => {
       .toBe(sites);
     expect(await page.locator('th', { hasText: 'Theo yêu cầu' }).count()).toBe(1);
     // attendance, as the alert engine recorded it from the codecs' call state (not a fault)
-    expect(await page.locator('th', { hasText: 'Tham dự' }).count()).toBe(1);
+    expect(await page.locator('table.sites th', { hasText: 'Tham dự' }).count()).toBe(1);
     expect(await page.locator('td[data-attendance=joined]').count()).toBeGreaterThan(0);
     expect(await page.locator('td[data-attendance=joined]').first().textContent()).toMatch(
       /✔ vào họp \d{2}:\d{2}/,
     );
     await page.screenshot({ path: join(SHOTS, 'meeting.png'), fullPage: true });
+  });
+
+  it('shows the live meeting as observed: join times and minutes connected per site', async () => {
+    const obs = page.locator('section[data-observed]');
+    await obs.waitFor({ timeout: 20_000 });
+    expect(await obs.locator('h2').textContent()).toBe('Diễn biến cuộc họp (theo MCU)');
+    await expect
+      .poll(() => obs.locator('tr[data-attendance-observed=present]').count(), POLL)
+      .toBeGreaterThan(0);
+    const row = obs.locator('tr[data-attendance-observed=present]').first();
+    expect(await row.textContent()).toMatch(/Có mặt[\s\S]*\d{2}:\d{2}[\s\S]*\d+\/\d+ phút/);
+    expect(await obs.locator('caption').textContent()).toContain('số phút kết nối');
   });
 
   it('logs an incident with cause, fix and time to restore, and shows it on the site page', async () => {
@@ -194,6 +206,90 @@ describe.skipIf(devTarget)('meetings, incidents and reports end to end', () => {
     await expect.poll(() => page.locator('tr[data-incident]').count(), POLL).toBe(2);
   });
 
+  it('flags a site outside its registration, lists an unregistered call and classifies it (Điều 8.2.c)', async () => {
+    type Api = { meetings: { title: string; sites: string[] }[]; sites: { id: string; tier: string }[] };
+    const api = await page.evaluate(async (): Promise<Api> => {
+      const m = await (await fetch('/api/v1/meetings?limit=1000')).json();
+      const s = await (await fetch('/api/v1/sites')).json();
+      return { meetings: m.items, sites: Array.isArray(s) ? s : (s.sites ?? s.items) };
+    });
+    const demoSites = api.meetings.find((m) => m.title === DEMO_MEETING)!.sites;
+    // sites registered for no meeting (one registered for a later meeting would be its test run)
+    const registered = new Set(api.meetings.flatMap((m) => m.sites));
+    const [extra, extra2] = api.sites
+      .filter((x) => x.tier === 'commune' && x.id !== SITE && !registered.has(x.id))
+      .map((x) => x.id);
+    expect(extra && extra2).toBeTruthy();
+    const calls = (q: string) =>
+      page.evaluate(
+        async (query) =>
+          (await (await fetch(`/api/v1/calls?${query}`)).json()).items as {
+            id: string;
+            legs: { site: string; unregistered_site: boolean; left_at: number | null }[];
+          }[],
+        q,
+      );
+    const SLOW = { timeout: 60_000, interval: 1_000 };
+
+    // a site dials into the demo meeting it was not registered for
+    await target.control('/meeting/start', { sites: [...demoSites, extra] });
+    await expect
+      .poll(
+        async () =>
+          (await calls('kind=registered')).some((c) =>
+            c.legs.some((l) => l.site === extra && l.unregistered_site),
+          ),
+        SLOW,
+      )
+      .toBe(true);
+    await page.click('nav[aria-label=Menu] >> text=Cuộc họp');
+    const flagged = page.locator(`section[data-flagged-legs] tr[data-flagged="${extra}"]`);
+    await flagged.first().waitFor({ timeout: 20_000 });
+    expect(await flagged.first().textContent()).toContain(DEMO_MEETING);
+    expect(await page.locator('#flagged-title').textContent()).toContain(
+      'Điểm cầu ngoài danh sách đăng ký (Điều 8.2.c)',
+    );
+
+    // the meeting's call ends; two sites nobody registered hold a call of their own
+    await target.control('/meeting/end');
+    await expect.poll(async () => (await calls('live=true')).length, SLOW).toBe(0);
+    await target.control('/meeting/start', { sites: [extra, extra2] });
+    await expect
+      .poll(async () => (await calls('kind=unregistered&live=true')).flatMap((c) => c.legs).length, SLOW)
+      .toBe(2);
+    await page.click('nav[aria-label=Menu] >> text=Cảnh báo'); // away and back: the lists load anew
+    await page.click('nav[aria-label=Menu] >> text=Cuộc họp');
+    const section = page.locator('section[data-unregistered-calls]');
+    await section.waitFor({ timeout: 20_000 });
+    expect(await section.locator('h2').textContent()).toContain('Cuộc gọi chưa đăng ký trên MCU');
+    const card = section.locator('li[data-call][data-live=true]').first();
+    await card.waitFor({ timeout: 20_000 });
+    expect(await card.textContent()).toContain('Trực tiếp');
+    expect(await card.locator('tr[data-leg]').count()).toBe(2);
+    expect(await card.locator('tr[data-leg]').first().textContent()).toMatch(/\d{2}:\d{2}[\s\S]*còn kết nối/);
+    const callId = await card.getAttribute('data-call');
+
+    await card.locator('button[data-classify]').click();
+    const form = card.locator('form.classify');
+    await form.waitFor();
+    // the demo meeting overlaps the call: it is offered to attach to
+    expect(await form.locator('select[name=meeting_id] option').first().textContent()).toContain(
+      DEMO_MEETING,
+    );
+    await form.locator('input[name=kind][value=central]').check();
+    await form.locator('input[name=title]').fill('Hội nghị trực tuyến toàn quốc về chuyển đổi số (e2e)');
+    await form.locator('textarea[name=note]').fill('Bộ TT&TT chủ trì, Bắc Kạn tham dự điểm cầu nhánh');
+    await form.locator('button[type=submit]').click();
+    await page.locator('[data-classified]').waitFor({ timeout: 10_000 });
+    expect(await page.locator('[data-classified]').textContent()).toContain('Trung ương chủ trì');
+    await expect.poll(() => section.locator(`li[data-call="${callId}"]`).count(), POLL).toBe(0);
+    await page.screenshot({ path: join(SHOTS, 'meetings-calls.png'), fullPage: true });
+
+    // the demo meeting goes on
+    await target.control('/meeting/start', { sites: demoSites });
+    expect(errors).toEqual([]);
+  });
+
   it('opens the six-month report: a summary here, the printable page in a new tab', async () => {
     await page.click('nav[aria-label=Menu] >> text=Báo cáo');
     await page.locator('input[name=kind][value=six-month]').waitFor();
@@ -202,14 +298,46 @@ describe.skipIf(devTarget)('meetings, incidents and reports end to end', () => {
     const summary = page.locator('[data-summary=six-month]');
     await summary.waitFor({ timeout: 20_000 });
     const total = Number(await summary.locator('[data-meetings-total]').getAttribute('data-meetings-total'));
-    expect(total).toBeGreaterThanOrEqual(2); // the demo's and ours
+    // held, not registered: the demo's meeting and the central call; ours starts in 2 hours (not counted)
+    expect(total).toBeGreaterThanOrEqual(2);
     expect(await summary.textContent()).toContain('Văn phòng UBND tỉnh');
+    expect(await summary.locator('tr[data-logbook-row]').count()).toBe(total);
+    expect(await summary.locator('tr[data-logbook-row][data-kind=central]').count()).toBe(1);
+    expect(await summary.locator('li[data-kind=central] strong').textContent()).toBe('1');
+    // the half-year reaches into the future: counted up to now, and it says so
+    expect(await summary.locator('[data-partial]').textContent()).toMatch(
+      /Số liệu tính đến \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}/,
+    );
+    expect(await summary.textContent()).toContain('Chưa diễn ra (không tính)');
+    expect(await summary.locator('[data-compliance] tr[data-carrier]').count()).toBeGreaterThan(0);
+    expect(await page.locator('a[data-report-doc=docx]').getAttribute('href')).toContain(
+      'format=docx&lang=vi',
+    );
+    await page.screenshot({ path: join(SHOTS, 'reports.png'), fullPage: true });
+    // at phone width no page scrolls sideways: the wide tables scroll in their own box
+    const overflow = () =>
+      page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    await page.setViewportSize({ width: 375, height: 800 });
+    await expect.poll(overflow, POLL).toBeLessThanOrEqual(0);
+    const goTo = (path: string) =>
+      page.evaluate((p) => {
+        history.pushState(null, '', p);
+        dispatchEvent(new PopStateEvent('popstate'));
+      }, path);
+    await goTo('/meetings'); // the menu may fold at this width
+    await page.locator('section[data-unregistered-calls]').waitFor({ timeout: 20_000 });
+    await expect.poll(overflow, POLL).toBeLessThanOrEqual(0);
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await goTo('/reports?kind=six-month');
+    await page.click('button:has-text("Xem tóm tắt")');
+    await summary.waitFor({ timeout: 20_000 });
     const [tab] = await Promise.all([ctx.waitForEvent('page'), page.click('a[data-report-html]')]);
     await tab.waitForLoadState('load');
     expect(tab.url()).toContain('/api/v1/reports/six-month?from=');
     expect(tab.url()).toContain('format=html');
-    expect(await tab.locator('h1').first().textContent()).toBe(
-      'Báo cáo 06 tháng về hội nghị truyền hình trực tuyến',
+    // the printable page is the filed document (Nghị định 30/2020): kind, then title
+    expect(await tab.locator('p.title').first().textContent()).toMatch(
+      /^Định kỳ 06 tháng (đầu|cuối) năm \d{4} về sử dụng hệ thống hội nghị truyền hình trực tuyến$/,
     );
     await tab.close();
   });

@@ -42,6 +42,8 @@ export interface Target {
   user: string;
   password: string;
   inject(fault: { kind: string; site: string }): Promise<void>;
+  /** POST to the simulator's control API, e.g. `/meeting/start` `{sites}` or `/meeting/end` */
+  control(path: string, body?: unknown): Promise<void>;
   /** stdout/stderr of the demo, for failure messages */
   output(): string;
   stop(): Promise<void>;
@@ -140,6 +142,7 @@ export async function startTarget(opts: { base?: number; entry?: string } = {}):
       user: 'admin',
       password: d.password,
       inject: (f) => postJson(`${d.controlUrl}/faults`, f),
+      control: (path, body) => postJson(`${d.controlUrl}${path}`, body ?? {}),
       output: () => '',
       stop: () => d.stop(),
     };
@@ -224,6 +227,7 @@ async function startDemo(base: number, entry: string): Promise<Target> {
     user: 'admin',
     password,
     inject: (f) => postJson(`${control.replace(/\/$/, '')}/faults`, f),
+    control: (path, body) => postJson(`${control.replace(/\/$/, '')}${path}`, body ?? {}),
     output: () => out,
     stop,
   };

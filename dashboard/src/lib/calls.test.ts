@@ -101,8 +101,8 @@ describe('observed calls on the dashboard', () => {
     expect(fmtHcmTime(T0 + 5 * MIN)).toBe('08:05');
     expect(fmtHcmDate(T0)).toBe('10/03/2026');
     expect(fmtHcmTime(null)).toBe('—');
-    expect(fmtShare(0.98765, 'vi', 1)).toBe('98,8 %');
-    expect(fmtShare(0.98765, 'en', 1)).toBe('98.8 %');
+    expect(fmtShare(0.98765, 'vi', 1)).toBe('98,8\u00a0%');
+    expect(fmtShare(0.98765, 'en', 1)).toBe('98.8\u00a0%');
     expect(fmtShare(null, 'vi')).toBe('—');
   });
 

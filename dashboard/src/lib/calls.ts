@@ -126,13 +126,13 @@ export function fmtHcmDate(ms: number | null | undefined): string {
   return HCM_DATE.format(new Date(ms));
 }
 
-/** 0.9876 → "98,8 %" (vi) / "98.8 %" (en); null → "—". */
+/** 0.9876 → "98,8 %" (vi) / "98.8 %" (en), a no-break space before the sign; null → "—". */
 export function fmtShare(share: number | null | undefined, lang: 'vi' | 'en', digits = 1): string {
   if (share === null || share === undefined || !Number.isFinite(share)) return '—';
   const v = (share * 100).toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB', {
     maximumFractionDigits: digits,
   });
-  return `${v} %`;
+  return `${v}\u00a0%`;
 }
 
 /** The readiness pass rate over the required runs (T-12h and T-1h): ready site checks / site checks. */
