@@ -12,6 +12,7 @@ import { startCollector } from '../collector/index.ts';
 import { type Config, loadConfig } from '../config/config.ts';
 import { Bus } from '../core/bus.ts';
 import { log } from '../core/log.ts';
+import type { MetricsStore } from '../core/ports.ts';
 import type { Runtime, Service } from '../core/runtime.ts';
 import { loadInventory, type ResolvedCredential, resolveCredentials, summarize } from '../inventory/load.ts';
 import { startObservedCalls } from '../meetings/calls-service.ts';
@@ -42,6 +43,8 @@ export interface StartOptions {
 export interface Running {
   runtime: Runtime;
   meetings: DbMeetings;
+  /** the metrics store the collector writes to */
+  store: MetricsStore;
   url: string;
   stop(): Promise<void>;
 }
@@ -146,7 +149,7 @@ export async function start(opts: StartOptions = {}): Promise<Running> {
     });
     services.push(api);
     log.info({ url: api.url }, 'diemcau is serving');
-    return { runtime, meetings, url: api.url, stop };
+    return { runtime, meetings, store: storage.store, url: api.url, stop };
   } catch (err) {
     await stop();
     throw err;
