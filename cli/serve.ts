@@ -102,38 +102,25 @@ export async function start(opts: StartOptions = {}): Promise<Running> {
       }),
     );
     services.push(new IncidentDrafter(incidents, meetings, alerts, { log }).start());
+    // what the reports read: the post-meeting one and the scheduled six-month and yearly ones
+    const reportDeps = {
+      inventory,
+      store: storage.store,
+      meetings,
+      incidents,
+      readiness,
+      calls: calls.calls,
+      episodes: dbEpisodes(state),
+    };
     services.push(
-      startAfterMeeting(
-        runtime,
-        {
-          inventory,
-          store: storage.store,
-          meetings,
-          incidents,
-          readiness,
-          calls: calls.calls,
-          episodes: dbEpisodes(state),
-        },
-        { outbox: alerts.outbox, ...(config.http.public_url && { publicUrl: config.http.public_url }) },
-      ),
+      startAfterMeeting(runtime, reportDeps, {
+        outbox: alerts.outbox,
+        ...(config.http.public_url && { publicUrl: config.http.public_url }),
+      }),
     );
     // the six-month and yearly reports e-mailed with their .docx when the period closes (issue 14)
     if (config.reports.delivery.enabled)
-      services.push(
-        startPeriodDelivery(
-          runtime,
-          {
-            inventory,
-            store: storage.store,
-            meetings,
-            incidents,
-            readiness,
-            calls: calls.calls,
-            episodes: dbEpisodes(state),
-          },
-          deliveryOptions(config, alerts.outbox),
-        ),
-      );
+      services.push(startPeriodDelivery(runtime, reportDeps, deliveryOptions(config, alerts.outbox)));
     const before = await opts.before?.(runtime, { credentials, meetings });
     if (before) services.push(before);
     services.push(await startCollector(runtime, { credentials }));
