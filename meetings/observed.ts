@@ -68,29 +68,8 @@ interface SiteState {
   leg?: { id: number; call: string; lastConnected: number };
 }
 
-interface CallRow {
-  id: string;
-  kind: CallKind;
-  meeting_id: string | null;
-  started_at: number;
-  ended_at: number | null;
-  host_org: string | null;
-  title: string | null;
-  classified_by: string | null;
-  classified_at: number | null;
-  note: string | null;
-}
-
-interface LegRow {
-  id: number;
-  call_id: string;
-  site: string;
-  joined_at: number;
-  left_at: number | null;
-  left_reason: 'disconnected' | 'no_data' | null;
-  source: 'mcu_port' | 'codec';
-  unregistered_site: number;
-}
+type CallRow = Omit<ObservedCall, 'legs'>;
+type LegRow = Omit<ObservedLeg, 'unregistered_site'> & { unregistered_site: number };
 
 export interface CallEvent {
   kind: 'call_started' | 'unregistered_site';
