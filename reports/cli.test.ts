@@ -37,7 +37,9 @@ describe('diemcau report', () => {
     expect(r.meetings.logbook.map((x: { minutes: number }) => x.minutes)).toEqual([60]);
     const html = join(rt.dir, 'r.html');
     expect(await run(['yearly', '--year', '2026', '--html', '-c', cfg, '-o', html])).toBe(0);
-    expect(readFileSync(html, 'utf8')).toContain('Tình hình quản lý, vận hành và sử dụng hệ thống hội nghị truyền hình trực tuyến năm 2026');
+    expect(readFileSync(html, 'utf8')).toContain(
+      'Tình hình quản lý, vận hành và sử dụng hệ thống hội nghị truyền hình trực tuyến năm 2026',
+    );
     const mh = join(rt.dir, 'm.html');
     expect(await run(['meeting', m.id, '--html', '-c', cfg, '-o', mh])).toBe(0);
     expect(readFileSync(mh, 'utf8')).toContain('Giao ban');

@@ -21,12 +21,7 @@ import type { AdminDocument } from './document.ts';
 import { documentHtml } from './document-html.ts';
 import { meetingDocument, periodDocument } from './documents.ts';
 import { officeFrom, renderFile } from './files.ts';
-import {
-  dbEpisodes,
-  meetingReport,
-  periodBounds,
-  periodReport,
-} from './index.ts';
+import { dbEpisodes, meetingReport, periodBounds, periodReport } from './index.ts';
 import { documentNumber } from './numbering.ts';
 
 const USAGE = `diemcau report — báo cáo theo Quy chế / the regulation's reports

@@ -190,7 +190,13 @@ export function reportRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =>
           FILE_NAMES.meeting(id, q.lang),
           `meeting/${id}`,
         );
-      return send(c, q.format, r, () => documentHtml(meetingDocument(r, office, q.lang)), `bao-cao-cuoc-hop-${id}`);
+      return send(
+        c,
+        q.format,
+        r,
+        () => documentHtml(meetingDocument(r, office, q.lang)),
+        `bao-cao-cuoc-hop-${id}`,
+      );
     },
   );
 
@@ -259,7 +265,13 @@ export function reportRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =>
             FILE_NAMES[kind](q.from, q.lang),
             `${kind}/${q.from}`,
           );
-        return send(c, q.format, r, () => documentHtml(periodDocument(r, office, q.lang)), `bao-cao-${kind}-${q.from}`);
+        return send(
+          c,
+          q.format,
+          r,
+          () => documentHtml(periodDocument(r, office, q.lang)),
+          `bao-cao-${kind}-${q.from}`,
+        );
       },
     );
 
