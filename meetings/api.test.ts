@@ -257,12 +257,12 @@ describe('report routes', () => {
     expect(json.json.summary).toMatchObject({ sites: 3, present: 1, unknown: 2 });
     const html = await call('u-host', 'GET', `/reports/meetings/${m.id}?format=html`);
     expect(html.type).toContain('text/html');
-    expect(html.text).toContain('Báo cáo chất lượng cuộc họp trực tuyến');
+    expect(html.text).toContain('Kết quả tổ chức hội nghị truyền hình trực tuyến');
     expect((await call('u-host2', 'GET', `/reports/meetings/${m.id}`)).status).toBe(404);
 
     const six = await call('u-viewer', 'GET', '/reports/six-month?from=2026-01-01&format=html');
     expect(six.status).toBe(200);
-    expect(six.text).toContain('Báo cáo 06 tháng');
+    expect(six.text).toContain('Định kỳ 06 tháng đầu năm 2026');
     const sixJson = await call('u-noc', 'GET', '/reports/six-month?from=2026-01-01');
     expect(sixJson.json.meetings.total).toBe(1);
     expect((await call('u-noc', 'GET', '/reports/yearly?year=2026')).json.kind).toBe('yearly');
