@@ -14,6 +14,7 @@ import { Evaluator, type FlapPolicy, round, SEVERITY_RANK } from './evaluate.ts'
 import { causeText, type EpisodeView, explain } from './messages.ts';
 import type { Outbox } from './outbox.ts';
 import { Pager } from './paging.ts';
+import { siteEpisode } from './precedence.ts';
 import { DISTRICT_RULE, type MaintenanceRule, type Rule, type RuleSet } from './rules.ts';
 import { Holds, type MaintenanceWindow } from './silences.ts';
 import { EngineStore, type HistoryEntry } from './store.ts';
@@ -961,7 +962,6 @@ export class Engine implements AlertEngine {
       if (ep.e.cause === null) return 'unknown';
       return 'degraded';
     };
-    const order: SiteState[] = ['down', 'on_battery', 'degraded', 'unknown'];
     // an episode speaks for a site while something of it still fails there (a district episode keeps
     // listing the communes that came back; a settling one keeps only what still fails)
     const stillThere = (ep: Ep) => [...ep.members.values()].some((m) => m.active && m.site === site);
@@ -985,11 +985,17 @@ export class Engine implements AlertEngine {
         };
       return null;
     }
-    const best = open.sort(
-      (a, b) =>
-        order.indexOf(stateOf(a)) - order.indexOf(stateOf(b)) ||
-        SEVERITY_RANK[b.e.severity] - SEVERITY_RANK[a.e.severity],
-    )[0]!;
+    // the site's state is its most important episode, by one documented order (precedence.ts)
+    const views = open.map((ep) => ({
+      ep,
+      id: ep.e.id,
+      state: stateOf(ep),
+      severity: ep.e.severity,
+      root: [...ep.members.values()].some((m) => m.role === 'root' && m.active && m.site === site),
+      cause: ep.e.cause,
+      started_at: ep.e.started_at,
+    }));
+    const best = siteEpisode(views)!.ep;
     const state = stateOf(best);
     const label = {
       down: ['Mất kết nối', 'Down'],
@@ -1003,6 +1009,7 @@ export class Engine implements AlertEngine {
       cause: best.e.cause,
       summary: `${label[0]} — nguyên nhân: ${c.vi} / ${label[1]} — cause: ${c.en}`,
       since: best.e.started_at,
+      episode: best.e.id,
     };
   }
 

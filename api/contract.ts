@@ -97,6 +97,8 @@ export const SiteStatus = z.object({
   updated: z.number().nullable(),
   firing_alerts: z.number().int(),
   in_meeting: z.boolean(),
+  /** the open episode that is the site's state (alerts/precedence.ts, docs/alerts.md), null when none */
+  episode: z.string().nullable().optional(),
 });
 export type SiteStatus = z.infer<typeof SiteStatus>;
 

@@ -576,7 +576,8 @@ export class LiveHub {
       next.cause !== prev.cause ||
       next.summary !== prev.summary ||
       next.firing_alerts !== prev.firing_alerts ||
-      next.in_meeting !== prev.in_meeting
+      next.in_meeting !== prev.in_meeting ||
+      (next.episode ?? null) !== (prev.episode ?? null)
     ) {
       this.publish('site', next, [id]);
     }
@@ -590,10 +591,12 @@ export class LiveHub {
     let state: SiteState;
     let cause: SiteStatus['cause'] = null;
     let summary: string;
+    let episode: string | null = null;
     let since: number | null = null;
     const verdict = this.alerts?.verdict(site.id) ?? null;
     if (verdict) {
       ({ state, cause, summary, since } = verdict);
+      episode = verdict.episode ?? null;
     } else if (!fresh) {
       state = 'unknown';
       summary = summaryFor(state, updated, this.staleMs);
@@ -629,6 +632,7 @@ export class LiveHub {
       updated,
       firing_alerts: counts.get(site.id) ?? 0,
       in_meeting: (this.meetings?.forSite(site.id, now, 0).length ?? 0) > 0,
+      episode,
     };
   }
 }

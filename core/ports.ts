@@ -94,6 +94,8 @@ export interface SiteVerdict {
   /** one line for a person, Vietnamese first */
   summary: string;
   since: number;
+  /** the episode that is the site's state (alerts/precedence.ts), when one is */
+  episode?: string | null;
 }
 
 /** A recurring maintenance window (maintenance plans, Điều 13.3): local time Asia/Ho_Chi_Minh. */
