@@ -3,6 +3,7 @@
 // (reports/period.ts): the server's types and the small pure helpers the meetings, meeting and
 // reports pages share.
 
+import { TZ } from '../../../core/time.ts';
 import type { CallKind, ObservedCall, ObservedLeg } from '../../../meetings/observed.ts';
 import type { Meeting } from '../../../meetings/store.ts';
 // The server's own types: these imports are erased at build time.
@@ -102,13 +103,13 @@ export function callSites(call: ObservedCall): string[] {
 }
 
 const HCM_TIME = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Asia/Ho_Chi_Minh',
+  timeZone: TZ,
   hour: '2-digit',
   minute: '2-digit',
   hourCycle: 'h23',
 });
 const HCM_DATE = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Asia/Ho_Chi_Minh',
+  timeZone: TZ,
   day: '2-digit',
   month: '2-digit',
   year: 'numeric',

@@ -1,6 +1,7 @@
 // Fault episodes as the alerts page shows them (issue 12): which card an alert belongs to, which tab
 // an episode sits in, times in Bắc Kạn's zone and "12 phút trước". Pure functions, unit-tested.
 import type { Alert, Episode } from '../../../api/contract.ts';
+import { TZ } from '../../../core/time.ts';
 
 export type EpisodeTab = 'open' | 'resolved';
 
@@ -96,7 +97,7 @@ export function firingCount(episodes: readonly Episode[], alerts: readonly Alert
 }
 
 const HCM = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Asia/Ho_Chi_Minh',
+  timeZone: TZ,
   day: '2-digit',
   month: '2-digit',
   year: 'numeric',

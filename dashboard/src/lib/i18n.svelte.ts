@@ -1,5 +1,6 @@
 // Vietnamese first (default), English as a switch. Every string a person reads comes from here.
 import type { Cause, SiteState } from '../../../api/contract.ts';
+import { fmtAgo, fmtClock, fmtMinuteTz, fmtStamp } from './siteview.ts';
 
 export type Lang = 'vi' | 'en';
 
@@ -842,27 +843,27 @@ export function siteAccessibleName(name: string, state: SiteState, cause: Cause 
   return c ? `${name}: ${c}, ${stateLabel(state)}` : `${name}: ${stateLabel(state)}`;
 }
 
+// Times are the system's one zone (core/time.ts, Asia/Ho_Chi_Minh), whatever zone the browser is in.
+
+/** "08:00:05" */
 export function fmtTime(ms: number | null | undefined): string {
-  if (!ms) return '—';
-  return new Date(ms).toLocaleTimeString(i18n.lang === 'vi' ? 'vi-VN' : 'en-GB', { hour12: false });
+  return fmtClock(ms);
 }
 
+/** "08:00:05 10/03/2026" */
 export function fmtDateTime(ms: number | null | undefined): string {
-  if (!ms) return '—';
-  return new Date(ms).toLocaleString(i18n.lang === 'vi' ? 'vi-VN' : 'en-GB', { hour12: false });
+  return fmtStamp(ms);
 }
 
-/** to the minute, date first: "08:00 10/03/2026" — meeting and incident times */
+/** to the minute: "08:00 10/03/2026" — meeting and incident times */
 export function fmtMinute(ms: number | null | undefined): string {
-  if (!ms) return '—';
-  return new Date(ms).toLocaleString(i18n.lang === 'vi' ? 'vi-VN' : 'en-GB', {
-    hour12: false,
-    day: '2-digit',
-    month: '2-digit',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-  });
+  return fmtMinuteTz(ms);
+}
+
+/** "12 phút trước" / "12 min ago" */
+export function ago(ms: number | null | undefined, now: number): string {
+  if (!ms) return '';
+  return fmtAgo(ms, now, i18n.lang === 'en' ? 'en' : 'vi');
 }
 
 export function fmtNum(v: number | undefined | null, digits = 1): string {

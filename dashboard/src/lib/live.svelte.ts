@@ -4,6 +4,7 @@
 // tells the charts to redraw.
 import type { Alert, Episode, LiveEvents, SiteMetrics, SiteStatus } from '../../../api/contract.ts';
 import { BASE, get, pickList } from './api.ts';
+import { mergeSnapshot } from './siteview.ts';
 
 export class SiteCell {
   s: SiteStatus = $state.raw() as unknown as SiteStatus;
@@ -231,11 +232,11 @@ class Live {
     for (const id of [...this.cells.keys()]) if (!seen.has(id)) this.cells.delete(id);
     const ids = sites.map((s) => s.id);
     if (ids.join('\n') !== this.ids.join('\n')) this.ids = ids;
-    this.alertMap = new Map(alerts.map((a) => [a.id, a]));
-    this.alerts = alerts;
-    // the snapshot holds every open episode; resolved ones already known stay (the resolved tab)
-    const kept = [...this.episodeMap.values()].filter((e) => e.state === 'resolved');
-    this.episodeMap = new Map([...kept, ...episodes].map((e) => [e.id, e]));
+    // the snapshot holds every open alert and episode; resolved ones already known stay (the resolved tab)
+    const merged = mergeSnapshot({ alerts: this.alertMap, episodes: this.episodeMap }, { alerts, episodes });
+    this.alertMap = merged.alerts;
+    this.alerts = [...this.alertMap.values()];
+    this.episodeMap = merged.episodes;
     this.episodes = [...this.episodeMap.values()];
     this.version++;
     this.dirtyTick = true;
