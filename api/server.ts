@@ -13,6 +13,7 @@ import type { AlertEngine, MeetingSource, MetricsStore } from '../core/ports.ts'
 import { fromRoot } from '../core/root.ts';
 import type { Runtime, Service } from '../core/runtime.ts';
 import { housekeep } from './accounts.ts';
+import { compression } from './compression.ts';
 import {
   type AppEnv,
   auditRefusal,
@@ -93,6 +94,8 @@ export function buildApp(
   });
 
   app.use('*', registerApiMetrics(rt.registry, d.live, d.store));
+  // gzip/deflate for JSON and text from 1 kB (never the live stream); api/compression.ts
+  app.use('*', compression());
   app.use(
     '*',
     secureHeaders({

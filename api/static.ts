@@ -1,9 +1,11 @@
 // Serves the built dashboard (dashboard/dist) at /, with the SPA fallback: any GET that is not the
-// API and not a file gets index.html, so deep links into the app work on reload.
+// API and not a file gets index.html, so deep links into the app work on reload. A file the build
+// also wrote compressed (app-….js.br, app-….js.gz) goes out compressed to a client that accepts it.
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Context } from 'hono';
+import { chooseEncoding, isCompressible, PRECOMPRESSED } from './compression.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -58,22 +60,31 @@ export function staticHandler(dir: string) {
     }
     if (!target)
       return c.json({ error: { code: 'not_found', message: `Không tìm thấy / Not found: ${path}` } }, 404);
+    const type = TYPES[extname(target).toLowerCase()] ?? 'application/octet-stream';
+    // the .br/.gz beside the file, if the build wrote them and the client takes one
+    const variants = isCompressible(type)
+      ? PRECOMPRESSED.filter((v) => existsSync(target + v.ext) && statSync(target + v.ext).isFile())
+      : [];
+    const chosen = chooseEncoding(c.req.header('accept-encoding'), variants);
     const st = statSync(target);
     const isIndex = target.endsWith(`${sep}index.html`);
     // Vite puts content hashes in asset names: those never change; index.html always revalidates
     const immutable = target.includes(`${sep}assets${sep}`);
+    const sent = chosen ? target + chosen.ext : target;
     const headers: Record<string, string> = {
-      'content-type': TYPES[extname(target).toLowerCase()] ?? 'application/octet-stream',
-      'content-length': String(st.size),
+      'content-type': type,
+      'content-length': String(chosen ? statSync(sent).size : st.size),
       'cache-control': immutable
         ? 'public, max-age=31536000, immutable'
         : isIndex
           ? 'no-cache'
           : 'public, max-age=300',
       'last-modified': st.mtime.toUTCString(),
+      ...(chosen && { 'content-encoding': chosen.encoding }),
+      ...(variants.length > 0 && { vary: 'Accept-Encoding' }),
     };
     if (c.req.method === 'HEAD') return new Response(null, { status: 200, headers });
-    const body = Readable.toWeb(createReadStream(target)) as ReadableStream<Uint8Array>;
+    const body = Readable.toWeb(createReadStream(sent)) as ReadableStream<Uint8Array>;
     return new Response(body, { status: 200, headers });
   };
 }
