@@ -8,10 +8,12 @@ import {
   fmtShare,
   hasSession,
   liveFirst,
+  type MeetingReport,
   type ObservedCall,
   type ObservedLeg,
   overlappingMeetings,
   readinessPassRate,
+  worstFirst,
 } from './calls.ts';
 
 const T0 = Date.UTC(2026, 2, 10, 1, 0); // 08:00 on 10/03/2026 in Bắc Kạn
@@ -127,5 +129,72 @@ describe('observed calls on the dashboard', () => {
     expect(documentUrl('/api/v1', '/reports/meetings/m1', 'pdf', 'en')).toBe(
       '/api/v1/reports/meetings/m1?format=pdf&lang=en',
     );
+  });
+});
+
+describe('worstFirst', () => {
+  const site = (
+    name: string,
+    over: Partial<MeetingReport['sites'][number]> = {},
+  ): MeetingReport['sites'][number] => ({
+    site: name,
+    name,
+    tier: 'commune',
+    district: 'd',
+    registered: true,
+    attendance: 'present',
+    joined_at: T0,
+    left_at: null,
+    minutes: { total: 10, connected: 10, disconnected: 0, no_data: 0 },
+    connected: 1,
+    drops: [],
+    loss_pct: { mean: 0, p95: 0, worst: 0, minutes: 10 },
+    jitter_ms: null,
+    rtt_ms: null,
+    mos: { mean: 4.4, p95: 4.4, worst: 4.4, minutes: 10 },
+    quality_source: 'rtp',
+    lossy_minutes: 0,
+    episodes: [],
+    incidents: 0,
+    ...over,
+  });
+  it('puts the absent, the dropped out, the silent, the dropping and the lossy before the clean', () => {
+    const drop = {
+      at: T0,
+      back_at: T0 + MIN,
+      cause: {
+        kind: 'hung_up' as const,
+        episode_id: null,
+        cause: null,
+        owner_org: null,
+        owner_name: null,
+        vi: '',
+        en: '',
+      },
+    };
+    const list = [
+      site('a-clean'),
+      site('b-lossy', { loss_pct: { mean: 3, p95: 3, worst: 3, minutes: 10 } }),
+      site('c-drops', { drops: [drop] }),
+      site('d-unknown', { attendance: 'unknown', joined_at: null }),
+      site('e-out', { left_at: T0 + 5 * MIN }),
+      site('f-absent', { attendance: 'absent', joined_at: null }),
+      site('g-low-mos', { mos: { mean: 3.1, p95: 3.1, worst: 3.1, minutes: 10 } }),
+    ];
+    expect(worstFirst(list, true).map((s) => s.site)).toEqual([
+      'f-absent',
+      'e-out',
+      'd-unknown',
+      'c-drops',
+      'b-lossy',
+      'g-low-mos',
+      'a-clean',
+    ]);
+    // after the meeting, having left is not a problem
+    expect(
+      worstFirst(list, false)
+        .map((s) => s.site)
+        .indexOf('e-out'),
+    ).toBe(6);
   });
 });

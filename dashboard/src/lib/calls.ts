@@ -171,3 +171,26 @@ export function documentUrl(
 /** A period report's summary as the reports page reads it. */
 export type PeriodSummary = PeriodReport;
 export type MeetingSummary = MeetingReport;
+
+type SiteRow = MeetingReport['sites'][number];
+
+/**
+ * A meeting's sites worst first, for the NOC watching it: never joined, then out of the call now
+ * (while it runs), then without data, then by drops, loss and MOS; the name breaks ties.
+ */
+export function worstFirst(sites: readonly SiteRow[], live: boolean): SiteRow[] {
+  const key = (s: SiteRow): number[] => [
+    s.attendance === 'absent' ? 0 : 1,
+    live && s.joined_at !== null && s.left_at !== null ? 0 : 1,
+    s.attendance === 'unknown' ? 0 : 1,
+    -s.drops.length,
+    -(s.loss_pct?.mean ?? 0),
+    s.mos?.mean ?? 5,
+  ];
+  return [...sites].sort((a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i]! - kb[i]!;
+    return a.name.localeCompare(b.name, 'vi');
+  });
+}
