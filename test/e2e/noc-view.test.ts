@@ -1,0 +1,187 @@
+// End to end (issue 15, the NOC view), Chromium in UTC against `diemcau demo` (run with
+// DIEMCAU_E2E_BASE=82 beside other suites): a fault then its recovery changes the map's named labels
+// both ways without a reload; an acknowledged episode shows who acknowledged it on the map card and
+// the site page; times are Bắc Kạn's (Asia/Ho_Chi_Minh) with the browser in UTC; the meeting filter
+// shows only that meeting's sites; the resolved tab keeps its alerts after a live snapshot.
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDashboard, startTarget, type Target } from './target.ts';
+
+const VICTIM = 'xa-bang-thanh';
+const POLL = { timeout: 60_000, interval: 250 };
+const HCM = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Asia/Ho_Chi_Minh',
+  day: '2-digit',
+  month: '2-digit',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+const hcm = (ms: number) => {
+  const p = Object.fromEntries(HCM.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+  return `${p['hour']}:${p['minute']} ${p['day']}/${p['month']}/${p['year']}`;
+};
+
+describe('NOC view end to end (browser in UTC)', () => {
+  let target: Target;
+  let browser: Browser;
+  let ctx: BrowserContext;
+  let page: Page;
+  const errors: string[] = [];
+
+  /** a JSON request from the page, with the session's CSRF token */
+  const api = (method: string, path: string, body?: unknown) =>
+    page.evaluate(
+      async ({ method, path, body }) => {
+        const r = await fetch(`/api/v1${path}`, {
+          method,
+          headers: {
+            'content-type': 'application/json',
+            'x-csrf-token': sessionStorage.getItem('diemcau.csrf') ?? '',
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        return { status: r.status, body: await r.json().catch(() => null) };
+      },
+      { method, path, body },
+    );
+
+  beforeAll(async () => {
+    buildDashboard();
+    target = await startTarget();
+    browser = await chromium.launch({
+      executablePath: process.env['CHROMIUM'] ?? '/usr/bin/chromium',
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'],
+    });
+    ctx = await browser.newContext({
+      viewport: { width: 1920, height: 1080 },
+      locale: 'vi-VN',
+      timezoneId: 'UTC',
+    });
+    page = await ctx.newPage();
+    page.on('pageerror', (e) => errors.push(e.message));
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await target?.stop().catch(() => {});
+  });
+
+  it('logs in, the browser is in UTC', async () => {
+    await page.goto(`${target.url}/`);
+    await page.fill('input[name=username]', target.user);
+    await page.fill('input[name=password]', target.password);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('a[data-site]', { timeout: 30_000 });
+    expect(await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone)).toBe('UTC');
+  });
+
+  it('a fault names the site on the map; acknowledged, the card and the site page say who (Bắc Kạn time)', async () => {
+    const label = page.locator(`text.problem-label[data-label-for="${VICTIM}"]`);
+    expect(await label.count()).toBe(0);
+    await target.inject({ kind: 'power_cut', site: VICTIM });
+    await expect
+      .poll(() => page.locator(`a[data-site="${VICTIM}"]`).getAttribute('data-state'), POLL)
+      .not.toBe('ok');
+    await expect.poll(() => label.count(), POLL).toBe(1);
+    expect(await label.textContent()).toContain('Bằng Thành');
+    // the episode, acknowledged through the API as another operator would
+    let epId = '';
+    await expect
+      .poll(async () => {
+        const r = await api('GET', `/sites/${VICTIM}`);
+        epId = r.body?.site?.episode ?? r.body?.episode ?? '';
+        return epId;
+      }, POLL)
+      .not.toBe('');
+    const ack = await api('POST', `/episodes/${encodeURIComponent(epId)}/ack`, {
+      comment: 'Đã báo Điện lực, đang xử lý',
+    });
+    expect(ack.status, JSON.stringify(ack.body)).toBe(200);
+    const started: number = ack.body.started_at ?? ack.body.episode?.started_at;
+    const node = page.locator(`a[data-site="${VICTIM}"]`);
+    await expect.poll(() => node.getAttribute('data-handling'), POLL).toBe('ack');
+    await node.hover();
+    const tip = page.locator('.tip');
+    await tip.waitFor({ timeout: 10_000 });
+    await expect.poll(() => tip.locator('[data-testid=ack]').textContent(), POLL).toContain(`Xác nhận bởi`);
+    const tipText = (await tip.textContent()) ?? '';
+    expect(tipText).toContain('Đã báo Điện lực, đang xử lý');
+    expect(tipText).toContain(hcm(started));
+    expect(tipText).toMatch(/(phút trước|vừa xong)/);
+    await page.mouse.move(0, 0);
+    // the site page
+    await page.goto(`${target.url}/sites/${VICTIM}`);
+    const ep = page.locator('[data-site-page] .ep');
+    await ep.waitFor({ timeout: 20_000 });
+    await expect.poll(() => ep.locator('[data-testid=ack]').textContent(), POLL).toContain(target.user);
+    expect(await ep.textContent()).toContain(hcm(started));
+  });
+
+  it('its recovery takes the name away again, without a reload', async () => {
+    await page.goto(`${target.url}/`);
+    const label = page.locator(`text.problem-label[data-label-for="${VICTIM}"]`);
+    await expect.poll(() => label.count(), POLL).toBe(1);
+    const marker = await page.evaluate(() => {
+      (window as unknown as { __noReload: number }).__noReload = 1;
+      return 1;
+    });
+    await fetch(`${target.controlUrl}/faults`, { method: 'DELETE' });
+    await expect
+      .poll(() => page.locator(`a[data-site="${VICTIM}"]`).getAttribute('data-state'), {
+        timeout: 180_000,
+        interval: 500,
+      })
+      .toBe('ok');
+    await expect.poll(() => label.count(), POLL).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __noReload?: number }).__noReload)).toBe(marker);
+  }, 240_000);
+
+  it('the resolved tab keeps its alerts after a live snapshot', async () => {
+    await page.goto(`${target.url}/alerts?tab=resolved`);
+    const count = () =>
+      page
+        .locator('[role=tab] .n')
+        .nth(1)
+        .textContent()
+        .then((t) => Number(t ?? 0));
+    await expect.poll(count, POLL).toBeGreaterThan(0);
+    const before = await count();
+    // the stream drops and reconnects: the server starts it again with a snapshot of what is open
+    await ctx.setOffline(true);
+    await expect.poll(() => page.locator('[data-live]').getAttribute('data-live'), POLL).not.toBe('live');
+    await ctx.setOffline(false);
+    await expect.poll(() => page.locator('[data-live]').getAttribute('data-live'), POLL).toBe('live');
+    await page.waitForTimeout(1500);
+    expect(await count()).toBeGreaterThanOrEqual(before);
+  }, 180_000);
+
+  it("the meeting filter shows only that meeting's sites", async () => {
+    const orgs = await api('GET', '/meetings/host-orgs');
+    const host = orgs.body.items[0].id as string;
+    const sites = ['xa-bang-thanh', 'huyen-pac-nam'];
+    const now = Date.now();
+    const reg = await api('POST', '/meetings', {
+      title: 'Họp khẩn E2E',
+      host_org: host,
+      start: now - 60_000,
+      end: now + 3_600_000,
+      sites,
+      emergency: true,
+      emergency_reason: 'kiểm thử',
+    });
+    expect(reg.status, JSON.stringify(reg.body)).toBe(201);
+    const id = reg.body.meeting.id as string;
+    await page.goto(`${target.url}/`);
+    const select = page.locator('select[name=meeting]');
+    await expect.poll(() => select.locator(`option[value="${id}"]`).count(), POLL).toBe(1);
+    await select.selectOption(id);
+    await expect.poll(() => page.locator('a[data-site]').count(), POLL).toBe(reg.body.meeting.sites.length);
+    const shown = await page.$$eval('a[data-site]', (els) => els.map((e) => e.getAttribute('data-site')));
+    expect(shown.sort()).toEqual([...reg.body.meeting.sites].sort());
+    expect(page.url()).toContain(`meeting=${id}`);
+    expect(errors).toEqual([]);
+  });
+});
