@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateInventory, syntheticUnits } from '../../inventory/generate.ts';
 import { startDevApi } from './dev-api.ts';
+import { framesFor, jsHeapAfterGc } from './perf.ts';
 import { openBrowser } from './target.ts';
 
 const SITES = Number(process.argv[2] ?? 1000);
@@ -30,22 +31,7 @@ try {
   out['endpoints_drawn'] = await page.locator('a[data-site]').count();
 
   // frames and long tasks while the stream delivers a metrics event per site every 2 s
-  // (a string, not a function: tsx's name-keeping helpers do not exist in the page)
-  const WATCH = `(async (ms) => {
-    const long = [];
-    const obs = new PerformanceObserver((l) => { for (const e of l.getEntries()) long.push(e.duration); });
-    obs.observe({ type: 'longtask', buffered: false });
-    let frames = 0, worst = 0, last = performance.now();
-    const end = last + ms;
-    await new Promise((resolve) => {
-      const f = (now) => { frames++; worst = Math.max(worst, now - last); last = now; if (now < end) requestAnimationFrame(f); else resolve(); };
-      requestAnimationFrame(f);
-    });
-    obs.disconnect();
-    return { fps: Math.round((frames * 1000) / ms), worst_frame_ms: Math.round(worst), long_tasks: long.length,
-      longest_task_ms: Math.round(Math.max(0, ...long)) };
-  })`;
-  const watch = (ms: number) => page.evaluate(`${WATCH}(${ms})`) as Promise<Record<string, number>>;
+  const watch = (ms: number) => framesFor(page, ms);
   const steady = await watch(10_000);
   for (const [k, v] of Object.entries(steady)) out[`steady_${k}`] = v;
 
@@ -66,10 +52,7 @@ try {
   );
   out['burst_100_power_cuts_visible_ms'] = Date.now() - t1;
   for (const [k, v] of Object.entries(await during)) out[`burst_${k}`] = v;
-  const heap = await page.evaluate(
-    () => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0,
-  );
-  out['js_heap_mb'] = Math.round(heap / 1e6);
+  out['js_heap_mb'] = Math.round((await jsHeapAfterGc(page)).used / 1e6);
   await page.screenshot({ path: join(dir, 'perf.png') });
   out['screenshot'] = join(dir, 'perf.png');
 } catch (err) {

@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { generateInventory, syntheticUnits } from '../../inventory/generate.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /**
@@ -44,6 +45,8 @@ export interface Target {
   inject(fault: { kind: string; site: string }): Promise<void>;
   /** POST to the simulator's control API, e.g. `/meeting/start` `{sites}` or `/meeting/end` */
   control(path: string, body?: unknown): Promise<void>;
+  /** the simulator's control API (GET/POST/DELETE /faults …) */
+  controlUrl: string;
   /** stdout/stderr of the demo, for failure messages */
   output(): string;
   stop(): Promise<void>;
@@ -127,11 +130,23 @@ export function buildDashboard(): void {
   }
 }
 
-/**
- * `base`: the loopback base of the demo's devices (default E2E_BASE); each e2e file takes its own.
- * `entry`: the diemcau command to run (default bin/diemcau.js, or a compiled dist/diemcau.js).
- */
-export async function startTarget(opts: { base?: number; entry?: string } = {}): Promise<Target> {
+export interface DemoOptions {
+  /** the loopback base of the demo's devices (default E2E_BASE); each e2e file takes its own */
+  base?: number;
+  /** the diemcau command to run (default bin/diemcau.js, or a compiled dist/diemcau.js) */
+  entry?: string;
+  /**
+   * a synthetic network of this many sites, as `diemcau demo --sites N` generates it (same generator,
+   * same title) but on this run's loopback base, instead of the Bắc Kạn inventory
+   */
+  sites?: number;
+  /** the collector's poll interval (default 5s, so that faults show quickly) */
+  interval?: string;
+  /** how long the demo may take to come up (default 60 s; a large synthetic network takes longer) */
+  readyMs?: number;
+}
+
+export async function startTarget(opts: DemoOptions = {}): Promise<Target> {
   const which = process.env['DIEMCAU_E2E_TARGET'] ?? 'demo';
   if (which === 'dev') {
     const { startDevApi } = await import('./dev-api.ts');
@@ -143,11 +158,12 @@ export async function startTarget(opts: { base?: number; entry?: string } = {}):
       password: d.password,
       inject: (f) => postJson(`${d.controlUrl}/faults`, f),
       control: (path, body) => postJson(`${d.controlUrl}${path}`, body ?? {}),
+      controlUrl: d.controlUrl,
       output: () => '',
       stop: () => d.stop(),
     };
   }
-  return startDemo(opts.base ?? E2E_BASE, opts.entry ?? join(ROOT, 'bin/diemcau.js'));
+  return startDemo(opts);
 }
 
 /**
@@ -155,16 +171,23 @@ export async function startTarget(opts: { base?: number; entry?: string } = {}):
  * listen on 127.70.x.x (the Bắc Kạn inventory with its demo addresses moved from 127.20 to this suite's
  * loopback base), so the demo runs beside other suites; the trap receiver gets a free port too.
  */
-async function startDemo(base: number, entry: string): Promise<Target> {
+export async function startDemo(opts: DemoOptions = {}): Promise<Target> {
+  const base = opts.base ?? E2E_BASE;
+  const entry = opts.entry ?? join(ROOT, 'bin/diemcau.js');
   const dir = mkdtempSync(join(tmpdir(), 'diemcau-e2e-'));
   const port = await freePort();
   const controlPort = await freePort();
   const trapPort = await freePort();
   const password = 'mật-khẩu-e2e-dashboard-2026';
-  const inventory = join(dir, 'bac-kan.yaml');
+  const inventory = join(dir, opts.sites ? 'inventory.yaml' : 'bac-kan.yaml');
   writeFileSync(
     inventory,
-    readFileSync(join(ROOT, 'inventory/bac-kan.yaml'), 'utf8').replaceAll('127.20.', `127.${base}.`),
+    opts.sites
+      ? generateInventory(syntheticUnits(opts.sites), {
+          title: `Mạng mô phỏng ${opts.sites} điểm cầu`,
+          base,
+        })
+      : readFileSync(join(ROOT, 'inventory/bac-kan.yaml'), 'utf8').replaceAll('127.20.', `127.${base}.`),
   );
   const config = join(dir, 'diemcau.yaml');
   writeFileSync(
@@ -173,7 +196,7 @@ async function startDemo(base: number, entry: string): Promise<Target> {
       `inventory: ${JSON.stringify(inventory)}`,
       `data_dir: ${JSON.stringify(join(dir, 'data'))}`,
       `http: { listen: "127.0.0.1:${port}" }`,
-      `collector: { interval: 5s, trap_listen: "127.0.0.1:${trapPort}" }`,
+      `collector: { interval: ${opts.interval ?? '5s'}, trap_listen: "127.0.0.1:${trapPort}" }`,
       '',
     ].join('\n'),
   );
@@ -191,7 +214,8 @@ async function startDemo(base: number, entry: string): Promise<Target> {
     out += b.toString();
   });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  const readyMs = opts.readyMs ?? 60_000;
+  const deadline = Date.now() + readyMs;
   let ready = false;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
@@ -218,7 +242,9 @@ async function startDemo(base: number, entry: string): Promise<Target> {
   };
   if (!ready) {
     await stop();
-    throw new Error(`diemcau demo did not come up on ${url} within 60 s:\n${out.slice(-3000)}`);
+    throw new Error(
+      `diemcau demo did not come up on ${url} within ${readyMs / 1000} s:\n${out.slice(-3000)}`,
+    );
   }
   const control = /simulator control:\s*(http\S+)/i.exec(out)?.[1] ?? `http://127.0.0.1:${controlPort}`;
   return {
@@ -228,6 +254,7 @@ async function startDemo(base: number, entry: string): Promise<Target> {
     password,
     inject: (f) => postJson(`${control.replace(/\/$/, '')}/faults`, f),
     control: (path, body) => postJson(`${control.replace(/\/$/, '')}${path}`, body ?? {}),
+    controlUrl: control.replace(/\/$/, ''),
     output: () => out,
     stop,
   };
