@@ -17,6 +17,8 @@ const PACKAGES = {
   // reports/documents.test.ts: the PDF read back (pdftotext) and the .docx unzipped
   'poppler-utils': '/usr/bin/pdftotext',
   unzip: '/usr/bin/unzip',
+  // test/e2e/noc-view.test.ts finds the demo's process by its listening port (ss -p)
+  iproute2: '/usr/bin/ss',
   // the third-party RTP reflector of collector/rtp-truth.test.ts (snmpsim pulls it in too)
   python3: '/usr/bin/python3',
   'prometheus-snmp-exporter': '/usr/bin/prometheus-snmp-exporter',
