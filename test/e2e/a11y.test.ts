@@ -167,6 +167,12 @@ describe.skipIf(devTarget)('accessibility of every page (axe-core)', () => {
     await page.waitForSelector(`a[data-site="${VICTIM}"][data-cause=power]`, { timeout: 30_000 });
     await page.waitForSelector(`a[data-site="${LINK_DOWN}"]:not([data-state=ok])`, { timeout: 60_000 });
     expect(await page.locator('h1').count()).toBe(1);
+    // a site in the demo's meeting says so in its accessible name, not only by its dashed ring
+    const inMeeting = await page.$$eval('a[data-site][data-meeting="1"]', (els) =>
+      els.map((e) => e.getAttribute('aria-label') ?? ''),
+    );
+    expect(inMeeting.length).toBeGreaterThan(0);
+    for (const name of inMeeting) expect(name).toContain('đang họp');
     await check('map', '/', 'a[data-site]');
     // a map node keeps a visible focus ring when reached by the keyboard
     const node = page.locator(`a[data-site="${VICTIM}"]`);
