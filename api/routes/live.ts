@@ -62,6 +62,7 @@ export function liveRoutes(d: Deps, opts: { queueBytes?: number } = {}) {
       const lastEventId = raw !== undefined && /^\d{1,16}$/.test(raw.trim()) ? Number(raw.trim()) : null;
       const sites = a.user.role === 'technician' ? new Set(a.user.sites) : null;
       let client: { close(): void } | null = null;
+      let credit: number | null = null;
       const stream = new ReadableStream<Uint8Array>(
         {
           start(controller) {
@@ -73,7 +74,11 @@ export function liveRoutes(d: Deps, opts: { queueBytes?: number } = {}) {
               sink: {
                 push(frame) {
                   controller.enqueue(frame);
-                  return (controller.desiredSize ?? 0) >= 0;
+                  // the first frame (the snapshot, or the replay) is what the screen must have: it
+                  // never counts against the queue, or a screen of a large network, dropped for its
+                  // own snapshot, would reconnect and be dropped again for ever
+                  if (credit === null) credit = frame.length;
+                  return (controller.desiredSize ?? 0) + credit >= 0;
                 },
                 queued: () => queueBytes - (controller.desiredSize ?? queueBytes),
                 drop() {
