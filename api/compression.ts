@@ -3,9 +3,10 @@
 //     middleware, gzip or deflate by CompressionStream, from 1 kB up;
 //   - the dashboard's built files: the .br and .gz files the vite build writes beside them (brotli 11,
 //     gzip 9, see dashboard/vite.config.ts), chosen here by the request's Accept-Encoding in api/static.ts.
-// Never the live stream (text/event-stream): a compressor buffers, and SSE must reach the browser
+// Not the live stream (text/event-stream) here: a compressor buffers, and SSE must reach the browser
 // frame by frame. hono's list of compressible types already leaves it out; the filter says so again,
 // and a response that says `Cache-Control: no-transform` (the live stream does) is left alone too.
+// The live route gzips its own stream with a sync flush after every frame (api/routes/live.ts).
 import type { MiddlewareHandler } from 'hono';
 import { COMPRESSIBLE_CONTENT_TYPE_REGEX, compress } from 'hono/compress';
 
