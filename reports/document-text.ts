@@ -1,6 +1,5 @@
 // Small helpers shared by the parts of the filed documents (meeting-parts.ts, period-parts.ts,
 // compliance-parts.ts): one language per rendering, Vietnamese for the filed version.
-import type { Tier } from '../inventory/schema.ts';
 import { duration, isoLocal, viDateTime, viTime } from '../meetings/time.ts';
 import type { Block, Lang, Section } from './document.ts';
 import { num } from './document.ts';
@@ -10,11 +9,8 @@ export type { Lang };
 /** A section of a document before it is numbered; null: nothing to say, left out. */
 export type Part<R> = (r: R, lang: Lang) => { title: string; blocks: Block[] } | null;
 
-export const TIER_LABEL: Record<Tier, { vi: string; en: string }> = {
-  province: { vi: 'Cấp tỉnh', en: 'Province' },
-  district: { vi: 'Cấp huyện', en: 'District' },
-  commune: { vi: 'Cấp xã', en: 'Commune' },
-};
+/** the tiers' names, from the one table of them (compliance.ts) */
+export { TIER_NAMES as TIER_LABEL } from './compliance.ts';
 
 export const tr = (lang: Lang, vi: string, en: string) => (lang === 'vi' ? vi : en);
 
