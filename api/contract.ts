@@ -331,3 +331,32 @@ export const ApiError = z.object({
   }),
 });
 export type ApiError = z.infer<typeof ApiError>;
+
+// --- site page (issue 15): threshold lines and Grafana links ---
+
+/**
+ * One line of an alert rule on a chart: where the running rule (alerts.rules) draws a band of a
+ * metric, as `GET /sites/{id}/metrics` returns it beside the series.
+ */
+export const Threshold = z.object({
+  metric: z.string(),
+  rule: z.string(),
+  title: z.string(),
+  title_en: z.string(),
+  severity: z.enum(SEVERITIES),
+  /** the rule fires when the value goes above (loss, jitter, RTT) or below (MOS) this line */
+  direction: z.enum(['above', 'below']),
+  value: z.number(),
+});
+export type Threshold = z.infer<typeof Threshold>;
+
+/** A Grafana dashboard showing one site, with its variables set (`grafana.url` configured). */
+export const GrafanaLink = z.object({
+  /** the dashboard's uid (grafana/dashboards.ts) */
+  dashboard: z.string(),
+  title: z.string(),
+  title_en: z.string(),
+  /** without a time range: the client adds `from` and `to` (Grafana's relative times, e.g. now-24h) */
+  url: z.string(),
+});
+export type GrafanaLink = z.infer<typeof GrafanaLink>;

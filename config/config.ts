@@ -333,6 +333,14 @@ export const Config = z
       .default({}),
     /** the filed reports (Nghị định 30/2020): who issues and signs them, and who receives them */
     reports: ReportsConfig,
+    /**
+     * the Grafana that shows the generated dashboards (grafana/dashboards/*.json), as the NOC's
+     * browsers reach it; when set, the site page links to the site's dashboards
+     */
+    grafana: z
+      .object({ url: z.url({ protocol: /^https?$/, error: 'must be an http(s) address' }).optional() })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

@@ -1,13 +1,18 @@
 // /api/v1/sites: every site with its current status and cause; one site with devices and contacts;
 // a site's metrics over a range, downsampled to what a chart can show.
+import { dirname } from 'node:path';
 import { createRoute, z } from '@hono/zod-openapi';
+import type { RuleSet } from '../../alerts/rules.ts';
 import { METRIC_NAMES, METRICS, type MetricName, qualitySource, statesOf } from '../../core/metrics.ts';
-import type { Organisation, Person } from '../../inventory/schema.ts';
+import { readSecret } from '../../inventory/load.ts';
+import type { Organisation, Person, SecretRef } from '../../inventory/schema.ts';
 import { CARRIERS, TIERS } from '../../inventory/schema.ts';
 import { allow, canReadAlert, canReadSite, type Deps, READ_ROLES } from '../context.ts';
-import { Alert, SITE_STATES, SiteStatus } from '../contract.ts';
+import { Alert, GrafanaLink, SITE_STATES, SiteStatus, Threshold } from '../contract.ts';
 import { ApiFailure, forbidden, notFound } from '../errors.ts';
+import { grafanaLinks } from '../grafana-links.ts';
 import { ok, okOr404, page, pageQuery, roles, SECURITY, subApp } from '../openapi.ts';
+import { thresholdsOf } from '../thresholds.ts';
 import { QueryTime } from './meetings.ts';
 
 /** "a,b" → ["a","b"], each checked against `values` */
@@ -58,6 +63,8 @@ const Contact = z.object({
   org: z.string().nullable(),
   /** hidden from host and viewer roles */
   email: z.string().nullable(),
+  /** the number to call (the inventory's secret reference, resolved); admin and noc only */
+  phone: z.string().nullable(),
 });
 const OrgContacts = z.object({ id: z.string(), name: z.string(), people: z.array(Contact) });
 
@@ -76,6 +83,8 @@ const SiteDetail = z.object({
     mcu: OrgContacts.nullable(),
   }),
   alerts: z.array(Alert),
+  /** the site's Grafana dashboards when `grafana.url` is configured, else empty */
+  grafana: z.array(GrafanaLink),
 });
 
 const SiteParam = z.object({ id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'mã điểm cầu / site id') });
@@ -119,6 +128,8 @@ const MetricsResult = z.object({
       buckets: z.array(Bucket),
     }),
   ),
+  /** the running alert rules' lines for the metrics asked (empty without the alert engine) */
+  thresholds: z.array(Threshold),
 });
 
 const MAX_SPAN_MS = 400 * 86400_000;
@@ -129,25 +140,36 @@ export function siteRoutes(d: Deps) {
   const app = subApp();
   let cache = { version: -1, body: new Uint8Array(), limit: 0 };
 
-  const person = (id: string | undefined, showEmail: boolean): z.infer<typeof Contact> | null => {
+  const inventoryDir = dirname(inv.file);
+  /** what the asking role may read of a person: e-mail (not host, viewer), phone (the NOC only) */
+  type Reveal = { email: boolean; phone: boolean };
+  const person = (id: string | undefined, show: Reveal): z.infer<typeof Contact> | null => {
     const p: Person | undefined = id ? inv.people.get(id) : undefined;
     if (!p) return null;
+    const phoneRef = p.channels.phone as SecretRef | undefined;
     return {
       id: p.id,
       name: p.name,
       title: p.title ?? null,
       org: p.org ?? null,
-      email: showEmail ? (p.channels.email ?? null) : null,
+      email: show.email ? (p.channels.email ?? null) : null,
+      // resolved as the pager resolves it (alerts/index.ts), at each request: a rotated number shows at once
+      phone: show.phone && phoneRef ? (readSecret(phoneRef, inventoryDir) ?? null) : null,
     };
   };
-  const org = (o: Organisation | undefined, showEmail: boolean) =>
+  const org = (o: Organisation | undefined, show: Reveal) =>
     o
       ? {
           id: o.id,
           name: o.name,
-          people: o.contacts.map((c) => person(c, showEmail)).filter((x) => x !== null),
+          people: o.contacts.map((c) => person(c, show)).filter((x) => x !== null),
         }
       : null;
+  /** the rules the alert engine runs (alerts.rules), when it runs in this process */
+  const runningRules = (): RuleSet['rules'] => {
+    const r = (d.alerts as { rules?: RuleSet } | null)?.rules;
+    return r?.rules ?? [];
+  };
 
   app.openapi(
     createRoute({
@@ -219,6 +241,8 @@ export function siteRoutes(d: Deps) {
       if (!site) throw notFound(`điểm cầu "${id}"`);
       if (!canReadSite(a.user, id)) throw forbidden('xem điểm cầu này');
       const full = a.user.role !== 'host' && a.user.role !== 'viewer';
+      // numbers are the NOC's, as the delivery log of an episode (GET /episodes/{id})
+      const show = { email: full, phone: a.user.role === 'admin' || a.user.role === 'noc' };
       const carrierOrg = [...inv.organisations.values()].find(
         (o) => o.kind === 'carrier' && o.carrier === site.link.carrier,
       );
@@ -245,12 +269,13 @@ export function siteRoutes(d: Deps) {
             address: full ? dv.address : null,
           })),
           contacts: {
-            technician: person(site.technician, full),
-            carrier: org(carrierOrg, full),
-            power: org(inv.organisations.get(site.power), full),
-            mcu: org(inv.organisations.get(inv.inventory.mcu.operator), full),
+            technician: person(site.technician, show),
+            carrier: org(carrierOrg, show),
+            power: org(inv.organisations.get(site.power), show),
+            mcu: org(inv.organisations.get(inv.inventory.mcu.operator), show),
           },
           alerts,
+          grafana: grafanaLinks(rt.config.grafana.url, { id, district: site.district, tier: site.tier }),
         },
         200,
       );
@@ -321,7 +346,17 @@ export function siteRoutes(d: Deps) {
           });
         }
       }
-      return c.json({ site: id, from, to, bucket_ms: bucketMs, series }, 200);
+      return c.json(
+        {
+          site: id,
+          from,
+          to,
+          bucket_ms: bucketMs,
+          series,
+          thresholds: thresholdsOf(runningRules(), metrics),
+        },
+        200,
+      );
     },
   );
 
