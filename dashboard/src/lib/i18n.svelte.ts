@@ -291,6 +291,9 @@ const vi = {
   all_meetings: 'Mọi cuộc họp đang diễn ra',
   legend_ack: 'Đã có người nhận xử lý',
   legend_held: 'Tắt tiếng / bảo trì',
+  // the map's keyboard (issue 15, map nodes)
+  map_keys_hint:
+    'Bàn phím: Tab / Shift+Tab đi qua các điểm cầu cần chú ý, nặng nhất trước; phím mũi tên tới mọi điểm cầu; Enter mở điểm cầu; Esc đóng thẻ.',
   ep_none_resolved: 'Chưa có đợt sự cố nào đã khắc phục',
   ep_none_open: 'Không có cảnh báo nào đang mở',
   relevance_meeting: 'Đang họp',
@@ -399,6 +402,29 @@ const vi = {
   rep_csv: 'Bảng tính (.csv)',
   rep_total: 'Tổng',
   rep_count: 'Số cuộc',
+  // issue 15, the NOC view: wall mode, alarm, site search, the phone's district list
+  kiosk_enter: 'Màn hình tường',
+  kiosk_leave: 'Thoát màn hình tường (Esc)',
+  kiosk_clock: 'Giờ Bắc Kạn',
+  kiosk_showing: 'Đang xem',
+  kiosk_next: 'tiếp theo sau {n} giây',
+  kiosk_paused: 'dừng xoay vòng: có sự cố nghiêm trọng',
+  whole_province: 'Toàn tỉnh',
+  alarm_on: 'Chuông báo: bật',
+  alarm_off: 'Chuông báo: tắt',
+  alarm_hint_on: 'Màn hình này kêu và hiện thông báo khi có sự cố nghiêm trọng mới. Bấm để tắt tiếng.',
+  alarm_hint_off: 'Bấm để màn hình này kêu và hiện thông báo khi có sự cố nghiêm trọng mới.',
+  alarm_denied: 'Trình duyệt chặn thông báo: chỉ có chuông.',
+  alarm_title: 'Sự cố nghiêm trọng',
+  alarm_more: '(+{n} điểm cầu)',
+  search_label: 'Tìm điểm cầu',
+  search_placeholder: 'Tìm điểm cầu (phím /)',
+  search_none: 'Không tìm thấy điểm cầu',
+  search_results: '{n} kết quả',
+  districts_title: 'Các huyện, thành phố',
+  district_sites: 'điểm cầu',
+  district_attention: 'cần chú ý',
+  back_to_districts: 'Các huyện',
 };
 
 export type Key = keyof typeof vi;
@@ -690,6 +716,9 @@ const en: Record<Key, string> = {
   all_meetings: 'All live meetings',
   legend_ack: 'Someone is on it',
   legend_held: 'Silenced / maintenance',
+  // the map's keyboard (issue 15, map nodes)
+  map_keys_hint:
+    'Keyboard: Tab / Shift+Tab go through the sites needing attention, worst first; the arrow keys reach every site; Enter opens a site; Esc closes the card.',
   ep_none_resolved: 'No resolved fault episodes yet',
   ep_none_open: 'No open alerts',
   relevance_meeting: 'In a meeting',
@@ -798,6 +827,29 @@ const en: Record<Key, string> = {
   rep_csv: 'Spreadsheet (.csv)',
   rep_total: 'Total',
   rep_count: 'Meetings',
+  // issue 15, the NOC view: wall mode, alarm, site search, the phone's district list
+  kiosk_enter: 'Wall mode',
+  kiosk_leave: 'Leave wall mode (Esc)',
+  kiosk_clock: 'Bắc Kạn time',
+  kiosk_showing: 'Showing',
+  kiosk_next: 'next in {n} s',
+  kiosk_paused: 'rotation paused: critical fault',
+  whole_province: 'Whole province',
+  alarm_on: 'Alarm: on',
+  alarm_off: 'Alarm: off',
+  alarm_hint_on: 'This screen sounds and shows a notification on a new critical fault. Press to mute.',
+  alarm_hint_off: 'Press to have this screen sound and show a notification on a new critical fault.',
+  alarm_denied: 'The browser blocks notifications: sound only.',
+  alarm_title: 'Critical fault',
+  alarm_more: '(+{n} sites)',
+  search_label: 'Find a site',
+  search_placeholder: 'Find a site (key /)',
+  search_none: 'No site found',
+  search_results: '{n} results',
+  districts_title: 'Districts',
+  district_sites: 'sites',
+  district_attention: 'need attention',
+  back_to_districts: 'Districts',
 };
 
 const dicts: Record<Lang, Record<Key, string>> = { vi, en };

@@ -43,6 +43,12 @@ export class Ring {
   }
 }
 
+/** what a snapshot brought, then each `episode` event of the stream */
+export interface EpisodeWatcher {
+  snapshot(episodes: Iterable<Episode>): void;
+  event(e: Episode): void;
+}
+
 export type LinkState = 'connecting' | 'live' | 'reconnecting';
 
 /** No event (heartbeats included) for this long and the screen says its data is stale. */
@@ -78,6 +84,8 @@ class Live {
   private dirtyEpisodes = false;
   private dirtyVersion = false;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  /** who hears of episodes as the stream brings them (the alarm): each snapshot's, then one by one */
+  private episodeWatchers = new Set<EpisodeWatcher>();
   private tickTimer: ReturnType<typeof setInterval> | null = null;
 
   get stale(): boolean {
@@ -180,7 +188,10 @@ class Live {
       this.dirtyAlerts = true;
       this.schedule();
     });
-    on('episode', (e) => this.putEpisode(e));
+    on('episode', (e) => {
+      this.putEpisode(e);
+      for (const w of this.episodeWatchers) w.event(e);
+    });
     on('heartbeat', () => {});
   }
 
@@ -203,6 +214,13 @@ class Live {
     void get('/sites?limit=1').catch(() => {});
     const delay = Math.min(15_000, 1000 * 2 ** this.retry++);
     this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  /** Hear of episodes from the stream (snapshots, then events); returns the unsubscribe. */
+  watchEpisodes(w: EpisodeWatcher): () => void {
+    this.episodeWatchers.add(w);
+    w.snapshot(this.episodeMap.values());
+    return () => this.episodeWatchers.delete(w);
   }
 
   /** A site's status, reactively (also when the site arrives later than the page that asks). */
@@ -238,6 +256,7 @@ class Live {
     this.alerts = [...this.alertMap.values()];
     this.episodeMap = merged.episodes;
     this.episodes = [...this.episodeMap.values()];
+    for (const w of this.episodeWatchers) w.snapshot(episodes);
     this.version++;
     this.dirtyTick = true;
   }
