@@ -5,6 +5,7 @@
 import type { Cause } from '../api/contract.ts';
 import type { MetricName } from '../core/metrics.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
+import type { Site } from '../inventory/schema.ts';
 import type { Condition, Evaluator } from './evaluate.ts';
 import { round, SEVERITY_RANK } from './evaluate.ts';
 import type { Rule, RuleSet } from './rules.ts';
@@ -53,6 +54,34 @@ export interface Decision {
   owner_org: string | null;
   owner_person: string | null;
   explanation: Explanation;
+}
+
+/** The organisation on call for a carrier's links (the inventory's organisation of kind carrier). */
+export function carrierOrg(inv: LoadedInventory, carrier: string): string | null {
+  return inv.inventory.organisations.find((o) => o.kind === 'carrier' && o.carrier === carrier)?.id ?? null;
+}
+
+/**
+ * Who answers for a cause at a site: the carrier of its link, the power organisation it names, its
+ * technician, the MCU's operator. The one routing rule, used by episodes and by meeting notices.
+ */
+export function siteOwner(
+  inv: LoadedInventory,
+  site: Site,
+  cause: Cause | null,
+): Pick<Decision, 'owner_org' | 'owner_person'> {
+  switch (cause) {
+    case 'link':
+      return { owner_org: carrierOrg(inv, site.link.carrier), owner_person: null };
+    case 'power':
+      return { owner_org: site.power, owner_person: null };
+    case 'equipment':
+      return { owner_org: null, owner_person: site.technician };
+    case 'mcu':
+      return { owner_org: inv.inventory.mcu.operator, owner_person: null };
+    default:
+      return { owner_org: null, owner_person: null };
+  }
 }
 
 export class Topology {
@@ -168,9 +197,7 @@ export class Topology {
   }
 
   carrierOrg(carrier: string): string | null {
-    return (
-      this.inv.inventory.organisations.find((o) => o.kind === 'carrier' && o.carrier === carrier)?.id ?? null
-    );
+    return carrierOrg(this.inv, carrier);
   }
 
   /** Cause and owner of a fault that starts an episode, from everything known at this moment. */
@@ -178,20 +205,7 @@ export class Topology {
     const site = this.inv.sites.get(f.site)!;
     const r = f.rule;
     const c = f.cond;
-    const owner = (cause: Cause | null): Pick<Decision, 'owner_org' | 'owner_person'> => {
-      switch (cause) {
-        case 'link':
-          return { owner_org: this.carrierOrg(site.link.carrier), owner_person: null };
-        case 'power':
-          return { owner_org: site.power, owner_person: null };
-        case 'equipment':
-          return { owner_org: null, owner_person: site.technician };
-        case 'mcu':
-          return { owner_org: this.inv.inventory.mcu.operator, owner_person: null };
-        default:
-          return { owner_org: null, owner_person: null };
-      }
-    };
+    const owner = (cause: Cause | null) => siteOwner(this.inv, site, cause);
     const base = (explanation: Explanation, cause: Cause | null = r.cause === 'none' ? null : r.cause) => ({
       cause,
       ...owner(cause),

@@ -19,6 +19,7 @@ import { startObservedCalls } from '../meetings/calls-service.ts';
 import { IncidentDrafter } from '../meetings/incident-drafts.ts';
 import { notifyIncidents } from '../meetings/incident-notify.ts';
 import { IncidentLog } from '../meetings/incidents.ts';
+import { startMeetingNotices } from '../meetings/notices-service.ts';
 import { notifyReadiness } from '../meetings/notify.ts';
 import { startReadiness, thresholdsFrom } from '../meetings/readiness.ts';
 import { DbMeetings } from '../meetings/store.ts';
@@ -92,6 +93,16 @@ export async function start(opts: StartOptions = {}): Promise<Running> {
     // meetings as they happened: the calls the MCU carried (issue 14)
     const calls = startObservedCalls(runtime, { meetings, outbox: alerts.outbox });
     services.push(calls);
+    // meeting notices (Điều 7.1.a, issue 16): everyone who prepares told of each registration, change
+    // and cancellation, and the weekly digest of the week ahead
+    const digest = config.meetings.digest;
+    services.push(
+      startMeetingNotices(runtime, {
+        meetings,
+        outbox: alerts.outbox,
+        digest: digest.enabled ? { weekday: digest.weekday, hour: digest.hour } : null,
+      }),
+    );
     const incidents = new IncidentLog(state, inventory, meetings);
     // incidents (issue 14): the host office and the NOC told when one is logged and when restored;
     // drafts from the episodes that touch a live meeting

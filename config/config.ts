@@ -333,6 +333,22 @@ export const Config = z
       .default({}),
     /** the filed reports (Nghị định 30/2020): who issues and signs them, and who receives them */
     reports: ReportsConfig,
+    /** meeting notices (Điều 7.1.a): the weekly digest of the week ahead, Bắc Kạn time */
+    meetings: z
+      .object({
+        digest: z
+          .object({
+            enabled: z.boolean().default(true),
+            /** ISO weekday: 1 Monday … 7 Sunday (default 5, Friday) */
+            weekday: z.number().int().min(1, 'must be 1 (Monday) to 7 (Sunday)').max(7).default(5),
+            /** local hour 0-23 (default 15) */
+            hour: z.number().int().min(0, 'must be an hour 0-23').max(23).default(15),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
     /**
      * the Grafana that shows the generated dashboards (grafana/dashboards/*.json), as the NOC's
      * browsers reach it; when set, the site page links to the site's dashboards

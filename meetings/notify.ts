@@ -52,8 +52,8 @@ export function meetingAudience(inv: LoadedInventory, m: Meeting): Set<string> {
 }
 
 /**
- * One message to each person on every channel they have, plus the webhook, through the durable outbox;
- * `key` makes each delivery idempotent. Returns how many were queued.
+ * One message to each person on every channel they have, plus the webhook (unless `webhook: false`),
+ * through the durable outbox; `key` makes each delivery idempotent. Returns how many were queued.
  */
 export function enqueueForPeople(
   outbox: Outbox,
@@ -61,6 +61,7 @@ export function enqueueForPeople(
   people: Iterable<string>,
   key: string,
   msg: { subject: string; body: string; short: string; payload: Record<string, unknown> },
+  opts: { webhook?: boolean } = {},
 ): number {
   const base = { alertId: null, kind: 'digest' as const, ...msg };
   const items: OutboxItem[] = [];
@@ -73,7 +74,7 @@ export function enqueueForPeople(
         items.push({ ...base, key: `${key}/${ch}/${pid}`, channel: ch, recipient: addr, person: pid });
     }
   }
-  if (outbox.has('webhook'))
+  if (opts.webhook !== false && outbox.has('webhook'))
     items.push({ ...base, key: `${key}/webhook`, channel: 'webhook', recipient: 'webhook', person: null });
   return outbox.enqueue(items);
 }

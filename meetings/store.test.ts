@@ -196,17 +196,17 @@ describe('meeting registration (Điều 6)', () => {
     expect(meetings.forSite('tinh-uy', start - 3600_001, 3600_000)).toEqual([]);
   });
 
-  it('changes a meeting: new times or added sites need the 3-day notice, dropping sites does not', () => {
+  it('changes a meeting: an earlier start or added sites need the 3-day notice; moving later or dropping sites does not', () => {
     const r = meetings.register({ ...base, sites: ['tinh-uy', 'huyen-ba-be'] }, 'a');
     const start = r.meeting.start;
     expect(meetings.forSite('huyen-ba-be', start, 0)).toHaveLength(1); // cached sites, revision 0
     clock = start - DAY;
     const titled = meetings.update(r.meeting.id, { title: 'Giao ban (đổi tên)', note: 'Phòng họp số 2' });
     expect(titled.meeting.title).toBe('Giao ban (đổi tên)');
-    const later = () => meetings.update(r.meeting.id, { start: start + 3600_000, end: start + 2 * 3600_000 });
-    expect(later).toThrow(MeetingsError);
+    const earlier = () => meetings.update(r.meeting.id, { start: start - 3600_000, end: start });
+    expect(earlier).toThrow(MeetingsError);
     try {
-      later();
+      earlier();
     } catch (err) {
       expect((err as MeetingsError).issues![0]!.message).toContain('Điều 6');
     }
@@ -227,6 +227,17 @@ describe('meeting registration (Điều 6)', () => {
     expect(meetings.get(r.meeting.id)!.note).toBe('Phòng họp số 2');
     expect(meetings.forSite('tinh-uy', start + 30 * 60_000, 0)).toEqual([]);
     expect(() => meetings.update(r.meeting.id, { host_org: 'so-tttt' })).toThrow(/host_org/);
+    // issue 16: moving it later inside the 3 days needs no emergency (everyone still has the notice);
+    // moving it earlier again does
+    const later = meetings.update(r.meeting.id, {
+      start: start + 2 * 3600_000,
+      end: start + 3 * 3600_000,
+      emergency: false,
+    });
+    expect(later.meeting.start).toBe(start + 2 * 3600_000);
+    expect(() =>
+      meetings.update(r.meeting.id, { start: start + 90 * 60_000, end: start + 3 * 3600_000 }),
+    ).toThrow(/Invalid request: body.start/);
     clock = start + 3 * 3600_000;
     expect(() => meetings.update(r.meeting.id, { title: 'x' })).toThrow(/đã kết thúc/);
   });

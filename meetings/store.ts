@@ -1,6 +1,8 @@
 // Meetings registered by host offices (Điều 6), in the state database. Implements MeetingSource for
 // the alert engine. Registration rules: at least 3 days ahead unless emergency (Điều 6.1, 6.4);
-// every site known to the inventory; overlapping meetings are allowed but reported.
+// every site known to the inventory; overlapping meetings are allowed but reported. Moving a meeting
+// later is always allowed; the 3-day rule applies to a new start only when it moves earlier. Every
+// registration, change and cancellation is announced to the listeners (meetings/notices.ts tells people).
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { MeetingRef, MeetingSource } from '../core/ports.ts';
@@ -30,6 +32,8 @@ export const NewMeeting = z
     emergency: z.boolean().default(false),
     emergency_reason: z.string().trim().max(1000).optional(),
     note: z.string().trim().max(2000).optional(),
+    /** confidential (Điều 14.1.g): only the NOC, admins and the host office read its title and note */
+    restricted: z.boolean().default(false),
   })
   .strict();
 export type NewMeeting = z.input<typeof NewMeeting>;
@@ -46,6 +50,7 @@ export const MeetingPatch = z
     emergency: z.boolean().optional(),
     emergency_reason: z.string().trim().max(1000).optional(),
     note: z.string().trim().max(2000).nullable().optional(),
+    restricted: z.boolean().optional(),
   })
   .strict();
 
@@ -60,6 +65,8 @@ export interface Meeting {
   emergency: boolean;
   emergency_reason: string | null;
   note: string | null;
+  /** confidential (Điều 14.1.g): title and note for the NOC, admins and the host office only */
+  restricted: boolean;
   registered_by: string;
   registered_at: number;
   cancelled_at: number | null;
@@ -67,9 +74,20 @@ export interface Meeting {
   cancel_reason: string | null;
 }
 
+/** What happened to a meeting, for the listeners: `before` is the meeting as it was (null when new). */
+export interface MeetingChange {
+  kind: 'registered' | 'changed' | 'cancelled';
+  meeting: Meeting;
+  before: Meeting | null;
+  /** bumped by every change: with the meeting id, names this version (idempotent notices) */
+  revision: number;
+}
+export type MeetingListener = (change: MeetingChange) => void;
+
 export interface Overlap {
   id: string;
   title: string;
+  restricted: boolean;
   host_org: string;
   start: number;
   end: number;
@@ -95,6 +113,7 @@ interface Row {
   emergency: number;
   emergency_reason: string | null;
   note: string | null;
+  restricted: number;
   registered_by: string;
   registered_at: number;
   cancelled_at: number | null;
@@ -120,6 +139,7 @@ export class DbMeetings implements MeetingSource {
   private readonly forSiteStmt;
   private readonly sitesStmt;
   private readonly siteCache = new Map<string, string[]>();
+  private readonly listeners: MeetingListener[] = [];
 
   constructor(
     private readonly db: StateDb,
@@ -132,6 +152,23 @@ export class DbMeetings implements MeetingSource {
        ORDER BY m.start_at`,
     );
     this.sitesStmt = db.prepare('SELECT site FROM meeting_sites WHERE meeting_id = ? ORDER BY site').pluck();
+  }
+
+  /** Registrations, changes and cancellations, after they are stored. Returns the unsubscribe. */
+  onChange(cb: MeetingListener): () => void {
+    this.listeners.push(cb);
+    return () => {
+      const i = this.listeners.indexOf(cb);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  private emit(kind: MeetingChange['kind'], meeting: Meeting, before: Meeting | null): void {
+    if (this.listeners.length === 0) return;
+    const revision = (
+      this.db.prepare('SELECT revision FROM meetings WHERE id = ?').get(meeting.id) as { revision: number }
+    ).revision;
+    for (const l of this.listeners) l({ kind, meeting, before, revision });
   }
 
   /** Organisations that may host a meeting: kind host or noc. */
@@ -193,6 +230,7 @@ export class DbMeetings implements MeetingSource {
       emergency: b.emergency,
       emergency_reason: b.emergency_reason ?? null,
       note: b.note ?? null,
+      restricted: b.restricted,
       registered_by: by,
       registered_at: now,
       cancelled_at: null,
@@ -203,7 +241,7 @@ export class DbMeetings implements MeetingSource {
       this.db
         .prepare(
           `INSERT INTO meetings (id, title, host_org, start_at, end_at, selection, emergency, emergency_reason,
-             note, registered_by, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             note, restricted, registered_by, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           m.id,
@@ -215,17 +253,20 @@ export class DbMeetings implements MeetingSource {
           m.emergency ? 1 : 0,
           m.emergency_reason,
           m.note,
+          m.restricted ? 1 : 0,
           by,
           now,
         );
       this.writeSites(m);
     })();
+    this.emit('registered', m, null);
     return this.registered(m);
   }
 
   /**
-   * Changes a meeting that has not ended: title, note, times, sites, emergency. A new time or an added
-   * site needs the same 3-day notice as a registration (unless emergency); dropping sites does not.
+   * Changes a meeting that has not ended: title, note, times, sites, emergency, restricted. A start moved
+   * earlier or an added site needs the same 3-day notice as a registration (unless emergency); moving
+   * the meeting later or dropping sites does not (the sites were already preparing for the earlier time).
    */
   update(id: string, input: unknown): Registered {
     const cur = this.require(id);
@@ -254,7 +295,7 @@ export class DbMeetings implements MeetingSource {
       b,
       selection,
       now,
-      (resolved) => b.start !== cur.start || resolved.some((s) => !before.has(s)),
+      (resolved) => b.start < cur.start || resolved.some((s) => !before.has(s)),
     );
     const m: Meeting = {
       ...cur,
@@ -263,12 +304,13 @@ export class DbMeetings implements MeetingSource {
       selection,
       emergency_reason: b.emergency_reason ?? null,
       note: p.note !== undefined ? p.note : cur.note,
+      restricted: p.restricted ?? cur.restricted,
     };
     this.db.transaction(() => {
       this.db
         .prepare(
           `UPDATE meetings SET title = ?, start_at = ?, end_at = ?, selection = ?, emergency = ?, emergency_reason = ?,
-             note = ?, revision = revision + 1 WHERE id = ?`,
+             note = ?, restricted = ?, revision = revision + 1 WHERE id = ?`,
         )
         .run(
           m.title,
@@ -278,11 +320,13 @@ export class DbMeetings implements MeetingSource {
           m.emergency ? 1 : 0,
           m.emergency_reason,
           m.note,
+          m.restricted ? 1 : 0,
           id,
         );
       this.db.prepare('DELETE FROM meeting_sites WHERE meeting_id = ?').run(id);
       this.writeSites(m);
     })();
+    this.emit('changed', m, cur);
     return this.registered(m);
   }
 
@@ -422,7 +466,9 @@ export class DbMeetings implements MeetingSource {
     this.db
       .prepare('UPDATE meetings SET cancelled_at = ?, cancelled_by = ?, cancel_reason = ? WHERE id = ?')
       .run(this.now(), by, reason, id);
-    return this.require(id);
+    const out = this.require(id);
+    this.emit('cancelled', out, m);
+    return out;
   }
 
   /** Other live meetings at the same time, with the sites they share. */
@@ -437,6 +483,7 @@ export class DbMeetings implements MeetingSource {
     return rows.map((r) => ({
       id: r.id,
       title: r.title,
+      restricted: r.restricted === 1,
       host_org: r.host_org,
       start: r.start_at,
       end: r.end_at,
@@ -486,6 +533,7 @@ export class DbMeetings implements MeetingSource {
       emergency: r.emergency === 1,
       emergency_reason: r.emergency_reason,
       note: r.note,
+      restricted: r.restricted === 1,
       registered_by: r.registered_by,
       registered_at: r.registered_at,
       cancelled_at: r.cancelled_at,
