@@ -295,13 +295,13 @@ describe('dashboard end to end', () => {
     const phone = await ctx.newPage();
     await phone.setViewportSize({ width: 390, height: 844 });
     await phone.goto(`${target.url}/?view=geo`);
-    await phone.waitForFunction(
-      (n) => document.querySelectorAll('a[data-site]').length >= n,
-      inv.sites.size,
-      {
-        timeout: 20_000,
-      },
-    );
+    // held upright, the map page lists the districts (issue 15); one chosen, its geographic map
+    const districts = new Set([...inv.sites.values()].map((s) => s.district));
+    await expect.poll(() => phone.locator('button[data-district]').count(), POLL).toBe(districts.size);
+    await phone.locator(`button[data-district="${DISTRICT}"]`).click();
+    const mine = [...inv.sites.values()].filter((s) => s.district === DISTRICT).length;
+    await expect.poll(() => phone.locator('a[data-site]').count(), POLL).toBe(mine);
+    expect(phone.url()).toContain('view=geo');
     await phone.waitForTimeout(800);
     await phone.screenshot({ path: join(SHOTS, 'phone-geo.png') });
     await phone.close();
