@@ -40,6 +40,7 @@ export type SiteMetrics = z.infer<typeof SiteMetrics>;
 
 export const QUALITY_SOURCE_NAMES = Object.keys(QUALITY_SOURCES) as (keyof typeof QUALITY_SOURCES)[];
 export const QualitySourceName = z.enum(QUALITY_SOURCE_NAMES as ['mcu', 'codec', 'path']);
+export type QualitySourceName = z.infer<typeof QualitySourceName>;
 
 /** One source's latest loss/jitter/RTT/MOS of a site, and when it measured them. */
 export const QualityFigures = z.object({

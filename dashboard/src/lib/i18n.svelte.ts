@@ -425,6 +425,15 @@ const vi = {
   district_sites: 'điểm cầu',
   district_attention: 'cần chú ý',
   back_to_districts: 'Các huyện',
+  // issue 15, the meeting view live and the pages' layouts (page shell, card lists)
+  ml_title: 'Trực tiếp: chất lượng từng điểm cầu',
+  ml_hint: 'Điểm cầu kém nhất ở trên cùng; cập nhật theo luồng trực tiếp.',
+  ml_caption: 'Điểm cầu của cuộc họp, kém nhất trước: trạng thái, MOS, mất gói, biến thiên trễ, nguồn số liệu, kết nối MCU, giờ vào và rời',
+  ml_source: 'Nguồn số liệu',
+  ml_mcu: 'Kết nối MCU',
+  ml_mcu_connected: 'Đã kết nối',
+  ml_mcu_not_connected: 'Chưa kết nối',
+  ml_since: 'từ',
 };
 
 export type Key = keyof typeof vi;
@@ -850,6 +859,15 @@ const en: Record<Key, string> = {
   district_sites: 'sites',
   district_attention: 'need attention',
   back_to_districts: 'Districts',
+  // issue 15, the meeting view live and the pages' layouts (page shell, card lists)
+  ml_title: 'Live: each site\'s quality',
+  ml_hint: 'Worst site on top; updated from the live stream.',
+  ml_caption: 'The meeting\'s sites, worst first: state, MOS, loss, jitter, source of the figures, MCU connection, joined and left',
+  ml_source: 'Source',
+  ml_mcu: 'MCU connection',
+  ml_mcu_connected: 'Connected',
+  ml_mcu_not_connected: 'Not connected',
+  ml_since: 'since',
 };
 
 const dicts: Record<Lang, Record<Key, string>> = { vi, en };
