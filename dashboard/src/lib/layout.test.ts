@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { geoLayout, HEIGHT, type LayoutSite, placeLabels, tierLayout, WIDTH } from './layout.ts';
+import {
+  districtLabels,
+  geoLayout,
+  HEIGHT,
+  hitsCircle,
+  type LayoutSite,
+  MIN_DISTRICT_PX,
+  overlap,
+  placeLabels,
+  tierLayout,
+  WIDTH,
+} from './layout.ts';
 import { parseByMetric, parseSeries } from './series.ts';
 
 function network(districts: number, communesPer: number): LayoutSite[] {
@@ -115,14 +126,12 @@ describe('metric series', () => {
 });
 
 describe('endpoint labels', () => {
-  it('puts names right, else left, of their node and leaves out one that fits neither side', () => {
-    const at = (x: number, y: number) => ({ x, y, r: 8 });
+  const at = (x: number, y: number) => ({ x, y, r: 8 });
+  it('puts a name right of its node, else left, above, below or on a diagonal; leaves out one with no room', () => {
     const items = [
       { id: 'a', text: 'xã Địa Linh', p: at(100, 100) },
       // just left of a on the same line: its right side would cover a's name
       { id: 'b', text: 'xã Hà Hiệu', p: at(60, 102) },
-      // between them: a's name on the right, b's on the left
-      { id: 'c', text: 'xã Quảng Khê', p: at(105, 98) },
       { id: 'd', text: 'xã Đồng Phúc', p: at(100, 300) },
     ];
     const out = placeLabels(items, 1);
@@ -131,6 +140,14 @@ describe('endpoint labels', () => {
       ['b', 'end'],
       ['d', 'start'],
     ]);
+    // a node boxed in on every side by others gets no name
+    const ring = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map((k) => ({
+      ...at(200 + 22 * Math.cos((k * Math.PI) / 6), 200 + 22 * Math.sin((k * Math.PI) / 6)),
+    }));
+    const inner = { id: 'inner', text: 'xã Bằng Thành', p: at(200, 200) };
+    expect(placeLabels([inner], 1, { circles: [...ring, inner.p] })).toEqual([]);
+    // alone, it is named to the right
+    expect(placeLabels([inner], 1, { circles: [inner.p] }).map((l) => l.anchor)).toEqual(['start']);
   });
 
   it('scales the room a label takes with the map units per screen pixel', () => {
@@ -139,7 +156,90 @@ describe('endpoint labels', () => {
       { id: 'b', text: 'xã Hà Hiệu', p: { x: 0, y: 30, r: 5 } },
     ];
     // 30 units apart: clear at 1 unit per pixel, on top of each other at 3
-    expect(placeLabels(items, 1)).toHaveLength(2);
+    expect(placeLabels(items, 1).map((l) => l.anchor)).toEqual(['start', 'start']);
     expect(placeLabels(items, 3).map((l) => l.anchor)).toEqual(['start', 'end']);
+  });
+
+  it('keeps clear of district names and inside the part of the map on screen', () => {
+    const items = [{ id: 'a', text: 'xã Na', p: at(100, 100) }];
+    // a district name right of the node, on its line: the label goes left
+    const district = { x0: 110, y0: 92, x1: 300, y1: 108 };
+    expect(placeLabels(items, 1, { boxes: [district] }).map((l) => l.anchor)).toEqual(['end']);
+    // and with the screen's edge just left of the node, above it
+    const bounds = { x0: 70, y0: 0, x1: 1000, y1: 1000 };
+    expect(placeLabels(items, 1, { boxes: [district], bounds }).map((l) => l.anchor)).toEqual(['middle']);
+  });
+});
+
+// a district outage on the Bắc Kạn-sized network, at the scales of a 1920 × 1080 wall, a 1366 × 768
+// laptop and a 390 × 844 phone (map units per screen pixel of the map's panel)
+const SCREENS = { wall: 1.26, laptop: 2.05, phone: 4.25 } as const;
+
+function drawn(l: ReturnType<typeof tierLayout>, scale: number, faulty: string[], fontPx = 16) {
+  const districts = districtLabels(l.districts, scale, 24).labels;
+  const circles = [...l.nodes.values(), l.mcu];
+  const items = faulty.map((id) => ({ id, text: `xã Thử nghiệm ${id}`, p: l.nodes.get(id)! }));
+  const labels = placeLabels(items, scale, {
+    fontPx,
+    boxes: districts.map((d) => d.box),
+    circles,
+  });
+  return { districts, labels, circles };
+}
+
+describe('names on a district outage', () => {
+  const sites = network(8, 14);
+  const l = tierLayout(
+    sites,
+    Array.from({ length: 8 }, (_, d) => ({ id: `d${d}`, name: `Huyện Thử ${d}` })),
+  );
+  const faulty = sites.filter((s) => s.district === 'd3' && s.tier !== 'province').map((s) => s.id);
+  for (const [screen, scale] of Object.entries(SCREENS)) {
+    it(`overlap nothing at ${screen} scale`, () => {
+      const { districts, labels, circles } = drawn(l, scale, faulty);
+      // the dense cluster still gets some names: the ones on its edge
+      expect(labels.length).toBeGreaterThan(screen === 'phone' ? 0 : 3);
+      for (const [i, a] of labels.entries()) {
+        for (const b of labels.slice(i + 1)) expect(overlap(a.box, b.box), `${a.id} / ${b.id}`).toBe(false);
+        for (const d of districts) expect(overlap(a.box, d.box), `${a.id} / ${d.text}`).toBe(false);
+        for (const c of circles) expect(hitsCircle(a.box, c, 0), `${a.id} on a node`).toBe(false);
+      }
+    });
+  }
+  it('every district name sits off the nodes at every scale', () => {
+    for (const scale of Object.values(SCREENS)) {
+      const { districts, circles } = drawn(l, scale, []);
+      expect(districts).toHaveLength(8);
+      for (const d of districts)
+        for (const c of circles) expect(hitsCircle(d.box, c, 0), `${d.text} at ${scale}`).toBe(false);
+    }
+  });
+});
+
+describe('district names on a 1,000-site network', () => {
+  const sites = network(62, 15);
+  const l = tierLayout(
+    sites,
+    Array.from({ length: 62 }, (_, d) => ({ id: `d${d}`, name: `Huyện ${d + 1}` })),
+  );
+  for (const [screen, scale] of Object.entries({ wall: SCREENS.wall, laptop: SCREENS.laptop })) {
+    it(`names every district, clear of the nodes and of one another (${screen})`, () => {
+      const { px, labels } = districtLabels(l.districts, scale, 24);
+      expect(labels.map((d) => d.text).sort()).toEqual(
+        Array.from({ length: 62 }, (_, d) => `Huyện ${d + 1}`).sort(),
+      );
+      expect(px).toBeGreaterThanOrEqual(MIN_DISTRICT_PX);
+      const circles = [...l.nodes.values(), l.mcu];
+      for (const [i, a] of labels.entries()) {
+        for (const b of labels.slice(i + 1))
+          expect(overlap(a.box, b.box), `${a.text} / ${b.text}`).toBe(false);
+        for (const c of circles) expect(hitsCircle(a.box, c, 0), `${a.text} on a node`).toBe(false);
+      }
+    });
+  }
+  it('problem labels in one dark district keep off the grid names', () => {
+    const faulty = sites.filter((s) => s.district === 'd5').map((s) => s.id);
+    const { districts, labels } = drawn(l, SCREENS.laptop, faulty);
+    for (const a of labels) for (const d of districts) expect(overlap(a.box, d.box)).toBe(false);
   });
 });

@@ -33,15 +33,33 @@ export interface MapLayout {
   viewBox: string;
   mcu: Placed;
   nodes: Map<string, Placed>;
-  /** label anchors for districts */
-  districts: { id: string; name: string; x: number; y: number; anchor: 'start' | 'middle' | 'end' }[];
+  /** where each district's name goes (its size is fixed on screen: districtLabels sizes and places it) */
+  districts: DistrictAnchor[];
   /** thin line from each endpoint to what it hangs off (MCU or its district hall), as SVG path data */
   links: Map<string, string>;
   /** geo view only: sites that have no coordinates, drawn in a strip */
   unplaced: string[];
 }
 
+/**
+ * The point a district's name touches, outside its cluster: `side` says where the text goes from it
+ * (above: the text's bottom at y; below: its top at y; beside: centred on y). In the grid of a large
+ * network each cell keeps a band above its cluster for the name: `room` and `band` (map units) bound it.
+ */
+export interface DistrictAnchor {
+  id: string;
+  name: string;
+  x: number;
+  y: number;
+  anchor: 'start' | 'middle' | 'end';
+  side: 'above' | 'below' | 'beside';
+  room?: number;
+  band?: number;
+}
+
 export const WIDTH = 1600;
+/** the share of a grid cell, at its top, that holds the district's name */
+const GRID_BAND = 0.22;
 export const HEIGHT = 1000;
 const GOLDEN = Math.PI * (3 - Math.sqrt(5));
 
@@ -88,6 +106,8 @@ export function tierLayout(sites: LayoutSite[], districts: LayoutDistrict[]): Ma
   const grid = n > 12;
   const hubs: { x: number; y: number; a: number }[] = [];
   let clusterR: number;
+  let cellW = 0;
+  let cellH = 0;
   if (!grid) {
     const perimeter = Math.PI * (3 * (rx + ry) - Math.sqrt((3 * rx + ry) * (rx + 3 * ry)));
     // room for each cluster: a bit under half the distance between neighbouring hubs
@@ -109,11 +129,14 @@ export function tierLayout(sites: LayoutSite[], districts: LayoutDistrict[]): Ma
       for (let r = 0; r < rows; r++)
         for (let c = 0; c < cols; c++) {
           const x = w * (c + 0.5);
-          const y = h * (r + 0.5);
-          if (free(x, y, w * 0.9, h * 0.9)) hubs.push({ x, y, a: -Math.PI / 2 });
+          // the cluster sits under the band that holds its district's name
+          const y = h * (r + GRID_BAND + (1 - GRID_BAND) / 2);
+          if (free(x, h * (r + 0.5), w * 0.9, h * 0.9)) hubs.push({ x, y, a: -Math.PI / 2 });
         }
       if (hubs.length >= n) {
-        clusterR = 0.46 * Math.min(w, h);
+        clusterR = 0.46 * Math.min(w, h * (1 - GRID_BAND));
+        cellW = w;
+        cellH = h;
         break;
       }
       cells++;
@@ -125,8 +148,6 @@ export function tierLayout(sites: LayoutSite[], districts: LayoutDistrict[]): Ma
   const communeR = Math.max(2.5, Math.min(15, spacing * 0.42));
   const hallR = Math.max(4, Math.min(20, clusterR * 0.14));
   const outDistricts: MapLayout['districts'] = [];
-  let minX = 0;
-  let maxX = WIDTH;
 
   used.forEach((d, i) => {
     const hub = hubs[i]!;
@@ -150,44 +171,56 @@ export function tierLayout(sites: LayoutSite[], districts: LayoutDistrict[]): Ma
       seg(s.id, hallP, p);
       if (trunk) links.set(s.id, trunk + links.get(s.id)!);
     });
-    const extent = spacing * Math.sqrt(communes.length + 1.5) + communeR + 10;
-    // labels only while they can be read (a grid of small clusters gets none; the tooltip names each site)
-    if (grid) return;
+    const extent = spacing * Math.sqrt(communes.length + 1.5) + communeR + 4;
+    const name = names.get(d) ?? d;
+    if (grid) {
+      // the band at the top of the cell
+      const top = hub.y - cellH * (GRID_BAND + (1 - GRID_BAND) / 2);
+      const band = cellH * GRID_BAND;
+      outDistricts.push({
+        id: d,
+        name,
+        x: r1(hub.x),
+        y: r1(top + band),
+        anchor: 'middle',
+        side: 'above',
+        room: r1(cellW * 0.94),
+        band: r1(band),
+      });
+      return;
+    }
+    // the name sits outside the cluster, on the side facing away from the MCU
     const cosA = Math.cos(a);
     const sinA = Math.sin(a);
-    // the label sits outside the cluster, on the side facing away from the MCU
-    let lx = hub.x;
-    let ly = hub.y;
-    let anchor: 'start' | 'middle' | 'end' = 'middle';
-    const name = names.get(d) ?? d;
-    const textW = name.length * 19;
+    let at: Omit<DistrictAnchor, 'id' | 'name'>;
     if (Math.abs(cosA) < 0.3) {
-      ly = sinA < 0 ? hub.y - extent - 4 : hub.y + extent + 28;
+      at = {
+        x: hub.x,
+        y: sinA < 0 ? hub.y - extent : hub.y + extent,
+        anchor: 'middle',
+        side: sinA < 0 ? 'above' : 'below',
+      };
     } else if (Math.abs(sinA) < 0.3) {
-      lx = hub.x + Math.sign(cosA) * (extent + 8);
-      ly = hub.y + 10;
-      anchor = cosA > 0 ? 'start' : 'end';
-      // a long name may reach past the canvas: the view box widens to hold it
-      minX = Math.min(minX, lx - textW - 8);
-      maxX = Math.max(maxX, lx + textW + 8);
+      at = {
+        x: hub.x + Math.sign(cosA) * (extent + 4),
+        y: hub.y,
+        anchor: cosA > 0 ? 'start' : 'end',
+        side: 'beside',
+      };
     } else {
-      const dd = extent + 2;
-      lx = hub.x + cosA * dd;
-      ly = hub.y + sinA * dd + (sinA > 0 ? 24 : 0);
-      anchor = cosA > 0 ? 'start' : 'end';
+      at = {
+        x: hub.x + cosA * extent,
+        y: hub.y + sinA * extent,
+        anchor: cosA > 0 ? 'start' : 'end',
+        side: sinA > 0 ? 'below' : 'above',
+      };
     }
-    outDistricts.push({
-      id: d,
-      name,
-      x: r1(lx),
-      y: r1(Math.max(28, Math.min(HEIGHT - 6, ly))),
-      anchor,
-    });
+    outDistricts.push({ id: d, name, ...at, x: r1(at.x), y: r1(at.y) });
   });
   return {
     width: WIDTH,
     height: HEIGHT,
-    viewBox: `${Math.floor(minX)} 0 ${Math.ceil(maxX - minX)} ${HEIGHT}`,
+    viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
     mcu,
     nodes,
     districts: outDistricts,
@@ -262,7 +295,14 @@ export function geoLayout(sites: LayoutSite[], districts: LayoutDistrict[]): Map
     .filter((d) => d.lat != null && d.lon != null)
     .map((d) => {
       const p = proj(d.lat!, d.lon!);
-      return { id: d.id, name: d.name, x: r1(p.x), y: r1(p.y - baseR * 6), anchor: 'middle' as const };
+      return {
+        id: d.id,
+        name: d.name,
+        x: r1(p.x),
+        y: r1(p.y - baseR * 4),
+        anchor: 'middle' as const,
+        side: 'above' as const,
+      };
     });
   // fit the view to the province's shape (it is taller than wide), not to the canvas
   let x0 = Infinity;
@@ -295,43 +335,183 @@ export function geoLayout(sites: LayoutSite[], districts: LayoutDistrict[]): Map
   };
 }
 
+// ── Names on the map ─────────────────────────────────────────────────────────────────────────────
+// Names keep their size on screen whatever the zoom and the screen, so the room a name takes on the
+// map (in map units) is its size in screen pixels times `scale`, the map units per screen pixel.
+
+/** A rectangle in map units. */
+export interface Box {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+/** A text's width, and its font's ascent and descent below and above the baseline, in screen pixels. */
+export interface TextSize {
+  w: number;
+  ascent: number;
+  descent: number;
+}
+export type Measure = (text: string, px: number, weight: 600 | 700) => TextSize;
+
+/** Without a browser to measure in: a generous estimate (about 0.62 em a character). */
+export const estimateText: Measure = (text, px, weight) => ({
+  w: text.length * px * (weight === 700 ? 0.64 : 0.6),
+  ascent: px * 0.95,
+  descent: px * 0.25,
+});
+
+/** Where a text's box lies, from its anchor point and baseline. */
+export function textBox(
+  x: number,
+  baseline: number,
+  anchor: 'start' | 'middle' | 'end',
+  m: TextSize,
+  scale: number,
+): Box {
+  const w = m.w * scale;
+  const x0 = anchor === 'start' ? x : anchor === 'end' ? x - w : x - w / 2;
+  return { x0, x1: x0 + w, y0: baseline - m.ascent * scale, y1: baseline + m.descent * scale };
+}
+
+export const overlap = (a: Box, b: Box): boolean => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+
+/** A box against a circle (a node), the circle grown by `pad`. */
+export function hitsCircle(b: Box, c: Placed, pad: number): boolean {
+  const dx = c.x - Math.max(b.x0, Math.min(c.x, b.x1));
+  const dy = c.y - Math.max(b.y0, Math.min(c.y, b.y1));
+  return dx * dx + dy * dy < (c.r + pad) ** 2;
+}
+
+export function union(a: Box, b: Box): Box {
+  return {
+    x0: Math.min(a.x0, b.x0),
+    y0: Math.min(a.y0, b.y0),
+    x1: Math.max(a.x1, b.x1),
+    y1: Math.max(a.y1, b.y1),
+  };
+}
+
+export interface DistrictLabel {
+  id: string;
+  text: string;
+  x: number;
+  /** the baseline */
+  y: number;
+  anchor: 'start' | 'middle' | 'end';
+  box: Box;
+}
+
+/** The smallest district name drawn in a grid cell (screen pixels): smaller is not read on a wall. */
+export const MIN_DISTRICT_PX = 9;
+
+/**
+ * Each district's name as drawn at this scale: `fontPx` on screen, beside its anchor, 3 px clear of its
+ * cluster. In a grid (a large network) every name takes one size, the largest that fits every cell's
+ * band (not under MIN_DISTRICT_PX); that size is returned with the labels.
+ */
+export function districtLabels(
+  anchors: readonly DistrictAnchor[],
+  scale: number,
+  fontPx: number,
+  measure: Measure = estimateText,
+): { px: number; labels: DistrictLabel[] } {
+  let px = fontPx;
+  for (const d of anchors) {
+    if (d.room === undefined) continue;
+    const m = measure(d.name, 100, 700);
+    px = Math.min(px, (100 * d.room) / scale / m.w);
+    if (d.band !== undefined)
+      px = Math.min(px, (100 * (d.band - 2 * scale)) / scale / (m.ascent + m.descent));
+  }
+  px = Math.max(MIN_DISTRICT_PX, Math.floor(px * 2) / 2);
+  const gap = 3 * scale;
+  const labels = anchors.map((d) => {
+    const m = measure(d.name, d.room === undefined ? fontPx : px, 700);
+    const baseline =
+      d.side === 'above'
+        ? d.y - gap - m.descent * scale
+        : d.side === 'below'
+          ? d.y + gap + m.ascent * scale
+          : d.y + ((m.ascent - m.descent) * scale) / 2;
+    const x = d.side === 'beside' ? d.x + (d.anchor === 'end' ? -gap : gap) : d.x;
+    return {
+      id: d.id,
+      text: d.name,
+      x: r1(x),
+      y: r1(baseline),
+      anchor: d.anchor,
+      box: textBox(x, baseline, d.anchor, m, scale),
+    };
+  });
+  return { px, labels };
+}
+
 export interface PlacedLabel {
   id: string;
   x: number;
   y: number;
-  anchor: 'start' | 'end';
+  anchor: 'start' | 'middle' | 'end';
   text: string;
+  box: Box;
+}
+
+export interface LabelOptions {
+  /** the names' size on screen (px) */
+  fontPx?: number;
+  /** what a name must not cover: other text (district names, the MCU's) and nodes */
+  boxes?: readonly Box[];
+  circles?: Iterable<Placed>;
+  /** the part of the map on screen: a name must stay inside it */
+  bounds?: Box;
+  measure?: Measure;
 }
 
 /**
- * Names beside endpoints without overlapping one another: each goes right of its node, else left;
- * one that fits neither is left out (the quality table and the tooltip still name it). `scale` is map
- * units per screen pixel: the text keeps `fontPx` on screen.
+ * Names beside endpoints (worst first: the first items win) without overlapping one another, the
+ * district names, the MCU or any node: each goes right of its node, else left, above, below or on a
+ * diagonal; one that fits nowhere is left out (the quality table and the card still name it).
+ * `scale` is map units per screen pixel: everything is measured as it will be on screen.
  */
 export function placeLabels(
-  items: { id: string; text: string; p: Placed }[],
+  items: readonly { id: string; text: string; p: Placed }[],
   scale: number,
-  fontPx = 16,
+  opts: LabelOptions = {},
 ): PlacedLabel[] {
-  const boxes: { x0: number; y0: number; x1: number; y1: number }[] = [];
+  const { fontPx = 16, boxes: avoid = [], bounds, measure = estimateText } = opts;
+  const circles = [...(opts.circles ?? [])];
+  const taken: Box[] = [...avoid];
   const out: PlacedLabel[] = [];
-  const h = fontPx * 1.25 * scale;
+  // a name keeps 5 px from its own node, and 2 px from any other node's edge (its rings) and text
+  const gap = 5 * scale;
+  const pad = 2 * scale;
+  const grow = (b: Box): Box => ({ x0: b.x0 - pad, y0: b.y0 - pad, x1: b.x1 + pad, y1: b.y1 + pad });
   for (const { id, text, p } of items) {
-    // semi-bold text: about 0.6 em a character
-    const w = text.length * fontPx * 0.6 * scale;
-    const gap = 4 * scale;
-    const y = p.y + 5 * scale;
-    for (const anchor of ['start', 'end'] as const) {
-      const x = anchor === 'start' ? p.x + p.r + gap : p.x - p.r - gap;
-      const box = {
-        x0: anchor === 'start' ? x : x - w,
-        x1: anchor === 'start' ? x + w : x,
-        y0: y - h * 0.8,
-        y1: y + h * 0.2,
-      };
-      if (boxes.some((b) => b.x0 < box.x1 && box.x0 < b.x1 && b.y0 < box.y1 && box.y0 < b.y1)) continue;
-      boxes.push(box);
-      out.push({ id, x: r1(x), y: r1(y), anchor, text });
+    const m = measure(text, fontPx, 600);
+    const asc = m.ascent * scale;
+    const desc = m.descent * scale;
+    const mid = p.y + (asc - desc) / 2;
+    const d = (p.r + gap) * Math.SQRT1_2;
+    const spots: [number, number, PlacedLabel['anchor']][] = [
+      [p.x + p.r + gap, mid, 'start'],
+      [p.x - p.r - gap, mid, 'end'],
+      [p.x, p.y - p.r - gap - desc, 'middle'],
+      [p.x, p.y + p.r + gap + asc, 'middle'],
+      [p.x + d, p.y - d - desc, 'start'],
+      [p.x + d, p.y + d + asc, 'start'],
+      [p.x - d, p.y - d - desc, 'end'],
+      [p.x - d, p.y + d + asc, 'end'],
+    ];
+    for (const [x, y, anchor] of spots) {
+      const box = textBox(x, y, anchor, m, scale);
+      if (bounds && (box.x0 < bounds.x0 || box.x1 > bounds.x1 || box.y0 < bounds.y0 || box.y1 > bounds.y1))
+        continue;
+      const grown = grow(box);
+      if (taken.some((b) => overlap(b, grown))) continue;
+      if (circles.some((c) => hitsCircle(box, c, c === p ? gap * 0.9 : pad))) continue;
+      taken.push(box);
+      out.push({ id, x: r1(x), y: r1(y), anchor, text, box });
       break;
     }
   }

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert, Episode, SiteStatus } from '../../../api/contract.ts';
 import {
+  attentionOrder,
   episodeOf,
   fmtAgo,
   fmtClock,
@@ -98,6 +99,34 @@ describe('map labels follow the live state', () => {
     expect(labelledIds(ids, (id) => m.get(id))).toEqual(['d', 'c']);
     const many = Array.from({ length: 60 }, (_, i) => `s${i}`);
     expect(labelledIds(many, (id) => site(id, { state: 'down' }))).toEqual([]);
+  });
+});
+
+describe('the sites needing attention, worst first (keyboard path, label room)', () => {
+  const m = new Map([
+    ['ok', site('ok')],
+    ['deg', site('deg', { state: 'degraded', since: 1 })],
+    ['down-late', site('down-late', { state: 'down', since: 50 })],
+    ['down-early', site('down-early', { state: 'down', since: 10 })],
+    ['down-acked', site('down-acked', { state: 'down', since: 5, episode: 'e1' })],
+    ['batt', site('batt', { state: 'on_battery', since: 1 })],
+    ['maint', site('maint', { state: 'maintenance' })],
+    ['off', site('off', { state: 'off' })],
+  ]);
+  const get = (id: string) => m.get(id);
+  it('down before on battery before degraded; nobody on it first, then the longest; healthy ones left out', () => {
+    expect(attentionOrder([...m.keys()], get, (s) => s.episode === 'e1')).toEqual([
+      'down-early',
+      'down-late',
+      'down-acked',
+      'batt',
+      'deg',
+    ]);
+  });
+  it('names the worst first, so they get room when names compete', () => {
+    const ids = [...m.keys()];
+    expect(labelledIds(ids, get).slice(0, 4)).toEqual(['down-acked', 'down-early', 'down-late', 'batt']);
+    expect(labelledIds(ids, get)).toHaveLength(ids.length);
   });
 });
 

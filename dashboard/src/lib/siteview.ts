@@ -9,6 +9,7 @@ import type {
   SiteStatus,
 } from '../../../api/contract.ts';
 import { TZ } from '../../../core/time.ts';
+import { severityRank } from './states.ts';
 
 /** The system's one time zone (core/time.ts): the dashboard formats in it, never in the browser's. */
 export { TZ };
@@ -80,19 +81,46 @@ export function needsAttention(s: Pick<SiteStatus, 'state'> | undefined): boolea
 }
 
 /**
- * The sites named beside their node, from the statuses as they are now: a small set (one district)
- * names every site but the province's (they have labels of their own); the whole network names the
- * communes that need attention while they are few enough to read (24).
+ * The sites needing attention, worst first: by state (down, on battery, degraded, unknown), then those
+ * nobody is on yet before those acknowledged or held back, then the longest in that state, then by id.
+ * The keyboard's path through the map and the order names are placed in (the worst get room first).
+ */
+export function attentionOrder(
+  ids: readonly string[],
+  statusOf: (id: string) => SiteStatus | undefined,
+  handled: (s: SiteStatus) => boolean = () => false,
+): string[] {
+  const rows: { id: string; rank: number; held: number; since: number }[] = [];
+  for (const id of ids) {
+    const s = statusOf(id);
+    if (!s || !needsAttention(s)) continue;
+    rows.push({ id, rank: severityRank(s.state), held: handled(s) ? 1 : 0, since: s.since });
+  }
+  rows.sort(
+    (a, b) =>
+      a.rank - b.rank || a.held - b.held || a.since - b.since || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
+  return rows.map((r) => r.id);
+}
+
+/**
+ * The sites named beside their node, from the statuses as they are now, worst first (the first
+ * get room when names compete): a small set (one district) names every site but the province's (they
+ * have labels of their own); the whole network names the communes that need attention while they
+ * are few enough to read (24).
  */
 export function labelledIds(
   ids: readonly string[],
   statusOf: (id: string) => SiteStatus | undefined,
 ): string[] {
-  if (ids.length <= 40) return ids.filter((id) => statusOf(id)?.tier !== 'province');
-  const communes = ids.filter((id) => {
-    const s = statusOf(id);
-    return s?.tier === 'commune' && needsAttention(s);
-  });
+  if (ids.length <= 40) {
+    const worst = attentionOrder(ids, statusOf);
+    const first = new Set(worst);
+    return [...worst, ...ids.filter((id) => !first.has(id))].filter(
+      (id) => statusOf(id)?.tier !== 'province',
+    );
+  }
+  const communes = attentionOrder(ids, statusOf).filter((id) => statusOf(id)?.tier === 'commune');
   return communes.length > 24 ? [] : communes;
 }
 
