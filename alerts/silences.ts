@@ -2,6 +2,7 @@
 // (maintenance plans, Điều 13.3): their storage in the state DB and the question "is this held back now?".
 import type { Silence } from '../api/contract.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
+import type { Site } from '../inventory/schema.ts';
 import type { StateDb } from '../storage/state-db.ts';
 import type { MaintenanceRule } from './rules.ts';
 
@@ -11,6 +12,15 @@ export interface MaintenanceWindow extends MaintenanceRule {
 }
 
 type Scope = { site?: string | undefined; district?: string | undefined; tier?: string | undefined };
+
+/** The site is in a silence's or maintenance window's scope (an empty scope holds every site). */
+export function siteInScope(s: Pick<Site, 'id' | 'district' | 'tier'>, m: Scope): boolean {
+  return (
+    (!m.site || m.site === s.id) &&
+    (!m.district || m.district === s.district) &&
+    (!m.tier || m.tier === s.tier)
+  );
+}
 
 export class Holds {
   private silenceList: (Silence & { ended_by?: string | null })[] = [];
@@ -31,12 +41,7 @@ export class Holds {
     if (!m.site && !m.district && !m.tier) return true;
     return sites.some((id) => {
       const s = this.inv.sites.get(id);
-      if (!s) return false;
-      return (
-        (!m.site || m.site === id) &&
-        (!m.district || m.district === s.district) &&
-        (!m.tier || m.tier === s.tier)
-      );
+      return s !== undefined && siteInScope(s, m);
     });
   }
 

@@ -115,6 +115,14 @@ const HEADLINE: Record<NoticeKind, ChangeLine> = {
   cancelled: { vi: 'Hủy cuộc họp trực tuyến', en: 'Online meeting cancelled' },
 };
 
+const INTRO: Record<NoticeKind, string> = {
+  registered: 'thông báo cuộc họp trực tuyến sau',
+  added: 'thông báo bổ sung quý đơn vị, đồng chí tham gia phục vụ cuộc họp trực tuyến sau',
+  changed: 'thông báo thay đổi cuộc họp trực tuyến sau',
+  dropped: 'thông báo các điểm cầu dưới đây không còn tham gia cuộc họp trực tuyến sau',
+  cancelled: 'thông báo hủy cuộc họp trực tuyến sau',
+};
+
 /** The message one party gets: Vietnamese first, English second; only its sites; the title unless restricted. */
 export function noticeMessage(
   inv: LoadedInventory,
@@ -131,7 +139,7 @@ export function noticeMessage(
   const vi = [
     `Kính gửi: ${partyName(inv, p)}`,
     '',
-    `Sở Thông tin và Truyền thông trân trọng thông báo (Điều 7.1.a Quy chế hội nghị truyền hình trực tuyến tỉnh Bắc Kạn): ${head.vi.toLowerCase()}.`,
+    `Sở Thông tin và Truyền thông trân trọng ${INTRO[kind]} (Điều 7.1.a Quy chế hội nghị truyền hình trực tuyến tỉnh Bắc Kạn):`,
     `- Cuộc họp: ${title.vi}`,
     `- Cơ quan chủ trì: ${host?.name ?? m.host_org}`,
     `- Thời gian: ${viDateTime(m.start)} đến ${viDateTime(m.end)} (giờ Việt Nam)`,

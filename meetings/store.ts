@@ -135,6 +135,22 @@ export function newId(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 }
 
+/** The warnings of a registration: meetings at the same time (titles as given), an emergency's waiver. */
+export function registrationWarnings(m: Pick<Meeting, 'emergency'>, overlaps: Overlap[]): string[] {
+  const warnings = overlaps.map(
+    (o) =>
+      `Trùng thời gian với cuộc họp "${o.title}" (${viDateTime(o.start)})` +
+      (o.shared_sites.length ? `, chung ${o.shared_sites.length} điểm cầu` : '') +
+      ` / Overlaps "${o.title}"` +
+      (o.shared_sites.length ? `, ${o.shared_sites.length} sites in both` : ''),
+  );
+  if (m.emergency)
+    warnings.push(
+      'Cuộc họp khẩn cấp: được miễn thông báo trước 03 ngày (Điều 6.4) / Emergency: 3-day notice waived',
+    );
+  return warnings;
+}
+
 export class DbMeetings implements MeetingSource {
   private readonly forSiteStmt;
   private readonly sitesStmt;
@@ -337,18 +353,7 @@ export class DbMeetings implements MeetingSource {
 
   private registered(m: Meeting): Registered {
     const overlaps = this.overlaps(m);
-    const warnings = overlaps.map(
-      (o) =>
-        `Trùng thời gian với cuộc họp "${o.title}" (${viDateTime(o.start)})` +
-        (o.shared_sites.length ? `, chung ${o.shared_sites.length} điểm cầu` : '') +
-        ` / Overlaps "${o.title}"` +
-        (o.shared_sites.length ? `, ${o.shared_sites.length} sites in both` : ''),
-    );
-    if (m.emergency)
-      warnings.push(
-        'Cuộc họp khẩn cấp: được miễn thông báo trước 03 ngày (Điều 6.4) / Emergency: 3-day notice waived',
-      );
-    return { meeting: m, overlaps, warnings };
+    return { meeting: m, overlaps, warnings: registrationWarnings(m, overlaps) };
   }
 
   /** The registration rules; returns the resolved sites or throws every issue at once. */

@@ -2,12 +2,13 @@
 // why), the registered meeting each belongs to, and the calls nobody registered, which the NOC attaches
 // to a registration or classifies as a central or district-hosted meeting (Điều 3.1, 6.3, 8.2.c).
 import { createRoute, z } from '@hono/zod-openapi';
+import { RESTRICTED_TITLE } from '../../meetings/notices.ts';
 import { CALL_KINDS, CallLog, type ObservedCall } from '../../meetings/observed.ts';
 import type { UserRecord } from '../accounts.ts';
 import { allow, auditFrom, type Deps, READ_ROLES } from '../context.ts';
 import { notFound } from '../errors.ts';
 import { jsonBody, ok, okOr404, roles, SECURITY, subApp } from '../openapi.ts';
-import { canReadMeeting, guard, meetingsParts, QueryTime } from './meetings.ts';
+import { canReadMeeting, guard, meetingsParts, QueryTime, seesRestricted } from './meetings.ts';
 
 const Leg = z.object({
   id: z.number().int(),
@@ -77,6 +78,12 @@ export function callRoutes(d: Deps, opts: { now?: () => number } = {}) {
     return true;
   };
 
+  /** the call of a restricted meeting without its title and note, unless the user may read them (Điều 14.1.g) */
+  const view = (user: UserRecord, x: ObservedCall): ObservedCall => {
+    const m = x.meeting_id ? meetings.get(x.meeting_id) : undefined;
+    return m?.restricted && !seesRestricted(user, m) ? { ...x, title: RESTRICTED_TITLE.vi, note: null } : x;
+  };
+
   app.openapi(
     createRoute({
       method: 'get',
@@ -99,7 +106,8 @@ export function callRoutes(d: Deps, opts: { now?: () => number } = {}) {
           ...(q.meeting && { meeting: q.meeting }),
           live: q.live === 'true',
         })
-        .filter((x) => canRead(a.user, x));
+        .filter((x) => canRead(a.user, x))
+        .map((x) => view(a.user, x));
       return c.json({ items }, 200);
     },
   );
@@ -119,7 +127,7 @@ export function callRoutes(d: Deps, opts: { now?: () => number } = {}) {
       const { id } = c.req.valid('param');
       const call = calls.get(id);
       if (!call || !canRead(a.user, call)) throw notFound(`cuộc gọi "${id}"`);
-      return c.json(call, 200);
+      return c.json(view(a.user, call), 200);
     },
   );
 

@@ -1,6 +1,9 @@
 // /api/v1/meetings, /api/v1/incidents: meeting registration (Điều 6), readiness test runs (Điều 7.1.b)
 // and the incident log (Điều 8.2.d). Hosts register and see their own organisation's meetings;
 // technicians see the meetings and incidents of their sites and log incidents there; noc/admin all.
+// A restricted meeting (Điều 14.1.g) shows its title and note only to admin, noc and its host office;
+// everyone else reads "Cuộc họp (hạn chế)" with its sites and times. A registration or change inside a
+// planned maintenance window of one of its sites is accepted with the window named in `maintenance`.
 import { createRoute, z } from '@hono/zod-openapi';
 import type { UserRecord } from '../../api/accounts.ts';
 import { TIERS } from '../../inventory/schema.ts';
@@ -13,8 +16,18 @@ import {
   IncidentPatch,
   NewIncident,
 } from '../../meetings/incidents.ts';
+import { clashWarning, maintenanceClashes } from '../../meetings/maintenance.ts';
+import { RESTRICTED_TITLE } from '../../meetings/notices.ts';
 import { REASON_CODES, Readiness, SLOTS } from '../../meetings/readiness.ts';
-import { DbMeetings, type Meeting, MeetingPatch, NewMeeting } from '../../meetings/store.ts';
+import {
+  DbMeetings,
+  type Meeting,
+  MeetingPatch,
+  NewMeeting,
+  type Overlap,
+  registrationWarnings,
+  type Registered as StoreRegistered,
+} from '../../meetings/store.ts';
 import { checkTimeMs, parseLocalTime, TIME_RANGE_TEXT } from '../../meetings/time.ts';
 import { allow, auditFrom, type Deps, OPERATE_ROLES, READ_ROLES } from '../context.ts';
 import { AttendanceEvent } from '../contract.ts';
@@ -89,6 +102,28 @@ export function readableMeeting(meetings: DbMeetings, user: UserRecord, id: stri
   return m;
 }
 
+/** Who reads a restricted meeting's title and note (Điều 14.1.g): admin, noc and its host office. */
+export function seesRestricted(user: UserRecord, m: Pick<Meeting, 'host_org'>): boolean {
+  return user.role === 'admin' || user.role === 'noc' || (user.role === 'host' && user.org === m.host_org);
+}
+
+/** The meeting as this user may read it: a restricted one without its title, note and reasons. */
+export function meetingFor(user: UserRecord, m: Meeting): Meeting & { redacted: boolean } {
+  if (!m.restricted || seesRestricted(user, m)) return { ...m, redacted: false };
+  return {
+    ...m,
+    title: RESTRICTED_TITLE.vi,
+    note: null,
+    emergency_reason: null,
+    cancel_reason: null,
+    redacted: true,
+  };
+}
+
+function overlapFor(user: UserRecord, o: Overlap): Overlap {
+  return !o.restricted || seesRestricted(user, o) ? o : { ...o, title: RESTRICTED_TITLE.vi };
+}
+
 function canManageMeeting(user: UserRecord, m: Pick<Meeting, 'host_org'>): boolean {
   return user.role === 'admin' || user.role === 'noc' || (user.role === 'host' && user.org === m.host_org);
 }
@@ -120,6 +155,10 @@ export const MeetingSchema = z
     emergency: z.boolean(),
     emergency_reason: z.string().nullable(),
     note: z.string().nullable(),
+    /** confidential (Điều 14.1.g): only admin, noc and the host office read its title and note */
+    restricted: z.boolean(),
+    /** true when this reader gets "Cuộc họp (hạn chế)" instead of the title (note and reasons null) */
+    redacted: z.boolean(),
     registered_by: z.string(),
     registered_at: z.number(),
     cancelled_at: z.number().nullable(),
@@ -131,15 +170,28 @@ export const MeetingSchema = z
 const OverlapSchema = z.object({
   id: z.string(),
   title: z.string(),
+  restricted: z.boolean(),
   host_org: z.string(),
   start: z.number(),
   end: z.number(),
   shared_sites: z.array(z.string()),
 });
 
+const MaintenanceClashSchema = z.object({
+  /** the maintenance window's id (GET /maintenance) */
+  window: z.string(),
+  /** the meeting's sites it holds */
+  sites: z.array(z.string()),
+  from: z.number(),
+  to: z.number(),
+  reason: z.string(),
+});
+
 const Registered = z.object({
   meeting: MeetingSchema,
   overlaps: z.array(OverlapSchema),
+  /** planned maintenance windows of its sites during the meeting (Điều 13.3): accepted, but named */
+  maintenance: z.array(MaintenanceClashSchema),
   warnings: z.array(z.string()),
 });
 
@@ -275,6 +327,20 @@ export function meetingRoutes(
   const app = subApp();
 
   const readable = (user: UserRecord, id: string): Meeting => readableMeeting(meetings, user, id);
+  /** a registration or change as this user reads it, with the maintenance windows it falls in */
+  const answer = (user: UserRecord, r: StoreRegistered) => {
+    const clashes = maintenanceClashes(rt.inventory, d.alerts?.maintenanceWindows() ?? [], r.meeting);
+    const overlaps = r.overlaps.map((o) => overlapFor(user, o));
+    return {
+      meeting: meetingFor(user, r.meeting),
+      overlaps,
+      maintenance: clashes,
+      warnings: [
+        ...registrationWarnings(r.meeting, overlaps),
+        ...clashes.map((x) => clashWarning(rt.inventory, x)),
+      ],
+    };
+  };
 
   app.openapi(
     createRoute({
@@ -319,11 +385,15 @@ export function meetingRoutes(
         include_cancelled: q.include_cancelled === 'true',
       };
       if (a.user.role === 'technician') {
-        const items = meetings.list(f).items.filter((m) => canReadMeeting(a.user, m));
+        const items = meetings
+          .list(f)
+          .items.filter((m) => canReadMeeting(a.user, m))
+          .map((m) => meetingFor(a.user, m));
         return c.json(page(items, q), 200);
       }
       const r = meetings.list({ ...f, limit: q.limit, offset: q.offset });
-      return c.json({ ...r, limit: q.limit, offset: q.offset }, 200);
+      const items = r.items.map((m) => meetingFor(a.user, m));
+      return c.json({ ...r, items, limit: q.limit, offset: q.offset }, 200);
     },
   );
 
@@ -359,7 +429,7 @@ export function meetingRoutes(
         emergency: r.meeting.emergency,
         overlaps: r.overlaps.map((o) => o.id),
       });
-      return c.json(r, 201);
+      return c.json(answer(a.user, r), 201);
     },
   );
 
@@ -379,7 +449,11 @@ export function meetingRoutes(
     (c) => {
       const a = allow(c, ...READ_ROLES);
       const m = readable(a.user, c.req.valid('param').id);
-      return c.json({ meeting: m, overlaps: m.cancelled_at === null ? meetings.overlaps(m) : [] }, 200);
+      const overlaps = m.cancelled_at === null ? meetings.overlaps(m) : [];
+      return c.json(
+        { meeting: meetingFor(a.user, m), overlaps: overlaps.map((o) => overlapFor(a.user, o)) },
+        200,
+      );
     },
   );
 
@@ -388,7 +462,7 @@ export function meetingRoutes(
       method: 'patch',
       path: '/meetings/{id}',
       summary:
-        'Đổi cuộc họp (giờ mới hoặc thêm điểm cầu cần báo trước 03 ngày) / change a meeting (new time or added sites need 3 days notice)',
+        'Đổi cuộc họp (dời sớm hơn hoặc thêm điểm cầu cần báo trước 03 ngày; dời muộn hơn thì không) / change a meeting (an earlier start or added sites need 3 days notice; moving it later does not)',
       security: SECURITY,
       ...roles('admin', 'noc', 'host'),
       request: { params: Id, body: jsonBody(MeetingPatch) },
@@ -401,7 +475,7 @@ export function meetingRoutes(
       const body = c.req.valid('json');
       const r = await guard(() => meetings.update(m.id, body));
       auditFrom(c, rt, 'meeting.update', m.id, body);
-      return c.json(r, 200);
+      return c.json(answer(a.user, r), 200);
     },
   );
 
@@ -422,7 +496,7 @@ export function meetingRoutes(
       const { reason } = c.req.valid('json');
       const out = await guard(() => meetings.cancel(m.id, a.user.name, reason));
       auditFrom(c, rt, 'meeting.cancel', m.id, { reason });
-      return c.json(out, 200);
+      return c.json(meetingFor(a.user, out), 200);
     },
   );
 

@@ -1,0 +1,67 @@
+// A meeting inside a planned maintenance window of one of its sites (Điều 13.3): each occurrence of a
+// recurring window (alerts/silences.ts, local Bắc Kạn time) that overlaps the meeting, with the sites it
+// holds, for the registration's warnings. Registration still succeeds: the NOC decides.
+import { siteInScope } from '../alerts/silences.ts';
+import type { MaintenanceWindow } from '../core/ports.ts';
+import type { LoadedInventory } from '../inventory/load.ts';
+import type { Meeting } from './store.ts';
+import { DAY, viDateTime } from './time.ts';
+
+const VN_OFFSET = 7 * 3600_000;
+
+export interface MaintenanceClash {
+  window: string;
+  /** the meeting's sites the window holds */
+  sites: string[];
+  from: number;
+  to: number;
+  reason: string;
+}
+
+/** Occurrences of a recurring window that overlap [start, end). */
+export function occurrences(
+  w: MaintenanceWindow,
+  start: number,
+  end: number,
+): { from: number; to: number }[] {
+  const [hh, mm] = w.start.split(':').map(Number) as [number, number];
+  const out: { from: number; to: number }[] = [];
+  const first = Math.floor((start + VN_OFFSET) / DAY) * DAY - Math.ceil(w.duration / DAY) * DAY;
+  for (let day = first; day - VN_OFFSET < end; day += DAY) {
+    const weekday = ((new Date(day).getUTCDay() + 6) % 7) + 1; // ISO: Monday = 1
+    if (w.weekdays.length > 0 && !w.weekdays.includes(weekday)) continue;
+    const from = day - VN_OFFSET + (hh * 60 + mm) * 60_000;
+    const to = from + w.duration;
+    if (from < end && to > start) out.push({ from, to });
+  }
+  return out;
+}
+
+export function maintenanceClashes(
+  inv: LoadedInventory,
+  windows: MaintenanceWindow[],
+  m: Pick<Meeting, 'start' | 'end' | 'sites'>,
+): MaintenanceClash[] {
+  const out: MaintenanceClash[] = [];
+  for (const w of windows) {
+    const sites = m.sites.filter((id) => {
+      const s = inv.sites.get(id);
+      return s !== undefined && siteInScope(s, w.scope);
+    });
+    if (sites.length === 0) continue;
+    for (const o of occurrences(w, m.start, m.end))
+      out.push({ window: w.id, sites, from: o.from, to: o.to, reason: w.comment });
+  }
+  return out.sort((a, b) => a.from - b.from);
+}
+
+/** "Trùng lịch bảo trì …" naming the window, its sites, its times and its reason. */
+export function clashWarning(inv: LoadedInventory, c: MaintenanceClash): string {
+  const names = c.sites.slice(0, 5).map((s) => inv.sites.get(s)?.name ?? s);
+  const more = c.sites.length > 5 ? ` và ${c.sites.length - 5} điểm cầu khác` : '';
+  const reason = c.reason ? ` (${c.reason})` : '';
+  return (
+    `Trùng lịch bảo trì "${c.window}"${reason} từ ${viDateTime(c.from)} đến ${viDateTime(c.to)} tại ${names.join(', ')}${more}` +
+    ` / Inside planned maintenance "${c.window}"${reason}, ${viDateTime(c.from)} to ${viDateTime(c.to)}, ${c.sites.length} site(s)`
+  );
+}
