@@ -59,3 +59,36 @@ export function parseByMetric(body: unknown): Record<string, XY> {
   for (const [m, g] of groups) out[m] = parseSeries({ series: g });
   return out;
 }
+
+/**
+ * A gap where data is missing (a dark site, a stopped collector): a null between two points further
+ * apart than 1.5 buckets, so the chart breaks the line there instead of drawing through the outage.
+ * The window's edges get a null too when the data starts late or stops early, so the line does not
+ * seem to reach the present.
+ */
+export function withGaps(xy: XY, bucketMs: number, from?: number, to?: number): XY {
+  if (!(bucketMs > 0) || xy.times.length === 0) return xy;
+  const limit = bucketMs * 1.5;
+  const times: number[] = [];
+  const values: (number | null)[] = [];
+  const first = xy.times[0]!;
+  if (from !== undefined && first - from > limit) {
+    times.push(first - bucketMs);
+    values.push(null);
+  }
+  xy.times.forEach((t, i) => {
+    const prev = xy.times[i - 1];
+    if (prev !== undefined && t - prev > limit) {
+      times.push(prev + bucketMs);
+      values.push(null);
+    }
+    times.push(t);
+    values.push(xy.values[i] ?? null);
+  });
+  const last = xy.times.at(-1)!;
+  if (to !== undefined && to - last > limit) {
+    times.push(last + bucketMs);
+    values.push(null);
+  }
+  return { times, values };
+}
