@@ -434,6 +434,13 @@ const vi = {
   ml_mcu_connected: 'Đã kết nối',
   ml_mcu_not_connected: 'Chưa kết nối',
   ml_since: 'từ',
+  // issue 15, the site page: chart read-out, threshold lines, episode bands, phones, Grafana
+  chart_keys: 'phím ← → đọc từng điểm, Home/End: đầu/cuối',
+  chart_cause_none: 'chưa rõ nguyên nhân',
+  chart_legend_thresholds: 'Ngưỡng cảnh báo (quy tắc đang chạy)',
+  chart_legend_episodes: 'Đợt sự cố của điểm cầu',
+  call: 'Gọi',
+  open_in_grafana: 'Mở trong Grafana',
 };
 
 export type Key = keyof typeof vi;
@@ -868,6 +875,13 @@ const en: Record<Key, string> = {
   ml_mcu_connected: 'Connected',
   ml_mcu_not_connected: 'Not connected',
   ml_since: 'since',
+  // issue 15, the site page: chart read-out, threshold lines, episode bands, phones, Grafana
+  chart_keys: 'arrow keys ← → read each point, Home/End: first/last',
+  chart_cause_none: 'cause not known',
+  chart_legend_thresholds: 'Alert thresholds (running rules)',
+  chart_legend_episodes: 'Fault episodes of the site',
+  call: 'Call',
+  open_in_grafana: 'Open in Grafana',
 };
 
 const dicts: Record<Lang, Record<Key, string>> = { vi, en };
