@@ -99,6 +99,9 @@ describe('map labels follow the live state', () => {
     expect(labelledIds(ids, (id) => m.get(id))).toEqual(['d', 'c']);
     const many = Array.from({ length: 60 }, (_, i) => `s${i}`);
     expect(labelledIds(many, (id) => site(id, { state: 'down' }))).toEqual([]);
+    // a district outage and then some (40 of 60) still names them: placeLabels keeps what has room
+    const outage = (id: string) => site(id, { state: Number(id.slice(1)) < 40 ? 'down' : 'ok' });
+    expect(labelledIds(many, outage)).toHaveLength(40);
   });
 });
 

@@ -107,7 +107,7 @@ export function attentionOrder(
  * The sites named beside their node, from the statuses as they are now, worst first (the first
  * get room when names compete): a small set (one district) names every site but the province's (they
  * have labels of their own); the whole network names the communes that need attention while they
- * are few enough to read (24).
+ * are few enough to place (48: a district outage and then some; placeLabels leaves out those with no room).
  */
 export function labelledIds(
   ids: readonly string[],
@@ -121,7 +121,7 @@ export function labelledIds(
     );
   }
   const communes = attentionOrder(ids, statusOf).filter((id) => statusOf(id)?.tier === 'commune');
-  return communes.length > 24 ? [] : communes;
+  return communes.length > 48 ? [] : communes;
 }
 
 /** The figures worth showing: a down site's last MOS, jitter and delay are stale, so none. */
