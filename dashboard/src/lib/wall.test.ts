@@ -1,7 +1,8 @@
 // Issue 15: the wall screen's rotation (pauses on a critical episode) and the phone's district list.
 import { describe, expect, it } from 'vitest';
 import type { Episode } from '../../../api/contract.ts';
-import { criticalFocus, districtRows, nextStop, rotateSeconds, rotationStops } from './wall.ts';
+import type { MapLayout } from './layout.ts';
+import { criticalFocus, districtRows, nextStop, rotateSeconds, rotationStops, touchLayout } from './wall.ts';
 
 type Ep = Pick<Episode, 'severity' | 'state' | 'district' | 'sites'>;
 const ep = (o: Partial<Ep>): Ep => ({
@@ -62,5 +63,37 @@ describe('districtRows', () => {
       { id: 'a', name: 'Huyện A', sites: 4, attention: 2, worst: 'on_battery' },
       { id: 'b', name: 'Huyện B', sites: 1, attention: 0, worst: 'ok' },
     ]);
+  });
+});
+
+describe('touchLayout', () => {
+  const layout = (): MapLayout => ({
+    width: 1600,
+    height: 1000,
+    viewBox: '0 0 1600 1000',
+    mcu: { x: 800, y: 500, r: 34 },
+    nodes: new Map([
+      ['a', { x: 100, y: 100, r: 8 }],
+      ['b', { x: 150, y: 120, r: 8 }],
+      ['far', { x: 1500, y: 900, r: 8 }],
+    ]),
+    districts: [],
+    links: new Map(),
+    unplaced: [],
+  });
+  it('grows the shown nodes so that, zoomed to them on a 378-px map, each is 28 px across', () => {
+    const l = touchLayout(layout(), ['a', 'b'], 378);
+    const r = l.nodes.get('a')!.r;
+    // the view is 400 units at least (the nodes span 50): 28 px = 2r · 378 / 400
+    expect(r).toBeCloseTo((14 * 400) / 378, 5);
+    expect(l.nodes.get('b')!.r).toBe(r);
+    // the others are left alone, and the input is not changed
+    expect(l.nodes.get('far')!.r).toBe(8);
+    expect(layout().nodes.get('a')!.r).toBe(8);
+  });
+  it('a wider spread needs a larger radius; nodes already large enough stay', () => {
+    const wide = touchLayout(layout(), ['a', 'far'], 378).nodes.get('a')!.r;
+    expect(wide).toBeGreaterThan((14 * 400) / 378);
+    expect(touchLayout(layout(), ['a'], 5000).nodes.get('a')!.r).toBe(8);
   });
 });

@@ -1,5 +1,6 @@
 // Issue 15, the NOC view: the wall screen's district rotation and the phone's district list. Pure.
 import type { Episode, SiteState, SiteStatus } from '../../../api/contract.ts';
+import type { MapLayout, Placed } from './layout.ts';
 import { needsAttention } from './siteview.ts';
 import { severityRank } from './states.ts';
 
@@ -70,4 +71,36 @@ export function districtRows(
     if (severityRank(s.state) < severityRank(r.worst)) r.worst = s.state;
   }
   return [...rows.values()].filter((r) => r.sites > 0);
+}
+
+/**
+ * A district's map on a phone: nodes at least `minPx` across on screen, so a finger hits them (WCAG 2.5.8
+ * asks 24 px). The zoomed view is the nodes' box plus 60 units a side, 400 units wide at least, in the
+ * layout's aspect (as EndpointMap zooms), drawn `widthPx` wide: radii below what that needs grow to it.
+ */
+export function touchLayout(
+  layout: MapLayout,
+  ids: readonly string[],
+  widthPx: number,
+  minPx = 28,
+): MapLayout {
+  const ps = ids.map((id) => layout.nodes.get(id)).filter((p): p is Placed => !!p);
+  if (ps.length === 0 || widthPx <= 0) return layout;
+  const x0 = Math.min(...ps.map((p) => p.x));
+  const x1 = Math.max(...ps.map((p) => p.x));
+  const y0 = Math.min(...ps.map((p) => p.y));
+  const y1 = Math.max(...ps.map((p) => p.y));
+  const aspect = layout.width / layout.height;
+  let r = Math.max(...ps.map((p) => p.r));
+  for (let k = 0; k < 3; k++) {
+    const w = Math.max(400, x1 - x0 + 2 * r + 120, (y1 - y0 + 2 * r + 120) * aspect);
+    r = Math.max(r, ((minPx / 2) * w) / widthPx);
+  }
+  const need = r;
+  const nodes = new Map(layout.nodes);
+  for (const id of ids) {
+    const p = nodes.get(id);
+    if (p && p.r < need) nodes.set(id, { ...p, r: need });
+  }
+  return { ...layout, nodes };
 }
