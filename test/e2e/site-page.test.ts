@@ -67,7 +67,7 @@ describe('site page end to end (browser in UTC)', () => {
     await page.click('button[type=submit]');
     await page.waitForSelector('a[data-site]', { timeout: 30_000 });
     expect(await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone)).toBe('UTC');
-    await target.inject({ kind: 'link_degraded', site: VICTIM, loss_pct: 12 });
+    await target.control('/faults', { kind: 'link_degraded', site: VICTIM, loss_pct: 12 });
     await expect
       .poll(
         () =>
