@@ -265,7 +265,7 @@ describe('the map at 120 sites with a district dark', () => {
   it('the wall mode (?kiosk): names 1.5× larger; a card the resting mouse opened closes after 5 s', async () => {
     await page.setViewportSize({ width: 1920, height: 1080 });
     await page.goto(`${target.url}/`);
-    await page.waitForSelector('text.district-label');
+    await page.waitForSelector('text.problem-label', { timeout: 60_000 });
     await settle(page);
     const px = (sel: string) =>
       page.$eval(sel, (e) => {
@@ -277,7 +277,7 @@ describe('the map at 120 sites with a district dark', () => {
     const normal = await px('text.district-label');
     const normalLabel = await px('text.problem-label');
     await page.goto(`${target.url}/?kiosk`);
-    await page.waitForSelector('text.district-label');
+    await page.waitForSelector('text.problem-label', { timeout: 60_000 });
     await settle(page);
     expect((await px('text.district-label')) / normal).toBeCloseTo(1.5, 1);
     expect((await px('text.problem-label')) / normalLabel).toBeCloseTo(1.5, 1);
@@ -294,7 +294,7 @@ describe('the map at 120 sites with a district dark', () => {
     await tip.waitFor({ timeout: 5_000 });
     // and the kiosk's names still overlap nothing
     expect((await measureOverlaps(page)).pairs).toEqual([]);
-  });
+  }, 150_000);
 });
 
 describe('the map at 1,000 sites', () => {
