@@ -269,7 +269,7 @@ describe('NOC view: alarm, search, wall mode, phone map', () => {
         }));
       expect(await wide()).toEqual({ body: 0, doc: 0, nav: 0 });
       await phone.waitForTimeout(500);
-      await phone.screenshot({ path: join(ROOT, 'docs/screenshots/map-phone.png') });
+      await phone.screenshot({ path: join(ROOT, 'docs/screenshots/map-phone-list.png') });
       // the permission for notifications is asked only when the alarm is pressed
       expect(await phone.evaluate(() => (window as unknown as { __asked: number }).__asked)).toBe(0);
       await phone.locator('button.alarm').tap();
