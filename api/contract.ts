@@ -361,3 +361,42 @@ export const GrafanaLink = z.object({
   url: z.string(),
 });
 export type GrafanaLink = z.infer<typeof GrafanaLink>;
+
+// issue 15 h4: meetings, readiness, incidents and the MCU's calls as the API serves them, for the
+// dashboard to import from here and nowhere else (types only: every line below is erased at build).
+// Derived from the route schemas where the routes export them (api/routes/meetings.ts),
+// else the domain's own types the routes serialise.
+type MeetingRoutes = typeof import('./routes/meetings.ts');
+/** a registered meeting (GET /meetings, /meetings/{id}) */
+export type Meeting = z.infer<MeetingRoutes['MeetingSchema']>;
+/** an incident of the log (GET /incidents) */
+export type Incident = z.infer<MeetingRoutes['IncidentSchema']>;
+/** GET /incidents/{id}: the incident with every create and edit, oldest first */
+export type IncidentDetail = z.infer<MeetingRoutes['IncidentDetailSchema']>;
+export type IncidentChange = IncidentDetail['history'][number];
+export type IncidentStatus = Incident['status'];
+export type CauseClass = Incident['cause_class'];
+/** GET /incidents/draft?alert_id= (or episode_id=): what the alert or episode says, every field optional */
+export type IncidentDraft = Partial<
+  Pick<
+    Incident,
+    | 'alert_id'
+    | 'episode_id'
+    | 'responsible_org'
+    | 'sites'
+    | 'meeting_id'
+    | 'started_at'
+    | 'restored_at'
+    | 'cause_class'
+    | 'cause'
+  >
+>;
+/** GET /meetings/host-orgs: an organisation that may host a meeting */
+export interface HostOrg {
+  id: string;
+  name: string;
+}
+export type { Tier } from '../inventory/schema.ts';
+export type { ReadinessRun, SiteReadiness, Slot } from '../meetings/readiness.ts';
+export type { Overlap, Registered } from '../meetings/store.ts';
+// end h4

@@ -3,9 +3,9 @@
 // (reports/period.ts): the server's types and the small pure helpers the meetings, meeting and
 // reports pages share.
 
+import type { Meeting } from '../../../api/contract.ts';
 import { TZ } from '../../../core/time.ts';
 import type { CallKind, ObservedCall, ObservedLeg } from '../../../meetings/observed.ts';
-import type { Meeting } from '../../../meetings/store.ts';
 // The server's own types: these imports are erased at build time.
 import type { Compliance } from '../../../reports/compliance.ts';
 import type { HeldKind } from '../../../reports/logbook.ts';
@@ -74,11 +74,11 @@ export function liveFirst(calls: readonly ObservedCall[]): ObservedCall[] {
  * The registered meetings a call may be attached to: not cancelled, and their time (with
  * OVERLAP_SLACK_MS either side) overlaps the call's; the nearest start first.
  */
-export function overlappingMeetings(
+export function overlappingMeetings<M extends Pick<Meeting, 'start' | 'end' | 'cancelled_at'>>(
   call: ObservedCall,
-  meetings: readonly Meeting[],
+  meetings: readonly M[],
   now: number,
-): Meeting[] {
+): M[] {
   const end = call.ended_at ?? now;
   return meetings
     .filter(

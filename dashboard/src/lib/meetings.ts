@@ -1,23 +1,32 @@
 // The meetings module's objects as the API sends them (api/routes/meetings.ts, reports.ts), and small
 // helpers the meetings, incidents and reports pages share.
 
-import type { Tier } from '../../../inventory/schema.ts';
-
-// The server's own types: these imports are erased at build time.
-import type { CauseClass, Incident, IncidentChange, IncidentStatus } from '../../../meetings/incidents.ts';
-import type { SiteReadiness, Slot } from '../../../meetings/readiness.ts';
-import type { Meeting } from '../../../meetings/store.ts';
+// The API's types, from its contract (type-only: erased at build time).
+import type {
+  CauseClass,
+  IncidentStatus,
+  Meeting,
+  SiteReadiness,
+  Slot,
+  Tier,
+} from '../../../api/contract.ts';
 import type { Key } from './i18n.svelte.ts';
 
-export type { Tier } from '../../../inventory/schema.ts';
 export type {
   CauseClass,
+  HostOrg,
   Incident,
   IncidentChange,
+  IncidentDetail,
+  IncidentDraft,
   IncidentStatus,
-} from '../../../meetings/incidents.ts';
-export type { ReadinessRun, Slot } from '../../../meetings/readiness.ts';
-export type { Meeting, Overlap, Registered } from '../../../meetings/store.ts';
+  Meeting,
+  Overlap,
+  ReadinessRun,
+  Registered,
+  Slot,
+  Tier,
+} from '../../../api/contract.ts';
 export type ReadinessResult = SiteReadiness;
 
 // Values are repeated here rather than imported: meetings/ and inventory/ would pull zod into the bundle.
@@ -31,22 +40,6 @@ export const STATUS_KEY: Record<IncidentStatus, Key> = {
   open: 'incident_status_open',
   restored: 'incident_status_restored',
 };
-
-/** `GET /incidents/{id}`: the incident with every create and edit, oldest first. */
-export type IncidentDetail = Incident & { history: IncidentChange[] };
-
-/** `GET /incidents/draft?alert_id=` (or `episode_id=`): what the alert or episode says, every field optional. */
-export interface IncidentDraft {
-  alert_id?: string;
-  episode_id?: string;
-  responsible_org?: string | null;
-  sites?: string[];
-  meeting_id?: string | null;
-  started_at?: number;
-  restored_at?: number | null;
-  cause_class?: CauseClass;
-  cause?: string;
-}
 
 export type Phase = 'upcoming' | 'live' | 'past' | 'cancelled';
 
