@@ -185,6 +185,11 @@ describe('restricted meetings (Điều 14.1.g)', () => {
     expect(other.status).toBe(201);
     expect(other.json.overlaps[0].title).toBe('Cuộc họp (hạn chế)');
     expect(JSON.stringify(other.json)).not.toContain('công tác cán bộ');
+    // the alert engine's view (its pages reach carriers and technicians) carries no title either
+    const ref = w.meetings
+      .forSite('xa-bang-thanh', parseLocalTime('2026-03-10T08:30')!, 0)
+      .find((x) => x.id === id);
+    expect(ref!.title).toBe('Cuộc họp (hạn chế)');
     // lifting the restriction shows the title again
     await call('u-host', 'PATCH', `/meetings/${id}`, { restricted: false });
     expect((await call('u-viewer', 'GET', `/meetings/${id}`)).json.meeting.title).toBe(

@@ -10,7 +10,10 @@ import type { LoadedInventory } from '../inventory/load.ts';
 import type { StateDb } from '../storage/state-db.ts';
 import { type AudienceRole, audience, type Party, seesTitle } from './audience.ts';
 import { enqueueForPeople } from './notify.ts';
-import type { Meeting, MeetingChange } from './store.ts';
+import { type Meeting, type MeetingChange, RESTRICTED_TITLE } from './store.ts';
+
+export { RESTRICTED_TITLE };
+
 import { viDate, viDateTime, viTime } from './time.ts';
 
 const HOUR = 3600_000;
@@ -19,9 +22,6 @@ export const TEST_RUNS = [
   { lead: 12 * HOUR, vi: 'trước 1/2 ngày', en: 'half a day before' },
   { lead: HOUR, vi: 'trước 01 giờ', en: 'one hour before' },
 ] as const;
-
-/** What a party reads instead of a restricted meeting's title (Điều 14.1.g). */
-export const RESTRICTED_TITLE = { vi: 'Cuộc họp (hạn chế)', en: 'Restricted meeting' } as const;
 
 export type NoticeKind = 'registered' | 'added' | 'changed' | 'dropped' | 'cancelled';
 

@@ -15,6 +15,8 @@ import { DAY, TimeInput, viDateTime } from './time.ts';
 /** Điều 6.1: the host office tells Sở TT&TT 03 days ahead. */
 export const NOTICE_MS = 3 * DAY;
 export const MAX_MEETING_MS = DAY;
+/** What a reader who may not see a restricted meeting's title reads instead (Điều 14.1.g). */
+export const RESTRICTED_TITLE = { vi: 'Cuộc họp (hạn chế)', en: 'Restricted meeting' } as const;
 
 export const NewMeeting = z
   .object({
@@ -163,7 +165,7 @@ export class DbMeetings implements MeetingSource {
     private readonly now: () => number = Date.now,
   ) {
     this.forSiteStmt = db.prepare(
-      `SELECT m.id, m.title, m.start_at, m.end_at, m.revision FROM meeting_sites s JOIN meetings m ON m.id = s.meeting_id
+      `SELECT m.id, m.title, m.restricted, m.start_at, m.end_at, m.revision FROM meeting_sites s JOIN meetings m ON m.id = s.meeting_id
        WHERE s.site = ? AND s.end_at > ? AND s.end_at <= ? AND m.start_at <= ? AND m.cancelled_at IS NULL
        ORDER BY m.start_at`,
     );
@@ -496,13 +498,17 @@ export class DbMeetings implements MeetingSource {
     }));
   }
 
-  /** MeetingSource: meetings live at `at` or starting within `windowMs` after it, that include the site. */
+  /**
+   * MeetingSource: meetings live at `at` or starting within `windowMs` after it, that include the site.
+   * A restricted meeting is "Cuộc họp (hạn chế)" here: the alert engine's pages reach carriers and
+   * technicians, and its alerts every role.
+   */
   forSite(site: string, at: number, windowMs: number): MeetingRef[] {
     // a meeting lasts at most MAX_MEETING_MS: one starting by at + windowMs ends by that much later
     const until = at + windowMs;
     return (this.forSiteStmt.all(site, at, until + MAX_MEETING_MS, until) as Row[]).map((r) => ({
       id: r.id,
-      title: r.title,
+      title: r.restricted === 1 ? RESTRICTED_TITLE.vi : r.title,
       start: r.start_at,
       end: r.end_at,
       sites: this.sitesOf(r.id, r.revision),
