@@ -2,10 +2,11 @@
 // alerts, meetings, a meeting, incidents, an incident, reports, a site — at 390×844 (a phone) and
 // 1366×768 (a laptop) in Chromium against `diemcau demo` (its own loopback base, E2E_BASE + 7): the page
 // never scrolls sideways (body and document: scrollWidth <= clientWidth), wide tables are card lists on
-// the phone and tables on the laptop, and a screenshot of each goes to docs/screenshots/<page>-<phone|laptop>.png.
+// the phone and tables on the laptop (axe-core finds nothing serious in the cards), and a screenshot of each goes to docs/screenshots/<page>-<phone|laptop>.png.
 // Then the meeting view live: during the demo meeting a link fault on one of its sites moves that site to
 // the top of the live list, down, with no stale MOS and since when — without a reload.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +21,7 @@ import {
 } from './target.ts';
 
 const SHOTS = join(ROOT, 'docs/screenshots');
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const DEMO_MEETING = 'Giao ban trực tuyến UBND tỉnh (mô phỏng)';
 const POLL = { timeout: 30_000, interval: 250 };
 const VIEWPORTS = {
@@ -50,6 +52,25 @@ const overflow = (page: Page) =>
       wide,
     };
   });
+
+/** axe-core's serious and critical violations in the page's <main> as it is now (a11y.test.ts: the wide layout) */
+async function seriousViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async () => {
+    const w = window as unknown as {
+      axe: {
+        run(
+          context: string,
+        ): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
+      };
+    };
+    // the page's own content: the header is App.svelte's, checked by a11y.test.ts at its width
+    const r = await w.axe.run('main');
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+}
 
 /** client-side navigation, as the menu does (the menu may fold on a phone) */
 const goTo = (page: Page, path: string) =>
@@ -120,16 +141,26 @@ describe.skipIf(devTarget)('every page fits the phone and the laptop', () => {
     await target?.stop().catch(() => {});
   });
 
-  /** each page: its path and what shows it has loaded */
-  const PAGES: { name: string; path: () => string; ready: string }[] = [
+  /** each page: its path, what shows it has loaded, and (phone) what its screenshot scrolls to */
+  const PAGES: { name: string; path: () => string; ready: string; shot?: string }[] = [
     // a phone held upright gets the list of districts, a laptop the map's nodes
     { name: 'map', path: () => '/', ready: 'main .body > *' },
     { name: 'alerts', path: () => '/alerts', ready: 'li[data-episode]' },
     { name: 'meetings', path: () => '/meetings', ready: 'section[data-phase=live] tr[data-meeting]' },
-    { name: 'meeting', path: () => `/meetings/${meetingId}`, ready: 'tr[data-live-site] >> nth=0' },
+    {
+      name: 'meeting',
+      path: () => `/meetings/${meetingId}`,
+      ready: 'tr[data-live-site] >> nth=0',
+      shot: 'section[data-meeting-live]',
+    },
     { name: 'incidents', path: () => '/incidents', ready: 'tr[data-incident]' },
     { name: 'incident', path: () => `/incidents/${incidentId}`, ready: 'section[data-incident]' },
-    { name: 'reports', path: () => '/reports?kind=six-month', ready: '[data-summary=six-month]' },
+    {
+      name: 'reports',
+      path: () => '/reports?kind=six-month',
+      ready: '[data-summary=six-month]',
+      shot: 'h3#logbook-title',
+    },
     { name: 'site', path: () => `/sites/${SITE}`, ready: `[data-site-page="${SITE}"]` },
   ];
 
@@ -148,6 +179,14 @@ describe.skipIf(devTarget)('every page fits the phone and the laptop', () => {
           `${p.name}: body scrollWidth - clientWidth (${o.wide.join(', ')})`,
         ).toBeLessThanOrEqual(0);
         expect(o.doc, `${p.name}: document scrollWidth - clientWidth`).toBeLessThanOrEqual(0);
+        // the card lists are as accessible as the tables they are
+        if (vp === 'phone') expect(await seriousViolations(page), p.name).toEqual([]);
+        // a phone's screenshot shows the page's first card list
+        if (vp === 'phone' && p.shot)
+          await page
+            .locator(p.shot)
+            .first()
+            .evaluate((e) => e.scrollIntoView({ block: 'start' }));
         await page.screenshot({ path: join(SHOTS, `${p.name}-${vp}.png`) });
       });
     }
