@@ -271,6 +271,7 @@ export const REASON_NAMES: Record<ReasonCode, Label> = {
   rtt_high: { vi: 'Độ trễ cao', en: 'High round-trip time' },
   mos_low: { vi: 'MOS thấp', en: 'Low MOS' },
   codec_not_answering: { vi: 'Codec không trả lời', en: 'Codec not answering' },
+  codec_not_registered: { vi: 'Codec chưa đăng ký MCU', en: 'Codec not registered' },
   maintenance: { vi: 'Bảo trì', en: 'Maintenance' },
   alert: { vi: 'Đang có cảnh báo', en: 'Alert' },
 };
