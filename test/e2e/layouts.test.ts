@@ -211,6 +211,18 @@ describe.skipIf(devTarget)('every page fits the phone and the laptop', () => {
     expect(await cell.evaluate((e) => getComputedStyle(e, '::before').content)).toBe('none');
   });
 
+  it('says in the page shell, as the API words it, why a page cannot be shown', async () => {
+    await page.setViewportSize(VIEWPORTS.phone);
+    await goTo(page, '/incidents/khong-co-su-co-nay');
+    const state = page.locator('[data-page-state=error][role=alert]');
+    await state.waitFor({ timeout: 10_000 });
+    // bi() picks the Vietnamese half of the API's "vi / en" message
+    expect(await state.textContent()).toBe('Lỗi: Không tìm thấy sự cố "khong-co-su-co-nay"');
+    expect(await page.locator('[data-page-state=loading]').count()).toBe(0);
+    expect(await page.locator('section[data-incident]').count()).toBe(0);
+    expect(await page.locator('main a', { hasText: '← Sự cố' }).count()).toBe(1);
+  });
+
   it('moves a site of the live meeting to the top of its live list when its link goes down, without a reload', async () => {
     await page.setViewportSize(VIEWPORTS.laptop);
     await goTo(page, `/meetings/${meetingId}`);
