@@ -6,6 +6,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { SecretRef } from '../inventory/schema.ts';
 import { SourceErrors, YamlSource } from '../inventory/source.ts';
+import { HOST_TYPES } from '../meetings/hosts.ts';
 
 const DURATION_RE = /^(\d+)(ms|s|m|h|d|w)$/;
 const DURATION_HINT = 'must be a duration such as "500ms", "30s", "5m", "2h", "7d" or "52w"';
@@ -346,6 +347,31 @@ export const Config = z
           })
           .strict()
           .prefault({}),
+        /** joint readiness test runs (Điều 7.1.b, meetings/readiness-service.ts) */
+        readiness: z
+          .object({
+            /**
+             * signs the technicians' "Đã kiểm tra" links (HMAC-SHA256, at least 32 characters); when
+             * unset, a random secret is made once and kept in the state database
+             */
+            link_secret: secret,
+            /** a site not confirmed this long before the start is escalated to the NOC */
+            escalate_before: durationIn('5m', '1h').default('30m'),
+          })
+          .strict()
+          .prefault({}),
+        /**
+         * a registration whose room or sites are taken by another meeting at the same time: 'refuse' (409,
+         * the other meeting named) or 'pending' (accepted as "chờ duyệt" for the NOC to approve or reject)
+         */
+        clash: z.enum(['refuse', 'pending']).default('refuse'),
+        /**
+         * the host types the 3-day notice of Điều 6.1 applies to (tinh_uy, hdnd, ubnd, doan_dbqh,
+         * department, district, central); absent: every host
+         */
+        notice_host_types: z.array(z.enum(HOST_TYPES)).min(1).optional(),
+        /** the longest meeting (a conference or training over several days); the regulation sets none */
+        max_duration: durationIn('1h', '31d').default('7d'),
       })
       .strict()
       .prefault({}),

@@ -4,7 +4,7 @@ import { testRuntime } from '../alerts/testing.ts';
 import type { Runtime } from '../core/runtime.ts';
 import { listMigrations, migrate } from '../storage/state-db.ts';
 import { MeetingsError } from './errors.ts';
-import { DbMeetings, NOTICE_MS } from './store.ts';
+import { ClashError, DbMeetings, NOTICE_MS } from './store.ts';
 import { DAY, parseLocalTime } from './time.ts';
 
 const NOW = Date.parse('2026-03-02T01:00:00Z'); // 08:00 in Bắc Kạn
@@ -104,27 +104,49 @@ describe('meeting registration (Điều 6)', () => {
     expect(fails({ ...base, tiers: ['province'], colour: 'red' }).issues![0]!.message).toContain('colour');
   });
 
-  it('allows overlapping meetings but reports them with the shared sites', () => {
-    const a = meetings.register({ ...base, districts: ['ba-be'] }, 'a');
-    const b = meetings.register(
-      {
-        ...base,
-        title: 'Tập huấn',
-        start: '2026-03-10T10:00',
-        end: '2026-03-10T12:00',
-        sites: ['huyen-ba-be', 'tinh-uy'],
-      },
+  it('reports meetings at the same time on other sites; refuses one sharing a site or the room, naming it (issue 16)', () => {
+    const a = meetings.register({ ...base, districts: ['ba-be'], room: 'Phòng họp số 2' }, 'a');
+    const elsewhere = meetings.register(
+      { ...base, title: 'Tập huấn', start: '2026-03-10T10:00', end: '2026-03-10T12:00', sites: ['tinh-uy'] },
       'b',
     );
-    expect(b.overlaps).toHaveLength(1);
-    expect(b.overlaps[0]!.id).toBe(a.meeting.id);
-    expect(b.overlaps[0]!.shared_sites).toEqual(['huyen-ba-be']);
-    expect(b.warnings[0]).toContain('Trùng thời gian');
-    const c = meetings.register(
-      { ...base, start: '2026-03-10T11:30', end: '2026-03-10T12:00', sites: ['tinh-uy'] },
-      'c',
+    expect(elsewhere.overlaps.map((o) => [o.id, o.shared_sites])).toEqual([[a.meeting.id, []]]);
+    expect(elsewhere.warnings[0]).toContain('Trùng thời gian');
+    const shared = { ...base, title: 'Họp Ba Bể', start: '2026-03-10T10:00', sites: ['huyen-ba-be'] };
+    let err: unknown;
+    try {
+      meetings.register(shared, 'c');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ClashError);
+    expect((err as ClashError).status).toBe(409);
+    expect((err as ClashError).message).toContain(`"${base.title}" (${a.meeting.id}`);
+    expect((err as ClashError).clashes.map((c) => c.shared_sites)).toEqual([['huyen-ba-be']]);
+    // the same room at the same main site clashes too; the same room name elsewhere does not
+    const room = { ...base, title: 'Họp phòng 2', sites: ['ubnd-tinh'], main_site: 'ubnd-tinh' };
+    const otherPlace = meetings.register({ ...room, room: 'Phòng họp số 2' }, 'd');
+    expect(otherPlace.meeting.room).toBe('Phòng họp số 2');
+    expect(() => meetings.register({ ...room, title: 'Họp khác', room: ' phòng họp  số 2 ' }, 'e')).toThrow(
+      ClashError,
     );
-    expect(c.overlaps.map((o) => o.id)).toEqual([b.meeting.id]);
+    // under the 'pending' policy the clash is stored for the NOC, not announced, not seen by the alert engine
+    meetings.configure({ clash: 'pending' });
+    const told: string[] = [];
+    meetings.onChange((c) => told.push(`${c.kind}:${c.meeting.id}`));
+    const p = meetings.register(shared, 'c');
+    expect(p.meeting.status).toBe('pending');
+    expect(p.warnings.join(' ')).toContain('chờ');
+    expect(told).toEqual([]);
+    expect(meetings.forSite('huyen-ba-be', parseLocalTime('2026-03-10T10:30')!, 0).map((x) => x.id)).toEqual([
+      a.meeting.id,
+    ]);
+    // approving it while the clash stands is refused; once the other is cancelled it is announced
+    expect(() => meetings.approve(p.meeting.id, 'u-noc')).toThrow(ClashError);
+    meetings.cancel(a.meeting.id, 'u-noc', 'Lùi lịch');
+    expect(meetings.approve(p.meeting.id, 'u-noc').status).toBe('confirmed');
+    expect(told).toContain(`registered:${p.meeting.id}`);
+    expect(() => meetings.approve(p.meeting.id, 'u-noc')).toThrow(/chờ duyệt/);
   });
 
   it('serves the alert engine: meetings live or starting within the window, cancelled ones left out', () => {
