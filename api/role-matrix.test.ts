@@ -111,7 +111,7 @@ afterAll(async () => {
 /** Path parameters: things that exist where cheap (the technician's site, the host's meeting). */
 function fill(path: string): string {
   return path.replace(/\{([^}]+)\}/g, (_, name: string) => {
-    if (path.startsWith('/sites/')) return own;
+    if (path.startsWith('/sites/') || name === 'site') return own;
     if (path.startsWith('/meetings/') || path.startsWith('/reports/meetings/')) return meetingId;
     if (path.startsWith('/incidents/')) return incidentId;
     if (path.startsWith('/alerts/')) return alertId;

@@ -58,7 +58,11 @@ export interface ApiDeps {
    * api/openapi.ts, mounted under /api/v1 with the same authentication, errors and OpenAPI document.
    */
   routes?: RouteFactory[];
+  /** pages outside /api that need no sign-in (e.g. a signed link's page, api/routes/readiness.ts) */
+  pages?: PageFactory[];
 }
+
+export type PageFactory = (d: Deps) => Hono<AppEnv>;
 
 export type RouteFactory = (d: Deps) => OpenAPIHono<AppEnv>;
 
@@ -82,7 +86,12 @@ export function parseListen(listen: string): { host: string; port: number } {
 /** Builds the whole Hono app (no listening): used by startApi and by tests that call app.request. */
 export function buildApp(
   d: Deps,
-  opts: { dashboardDir?: string; liveQueueBytes?: number; routes?: RouteFactory[] } = {},
+  opts: {
+    dashboardDir?: string;
+    liveQueueBytes?: number;
+    routes?: RouteFactory[];
+    pages?: PageFactory[];
+  } = {},
 ): Hono<AppEnv> {
   const { rt } = d;
   const http = rt.config.http;
@@ -247,6 +256,7 @@ export function buildApp(
     return c.text(await rt.registry.metrics(), 200, { 'content-type': rt.registry.contentType });
   });
 
+  for (const pages of opts.pages ?? []) app.route('/', pages(d));
   const dashboard = staticHandler(opts.dashboardDir ?? DEFAULT_DASHBOARD);
   app.get('*', dashboard);
   app.on('HEAD', '*', dashboard);
@@ -265,6 +275,7 @@ export async function startApi(rt: Runtime, deps: ApiDeps): Promise<ApiService> 
     ...(deps.dashboardDir !== undefined && { dashboardDir: deps.dashboardDir }),
     ...(deps.liveQueueBytes !== undefined && { liveQueueBytes: deps.liveQueueBytes }),
     ...(deps.routes && { routes: deps.routes }),
+    ...(deps.pages && { pages: deps.pages }),
   });
   const { host, port } = parseListen(rt.config.http.listen);
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {

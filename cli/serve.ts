@@ -6,6 +6,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { startAlerts } from '../alerts/index.ts';
 import { callRoutes } from '../api/routes/calls.ts';
 import { meetingRoutes } from '../api/routes/meetings.ts';
+import { readinessPages, readinessRoutes } from '../api/routes/readiness.ts';
 import { reportRoutes } from '../api/routes/reports.ts';
 import { startApi } from '../api/server.ts';
 import { startCollector } from '../collector/index.ts';
@@ -22,6 +23,7 @@ import { IncidentLog } from '../meetings/incidents.ts';
 import { startMeetingNotices } from '../meetings/notices-service.ts';
 import { notifyReadiness } from '../meetings/notify.ts';
 import { startReadiness, thresholdsFrom } from '../meetings/readiness.ts';
+import { jointOptions, startJointReadiness } from '../meetings/readiness-service.ts';
 import { DbMeetings } from '../meetings/store.ts';
 import { startAfterMeeting } from '../reports/after-meeting.ts';
 import { dbEpisodes } from '../reports/meeting.ts';
@@ -82,12 +84,23 @@ export async function start(opts: StartOptions = {}): Promise<Running> {
     services.push(storage);
     const alerts = await startAlerts(runtime, { meetings, env });
     services.push(alerts);
+    // joint test runs (Điều 7.1.b, issue 16): technicians confirm by signed link, carriers and
+    // branches told, unconfirmed sites escalated at T-30 min
+    const joint = startJointReadiness(
+      runtime,
+      jointOptions(config, state, inventory, env, { meetings, outbox: alerts.outbox }),
+    );
+    services.push(joint);
+    const told = notifyReadiness(alerts.outbox, inventory, log);
     const readiness = startReadiness(runtime, {
       meetings,
       store: storage.store,
       alerts,
       thresholds: thresholdsFrom(alerts.rules.readiness),
-      onRun: notifyReadiness(alerts.outbox, inventory, log),
+      onRun: (run, m) => {
+        told(run, m);
+        joint.onRun(run, m);
+      },
     });
     services.push(readiness);
     // meetings as they happened: the calls the MCU carried (issue 14)
@@ -143,7 +156,9 @@ export async function start(opts: StartOptions = {}): Promise<Running> {
         (d) => meetingRoutes(d, { readiness, incidents }),
         (d) => reportRoutes(d, { readiness }),
         (d) => callRoutes(d),
+        (d) => readinessRoutes(d, joint, { readiness }),
       ],
+      pages: [(d) => readinessPages(d, joint)],
     });
     services.push(api);
     log.info({ url: api.url }, 'diemcau is serving');

@@ -26,6 +26,7 @@ export const REASON_CODES = [
   'rtt_high',
   'mos_low',
   'codec_not_answering',
+  'codec_not_registered',
   'maintenance',
   'alert',
 ] as const;
@@ -37,6 +38,32 @@ export interface Reason {
   vi: string;
   en: string;
   value?: number;
+}
+
+/** The parts of a site's check (Điều 7.1.b) and the reasons that fail each; the technician's confirmation is the fourth. */
+export const PARTS = ['link', 'power', 'codec'] as const;
+export type Part = (typeof PARTS)[number];
+const PART_OF: Partial<Record<ReasonCode, Part>> = {
+  unreachable: 'link',
+  no_data: 'link',
+  loss_high: 'link',
+  jitter_high: 'link',
+  rtt_high: 'link',
+  mos_low: 'link',
+  ups_on_battery: 'power',
+  ups_runtime_short: 'power',
+  codec_not_answering: 'codec',
+  codec_not_registered: 'codec',
+};
+
+/** Which parts of a judged site passed: a part fails when one of its reasons is present. */
+export function partsOf(r: Pick<SiteReadiness, 'reasons'>): Record<Part, boolean> {
+  const out: Record<Part, boolean> = { link: true, power: true, codec: true };
+  for (const x of r.reasons) {
+    const part = PART_OF[x.code];
+    if (part) out[part] = false;
+  }
+  return out;
 }
 
 export interface SiteReadiness {
@@ -64,7 +91,7 @@ export interface ReadinessThresholds {
   jitterMs: number;
   rttMs: number;
   mosMin: number;
-  /** UPS runtime must cover the whole meeting plus this margin */
+  /** UPS runtime must cover the meeting's remaining time (all of it before the start) plus this margin */
   upsMarginMin: number;
   /** samples older than this are not evidence of anything */
   staleMs: number;
@@ -180,11 +207,22 @@ export function judgeSite(o: {
   if (codec !== undefined) {
     const up = dv(codec, 'snmp_up');
     if (up !== undefined) metrics.codec_snmp_up = up;
+    // the codec's registration with the gatekeeper/MCU and its call state (core/metrics.ts)
+    const registered = dv(codec, 'codec_registered');
+    const inCall = dv(codec, 'in_call');
+    if (registered !== undefined) metrics.codec_registered = registered;
+    if (inCall !== undefined) metrics.codec_in_call = inCall;
     if (up !== 1)
       add({
         code: 'codec_not_answering',
         vi: `Thiết bị codec ${codec} không trả lời`,
         en: `Codec ${codec} not answering`,
+      });
+    else if (registered === 0)
+      add({
+        code: 'codec_not_registered',
+        vi: `Codec ${codec} chưa đăng ký với MCU/gatekeeper — không gọi vào được cuộc họp`,
+        en: `Codec ${codec} not registered with the MCU/gatekeeper — it cannot join the call`,
       });
   }
 
@@ -199,7 +237,9 @@ export function judgeSite(o: {
       vi: 'UPS đang chạy pin — mất điện lưới',
       en: 'UPS on battery — mains power lost',
     });
+  // the meeting's remaining time at the check (all of it before the start) plus the margin
   const needMin = Math.ceil((o.meeting.end - Math.max(o.meeting.start, o.now)) / 60_000) + th.upsMarginMin;
+  if (runtime !== undefined) metrics.ups_need_min = needMin;
   if (runtime !== undefined && runtime < needMin)
     add({
       code: 'ups_runtime_short',
