@@ -122,7 +122,7 @@ describe('the map at 120 sites with a district dark', () => {
 
   beforeAll(async () => {
     buildDashboard();
-    target = await startTarget({ base: E2E_BASE });
+    target = await startTarget({ base: E2E_BASE + 8 });
     browser = await openBrowser();
     ({ page } = browser);
     await signIn(page, target);
@@ -304,8 +304,8 @@ describe('the map at 1,000 sites', () => {
 
   beforeAll(async () => {
     buildDashboard();
-    // 1,000 sites take four loopback bases: E2E_BASE + 1 … + 4
-    target = await startDemo({ sites: 1000, base: E2E_BASE + 1, readyMs: 180_000, interval: '10s' });
+    // 1,000 sites take four loopback bases: E2E_BASE + 10 … + 13 (+ 9 is totp-login.test.ts's 79)
+    target = await startDemo({ sites: 1000, base: E2E_BASE + 10, readyMs: 180_000, interval: '10s' });
     browser = await openBrowser();
     ({ page } = browser);
   }, 240_000);
