@@ -400,3 +400,21 @@ export type { Tier } from '../inventory/schema.ts';
 export type { ReadinessRun, SiteReadiness, Slot } from '../meetings/readiness.ts';
 export type { Overlap, Registered } from '../meetings/store.ts';
 // end h4
+// issue 16 h7: the host catalogue, meeting series, the clash policy's statuses (server side; types only)
+/** GET /hosts: an organisation of the host catalogue (Điều 2.3) */
+export type Host = z.infer<typeof import('./routes/hosts.ts')['HostSchema']>;
+export type HostType = Host['type'];
+/** GET /meetings/series/{id}: a recurring meeting's rule, skipped dates and occurrences */
+export type MeetingSeries = z.infer<MeetingRoutes['SeriesSchema']>;
+/** confirmed; pending (a clash waiting for the NOC); rejected */
+export type MeetingStatus = Meeting['status'];
+/** POST /meetings `recurrence`: weekly or monthly, until a date or a count, with skipped dates */
+export type { RecurrenceInput } from '../meetings/recurrence.ts';
+// end h7
+// issue 16 h6: joint readiness test runs (Điều 7.1.b), types only
+type ReadinessRoutes = typeof import('./routes/readiness.ts');
+/** GET /meetings/{id}/readiness/sites: one site's parts (link, power/UPS, codec, confirmation) and who confirmed */
+export type ReadinessSiteCheck = z.infer<ReadinessRoutes['SiteCheckSchema']>;
+/** POST /meetings/{id}/readiness/sites/{site}/confirm: the technician's "Đã kiểm tra" */
+export type ReadinessConfirmation = z.infer<ReadinessRoutes['ConfirmationSchema']>;
+// end h6

@@ -36,6 +36,7 @@ import { adminRoutes } from './routes/admin.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { authRoutes } from './routes/auth.ts';
 import { episodeRoutes } from './routes/episodes.ts';
+import { hostRoutes } from './routes/hosts.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
 import { liveRoutes } from './routes/live.ts';
 import { siteRoutes } from './routes/sites.ts';
@@ -189,6 +190,7 @@ export function buildApp(
   api.route('/', alertRoutes(d));
   api.route('/', episodeRoutes(d));
   api.route('/', adminRoutes(d));
+  api.route('/', hostRoutes(d));
   for (const more of opts.routes ?? []) api.route('/', more(d));
   api.route('/', liveRoutes(d, opts.liveQueueBytes !== undefined ? { queueBytes: opts.liveQueueBytes } : {}));
   api.doc31('/openapi.json', {

@@ -144,14 +144,27 @@ describe('meeting routes', () => {
       '/meetings',
       meeting({ host_org: 'so-tttt', sites: ['tinh-uy'] }),
     );
-    expect(overlap.status).toBe(201);
-    expect(overlap.json.overlaps[0].shared_sites).toEqual(['tinh-uy']);
+    // issue 16: a site cannot be in two calls at once: refused with the other meeting named
+    expect(overlap.status).toBe(409);
+    expect(overlap.json.error.code).toBe('clash');
+    expect(overlap.json.error.message).toContain(`"Hội nghị sơ kết quý I" (${ok.json.meeting.id}`);
+    expect(overlap.json.error.issues[0].message).toContain('tinh-uy');
   });
 
   it('each role sees the meetings it should; only the host office or the NOC cancels', async () => {
     const mine = (await call('u-host', 'POST', '/meetings', meeting())).json.meeting;
     const theirs = (
-      await call('u-host2', 'POST', '/meetings', meeting({ host_org: 'vp-tinh-uy', sites: ['tinh-uy'] }))
+      await call(
+        'u-host2',
+        'POST',
+        '/meetings',
+        meeting({
+          host_org: 'vp-tinh-uy',
+          sites: ['tinh-uy'],
+          start: '2026-03-10T13:00',
+          end: '2026-03-10T15:00',
+        }),
+      )
     ).json.meeting;
     const ids = async (user: string) =>
       (await call(user, 'GET', '/meetings')).json.items.map((m: Json) => m.id);

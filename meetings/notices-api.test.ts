@@ -175,16 +175,26 @@ describe('restricted meetings (Điều 14.1.g)', () => {
       expect(one.json.meeting.title, u).toBe('Họp về công tác cán bộ');
       expect(one.json.meeting.redacted, u).toBe(false);
     }
-    // another host office registering at the same time sees the clash, not the title
+    // another host office registering at the same time sees the clash, not the title (issue 16: the
+    // shared sites refuse it, naming the other meeting as "Cuộc họp (hạn chế)")
     const other = await call(
       'u-host2',
       'POST',
       '/meetings',
       meeting({ host_org: 'vp-tinh-uy', title: 'Giao ban Tỉnh ủy' }),
     );
-    expect(other.status).toBe(201);
-    expect(other.json.overlaps[0].title).toBe('Cuộc họp (hạn chế)');
+    expect(other.status).toBe(409);
+    expect(other.json.error.message).toContain(`"Cuộc họp (hạn chế)" (${id}`);
     expect(JSON.stringify(other.json)).not.toContain('công tác cán bộ');
+    const elsewhere = await call(
+      'u-host2',
+      'POST',
+      '/meetings',
+      meeting({ host_org: 'vp-tinh-uy', title: 'Giao ban Tỉnh ủy', sites: ['tinh-uy'] }),
+    );
+    expect(elsewhere.status).toBe(201);
+    expect(elsewhere.json.overlaps[0].title).toBe('Cuộc họp (hạn chế)');
+    expect(JSON.stringify(elsewhere.json)).not.toContain('công tác cán bộ');
     // the alert engine's view (its pages reach carriers and technicians) carries no title either
     const ref = w.meetings
       .forSite('xa-bang-thanh', parseLocalTime('2026-03-10T08:30')!, 0)

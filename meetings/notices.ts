@@ -143,6 +143,7 @@ export function noticeMessage(
     `- Cuộc họp: ${title.vi}`,
     `- Cơ quan chủ trì: ${host?.name ?? m.host_org}`,
     `- Thời gian: ${viDateTime(m.start)} đến ${viDateTime(m.end)} (giờ Việt Nam)`,
+    ...(m.main_site ? [`- Điểm cầu chính (Điều 2.5): ${siteLine(inv, m.main_site, { roles: [] })}`] : []),
     ...(kind === 'cancelled' || kind === 'dropped' ? [] : [`- Vận hành thử (Điều 7.1.b): ${runs}`]),
     `- ${kind === 'dropped' ? 'Điểm cầu không còn tham gia' : 'Điểm cầu liên quan'} (${p.sites.length}):`,
     ...sites,
@@ -160,6 +161,7 @@ export function noticeMessage(
   const en = [
     `${head.en}: "${title.en}", hosted by ${host?.name_en ?? host?.name ?? m.host_org}.`,
     `Time: ${enDateTime(m.start)} to ${enDateTime(m.end)} (Vietnam time).`,
+    ...(m.main_site ? [`Main site: ${inv.sites.get(m.main_site)?.name ?? m.main_site}.`] : []),
     ...(kind === 'cancelled' || kind === 'dropped' ? [] : [`Test runs: ${runsEn}.`]),
     `${kind === 'dropped' ? 'Sites no longer in the meeting' : 'Your sites'}: ${p.sites.length}.`,
     ...(n.changes?.length ? ['Changes:', ...n.changes.map((c) => `  - ${c.en}`)] : []),

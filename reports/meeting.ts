@@ -377,7 +377,11 @@ export async function meetingReport(d: ReportDeps, meetingId: string): Promise<M
   return {
     kind: 'meeting',
     generated_at: now,
-    meeting: { ...m, host_org_name: inv.organisations.get(m.host_org)?.name ?? m.host_org },
+    meeting: {
+      ...m,
+      host_org_name:
+        d.meetings.hosts.get(m.host_org)?.name ?? inv.organisations.get(m.host_org)?.name ?? m.host_org,
+    },
     observed: call ? { call_id: call.id, started_at: call.started_at, ended_at: call.ended_at } : null,
     held: (call?.legs ?? []).some(
       (l) => registered.has(l.site) && l.joined_at < m.end && (l.left_at === null || l.left_at > m.start),

@@ -1,5 +1,6 @@
 // /api/v1/users (admin) and /api/v1/audit (admin, noc): accounts and the record of every change.
 import { createRoute, z } from '@hono/zod-openapi';
+import { hostExists } from '../../meetings/hosts.ts';
 import {
   AccountError,
   audit,
@@ -124,7 +125,7 @@ export function adminRoutes(d: Deps) {
       const a = allow(c, 'admin');
       const b = c.req.valid('json');
       checkSites(b.sites);
-      if (b.org && !rt.inventory.organisations.has(b.org))
+      if (b.org && !(rt.inventory.organisations.has(b.org) || hostExists(rt.state, b.org)))
         throw new ApiFailure(
           400,
           'invalid_request',

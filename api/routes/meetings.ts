@@ -4,9 +4,14 @@
 // A restricted meeting (Điều 14.1.g) shows its title and note only to admin, noc and its host office;
 // everyone else reads "Cuộc họp (hạn chế)" with its sites and times. A registration or change inside a
 // planned maintenance window of one of its sites is accepted with the window named in `maintenance`.
+// A clash on a room or a site is refused (409, the other meeting named as this reader may see it) or,
+// with meetings.clash: pending, accepted as "chờ duyệt" for the NOC to approve or reject (the host told
+// through the outbox). A recurring registration creates a series of meetings (GET /meetings/series/{id}).
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Outbox } from '../../alerts/outbox.ts';
 import type { UserRecord } from '../../api/accounts.ts';
 import { TIERS } from '../../inventory/schema.ts';
+import { type Decision, notifyDecision } from '../../meetings/decisions.ts';
 import { MeetingsError } from '../../meetings/errors.ts';
 import {
   CAUSE_CLASSES,
@@ -19,10 +24,15 @@ import {
 import { clashWarning, maintenanceClashes } from '../../meetings/maintenance.ts';
 import { RESTRICTED_TITLE } from '../../meetings/notices.ts';
 import { REASON_CODES, Readiness, SLOTS } from '../../meetings/readiness.ts';
+import { Recurrence } from '../../meetings/recurrence.ts';
 import {
+  ClashError,
+  clashMessage,
   DbMeetings,
+  MEETING_STATUSES,
   type Meeting,
   MeetingPatch,
+  meetingPolicy,
   NewMeeting,
   type Overlap,
   registrationWarnings,
@@ -47,7 +57,9 @@ export function meetingsParts(
 ): MeetingsParts {
   const { rt } = d;
   const meetings =
-    d.meetings instanceof DbMeetings ? d.meetings : new DbMeetings(rt.state, rt.inventory, opts.now);
+    d.meetings instanceof DbMeetings
+      ? d.meetings
+      : new DbMeetings(rt.state, rt.inventory, opts.now, meetingPolicy(rt.config.meetings));
   // serve passes its one incident log (with the notifications and the drafts from episodes)
   const incidents = opts.incidents ?? new IncidentLog(rt.state, rt.inventory, meetings, opts.now);
   const readiness =
@@ -61,11 +73,15 @@ export function meetingsParts(
   return { meetings, incidents, readiness };
 }
 
-/** Runs `fn`, turning the module's errors into the API's one error format. */
-export async function guard<T>(fn: () => T | Promise<T>): Promise<T> {
+/**
+ * Runs `fn`, turning the module's errors into the API's one error format; a clash names the other
+ * meetings with their titles as `user` may read them.
+ */
+export async function guard<T>(fn: () => T | Promise<T>, user?: UserRecord): Promise<T> {
   try {
     return await fn();
   } catch (err) {
+    if (err instanceof ClashError) throw clashFailure(err, user);
     if (err instanceof MeetingsError) throw toApi(err);
     throw err;
   }
@@ -73,6 +89,31 @@ export async function guard<T>(fn: () => T | Promise<T>): Promise<T> {
 
 function toApi(err: MeetingsError): ApiFailure {
   return new ApiFailure(err.status, err.code, err.message, err.issues);
+}
+
+function clashFailure(err: ClashError, user: UserRecord | undefined): ApiFailure {
+  const seen = err.clashes.map((o) => ({ ...(user ? overlapFor(user, o) : hidden(o)), date: o.date }));
+  return new ApiFailure(
+    409,
+    'clash',
+    clashMessage(seen, (o) => o.title),
+    seen.map((o) => ({
+      path: o.shared_sites.length ? 'body.sites' : 'body.room',
+      message:
+        `trùng với cuộc họp "${o.title}" (${o.id})${o.date ? ` ngày ${o.date}` : ''}: ` +
+        [
+          o.shared_sites.length ? `điểm cầu ${o.shared_sites.join(', ')}` : '',
+          o.same_room ? 'cùng phòng họp' : '',
+        ]
+          .filter(Boolean)
+          .join('; ') +
+        ` / clashes with "${o.title}" (${o.id})`,
+    })),
+  );
+}
+
+function hidden(o: Overlap): Overlap {
+  return o.restricted ? { ...o, title: RESTRICTED_TITLE.vi } : o;
 }
 
 /** A time in a query string: ms since epoch, or an ISO date(-time), local Bắc Kạn time without offset. */
@@ -116,6 +157,7 @@ export function meetingFor(user: UserRecord, m: Meeting): Meeting & { redacted: 
     note: null,
     emergency_reason: null,
     cancel_reason: null,
+    document_no: null,
     redacted: true,
   };
 }
@@ -157,8 +199,23 @@ export const MeetingSchema = z
     note: z.string().nullable(),
     /** confidential (Điều 14.1.g): only admin, noc and the host office read its title and note */
     restricted: z.boolean(),
-    /** true when this reader gets "Cuộc họp (hạn chế)" instead of the title (note and reasons null) */
+    /** true when this reader gets "Cuộc họp (hạn chế)" instead of the title (note, reasons, document number null) */
     redacted: z.boolean(),
+    /** điểm cầu chính (Điều 2.5), one of `sites`; null when none was chosen and the host's own is not in it */
+    main_site: z.string().nullable(),
+    /** quy mô: how many attend */
+    attendees: z.number().nullable(),
+    /** phòng họp at the main site */
+    room: z.string().nullable(),
+    /** số giấy mời / văn bản */
+    document_no: z.string().nullable(),
+    /** pending: accepted over a clash, waiting for the NOC (meetings.clash: pending); rejected by it */
+    status: z.enum(MEETING_STATUSES),
+    decided_by: z.string().nullable(),
+    decided_at: z.number().nullable(),
+    /** the recurring series it belongs to (GET /meetings/series/{id}) and its local date there */
+    series_id: z.string().nullable(),
+    series_date: z.string().nullable(),
     registered_by: z.string(),
     registered_at: z.number(),
     cancelled_at: z.number().nullable(),
@@ -175,7 +232,19 @@ const OverlapSchema = z.object({
   start: z.number(),
   end: z.number(),
   shared_sites: z.array(z.string()),
+  /** the same room at the same main site */
+  same_room: z.boolean(),
+  status: z.enum(MEETING_STATUSES),
 });
+
+export const SeriesSchema = z
+  .object({
+    id: z.string(),
+    /** the rule with every skipped date (asked for, or an occurrence cancelled) */
+    rule: Recurrence,
+    occurrences: z.array(MeetingSchema),
+  })
+  .openapi('MeetingSeries');
 
 const MaintenanceClashSchema = z.object({
   /** the maintenance window's id (GET /maintenance) */
@@ -193,6 +262,8 @@ const Registered = z.object({
   /** planned maintenance windows of its sites during the meeting (Điều 13.3): accepted, but named */
   maintenance: z.array(MaintenanceClashSchema),
   warnings: z.array(z.string()),
+  /** a recurring registration: the series and every occurrence (`meeting` is the first) */
+  series: SeriesSchema.optional(),
 });
 
 const MeetingQuery = z
@@ -202,6 +273,9 @@ const MeetingQuery = z
     host_org: z.string().max(100).optional(),
     site: z.string().max(100).optional(),
     include_cancelled: z.enum(['true', 'false']).optional(),
+    /** only this status: 'pending' lists what waits for the NOC */
+    status: z.enum(MEETING_STATUSES).optional(),
+    series_id: z.string().max(100).optional(),
     ...pageQuery(1000, 200),
   })
   .strict();
@@ -320,7 +394,7 @@ const DraftQuery = z
 
 export function meetingRoutes(
   d: Deps,
-  opts: { readiness?: Readiness; incidents?: IncidentLog; now?: () => number } = {},
+  opts: { readiness?: Readiness; incidents?: IncidentLog; now?: () => number; outbox?: Outbox } = {},
 ) {
   const { rt } = d;
   const { meetings, incidents, readiness } = meetingsParts(d, opts);
@@ -339,7 +413,15 @@ export function meetingRoutes(
         ...registrationWarnings(r.meeting, overlaps),
         ...clashes.map((x) => clashWarning(rt.inventory, x)),
       ],
+      ...(r.series && {
+        series: { ...r.series, occurrences: r.series.occurrences.map((m) => meetingFor(user, m)) },
+      }),
     };
+  };
+  /** the host told of the NOC's decision, the NOC of a pending registration, when there is an outbox */
+  const outbox = opts.outbox ?? (d.alerts && 'outbox' in d.alerts ? (d.alerts.outbox as Outbox) : undefined);
+  const tell = (m: Meeting, decision: Decision, reason?: string) => {
+    if (outbox) notifyDecision(outbox, rt.inventory, meetings.hosts, m, decision, reason);
   };
 
   app.openapi(
@@ -381,8 +463,10 @@ export function meetingRoutes(
         ...(q.from !== undefined && { from: q.from }),
         ...(q.to !== undefined && { to: q.to }),
         ...(q.site && { site: q.site }),
+        ...(q.status && { status: q.status }),
+        ...(q.series_id && { series_id: q.series_id }),
         host_org: a.user.role === 'host' ? (a.user.org ?? '-') : q.host_org,
-        include_cancelled: q.include_cancelled === 'true',
+        include_cancelled: q.include_cancelled === 'true' || q.status === 'rejected',
       };
       if (a.user.role === 'technician') {
         const items = meetings
@@ -420,15 +504,18 @@ export function meetingRoutes(
       if (a.user.role === 'host' && body.host_org !== a.user.org)
         throw forbidden('đăng ký cuộc họp cho cơ quan khác');
       // the raw body: NewMeeting is applied once more inside, with the cross-reference checks
-      const r = await guard(() => meetings.register(body, a.user.name));
+      const r = await guard(() => meetings.register(body, a.user.name), a.user);
       auditFrom(c, rt, 'meeting.register', r.meeting.id, {
         title: r.meeting.title,
         host_org: r.meeting.host_org,
         start: r.meeting.start,
         sites: r.meeting.sites.length,
         emergency: r.meeting.emergency,
+        status: r.meeting.status,
         overlaps: r.overlaps.map((o) => o.id),
+        ...(r.series && { series: r.series.id, occurrences: r.series.occurrences.length }),
       });
+      for (const m of r.series?.occurrences ?? [r.meeting]) if (m.status === 'pending') tell(m, 'pending');
       return c.json(answer(a.user, r), 201);
     },
   );
@@ -473,7 +560,7 @@ export function meetingRoutes(
       const m = readable(a.user, c.req.valid('param').id);
       if (!canManageMeeting(a.user, m)) throw forbidden('đổi cuộc họp này');
       const body = c.req.valid('json');
-      const r = await guard(() => meetings.update(m.id, body));
+      const r = await guard(() => meetings.update(m.id, body), a.user);
       auditFrom(c, rt, 'meeting.update', m.id, body);
       return c.json(answer(a.user, r), 200);
     },
@@ -497,6 +584,104 @@ export function meetingRoutes(
       const out = await guard(() => meetings.cancel(m.id, a.user.name, reason));
       auditFrom(c, rt, 'meeting.cancel', m.id, { reason });
       return c.json(meetingFor(a.user, out), 200);
+    },
+  );
+
+  const Decide = z
+    .object({ reason: z.string().trim().min(1, 'cần lý do / a reason is required').max(1000) })
+    .strict();
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/meetings/{id}/approve',
+      summary:
+        'Duyệt cuộc họp chờ duyệt (trùng phòng họp, điểm cầu) / approve a pending meeting (the host is told)',
+      security: SECURITY,
+      ...roles('admin', 'noc'),
+      request: { params: Id },
+      responses: okOr404(MeetingSchema, 'Đã duyệt / approved'),
+    }),
+    async (c) => {
+      const a = allow(c, 'admin', 'noc');
+      const m = readable(a.user, c.req.valid('param').id);
+      const out = await guard(() => meetings.approve(m.id, a.user.name), a.user);
+      auditFrom(c, rt, 'meeting.approve', m.id, { title: m.title, host_org: m.host_org });
+      tell(out, 'approved');
+      return c.json(meetingFor(a.user, out), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/meetings/{id}/reject',
+      summary: 'Từ chối cuộc họp chờ duyệt / reject a pending meeting (the host is told, with the reason)',
+      security: SECURITY,
+      ...roles('admin', 'noc'),
+      request: { params: Id, body: jsonBody(Decide) },
+      responses: okOr404(MeetingSchema, 'Đã từ chối / rejected'),
+    }),
+    async (c) => {
+      const a = allow(c, 'admin', 'noc');
+      const m = readable(a.user, c.req.valid('param').id);
+      const { reason } = c.req.valid('json');
+      const out = await guard(() => meetings.reject(m.id, a.user.name, reason), a.user);
+      auditFrom(c, rt, 'meeting.reject', m.id, { title: m.title, host_org: m.host_org, reason });
+      tell(out, 'rejected', reason);
+      return c.json(meetingFor(a.user, out), 200);
+    },
+  );
+
+  /** a series as this user may read it: 404 when it has no occurrence the user may read */
+  const readableSeries = (user: UserRecord, id: string) => {
+    const s = meetings.series(id);
+    const mine = s.occurrences.filter((m) => canReadMeeting(user, m));
+    if (mine.length === 0)
+      throw new ApiFailure(
+        404,
+        'not_found',
+        `Không tìm thấy chuỗi cuộc họp "${id}" / Not found: series "${id}"`,
+      );
+    return { ...s, occurrences: mine };
+  };
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/meetings/series/{id}',
+      summary:
+        'Cuộc họp định kỳ: quy tắc lặp, ngày bỏ qua, các lần họp / a recurring series and its occurrences',
+      security: SECURITY,
+      ...roles(...READ_ROLES),
+      request: { params: Id },
+      responses: okOr404(SeriesSchema, 'Chuỗi cuộc họp / the series'),
+    }),
+    async (c) => {
+      const a = allow(c, ...READ_ROLES);
+      const s = await guard(() => readableSeries(a.user, c.req.valid('param').id));
+      return c.json({ ...s, occurrences: s.occurrences.map((m) => meetingFor(a.user, m)) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/meetings/series/{id}/cancel',
+      summary: 'Hủy các lần họp chưa diễn ra của chuỗi / cancel every occurrence not yet started',
+      security: SECURITY,
+      ...roles('admin', 'noc', 'host'),
+      request: { params: Id, body: jsonBody(Cancel) },
+      responses: okOr404(z.object({ cancelled: z.array(MeetingSchema) }), 'Đã hủy / cancelled'),
+    }),
+    async (c) => {
+      const a = allow(c, 'admin', 'noc', 'host');
+      const id = c.req.valid('param').id;
+      const s = await guard(() => readableSeries(a.user, id));
+      if (!canManageMeeting(a.user, s.occurrences[0]!)) throw forbidden('hủy chuỗi cuộc họp này');
+      const { reason } = c.req.valid('json');
+      const out = await guard(() => meetings.cancelSeries(id, a.user.name, reason));
+      auditFrom(c, rt, 'meeting.series.cancel', id, { reason, cancelled: out.map((m) => m.id) });
+      return c.json({ cancelled: out.map((m) => meetingFor(a.user, m)) }, 200);
     },
   );
 

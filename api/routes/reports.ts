@@ -25,12 +25,14 @@ import {
   type ReportDeps,
   readinessHtml,
 } from '../../reports/index.ts';
+import type { LogbookRow, NotHeld } from '../../reports/logbook.ts';
 import { documentNumber } from '../../reports/numbering.ts';
 import { PdfError } from '../../reports/pdf.ts';
+import type { UserRecord } from '../accounts.ts';
 import { allow, type Ctx, type Deps, READ_ROLES } from '../context.ts';
 import { ApiFailure } from '../errors.ts';
 import { ERRORS, NOT_FOUND, roles, SECURITY, subApp } from '../openapi.ts';
-import { guard, meetingsParts, QueryTime, readableMeeting } from './meetings.ts';
+import { guard, meetingFor, meetingsParts, QueryTime, readableMeeting } from './meetings.ts';
 
 const Format = z.enum(['json', 'html']).default('json');
 /** the reports: also the filed document as Word, PDF or its tables as CSV */
@@ -161,6 +163,24 @@ export function reportRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =>
     ...(opts.now && { now: opts.now }),
   };
   const app = subApp();
+  /** the logbook's rows with a restricted meeting's title as this user may read it (Điều 14.1.g) */
+  const redactPeriod = <R extends { meetings: { logbook: LogbookRow[]; not_held: NotHeld[] } }>(
+    user: UserRecord,
+    r: R,
+  ): R => {
+    const title = <T extends { meeting_id: string | null; title: string }>(row: T): T => {
+      const m = row.meeting_id ? parts.meetings.get(row.meeting_id) : undefined;
+      return m ? { ...row, title: meetingFor(user, m).title } : row;
+    };
+    return {
+      ...r,
+      meetings: {
+        ...r.meetings,
+        logbook: r.meetings.logbook.map(title),
+        not_held: r.meetings.not_held.map(title),
+      },
+    };
+  };
 
   app.openapi(
     createRoute({
@@ -181,7 +201,9 @@ export function reportRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =>
       const { id } = c.req.valid('param');
       readableMeeting(parts.meetings, a.user, id);
       const q = c.req.valid('query');
-      const r = await guard(() => meetingReport(deps, id));
+      const full = await guard(() => meetingReport(deps, id));
+      // a restricted meeting's title, note and reasons only for those the meetings API shows them to
+      const r = { ...full, meeting: { ...full.meeting, ...meetingFor(a.user, full.meeting) } };
       if (isFile(q.format))
         return sendDocument(
           c,
@@ -253,10 +275,10 @@ export function reportRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =>
         responses: documentReport('Báo cáo / the report'),
       }),
       async (c) => {
-        allow(c, ...PERIOD_ROLES);
+        const a = allow(c, ...PERIOD_ROLES);
         const q = query.parse(c.req.query());
         const { from, to } = periodBounds(kind, q.from);
-        const r = await periodReport(deps, kind, from, to);
+        const r = redactPeriod(a.user, await periodReport(deps, kind, from, to));
         if (isFile(q.format))
           return sendDocument(
             c,
@@ -325,7 +347,7 @@ export function reportRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =>
       responses: documentReport('Báo cáo / the report'),
     }),
     async (c) => {
-      allow(c, ...PERIOD_ROLES);
+      const a = allow(c, ...PERIOD_ROLES);
       const q = c.req.valid('query');
       const bad = (message: string) =>
         new ApiFailure(
@@ -336,7 +358,7 @@ export function reportRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =>
         );
       if (q.to <= q.from) throw bad('phải sau from / must be after from');
       if (q.to - q.from > MAX_PERIOD_MS) throw bad('tối đa 1 năm / at most one year');
-      const r = await periodReport(deps, 'period', q.from, q.to);
+      const r = redactPeriod(a.user, await periodReport(deps, 'period', q.from, q.to));
       if (isFile(q.format)) {
         const range = `${localDay(q.from)} ${localDay(q.to - 1)}`;
         // a period of one's choosing is not registered: its number is left for the clerk
