@@ -441,6 +441,22 @@ const vi = {
   chart_legend_episodes: 'Đợt sự cố của điểm cầu',
   call: 'Gọi',
   open_in_grafana: 'Mở trong Grafana',
+  // issue 16 h6, joint readiness test runs (Điều 7.1.b): ReadinessConfirm
+  rc_title: 'Vận hành thử chung: từng điểm cầu',
+  rc_hint: 'Đường truyền, nguồn/UPS và codec theo lần kiểm tra mới nhất; xác nhận "Đã kiểm tra" của cán bộ kỹ thuật cho lần vận hành thử hiện tại.',
+  rc_link: 'Đường truyền',
+  rc_power: 'Nguồn/UPS',
+  rc_codec: 'Codec',
+  rc_confirmation: 'Xác nhận',
+  rc_pass: 'Đạt',
+  rc_fail: 'Chưa đạt',
+  rc_unknown: 'Chưa kiểm tra',
+  rc_checked: 'Đã kiểm tra',
+  rc_not_confirmed: 'Chưa xác nhận',
+  rc_by: 'bởi',
+  rc_via_link: 'qua đường dẫn',
+  rc_via_dashboard: 'trên hệ thống',
+  rc_none: 'Không có điểm cầu nào của bạn trong cuộc họp này.',
 };
 
 export type Key = keyof typeof vi;
@@ -882,6 +898,22 @@ const en: Record<Key, string> = {
   chart_legend_episodes: 'Fault episodes of the site',
   call: 'Call',
   open_in_grafana: 'Open in Grafana',
+  // issue 16 h6, joint readiness test runs (Điều 7.1.b): ReadinessConfirm
+  rc_title: 'Joint test run: each site',
+  rc_hint: 'Link, power/UPS and codec from the newest check; the technician\'s "Checked" confirmation for the current test run.',
+  rc_link: 'Link',
+  rc_power: 'Power/UPS',
+  rc_codec: 'Codec',
+  rc_confirmation: 'Confirmed',
+  rc_pass: 'Passed',
+  rc_fail: 'Failed',
+  rc_unknown: 'Not checked',
+  rc_checked: 'Checked',
+  rc_not_confirmed: 'Not confirmed',
+  rc_by: 'by',
+  rc_via_link: 'by link',
+  rc_via_dashboard: 'on the dashboard',
+  rc_none: 'None of your sites is in this meeting.',
 };
 
 const dicts: Record<Lang, Record<Key, string>> = { vi, en };
