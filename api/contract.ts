@@ -418,10 +418,3 @@ export type ReadinessSiteCheck = z.infer<ReadinessRoutes['SiteCheckSchema']>;
 /** POST /meetings/{id}/readiness/sites/{site}/confirm: the technician's "Đã kiểm tra" */
 export type ReadinessConfirmation = z.infer<ReadinessRoutes['ConfirmationSchema']>;
 // end h6
-// issue 16 h6: joint readiness test runs (Điều 7.1.b), types only
-type ReadinessRoutes = typeof import('./routes/readiness.ts');
-/** GET /meetings/{id}/readiness/sites: one site's parts (link, power/UPS, codec, confirmation) and who confirmed */
-export type ReadinessSiteCheck = z.infer<ReadinessRoutes['SiteCheckSchema']>;
-/** POST /meetings/{id}/readiness/sites/{site}/confirm: the technician's "Đã kiểm tra" */
-export type ReadinessConfirmation = z.infer<ReadinessRoutes['ConfirmationSchema']>;
-// end h6
