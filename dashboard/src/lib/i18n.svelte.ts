@@ -443,7 +443,8 @@ const vi = {
   open_in_grafana: 'Mở trong Grafana',
   // issue 16 h6, joint readiness test runs (Điều 7.1.b): ReadinessConfirm
   rc_title: 'Vận hành thử chung: từng điểm cầu',
-  rc_hint: 'Đường truyền, nguồn/UPS và codec theo lần kiểm tra mới nhất; xác nhận "Đã kiểm tra" của cán bộ kỹ thuật cho lần vận hành thử hiện tại.',
+  rc_hint:
+    'Đường truyền, nguồn/UPS và codec theo lần kiểm tra mới nhất; xác nhận "Đã kiểm tra" của cán bộ kỹ thuật cho lần vận hành thử hiện tại.',
   rc_link: 'Đường truyền',
   rc_power: 'Nguồn/UPS',
   rc_codec: 'Codec',
@@ -900,7 +901,8 @@ const en: Record<Key, string> = {
   open_in_grafana: 'Open in Grafana',
   // issue 16 h6, joint readiness test runs (Điều 7.1.b): ReadinessConfirm
   rc_title: 'Joint test run: each site',
-  rc_hint: 'Link, power/UPS and codec from the newest check; the technician\'s "Checked" confirmation for the current test run.',
+  rc_hint:
+    'Link, power/UPS and codec from the newest check; the technician\'s "Checked" confirmation for the current test run.',
   rc_link: 'Link',
   rc_power: 'Power/UPS',
   rc_codec: 'Codec',
