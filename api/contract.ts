@@ -410,6 +410,7 @@ export type MeetingSeries = z.infer<MeetingRoutes['SeriesSchema']>;
 export type MeetingStatus = Meeting['status'];
 /** POST /meetings `recurrence`: weekly or monthly, until a date or a count, with skipped dates */
 export type { RecurrenceInput } from '../meetings/recurrence.ts';
+
 // end h7
 // issue 16 h6: joint readiness test runs (Điều 7.1.b), types only
 type ReadinessRoutes = typeof import('./routes/readiness.ts');

@@ -24,7 +24,7 @@ import { startMeetingNotices } from '../meetings/notices-service.ts';
 import { notifyReadiness } from '../meetings/notify.ts';
 import { startReadiness, thresholdsFrom } from '../meetings/readiness.ts';
 import { jointOptions, startJointReadiness } from '../meetings/readiness-service.ts';
-import { DbMeetings } from '../meetings/store.ts';
+import { DbMeetings, meetingPolicy } from '../meetings/store.ts';
 import { startAfterMeeting } from '../reports/after-meeting.ts';
 import { dbEpisodes } from '../reports/meeting.ts';
 import { deliveryOptions, startPeriodDelivery } from '../reports/period-delivery.ts';
@@ -79,7 +79,8 @@ export async function start(opts: StartOptions = {}): Promise<Running> {
     state.close();
   };
   try {
-    const meetings = new DbMeetings(state, inventory);
+    // the registration policy (issue 16): clash handling, the 3-day rule's hosts, the longest meeting
+    const meetings = new DbMeetings(state, inventory, Date.now, meetingPolicy(config.meetings));
     const storage = await startStorage(runtime);
     services.push(storage);
     const alerts = await startAlerts(runtime, { meetings, env });
