@@ -360,6 +360,20 @@ describe('clash policy', () => {
       meeting({ host_org: 'so-tttt', sites: ['huyen-ba-be'] }),
     );
     expect(noc.json.error.message).toContain('"Họp về nhân sự"');
+    // an emergency (Điều 6.4) is never held back by a clash: accepted, the other meeting in overlaps
+    const urgent = await call(
+      'u-noc',
+      'POST',
+      '/meetings',
+      meeting({
+        host_org: 'so-tttt',
+        sites: ['huyen-ba-be'],
+        emergency: true,
+        emergency_reason: 'Ứng phó lũ quét',
+      }),
+    );
+    expect(urgent.status).toBe(201);
+    expect(urgent.json.overlaps.map((o: Json) => o.id)).toEqual([first.json.meeting.id]);
     // and a room: the same room at the same main site at the same time
     await call(
       'u-host2',
