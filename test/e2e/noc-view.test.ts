@@ -175,8 +175,17 @@ describe('NOC view end to end (browser in UTC)', () => {
   it("the meeting filter shows only that meeting's sites", async () => {
     const orgs = await api('GET', '/meetings/host-orgs');
     const host = orgs.body.items[0].id as string;
-    const sites = ['xa-bang-thanh', 'huyen-pac-nam'];
+    // two communes outside the demo's meeting (a site in two meetings at once is refused as a clash)
     const now = Date.now();
+    const busy = new Set<string>();
+    for (const m of (await api('GET', `/meetings?from=${now - 3_600_000}&to=${now + 3_600_000}`)).body.items)
+      for (const x of m.sites as string[]) busy.add(x);
+    const all = (await api('GET', '/inventory')).body.sites as { id: string; tier: string }[];
+    const sites = all
+      .filter((x) => x.tier === 'commune' && !busy.has(x.id))
+      .slice(0, 2)
+      .map((x) => x.id);
+    expect(sites).toHaveLength(2);
     const reg = await api('POST', '/meetings', {
       title: 'Họp khẩn E2E',
       host_org: host,

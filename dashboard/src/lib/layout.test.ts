@@ -5,6 +5,7 @@ import {
   HEIGHT,
   hitsCircle,
   type LayoutSite,
+  MAX_LEADERS,
   MIN_DISTRICT_PX,
   overlap,
   placeLabels,
@@ -140,12 +141,21 @@ describe('endpoint labels', () => {
       ['b', 'end'],
       ['d', 'start'],
     ]);
-    // a node boxed in on every side by others gets no name
+    // a node boxed in on every side by others (a fault inside a cluster): its name is set further out,
+    // clear of every node, with a line back to it; a fault is never left unnamed while there is room
     const ring = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map((k) => ({
       ...at(200 + 22 * Math.cos((k * Math.PI) / 6), 200 + 22 * Math.sin((k * Math.PI) / 6)),
     }));
     const inner = { id: 'inner', text: 'xã Bằng Thành', p: at(200, 200) };
-    expect(placeLabels([inner], 1, { circles: [...ring, inner.p] })).toEqual([]);
+    const [far, ...more] = placeLabels([inner], 1, { circles: [...ring, inner.p] });
+    expect(more).toEqual([]);
+    expect(far!.lead).toBeDefined();
+    expect([...ring, inner.p].some((c) => hitsCircle(far!.box, c, 0))).toBe(false);
+    expect(Math.hypot(far!.lead!.x1 - 200, far!.lead!.y1 - 200)).toBeLessThan(20);
+    // at most MAX_LEADERS names are set away; the others are left to the list and the card
+    const boxedIn = Array.from({ length: MAX_LEADERS + 3 }, (_, i) => ({ ...inner, id: `in${i}` }));
+    const many = placeLabels(boxedIn, 1, { circles: [...ring, inner.p] });
+    expect(many.filter((l) => l.lead).length).toBeLessThanOrEqual(MAX_LEADERS);
     // alone, it is named to the right
     expect(placeLabels([inner], 1, { circles: [inner.p] }).map((l) => l.anchor)).toEqual(['start']);
   });

@@ -455,7 +455,12 @@ export interface PlacedLabel {
   anchor: 'start' | 'middle' | 'end';
   text: string;
   box: Box;
+  /** a name set away from its node (no room beside it, e.g. inside a cluster): the line back to it */
+  lead?: { x1: number; y1: number; x2: number; y2: number };
 }
+
+/** names set away from their node, at most this many (each tries many spots among every node) */
+export const MAX_LEADERS = 12;
 
 export interface LabelOptions {
   /** the names' size on screen (px) */
@@ -483,6 +488,7 @@ export function placeLabels(
   const circles = [...(opts.circles ?? [])];
   const taken: Box[] = [...avoid];
   const out: PlacedLabel[] = [];
+  let leaders = 0;
   // a name keeps 5 px from its own node, and 2 px from any other node's edge (its rings) and text
   const gap = 5 * scale;
   const pad = 2 * scale;
@@ -503,17 +509,69 @@ export function placeLabels(
       [p.x - d, p.y - d - desc, 'end'],
       [p.x - d, p.y + d + asc, 'end'],
     ];
-    for (const [x, y, anchor] of spots) {
+    const fits = (x: number, y: number, anchor: PlacedLabel['anchor']): Box | null => {
       const box = textBox(x, y, anchor, m, scale);
       if (bounds && (box.x0 < bounds.x0 || box.x1 > bounds.x1 || box.y0 < bounds.y0 || box.y1 > bounds.y1))
-        continue;
+        return null;
       const grown = grow(box);
-      if (taken.some((b) => overlap(b, grown))) continue;
-      if (circles.some((c) => hitsCircle(box, c, c === p ? gap * 0.9 : pad))) continue;
+      if (taken.some((b) => overlap(b, grown))) return null;
+      if (circles.some((c) => hitsCircle(box, c, c === p ? gap * 0.9 : pad))) return null;
+      return box;
+    };
+    let placed = false;
+    for (const [x, y, anchor] of spots) {
+      const box = fits(x, y, anchor);
+      if (!box) continue;
       taken.push(box);
       out.push({ id, x: r1(x), y: r1(y), anchor, text, box });
+      placed = true;
       break;
     }
+    if (placed || leaders >= MAX_LEADERS) continue;
+    // no room beside the node (a fault inside a cluster of healthy nodes): the nearest free spot
+    // further out, with a line back to the node, so a fault is never left unnamed while there is room
+    const far = leaderSpot(p, m, scale, gap, fits);
+    if (!far) continue;
+    leaders++;
+    taken.push(far.box);
+    out.push({ id, x: r1(far.x), y: r1(far.y), anchor: far.anchor, text, box: far.box, lead: far.lead });
   }
   return out;
+}
+
+/** 16 directions, the nearest distance first (in steps of the node's size plus its gap) */
+function leaderSpot(
+  p: Placed,
+  m: TextSize,
+  scale: number,
+  gap: number,
+  fits: (x: number, y: number, anchor: PlacedLabel['anchor']) => Box | null,
+):
+  | (Required<Pick<PlacedLabel, 'lead'>> & { x: number; y: number; anchor: PlacedLabel['anchor']; box: Box })
+  | null {
+  const step = p.r + gap + 6 * scale;
+  const asc = m.ascent * scale;
+  const desc = m.descent * scale;
+  for (let k = 2; k <= 10; k++) {
+    for (let i = 0; i < 16; i++) {
+      const a = (i * Math.PI) / 8;
+      const cos = Math.cos(a);
+      const sin = Math.sin(a);
+      const ex = p.x + cos * k * step;
+      const ey = p.y + sin * k * step;
+      const anchor: PlacedLabel['anchor'] = cos > 0.3 ? 'start' : cos < -0.3 ? 'end' : 'middle';
+      // the text's near edge at the spot: above it going up, below it going down, centred beside it
+      const y = anchor !== 'middle' ? ey + (asc - desc) / 2 : sin < 0 ? ey - desc : ey + asc;
+      const box = fits(ex, y, anchor);
+      if (!box) continue;
+      const lead = {
+        x1: r1(p.x + cos * (p.r + gap / 2)),
+        y1: r1(p.y + sin * (p.r + gap / 2)),
+        x2: r1(ex - cos * gap * 0.5),
+        y2: r1(ey - sin * gap * 0.5),
+      };
+      return { x: ex, y, anchor, box, lead };
+    }
+  }
+  return null;
 }
