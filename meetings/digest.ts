@@ -135,7 +135,8 @@ export class WeeklyDigest {
     if (now < due.sendAt) return null;
     let sent = false;
     let messages = 0;
-    const items = this.meetings.list({ from: due.from, to: due.to }).items;
+    // what is planned: a meeting waiting for the NOC's approval is not announced until approved
+    const items = this.meetings.list({ from: due.from, to: due.to, status: 'confirmed' }).items;
     this.db.transaction(() => {
       const claim = this.db
         .prepare(

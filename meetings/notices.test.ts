@@ -24,7 +24,7 @@ afterEach(async () => {
 /** two districts (Pác Nặm, Ba Bể), two carriers (Viettel, VNPT) */
 const SITES = ['huyen-pac-nam', 'xa-bang-thanh', 'huyen-ba-be', 'xa-banh-trach'];
 
-async function setup() {
+async function setup(policy: ConstructorParameters<typeof DbMeetings>[3] = {}) {
   const smtp: SmtpSink = await startSmtp();
   cleanup.push(() => smtp.close());
   const rt = testRuntime(`alerts:
@@ -37,7 +37,7 @@ notify:
     rmSync(rt.dir, { recursive: true, force: true });
   });
   const clock = new Clock(T0);
-  const meetings = new DbMeetings(rt.state, rt.inventory, clock.now);
+  const meetings = new DbMeetings(rt.state, rt.inventory, clock.now, policy);
   const engine: AlertService = await startAlerts(rt, {
     meetings,
     now: clock.now,
@@ -225,8 +225,8 @@ describe('meeting notices (Điều 7.1.a)', () => {
     expect(mail.get('truc@dienluc.diemcau.example')!.text).toContain('Văn phòng Tỉnh ủy');
   });
 
-  it('the weekly digest goes out once per week on the configured day and hour, to each organisation concerned, also after a restart', async () => {
-    const s = await setup();
+  it('the weekly digest goes out once per week on the configured day and hour, to each organisation concerned, also after a restart; a meeting waiting for approval is not in it', async () => {
+    const s = await setup({ clash: 'pending' });
     const inv = s.rt.inventory;
     s.meetings.register(
       {
@@ -238,6 +238,18 @@ describe('meeting notices (Điều 7.1.a)', () => {
       },
       'u-host',
     );
+    // the same site at the same time: held back for the NOC to decide, not announced as planned
+    const waiting = s.meetings.register(
+      {
+        title: 'Họp chờ duyệt',
+        host_org: 'vp-tinh-uy',
+        start: START,
+        end: START + HOUR,
+        sites: ['xa-bang-thanh'],
+      },
+      'u-host',
+    );
+    expect(waiting.meeting.status).toBe('pending');
     const later = parseLocalTime('2026-03-19T14:00')!;
     s.meetings.register(
       {
@@ -268,6 +280,7 @@ describe('meeting notices (Điều 7.1.a)', () => {
     );
     expect(branch.text).toContain('08:00 ngày 10/03/2026 – 09:00: Giao ban tuần 11');
     expect(branch.text).not.toContain('tuần 12');
+    for (const m of week11) expect(m.text).not.toContain('Họp chờ duyệt');
 
     s.clock.t = parseLocalTime('2026-03-13T15:30')!;
     expect(again.tick(s.clock.t)).toBe('2026-W12');
