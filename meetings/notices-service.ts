@@ -24,7 +24,7 @@ export function startMeetingNotices(
 ): NoticesService {
   const log = rt.log.child({ service: 'meeting-notices' });
   const now = deps.now ?? Date.now;
-  const notices = new MeetingNotices(rt.state, rt.inventory, deps.outbox, log);
+  const notices = new MeetingNotices(rt.state, rt.inventory, deps.outbox, log, now);
   const off = deps.meetings.onChange(notices.handle);
   const digest = deps.digest
     ? new WeeklyDigest(rt.state, rt.inventory, deps.meetings, deps.outbox, deps.digest, log)

@@ -225,6 +225,45 @@ describe('meeting notices (Điều 7.1.a)', () => {
     expect(mail.get('truc@dienluc.diemcau.example')!.text).toContain('Văn phòng Tỉnh ủy');
   });
 
+  it('an emergency registered after its test-run times does not announce them as if ahead: it asks for a check now', async () => {
+    const s = await setup();
+    s.clock.t = START - 30 * 60_000; // half an hour before: both test runs (T-12 h, T-1 h) are past
+    s.meetings.register(
+      {
+        title: 'Họp khẩn',
+        host_org: 'vp-ubnd-tinh',
+        start: START,
+        end: START + HOUR,
+        sites: ['xa-bang-thanh'],
+        emergency: true,
+        emergency_reason: 'chỉ đạo đột xuất',
+      },
+      'u-host',
+    );
+    const tech = byTo(await s.mails()).get('kt-xa-bang-thanh@site.diemcau.example')!;
+    expect(tech.text).toContain(
+      'Vận hành thử (Điều 7.1.b): đã qua các mốc vận hành thử; đề nghị kiểm tra điểm cầu ngay khi nhận thông báo này',
+    );
+    expect(tech.text).not.toContain('trước 01 giờ lúc');
+    // two hours before: the one-hour run is still ahead, the half-day one is not announced
+    s.clock.t = START + 24 * HOUR - 2 * HOUR;
+    s.meetings.register(
+      {
+        title: 'Họp khẩn 2',
+        host_org: 'vp-ubnd-tinh',
+        start: START + 24 * HOUR,
+        end: START + 25 * HOUR,
+        sites: ['huyen-ba-be'],
+        emergency: true,
+        emergency_reason: 'chỉ đạo đột xuất',
+      },
+      'u-host',
+    );
+    const hall = byTo(await s.mails()).get('kt-huyen-ba-be@site.diemcau.example')!;
+    expect(hall.text).toContain('Vận hành thử (Điều 7.1.b): trước 01 giờ lúc 07:00 ngày 11/03/2026');
+    expect(hall.text).not.toContain('trước 1/2 ngày lúc');
+  });
+
   it('the weekly digest goes out once per week on the configured day and hour, to each organisation concerned, also after a restart; a meeting waiting for approval is not in it', async () => {
     const s = await setup({ clash: 'pending' });
     const inv = s.rt.inventory;

@@ -37,6 +37,22 @@ export interface Notice {
   party: Party;
   /** for 'changed' and 'added': what changed that concerns this party */
   changes?: ChangeLine[];
+  /** when the notice is written: test runs already past are not announced (an emergency registered late) */
+  at?: number;
+}
+
+/** The test runs still ahead at `at`, in both languages; past ones are left out, and said so when none is left. */
+export function testRunLines(m: Pick<Meeting, 'start'>, at = Number.NEGATIVE_INFINITY): ChangeLine {
+  const ahead = TEST_RUNS.filter((r) => m.start - r.lead > at);
+  if (ahead.length === 0)
+    return {
+      vi: 'đã qua các mốc vận hành thử; đề nghị kiểm tra điểm cầu ngay khi nhận thông báo này',
+      en: 'too late for the scheduled test runs: check the sites as soon as you read this',
+    };
+  return {
+    vi: ahead.map((r) => `${r.vi} lúc ${viDateTime(m.start - r.lead)}`).join('; '),
+    en: ahead.map((r) => `${r.en} at ${enDateTime(m.start - r.lead)}`).join('; '),
+  };
 }
 
 /** "10/03/2026 08:00" — the English half's date and time (Bắc Kạn time). */
@@ -133,8 +149,7 @@ export function noticeMessage(
   const host = inv.organisations.get(m.host_org);
   const head = HEADLINE[kind];
   const sites = p.sites.map((s) => `  - ${siteLine(inv, s, p)}`);
-  const runs = TEST_RUNS.map((r) => `${r.vi} lúc ${viDateTime(m.start - r.lead)}`).join('; ');
-  const runsEn = TEST_RUNS.map((r) => `${r.en} at ${enDateTime(m.start - r.lead)}`).join('; ');
+  const { vi: runs, en: runsEn } = testRunLines(m, n.at);
   const showReason = kind === 'cancelled' && m.cancel_reason && (!m.restricted || seesTitle(p));
   const vi = [
     `Kính gửi: ${partyName(inv, p)}`,
@@ -220,6 +235,7 @@ export class MeetingNotices {
     private readonly inv: LoadedInventory,
     private readonly outbox: Outbox,
     private readonly log?: Logger,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** The parties told of a meeting, as last told (empty when it was never announced). */
@@ -301,9 +317,10 @@ export class MeetingNotices {
     }
     let n = 0;
     const version = c.kind === 'cancelled' ? 'cancel' : `v${c.revision}`;
+    const at = this.now();
     this.db.transaction(() => {
       for (const note of notes) {
-        const msg = noticeMessage(this.inv, note);
+        const msg = noticeMessage(this.inv, { ...note, at });
         n += enqueueForPeople(
           this.outbox,
           this.inv,
@@ -333,7 +350,7 @@ export class MeetingNotices {
   }
 
   private remember(meetingId: string, parties: Map<string, Party>): void {
-    const at = Date.now();
+    const at = this.now();
     this.db.prepare('DELETE FROM meeting_audience WHERE meeting_id = ?').run(meetingId);
     const ins = this.db.prepare(
       'INSERT INTO meeting_audience (meeting_id, party, roles, sites, told_at) VALUES (?, ?, ?, ?, ?)',
