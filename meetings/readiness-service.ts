@@ -333,7 +333,7 @@ export class JointReadiness {
     const rows = this.db
       .prepare(
         `SELECT m.id FROM meetings m
-         WHERE m.cancelled_at IS NULL AND m.start_at > ? AND m.start_at <= ?
+         WHERE m.cancelled_at IS NULL AND m.status = 'confirmed' AND m.start_at > ? AND m.start_at <= ?
            AND NOT EXISTS (SELECT 1 FROM readiness_events e WHERE e.meeting_id = m.id AND e.event = 'escalated')
          ORDER BY m.start_at`,
       )

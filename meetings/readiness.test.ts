@@ -1,8 +1,10 @@
 // Readiness test runs judged from real samples in the real metrics store and the real alert engine.
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sample } from '../core/bus.ts';
 import { MeetingsError } from './errors.ts';
 import { judgeSite, type SiteReadiness, startReadiness } from './readiness.ts';
+import { DbMeetings } from './store.ts';
 import { type World, world } from './testing.ts';
 
 const HOUR = 3600_000;
@@ -133,6 +135,29 @@ describe('readiness test runs (Điều 7.1.b)', () => {
     expect(w.readiness.due()).toEqual([{ meeting: m.id, slot: 'T-1h' }]);
     w.clock.t = T0 + 5 * HOUR;
     expect(w.readiness.due()).toEqual([]);
+  });
+
+  it('a meeting waiting for the NOC (clash policy pending) gets no test run until approved', () => {
+    w.clock.t = T0;
+    const first = register();
+    const pendingPolicy = new DbMeetings(w.rt.state, w.rt.inventory, w.clock.now, { clash: 'pending' });
+    const waiting = pendingPolicy.register(
+      {
+        title: 'Họp trùng điểm cầu',
+        host_org: 'vp-tinh-uy',
+        start: START,
+        end: START + HOUR,
+        sites: SITES.slice(0, 2),
+      },
+      'u-host',
+    ).meeting;
+    expect(waiting.status).toBe('pending');
+    w.clock.t = START - 11 * HOUR;
+    expect(w.readiness.due()).toEqual([{ meeting: first.id, slot: 'T-12h' }]);
+    // the NOC moves the first meeting off those sites' time (cancels it) and approves the second
+    w.meetings.cancel(first.id, 'u-noc', 'Dời lịch');
+    pendingPolicy.approve(waiting.id, 'u-noc');
+    expect(w.readiness.due()).toEqual([{ meeting: waiting.id, slot: 'T-12h' }]);
   });
 
   it('runs as a service on the runtime, calling onRun for each stored run', async () => {

@@ -339,14 +339,18 @@ export class Readiness {
     return run;
   }
 
-  /** Scheduled runs due now: T-12h from 12 h before the start until T-1h is due, then T-1h until the start. */
+  /**
+   * Scheduled runs due now: T-12h from 12 h before the start until T-1h is due, then T-1h until the start.
+   * A meeting waiting for the NOC's approval has none until it is approved (then its runs catch up).
+   */
   due(now = this.now()): { meeting: string; slot: Exclude<Slot, 'manual'> }[] {
     const rows = this.db
       .prepare(
         `SELECT m.id, m.start_at,
            EXISTS (SELECT 1 FROM readiness_runs r WHERE r.meeting_id = m.id AND r.slot = 'T-12h') AS has12,
            EXISTS (SELECT 1 FROM readiness_runs r WHERE r.meeting_id = m.id AND r.slot = 'T-1h') AS has1
-         FROM meetings m WHERE m.cancelled_at IS NULL AND m.start_at > ? AND m.start_at <= ? ORDER BY m.start_at`,
+         FROM meetings m WHERE m.cancelled_at IS NULL AND m.status = 'confirmed' AND m.start_at > ? AND m.start_at <= ?
+         ORDER BY m.start_at`,
       )
       .all(now, now + SLOT_LEAD['T-12h']) as { id: string; start_at: number; has12: number; has1: number }[];
     const out: { meeting: string; slot: Exclude<Slot, 'manual'> }[] = [];

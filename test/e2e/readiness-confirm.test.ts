@@ -1,5 +1,5 @@
 // End to end: the joint test run's "Đã kiểm tra / Checked" (Điều 7.1.b, issue 16) in Debian's Chromium
-// against `diemcau demo` (its own demo, devices on the loopback base E2E_BASE + 14). A technician signs in,
+// against `diemcau demo` (its own demo, devices on the loopback base E2E_BASE + 15). A technician signs in,
 // sees only their own site of a meeting and confirms it with the button; the row then says who and when.
 // A forged signed link opens the refusal page (403, the reason, nothing recorded). axe-core finds no
 // serious or critical violation on either page.
@@ -73,7 +73,7 @@ describe.skipIf(devTarget)('joint readiness: the technician confirms a site', ()
 
   beforeAll(async () => {
     buildDashboard();
-    target = await startTarget({ base: E2E_BASE + 14 });
+    target = await startTarget({ base: E2E_BASE + 15 });
     browser = await openBrowser();
     page = browser.page;
     await signIn(page, target, target.user, target.password);
