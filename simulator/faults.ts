@@ -66,6 +66,10 @@ export function checkFault(input: unknown, inv: LoadedInventory): Fault {
     throw new FaultError(
       `không có điểm cầu "${f.site}" / unknown site "${f.site}": use a site id from ${inv.file}`,
     );
+  if (f.kind === 'link_degraded' && !(f.loss_pct || f.delay_ms || f.jitter_ms))
+    throw new FaultError(
+      'đường truyền suy giảm cần ít nhất một mức suy giảm / link_degraded needs loss_pct, delay_ms or jitter_ms above 0 (CLI: --loss PCT, --delay MS, --jitter MS)',
+    );
   if (f.kind === 'district_outage' && !inv.districts.has(f.district))
     throw new FaultError(
       `không có huyện "${f.district}" / unknown district "${f.district}": one of ${[...inv.districts.keys()].slice(0, 12).join(', ')}`,

@@ -506,6 +506,10 @@ describe('faults', () => {
       /unknown district/,
     );
     expect(() => sim.faults.clear('f999')).toThrow(/no fault "f999"/);
+    // a degraded link that degrades nothing would look injected and change nothing
+    expect(() => sim.faults.inject({ kind: 'link_degraded', site: [...inv.sites.keys()][0]! })).toThrow(
+      /loss_pct, delay_ms or jitter_ms/,
+    );
   });
 });
 
