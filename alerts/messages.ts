@@ -25,13 +25,18 @@ const SEVERITY_EN = Object.fromEntries(SEVERITIES.map((s) => [s, SEVERITY_NAMES[
 >;
 const KIND: Record<MessageKind, Record<Lang, string>> = {
   alert: { vi: 'CẢNH BÁO', en: 'ALERT' },
-  escalation: { vi: 'CHUYỂN CẤP — CHƯA AI TIẾP NHẬN', en: 'ESCALATED — NOT ACKNOWLEDGED' },
-  reminder: { vi: 'NHẮC LẠI — VẪN CÒN LỖI', en: 'REMINDER — STILL FAILING' },
+  escalation: { vi: 'CHUYỂN CẤP', en: 'ESCALATED' },
+  reminder: { vi: 'NHẮC LẠI', en: 'REMINDER' },
   resolve: { vi: 'ĐÃ KHẮC PHỤC', en: 'RESOLVED' },
   ack: { vi: 'ĐÃ TIẾP NHẬN', en: 'ACKNOWLEDGED' },
   reassign: { vi: 'CHUYỂN ĐƠN VỊ XỬ LÝ', en: 'REASSIGNED' },
   digest: { vi: 'TỔNG HỢP CẢNH BÁO NGOÀI GIỜ HỌP', en: 'DIGEST OUTSIDE MEETINGS' },
   test: { vi: 'THỬ KÊNH THÔNG BÁO', en: 'CHANNEL TEST' },
+};
+/** after the severity: why this message came ("[CHUYỂN CẤP NGHIÊM TRỌNG — CHƯA AI TIẾP NHẬN]") */
+const KIND_NOTE: Partial<Record<MessageKind, Record<Lang, string>>> = {
+  escalation: { vi: 'CHƯA AI TIẾP NHẬN', en: 'NOT ACKNOWLEDGED' },
+  reminder: { vi: 'VẪN CÒN LỖI', en: 'STILL FAILING' },
 };
 /** SMS words, without diacritics, short */
 const KIND_SMS: Record<MessageKind, string> = {
@@ -385,8 +390,11 @@ export function render(
 ): Rendered {
   const sev = worst(views);
   const paging = kind === 'alert' || kind === 'escalation' || kind === 'reminder';
-  const tag = (lang: Lang) =>
-    `[${KIND[kind][lang]}${paging ? ` ${lang === 'vi' ? SEVERITY_VI[sev] : SEVERITY_EN[sev]}` : ''}]`;
+  const tag = (lang: Lang) => {
+    const severity = paging ? ` ${lang === 'vi' ? SEVERITY_VI[sev] : SEVERITY_EN[sev]}` : '';
+    const note = KIND_NOTE[kind];
+    return `[${KIND[kind][lang]}${severity}${note ? ` — ${note[lang]}` : ''}]`;
+  };
   const first = views[0]!;
   const firstSites = sitesFor(inv, first.e, person);
   const more = views.length > 1 ? ` (+${views.length - 1})` : '';

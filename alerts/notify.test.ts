@@ -223,6 +223,19 @@ describe('notifiers', () => {
     }[];
     expect(log.filter((l) => l.ok === 0).length).toBeGreaterThanOrEqual(3);
     expect(log.at(-1)!.ok).toBe(1);
+    // nobody acknowledged the codec hang: 15 minutes on, the next contacts read why it came to them
+    // after the severity word, not glued to it ("…CHƯA AI TIẾP NHẬN NGHIÊM TRỌNG" read as one phrase)
+    drive(16 * 60, (t) => [
+      ...fleet.healthy('xa-tan-son', t, { codec: 'down' }),
+      ...fleet.healthy('xa-phuc-loc', t, {
+        ups: { ups_on_battery: 1, ups_input_v: 0, ups_runtime_min: 25.982333 },
+      }),
+    ]);
+    expect(await engine.outbox.idle(20_000)).toBe(true);
+    const escalated = smtp.mails.filter((m) => m.subject.startsWith('[CHUYỂN CẤP'));
+    expect(escalated.map((m) => m.subject)).toContain(
+      '[CHUYỂN CẤP NGHIÊM TRỌNG — CHƯA AI TIẾP NHẬN] Thiết bị codec không phản hồi — xã Tân Sơn',
+    );
   });
 
   it('a Telegram message a crash left half-sent is sent again marked as a possible repeat, with its key', async () => {
