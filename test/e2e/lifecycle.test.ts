@@ -64,8 +64,12 @@ async function signIn(page: Page, target: Target, user: string, password: string
   await page.waitForSelector('nav[aria-label=Menu]', { timeout: 30_000 });
 }
 
-/** opens a path by the app's router (no reload) */
+/** opens a path by the app's router (no reload), or reloads it when the page is already there */
 async function open(page: Page, path: string): Promise<void> {
+  if (new URL(page.url()).pathname === path) {
+    await page.reload();
+    return;
+  }
   await page.evaluate((p) => {
     history.pushState({}, '', p);
     dispatchEvent(new PopStateEvent('popstate'));
@@ -89,6 +93,10 @@ async function seriousViolations(page: Page): Promise<string[]> {
       .map((v) => `${v.id}: ${v.nodes.map((n) => n.html.slice(0, 160)).join(' | ')}`);
   });
 }
+
+/** the name of a district's hall as the page shows it */
+let hallNames: Record<string, string> = {};
+const hallOf = (district: string) => hallNames[district] ?? district;
 
 /** fills the registration form (opened) for a host's own sites */
 async function fillRegistration(
@@ -128,6 +136,9 @@ describe.skipIf(devTarget)('meeting lifecycle on the dashboard (clash policy: re
     const site = await api(page, 'GET', `/sites/${hall}`);
     hallName = site.json.name ?? site.json.site?.name;
     expect(hallName, JSON.stringify(site.json).slice(0, 300)).toBeTruthy();
+    const bt = await api(page, 'GET', '/hosts/ubnd-bach-thong');
+    const btHall = await api(page, 'GET', `/sites/${bt.json.main_site}`);
+    hallNames = { 'bach-thong': btHall.json.name ?? btHall.json.site?.name };
   }, 180_000);
 
   afterAll(async () => {
@@ -234,6 +245,33 @@ describe.skipIf(devTarget)('meeting lifecycle on the dashboard (clash policy: re
     const sid = await series.getAttribute('data-series');
     const s = await api(page, 'GET', `/meetings/series/${sid}`);
     expect(s.json.rule.exceptions).toHaveLength(1);
+  }, 60_000);
+
+  it('a meeting inside a planned maintenance window is registered with the window named (sites, from–to, reason)', async () => {
+    const w = await api(page, 'POST', '/maintenance', {
+      id: 'bao-duong-bach-thong-e2e',
+      scope: { district: 'bach-thong' },
+      start: '07:30',
+      duration_min: 120,
+      comment: 'Bảo dưỡng máy phát điện (e2e)',
+    });
+    expect(w.status, JSON.stringify(w.json)).toBeLessThan(300);
+    await open(page, '/meetings');
+    await page.click('button[aria-expanded]:has-text("Đăng ký cuộc họp")');
+    await fillRegistration(page, {
+      title: 'Họp huyện Bạch Thông (e2e)',
+      host: 'ubnd-bach-thong',
+      start: at(7),
+      end: at(7, 9),
+    });
+    await page.locator('form[aria-labelledby=reg-title] button[type=submit]').click();
+    const done = page.locator('[data-registered]');
+    await done.waitFor({ timeout: 15_000 });
+    expect(await done.getAttribute('data-status')).toBe('confirmed');
+    const text = (await done.locator('[data-maintenance]').textContent()) ?? '';
+    expect(text).toContain('Bảo dưỡng máy phát điện (e2e)');
+    expect(text).toContain(`07:30 ${ddmmyyyy(at(7))} – 09:30 ${ddmmyyyy(at(7))}`);
+    expect(text).toContain(hallOf('bach-thong'));
   }, 60_000);
 
   it('the host catalogue: a host with meetings is not deleted (409 shown), a new one is added and deleted', async () => {
@@ -348,6 +386,11 @@ describe.skipIf(devTarget)('meeting lifecycle on the dashboard (clash policy: re
     // a viewer has no registration, approval or cancelling
     expect(await page.locator('form[aria-labelledby=cancel-title], [data-pending-decision]').count()).toBe(0);
     // English: the same lock, in English
+    await page.click('.lang button:has-text("EN")');
+    await page.waitForFunction(() =>
+      document.querySelector('h1#m-title')?.textContent?.includes('Restricted meeting'),
+    );
+    await page.click('.lang button:has-text("VI")');
     expect(browser.errors).toEqual([]);
   }, 60_000);
 });
