@@ -33,3 +33,35 @@ export function localParts(t: number): {
     s: get('second'),
   };
 }
+
+/** Bắc Kạn's offset from UTC, all year (Viet Nam has kept no daylight saving since 1975). */
+export const TZ_OFFSET = '+07:00';
+
+/** ms → "2026-03-10T08:00" in Bắc Kạn time: the value of an `<input type="datetime-local">`. */
+export function toLocalInput(t: number | null | undefined): string {
+  if (!t) return '';
+  const p = localParts(t);
+  return `${p.y}-${p.mo}-${p.d}T${p.h}:${p.mi}`;
+}
+
+/** ms → "2026-03-10", the Bắc Kạn calendar day: the value of an `<input type="date">`. */
+export function toDateInput(t: number): string {
+  const p = localParts(t);
+  return `${p.y}-${p.mo}-${p.d}`;
+}
+
+/**
+ * An input's "2026-03-10T08:00" (or "2026-03-10", its midnight) read as Bắc Kạn time, whatever the
+ * browser's zone → ms; null when empty or malformed.
+ */
+export function fromLocalInput(v: string): number | null {
+  const m = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2})(:\d{2})?)?$/.exec(v.trim());
+  if (!m) return null;
+  const t = Date.parse(`${m[1]}T${m[2] ?? '00:00'}${m[3] ?? ':00'}${TZ_OFFSET}`);
+  return Number.isNaN(t) ? null : t;
+}
+
+/** Midnight (Bắc Kạn) of the calendar day `days` after the day of `t`. */
+export function localDayStart(t: number, days = 0): number {
+  return fromLocalInput(toDateInput(t))! + days * 86_400_000;
+}

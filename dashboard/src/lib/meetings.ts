@@ -59,27 +59,8 @@ export function phase(m: Meeting, now = Date.now()): Phase {
   return 'past';
 }
 
-const pad = (n: number) => String(n).padStart(2, '0');
-
-/** ms → the value of an `<input type="datetime-local">` in the browser's time zone. */
-export function toLocalInput(ms: number | null | undefined): string {
-  if (!ms) return '';
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
-
-/** The value of an `<input type="datetime-local">` (browser time zone) → ms; null when empty or invalid. */
-export function fromLocalInput(v: string): number | null {
-  if (!v) return null;
-  const t = new Date(v).getTime();
-  return Number.isNaN(t) ? null : t;
-}
-
-/** ms → `2026-03-10` (browser time zone), for `<input type="date">`. */
-export function toDateInput(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-}
+// form inputs read and write Bắc Kạn time, whatever the browser's zone (core/time.ts)
+export { fromLocalInput, localDayStart, toDateInput, toLocalInput } from '../../../core/time.ts';
 
 // issue 16 h8: the meeting lifecycle (statuses, series, the host catalogue's types, the registration's answer)
 
