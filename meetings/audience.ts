@@ -4,6 +4,7 @@
 // alert routing (alerts/topology.ts siteOwner), so a notice goes where a fault of that cause would.
 import { siteOwner } from '../alerts/topology.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
+import type { HostDirectory } from './hosts.ts';
 import type { Meeting } from './store.ts';
 
 export const ROLES = ['technician', 'carrier', 'power', 'mcu', 'host', 'noc'] as const;
@@ -18,6 +19,10 @@ export interface Party {
   org: string | null;
   /** the people who receive its messages: the technician, or the organisation's contacts */
   people: string[];
+  /** bare e-mail addresses of a catalogue host's contacts who are not people of the inventory */
+  emails?: string[];
+  /** its name, for an organisation the inventory does not have (a host of the catalogue) */
+  name?: string;
   /** the meeting's sites that concern it, sorted */
   sites: string[];
 }
@@ -28,7 +33,11 @@ export function seesTitle(p: Pick<Party, 'roles'>): boolean {
 }
 
 /** Every party concerned by the meeting's sites, by key. */
-export function audience(inv: LoadedInventory, m: Pick<Meeting, 'sites' | 'host_org'>): Map<string, Party> {
+export function audience(
+  inv: LoadedInventory,
+  m: Pick<Meeting, 'sites' | 'host_org'>,
+  hosts?: HostDirectory,
+): Map<string, Party> {
   const out = new Map<string, Party>();
   const add = (key: string, role: AudienceRole, org: string | null, people: string[], sites: string[]) => {
     let p = out.get(key);
@@ -52,7 +61,15 @@ export function audience(inv: LoadedInventory, m: Pick<Meeting, 'sites' | 'host_
     addOrg(siteOwner(inv, site, 'power').owner_org, 'power', [id]);
     addOrg(siteOwner(inv, site, 'mcu').owner_org, 'mcu', [id]);
   }
-  addOrg(m.host_org, 'host', m.sites);
+  // the host as the catalogue knows it (its contacts may have been changed there, or it is not in the
+  // inventory at all: a department or a central body added through the API)
+  const host = hosts?.recipients(m.host_org);
+  if (host) {
+    add(`org:${m.host_org}`, 'host', m.host_org, host.people, m.sites);
+    const p = out.get(`org:${m.host_org}`)!;
+    if (!inv.organisations.has(m.host_org)) p.name = host.name;
+    if (host.emails.length) p.emails = [...new Set([...(p.emails ?? []), ...host.emails])];
+  } else addOrg(m.host_org, 'host', m.sites);
   addOrg(inv.inventory.network.noc, 'noc', m.sites);
   for (const p of out.values()) p.sites.sort();
   return out;

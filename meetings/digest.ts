@@ -2,11 +2,13 @@
 // 15:00) each organisation concerned gets the meetings of the week ahead that concern it — its sites,
 // the times, the test runs — the NOC always (also when the week is empty). A week is recorded in
 // meeting_digests with its messages, in one transaction: a restart never sends a week twice.
+
 import type { Outbox } from '../alerts/outbox.ts';
 import type { Logger } from '../core/log.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
 import type { StateDb } from '../storage/state-db.ts';
 import { audience, type Party } from './audience.ts';
+import type { HostDirectory } from './hosts.ts';
 import { ascii, enDateTime, siteLine, TEST_RUNS, titleFor } from './notices.ts';
 import { enqueueForPeople } from './notify.ts';
 import type { DbMeetings, Meeting } from './store.ts';
@@ -59,11 +61,15 @@ interface OrgShare {
 }
 
 /** Per organisation, the meetings (and their sites) that concern it. */
-export function sharesOf(inv: LoadedInventory, meetings: Meeting[]): Map<string, OrgShare> {
+export function sharesOf(
+  inv: LoadedInventory,
+  meetings: Meeting[],
+  hosts?: HostDirectory,
+): Map<string, OrgShare> {
   const out = new Map<string, OrgShare>();
   const noc = inv.inventory.network.noc;
   for (const m of meetings) {
-    for (const p of audience(inv, m).values()) {
+    for (const p of audience(inv, m, hosts).values()) {
       if (!p.org) continue;
       let s = out.get(p.org);
       if (!s) {
@@ -92,7 +98,7 @@ export function digestMessage(
   const span = `${viDate(range.from)} – ${viDate(range.to - 1)}`;
   const n = share.items.length;
   const vi: string[] = [
-    `Kính gửi: ${org?.name ?? share.party.org}`,
+    `Kính gửi: ${org?.name ?? share.party.name ?? share.party.org}`,
     '',
     `Sở Thông tin và Truyền thông trân trọng thông báo lịch họp trực tuyến từ ${span} liên quan đến quý đơn vị (Điều 7.1.a): ${n} cuộc họp.`,
   ];
@@ -127,6 +133,7 @@ export class WeeklyDigest {
     private readonly outbox: Outbox,
     private readonly schedule: DigestSchedule,
     private readonly log?: Logger,
+    private readonly hosts?: HostDirectory,
   ) {}
 
   /** Sends this week's digest when its moment has passed and it was not sent; returns the week sent. */
@@ -145,7 +152,7 @@ export class WeeklyDigest {
         .run(due.week, now, items.length);
       if (claim.changes === 0) return;
       sent = true;
-      for (const [org, share] of sharesOf(this.inv, items)) {
+      for (const [org, share] of sharesOf(this.inv, items, this.hosts)) {
         messages += enqueueForPeople(
           this.outbox,
           this.inv,
@@ -155,7 +162,7 @@ export class WeeklyDigest {
             ...digestMessage(this.inv, share, due),
             payload: { digest: due.week, org, meetings: share.items.map((i) => i.meeting.id) },
           },
-          { webhook: org === this.inv.inventory.network.noc },
+          { webhook: org === this.inv.inventory.network.noc, emails: share.party.emails ?? [] },
         );
       }
       this.db.prepare('UPDATE meeting_digests SET messages = ? WHERE week = ?').run(messages, due.week);

@@ -80,6 +80,18 @@ export const HostPatch = z
   })
   .strict();
 
+/** A host's recipients: inventory people (every channel they have) and bare e-mail addresses. */
+export interface HostRecipients {
+  name: string;
+  people: string[];
+  emails: string[];
+}
+
+/** What the audience needs of the catalogue (DbHosts, or a stand-in in tests). */
+export interface HostDirectory {
+  recipients(id: string): HostRecipients | null;
+}
+
 export interface Host {
   id: string;
   name: string;
@@ -123,7 +135,7 @@ export function hostExists(db: StateDb, id: string): boolean {
   return db.prepare('SELECT 1 FROM meeting_hosts WHERE id = ?').get(id) !== undefined;
 }
 
-export class DbHosts {
+export class DbHosts implements HostDirectory {
   constructor(
     private readonly db: StateDb,
     private readonly inv: LoadedInventory,
@@ -204,6 +216,21 @@ export class DbHosts {
   get(id: string): Host | undefined {
     const r = this.db.prepare('SELECT * FROM meeting_hosts WHERE id = ?').get(id) as Row | undefined;
     return r ? toHost(r) : undefined;
+  }
+
+  /**
+   * Who hears for a host: the catalogue's contacts (people of the inventory, or bare e-mail addresses),
+   * else the inventory organisation's; null for a host nobody knows.
+   */
+  recipients(id: string): HostRecipients | null {
+    const h = this.get(id);
+    if (h) {
+      const people = h.contacts.flatMap((c) => (c.person && this.inv.people.has(c.person) ? [c.person] : []));
+      const emails = h.contacts.flatMap((c) => (!c.person && c.email ? [c.email] : []));
+      return { name: h.name, people, emails };
+    }
+    const o = this.inv.organisations.get(id);
+    return o ? { name: o.name, people: [...o.contacts], emails: [] } : null;
   }
 
   require(id: string): Host {

@@ -24,10 +24,18 @@ export function startMeetingNotices(
 ): NoticesService {
   const log = rt.log.child({ service: 'meeting-notices' });
   const now = deps.now ?? Date.now;
-  const notices = new MeetingNotices(rt.state, rt.inventory, deps.outbox, log, now);
+  const notices = new MeetingNotices(rt.state, rt.inventory, deps.outbox, log, now, deps.meetings.hosts);
   const off = deps.meetings.onChange(notices.handle);
   const digest = deps.digest
-    ? new WeeklyDigest(rt.state, rt.inventory, deps.meetings, deps.outbox, deps.digest, log)
+    ? new WeeklyDigest(
+        rt.state,
+        rt.inventory,
+        deps.meetings,
+        deps.outbox,
+        deps.digest,
+        log,
+        deps.meetings.hosts,
+      )
     : null;
   const tick = () => {
     try {

@@ -2,12 +2,12 @@
 // the alert engine's durable outbox and e-mail through a real SMTP server on loopback. Who should hear
 // is derived here from the inventory on its own (technician, carrier organisation of the link, the
 // district's Điện lực branch, MCU operator, host office, NOC) and compared with who did.
-import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AlertService, startAlerts } from '../alerts/index.ts';
-import { type Mail, type SmtpSink, startSmtp } from '../alerts/test-servers.ts';
-import { Clock, testRuntime } from '../alerts/testing.ts';
+import type { Mail } from '../alerts/test-servers.ts';
+import { Clock } from '../alerts/testing.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
+import { smtpRuntime } from '../test/helpers/meetings-api.ts';
 import { WeeklyDigest } from './digest.ts';
 import { startMeetingNotices } from './notices-service.ts';
 import { DbMeetings } from './store.ts';
@@ -25,17 +25,7 @@ afterEach(async () => {
 const SITES = ['huyen-pac-nam', 'xa-bang-thanh', 'huyen-ba-be', 'xa-banh-trach'];
 
 async function setup(policy: ConstructorParameters<typeof DbMeetings>[3] = {}) {
-  const smtp: SmtpSink = await startSmtp();
-  cleanup.push(() => smtp.close());
-  const rt = testRuntime(`alerts:
-  outbox: { retry_base: 100ms, retry_max: 1s, poll: 50ms, send_timeout: 3s }
-notify:
-  email: { host: 127.0.0.1, port: ${smtp.port}, from: "diemcau NOC <noc@diemcau.example>" }
-`);
-  cleanup.push(() => {
-    rt.state.close();
-    rmSync(rt.dir, { recursive: true, force: true });
-  });
+  const { smtp, rt } = await smtpRuntime(cleanup);
   const clock = new Clock(T0);
   const meetings = new DbMeetings(rt.state, rt.inventory, clock.now, policy);
   const engine: AlertService = await startAlerts(rt, {
@@ -223,6 +213,43 @@ describe('meeting notices (Điều 7.1.a)', () => {
       expect(mail.get(a)!.subject).toContain('Họp Ban Thường vụ về nhân sự');
     // the provincial halls' power is the provincial company (the inventory's site.power), told too
     expect(mail.get('truc@dienluc.diemcau.example')!.text).toContain('Văn phòng Tỉnh ủy');
+  });
+
+  it('a host known only to the catalogue (added through the API) is told at its contacts: a bare e-mail address and a person of the inventory', async () => {
+    const s = await setup();
+    s.meetings.hosts.create({
+      id: 'so-y-te',
+      name: 'Sở Y tế',
+      type: 'department',
+      contacts: [
+        { name: 'Chánh Văn phòng Sở Y tế', email: 'vanphong@soyte.bac-kan.example' },
+        { person: 'kt-xa-bang-thanh' },
+      ],
+    });
+    s.meetings.register(
+      {
+        title: 'Giao ban ngành y tế',
+        host_org: 'so-y-te',
+        start: START,
+        end: START + HOUR,
+        sites: ['xa-bang-thanh', 'huyen-ba-be'],
+      },
+      'u-noc',
+    );
+    const got = byTo(await s.mails());
+    const office = got.get('vanphong@soyte.bac-kan.example')!;
+    expect(office.text).toContain('Kính gửi: Sở Y tế');
+    expect(office.text).toContain('Giao ban ngành y tế');
+    // a person of the inventory among the host's contacts hears as the host too
+    expect(
+      (await s.mails()).filter((m) => to(m) === 'kt-xa-bang-thanh@site.diemcau.example').map((m) => m.key),
+    ).toEqual(expect.arrayContaining([expect.stringContaining('/org:so-y-te/email/kt-xa-bang-thanh')]));
+    expect((await s.mails()).filter((m) => to(m) === 'vanphong@soyte.bac-kan.example')).toHaveLength(1);
+    // cancelled: the host's bare address hears it too
+    const m = s.meetings.list({ host_org: 'so-y-te' }).items[0]!;
+    s.meetings.cancel(m.id, 'u-noc', 'Hoãn');
+    const cancelled = (await s.mails(`meeting/${m.id}/cancel/`)).map(to);
+    expect(cancelled).toContain('vanphong@soyte.bac-kan.example');
   });
 
   it('an emergency registered after its test-run times does not announce them as if ahead: it asks for a check now', async () => {

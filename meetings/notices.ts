@@ -9,6 +9,7 @@ import type { Logger } from '../core/log.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
 import type { StateDb } from '../storage/state-db.ts';
 import { type AudienceRole, audience, type Party, seesTitle } from './audience.ts';
+import type { HostDirectory } from './hosts.ts';
 import { enqueueForPeople } from './notify.ts';
 import { type Meeting, type MeetingChange, RESTRICTED_TITLE } from './store.ts';
 
@@ -74,7 +75,7 @@ export function titleFor(m: Pick<Meeting, 'title' | 'restricted'>, p: Pick<Party
 }
 
 function partyName(inv: LoadedInventory, p: Party): string {
-  if (p.org) return inv.organisations.get(p.org)?.name ?? p.org;
+  if (p.org) return inv.organisations.get(p.org)?.name ?? p.name ?? p.org;
   const id = p.people[0] ?? '';
   return inv.people.get(id)?.name ?? id;
 }
@@ -236,6 +237,7 @@ export class MeetingNotices {
     private readonly outbox: Outbox,
     private readonly log?: Logger,
     private readonly now: () => number = Date.now,
+    private readonly hosts?: HostDirectory,
   ) {}
 
   /** The parties told of a meeting, as last told (empty when it was never announced). */
@@ -249,12 +251,26 @@ export class MeetingNotices {
   private party(r: AudienceRow): Party {
     const [kind, id] = r.party.split(':') as [string, string];
     const org = kind === 'org' ? id : null;
+    const roles = JSON.parse(r.roles) as AudienceRole[];
+    const sites = JSON.parse(r.sites) as string[];
+    // a host reads as the catalogue has it now (as audience() does)
+    const host = org && roles.includes('host') ? this.hosts?.recipients(org) : null;
+    if (org && host)
+      return {
+        key: r.party,
+        roles,
+        org,
+        people: host.people,
+        ...(host.emails.length ? { emails: host.emails } : {}),
+        ...(this.inv.organisations.has(org) ? {} : { name: host.name }),
+        sites,
+      };
     return {
       key: r.party,
-      roles: JSON.parse(r.roles) as AudienceRole[],
+      roles,
       org,
       people: org ? (this.inv.organisations.get(org)?.contacts ?? []) : [id],
-      sites: JSON.parse(r.sites) as string[],
+      sites,
     };
   }
 
@@ -271,7 +287,7 @@ export class MeetingNotices {
   /** The notices of a change, queued; returns how many outbox rows were added. */
   notices(c: MeetingChange): number {
     const m = c.meeting;
-    const now = audience(this.inv, m);
+    const now = audience(this.inv, m, this.hosts);
     const notes: Notice[] = [];
     if (c.kind === 'registered') {
       for (const p of now.values()) notes.push({ kind: 'registered', meeting: m, party: p });
@@ -337,7 +353,7 @@ export class MeetingNotices {
             },
           },
           // the webhook (the NOC's own integration) hears each change once, with the NOC's message
-          { webhook: note.party.roles.includes('noc') },
+          { webhook: note.party.roles.includes('noc'), emails: note.party.emails ?? [] },
         );
       }
       if (c.kind !== 'cancelled') this.remember(m.id, now);

@@ -100,7 +100,7 @@ export function enqueueForPeople(
   people: Iterable<string>,
   key: string,
   msg: { subject: string; body: string; short: string; payload: Record<string, unknown> },
-  opts: { webhook?: boolean } = {},
+  opts: { webhook?: boolean; emails?: Iterable<string> } = {},
 ): number {
   const base = { alertId: null, kind: 'digest' as const, ...msg };
   const items: OutboxItem[] = [];
@@ -113,6 +113,10 @@ export function enqueueForPeople(
         items.push({ ...base, key: `${key}/${ch}/${pid}`, channel: ch, recipient: addr, person: pid });
     }
   }
+  // contacts known only by an e-mail address (a host of the catalogue)
+  if (outbox.has('email'))
+    for (const addr of new Set(opts.emails ?? []))
+      items.push({ ...base, key: `${key}/email/${addr}`, channel: 'email', recipient: addr, person: null });
   if (opts.webhook !== false && outbox.has('webhook'))
     items.push({ ...base, key: `${key}/webhook`, channel: 'webhook', recipient: 'webhook', person: null });
   return outbox.enqueue(items);
