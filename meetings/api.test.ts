@@ -1,71 +1,43 @@
 // The HTTP routes (api/routes/meetings.ts, reports.ts) mounted as the API server mounts them, with
 // real accounts and tokens, the real state DB, metrics store and alert engine.
-import { OpenAPIHono } from '@hono/zod-openapi';
-import { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createApiToken, createUser } from '../api/accounts.ts';
-import { type AppEnv, authenticate, type Deps } from '../api/context.ts';
-import type { Role } from '../api/contract.ts';
-import { errorResponse, validationFailure } from '../api/errors.ts';
 import { meetingRoutes } from '../api/routes/meetings.ts';
 import { reportRoutes } from '../api/routes/reports.ts';
+import { type Json, type TestApi, testApi, worldDeps } from '../test/helpers/meetings-api.ts';
 import { type World, world } from './testing.ts';
 import { parseLocalTime } from './time.ts';
-
-// biome-ignore lint/suspicious/noExplicitAny: response bodies of many shapes, checked field by field
-type Json = any;
 
 const T0 = parseLocalTime('2026-03-02T08:00')!;
 const HOUR = 3600_000;
 let w: World;
-let app: Hono<AppEnv>;
-let tokens: Record<string, string>;
+let request: TestApi['request'];
 
 beforeEach(async () => {
   w = await world(T0);
-  const d: Deps = { rt: w.rt, store: w.store, alerts: w.alerts, meetings: w.meetings, live: null as never };
-  app = new Hono<AppEnv>();
-  app.onError((err, c) =>
-    errorResponse(err, c, (e) => {
-      throw e;
-    }),
-  );
-  app.use('/api/*', authenticate(w.rt));
-  const api = new OpenAPIHono<AppEnv>({
-    defaultHook: (r) => {
-      if (!r.success) throw validationFailure(r.error, r.target);
-    },
-  });
+  const d = worldDeps(w);
   // as api/server.ts mounts every area
-  api.route('/', meetingRoutes(d, { readiness: w.readiness, now: w.clock.now }));
-  api.route('/', reportRoutes(d, { readiness: w.readiness, now: w.clock.now }));
-  api.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 't', version: '1' } });
-  app.route('/api/v1', api);
-  tokens = {};
-  const users: [string, Role, object][] = [
-    ['u-admin', 'admin', {}],
-    ['u-noc', 'noc', {}],
-    ['u-host', 'host', { org: 'vp-ubnd-tinh' }],
-    ['u-host2', 'host', { org: 'vp-tinh-uy' }],
-    ['u-tech', 'technician', { sites: ['xa-bang-thanh'] }],
-    ['u-viewer', 'viewer', {}],
-  ];
-  for (const [name, role, extra] of users) {
-    await createUser(w.rt.state, { name, role, password: 'mật-khẩu-thử-nghiệm-12', ...extra });
-    tokens[name] = createApiToken(w.rt.state, name, 'test').token;
-  }
+  ({ request } = await testApi(
+    w.rt,
+    [
+      meetingRoutes(d, { readiness: w.readiness, now: w.clock.now }),
+      reportRoutes(d, { readiness: w.readiness, now: w.clock.now }),
+    ],
+    [
+      ['u-admin', 'admin', {}],
+      ['u-noc', 'noc', {}],
+      ['u-host', 'host', { org: 'vp-ubnd-tinh' }],
+      ['u-host2', 'host', { org: 'vp-tinh-uy' }],
+      ['u-tech', 'technician', { sites: ['xa-bang-thanh'] }],
+      ['u-viewer', 'viewer', {}],
+    ],
+    { openapi: true },
+  ));
 });
 afterEach(() => w.stop());
 
+/** the answer's status, its body as text and as JSON (null if it is not), and its Content-Type */
 async function call(user: string, method: string, path: string, body?: unknown) {
-  const res = await app.request(`/api/v1${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${tokens[user]}`,
-      ...(body !== undefined && { 'content-type': 'application/json' }),
-    },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
+  const res = await request(user, method, path, body);
   const text = await res.text();
   let json: Json = null;
   try {

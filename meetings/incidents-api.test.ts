@@ -1,66 +1,31 @@
 // The incident routes with the fields of issue 14 (Điều 8.2.d): responsible organisation, estimated
 // restore time, status and the edit history, through HTTP as the API server mounts them (real accounts
 // and tokens, the real state DB and alert engine).
-import { OpenAPIHono } from '@hono/zod-openapi';
-import { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createApiToken, createUser } from '../api/accounts.ts';
-import { type AppEnv, authenticate, type Deps } from '../api/context.ts';
-import type { Role } from '../api/contract.ts';
-import { errorResponse, validationFailure } from '../api/errors.ts';
 import { meetingRoutes } from '../api/routes/meetings.ts';
+import { type TestApi, testApi, worldDeps } from '../test/helpers/meetings-api.ts';
 import { IncidentDrafter } from './incident-drafts.ts';
 import { type World, world } from './testing.ts';
 import { parseLocalTime } from './time.ts';
 
-// biome-ignore lint/suspicious/noExplicitAny: response bodies checked field by field
-type Json = any;
-
 const START = parseLocalTime('2026-03-10T08:00')!;
 let w: World;
-let app: Hono<AppEnv>;
-const tokens: Record<string, string> = {};
+let call: TestApi['call'];
 
 beforeEach(async () => {
   w = await world(parseLocalTime('2026-03-02T08:00')!);
-  const d: Deps = { rt: w.rt, store: w.store, alerts: w.alerts, meetings: w.meetings, live: null as never };
-  app = new Hono<AppEnv>();
-  app.onError((err, c) =>
-    errorResponse(err, c, (e) => {
-      throw e;
-    }),
-  );
-  app.use('/api/*', authenticate(w.rt));
-  const api = new OpenAPIHono<AppEnv>({
-    defaultHook: (r) => {
-      if (!r.success) throw validationFailure(r.error, r.target);
-    },
-  });
-  api.route('/', meetingRoutes(d, { readiness: w.readiness, incidents: w.incidents, now: w.clock.now }));
-  app.route('/api/v1', api);
-  const users: [string, Role, object][] = [
-    ['u-noc', 'noc', {}],
-    ['u-host', 'host', { org: 'vp-ubnd-tinh' }],
-    ['u-tech', 'technician', { sites: ['xa-bang-thanh'] }],
-  ];
-  for (const [name, role, extra] of users) {
-    await createUser(w.rt.state, { name, role, password: 'mật-khẩu-thử-nghiệm-12', ...extra });
-    tokens[name] = createApiToken(w.rt.state, name, 'test').token;
-  }
+  const d = worldDeps(w);
+  ({ call } = await testApi(
+    w.rt,
+    [meetingRoutes(d, { readiness: w.readiness, incidents: w.incidents, now: w.clock.now })],
+    [
+      ['u-noc', 'noc', {}],
+      ['u-host', 'host', { org: 'vp-ubnd-tinh' }],
+      ['u-tech', 'technician', { sites: ['xa-bang-thanh'] }],
+    ],
+  ));
 });
 afterEach(() => w.stop());
-
-async function call(user: string, method: string, path: string, body?: unknown) {
-  const res = await app.request(`/api/v1${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${tokens[user]}`,
-      ...(body !== undefined && { 'content-type': 'application/json' }),
-    },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, json: (await res.json()) as Json };
-}
 
 describe('incident routes (issue 14)', () => {
   it('a new incident has its responsible organisation and ETA; bad ones are 400 naming the field', async () => {

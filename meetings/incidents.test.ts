@@ -2,12 +2,11 @@
 // samples, the real state database and durable outbox, e-mail through a real SMTP server on loopback.
 // An episode that touches a live meeting drafts one incident; its resolve fills the restore time;
 // the host office and the NOC hear once when it is confirmed and once when it is restored.
-import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AlertService, startAlerts } from '../alerts/index.ts';
-import { type SmtpSink, startSmtp } from '../alerts/test-servers.ts';
-import { Clock, Fleet, testRuntime } from '../alerts/testing.ts';
+import { Clock, Fleet } from '../alerts/testing.ts';
 import type { Sample } from '../core/bus.ts';
+import { smtpRuntime } from '../test/helpers/meetings-api.ts';
 import { IncidentDrafter } from './incident-drafts.ts';
 import { notifyIncidents } from './incident-notify.ts';
 import { episodeRestoredAt, IncidentLog, SYSTEM } from './incidents.ts';
@@ -26,18 +25,7 @@ afterEach(async () => {
 type Over = Parameters<Fleet['healthy']>[2];
 
 async function setup() {
-  const smtp: SmtpSink = await startSmtp();
-  cleanup.push(() => smtp.close());
-  const rt = testRuntime(`alerts:
-  group_wait: 1s
-  outbox: { retry_base: 100ms, retry_max: 1s, poll: 50ms, send_timeout: 3s }
-notify:
-  email: { host: 127.0.0.1, port: ${smtp.port}, from: "diemcau NOC <noc@diemcau.example>" }
-`);
-  cleanup.push(() => {
-    rt.state.close();
-    rmSync(rt.dir, { recursive: true, force: true });
-  });
+  const { smtp, rt } = await smtpRuntime(cleanup, { groupWait: '1s' });
   const clock = new Clock(T0);
   const meetings = new DbMeetings(rt.state, rt.inventory, clock.now);
   const engine: AlertService = await startAlerts(rt, {

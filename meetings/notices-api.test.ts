@@ -1,71 +1,36 @@
 // Issue 16 through the HTTP routes as the API server mounts them (real accounts and tokens, state DB,
 // alert engine): moving a meeting later inside the 3 days, a meeting inside a planned maintenance
 // window, and a restricted meeting's title kept from viewers, technicians and other host offices.
-import { OpenAPIHono } from '@hono/zod-openapi';
-import { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createApiToken, createUser } from '../api/accounts.ts';
-import { type AppEnv, authenticate, type Deps } from '../api/context.ts';
-import type { Role } from '../api/contract.ts';
-import { errorResponse, validationFailure } from '../api/errors.ts';
 import { callRoutes } from '../api/routes/calls.ts';
 import { meetingRoutes } from '../api/routes/meetings.ts';
+import { type Json, type TestApi, type TestUser, testApi, worldDeps } from '../test/helpers/meetings-api.ts';
 import { type World, world } from './testing.ts';
 import { parseLocalTime } from './time.ts';
-
-// biome-ignore lint/suspicious/noExplicitAny: response bodies of many shapes, checked field by field
-type Json = any;
 
 const T0 = parseLocalTime('2026-03-02T08:00')!;
 const HOUR = 3600_000;
 let w: World;
-let app: Hono<AppEnv>;
-const tokens: Record<string, string> = {};
+let call: TestApi['call'];
+const USERS: TestUser[] = [
+  ['u-admin', 'admin', {}],
+  ['u-noc', 'noc', {}],
+  ['u-host', 'host', { org: 'vp-ubnd-tinh' }],
+  ['u-host2', 'host', { org: 'vp-tinh-uy' }],
+  ['u-tech', 'technician', { sites: ['xa-bang-thanh'] }],
+  ['u-viewer', 'viewer', {}],
+];
 
 beforeEach(async () => {
   w = await world(T0);
-  const d: Deps = { rt: w.rt, store: w.store, alerts: w.alerts, meetings: w.meetings, live: null as never };
-  app = new Hono<AppEnv>();
-  app.onError((err, c) =>
-    errorResponse(err, c, (e) => {
-      throw e;
-    }),
-  );
-  app.use('/api/*', authenticate(w.rt));
-  const api = new OpenAPIHono<AppEnv>({
-    defaultHook: (r) => {
-      if (!r.success) throw validationFailure(r.error, r.target);
-    },
-  });
-  api.route('/', meetingRoutes(d, { readiness: w.readiness, now: w.clock.now }));
-  api.route('/', callRoutes(d, { now: w.clock.now }));
-  app.route('/api/v1', api);
-  const users: [string, Role, object][] = [
-    ['u-admin', 'admin', {}],
-    ['u-noc', 'noc', {}],
-    ['u-host', 'host', { org: 'vp-ubnd-tinh' }],
-    ['u-host2', 'host', { org: 'vp-tinh-uy' }],
-    ['u-tech', 'technician', { sites: ['xa-bang-thanh'] }],
-    ['u-viewer', 'viewer', {}],
-  ];
-  for (const [name, role, extra] of users) {
-    await createUser(w.rt.state, { name, role, password: 'mật-khẩu-thử-nghiệm-12', ...extra });
-    tokens[name] = createApiToken(w.rt.state, name, 'test').token;
-  }
+  const d = worldDeps(w);
+  ({ call } = await testApi(
+    w.rt,
+    [meetingRoutes(d, { readiness: w.readiness, now: w.clock.now }), callRoutes(d, { now: w.clock.now })],
+    USERS,
+  ));
 });
 afterEach(() => w.stop());
-
-async function call(user: string, method: string, path: string, body?: unknown) {
-  const res = await app.request(`/api/v1${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${tokens[user]}`,
-      ...(body !== undefined && { 'content-type': 'application/json' }),
-    },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, json: (await res.json()) as Json };
-}
 
 const meeting = (extra: object = {}) => ({
   title: 'Hội nghị sơ kết quý I',

@@ -2,21 +2,16 @@
 // database, the real metrics store and alert engine, its durable outbox delivering e-mail to a real SMTP
 // server on loopback, and the HTTP routes and link page mounted as `diemcau serve` mounts them. The
 // links are taken from the mails the technicians received. One virtual clock; nothing sleeps.
-import { rmSync } from 'node:fs';
-import { OpenAPIHono } from '@hono/zod-openapi';
-import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startAlerts } from '../alerts/index.ts';
-import { type Mail, startSmtp } from '../alerts/test-servers.ts';
-import { Clock, Fleet, testRuntime } from '../alerts/testing.ts';
-import { createApiToken, createUser } from '../api/accounts.ts';
-import { type AppEnv, authenticate, type Deps } from '../api/context.ts';
-import type { Role } from '../api/contract.ts';
-import { errorResponse, validationFailure } from '../api/errors.ts';
+import type { Mail } from '../alerts/test-servers.ts';
+import { Clock, Fleet } from '../alerts/testing.ts';
+import type { Deps } from '../api/context.ts';
 import { readinessPages, readinessRoutes } from '../api/routes/readiness.ts';
 import type { Sample } from '../core/bus.ts';
 import { log } from '../core/log.ts';
 import { createMetricsStore } from '../storage/metrics/index.ts';
+import { type Json, smtpRuntime, testApi } from '../test/helpers/meetings-api.ts';
 import { storeConfig } from '../test/helpers/metrics.ts';
 import { linkSecret, signClaim } from './confirm.ts';
 import { notifyReadiness } from './notify.ts';
@@ -37,22 +32,8 @@ afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });
 
-// biome-ignore lint/suspicious/noExplicitAny: response bodies checked field by field
-type Json = any;
-
 async function setup() {
-  const smtp = await startSmtp();
-  cleanup.push(() => smtp.close());
-  const rt = testRuntime(`alerts:
-  group_wait: 5s
-  outbox: { retry_base: 100ms, retry_max: 1s, poll: 50ms, send_timeout: 3s }
-notify:
-  email: { host: 127.0.0.1, port: ${smtp.port}, from: "diemcau NOC <noc@diemcau.example>" }
-`);
-  cleanup.push(() => {
-    rt.state.close();
-    rmSync(rt.dir, { recursive: true, force: true });
-  });
+  const { smtp, rt } = await smtpRuntime(cleanup, { groupWait: '5s' });
   const clock = new Clock(T0);
   const store = await createMetricsStore({ config: storeConfig({ dataDir: rt.dir }), log });
   cleanup.push(() => store.close());
@@ -90,40 +71,18 @@ notify:
   };
   // the HTTP side as serve mounts it: the API under /api/v1 (signed in), the link page at the root
   const d: Deps = { rt, store, alerts: engine, meetings, live: null as never };
-  const app = new Hono<AppEnv>();
-  app.onError((err, c) =>
-    errorResponse(err, c, (e) => {
-      throw e;
-    }),
+  const { app, call } = await testApi(
+    rt,
+    [readinessRoutes(d, joint, { readiness, now: clock.now })],
+    [
+      ['u-noc', 'noc', {}],
+      ['u-host', 'host', { org: 'vp-ubnd-tinh' }],
+      ['u-tech', 'technician', { sites: ['xa-bang-thanh'] }],
+      ['u-tech-other', 'technician', { sites: ['xa-nhan-mon'] }],
+      ['u-viewer', 'viewer', {}],
+    ],
   );
-  app.use('/api/*', authenticate(rt));
-  const api = new OpenAPIHono<AppEnv>({
-    defaultHook: (r) => {
-      if (!r.success) throw validationFailure(r.error, r.target);
-    },
-  });
-  api.route('/', readinessRoutes(d, joint, { readiness, now: clock.now }));
-  app.route('/api/v1', api);
   app.route('/', readinessPages(d, joint));
-  const tokens: Record<string, string> = {};
-  const users: [string, Role, object][] = [
-    ['u-noc', 'noc', {}],
-    ['u-host', 'host', { org: 'vp-ubnd-tinh' }],
-    ['u-tech', 'technician', { sites: ['xa-bang-thanh'] }],
-    ['u-tech-other', 'technician', { sites: ['xa-nhan-mon'] }],
-    ['u-viewer', 'viewer', {}],
-  ];
-  for (const [name, role, extra] of users) {
-    await createUser(rt.state, { name, role, password: 'mật-khẩu-thử-nghiệm-12', ...extra });
-    tokens[name] = createApiToken(rt.state, name, 'test').token;
-  }
-  const call = async (user: string, method: string, path: string) => {
-    const res = await app.request(`/api/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${tokens[user]}` },
-    });
-    return { status: res.status, json: (await res.json()) as Json };
-  };
   const open = async (url: string, method: 'GET' | 'POST' = 'GET') => {
     const res = await app.request(new URL(url).pathname, { method });
     return { status: res.status, html: await res.text() };

@@ -3,79 +3,48 @@
 // communes (Điều 2.3, 6.3), the registration fields (Điều 2.5–2.6, 6.1), the clash policy (refused with
 // the other meeting named, or pending for the NOC), recurring meetings, the configurable 3-day rule and
 // maximum length, and a restricted meeting's title kept out of the reports for a viewer.
-import { OpenAPIHono } from '@hono/zod-openapi';
-import { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Outbox } from '../alerts/outbox.ts';
-import { createApiToken, createUser } from '../api/accounts.ts';
-import { type AppEnv, authenticate, type Deps } from '../api/context.ts';
-import type { Role } from '../api/contract.ts';
-import { errorResponse, validationFailure } from '../api/errors.ts';
 import { hostRoutes } from '../api/routes/hosts.ts';
 import { meetingRoutes } from '../api/routes/meetings.ts';
 import { reportRoutes } from '../api/routes/reports.ts';
+import { type Json, type TestApi, type TestUser, testApi, worldDeps } from '../test/helpers/meetings-api.ts';
 import { audience } from './audience.ts';
 import { noticeMessage } from './notices.ts';
 import { queueOnlyOutbox, type World, world } from './testing.ts';
 import { parseLocalTime } from './time.ts';
 
-// biome-ignore lint/suspicious/noExplicitAny: response bodies of many shapes, checked field by field
-type Json = any;
-
 const T0 = parseLocalTime('2026-03-02T08:00')!;
 let w: World;
-let app: Hono<AppEnv>;
 let outbox: Outbox;
-const tokens: Record<string, string> = {};
+let app: TestApi['app'];
+let call: TestApi['call'];
+const USERS: TestUser[] = [
+  ['u-admin', 'admin', {}],
+  ['u-noc', 'noc', {}],
+  ['u-host', 'host', { org: 'vp-ubnd-tinh' }],
+  ['u-host2', 'host', { org: 'vp-tinh-uy' }],
+  ['u-district', 'host', { org: 'ubnd-ba-be' }],
+  ['u-tech', 'technician', { sites: ['xa-bang-thanh'] }],
+  ['u-viewer', 'viewer', {}],
+];
 
 beforeEach(async () => {
   w = await world(T0);
   outbox = queueOnlyOutbox(w.rt);
-  const d: Deps = { rt: w.rt, store: w.store, alerts: w.alerts, meetings: w.meetings, live: null as never };
-  app = new Hono<AppEnv>();
-  app.onError((err, c) =>
-    errorResponse(err, c, (e) => {
-      throw e;
-    }),
-  );
-  app.use('/api/*', authenticate(w.rt));
-  const api = new OpenAPIHono<AppEnv>({
-    defaultHook: (r) => {
-      if (!r.success) throw validationFailure(r.error, r.target);
-    },
-  });
-  api.route('/', meetingRoutes(d, { readiness: w.readiness, now: w.clock.now, outbox }));
-  api.route('/', reportRoutes(d, { readiness: w.readiness, now: w.clock.now }));
-  api.route('/', hostRoutes(d));
-  api.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 't', version: '1' } });
-  app.route('/api/v1', api);
-  const users: [string, Role, object][] = [
-    ['u-admin', 'admin', {}],
-    ['u-noc', 'noc', {}],
-    ['u-host', 'host', { org: 'vp-ubnd-tinh' }],
-    ['u-host2', 'host', { org: 'vp-tinh-uy' }],
-    ['u-district', 'host', { org: 'ubnd-ba-be' }],
-    ['u-tech', 'technician', { sites: ['xa-bang-thanh'] }],
-    ['u-viewer', 'viewer', {}],
-  ];
-  for (const [name, role, extra] of users) {
-    await createUser(w.rt.state, { name, role, password: 'mật-khẩu-thử-nghiệm-12', ...extra });
-    tokens[name] = createApiToken(w.rt.state, name, 'test').token;
-  }
+  const d = worldDeps(w);
+  ({ app, call } = await testApi(
+    w.rt,
+    [
+      meetingRoutes(d, { readiness: w.readiness, now: w.clock.now, outbox }),
+      reportRoutes(d, { readiness: w.readiness, now: w.clock.now }),
+      hostRoutes(d),
+    ],
+    USERS,
+    { openapi: true },
+  ));
 });
 afterEach(() => w.stop());
-
-async function call(user: string, method: string, path: string, body?: unknown) {
-  const res = await app.request(`/api/v1${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${tokens[user]}`,
-      ...(body !== undefined && { 'content-type': 'application/json' }),
-    },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, json: (await res.json()) as Json };
-}
 
 const meeting = (extra: object = {}) => ({
   title: 'Hội nghị sơ kết quý I',

@@ -5,52 +5,31 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OpenAPIHono } from '@hono/zod-openapi';
-import { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createApiToken, createUser } from '../api/accounts.ts';
-import { type AppEnv, authenticate, type Deps } from '../api/context.ts';
-import { errorResponse, validationFailure } from '../api/errors.ts';
 import { reportRoutes } from '../api/routes/reports.ts';
 import { type World, world } from '../meetings/testing.ts';
 import { parseLocalTime } from '../meetings/time.ts';
+import { type TestApi, testApi, worldDeps } from '../test/helpers/meetings-api.ts';
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 let w: World;
-let app: Hono<AppEnv>;
-let tokens: Record<string, string>;
+let request: TestApi['request'];
 
 beforeEach(async () => {
   w = await world(parseLocalTime('2026-03-02T08:00')!);
-  const d: Deps = { rt: w.rt, store: w.store, alerts: w.alerts, meetings: w.meetings, live: null as never };
-  app = new Hono<AppEnv>();
-  app.onError((err, c) =>
-    errorResponse(err, c, (e) => {
-      throw e;
-    }),
-  );
-  app.use('/api/*', authenticate(w.rt));
-  const api = new OpenAPIHono<AppEnv>({
-    defaultHook: (r) => {
-      if (!r.success) throw validationFailure(r.error, r.target);
-    },
-  });
-  api.route('/', reportRoutes(d, { readiness: w.readiness, now: w.clock.now }));
-  api.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 't', version: '1' } });
-  app.route('/api/v1', api);
-  tokens = {};
-  for (const [name, role, extra] of [
-    ['u-noc', 'noc', {}],
-    ['u-host', 'host', { org: 'vp-ubnd-tinh' }],
-  ] as const) {
-    await createUser(w.rt.state, { name, role, password: 'mật-khẩu-thử-nghiệm-12', ...extra });
-    tokens[name] = createApiToken(w.rt.state, name, 'test').token;
-  }
+  ({ request } = await testApi(
+    w.rt,
+    [reportRoutes(worldDeps(w), { readiness: w.readiness, now: w.clock.now })],
+    [
+      ['u-noc', 'noc', {}],
+      ['u-host', 'host', { org: 'vp-ubnd-tinh' }],
+    ],
+    { openapi: true },
+  ));
 });
 afterEach(() => w.stop());
 
-const get = (user: string | null, path: string) =>
-  app.request(`/api/v1${path}`, user ? { headers: { authorization: `Bearer ${tokens[user]}` } } : {});
+const get = (user: string | null, path: string) => request(user, 'GET', path);
 
 function docxText(bytes: Buffer): string {
   const dir = mkdtempSync(join(tmpdir(), 'diemcau-api-docx-'));
