@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { meetingRoutes } from '../api/routes/meetings.ts';
 import { reportRoutes } from '../api/routes/reports.ts';
-import { type Json, type TestApi, testApi, worldDeps } from '../test/helpers/meetings-api.ts';
+import { type Json, STAFF, type TestApi, testApi, worldDeps } from '../test/helpers/meetings-api.ts';
 import { type World, world } from './testing.ts';
 import { parseLocalTime } from './time.ts';
 
@@ -22,14 +22,7 @@ beforeEach(async () => {
       meetingRoutes(d, { readiness: w.readiness, now: w.clock.now }),
       reportRoutes(d, { readiness: w.readiness, now: w.clock.now }),
     ],
-    [
-      ['u-admin', 'admin', {}],
-      ['u-noc', 'noc', {}],
-      ['u-host', 'host', { org: 'vp-ubnd-tinh' }],
-      ['u-host2', 'host', { org: 'vp-tinh-uy' }],
-      ['u-tech', 'technician', { sites: ['xa-bang-thanh'] }],
-      ['u-viewer', 'viewer', {}],
-    ],
+    STAFF,
     { openapi: true },
   ));
 });

@@ -3,14 +3,12 @@
 // An episode that touches a live meeting drafts one incident; its resolve fills the restore time;
 // the host office and the NOC hear once when it is confirmed and once when it is restored.
 import { afterEach, describe, expect, it } from 'vitest';
-import { type AlertService, startAlerts } from '../alerts/index.ts';
-import { Clock, Fleet } from '../alerts/testing.ts';
+import { Fleet } from '../alerts/testing.ts';
 import type { Sample } from '../core/bus.ts';
-import { smtpRuntime } from '../test/helpers/meetings-api.ts';
+import { mailedAlerts } from '../test/helpers/meetings-api.ts';
 import { IncidentDrafter } from './incident-drafts.ts';
 import { notifyIncidents } from './incident-notify.ts';
 import { episodeRestoredAt, IncidentLog, SYSTEM } from './incidents.ts';
-import { DbMeetings } from './store.ts';
 import { parseLocalTime } from './time.ts';
 
 const T0 = parseLocalTime('2026-03-02T08:00')!;
@@ -25,16 +23,7 @@ afterEach(async () => {
 type Over = Parameters<Fleet['healthy']>[2];
 
 async function setup() {
-  const { smtp, rt } = await smtpRuntime(cleanup, { groupWait: '1s' });
-  const clock = new Clock(T0);
-  const meetings = new DbMeetings(rt.state, rt.inventory, clock.now);
-  const engine: AlertService = await startAlerts(rt, {
-    meetings,
-    now: clock.now,
-    tickMs: 3_600_000,
-    env: {},
-  });
-  cleanup.push(() => engine.stop());
+  const { smtp, rt, clock, meetings, engine } = await mailedAlerts(cleanup, { t0: T0, groupWait: '1s' });
   const incidents = new IncidentLog(rt.state, rt.inventory, meetings, clock.now);
   incidents.onChange(
     notifyIncidents(engine.outbox, rt.inventory, meetings, { publicUrl: 'https://noc.bac-kan.example/' }),

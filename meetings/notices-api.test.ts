@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { callRoutes } from '../api/routes/calls.ts';
 import { meetingRoutes } from '../api/routes/meetings.ts';
-import { type Json, type TestApi, type TestUser, testApi, worldDeps } from '../test/helpers/meetings-api.ts';
+import { type Json, STAFF, type TestApi, testApi, worldDeps } from '../test/helpers/meetings-api.ts';
 import { type World, world } from './testing.ts';
 import { parseLocalTime } from './time.ts';
 
@@ -12,14 +12,6 @@ const T0 = parseLocalTime('2026-03-02T08:00')!;
 const HOUR = 3600_000;
 let w: World;
 let call: TestApi['call'];
-const USERS: TestUser[] = [
-  ['u-admin', 'admin', {}],
-  ['u-noc', 'noc', {}],
-  ['u-host', 'host', { org: 'vp-ubnd-tinh' }],
-  ['u-host2', 'host', { org: 'vp-tinh-uy' }],
-  ['u-tech', 'technician', { sites: ['xa-bang-thanh'] }],
-  ['u-viewer', 'viewer', {}],
-];
 
 beforeEach(async () => {
   w = await world(T0);
@@ -27,7 +19,7 @@ beforeEach(async () => {
   ({ call } = await testApi(
     w.rt,
     [meetingRoutes(d, { readiness: w.readiness, now: w.clock.now }), callRoutes(d, { now: w.clock.now })],
-    USERS,
+    STAFF,
   ));
 });
 afterEach(() => w.stop());

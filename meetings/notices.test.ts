@@ -3,14 +3,12 @@
 // is derived here from the inventory on its own (technician, carrier organisation of the link, the
 // district's Điện lực branch, MCU operator, host office, NOC) and compared with who did.
 import { afterEach, describe, expect, it } from 'vitest';
-import { type AlertService, startAlerts } from '../alerts/index.ts';
 import type { Mail } from '../alerts/test-servers.ts';
-import { Clock } from '../alerts/testing.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
-import { smtpRuntime } from '../test/helpers/meetings-api.ts';
+import { mailedAlerts } from '../test/helpers/meetings-api.ts';
 import { WeeklyDigest } from './digest.ts';
 import { startMeetingNotices } from './notices-service.ts';
-import { DbMeetings } from './store.ts';
+import type { DbMeetings } from './store.ts';
 import { parseLocalTime } from './time.ts';
 
 const T0 = parseLocalTime('2026-03-02T08:00')!; // a Monday
@@ -25,16 +23,7 @@ afterEach(async () => {
 const SITES = ['huyen-pac-nam', 'xa-bang-thanh', 'huyen-ba-be', 'xa-banh-trach'];
 
 async function setup(policy: ConstructorParameters<typeof DbMeetings>[3] = {}) {
-  const { smtp, rt } = await smtpRuntime(cleanup);
-  const clock = new Clock(T0);
-  const meetings = new DbMeetings(rt.state, rt.inventory, clock.now, policy);
-  const engine: AlertService = await startAlerts(rt, {
-    meetings,
-    now: clock.now,
-    tickMs: 3_600_000,
-    env: {},
-  });
-  cleanup.push(() => engine.stop());
+  const { smtp, rt, clock, meetings, engine } = await mailedAlerts(cleanup, { t0: T0, policy });
   const svc = startMeetingNotices(rt, {
     meetings,
     outbox: engine.outbox,

@@ -8,7 +8,14 @@ import type { Outbox } from '../alerts/outbox.ts';
 import { hostRoutes } from '../api/routes/hosts.ts';
 import { meetingRoutes } from '../api/routes/meetings.ts';
 import { reportRoutes } from '../api/routes/reports.ts';
-import { type Json, type TestApi, type TestUser, testApi, worldDeps } from '../test/helpers/meetings-api.ts';
+import {
+  type Json,
+  STAFF,
+  type TestApi,
+  type TestUser,
+  testApi,
+  worldDeps,
+} from '../test/helpers/meetings-api.ts';
 import { audience } from './audience.ts';
 import { noticeMessage } from './notices.ts';
 import { queueOnlyOutbox, type World, world } from './testing.ts';
@@ -19,14 +26,11 @@ let w: World;
 let outbox: Outbox;
 let app: TestApi['app'];
 let call: TestApi['call'];
+/** STAFF with a district host (Ba Bể's people's committee) after the two host offices */
 const USERS: TestUser[] = [
-  ['u-admin', 'admin', {}],
-  ['u-noc', 'noc', {}],
-  ['u-host', 'host', { org: 'vp-ubnd-tinh' }],
-  ['u-host2', 'host', { org: 'vp-tinh-uy' }],
+  ...STAFF.slice(0, 4),
   ['u-district', 'host', { org: 'ubnd-ba-be' }],
-  ['u-tech', 'technician', { sites: ['xa-bang-thanh'] }],
-  ['u-viewer', 'viewer', {}],
+  ...STAFF.slice(4),
 ];
 
 beforeEach(async () => {

@@ -6,13 +6,15 @@
 import { rmSync } from 'node:fs';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Hono } from 'hono';
+import { type AlertService, startAlerts } from '../../alerts/index.ts';
 import { type SmtpSink, startSmtp } from '../../alerts/test-servers.ts';
-import { testRuntime } from '../../alerts/testing.ts';
+import { Clock, testRuntime } from '../../alerts/testing.ts';
 import { createApiToken, createUser } from '../../api/accounts.ts';
 import { type AppEnv, authenticate, type Deps } from '../../api/context.ts';
 import type { Role } from '../../api/contract.ts';
 import { errorResponse, validationFailure } from '../../api/errors.ts';
 import type { Runtime } from '../../core/runtime.ts';
+import { DbMeetings } from '../../meetings/store.ts';
 import type { World } from '../../meetings/testing.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies of many shapes, checked field by field
@@ -22,6 +24,16 @@ export type Json = any;
 export type TestUser = readonly [name: string, role: Role, extra: object];
 
 export const PASSWORD = 'mật-khẩu-thử-nghiệm-12';
+
+/** an admin, the NOC, two host offices, a technician of xa-bang-thanh and a viewer */
+export const STAFF: readonly TestUser[] = [
+  ['u-admin', 'admin', {}],
+  ['u-noc', 'noc', {}],
+  ['u-host', 'host', { org: 'vp-ubnd-tinh' }],
+  ['u-host2', 'host', { org: 'vp-tinh-uy' }],
+  ['u-tech', 'technician', { sites: ['xa-bang-thanh'] }],
+  ['u-viewer', 'viewer', {}],
+];
 
 /** the route deps of a test world (no live hub) */
 export const worldDeps = (w: World): Deps => ({
@@ -124,4 +136,25 @@ notify:
     rmSync(rt.dir, { recursive: true, force: true });
   });
   return { smtp, rt };
+}
+
+/**
+ * smtpRuntime with the meetings (`policy`) on a virtual clock from `t0` and the real alert engine
+ * (hourly ticks, ticked by the test), stopped through `cleanup`.
+ */
+export async function mailedAlerts(
+  cleanup: Cleanup,
+  opts: { t0: number; groupWait?: string; policy?: ConstructorParameters<typeof DbMeetings>[3] },
+) {
+  const { smtp, rt } = await smtpRuntime(cleanup, opts);
+  const clock = new Clock(opts.t0);
+  const meetings = new DbMeetings(rt.state, rt.inventory, clock.now, opts.policy);
+  const engine: AlertService = await startAlerts(rt, {
+    meetings,
+    now: clock.now,
+    tickMs: 3_600_000,
+    env: {},
+  });
+  cleanup.push(() => engine.stop());
+  return { smtp, rt, clock, meetings, engine };
 }
