@@ -3,7 +3,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { meetingRoutes } from '../api/routes/meetings.ts';
 import { reportRoutes } from '../api/routes/reports.ts';
-import { type Json, STAFF, type TestApi, testApi, worldDeps } from '../test/helpers/meetings-api.ts';
+import {
+  type Json,
+  meetingRequest,
+  STAFF,
+  type TestApi,
+  testApi,
+  worldDeps,
+} from '../test/helpers/meetings-api.ts';
 import { type World, world } from './testing.ts';
 import { parseLocalTime } from './time.ts';
 
@@ -39,14 +46,8 @@ async function call(user: string, method: string, path: string, body?: unknown) 
   return { status: res.status, json, text, type: res.headers.get('content-type') ?? '' };
 }
 
-const meeting = (extra: object = {}) => ({
-  title: 'Hội nghị sơ kết quý I',
-  host_org: 'vp-ubnd-tinh',
-  start: '2026-03-10T08:00',
-  end: '2026-03-10T10:00',
-  sites: ['tinh-uy', 'huyen-ba-be', 'xa-bang-thanh'],
-  ...extra,
-});
+const meeting = (extra: object = {}) =>
+  meetingRequest({ sites: ['tinh-uy', 'huyen-ba-be', 'xa-bang-thanh'], ...extra });
 
 describe('dates are strict (issue 18)', () => {
   it('an impossible date or one outside 2000-2099 is refused, never rolled over', async () => {

@@ -4,7 +4,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { callRoutes } from '../api/routes/calls.ts';
 import { meetingRoutes } from '../api/routes/meetings.ts';
-import { type Json, STAFF, type TestApi, testApi, worldDeps } from '../test/helpers/meetings-api.ts';
+import {
+  type Json,
+  meetingRequest as meeting,
+  STAFF,
+  type TestApi,
+  testApi,
+  worldDeps,
+} from '../test/helpers/meetings-api.ts';
 import { type World, world } from './testing.ts';
 import { parseLocalTime } from './time.ts';
 
@@ -23,15 +30,6 @@ beforeEach(async () => {
   ));
 });
 afterEach(() => w.stop());
-
-const meeting = (extra: object = {}) => ({
-  title: 'Hội nghị sơ kết quý I',
-  host_org: 'vp-ubnd-tinh',
-  start: '2026-03-10T08:00',
-  end: '2026-03-10T10:00',
-  sites: ['ubnd-tinh', 'huyen-ba-be', 'xa-bang-thanh'],
-  ...extra,
-});
 
 describe('rescheduling (issue 16)', () => {
   it('PATCH moving a meeting later inside the 3 days is accepted; moving it earlier is refused with the regulation', async () => {

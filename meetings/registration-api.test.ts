@@ -10,6 +10,7 @@ import { meetingRoutes } from '../api/routes/meetings.ts';
 import { reportRoutes } from '../api/routes/reports.ts';
 import {
   type Json,
+  meetingRequest as meeting,
   STAFF,
   type TestApi,
   type TestUser,
@@ -49,15 +50,6 @@ beforeEach(async () => {
   ));
 });
 afterEach(() => w.stop());
-
-const meeting = (extra: object = {}) => ({
-  title: 'Hội nghị sơ kết quý I',
-  host_org: 'vp-ubnd-tinh',
-  start: '2026-03-10T08:00',
-  end: '2026-03-10T10:00',
-  sites: ['ubnd-tinh', 'huyen-ba-be', 'xa-bang-thanh'],
-  ...extra,
-});
 
 const audits = (action: string) =>
   w.rt.state

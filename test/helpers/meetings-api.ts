@@ -20,6 +20,19 @@ import type { World } from '../../meetings/testing.ts';
 // biome-ignore lint/suspicious/noExplicitAny: response bodies of many shapes, checked field by field
 export type Json = any;
 
+/**
+ * A meeting as POST /meetings takes it: the provincial people's committee's quarterly review on
+ * 10 March 2026, 08:00–10:00 Bắc Kạn time, over its hall, Ba Bể and Bằng Thành; `extra` over that.
+ */
+export const meetingRequest = (extra: object = {}) => ({
+  title: 'Hội nghị sơ kết quý I',
+  host_org: 'vp-ubnd-tinh',
+  start: '2026-03-10T08:00',
+  end: '2026-03-10T10:00',
+  sites: ['ubnd-tinh', 'huyen-ba-be', 'xa-bang-thanh'],
+  ...extra,
+});
+
 /** an account: name, role and its extra fields (`org` of a host, `sites` of a technician) */
 export type TestUser = readonly [name: string, role: Role, extra: object];
 
