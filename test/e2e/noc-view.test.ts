@@ -3,50 +3,29 @@
 // both ways without a reload; an acknowledged episode shows who acknowledged it on the map card and
 // the site page; times are Bắc Kạn's (Asia/Ho_Chi_Minh) with the browser in UTC; the meeting filter
 // shows only that meeting's sites; the resolved tab keeps its alerts after a live snapshot.
-import { execFileSync } from 'node:child_process';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDashboard, E2E_BASE, startTarget, type Target } from './target.ts';
+import {
+  buildDashboard,
+  E2E_BASE,
+  hcm,
+  launchChromium,
+  pageApi,
+  signIn,
+  startTarget,
+  type Target,
+  whileStopped,
+} from './target.ts';
 
 const VICTIM = 'xa-bang-thanh';
 const POLL = { timeout: 60_000, interval: 250 };
-const HCM = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Asia/Ho_Chi_Minh',
-  day: '2-digit',
-  month: '2-digit',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
-const hcm = (ms: number) => {
-  const p = Object.fromEntries(HCM.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
-  return `${p['hour']}:${p['minute']} ${p['day']}/${p['month']}/${p['year']}`;
-};
 
 describe('NOC view end to end (browser in UTC)', () => {
   let target: Target;
   let browser: Browser;
-  let ctx: BrowserContext;
   let page: Page;
-  const errors: string[] = [];
-
-  /** a JSON request from the page, with the session's CSRF token */
-  const api = (method: string, path: string, body?: unknown) =>
-    page.evaluate(
-      async ({ method, path, body }) => {
-        const r = await fetch(`/api/v1${path}`, {
-          method,
-          headers: {
-            'content-type': 'application/json',
-            'x-csrf-token': sessionStorage.getItem('diemcau.csrf') ?? '',
-          },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
-        return { status: r.status, body: await r.json().catch(() => null) };
-      },
-      { method, path, body },
-    );
+  let errors: string[] = [];
+  const api = (method: string, path: string, body?: unknown) => pageApi(page, method, path, body);
 
   beforeAll(async () => {
     buildDashboard();
@@ -54,18 +33,9 @@ describe('NOC view end to end (browser in UTC)', () => {
     // here, so the resolved tab has something to keep within the test (the demo inherits this env)
     process.env['DIEMCAU__ALERTS__SETTLE'] = '20s';
     target = await startTarget({ base: E2E_BASE + 4 });
-    browser = await chromium.launch({
-      executablePath: process.env['CHROMIUM'] ?? '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'],
-    });
-    ctx = await browser.newContext({
-      viewport: { width: 1920, height: 1080 },
-      locale: 'vi-VN',
-      timezoneId: 'UTC',
-    });
-    page = await ctx.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
+    ({ browser, page, errors } = await launchChromium({
+      context: { viewport: { width: 1920, height: 1080 }, locale: 'vi-VN', timezoneId: 'UTC' },
+    }));
   }, 180_000);
 
   afterAll(async () => {
@@ -74,11 +44,7 @@ describe('NOC view end to end (browser in UTC)', () => {
   });
 
   it('logs in, the browser is in UTC', async () => {
-    await page.goto(`${target.url}/`);
-    await page.fill('input[name=username]', target.user);
-    await page.fill('input[name=password]', target.password);
-    await page.click('button[type=submit]');
-    await page.waitForSelector('a[data-site]', { timeout: 30_000 });
+    await signIn(page, target, { ready: 'a[data-site]' });
     expect(await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone)).toBe('UTC');
   });
 
@@ -96,15 +62,15 @@ describe('NOC view end to end (browser in UTC)', () => {
     await expect
       .poll(async () => {
         const r = await api('GET', `/sites/${VICTIM}`);
-        epId = r.body?.site?.episode ?? r.body?.episode ?? '';
+        epId = r.json?.site?.episode ?? r.json?.episode ?? '';
         return epId;
       }, POLL)
       .not.toBe('');
     const ack = await api('POST', `/episodes/${encodeURIComponent(epId)}/ack`, {
       comment: 'Đã báo Điện lực, đang xử lý',
     });
-    expect(ack.status, JSON.stringify(ack.body)).toBe(200);
-    const started: number = ack.body.started_at ?? ack.body.episode?.started_at;
+    expect(ack.status, JSON.stringify(ack.json)).toBe(200);
+    const started: number = ack.json.started_at ?? ack.json.episode?.started_at;
     const node = page.locator(`a[data-site="${VICTIM}"]`);
     await expect.poll(() => node.getAttribute('data-handling'), POLL).toBe('ack');
     await node.hover();
@@ -156,17 +122,11 @@ describe('NOC view end to end (browser in UTC)', () => {
     const before = await count();
     // the server goes quiet (the demo process stopped): the page reopens its stream, and when the
     // server is back the stream starts again with a snapshot of what is open
-    const port = new URL(target.url).port;
-    const ss = execFileSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' });
-    const pid = Number(/pid=(\d+)/.exec(ss)![1]);
-    process.kill(pid, 'SIGSTOP');
-    try {
-      await expect
+    await whileStopped(target, () =>
+      expect
         .poll(() => page.locator('[data-live]').getAttribute('data-live'), { timeout: 90_000, interval: 500 })
-        .not.toBe('live');
-    } finally {
-      process.kill(pid, 'SIGCONT');
-    }
+        .not.toBe('live'),
+    );
     await expect.poll(() => page.locator('[data-live]').getAttribute('data-live'), POLL).toBe('live');
     await page.waitForTimeout(1500);
     expect(await count()).toBeGreaterThanOrEqual(before);
@@ -174,13 +134,13 @@ describe('NOC view end to end (browser in UTC)', () => {
 
   it("the meeting filter shows only that meeting's sites", async () => {
     const orgs = await api('GET', '/meetings/host-orgs');
-    const host = orgs.body.items[0].id as string;
+    const host = orgs.json.items[0].id as string;
     // two communes outside the demo's meeting (a site in two meetings at once is refused as a clash)
     const now = Date.now();
     const busy = new Set<string>();
-    for (const m of (await api('GET', `/meetings?from=${now - 3_600_000}&to=${now + 3_600_000}`)).body.items)
+    for (const m of (await api('GET', `/meetings?from=${now - 3_600_000}&to=${now + 3_600_000}`)).json.items)
       for (const x of m.sites as string[]) busy.add(x);
-    const all = (await api('GET', '/inventory')).body.sites as { id: string; tier: string }[];
+    const all = (await api('GET', '/inventory')).json.sites as { id: string; tier: string }[];
     const sites = all
       .filter((x) => x.tier === 'commune' && !busy.has(x.id))
       .slice(0, 2)
@@ -195,15 +155,15 @@ describe('NOC view end to end (browser in UTC)', () => {
       emergency: true,
       emergency_reason: 'kiểm thử',
     });
-    expect(reg.status, JSON.stringify(reg.body)).toBe(201);
-    const id = reg.body.meeting.id as string;
+    expect(reg.status, JSON.stringify(reg.json)).toBe(201);
+    const id = reg.json.meeting.id as string;
     await page.goto(`${target.url}/`);
     const select = page.locator('select[name=meeting]');
     await expect.poll(() => select.locator(`option[value="${id}"]`).count(), POLL).toBe(1);
     await select.selectOption(id);
-    await expect.poll(() => page.locator('a[data-site]').count(), POLL).toBe(reg.body.meeting.sites.length);
+    await expect.poll(() => page.locator('a[data-site]').count(), POLL).toBe(reg.json.meeting.sites.length);
     const shown = await page.$$eval('a[data-site]', (els) => els.map((e) => e.getAttribute('data-site')));
-    expect(shown.sort()).toEqual([...reg.body.meeting.sites].sort());
+    expect(shown.sort()).toEqual([...reg.json.meeting.sites].sort());
     expect(page.url()).toContain(`meeting=${id}`);
     expect(errors).toEqual([]);
   });

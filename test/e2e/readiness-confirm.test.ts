@@ -3,67 +3,27 @@
 // sees only their own site of a meeting and confirms it with the button; the row then says who and when.
 // A forged signed link opens the refusal page (403, the reason, nothing recorded). axe-core finds no
 // serious or critical violation on either page.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, buildDashboard, E2E_BASE, openBrowser, startTarget, type Target } from './target.ts';
+import {
+  pageApi as api,
+  type Browser,
+  buildDashboard,
+  E2E_BASE,
+  openBrowser,
+  seriousViolations,
+  signIn,
+  startTarget,
+  type Target,
+} from './target.ts';
 
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const devTarget = process.env['DIEMCAU_E2E_TARGET'] === 'dev';
 const POLL = { timeout: 20_000, interval: 200 };
 const TECH = { name: 'kt-bang-thanh-e2e', password: 'kỹ-thuật-bằng-thành-2026' };
 const TITLE = 'Giao ban trực tuyến quý II (e2e vận hành thử)';
 
-async function api(
-  page: Page,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; json: unknown }> {
-  return page.evaluate(
-    async ({ method, path, body }) => {
-      const r = await fetch(`/api/v1${path}`, {
-        method,
-        headers: {
-          'content-type': 'application/json',
-          'x-csrf-token': sessionStorage.getItem('diemcau.csrf') ?? '',
-        },
-        ...(body !== undefined && { body: JSON.stringify(body) }),
-      });
-      return { status: r.status, json: await r.json().catch(() => null) };
-    },
-    { method, path, body },
-  );
-}
-
-/** axe-core's serious and critical violations on the page as it is now */
-async function seriousViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    const w = window as unknown as {
-      axe: {
-        run(
-          d: Document,
-        ): Promise<{ violations: { id: string; impact: string; nodes: { html: string }[] }[] }>;
-      };
-    };
-    const r = await w.axe.run(document);
-    return r.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id}: ${v.nodes.map((n) => n.html.slice(0, 120)).join(' | ')}`);
-  });
-}
-
-async function signIn(page: Page, target: Target, user: string, password: string) {
-  await page.goto(`${target.url}/`);
-  await page.fill('input[name=username]', user);
-  await page.fill('input[name=password]', password);
-  await page.click('button[type=submit]');
-  // a technician's menu has no meetings list: they open a meeting from its link (the message, an alert)
-  await page.waitForSelector('nav[aria-label=Menu] >> text=Cảnh báo', { timeout: 30_000 });
-}
+/** signed in: a technician's menu has no meetings list, they open a meeting from its link (the message, an alert) */
+const SIGNED_IN = 'nav[aria-label=Menu] >> text=Cảnh báo';
 
 describe.skipIf(devTarget)('joint readiness: the technician confirms a site', () => {
   let target: Target;
@@ -76,7 +36,7 @@ describe.skipIf(devTarget)('joint readiness: the technician confirms a site', ()
     target = await startTarget({ base: E2E_BASE + 15 });
     browser = await openBrowser();
     page = browser.page;
-    await signIn(page, target, target.user, target.password);
+    await signIn(page, target, { ready: SIGNED_IN });
     const user = await api(page, 'POST', '/users', {
       name: TECH.name,
       role: 'technician',
@@ -96,7 +56,7 @@ describe.skipIf(devTarget)('joint readiness: the technician confirms a site', ()
     meetingId = (reg.json as { meeting: { id: string } }).meeting.id;
     await page.click('button:has-text("Đăng xuất")');
     await page.waitForSelector('h1#login-title');
-    await signIn(page, target, TECH.name, TECH.password);
+    await signIn(page, target, { user: TECH.name, password: TECH.password, ready: SIGNED_IN });
   }, 180_000);
 
   afterAll(async () => {

@@ -4,34 +4,20 @@
 // and the episode's cause; the time axis' labels do not touch at 1 h / 24 h / 7 d on a phone and a
 // laptop, and the page does not scroll sideways; the on-call people's numbers are `tel:` links for
 // the NOC; the Grafana links carry the site and the range.
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDashboard, E2E_BASE, startTarget, type Target } from './target.ts';
+import { buildDashboard, E2E_BASE, hcm, launchChromium, signIn, startTarget, type Target } from './target.ts';
 
 const VICTIM = 'xa-bang-thanh';
 const POLL = { timeout: 120_000, interval: 500 };
 const PHONE = '+84 912 000 111';
 const GRAFANA = 'http://grafana.noc.example:3000';
-const HCM = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Asia/Ho_Chi_Minh',
-  day: '2-digit',
-  month: '2-digit',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
-const hcm = (ms: number) => {
-  const p = Object.fromEntries(HCM.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
-  return `${p['hour']}:${p['minute']} ${p['day']}/${p['month']}/${p['year']}`;
-};
 
 describe('site page end to end (browser in UTC)', () => {
   let target: Target;
   let browser: Browser;
-  let ctx: BrowserContext;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[] = [];
   const chart = (metric: string) => page.locator(`[data-chart="${metric}"]`);
 
   beforeAll(async () => {
@@ -41,18 +27,9 @@ describe('site page end to end (browser in UTC)', () => {
     process.env['DIEMCAU_PHONE_VNPT_1'] = PHONE;
     process.env['DIEMCAU__GRAFANA__URL'] = GRAFANA;
     target = await startTarget({ base: E2E_BASE + 6 });
-    browser = await chromium.launch({
-      executablePath: process.env['CHROMIUM'] ?? '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'],
-    });
-    ctx = await browser.newContext({
-      viewport: { width: 1366, height: 768 },
-      locale: 'vi-VN',
-      timezoneId: 'UTC',
-    });
-    page = await ctx.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
+    ({ browser, page, errors } = await launchChromium({
+      context: { viewport: { width: 1366, height: 768 }, locale: 'vi-VN', timezoneId: 'UTC' },
+    }));
   }, 180_000);
 
   afterAll(async () => {
@@ -64,11 +41,7 @@ describe('site page end to end (browser in UTC)', () => {
   let episode = { title: '', started_at: 0 };
 
   it('a link fault at the site opens an episode', async () => {
-    await page.goto(`${target.url}/`);
-    await page.fill('input[name=username]', target.user);
-    await page.fill('input[name=password]', target.password);
-    await page.click('button[type=submit]');
-    await page.waitForSelector('a[data-site]', { timeout: 30_000 });
+    await signIn(page, target, { ready: 'a[data-site]' });
     expect(await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone)).toBe('UTC');
     await target.control('/faults', { kind: 'link_degraded', site: VICTIM, loss_pct: 12 });
     await expect

@@ -15,11 +15,18 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import {
+  type BrowserContext,
+  type BrowserContextOptions,
+  chromium,
+  type Page,
+  type Browser as PlaywrightBrowser,
+} from 'playwright-core';
 import { generateInventory, syntheticUnits } from '../../inventory/generate.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -302,4 +309,132 @@ export async function openBrowser(): Promise<Browser> {
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** Debian's Chromium launched headless with the flags this machine's closed network needs (and `args`) */
+export interface LaunchedChromium {
+  browser: PlaywrightBrowser;
+  ctx: BrowserContext;
+  page: Page;
+  /** uncaught errors of the page, for assertions */
+  errors: string[];
+}
+
+/**
+ * A browser (not a persistent profile as openBrowser) with one context of `context` (viewport, locale,
+ * time zone, permissions), `init` run in every page of it before the page's own scripts, and a page.
+ */
+export async function launchChromium(opts: {
+  args?: string[];
+  context: BrowserContextOptions;
+  init?: () => void;
+}): Promise<LaunchedChromium> {
+  const browser = await chromium.launch({
+    executablePath: process.env['CHROMIUM'] ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', ...(opts.args ?? [])],
+  });
+  const ctx = await browser.newContext(opts.context);
+  if (opts.init) await ctx.addInitScript(opts.init);
+  const page = await ctx.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  return { browser, ctx, page, errors };
+}
+
+/**
+ * Signs in through the dashboard's form at `path` (default /) as `user` (default the target's admin)
+ * and waits for `ready`, something the signed-in page shows (default the menu).
+ */
+export async function signIn(
+  page: Page,
+  target: Target,
+  opts: { user?: string; password?: string; path?: string; ready?: string; timeout?: number } = {},
+): Promise<void> {
+  await page.goto(`${target.url}${opts.path ?? '/'}`);
+  await page.fill('input[name=username]', opts.user ?? target.user);
+  await page.fill('input[name=password]', opts.password ?? target.password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector(opts.ready ?? 'nav[aria-label=Menu]', { timeout: opts.timeout ?? 30_000 });
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the API's JSON, read by the assertions
+export type ApiJson = any;
+
+/**
+ * A JSON request to the API from the page, as the dashboard makes it: the session's cookie and its
+ * CSRF token (sessionStorage). The answer's status and JSON body (null if it has none).
+ */
+export function pageApi(
+  page: Page,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: ApiJson }> {
+  return page.evaluate(
+    async ({ method, path, body }) => {
+      const r = await fetch(`/api/v1${path}`, {
+        method,
+        headers: {
+          'content-type': 'application/json',
+          'x-csrf-token': sessionStorage.getItem('diemcau.csrf') ?? '',
+        },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+      });
+      return { status: r.status, json: await r.json().catch(() => null) };
+    },
+    { method, path, body },
+  );
+}
+
+const HCM = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Asia/Ho_Chi_Minh',
+  day: '2-digit',
+  month: '2-digit',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** ms → `HH:mm dd/mm/yyyy` in Bắc Kạn time (Asia/Ho_Chi_Minh), as the dashboard writes a time */
+export const hcm = (ms: number): string => {
+  const p = Object.fromEntries(HCM.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+  return `${p['hour']}:${p['minute']} ${p['day']}/${p['month']}/${p['year']}`;
+};
+
+/**
+ * The demo's process (found by its HTTP port) stopped with SIGSTOP while `during` runs, then continued:
+ * the server goes quiet without closing its connections.
+ */
+export async function whileStopped(target: Target, during: () => Promise<void>): Promise<void> {
+  const port = new URL(target.url).port;
+  const ss = execFileSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' });
+  const pid = Number(/pid=(\d+)/.exec(ss)![1]);
+  process.kill(pid, 'SIGSTOP');
+  try {
+    await during();
+  } finally {
+    process.kill(pid, 'SIGCONT');
+  }
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's serious and critical violations on the page as it is now (the whole document) */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async () => {
+    const w = window as unknown as {
+      axe: {
+        run(
+          d: Document,
+        ): Promise<{ violations: { id: string; impact: string; nodes: { html: string }[] }[] }>;
+      };
+    };
+    const r = await w.axe.run(document);
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${v.nodes.map((n) => n.html.slice(0, 160)).join(' | ')}`);
+  });
 }
