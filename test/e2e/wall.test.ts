@@ -3,12 +3,20 @@
 // a live snapshot), the header's site search, wall mode (`/?kiosk&rotate=…`: slim header with Bắc Kạn's
 // clock, rotation held on a critical episode, cursor hidden at rest, Esc leaves), and the map on a
 // phone held upright (the district list, then a district's map with nodes big enough to tap).
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInventory } from '../../inventory/load.ts';
-import { buildDashboard, E2E_BASE, ROOT, startTarget, type Target } from './target.ts';
+import {
+  buildDashboard,
+  E2E_BASE,
+  launchChromium,
+  ROOT,
+  signIn,
+  startTarget,
+  type Target,
+  whileStopped,
+} from './target.ts';
 
 const inv = loadInventory(join(ROOT, 'inventory/bac-kan.yaml'));
 const VICTIM = 'xa-bang-thanh';
@@ -51,45 +59,26 @@ const CAPTURE = () => {
 describe('NOC view: alarm, search, wall mode, phone map', () => {
   let target: Target;
   let browser: Browser;
-  let ctx: BrowserContext;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[] = [];
   const notes = () =>
     page.evaluate(
       () => (window as unknown as { __notes: { title: string; body: string; tag: string }[] }).__notes,
     );
 
-  async function login(p: Page) {
-    await p.goto(`${target.url}/`);
-    await p.fill('input[name=username]', target.user);
-    await p.fill('input[name=password]', target.password);
-    await p.click('button[type=submit]');
-    await p.waitForSelector('nav[aria-label=Menu]', { timeout: 30_000 });
-  }
-
   beforeAll(async () => {
     buildDashboard();
     target = await startTarget({ base: E2E_BASE + 5 });
-    browser = await chromium.launch({
-      executablePath: process.env['CHROMIUM'] ?? '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--autoplay-policy=no-user-gesture-required',
-      ],
-    });
-    ctx = await browser.newContext({
-      viewport: { width: 1920, height: 1080 },
-      locale: 'vi-VN',
-      timezoneId: 'UTC',
-      permissions: ['notifications'],
-    });
-    await ctx.addInitScript(CAPTURE);
-    page = await ctx.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
+    ({ browser, page, errors } = await launchChromium({
+      args: ['--autoplay-policy=no-user-gesture-required'],
+      context: {
+        viewport: { width: 1920, height: 1080 },
+        locale: 'vi-VN',
+        timezoneId: 'UTC',
+        permissions: ['notifications'],
+      },
+      init: CAPTURE,
+    }));
   }, 180_000);
 
   afterAll(async () => {
@@ -98,7 +87,7 @@ describe('NOC view: alarm, search, wall mode, phone map', () => {
   });
 
   it('the alarm is off until pressed; pressed, it says so and stays on after a reload', async () => {
-    await login(page);
+    await signIn(page, target);
     await page.waitForSelector('a[data-site]', { timeout: 30_000 });
     const button = page.locator('button.alarm');
     expect(await button.getAttribute('aria-pressed')).toBe('false');
@@ -133,17 +122,11 @@ describe('NOC view: alarm, search, wall mode, phone map', () => {
 
   it('a live snapshot after the stream is lost and back rings nothing', async () => {
     const before = (await notes()).length;
-    const port = new URL(target.url).port;
-    const ss = execFileSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' });
-    const pid = Number(/pid=(\d+)/.exec(ss)![1]);
-    process.kill(pid, 'SIGSTOP');
-    try {
-      await expect
+    await whileStopped(target, () =>
+      expect
         .poll(() => page.locator('[data-live]').getAttribute('data-live'), { timeout: 90_000, interval: 500 })
-        .not.toBe('live');
-    } finally {
-      process.kill(pid, 'SIGCONT');
-    }
+        .not.toBe('live'),
+    );
     await expect.poll(() => page.locator('[data-live]').getAttribute('data-live'), POLL).toBe('live');
     // the open episode came back in the snapshot: still on the map, no second ring
     await expect
@@ -252,7 +235,7 @@ describe('NOC view: alarm, search, wall mode, phone map', () => {
     const phone = await phoneCtx.newPage();
     phone.on('pageerror', (e) => errors.push(e.message));
     try {
-      await login(phone);
+      await signIn(phone, target);
       const list = phone.locator('[data-district]');
       await expect
         .poll(() => list.count(), POLL)
