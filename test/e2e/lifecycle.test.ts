@@ -7,14 +7,20 @@
 // passes axe and does not scroll sideways at 390×844; a viewer sees a restricted meeting as
 // "Cuộc họp (hạn chế)" with a lock. With DIEMCAU__MEETINGS__CLASH=pending (a second demo): a clash
 // is accepted as "Chờ NOC duyệt" and the NOC approves it once the other meeting is gone.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, buildDashboard, E2E_BASE, openBrowser, startTarget, type Target } from './target.ts';
+import {
+  pageApi as api,
+  type Browser,
+  buildDashboard,
+  E2E_BASE,
+  openBrowser,
+  seriousViolations,
+  signIn,
+  startTarget,
+  type Target,
+} from './target.ts';
 
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const devTarget = process.env['DIEMCAU_E2E_TARGET'] === 'dev';
 const DAY = 86_400_000;
 const HCM = 7 * 3_600_000;
@@ -33,37 +39,6 @@ const ddmmyyyy = (ms: number) => {
   return `${d}/${m}/${y}`;
 };
 
-async function api(
-  page: Page,
-  method: string,
-  path: string,
-  body?: unknown,
-  // biome-ignore lint/suspicious/noExplicitAny: the API's JSON, read by the assertions
-): Promise<{ status: number; json: any }> {
-  return page.evaluate(
-    async ({ method, path, body }) => {
-      const r = await fetch(`/api/v1${path}`, {
-        method,
-        headers: {
-          'content-type': 'application/json',
-          'x-csrf-token': sessionStorage.getItem('diemcau.csrf') ?? '',
-        },
-        ...(body !== undefined && { body: JSON.stringify(body) }),
-      });
-      return { status: r.status, json: await r.json().catch(() => null) };
-    },
-    { method, path, body },
-  );
-}
-
-async function signIn(page: Page, target: Target, user: string, password: string): Promise<void> {
-  await page.goto(`${target.url}/`);
-  await page.fill('input[name=username]', user);
-  await page.fill('input[name=password]', password);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('nav[aria-label=Menu]', { timeout: 30_000 });
-}
-
 /** opens a path by the app's router (no reload), or reloads it when the page is already there */
 async function open(page: Page, path: string): Promise<void> {
   if (new URL(page.url()).pathname === path) {
@@ -74,24 +49,6 @@ async function open(page: Page, path: string): Promise<void> {
     history.pushState({}, '', p);
     dispatchEvent(new PopStateEvent('popstate'));
   }, path);
-}
-
-/** axe-core's serious and critical violations on the page as it is now */
-async function seriousViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    const w = window as unknown as {
-      axe: {
-        run(
-          d: Document,
-        ): Promise<{ violations: { id: string; impact: string; nodes: { html: string }[] }[] }>;
-      };
-    };
-    const r = await w.axe.run(document);
-    return r.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id}: ${v.nodes.map((n) => n.html.slice(0, 160)).join(' | ')}`);
-  });
 }
 
 /** the name of a district's hall as the page shows it */
@@ -129,7 +86,7 @@ describe.skipIf(devTarget)('meeting lifecycle on the dashboard (clash policy: re
     target = await startTarget({ base: E2E_BASE + 14 });
     browser = await openBrowser();
     page = browser.page;
-    await signIn(page, target, target.user, target.password);
+    await signIn(page, target);
     const host = await api(page, 'GET', '/hosts/ubnd-ba-be');
     expect(host.status, JSON.stringify(host.json)).toBe(200);
     hall = host.json.main_site;
@@ -372,7 +329,7 @@ describe.skipIf(devTarget)('meeting lifecycle on the dashboard (clash policy: re
     expect(user.status, JSON.stringify(user.json)).toBe(200);
     await page.click('button:has-text("Đăng xuất")');
     await page.waitForSelector('h1#login-title');
-    await signIn(page, target, VIEWER.name, VIEWER.password);
+    await signIn(page, target, { user: VIEWER.name, password: VIEWER.password });
     await open(page, '/meetings');
     const row = page.locator(`tr[data-meeting="${id}"]`);
     await row.waitFor({ timeout: 15_000 });
@@ -411,7 +368,7 @@ describe.skipIf(devTarget)('meeting lifecycle: a clash waits for the NOC (clash 
     }
     browser = await openBrowser();
     page = browser.page;
-    await signIn(page, target, target.user, target.password);
+    await signIn(page, target);
   }, 180_000);
 
   afterAll(async () => {
