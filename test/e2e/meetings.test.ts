@@ -11,7 +11,9 @@ import {
   buildDashboard,
   E2E_BASE,
   openBrowser,
+  pageApi,
   ROOT,
+  signIn,
   startTarget,
   type Target,
 } from './target.ts';
@@ -24,6 +26,8 @@ const SITE_NAME = 'Hội trường UBND xã Bằng Thành';
 /** the dev API (DIEMCAU_E2E_TARGET=dev) has no meetings routes, no demo meeting and no simulator */
 const devTarget = process.env['DIEMCAU_E2E_TARGET'] === 'dev';
 const POLL = { timeout: 20_000, interval: 200 };
+/** the menu of someone signed in who sees meetings */
+const SIGNED_IN = 'nav[aria-label=Menu] >> text=Cuộc họp';
 
 /** `2026-03-10T08:00` in Bắc Kạn time (UTC+7, the browser's time zone here), for datetime-local inputs */
 function bkInput(ms: number): string {
@@ -43,11 +47,7 @@ describe.skipIf(devTarget)('meetings, incidents and reports end to end', () => {
     browser = await openBrowser();
     ({ ctx, page, errors } = browser);
     mkdirSync(SHOTS, { recursive: true });
-    await page.goto(`${target.url}/`);
-    await page.fill('input[name=username]', target.user);
-    await page.fill('input[name=password]', target.password);
-    await page.click('button[type=submit]');
-    await page.waitForSelector('nav[aria-label=Menu] >> text=Cuộc họp', { timeout: 30_000 });
+    await signIn(page, target, { ready: SIGNED_IN });
   }, 120_000);
 
   afterAll(async () => {
@@ -355,27 +355,16 @@ describe.skipIf(devTarget)('meetings, incidents and reports end to end', () => {
   });
 
   it('shows a host office only its own meetings, and registers only for itself', async () => {
-    const status = await page.evaluate(async () => {
-      const csrf = sessionStorage.getItem('diemcau.csrf') ?? '';
-      const r = await fetch('/api/v1/users', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
-        body: JSON.stringify({
-          name: 'vp-tinh-uy',
-          role: 'host',
-          org: 'vp-tinh-uy',
-          password: 'văn-phòng-tỉnh-ủy-2026',
-        }),
-      });
-      return r.status;
+    const { status } = await pageApi(page, 'POST', '/users', {
+      name: 'vp-tinh-uy',
+      role: 'host',
+      org: 'vp-tinh-uy',
+      password: 'văn-phòng-tỉnh-ủy-2026',
     });
     expect(status).toBe(200);
     await page.click('button:has-text("Đăng xuất")');
     await page.waitForSelector('h1#login-title');
-    await page.fill('input[name=username]', 'vp-tinh-uy');
-    await page.fill('input[name=password]', 'văn-phòng-tỉnh-ủy-2026');
-    await page.click('button[type=submit]');
-    await page.waitForSelector('nav[aria-label=Menu] >> text=Cuộc họp', { timeout: 30_000 });
+    await signIn(page, target, { user: 'vp-tinh-uy', password: 'văn-phòng-tỉnh-ủy-2026', ready: SIGNED_IN });
     const nav = (await page.locator('nav[aria-label=Menu]').textContent()) ?? '';
     expect(nav).toContain('Báo cáo');
     expect(nav).not.toContain('Sự cố');
