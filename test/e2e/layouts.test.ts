@@ -15,7 +15,9 @@ import {
   buildDashboard,
   E2E_BASE,
   openBrowser,
+  pageApi,
   ROOT,
+  signIn,
   startTarget,
   type Target,
 } from './target.ts';
@@ -89,41 +91,21 @@ describe.skipIf(devTarget)('every page fits the phone and the laptop', () => {
   let incidentId = '';
   const SITE = 'xa-bang-thanh';
 
-  const api = (method: string, path: string, body?: unknown) =>
-    page.evaluate(
-      async ({ method, path, body }) => {
-        const r = await fetch(`/api/v1${path}`, {
-          method,
-          headers: {
-            'content-type': 'application/json',
-            'x-csrf-token': sessionStorage.getItem('diemcau.csrf') ?? '',
-          },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
-        return { status: r.status, body: await r.json().catch(() => null) };
-      },
-      { method, path, body },
-    );
-
   beforeAll(async () => {
     buildDashboard();
     target = await startTarget({ base: E2E_BASE + 7 });
     browser = await openBrowser();
     ({ page, errors } = browser);
     mkdirSync(SHOTS, { recursive: true });
-    await page.goto(`${target.url}/`);
-    await page.fill('input[name=username]', target.user);
-    await page.fill('input[name=password]', target.password);
-    await page.click('button[type=submit]');
-    await page.waitForSelector('nav[aria-label=Menu]', { timeout: 30_000 });
-    const list = await api('GET', '/meetings?limit=1000');
-    const demo = (list.body.items as { id: string; title: string; sites: string[] }[]).find(
+    await signIn(page, target);
+    const list = await pageApi(page, 'GET', '/meetings?limit=1000');
+    const demo = (list.json.items as { id: string; title: string; sites: string[] }[]).find(
       (m) => m.title === DEMO_MEETING,
     )!;
     meetingId = demo.id;
     meetingSites = demo.sites;
     // an incident to open, and a fault so the alerts page and the map have something to show
-    const inc = await api('POST', '/incidents', {
+    const inc = await pageApi(page, 'POST', '/incidents', {
       sites: [SITE],
       started_at: Date.now() - 40 * 60_000,
       restored_at: Date.now() - 5 * 60_000,
@@ -132,7 +114,7 @@ describe.skipIf(devTarget)('every page fits the phone and the laptop', () => {
       fix: 'VNPT hàn nối cáp',
     });
     expect([200, 201]).toContain(inc.status);
-    incidentId = inc.body.id;
+    incidentId = inc.json.id;
     await target.inject({ kind: 'power_cut', site: SITE });
   }, 180_000);
 
