@@ -11,6 +11,7 @@ import {
   buildDashboard,
   E2E_BASE,
   openBrowser,
+  signIn,
   startDemo,
   startTarget,
   type Target,
@@ -41,13 +42,9 @@ const CAUSE_VI: Record<string, string> = {
 const RANK = ['down', 'on_battery', 'degraded', 'unknown'];
 const ATTENTION = '[data-state=down],[data-state=on_battery],[data-state=degraded],[data-state=unknown]';
 
-async function signIn(page: Page, target: Target, path = '/'): Promise<void> {
-  await page.goto(`${target.url}${path}`);
-  await page.fill('input[name=username]', target.user);
-  await page.fill('input[name=password]', target.password);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('a[data-site]', { timeout: 60_000 });
-}
+/** signed in, with the map's sites drawn */
+const signInToMap = (page: Page, target: Target) =>
+  signIn(page, target, { ready: 'a[data-site]', timeout: 60_000 });
 
 interface Overlaps {
   problem: number;
@@ -125,7 +122,7 @@ describe('the map at 120 sites with a district dark', () => {
     target = await startTarget({ base: E2E_BASE + 8 });
     browser = await openBrowser();
     ({ page } = browser);
-    await signIn(page, target);
+    await signInToMap(page, target);
     // the district with the most communes goes dark
     dark = await page.$$eval('a[data-site][data-tier=commune]', (els) => {
       const n = new Map<string, number>();
@@ -318,7 +315,7 @@ describe('the map at 1,000 sites', () => {
   for (const [w, h] of SIZES.slice(0, 2)) {
     it(`${w} × ${h}: every district is named, off the nodes and clear of the other names`, async () => {
       await page.setViewportSize({ width: w, height: h });
-      if (!page.url().startsWith(target.url)) await signIn(page, target);
+      if (!page.url().startsWith(target.url)) await signInToMap(page, target);
       await page.waitForFunction(() => document.querySelectorAll('a[data-site]').length >= 1000, null, {
         timeout: 60_000,
       });
