@@ -34,11 +34,15 @@ import { LiveHub, type LiveOptions } from './live.ts';
 import { registerApiMetrics } from './prom.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { alertRoutes } from './routes/alerts.ts';
+import { assetRoutes } from './routes/assets.ts';
 import { authRoutes } from './routes/auth.ts';
 import { episodeRoutes } from './routes/episodes.ts';
+import { feedbackRoutes } from './routes/feedback.ts';
 import { hostRoutes } from './routes/hosts.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
 import { liveRoutes } from './routes/live.ts';
+import { maintenancePlanRoutes } from './routes/maintenance-plans.ts';
+import { peopleRoutes } from './routes/people.ts';
 import { siteRoutes } from './routes/sites.ts';
 import { staticHandler } from './static.ts';
 
@@ -191,6 +195,10 @@ export function buildApp(
   api.route('/', episodeRoutes(d));
   api.route('/', adminRoutes(d));
   api.route('/', hostRoutes(d));
+  api.route('/', peopleRoutes(d));
+  api.route('/', maintenancePlanRoutes(d));
+  api.route('/', assetRoutes(d));
+  api.route('/', feedbackRoutes(d));
   for (const more of opts.routes ?? []) api.route('/', more(d));
   api.route('/', liveRoutes(d, opts.liveQueueBytes !== undefined ? { queueBytes: opts.liveQueueBytes } : {}));
   api.doc31('/openapi.json', {

@@ -1,10 +1,20 @@
 // Vietnamese first (default), English as a switch. Every string a person reads comes from here.
 import type { Cause, SiteState } from '../../../api/contract.ts';
+import * as assets from './i18n/assets.ts';
+import * as feedback from './i18n/feedback.ts';
+import * as maintenance from './i18n/maintenance.ts';
+import * as ops from './i18n/ops.ts';
+import * as people from './i18n/people.ts';
 import { fmtAgo, fmtClock, fmtMinuteTz, fmtStamp } from './siteview.ts';
 
 export type Lang = 'vi' | 'en';
 
 const vi = {
+  ...ops.vi,
+  ...people.vi,
+  ...maintenance.vi,
+  ...assets.vi,
+  ...feedback.vi,
   app_title: 'Giám sát hội nghị truyền hình Bắc Kạn',
   app_short: 'NOC HNTH Bắc Kạn',
   nav_map: 'Sơ đồ điểm cầu',
@@ -542,6 +552,11 @@ const vi = {
 export type Key = keyof typeof vi;
 
 const en: Record<Key, string> = {
+  ...ops.en,
+  ...people.en,
+  ...maintenance.en,
+  ...assets.en,
+  ...feedback.en,
   app_title: 'Bắc Kạn video-conference NOC',
   app_short: 'Bắc Kạn VC NOC',
   nav_map: 'Endpoint map',
