@@ -1,0 +1,174 @@
+// The people and roster tabs' pure parts (issue 17): finding a person by any word of their name, title,
+// organisation or sites typed without diacritics; a site's technician history as replacements
+// (old → new, why, from when); the duty roster's week (Monday to Sunday, Bắc Kạn calendar days) and
+// which organisations keep one (carriers, then the power company and its branches). Unit-tested.
+import { fold } from './search.ts';
+
+/** An organisation as GET /inventory lists it. */
+export interface OrgRef {
+  id: string;
+  name: string;
+  kind: string;
+  carrier?: string | null;
+  district?: string | null;
+}
+
+/** What a person is found by: their name first, then any other words (title, organisation, sites, id). */
+export interface Searchable {
+  name: string;
+  words: readonly string[];
+}
+
+/**
+ * The items matching `query` (diacritics and case ignored, every word of the query must occur), best
+ * first: the name's start, a word of the name, anywhere in the name, then only in the other words.
+ * An empty query keeps every item in its order.
+ */
+export function searchPeople<T extends Searchable>(items: readonly T[], query: string): T[] {
+  const q = fold(query);
+  if (!q) return [...items];
+  const words = q.split(' ');
+  const ranked: { item: T; rank: number; i: number }[] = [];
+  items.forEach((item, i) => {
+    const name = fold(item.name);
+    const hay = ` ${name} ${item.words.map(fold).join(' ')} `;
+    let rank: number;
+    if (name.startsWith(q)) rank = 0;
+    else if (` ${name}`.includes(` ${q}`)) rank = 1;
+    else if (words.every((w) => name.includes(w))) rank = 2;
+    else if (words.every((w) => hay.includes(w))) rank = 3;
+    else return;
+    ranked.push({ item, rank, i });
+  });
+  ranked.sort((a, b) => a.rank - b.rank || a.i - b.i);
+  return ranked.map((r) => r.item);
+}
+
+/** One period of a site's technician: who, from which day, until which (null: still), why, entered by whom. */
+export interface Tenure {
+  person: string;
+  from: string;
+  to: string | null;
+  reason: string | null;
+  by: string | null;
+}
+
+/** A replacement as the history shows it: the person before (null for the first), the person after. */
+export interface Replacement {
+  before: string | null;
+  after: string;
+  from: string;
+  reason: string | null;
+  by: string | null;
+}
+
+/** A site's tenures (any order) as replacements, newest first. */
+export function replacements(tenures: readonly Tenure[]): Replacement[] {
+  const sorted = [...tenures].sort((a, b) => a.from.localeCompare(b.from));
+  const out: Replacement[] = sorted.map((x, i) => ({
+    before: i > 0 ? sorted[i - 1]!.person : null,
+    after: x.person,
+    from: x.from,
+    reason: x.reason,
+    by: x.by,
+  }));
+  return out.reverse();
+}
+
+const DAY = 86_400_000;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Is "2026-12-07" a real calendar day? */
+export function isDate(s: string): boolean {
+  const m = DATE.exec(s);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.toISOString().slice(0, 10) === s;
+}
+
+/** "2026-12-07" plus `n` days (calendar arithmetic, no time zone involved). */
+export function addDays(date: string, n: number): string {
+  if (!isDate(date)) throw new Error(`not a date: ${date}`);
+  return new Date(Date.parse(`${date}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
+}
+
+/** ISO weekday of a calendar day: 1 Monday … 7 Sunday. */
+export function weekday(date: string): number {
+  const d = new Date(`${date}T00:00:00Z`).getUTCDay();
+  return ((d + 6) % 7) + 1;
+}
+
+/** The Monday of the week holding `date`. */
+export function mondayOf(date: string): string {
+  return addDays(date, 1 - weekday(date));
+}
+
+/** "2026-12-07" → "07/12/2026"; with `short`, "07/12". Anything else comes back as it was. */
+export function fmtDate(date: string | null | undefined, short = false): string {
+  if (!date) return '—';
+  const m = DATE.exec(date.slice(0, 10));
+  if (!m) return date;
+  return short ? `${m[3]}/${m[2]}` : `${m[3]}/${m[2]}/${m[1]}`;
+}
+
+export interface WeekDay {
+  date: string;
+  /** 1 Monday … 7 Sunday */
+  weekday: number;
+  today: boolean;
+}
+
+/** The seven days (Monday … Sunday) of the week holding `date`; `today` (a calendar day) is marked. */
+export function weekDays(date: string, today: string): WeekDay[] {
+  const monday = mondayOf(date);
+  return Array.from({ length: 7 }, (_, i) => {
+    const d = addDays(monday, i);
+    return { date: d, weekday: i + 1, today: d === today };
+  });
+}
+
+/** Carrier first, then the power company, then its branches: the order of the roster's rows. */
+const ROSTER_KINDS = ['carrier', 'power', 'power_branch'] as const;
+
+/**
+ * The organisations that keep a duty roster (Điều 14: the carriers, and the power company with its
+ * district branches), carriers first, each kind by its Vietnamese name.
+ */
+export function rosterOrgs<O extends OrgRef>(orgs: readonly O[]): O[] {
+  const rank = (o: O) => ROSTER_KINDS.indexOf(o.kind as (typeof ROSTER_KINDS)[number]);
+  return orgs
+    .filter((o) => rank(o) >= 0)
+    .sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name, 'vi'));
+}
+
+/** A duty roster entry: who of `org` is on call on `date` (for `sites` only, when given). */
+export interface RosterEntry {
+  org: string;
+  date: string;
+  person: string;
+  sites?: readonly string[] | null;
+}
+
+/** The roster's cells: `${org} ${date}` → that day's entries of that organisation. */
+export function rosterCells<E extends RosterEntry>(entries: readonly E[]): Map<string, E[]> {
+  const cells = new Map<string, E[]>();
+  for (const e of entries) {
+    const k = cellKey(e.org, e.date);
+    const list = cells.get(k);
+    if (list) list.push(e);
+    else cells.set(k, [e]);
+  }
+  return cells;
+}
+
+export const cellKey = (org: string, date: string): string => `${org} ${date}`;
+
+/** Who may change a person: admin and NOC anyone, a host office its own staff, nobody else. */
+export function canEditPerson(
+  user: { role: string; org?: string | undefined } | null | undefined,
+  personOrg: string | null | undefined,
+): boolean {
+  if (!user) return false;
+  if (user.role === 'admin' || user.role === 'noc') return true;
+  return user.role === 'host' && !!user.org && user.org === personOrg;
+}
