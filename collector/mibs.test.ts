@@ -5,7 +5,8 @@
 // of a table (its parent an …Entry); a trap and a mapped/compared OID must name a node exactly.
 //
 // Kept in the repository: the IETF modules Net-SNMP ships (SNMPv2-SMI/-TC/-CONF/-MIB, IF-MIB,
-// IANAifType-MIB), RFC 1628 UPS-MIB (with Net-SNMP's fix: mib-2 imported) and diemcau's own
+// IANAifType-MIB), RFC 6933 ENTITY-MIB with its imports (SNMP-FRAMEWORK-MIB, UUID-TC-MIB,
+// IANA-ENTITY-MIB), RFC 1628 UPS-MIB (with Net-SNMP's fix: mib-2 imported) and diemcau's own
 // DIEMCAU-MCU-PORT-MIB. The vendors' MIBs (APC PowerNet-MIB, Polycom, Cisco TelePresence) carry no
 // licence to redistribute them: their OIDs are checked when a directory with those MIB files is named
 // in DIEMCAU_VENDOR_MIBS (e.g. the files as downloaded from the vendors), and listed as unchecked
@@ -52,6 +53,14 @@ function profileOids(dir: string): Use[] {
     ))
       for (const [name, oid] of Object.entries(table.columns ?? {}))
         out.push({ file, where: `tables.${t}.${name}`, oid, kind: 'column' });
+    const identity = (doc.identity ?? {}) as {
+      scalars?: Record<string, string>;
+      table?: { columns?: Record<string, string> };
+    };
+    for (const [name, oid] of Object.entries(identity.scalars ?? {}))
+      out.push({ file, where: `identity.scalars.${name}`, oid, kind: 'scalar' });
+    for (const [name, oid] of Object.entries(identity.table?.columns ?? {}))
+      out.push({ file, where: `identity.table.${name}`, oid, kind: 'column' });
     for (const trap of (doc.traps ?? []) as { oid: string; name: string }[])
       out.push({ file, where: `traps.${trap.name}`, oid: trap.oid, kind: 'node' });
     ((doc.metrics ?? []) as Record<string, unknown>[]).forEach((r, i) => {
@@ -113,10 +122,28 @@ describe('profiles against the MIBs in collector/mibs/', () => {
   it('finds the OIDs of every profile', () => {
     // every file that declares objects (generic-codec.yaml only includes fragments)
     const declaring = readdirSync(PROFILE_DIR).filter((f) =>
-      /^(scalars|tables|traps):/m.test(readFileSync(join(PROFILE_DIR, f), 'utf8')),
+      /^(scalars|tables|traps|identity):/m.test(readFileSync(join(PROFILE_DIR, f), 'utf8')),
     );
     expect(new Set(uses.map((u) => u.file))).toEqual(new Set(declaring));
     expect(uses.length).toBeGreaterThan(80);
+  });
+
+  it('the identity objects are checked too: sysDescr, sysObjectID, entPhysicalTable, upsIdent', () => {
+    const identity = uses.filter((u) => u.where.startsWith('identity.') && !vendorOf(u.oid));
+    const names = identity.map((u) => translate([`.${u.oid}`]).out);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'SNMPv2-MIB::sysDescr.0',
+        'SNMPv2-MIB::sysObjectID.0',
+        'ENTITY-MIB::entPhysicalClass',
+        'ENTITY-MIB::entPhysicalSerialNum',
+        'ENTITY-MIB::entPhysicalFirmwareRev',
+        'ENTITY-MIB::entPhysicalModelName',
+        'UPS-MIB::upsIdentModel.0',
+        'UPS-MIB::upsIdentAgentSoftwareVersion.0',
+      ]),
+    );
+    expect(identity.map(check).filter((x) => x !== null)).toEqual([]);
   });
 
   it('every standard and diemcau OID names the object it should', () => {

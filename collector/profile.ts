@@ -3,6 +3,7 @@
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
+import { IDENTITY_FIELDS, type IdentityField, isIdentityField } from '../core/identity.ts';
 import { isMetricName, type MetricName, statesOf } from '../core/metrics.ts';
 import { fromRoot } from '../core/root.ts';
 import { YamlSource } from '../inventory/source.ts';
@@ -93,6 +94,31 @@ const Table = z
   })
   .strict();
 
+/**
+ * Which objects give the device's identity (core/identity.ts fields): scalars, and one table whose
+ * single row describes the device (ENTITY-MIB entPhysicalTable: the row whose `row.column` equals
+ * `row.eq`, the chassis, else the first row). Each field lists its sources, first non-empty wins;
+ * an including profile's sources come before those of the profiles it includes.
+ */
+const Identity = z
+  .object({
+    scalars: z.record(name, oid).default({}),
+    table: z
+      .object({
+        columns: z.record(name, oid),
+        row: z.object({ column: name, eq: z.number().int() }).strict().optional(),
+      })
+      .strict()
+      .optional(),
+    fields: z
+      .record(
+        z.string().refine(isIdentityField, `must be one of ${IDENTITY_FIELDS.join(', ')} (core/identity.ts)`),
+        z.array(name).min(1),
+      )
+      .default({}),
+  })
+  .strict();
+
 export const ProfileFile = z
   .object({
     name: z.string().regex(/^_?[a-z0-9][a-z0-9-]*$/),
@@ -105,11 +131,19 @@ export const ProfileFile = z
     tables: z.record(name, Table).default({}),
     metrics: z.array(Rule).default([]),
     traps: z.array(Trap).default([]),
+    identity: Identity.optional(),
     /** when the port table is absent, derive mcu_port_up per site from its codec's in_call */
     ports_fallback: z.enum(['codec_in_call']).optional(),
   })
   .strict();
 type ProfileFile = z.infer<typeof ProfileFile>;
+
+export interface IdentitySpec {
+  scalars: Map<string, string>;
+  table: { columns: Map<string, string>; row?: { column: string; eq: number } } | undefined;
+  /** field → source names (scalars or table columns), first non-empty wins */
+  fields: Map<IdentityField, string[]>;
+}
 
 export interface Profile {
   name: string;
@@ -121,6 +155,7 @@ export interface Profile {
   metrics: Rule[];
   traps: TrapRule[];
   portsFallback: 'codec_in_call' | undefined;
+  identity: IdentitySpec;
 }
 
 export const PROFILE_DIR = fromRoot('collector', 'profiles');
@@ -155,7 +190,18 @@ export function loadProfiles(dir = PROFILE_DIR): Map<string, Profile> {
       metrics: [],
       traps: [],
       portsFallback: entry.data.ports_fallback,
+      identity: { scalars: new Map(), table: undefined, fields: new Map() },
     };
+    const own = entry.data.identity;
+    if (own) {
+      for (const [k, v] of Object.entries(own.scalars)) p.identity.scalars.set(k, v);
+      if (own.table)
+        p.identity.table = {
+          columns: new Map(Object.entries(own.table.columns)),
+          ...(own.table.row && { row: own.table.row }),
+        };
+      for (const [f, src] of Object.entries(own.fields)) p.identity.fields.set(f as IdentityField, [...src]);
+    }
     for (const inc of entry.data.include) {
       const base = build(inc, [...seen, n]);
       for (const [k, v] of base.scalars) p.scalars.set(k, v);
@@ -164,6 +210,13 @@ export function loadProfiles(dir = PROFILE_DIR): Map<string, Profile> {
       p.traps.push(...base.traps);
       p.uptime ??= base.uptime;
       p.portsFallback ??= base.portsFallback;
+      for (const [k, v] of base.identity.scalars)
+        if (!p.identity.scalars.has(k)) p.identity.scalars.set(k, v);
+      p.identity.table ??= base.identity.table;
+      for (const [f, src] of base.identity.fields) {
+        const mine = p.identity.fields.get(f) ?? [];
+        p.identity.fields.set(f, [...mine, ...src.filter((x) => !mine.includes(x))]);
+      }
     }
     for (const [k, v] of Object.entries(entry.data.scalars)) p.scalars.set(k, v);
     for (const [k, v] of Object.entries(entry.data.tables)) {
@@ -238,6 +291,17 @@ function check(p: Profile, file: string): void {
           );
     }
   });
+  const id = p.identity;
+  for (const [f, src] of id.fields)
+    for (const v of src)
+      if (!id.scalars.has(v) && !id.table?.columns.has(v))
+        problems.push(
+          `identity.fields.${f}: "${v}" is neither an identity scalar nor an identity table column`,
+        );
+  for (const k of id.scalars.keys())
+    if (id.table?.columns.has(k)) problems.push(`identity: "${k}" is both a scalar and a table column`);
+  if (id.table?.row && !id.table.columns.has(id.table.row.column))
+    problems.push(`identity.table.row: the table has no column "${id.table.row.column}"`);
   for (const t of p.traps)
     for (const m of Object.keys(t.set))
       if (!isMetricName(m)) problems.push(`trap ${t.name}: unknown metric "${m}"`);

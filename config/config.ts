@@ -230,6 +230,8 @@ export const Config = z
         trap_listen: listen('127.0.0.1:1162', true).default('127.0.0.1:1162'),
         /** `diemcau collect` alone: /metrics and /healthz on this address ("off": none; serve has the API's) */
         metrics_listen: listen('127.0.0.1:9465', true).default('off'),
+        /** how often each device's identity (model, serial, firmware) is read again; also at start and after a reboot */
+        identity_interval: durationIn('1m', '7d').default('6h'),
         icmp: z
           .object({ enabled: z.boolean().default(true), count: sizeIn(1, 100).default(5) })
           .strict()
@@ -251,6 +253,7 @@ export const Config = z
         concurrency: 64,
         trap_listen: '127.0.0.1:1162',
         metrics_listen: 'off',
+        identity_interval: '6h',
         icmp: { enabled: true, count: 5 },
         rtp: { enabled: true, packets: 50, interval: '20ms' },
       }),

@@ -35,7 +35,9 @@ export type DeviceEventKind =
   /** a probe's far end answers with something else than its packets (not a reflector) */
   | 'probe_misconfigured'
   /** …and answers as a reflector again */
-  | 'probe_ok';
+  | 'probe_ok'
+  /** the device's identity as read (data: core/identity.ts fields), at start, periodically, after a reboot */
+  | 'identity';
 
 export interface DeviceEvent {
   time: number;
