@@ -2,6 +2,7 @@
 // organisation or sites typed without diacritics; a site's technician history as replacements
 // (old → new, why, from when); the duty roster's week (Monday to Sunday, Bắc Kạn calendar days) and
 // which organisations keep one (carriers, then the power company and its branches). Unit-tested.
+import { toDateInput } from '../../../core/time.ts';
 import { fold } from './search.ts';
 
 /** An organisation as GET /inventory lists it. */
@@ -44,11 +45,14 @@ export function searchPeople<T extends Searchable>(items: readonly T[], query: s
   return ranked.map((r) => r.item);
 }
 
+/** A day: "2026-12-07" (a Bắc Kạn calendar day) or ms (its instant). */
+export type Day = string | number;
+
 /** One period of a site's technician: who, from which day, until which (null: still), why, entered by whom. */
 export interface Tenure {
   person: string;
-  from: string;
-  to: string | null;
+  from: Day;
+  to: Day | null;
   reason: string | null;
   by: string | null;
 }
@@ -57,14 +61,17 @@ export interface Tenure {
 export interface Replacement {
   before: string | null;
   after: string;
-  from: string;
+  from: Day;
   reason: string | null;
   by: string | null;
 }
 
+/** a day as a sortable string: ms become their instant (ISO), days stay as they are */
+const dayKey = (d: Day): string => (typeof d === 'number' ? new Date(d).toISOString() : d);
+
 /** A site's tenures (any order) as replacements, newest first. */
 export function replacements(tenures: readonly Tenure[]): Replacement[] {
-  const sorted = [...tenures].sort((a, b) => a.from.localeCompare(b.from));
+  const sorted = [...tenures].sort((a, b) => dayKey(a.from).localeCompare(dayKey(b.from)));
   const out: Replacement[] = sorted.map((x, i) => ({
     before: i > 0 ? sorted[i - 1]!.person : null,
     after: x.person,
@@ -103,9 +110,13 @@ export function mondayOf(date: string): string {
   return addDays(date, 1 - weekday(date));
 }
 
-/** "2026-12-07" → "07/12/2026"; with `short`, "07/12". Anything else comes back as it was. */
-export function fmtDate(date: string | null | undefined, short = false): string {
-  if (!date) return '—';
+/**
+ * "2026-12-07" (or ms: its Bắc Kạn day) → "07/12/2026"; with `short`, "07/12". Anything else comes back
+ * as it was.
+ */
+export function fmtDate(day: Day | null | undefined, short = false): string {
+  if (day === null || day === undefined || day === '') return '—';
+  const date = typeof day === 'number' ? toDateInput(day) : day;
   const m = DATE.exec(date.slice(0, 10));
   if (!m) return date;
   return short ? `${m[3]}/${m[2]}` : `${m[3]}/${m[2]}/${m[1]}`;
@@ -171,4 +182,42 @@ export function canEditPerson(
   if (!user) return false;
   if (user.role === 'admin' || user.role === 'noc') return true;
   return user.role === 'host' && !!user.org && user.org === personOrg;
+}
+
+// ── the API's answers, as the tabs read them ──────────────────────────────────────────────────────────
+
+/** A training record (Điều 13.2): which course, which day. */
+export interface Training {
+  id: number;
+  course: string;
+  date: string;
+  provider?: string | null;
+}
+
+/** GET /people: a person, the sites they serve and their trainings; channels only for admin and NOC. */
+export interface PersonView {
+  id: string;
+  name: string;
+  title: string | null;
+  org: string | null;
+  email?: string | null;
+  phone?: string | null;
+  /** the sites whose technician they are now */
+  sites: string[];
+  trainings?: Training[];
+}
+
+/** GET /sites/{id}/technicians */
+export interface SiteTechnicians {
+  site: string;
+  current: Tenure | null;
+  history: Tenure[];
+}
+
+/** POST /sites/{id}/technician: the replacement made, and whether Sở TT&TT was told */
+export interface Replaced {
+  before: string | null;
+  after: string;
+  from: Day;
+  notified: boolean;
 }
