@@ -16,7 +16,7 @@ import type { Outbox } from './outbox.ts';
 import { Pager } from './paging.ts';
 import { siteEpisode } from './precedence.ts';
 import { DISTRICT_RULE, type MaintenanceRule, type Rule, type RuleSet } from './rules.ts';
-import { Holds, type MaintenanceWindow } from './silences.ts';
+import { type ActiveHold, Holds, type MaintenanceWindow } from './silences.ts';
 import { EngineStore, type HistoryEntry } from './store.ts';
 import { type Decision, type Finding, Topology } from './topology.ts';
 import type { Severity } from './types.ts';
@@ -764,7 +764,13 @@ export class Engine implements AlertEngine {
       const found = e.sites.map(f);
       return found.every((x) => x !== undefined) ? found[0] : undefined;
     };
-    const maint = each((site) => this.holds.activeMaintenance([site], now));
+    // or when a device plan holds the device of every root (the codec in maintenance, its site still watched)
+    const maint =
+      each((site) => this.holds.activeMaintenance([site], now)) ??
+      this.holds.deviceMaintenance(
+        roots.map((m) => this.topology.byFingerprint(m.fp)?.device),
+        now,
+      );
     const sil = maint ? undefined : each((site) => this.holds.silenceFor(e.rule, [site], now));
     e.suppressed_by = maint ? `maintenance:${maint.id}` : sil ? `silence:${sil.id}` : null;
     if (e.state === 'firing' || e.state === 'suppressed') e.state = e.suppressed_by ? 'suppressed' : 'firing';
@@ -923,7 +929,7 @@ export class Engine implements AlertEngine {
     return this.holds.maintenanceWindows();
   }
 
-  activeMaintenance(sites: string[], now: number): MaintenanceWindow | undefined {
+  activeMaintenance(sites: string[], now: number): ActiveHold | undefined {
     return this.holds.activeMaintenance(sites, now);
   }
 

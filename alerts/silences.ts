@@ -1,14 +1,23 @@
 // Silences (one-off, matched by site, district, tier, rule) and recurring maintenance windows
-// (maintenance plans, Điều 13.3): their storage in the state DB and the question "is this held back now?".
+// (Điều 13.3): their storage in the state DB and the question "is this held back now?". Maintenance
+// plans (maintenance/plans.ts: one-off or recurring, by site, district, tier or device) hold too.
 import type { Silence } from '../api/contract.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
 import type { Site } from '../inventory/schema.ts';
+import { currentPlans, type MaintenancePlan, onPlansChanged, planActiveAt } from '../maintenance/plans.ts';
 import type { StateDb } from '../storage/state-db.ts';
 import type { MaintenanceRule } from './rules.ts';
 
 export interface MaintenanceWindow extends MaintenanceRule {
   source: 'rules' | 'db';
   created_by?: string;
+}
+
+/** What holds a site or device back now: a maintenance window or a maintenance plan. */
+export interface ActiveHold {
+  id: string;
+  comment: string;
+  source: 'rules' | 'db' | 'plan';
 }
 
 type Scope = { site?: string | undefined; district?: string | undefined; tier?: string | undefined };
@@ -25,6 +34,7 @@ export function siteInScope(s: Pick<Site, 'id' | 'district' | 'tier'>, m: Scope)
 export class Holds {
   private silenceList: (Silence & { ended_by?: string | null })[] = [];
   private maintenanceDb: MaintenanceWindow[] = [];
+  private plans: MaintenancePlan[] = [];
   private counter = 0;
 
   constructor(
@@ -34,6 +44,7 @@ export class Holds {
     private readonly now: () => number,
   ) {
     this.load();
+    onPlansChanged(db, () => this.loadPlans());
   }
 
   /** Any of these sites matches the scope (an empty scope matches everything). */
@@ -89,9 +100,41 @@ export class Holds {
     return [...this.fromRules.map((m) => ({ ...m, source: 'rules' as const })), ...this.maintenanceDb];
   }
 
-  /** The maintenance window active at `now` that covers any of these sites (Asia/Ho_Chi_Minh, UTC+7). */
-  activeMaintenance(sites: string[], now: number): MaintenanceWindow | undefined {
-    return this.maintenanceWindows().find((m) => this.matches(sites, m.scope) && maintenanceActive(m, now));
+  /**
+   * The maintenance window or site/district/tier plan active at `now` that covers any of these sites
+   * (Asia/Ho_Chi_Minh, UTC+7). Device plans hold devices only (deviceMaintenance).
+   */
+  activeMaintenance(sites: string[], now: number): ActiveHold | undefined {
+    const w = this.maintenanceWindows().find(
+      (m) => this.matches(sites, m.scope) && maintenanceActive(m, now),
+    );
+    if (w) return w;
+    const p = this.plans.find(
+      (p) =>
+        p.scope.kind !== 'device' &&
+        this.matches(sites, { [p.scope.kind]: p.scope.value }) &&
+        planActiveAt(p, now),
+    );
+    return p && { id: p.id, comment: p.work, source: 'plan' };
+  }
+
+  /** The device plan active at `now` holding every one of these devices (none when one is unknown). */
+  deviceMaintenance(devices: (string | undefined)[], now: number): ActiveHold | undefined {
+    if (devices.length === 0) return undefined;
+    let first: ActiveHold | undefined;
+    for (const d of devices) {
+      const p =
+        d === undefined
+          ? undefined
+          : this.plans.find((p) => p.scope.kind === 'device' && p.scope.value === d && planActiveAt(p, now));
+      if (!p) return undefined;
+      first ??= { id: p.id, comment: p.work, source: 'plan' };
+    }
+    return first;
+  }
+
+  private loadPlans() {
+    this.plans = currentPlans(this.db, this.now());
   }
 
   addMaintenance(m: MaintenanceRule, by: string): MaintenanceWindow {
@@ -129,6 +172,7 @@ export class Holds {
   }
 
   private load() {
+    this.loadPlans();
     const sil = this.db.prepare('SELECT * FROM silences WHERE ends_at > ?').all(this.now()) as {
       id: string;
       matchers: string;

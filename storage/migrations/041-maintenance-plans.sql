@@ -19,6 +19,8 @@ CREATE TABLE maintenance_plans (
   created_by TEXT NOT NULL,
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
+  -- bumped by every change (names the version its notices are about)
+  revision INTEGER NOT NULL DEFAULT 1,
   cancelled_at INTEGER,
   cancelled_by TEXT,
   CHECK (kind <> 'once' OR (ends_at IS NOT NULL AND ends_at > starts_at)),
