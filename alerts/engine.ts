@@ -42,6 +42,8 @@ export interface EngineOptions {
   dashboardUrl?: string;
   /** alerts and episodes restored from the database stay open this long without their condition */
   restoreGraceMs: number;
+  /** whether a site is within its operating hours at a moment (inventory/hours.ts); absent: never */
+  hours?: (site: string, t: number) => boolean;
   /** a person's phone number (resolved secret), for "call" lines in messages */
   phone?: (person: string) => string | undefined;
   log: Logger;
@@ -50,6 +52,8 @@ export interface EngineOptions {
 export type { Ep } from './episode.ts';
 
 const DAY = 86_400_000;
+/** key prefix of a codec switched off within operating hours: minor, the NOC's digest only */
+const OFF_IN_HOURS = 'off-hours:';
 const POWER_GROUP_MS = 10 * 60_000;
 
 export class Engine implements AlertEngine {
@@ -136,8 +140,9 @@ export class Engine implements AlertEngine {
     this.evaluator.tick(now);
     this.evaluator.dirty = false;
     this.topology.reindex();
-    const findings = this.topology.findings((site) =>
-      ['meeting', 'soon'].includes(this.relevance([site], now)),
+    const findings = this.topology.findings(
+      (site) => ['meeting', 'soon'].includes(this.relevance([site], now)),
+      (site) => this.o.hours?.(site, now) ?? false,
     );
     this.recordAttendance(now);
     this.reconcileAlerts(findings, now);
@@ -335,8 +340,16 @@ export class Engine implements AlertEngine {
   private reconcileEpisodes(findings: Finding[], now: number) {
     const faults = findings.filter((f) => f.kind === 'fault');
     const byFp = new Map(faults.map((f) => [f.fp, f]));
+    const offInHours = new Map(findings.filter((f) => f.kind === 'off_in_hours').map((f) => [f.fp, f]));
+    // 0. a codec switched off within operating hours: over as soon as it is not (switched on, the
+    // working day ended, a meeting is near: what follows is judged afresh)
+    for (const ep of [...this.openEps()]) {
+      if (!ep.key.startsWith(OFF_IN_HOURS)) continue;
+      if (![...ep.members.keys()].every((fp) => offInHours.has(fp))) this.resolveEp(ep, now);
+    }
     // 1. which members still hold
     for (const ep of this.openEps()) {
+      if (ep.key.startsWith(OFF_IN_HOURS)) continue;
       const grace = ep.restored !== null && now - ep.restored < this.o.restoreGraceMs;
       for (const m of ep.members.values()) {
         const active = m.rule === DISTRICT_RULE ? this.districtDark(ep).length > 0 : byFp.has(m.fp);
@@ -403,6 +416,32 @@ export class Engine implements AlertEngine {
       }
     }
     place(detached);
+    // 4b. a codec switched off within operating hours: its own minor episode, cause and owner none
+    for (const f of offInHours.values()) {
+      if (this.memberOf(f.fp)) continue;
+      const site = this.inv.sites.get(f.site)!;
+      const ep = this.create(
+        {
+          key: `${OFF_IN_HOURS}${f.fp}`,
+          rule: f.rule.id,
+          title: `Codec tắt trong giờ làm việc — ${site.name}`,
+          title_en: `Codec switched off during working hours — ${site.name}`,
+          district: site.district,
+          sites: [f.site],
+          decision: {
+            cause: null,
+            owner_org: null,
+            owner_person: null,
+            explanation: { code: 'off_in_hours' },
+          },
+          severity: 'minor',
+          alwaysPage: false,
+          evidence: f.evidence,
+        },
+        now,
+      );
+      this.attach(ep, f, 'root', now);
+    }
     // 5. what follows from the members: sites, start, severity, holds
     for (const ep of this.openEps()) this.derive(ep, now);
   }
@@ -718,6 +757,8 @@ export class Engine implements AlertEngine {
       sev = 'minor';
     // a page is never taken back: once paged at a level, the episode keeps it
     if (ep.paged && !ep.digestOnly && SEVERITY_RANK[e.severity] > SEVERITY_RANK[sev]) sev = e.severity;
+    // switched off within operating hours: at most the NOC's digest, whatever meeting is within 24 h
+    if (ep.key.startsWith(OFF_IN_HOURS)) sev = 'minor';
     e.severity = sev;
     e.flapping = roots.some(
       (m) => this.topology.byFingerprint(m.fp)?.flapping ?? this.alertByFp.get(m.fp)?.alert.flapping ?? false,
@@ -971,14 +1012,24 @@ export class Engine implements AlertEngine {
     // an episode speaks for a site while something of it still fails there (a district episode keeps
     // listing the communes that came back; a settling one keeps only what still fails)
     const stillThere = (ep: Ep) => [...ep.members.values()].some((m) => m.active && m.site === site);
-    const open = [...this.openEps()].filter(
+    const all = [...this.openEps()].filter((ep) => ep.e.sites.includes(site));
+    const offInHours = all.find((ep) => ep.key.startsWith(OFF_IN_HOURS));
+    const open = all.filter(
       (ep) =>
-        ep.e.sites.includes(site) &&
+        !ep.key.startsWith(OFF_IN_HOURS) &&
         (ep.key.startsWith('district:')
           ? this.topology.dark(site) !== undefined || stillThere(ep)
           : ep.e.state !== 'settling' || stillThere(ep)),
     );
     if (open.length === 0) {
+      if (offInHours)
+        return {
+          state: 'off',
+          cause: null,
+          summary:
+            'Codec tắt trong giờ làm việc, không có cuộc họp (Điều 5.6) / Codec switched off during working hours, no meeting',
+          since: offInHours.e.started_at,
+        };
       const off = [...this.alertByFp.values()].find(
         (r) => r.alert.site === site && r.alert.suppressed_by === `off:${site}`,
       );

@@ -18,9 +18,9 @@ afterEach(async () => {
   for (const s of running.splice(0)) await s.stop();
 });
 
-async function setup(meetings = new StaticMeetings(), config = '') {
+async function setup(meetings = new StaticMeetings(), config = '', start = T0) {
   const rt = testRuntime(`alerts:\n  group_wait: 1s\n${config}`);
-  const clock = new Clock(T0);
+  const clock = new Clock(start);
   const engine = await startAlerts(rt, { meetings, now: clock.now, tickMs: 3_600_000, env: {} });
   running.push(engine);
   const fleet = new Fleet(rt.inventory);
@@ -206,9 +206,10 @@ describe('what an episode is', () => {
     expect(sent(ep, 'escalation')).toEqual([]);
   });
 
-  it('a codec switched off outside meetings is grey, not paged; inside the readiness window it is a fault', async () => {
+  // (this test ran at 08:00 on a Monday before operating hours existed; 08:00 is now within them)
+  it('a codec switched off at 20:00 on a working day is grey, nobody told; inside the readiness window it is a fault', async () => {
     const meetings = new StaticMeetings();
-    const { clock, engine, over, run } = await setup(meetings);
+    const { clock, engine, over, run } = await setup(meetings, '', T0 + 12 * 60 * MIN); // Monday 20:00
     over.set('xa-tan-son', { codec: 'down', mcu: 0 });
     run(10 * 60);
     expect(engine.episodes()).toEqual([]);
@@ -229,6 +230,45 @@ describe('what an episode is', () => {
     expect(ep.severity).toBe('critical');
     expect(ep.relevance).toBe('soon');
     expect(sent(ep, 'alert')[0]!.to).toEqual(['noc-truc-ban-1', 'kt-xa-tan-son']);
+  });
+
+  it('at 09:00 on a working day it is shown and only the NOC digest names it (a meeting later that day changes nothing); on 02/09 it is grey', async () => {
+    const meetings = new StaticMeetings();
+    const start = T0 + 60 * MIN; // Monday 30/11/2026 09:00 Bắc Kạn (02:00 UTC)
+    const { rt, engine, over, run } = await setup(meetings, '', start);
+    meetings.add({
+      id: 'chieu',
+      title: 'Giao ban chiều',
+      start: start + 6 * 60 * MIN,
+      end: start + 7 * 60 * MIN,
+      sites: ['xa-tan-son'],
+    });
+    over.set('xa-tan-son', { codec: 'down', mcu: 0 });
+    run(10 * 60);
+    let ep = engine.episodes()[0]!;
+    expect(engine.episodes()).toHaveLength(1);
+    expect(ep.title).toBe('Codec tắt trong giờ làm việc — Hội trường UBND xã Tân Sơn');
+    expect(ep.relevance).toBe('later');
+    expect([ep.severity, ep.cause, ep.owner_org, ep.owner_person]).toEqual(['minor', null, null, null]);
+    const v = engine.verdict('xa-tan-son')!;
+    expect(v.state).toBe('off');
+    expect(v.summary).toContain('tắt trong giờ làm việc');
+    expect(ep.notifications).toEqual([]);
+    run(60 * 60); // past the hourly digest
+    ep = engine.episode(ep.id)!;
+    const noc = rt.inventory.organisations.get(rt.inventory.inventory.network.noc)!.contacts;
+    expect(ep.notifications.map((n) => n.kind)).toEqual(['digest']);
+    expect(ep.notifications[0]!.to.every((p) => noc.includes(p))).toBe(true);
+    expect(ep.notifications[0]!.to).not.toContain('kt-xa-tan-son');
+    expect(ep.severity).toBe('minor');
+
+    // Quốc khánh, Wednesday 02/09/2026 09:00: a day off, the codec off is expected
+    const holiday = await setup(new StaticMeetings(), '', Date.UTC(2026, 8, 2, 2, 0, 0));
+    holiday.over.set('xa-tan-son', { codec: 'down', mcu: 0 });
+    holiday.run(10 * 60);
+    expect(holiday.engine.episodes()).toEqual([]);
+    expect(holiday.engine.verdict('xa-tan-son')?.state).toBe('off');
+    expect(holiday.engine.list({ site: 'xa-tan-son' })[0]!.suppressed_by).toBe('off:xa-tan-son');
   });
 });
 

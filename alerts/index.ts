@@ -4,6 +4,7 @@ import { Gauge } from 'prom-client';
 import { parseDuration } from '../config/config.ts';
 import type { AlertEngine, MeetingSource } from '../core/ports.ts';
 import type { Runtime, Service } from '../core/runtime.ts';
+import { siteHours } from '../inventory/hours.ts';
 import { readSecret } from '../inventory/load.ts';
 import type { SecretRef } from '../inventory/schema.ts';
 import { Engine } from './engine.ts';
@@ -119,8 +120,10 @@ export async function startAlerts(
     const ref = rt.inventory.people.get(person)?.channels.phone;
     return ref ? readSecret(ref as SecretRef, inventoryDir, env) : undefined;
   };
+  const hours = siteHours(rt.config.operations, rt.inventory);
   const engine = new Engine(rt.inventory, rt.state, outbox, {
     rules,
+    hours: (site, t) => hours.inHours(site, t),
     meetings: deps.meetings,
     now,
     groupWaitMs: parseDuration(a.group_wait),

@@ -157,6 +157,10 @@ export function explain(inv: LoadedInventory, x: Explanation, lang: Lang): strin
       return vi
         ? 'Điểm cầu vẫn trả lời thăm dò nhưng codec không trả lời SNMP trước/trong cuộc họp: lỗi thiết bị tại điểm cầu'
         : 'The site answers its probes but the codec does not answer SNMP around a meeting: equipment at the site';
+    case 'off_in_hours':
+      return vi
+        ? 'Điểm cầu vẫn trả lời thăm dò nhưng codec tắt trong giờ làm việc, không có cuộc họp sắp tới: không phải sự cố, Trung tâm theo dõi'
+        : 'The site answers its probes but its codec is switched off during working hours with no meeting near: not a fault, for the NOC to note';
     case 'mcu_port':
       return vi
         ? `Codec báo đang trong cuộc gọi nhưng cổng MCU${x.port ? ` số ${x.port}` : ''} không kết nối: lỗi phía MCU Viettel`

@@ -1,5 +1,5 @@
 // What the conditions mean at a site, from the topology: each active condition becomes a finding —
-// a fault, a codec switched off outside meetings, a codec whose site has not answered since
+// a fault, a codec switched off outside meetings (within operating hours or not), a codec whose site has not answered since
 // (awaiting the probe), or an attendance matter of a meeting — and a fault that starts an episode
 // gets its cause and owner here, once, at its onset.
 import type { Cause } from '../api/contract.ts';
@@ -19,6 +19,7 @@ export type Explanation =
   | { code: 'district_link'; dark: number; total: number; within_s: number; carrier: string }
   | { code: 'on_battery'; sites: number; runtime_min: number | null; via: string | null }
   | { code: 'codec_silent' }
+  | { code: 'off_in_hours' }
   | { code: 'mcu_port'; port: number | null }
   | { code: 'runtime'; meeting: string; short: { site: string; runtime_min: number; needed_min: number }[] }
   | {
@@ -34,7 +35,8 @@ export type Explanation =
   | { code: 'absent'; ago_s: number }
   | { code: 'flapping'; onsets: number; window_min: number; metric: MetricName };
 
-export type FindingKind = 'fault' | 'off' | 'awaiting' | 'attendance';
+/** off: switched off outside operating hours and meetings; off_in_hours: the same within them */
+export type FindingKind = 'fault' | 'off' | 'off_in_hours' | 'awaiting' | 'attendance';
 
 export interface Finding {
   /** one per condition: `${rule}:${site}${:instance}` */
@@ -148,8 +150,14 @@ export class Topology {
     return c && (c.active || c.holding) ? c : undefined;
   }
 
-  /** Every active condition as a finding; `nearMeeting` says whether a site has a meeting now or soon. */
-  findings(nearMeeting: (site: string) => boolean): Finding[] {
+  /**
+   * Every active condition as a finding; `nearMeeting` says whether a site has a meeting now or soon,
+   * `inHours` whether it is within its operating hours now (inventory/hours.ts).
+   */
+  findings(
+    nearMeeting: (site: string) => boolean,
+    inHours: (site: string) => boolean = () => false,
+  ): Finding[] {
     const best = new Map<string, Condition>(); // fp → the worst condition (several devices of a kind)
     for (const c of this.evaluator.conditions.values()) {
       if (!c.active || !this.inv.sites.has(c.site)) continue;
@@ -178,7 +186,8 @@ export class Topology {
         const loss = this.latest(c.site, (x) => x.rule.metric === 'loss_pct' && x.rule.device === 'probe');
         if (!answered) kind = this.dark(c.site) ? 'fault' : 'awaiting';
         else if (loss?.value != null && loss.value >= 1) kind = 'awaiting';
-        else if (!nearMeeting(c.site)) kind = 'off'; // switched off outside meetings (Điều 5.6)
+        // switched off outside meetings (Điều 5.6): expected outside operating hours, shown within them
+        else if (!nearMeeting(c.site)) kind = inHours(c.site) ? 'off_in_hours' : 'off';
       }
       const evidence: Record<string, number | string> = {};
       for (const [k, v] of Object.entries(c.evidence)) evidence[k] = typeof v === 'number' ? round(v) : v;

@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { SecretRef } from '../inventory/schema.ts';
+import { HolidayEntry, readHolidays } from '../inventory/hours.ts';
+import { OperatingHours, SecretRef } from '../inventory/schema.ts';
 import { SourceErrors, YamlSource } from '../inventory/source.ts';
 import { HOST_TYPES } from '../meetings/hosts.ts';
 
@@ -379,6 +380,21 @@ export const Config = z
       .strict()
       .prefault({}),
     /**
+     * operating hours and public holidays (Điều 5.6, 8.4; inventory/hours.ts): outside them and outside
+     * meetings a switched-off codec is expected; a site may set its own (inventory `hours`)
+     */
+    operations: z
+      .object({
+        /** default: Monday–Friday 07:00–17:00 Bắc Kạn time, closed on public holidays */
+        hours: OperatingHours.prefault({}),
+        /** days added to the holidays file: a decision of the year, a provincial day off, a Saturday worked */
+        holidays: z.array(HolidayEntry).max(500).default([]),
+        /** the public-holiday data file (default: config/holidays-vn.yaml of this diemcau) */
+        holidays_file: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
+    /**
      * the Grafana that shows the generated dashboards (grafana/dashboards/*.json), as the NOC's
      * browsers reach it; when set, the site page links to the site's dashboards
      */
@@ -459,5 +475,7 @@ export function loadConfig(path?: string, env: NodeJS.ProcessEnv = process.env):
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
   cfg.inventory = abs(cfg.inventory);
   cfg.data_dir = abs(cfg.data_dir);
+  if (cfg.operations.holidays_file) cfg.operations.holidays_file = abs(cfg.operations.holidays_file);
+  readHolidays(cfg.operations.holidays_file); // checked now: FILE:LINE errors at start
   return cfg;
 }

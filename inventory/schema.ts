@@ -116,6 +116,44 @@ export const Device = z
   })
   .strict();
 
+/** "07:00-11:30": a period of a working day, Bắc Kạn time ("24:00" ends at midnight). */
+const PERIOD_RE = /^([01]\d|2[0-3]):([0-5]\d)-(([01]\d|2[0-3]):([0-5]\d)|24:00)$/;
+
+/**
+ * When a site is expected to have its equipment on (Điều 5.6, 8.4): the days of the week (ISO: 1
+ * Monday … 7 Sunday), the periods of those days, and whether public holidays are days off. The
+ * default is config `operations.hours`; a site may set its own (inventory `hours`).
+ */
+export const OperatingHours = z
+  .object({
+    days: z
+      .array(
+        z
+          .number()
+          .int()
+          .min(1, 'must be 1 (Monday) to 7 (Sunday)')
+          .max(7, 'must be 1 (Monday) to 7 (Sunday)'),
+      )
+      .max(7)
+      .default([1, 2, 3, 4, 5]),
+    periods: z
+      .array(
+        z
+          .string()
+          .regex(PERIOD_RE, 'must be a period such as "07:00-11:30" (24-hour clock, Bắc Kạn time)')
+          .refine(
+            (v) => !PERIOD_RE.test(v) || v.slice(0, 5) < v.slice(6),
+            'must end after it starts, within one day (e.g. "13:30-17:00")',
+          ),
+      )
+      .max(6)
+      .default(['07:00-17:00']),
+    /** public holidays (config/holidays-vn.yaml and operations.holidays) are days off */
+    holidays: z.boolean().default(true),
+  })
+  .strict();
+export type OperatingHours = z.infer<typeof OperatingHours>;
+
 export const Site = z
   .object({
     id: slug,
@@ -144,6 +182,8 @@ export const Site = z
       .strict()
       .default({}),
     devices: z.array(Device).default([]),
+    /** operating hours of this site when not the default (config operations.hours) */
+    hours: OperatingHours.optional(),
   })
   .strict();
 
