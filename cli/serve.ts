@@ -9,6 +9,7 @@ import { meetingRoutes } from '../api/routes/meetings.ts';
 import { readinessPages, readinessRoutes } from '../api/routes/readiness.ts';
 import { reportRoutes } from '../api/routes/reports.ts';
 import { startApi } from '../api/server.ts';
+import { startAssets } from '../assets/service.ts';
 import { startCollector } from '../collector/index.ts';
 import { type Config, loadConfig } from '../config/config.ts';
 import { Bus } from '../core/bus.ts';
@@ -85,6 +86,8 @@ export async function start(opts: StartOptions = {}): Promise<Running> {
     services.push(storage);
     const alerts = await startAlerts(runtime, { meetings, env });
     services.push(alerts);
+    // the equipment register (issue 17): identity the collector reads, kept in the state database
+    services.push(startAssets(runtime));
     // joint test runs (Điều 7.1.b, issue 16): technicians confirm by signed link, carriers and
     // branches told, unconfirmed sites escalated at T-30 min
     const joint = startJointReadiness(

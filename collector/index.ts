@@ -11,6 +11,8 @@ import { TrapReceiver } from './traps.ts';
 
 export interface Collector extends Service {
   pollNow(deviceId: string): Promise<void>;
+  /** polls the device now and reads its identity again */
+  identityNow(deviceId: string): Promise<void>;
   status(): { devices: DeviceStatus[] };
 }
 
@@ -49,6 +51,7 @@ export async function startCollector(rt: Runtime, opts: CollectorOptions = {}): 
       timeoutMs: parseDuration(cfg.snmp_timeout),
       retries: cfg.snmp_retries,
       concurrency: cfg.concurrency,
+      identityMs: parseDuration(cfg.identity_interval),
     },
     m,
   );
@@ -89,6 +92,7 @@ export async function startCollector(rt: Runtime, opts: CollectorOptions = {}): 
   return {
     name: 'collector',
     pollNow: (id) => poller.pollNow(id),
+    identityNow: (id) => poller.identityNow(id),
     status: () => ({ devices: poller.status() }),
     async stop() {
       await probes.stop();

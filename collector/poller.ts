@@ -5,6 +5,7 @@ import type { Runtime } from '../core/runtime.ts';
 import type { DeviceRef, ResolvedCredential } from '../inventory/load.ts';
 import { type DeviceMemory, evaluate, siteTags } from './evaluate.ts';
 import { type FetchPlan, fetchBulk, fetchClassic, planFor } from './fetch.ts';
+import { describeIdentity, readIdentity } from './identity.ts';
 import type { SelfMetrics } from './metrics.ts';
 import type { Profile } from './profile.ts';
 import { classify, SnmpClient, type SnmpError } from './snmp.ts';
@@ -14,6 +15,8 @@ export interface PollerOptions {
   timeoutMs: number;
   retries: number;
   concurrency: number;
+  /** identity read again after this long (also at the first answer and after a reboot) */
+  identityMs: number;
 }
 
 export interface DeviceStatus {
@@ -35,6 +38,10 @@ interface DeviceRun {
   lastError: string | null;
   lastProblem: string | null;
   failures: number;
+  /** when the identity is read next (0: at the next successful poll) */
+  identityDue: number;
+  /** the identity objects answered garbage (kept in lastError until they answer well) */
+  identityProblem: string | null;
   timer: NodeJS.Timeout | null;
   running: Promise<void> | null;
   due: number;
@@ -99,6 +106,8 @@ export class Poller {
         lastError: null,
         lastProblem: null,
         failures: 0,
+        identityDue: 0,
+        identityProblem: null,
         timer: null,
         running: null,
         due: 0,
@@ -263,6 +272,9 @@ export class Poller {
         }
       }
       run.lastProblem = ev.problems.length > 0 ? run.lastError : null;
+      if (ev.rebooted || Date.now() >= run.identityDue) await this.identity(run);
+      if (run.identityProblem)
+        run.lastError = [run.lastError, run.identityProblem].filter(Boolean).join('; ');
       if (dev.kind === 'codec' && dev.site) {
         const ic = ev.samples.find((s) => s.metric === 'in_call');
         if (ic) this.inCall.set(dev.site.id, { value: ic.value, time: t });
@@ -291,6 +303,43 @@ export class Poller {
       this.m.samples.inc(samples.length);
       this.rt.bus.publish(samples);
     }
+  }
+
+  /**
+   * Reads the device's identity and publishes it ('identity' event). Garbage values mark the device
+   * (bad_response, once per distinct problem); a failed request is retried at the next poll.
+   */
+  private async identity(run: DeviceRun): Promise<void> {
+    const { dev } = run;
+    try {
+      const got = await readIdentity(run.client, run.profile.identity);
+      run.identityDue = Date.now() + this.opts.identityMs;
+      const problem =
+        got.problems.length > 0
+          ? `Thông tin nhận dạng không hợp lệ / garbage identity: ${got.problems.join('; ')}`
+          : null;
+      if (problem && problem !== run.identityProblem) {
+        this.m.errors.inc({ device: dev.id, kind: 'bad_response' });
+        this.event(dev, 'bad_response', 'identity_garbage', problem);
+      }
+      run.identityProblem = problem;
+      if (Object.keys(got.identity).length > 0 || !problem)
+        this.event(dev, 'identity', 'identity', describeIdentity(got.identity), {
+          ...got.identity,
+          garbage: problem !== null,
+        });
+    } catch (err) {
+      const e = classify(err);
+      this.rt.log.warn({ device: dev.id, err: e.message }, 'identity read failed; retried at the next poll');
+    }
+  }
+
+  /** Reads the identity at the device's next poll, now. */
+  identityNow(id: string): Promise<void> {
+    const run = this.runs.get(id);
+    if (!run) return Promise.reject(new Error(`unknown device "${id}"`));
+    run.identityDue = 0;
+    return this.pollNow(id);
   }
 
   /** MCU port state from each mapped site's codec call state (no port table on this MCU). */

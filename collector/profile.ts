@@ -3,7 +3,7 @@
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
-import { IDENTITY_FIELDS, type IdentityField, isIdentityField } from '../core/identity.ts';
+import { IDENTITY_FIELDS, type IdentityField } from '../core/identity.ts';
 import { isMetricName, type MetricName, statesOf } from '../core/metrics.ts';
 import { fromRoot } from '../core/root.ts';
 import { YamlSource } from '../inventory/source.ts';
@@ -111,8 +111,8 @@ const Identity = z
       .strict()
       .optional(),
     fields: z
-      .record(
-        z.string().refine(isIdentityField, `must be one of ${IDENTITY_FIELDS.join(', ')} (core/identity.ts)`),
+      .partialRecord(
+        z.enum(IDENTITY_FIELDS, { error: `must be one of ${IDENTITY_FIELDS.join(', ')} (core/identity.ts)` }),
         z.array(name).min(1),
       )
       .default({}),
