@@ -1,9 +1,11 @@
 // A meeting inside a planned maintenance window of one of its sites (Điều 13.3): each occurrence of a
 // recurring window (alerts/silences.ts, local Bắc Kạn time) that overlaps the meeting, with the sites it
-// holds, for the registration's warnings. Registration still succeeds: the NOC decides.
+// holds, for the registration's warnings; likewise each window of a maintenance plan
+// (maintenance/plans.ts). Registration still succeeds: the NOC decides.
 import { siteInScope } from '../alerts/silences.ts';
 import type { MaintenanceWindow } from '../core/ports.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
+import { type MaintenancePlan, planOccurrences, planSites } from '../maintenance/plans.ts';
 import type { Meeting } from './store.ts';
 import { DAY, viDateTime } from './time.ts';
 
@@ -51,6 +53,23 @@ export function maintenanceClashes(
     if (sites.length === 0) continue;
     for (const o of occurrences(w, m.start, m.end))
       out.push({ window: w.id, sites, from: o.from, to: o.to, reason: w.comment });
+  }
+  return out.sort((a, b) => a.from - b.from);
+}
+
+/** The windows of maintenance plans that overlap the meeting at its sites, the plan named with what it does. */
+export function planClashes(
+  inv: LoadedInventory,
+  plans: MaintenancePlan[],
+  m: Pick<Meeting, 'start' | 'end' | 'sites'>,
+): MaintenanceClash[] {
+  const out: MaintenanceClash[] = [];
+  for (const p of plans) {
+    const covered = new Set(planSites(inv, p));
+    const sites = m.sites.filter((s) => covered.has(s));
+    if (sites.length === 0) continue;
+    for (const o of planOccurrences(p, m.start, m.end))
+      out.push({ window: p.id, sites, from: o.from, to: o.to, reason: p.work });
   }
   return out.sort((a, b) => a.from - b.from);
 }

@@ -11,6 +11,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Outbox } from '../../alerts/outbox.ts';
 import type { UserRecord } from '../../api/accounts.ts';
 import { TIERS } from '../../inventory/schema.ts';
+import { listPlans } from '../../maintenance/plans.ts';
 import { type Decision, notifyDecision } from '../../meetings/decisions.ts';
 import { MeetingsError } from '../../meetings/errors.ts';
 import {
@@ -21,7 +22,7 @@ import {
   IncidentPatch,
   NewIncident,
 } from '../../meetings/incidents.ts';
-import { clashWarning, maintenanceClashes } from '../../meetings/maintenance.ts';
+import { clashWarning, maintenanceClashes, planClashes } from '../../meetings/maintenance.ts';
 import { RESTRICTED_TITLE } from '../../meetings/notices.ts';
 import { REASON_CODES, Readiness, SLOTS } from '../../meetings/readiness.ts';
 import { Recurrence } from '../../meetings/recurrence.ts';
@@ -403,7 +404,10 @@ export function meetingRoutes(
   const readable = (user: UserRecord, id: string): Meeting => readableMeeting(meetings, user, id);
   /** a registration or change as this user reads it, with the maintenance windows it falls in */
   const answer = (user: UserRecord, r: StoreRegistered) => {
-    const clashes = maintenanceClashes(rt.inventory, d.alerts?.maintenanceWindows() ?? [], r.meeting);
+    const clashes = [
+      ...maintenanceClashes(rt.inventory, d.alerts?.maintenanceWindows() ?? [], r.meeting),
+      ...planClashes(rt.inventory, listPlans(rt.state), r.meeting),
+    ];
     const overlaps = r.overlaps.map((o) => overlapFor(user, o));
     return {
       meeting: meetingFor(user, r.meeting),
