@@ -161,6 +161,17 @@ function sample(method: string, path: string): { query?: string; body?: unknown 
     'POST /incidents': { body: { sites: [own], cause: 'thử' } },
     'PATCH /incidents/{id}': { body: { fix: 'đã thay' } },
     'GET /incidents/draft': { query: `alert_id=${alertId}` },
+    'POST /maintenance-plans': {
+      body: {
+        kind: 'once',
+        scope: { kind: 'site', value: own },
+        starts_at: future,
+        ends_at: future + 3600_000,
+        work: `bảo trì ${n}`,
+        by_text: 'thử',
+      },
+    },
+    'POST /maintenance-log': { body: { site: own, done: `đã kiểm tra ${n}`, by_text: 'thử' } },
     'GET /reports/six-month': { query: 'from=2026-01-01' },
     'GET /reports/yearly': { query: 'year=2026' },
     'GET /reports/period': { query: 'from=2026-01-01&to=2026-02-01' },
