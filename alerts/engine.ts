@@ -1081,7 +1081,7 @@ export class Engine implements AlertEngine {
   /** Who is paged for an episode at an escalation level (person ids, NOC first). */
   recipients(id: string, level = 0): string[] {
     const ep = this.eps.get(id);
-    return ep ? this.pager.recipients(ep, level) : [];
+    return ep ? this.pager.recipients(ep, level, this.o.now()) : [];
   }
 
   dispose(): void {

@@ -7,7 +7,9 @@ import type { Runtime, Service } from '../core/runtime.ts';
 import { siteHours } from '../inventory/hours.ts';
 import { readSecret } from '../inventory/load.ts';
 import type { SecretRef } from '../inventory/schema.ts';
+import { directoryFor } from '../people/directory.ts';
 import { Engine } from './engine.ts';
+import { outboxMailer } from './mailer.ts';
 import { EmailNotifier } from './notify/email.ts';
 import { SmsNotifier, TelegramNotifier, WebhookNotifier, ZaloNotifier } from './notify/http.ts';
 import type { Channel, Notifier } from './notify/types.ts';
@@ -108,6 +110,9 @@ export async function startAlerts(
     pollMs: parseDuration(a.outbox.poll),
     log,
   });
+  // the people directory (issue 17): seeded and applied to the inventory before the pager reads it;
+  // a site technician's replacement is told to Sở TT&TT through this outbox
+  directoryFor(rt.state, rt.inventory, { mailer: outboxMailer(outbox, rt.inventory) });
   const now = deps.now ?? Date.now;
   const forMax = Math.max(0, ...rules.rules.map((r) => r.for + (r.window ? r.window.size * r.window.of : 0)));
   const clearMax = Math.max(0, ...rules.rules.map((r) => Math.max(r.clear_for, r.window?.recover ?? 0)));

@@ -5,6 +5,7 @@
 // row per person and channel (notifiers are looped over: whichever channels are configured).
 import type { Cause } from '../api/contract.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
+import { onDuty, orgTechnicians, ROSTER_KINDS } from '../people/roster.ts';
 import type { StateDb } from '../storage/state-db.ts';
 import type { EngineOptions } from './engine.ts';
 import type { Ep } from './episode.ts';
@@ -61,22 +62,31 @@ export class Pager {
     private readonly db: StateDb,
     private readonly box: Outbox | null,
     private readonly o: PagerOptions,
-  ) {
-    void this.db;
-  }
+  ) {}
 
   private pages(ep: Ep): boolean {
     return SEVERITY_RANK[ep.e.severity] >= SEVERITY_RANK.major;
   }
 
-  /** Who is told about an episode at an escalation level (person ids, NOC first). */
-  recipients(ep: Ep, level: number): string[] {
+  /**
+   * Who is told about an episode at an escalation level at `now` (person ids): an owning carrier's or
+   * power organisation's person on duty today and its technicians of the sites first (people/roster.ts),
+   * then the NOC's and the owner's contacts by level, the owner person and the sites' technicians
+   * (the directory's at this moment).
+   */
+  recipients(ep: Ep, level: number, now: number): string[] {
     const e = ep.e;
     const noc = this.inv.inventory.network.noc;
     const orgs = [noc];
+    const first: string[] = [];
     const persons: string[] = [];
     if (this.pages(ep)) {
       if (e.owner_org && e.owner_org !== noc) orgs.push(e.owner_org);
+      const owner = e.owner_org ? this.inv.organisations.get(e.owner_org) : undefined;
+      if (owner && ROSTER_KINDS.includes(owner.kind)) {
+        first.push(...onDuty(this.db, owner.id, e.sites, now));
+        first.push(...orgTechnicians(this.db, owner.id, e.sites));
+      }
       if (e.owner_person) persons.push(e.owner_person);
       // power cuts and equipment: each site's technician, about their own site
       if ((e.cause === 'power' || e.cause === 'equipment') && !ep.key.startsWith('district:'))
@@ -85,7 +95,7 @@ export class Pager {
           if (t) persons.push(t);
         }
     }
-    const out: string[] = [];
+    const out: string[] = [...first];
     for (const id of orgs) {
       const org = this.inv.organisations.get(id);
       if (!org) continue;
@@ -143,7 +153,7 @@ export class Pager {
       }
       if (!this.pages(ep)) continue;
       // paged already: whoever the episode now adds (a meeting made it urgent, a site joined it)
-      const add = this.recipients(ep, ep.level).filter((p) => !ep.e.notified.includes(p));
+      const add = this.recipients(ep, ep.level, now).filter((p) => !ep.e.notified.includes(p));
       if (add.length > 0) {
         this.enqueue('alert', ep, add);
         ep.digestOnly = false;
@@ -167,7 +177,7 @@ export class Pager {
         !this.pages(ep),
     );
     if (digest.length > 0) {
-      const people = this.recipients(digest[0]!, 0);
+      const people = this.recipients(digest[0]!, 0, now);
       for (const ep of digest) {
         this.enqueue('digest', ep, people);
         ep.paged = true;
@@ -178,7 +188,7 @@ export class Pager {
     if (this.digestAt !== null && now >= this.digestAt) this.digestAt = null;
     for (const ep of ready) {
       if (!this.pages(ep)) continue;
-      this.enqueue('alert', ep, this.recipients(ep, 0));
+      this.enqueue('alert', ep, this.recipients(ep, 0, now));
       ep.paged = true;
       ep.notifyAt = null;
       ep.level = 0;
@@ -198,7 +208,7 @@ export class Pager {
         let add: string[] = [];
         while (ep.level < max && add.length === 0) {
           ep.level++;
-          add = this.recipients(ep, ep.level).filter((p) => !ep.e.notified.includes(p));
+          add = this.recipients(ep, ep.level, now).filter((p) => !ep.e.notified.includes(p));
         }
         this.enqueue('escalation', ep, add);
         ep.nextEscalationAt = ep.level < max ? now + this.escalateAfter(ep, now) : null;
@@ -212,7 +222,7 @@ export class Pager {
         now - ep.lastNotifiedAt >= this.o.renotifyInMeetingMs
       ) {
         // the current owner and the NOC, not whoever owned it before
-        const current = this.recipients(ep, ep.level).filter((p) => ep.e.notified.includes(p));
+        const current = this.recipients(ep, ep.level, now).filter((p) => ep.e.notified.includes(p));
         this.enqueue('reminder', ep, current);
         ep.lastNotifiedAt = now;
       }
@@ -243,7 +253,7 @@ export class Pager {
   /** One "reassigned" message to the old and the new owner (and the NOC); never a fresh page. */
   reassigned(ep: Ep, now: number, previous: NonNullable<Queued['extra']>['previous']): void {
     if (ep.paged) {
-      const to = [...new Set([...ep.e.notified, ...this.recipients(ep, ep.level)])];
+      const to = [...new Set([...ep.e.notified, ...this.recipients(ep, ep.level, now)])];
       this.enqueue('reassign', ep, to, { ...(previous && { previous }) });
     }
     this.flush(now);

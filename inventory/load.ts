@@ -243,12 +243,16 @@ export function summarize(l: LoadedInventory): string {
   return `ok: ${l.inventory.sites.length} sites (${t.province} province, ${t.district} district, ${t.commune} commune), ${l.devices.size} devices`;
 }
 
-/** Reads a secret named by reference; files are resolved against the inventory's folder. */
+/**
+ * Reads a secret named by reference; files are resolved against the inventory's folder. A plain
+ * string (a phone number written as is) is its own value.
+ */
 export function readSecret(
-  ref: SecretRef,
+  ref: SecretRef | string,
   baseDir: string,
   env: NodeJS.ProcessEnv = process.env,
 ): string | undefined {
+  if (typeof ref === 'string') return ref || undefined;
   if ('env' in ref) return env[ref.env] || undefined;
   const path = isAbsolute(ref.file) ? ref.file : resolve(baseDir, ref.file);
   try {

@@ -39,10 +39,29 @@ const secret = z.unknown().transform((v, ctx) => {
   return r.data;
 });
 
+/** A phone number is contact data, not a credential: written as is, or as a secret reference. */
+export const PHONE_PATTERN = /^\+?[0-9][0-9 .-]{5,19}$/;
+const phone = z.unknown().transform((v, ctx) => {
+  if (typeof v === 'string') {
+    if (PHONE_PATTERN.test(v)) return v;
+    ctx.addIssue({ code: 'custom', message: 'must be a phone number such as "+84 912 345 678"' });
+    return z.NEVER;
+  }
+  const r = SecretRef.safeParse(v);
+  if (!r.success) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be a phone number such as "+84 912 345 678", { env: VARIABLE_NAME } or { file: PATH }',
+    });
+    return z.NEVER;
+  }
+  return r.data as string | SecretRef;
+});
+
 const Channels = z
   .object({
     email: z.email('must be an e-mail address').optional(),
-    phone: secret.optional(),
+    phone: phone.optional(),
     telegram: secret.optional(),
     zalo: secret.optional(),
   })
