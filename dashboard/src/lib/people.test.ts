@@ -9,6 +9,8 @@ import {
   isDate,
   mondayOf,
   type OrgRef,
+  personChanges,
+  replacementFrom,
   replacements,
   rosterCells,
   rosterOrgs,
@@ -53,14 +55,28 @@ describe('searchPeople', () => {
 });
 
 describe('replacements', () => {
-  it('pairs each tenure with the one before, newest first', () => {
+  it('pairs each row with the one before, newest first, in order of start then entry', () => {
     const r = replacements([
-      { person: 'b', from: '2026-12-07', to: null, reason: 'Luân chuyển', by: 'admin' },
-      { person: 'a', from: '2022-01-01', to: '2026-12-07', reason: null, by: null },
+      { id: 3, person: 'c', valid_from: 2_000, reason: 'Nghỉ hưu', by: 'noc' },
+      { id: 2, person: 'b', valid_from: 2_000, reason: 'Luân chuyển', by: 'admin' },
+      {
+        id: 1,
+        person: 'a',
+        valid_from: 1_000,
+        reason: 'Theo tệp danh mục / from the inventory file',
+        by: 'inventory',
+      },
     ]);
     expect(r).toEqual([
-      { before: 'a', after: 'b', from: '2026-12-07', reason: 'Luân chuyển', by: 'admin' },
-      { before: null, after: 'a', from: '2022-01-01', reason: null, by: null },
+      { before: 'b', after: 'c', from: 2_000, reason: 'Nghỉ hưu', by: 'noc' },
+      { before: 'a', after: 'b', from: 2_000, reason: 'Luân chuyển', by: 'admin' },
+      {
+        before: null,
+        after: 'a',
+        from: 1_000,
+        reason: 'Theo tệp danh mục / from the inventory file',
+        by: 'inventory',
+      },
     ]);
     expect(replacements([])).toEqual([]);
   });
@@ -96,6 +112,8 @@ describe('calendar days', () => {
     expect(fmtDate('2026-12-07', true)).toBe('07/12');
     expect(fmtDate('2026-12-07T01:00:00Z')).toBe('07/12/2026');
     expect(fmtDate(null)).toBe('—');
+    // ms: the Bắc Kạn calendar day (00:30 on the 8th there is 17:30 UTC on the 7th)
+    expect(fmtDate(Date.UTC(2026, 11, 7, 17, 30))).toBe('08/12/2026');
   });
 });
 
@@ -143,5 +161,28 @@ describe('canEditPerson', () => {
     expect(canEditPerson({ role: 'technician' }, null)).toBe(false);
     expect(canEditPerson({ role: 'viewer' }, 'vnpt')).toBe(false);
     expect(canEditPerson(null, 'vnpt')).toBe(false);
+  });
+});
+
+describe('what the forms send', () => {
+  const before = { name: 'Nông Văn Hải', title: '', org: 'vp-tinh-uy', email: 'hai@x.example', phone: '' };
+  it('sends only the changed fields of a person, emptied ones as null', () => {
+    expect(personChanges(before, { ...before })).toEqual({});
+    expect(personChanges(before, { ...before, title: ' Chuyên viên ', email: '' })).toEqual({
+      title: 'Chuyên viên',
+      email: null,
+    });
+    // a new person: what was typed
+    expect(
+      personChanges(null, { name: ' Hà Thị Lan ', title: '', org: '', email: 'lan@x.example', phone: '' }),
+    ).toEqual({
+      name: 'Hà Thị Lan',
+      email: 'lan@x.example',
+    });
+  });
+  it('starts a replacement now when the day is today, else at the midnight of that day in Bắc Kạn', () => {
+    expect(replacementFrom('2026-12-07', '2026-12-07')).toBeUndefined();
+    expect(replacementFrom('2026-12-01', '2026-12-07')).toBe(Date.UTC(2026, 10, 30, 17, 0));
+    expect(replacementFrom('', '2026-12-07')).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@
 // organisation or sites typed without diacritics; a site's technician history as replacements
 // (old → new, why, from when); the duty roster's week (Monday to Sunday, Bắc Kạn calendar days) and
 // which organisations keep one (carriers, then the power company and its branches). Unit-tested.
-import { toDateInput } from '../../../core/time.ts';
+import { fromLocalInput, toDateInput } from '../../../core/time.ts';
 import { fold } from './search.ts';
 
 /** An organisation as GET /inventory lists it. */
@@ -45,37 +45,39 @@ export function searchPeople<T extends Searchable>(items: readonly T[], query: s
   return ranked.map((r) => r.item);
 }
 
-/** A day: "2026-12-07" (a Bắc Kạn calendar day) or ms (its instant). */
-export type Day = string | number;
-
-/** One period of a site's technician: who, from which day, until which (null: still), why, entered by whom. */
-export interface Tenure {
+/** A row of a site's technician history (GET /sites/{id}/technicians): who, from when until when (ms). */
+export interface TechnicianRow {
+  id: number;
+  site: string;
   person: string;
-  from: Day;
-  to: Day | null;
-  reason: string | null;
-  by: string | null;
+  /** the person's name as the directory has it */
+  person_name: string | null;
+  valid_from: number;
+  /** null: still the site's technician */
+  valid_to: number | null;
+  reason: string;
+  by: string;
+  at: number;
 }
 
 /** A replacement as the history shows it: the person before (null for the first), the person after. */
 export interface Replacement {
   before: string | null;
   after: string;
-  from: Day;
-  reason: string | null;
-  by: string | null;
+  from: number;
+  reason: string;
+  by: string;
 }
 
-/** a day as a sortable string: ms become their instant (ISO), days stay as they are */
-const dayKey = (d: Day): string => (typeof d === 'number' ? new Date(d).toISOString() : d);
-
-/** A site's tenures (any order) as replacements, newest first. */
-export function replacements(tenures: readonly Tenure[]): Replacement[] {
-  const sorted = [...tenures].sort((a, b) => dayKey(a.from).localeCompare(dayKey(b.from)));
+/** A site's history rows (any order) as replacements, newest first. */
+export function replacements(
+  rows: readonly Pick<TechnicianRow, 'person' | 'valid_from' | 'reason' | 'by' | 'id'>[],
+): Replacement[] {
+  const sorted = [...rows].sort((a, b) => a.valid_from - b.valid_from || a.id - b.id);
   const out: Replacement[] = sorted.map((x, i) => ({
     before: i > 0 ? sorted[i - 1]!.person : null,
     after: x.person,
-    from: x.from,
+    from: x.valid_from,
     reason: x.reason,
     by: x.by,
   }));
@@ -114,7 +116,7 @@ export function mondayOf(date: string): string {
  * "2026-12-07" (or ms: its Bắc Kạn day) → "07/12/2026"; with `short`, "07/12". Anything else comes back
  * as it was.
  */
-export function fmtDate(day: Day | null | undefined, short = false): string {
+export function fmtDate(day: string | number | null | undefined, short = false): string {
   if (day === null || day === undefined || day === '') return '—';
   const date = typeof day === 'number' ? toDateInput(day) : day;
   const m = DATE.exec(date.slice(0, 10));
@@ -184,40 +186,109 @@ export function canEditPerson(
   return user.role === 'host' && !!user.org && user.org === personOrg;
 }
 
-// ── the API's answers, as the tabs read them ──────────────────────────────────────────────────────────
+// ── the API's answers (api/routes/people.ts), as the tabs read them ──────────────────────────────────
 
-/** A training record (Điều 13.2): which course, which day. */
+/** A training record (Điều 13.2): which course, which day (yyyy-mm-dd), given by whom. */
 export interface Training {
   id: number;
+  person: string;
   course: string;
   date: string;
-  provider?: string | null;
+  provider: string | null;
+  notes: string | null;
+  by: string;
+  at: number;
 }
 
-/** GET /people: a person, the sites they serve and their trainings; channels only for admin and NOC. */
+/** What a person can be reached by; null for those who may not see it. */
+export interface Channels {
+  email: string | null;
+  phone: string | null;
+  /** the phone number is kept as a secret reference in the inventory file */
+  phone_secret: boolean;
+  telegram: boolean;
+  zalo: boolean;
+}
+
+/** GET /people: a person and the sites whose technician they are now. */
 export interface PersonView {
   id: string;
   name: string;
   title: string | null;
   org: string | null;
-  email?: string | null;
-  phone?: string | null;
-  /** the sites whose technician they are now */
   sites: string[];
-  trainings?: Training[];
+  from_inventory: boolean;
+  edited_at: number | null;
+  edited_by: string | null;
+  channels: Channels | null;
 }
 
 /** GET /sites/{id}/technicians */
 export interface SiteTechnicians {
   site: string;
-  current: Tenure | null;
-  history: Tenure[];
+  current: TechnicianRow | null;
+  history: TechnicianRow[];
 }
 
-/** POST /sites/{id}/technician: the replacement made, and whether Sở TT&TT was told */
+/** POST /sites/{id}/technician: the rows closed and opened, and how many notices to Sở TT&TT were queued */
 export interface Replaced {
-  before: string | null;
-  after: string;
-  from: Day;
-  notified: boolean;
+  previous: TechnicianRow | null;
+  current: TechnicianRow;
+  notified: number;
+}
+
+/** GET /roster: one person on duty for an organisation on a day */
+export interface RosterRow extends RosterEntry {
+  id: number;
+  sites: string[] | null;
+  by: string;
+  at: number;
+}
+
+/** GET /org-technicians: the technician a carrier or power organisation names for a site */
+export interface OrgTechnician {
+  org: string;
+  site: string;
+  person: string;
+  by: string;
+  at: number;
+}
+
+// ── what the forms send ───────────────────────────────────────────────────────────────────────────────
+
+/** The fields of the person form, as typed. */
+export interface PersonFields {
+  name: string;
+  title: string;
+  org: string;
+  email: string;
+  phone: string;
+}
+
+/**
+ * The PATCH body for a changed person: only the fields that differ from `before` (trimmed; emptied →
+ * null), so a field left alone is never written back — in particular a phone number kept as a secret
+ * reference, which the form shows empty. A new person (no `before`): every non-empty field.
+ */
+export function personChanges(
+  before: PersonFields | null,
+  after: PersonFields,
+): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const k of ['name', 'title', 'org', 'email', 'phone'] as const) {
+    const v = after[k].trim();
+    if (before === null) {
+      if (v) out[k] = v;
+    } else if (v !== before[k].trim()) out[k] = v || null;
+  }
+  return out;
+}
+
+/**
+ * The replacement's `from` for the day chosen in the form: nothing when it is today (the API takes
+ * now), else that day's midnight in Bắc Kạn (ms); undefined also for an empty or malformed day.
+ */
+export function replacementFrom(day: string, today: string): number | undefined {
+  if (day === today) return undefined;
+  return fromLocalInput(day) ?? undefined;
 }
