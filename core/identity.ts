@@ -67,3 +67,21 @@ export function identityChanges(
   }
   return out;
 }
+
+/** the register's words for a device kind (inventory/schema.ts DeviceKind) */
+export const DEVICE_KIND_NAMES: Record<'codec' | 'ups' | 'router' | 'mcu', Named> = {
+  codec: { vi: 'Thiết bị đầu cuối (codec)', en: 'Codec' },
+  ups: { vi: 'Bộ lưu điện (UPS)', en: 'UPS' },
+  router: { vi: 'Thiết bị định tuyến', en: 'Router' },
+  mcu: { vi: 'Thiết bị điều khiển đa điểm (MCU)', en: 'MCU' },
+};
+
+/** warranty as of today: none entered, ended, ending within a year, valid beyond a year */
+export const WARRANTY_STATES = ['unknown', 'expired', 'expiring', 'valid'] as const;
+export type WarrantyState = (typeof WARRANTY_STATES)[number];
+export const WARRANTY_NAMES: Record<WarrantyState, Named> = {
+  unknown: { vi: 'Chưa nhập', en: 'Not entered' },
+  expired: { vi: 'Đã hết bảo hành', en: 'Expired' },
+  expiring: { vi: 'Hết bảo hành trong 12 tháng', en: 'Expires within a year' },
+  valid: { vi: 'Còn bảo hành', en: 'Under warranty' },
+};

@@ -61,6 +61,8 @@ export interface Table {
   totals?: Cell[];
   /** relative column widths (default equal) */
   widths?: number[];
+  /** indexes of rows shown bold (highlighted: a warranty ending within a year) */
+  bold_rows?: number[];
 }
 
 export type Block =

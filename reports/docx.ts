@@ -153,7 +153,12 @@ function table(t: DocTable, d: AdminDocument): (Paragraph | Table)[] {
       }),
   );
   const body = t.rows.length
-    ? t.rows.map((r) => new TableRow({ children: r.map((c, i) => dataCell(c, d, widths[i]!)) }))
+    ? t.rows.map(
+        (r, k) =>
+          new TableRow({
+            children: r.map((c, i) => dataCell(c, d, widths[i]!, t.bold_rows?.includes(k) ?? false)),
+          }),
+      )
     : [
         new TableRow({
           children: [
