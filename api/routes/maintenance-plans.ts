@@ -384,6 +384,32 @@ export function maintenancePlanRoutes(d: Deps, opts: { now?: () => number } = {}
   app.openapi(
     createRoute({
       method: 'get',
+      path: '/maintenance-devices',
+      summary:
+        'Thiết bị có thể lập kế hoạch hoặc ghi nhật ký bảo trì (codec, UPS, router, MCU) / the devices a plan or log entry may name',
+      security: SECURITY,
+      ...roles(...READ_ROLES),
+      responses: ok(
+        z.object({
+          items: z.array(z.object({ id: z.string(), kind: z.string(), site: z.string().nullable() })),
+        }),
+        'Danh sách / list',
+      ),
+    }),
+    (c) => {
+      allow(c, ...READ_ROLES);
+      const items = [...inv.devices.values()].map((x) => ({
+        id: x.id,
+        kind: x.kind,
+        site: x.site?.id ?? null,
+      }));
+      return c.json({ items }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
       path: '/maintenance-log',
       summary: 'Nhật ký bảo trì (mới nhất trước) / the maintenance log, newest first',
       security: SECURITY,
