@@ -172,6 +172,8 @@ function sample(method: string, path: string): { query?: string; body?: unknown 
       },
     },
     'POST /maintenance-log': { body: { site: own, done: `đã kiểm tra ${n}`, by_text: 'thử' } },
+    'POST /feedback': { body: { kind: 'difficulty', category: 'other', text: `Ý kiến thử ${n}` } },
+    'POST /feedback/{id}/answer': { body: { text: 'trả lời thử' } },
     'POST /people': { body: { id: `matrix-person-${n}`, name: `Người ${n}`, org: HOST_ORG } },
     'PATCH /people/{id}': { body: { title: `chức danh ${n}` } },
     'POST /people/{id}/trainings': { body: { course: 'Vận hành codec', date: '2026-03-01' } },

@@ -16,6 +16,7 @@ import { Bus } from '../core/bus.ts';
 import { log } from '../core/log.ts';
 import type { MetricsStore } from '../core/ports.ts';
 import type { Runtime, Service } from '../core/runtime.ts';
+import { FeedbackStore } from '../feedback/store.ts';
 import { loadInventory, type ResolvedCredential, resolveCredentials, summarize } from '../inventory/load.ts';
 import { startObservedCalls } from '../meetings/calls-service.ts';
 import { IncidentDrafter } from '../meetings/incident-drafts.ts';
@@ -139,6 +140,7 @@ export async function start(opts: StartOptions = {}): Promise<Running> {
       readiness,
       calls: calls.calls,
       episodes: dbEpisodes(state),
+      feedback: new FeedbackStore(state),
     };
     services.push(
       startAfterMeeting(runtime, reportDeps, {

@@ -10,6 +10,7 @@ import type { Sample } from '../core/bus.ts';
 import { log } from '../core/log.ts';
 import type { MetricsStore } from '../core/ports.ts';
 import type { Runtime } from '../core/runtime.ts';
+import { FeedbackStore } from '../feedback/store.ts';
 import type { Person } from '../inventory/schema.ts';
 import { dbEpisodes, type ReportDeps } from '../reports/meeting.ts';
 import { createMetricsStore } from '../storage/metrics/index.ts';
@@ -67,6 +68,7 @@ export async function world(t0: number): Promise<World> {
       readiness,
       calls,
       episodes: dbEpisodes(rt.state),
+      feedback: new FeedbackStore(rt.state),
       now: clock.now,
     }),
     drive(seconds, round, step = 10) {

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config.ts';
 import { log } from '../core/log.ts';
 import { localParts } from '../core/time.ts';
+import { FeedbackStore } from '../feedback/store.ts';
 import { loadInventory } from '../inventory/load.ts';
 import { IncidentLog } from '../meetings/incidents.ts';
 import { CallLog } from '../meetings/observed.ts';
@@ -83,7 +84,16 @@ export async function run(args: string[]): Promise<number> {
     const incidents = new IncidentLog(state, inventory, meetings);
     const readiness = new Readiness(state, inventory, { meetings, store, alerts: null });
     const calls = new CallLog(state, inventory, meetings);
-    const deps = { inventory, store, meetings, incidents, readiness, calls, episodes: dbEpisodes(state) };
+    const deps = {
+      inventory,
+      store,
+      meetings,
+      incidents,
+      readiness,
+      calls,
+      episodes: dbEpisodes(state),
+      feedback: new FeedbackStore(state),
+    };
     let json: object;
     // the filed document, its number (numbering: auto) kept per document key; null: not a filed kind
     let document: ((o: { number: number | null; date?: number }) => AdminDocument) | null = null;

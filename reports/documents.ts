@@ -6,6 +6,7 @@ import { viDate } from '../meetings/time.ts';
 import { COMPLIANCE_PARTS } from './compliance-parts.ts';
 import type { AdminDocument, Lang, OfficeDetails } from './document.ts';
 import { dateTime, numbered, p, tr } from './document-text.ts';
+import { FEEDBACK_PARTS } from './feedback-parts.ts';
 import type { MeetingReport } from './meeting.ts';
 import { MEETING_PARTS } from './meeting-parts.ts';
 import type { PeriodReport } from './period.ts';
@@ -151,6 +152,7 @@ export function periodDocument(
         ...PERIOD_PARTS.map((f) => f(r, lang)),
         ...COMPLIANCE_PARTS.map((f) => f(r.compliance, lang)),
         ...PERIOD_TAIL.map((f) => f(r, lang)),
+        ...FEEDBACK_PARTS.map((f) => f(r, lang)),
       ]),
       { heading: '', blocks: [p(closing(name, lang, 'period'))] },
     ],

@@ -3,11 +3,13 @@
 // without data is "no data", never "disconnected"), each drop with its cause (the fault episode that
 // explains it, or hung up), link quality over the connected minutes only, every episode that touched
 // the meeting's sites, the readiness test runs and the incidents logged.
+
 import { episodesOverlapping, episodesStartedIn } from '../alerts/store.ts';
 import type { Episode } from '../api/contract.ts';
 import type { MetricName } from '../core/metrics.ts';
 import type { Bucket, MetricsStore } from '../core/ports.ts';
 import { CAUSE_NAMES } from '../core/vocabulary.ts';
+import type { FeedbackStore } from '../feedback/store.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
 import type { Incident, IncidentLog } from '../meetings/incidents.ts';
 import type { CallLog, ObservedCall, ObservedLeg } from '../meetings/observed.ts';
@@ -155,6 +157,8 @@ export interface ReportDeps {
   calls: CallLog;
   episodes: EpisodeSource;
   readiness?: Readiness | null;
+  /** difficulties and proposals filed (feedback/store.ts): the period reports list them (Điều 11.4) */
+  feedback?: Pick<FeedbackStore, 'filedIn'> | null;
   now?: () => number;
 }
 

@@ -2,6 +2,7 @@
 // yearly report to the provincial People's Committee (Điều 11.3): meetings by host office, tier and
 // month; incidents by cause with the mean time to restore; availability per site.
 import type { MetricsStore } from '../core/ports.ts';
+import type { FeedbackCategory, FeedbackKind, FeedbackStatus } from '../feedback/vocabulary.ts';
 import { TIERS, type Tier } from '../inventory/schema.ts';
 import { CAUSE_CLASSES, CAUSE_LABEL, type CauseClass } from '../meetings/incidents.ts';
 import { addLocalMonths, parseLocalTime } from '../meetings/time.ts';
@@ -74,11 +75,52 @@ export interface PeriodReport {
   };
   /** Điều 6, 7.1.b, 11.3, 14.2, 14.3: registrations, readiness, technicians, episodes, carriers, power */
   compliance: Compliance;
+  /** difficulties and proposals filed in the period, with the NOC's answers (Điều 11.4, 15.2) */
+  feedback: {
+    total: number;
+    answered: number;
+    items: FeedbackItem[];
+  };
   availability: {
     bucket_ms: number;
     by_tier: { tier: Tier; mean: number | null }[];
     sites: SiteAvailability[];
   };
+}
+
+export interface FeedbackItem {
+  id: number;
+  filed_at: number;
+  kind: FeedbackKind;
+  category: FeedbackCategory;
+  /** who filed it: the host office's name, else the account and its role */
+  from: string;
+  site: string | null;
+  site_name: string | null;
+  text: string;
+  status: FeedbackStatus;
+  answer: string | null;
+  answered_at: number | null;
+}
+
+/** The feedback filed in [from, to), oldest first, with names for the document. */
+function feedbackOf(d: ReportDeps, from: number, to: number): PeriodReport['feedback'] {
+  const items: FeedbackItem[] = (d.feedback?.filedIn(from, to) ?? []).map((f) => ({
+    id: f.id,
+    filed_at: f.filed_at,
+    kind: f.kind,
+    category: f.category,
+    from: f.org
+      ? (d.meetings.hosts.get(f.org)?.name ?? d.inventory.organisations.get(f.org)?.name ?? f.org)
+      : f.filed_by,
+    site: f.site,
+    site_name: f.site ? (d.inventory.sites.get(f.site)?.name ?? f.site) : null,
+    text: f.text,
+    status: f.status,
+    answer: f.answer,
+    answered_at: f.answered_at,
+  }));
+  return { total: items.length, answered: items.filter((f) => f.status === 'answered').length, items };
 }
 
 /** Period bounds from a local date: six months or a year from `from` (Bắc Kạn local midnight). */
@@ -190,6 +232,7 @@ export async function periodReport(
       }),
     },
     compliance: figures,
+    feedback: feedbackOf(d, from, to),
     availability: {
       bucket_ms: AVAILABILITY_BUCKET_MS,
       by_tier: TIERS.map((tier) => {

@@ -2,6 +2,7 @@
 // (Điều 11.3) and any period — JSON by default; format=html the document as a printable page (the filed layout, lang=vi|en),
 // and the document an office files (Nghị định 30/2020) with format=docx|pdf|csv, lang=vi|en.
 import { createRoute, z } from '@hono/zod-openapi';
+import { FeedbackStore } from '../../feedback/store.ts';
 import { CallLog } from '../../meetings/observed.ts';
 import type { Readiness } from '../../meetings/readiness.ts';
 import { isoLocal, parseLocalTime } from '../../meetings/time.ts';
@@ -160,6 +161,7 @@ export function reportRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =>
     readiness: parts.readiness,
     calls: new CallLog(d.rt.state, d.rt.inventory, parts.meetings),
     episodes: dbEpisodes(d.rt.state),
+    feedback: new FeedbackStore(d.rt.state),
     ...(opts.now && { now: opts.now }),
   };
   const app = subApp();

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { RuleSet } from '../../alerts/rules.ts';
 import { METRIC_NAMES, METRICS, type MetricName, qualitySource, statesOf } from '../../core/metrics.ts';
+import { describeHours, siteHours } from '../../inventory/hours.ts';
 import { readSecret } from '../../inventory/load.ts';
 import type { Organisation, Person, SecretRef } from '../../inventory/schema.ts';
 import { CARRIERS, TIERS } from '../../inventory/schema.ts';
@@ -85,6 +86,8 @@ const SiteDetail = z.object({
   alerts: z.array(Alert),
   /** the site's Grafana dashboards when `grafana.url` is configured, else empty */
   grafana: z.array(GrafanaLink),
+  /** operating hours (Điều 5.6): the site's own or the default, in words; within them now */
+  hours: z.object({ vi: z.string(), en: z.string(), own: z.boolean(), now: z.boolean() }),
 });
 
 const SiteParam = z.object({ id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'mã điểm cầu / site id') });
@@ -137,6 +140,7 @@ const MAX_SPAN_MS = 400 * 86400_000;
 export function siteRoutes(d: Deps) {
   const { rt, live } = d;
   const inv = rt.inventory;
+  const hours = siteHours(rt.config.operations, inv);
   const app = subApp();
   let cache = { version: -1, body: new Uint8Array(), limit: 0 };
 
@@ -276,6 +280,11 @@ export function siteRoutes(d: Deps) {
           },
           alerts,
           grafana: grafanaLinks(rt.config.grafana.url, { id, district: site.district, tier: site.tier }),
+          hours: {
+            ...describeHours(hours.of(id)),
+            own: site.hours !== undefined,
+            now: hours.inHours(id, Date.now()),
+          },
         },
         200,
       );

@@ -1,4 +1,58 @@
-// Strings of the operations "feedback" tab (Vietnamese first). Spread into the dictionaries of i18n.svelte.ts.
-export const vi = {};
+// Strings of the operations "feedback" tab (Vietnamese first), and the operating hours line of the site
+// page. Spread into the dictionaries of i18n.svelte.ts. Kinds, categories and statuses come from
+// feedback/vocabulary.ts.
+export const vi = {
+  feedback_hours: 'Giờ hoạt động',
+  feedback_hint:
+    'Cơ quan chủ trì và cán bộ kỹ thuật gửi khó khăn, vướng mắc hoặc đề xuất (Điều 15.2); Trung tâm trả lời; báo cáo 6 tháng và hằng năm liệt kê các ý kiến (Điều 11.4).',
+  feedback_new: 'Gửi ý kiến',
+  feedback_kind: 'Loại ý kiến',
+  feedback_category: 'Lĩnh vực',
+  feedback_site: 'Điểm cầu (nếu có)',
+  feedback_site_none: '— Không gắn điểm cầu —',
+  feedback_text: 'Nội dung',
+  feedback_send: 'Gửi ý kiến',
+  feedback_refused: 'Không gửi được',
+  feedback_sent: 'Đã gửi ý kiến số',
+  feedback_list: 'Các ý kiến đã gửi',
+  feedback_none: 'Chưa có ý kiến nào.',
+  feedback_filter_status: 'Trạng thái',
+  feedback_filter_all: 'Tất cả',
+  feedback_filed: 'Gửi lúc',
+  feedback_by: 'Người gửi',
+  feedback_status: 'Trạng thái',
+  feedback_answer: 'Trả lời',
+  feedback_answer_of: 'Trả lời ý kiến số',
+  feedback_answer_send: 'Gửi trả lời',
+  feedback_answer_refused: 'Không trả lời được',
+  feedback_answered_by: 'Trả lời bởi',
+  feedback_notified: 'Đã báo qua thư điện tử tới',
+};
 
-export const en: Record<keyof typeof vi, string> = {};
+export const en: Record<keyof typeof vi, string> = {
+  feedback_hours: 'Operating hours',
+  feedback_hint:
+    'Host offices and technicians report difficulties or make proposals (Art. 15.2); the NOC answers; the six-month and yearly reports list them (Art. 11.4).',
+  feedback_new: 'File feedback',
+  feedback_kind: 'Kind',
+  feedback_category: 'Category',
+  feedback_site: 'Site (optional)',
+  feedback_site_none: '— No site —',
+  feedback_text: 'Text',
+  feedback_send: 'Send',
+  feedback_refused: 'Not filed',
+  feedback_sent: 'Filed as no.',
+  feedback_list: 'Feedback filed',
+  feedback_none: 'No feedback yet.',
+  feedback_filter_status: 'Status',
+  feedback_filter_all: 'All',
+  feedback_filed: 'Filed',
+  feedback_by: 'Filed by',
+  feedback_status: 'Status',
+  feedback_answer: 'Answer',
+  feedback_answer_of: 'Answer to feedback no.',
+  feedback_answer_send: 'Send answer',
+  feedback_answer_refused: 'Answer not sent',
+  feedback_answered_by: 'Answered by',
+  feedback_notified: 'E-mailed to',
+};
