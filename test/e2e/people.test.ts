@@ -1,0 +1,269 @@
+// End to end: the People and Roster tabs of the operations records (issue 17) in Debian's Chromium
+// against `diemcau demo` (devices on the loopback base E2E_BASE + 16) whose e-mail goes to a real SMTP
+// server on loopback. The admin adds a person, replaces a commune site's technician through the form with
+// a reason, sees old → new with the reason in the site's history; the server's answer counts the notices
+// queued for Sở TT&TT, its audit log records them, and the mail reaches each of Sở TT&TT's contacts. The
+// admin puts a VNPT person on today's roster in the week grid and reads it back through the API; axe finds
+// nothing serious on either tab; screenshots at laptop size (1366×768) and at phone width (390×844, where
+// the roster is a list of days and the page does not scroll sideways).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SmtpSink, startSmtp } from '../../alerts/test-servers.ts';
+import {
+  pageApi as api,
+  buildDashboard,
+  E2E_BASE,
+  type LaunchedChromium,
+  launchChromium,
+  ROOT,
+  seriousViolations,
+  signIn,
+  startTarget,
+  type Target,
+} from './target.ts';
+
+const devTarget = process.env['DIEMCAU_E2E_TARGET'] === 'dev';
+const SHOTS = join(ROOT, 'docs/screenshots');
+const SITE = 'xa-bang-thanh';
+const OLD = 'kt-xa-bang-thanh';
+const OLD_NAME = 'Cán bộ kỹ thuật UBND xã Bằng Thành';
+const NEW = 'nong-van-hai-e2e';
+const NEW_NAME = 'Nông Văn Hải';
+const REASON = 'Luân chuyển cán bộ sang Văn phòng HĐND-UBND huyện (e2e)';
+const COURSE = 'Tập huấn vận hành hệ thống hội nghị truyền hình trực tuyến (e2e)';
+const ROSTER_ORG = 'vnpt';
+const ROSTER_PERSON = 'vnpt-truc-2';
+const ROSTER_NAME = 'Trực đường truyền VNPT 2';
+/** the e-mail of Sở TT&TT's contacts (the NOC organisation's `contacts` in inventory/bac-kan.yaml): the notice's recipients */
+const SO_TTTT = ['truc-ban-1@noc.diemcau.example', 'truc-ban-2@noc.diemcau.example'];
+const HCM = 7 * 3_600_000;
+/** today in Bắc Kạn, yyyy-mm-dd */
+const today = () => new Date(Date.now() + HCM).toISOString().slice(0, 10);
+const ddmmyyyy = (d: string) => d.split('-').reverse().join('/');
+
+/** opens a path by the app's router (no reload), or reloads it when the page is already there */
+async function open(page: Page, path: string): Promise<void> {
+  if (new URL(page.url()).pathname === path) {
+    await page.reload();
+    return;
+  }
+  await page.evaluate((p) => {
+    history.pushState({}, '', p);
+    dispatchEvent(new PopStateEvent('popstate'));
+  }, path);
+}
+
+/** the page is no wider than its window (nothing scrolls sideways) */
+const overflowX = (page: Page) =>
+  page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+
+describe.skipIf(devTarget)('people and roster tabs end to end', () => {
+  let target: Target;
+  let chrome: LaunchedChromium;
+  let page: Page;
+  let smtp: SmtpSink;
+  const ENV = ['DIEMCAU__NOTIFY__EMAIL__HOST', 'DIEMCAU__NOTIFY__EMAIL__PORT'];
+
+  beforeAll(async () => {
+    buildDashboard();
+    mkdirSync(SHOTS, { recursive: true });
+    smtp = await startSmtp();
+    process.env['DIEMCAU__NOTIFY__EMAIL__HOST'] = '127.0.0.1';
+    process.env['DIEMCAU__NOTIFY__EMAIL__PORT'] = String(smtp.port);
+    try {
+      target = await startTarget({ base: E2E_BASE + 16 });
+    } finally {
+      for (const k of ENV) delete process.env[k];
+    }
+    chrome = await launchChromium({
+      context: { viewport: { width: 1366, height: 768 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' },
+    });
+    page = chrome.page;
+    await signIn(page, target, { path: '/ops/people' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await chrome?.browser.close();
+    await target?.stop().catch(() => {});
+    await smtp?.close();
+  });
+
+  it('adds a person and replaces a commune site technician with a reason; Sở TT&TT is told', async () => {
+    await open(page, '/ops/people');
+    await page.locator('table[data-people] tr[data-person]').first().waitFor({ timeout: 20_000 });
+
+    // a new person, through the form
+    await page.click('button:has-text("Thêm cán bộ")');
+    const pf = page.locator('form[data-person-form=""]');
+    await pf.locator('input[name=id]').fill(NEW);
+    await pf.locator('input[name=name]').fill(NEW_NAME);
+    await pf.locator('input[name=title]').fill('Công chức Văn hóa - Xã hội');
+    await pf.locator('input[name=email]').fill('nong-van-hai@site.diemcau.example');
+    await pf.locator('input[name=phone]').fill('+84 912 345 678');
+    await pf.locator('button[type=submit]').click();
+    await page.locator('[data-saved]').waitFor({ timeout: 10_000 });
+    expect(await page.locator('[data-saved]').textContent()).toContain(NEW_NAME);
+
+    // found by its name typed without diacritics, the site by its own
+    await page.fill('input[name=q]', 'nong van hai');
+    await expect.poll(() => page.locator('tr[data-person]').count()).toBe(1);
+    expect(await page.locator(`tr[data-person=${NEW}]`).count()).toBe(1);
+
+    // a training record on the person's record
+    await page.locator(`tr[data-person=${NEW}] button:has-text("Hồ sơ")`).click();
+    const rec = page.locator(`section[data-person-detail=${NEW}]`);
+    await rec.waitFor();
+    expect(await rec.locator('[data-trainings]').textContent()).toContain('chưa có');
+    const tf = rec.locator(`form[data-training-form=${NEW}]`);
+    expect(await tf.locator('input[name=date]').inputValue()).toBe(today());
+    await tf.locator('input[name=course]').fill(COURSE);
+    await tf.locator('input[name=provider]').fill('Sở Thông tin và Truyền thông');
+    await tf.locator('button[type=submit]').click();
+    await expect.poll(() => rec.locator('[data-trainings]').textContent()).toContain(COURSE);
+    expect(await rec.locator('[data-trainings]').textContent()).toContain(ddmmyyyy(today()));
+    const tr = await api(page, 'GET', `/people/${NEW}/trainings`);
+    expect(tr.json.items.map((x: { course: string; date: string }) => [x.course, x.date])).toEqual([
+      [COURSE, today()],
+    ]);
+    await rec.locator('button:has-text("Đóng")').click();
+    await page.fill('input[name=q]', 'bang thanh');
+    const row = page.locator(`tr[data-site=${SITE}]`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain(OLD_NAME);
+
+    // the replacement: the button stays disabled until a person and a reason are given
+    await row.locator('button').click();
+    const panel = page.locator(`section[data-site-panel=${SITE}]`);
+    await panel.waitFor();
+    const form = panel.locator(`form[data-replace-form=${SITE}]`);
+    expect(await form.locator('button[type=submit]').isDisabled()).toBe(true);
+    expect(await form.locator('input[name=from]').inputValue()).toBe(today());
+    await form.locator('select[name=person]').selectOption(NEW);
+    expect(await form.locator('button[type=submit]').isDisabled()).toBe(true);
+    await form.locator('textarea[name=reason]').fill(REASON);
+    const answer = page.waitForResponse((r) => r.url().endsWith(`/api/v1/sites/${SITE}/technician`));
+    await form.locator('button[type=submit]').click();
+    const posted = await (await answer).json();
+    // one notice queued per contact of Sở TT&TT with an e-mail address
+    expect(posted.notified).toBe(SO_TTTT.length);
+
+    const done = panel.locator('[data-replaced]');
+    await done.waitFor({ timeout: 10_000 });
+    const said = (await done.textContent()) ?? '';
+    expect(said).toContain(`${OLD_NAME} → ${NEW_NAME}`);
+    expect(said).toContain(ddmmyyyy(today()));
+    expect(await done.locator('[data-notified]').getAttribute('data-notified')).toBe(String(SO_TTTT.length));
+    expect(said).toContain(
+      `Đã gửi thư thông báo tới Sở Thông tin và Truyền thông (${SO_TTTT.length} người nhận)`,
+    );
+
+    // the history: old → new with the reason, newest first
+    const change = panel.locator('[data-history] li[data-change]').first();
+    await expect.poll(() => change.textContent()).toContain(`${OLD_NAME} → ${NEW_NAME}`);
+    expect(await change.textContent()).toContain(REASON);
+    await expect.poll(() => row.textContent()).toContain(NEW_NAME);
+
+    // the server's record
+    const h = await api(page, 'GET', `/sites/${SITE}/technicians`);
+    expect(h.status).toBe(200);
+    expect(h.json.current.person).toBe(NEW);
+    const last = h.json.history.find((x: { person: string }) => x.person === NEW);
+    expect(last.reason).toBe(REASON);
+    expect(last.by).toBe('admin');
+    const old = h.json.history.find((x: { person: string }) => x.person === OLD);
+    expect(old.valid_to).toBe(last.valid_from);
+
+    // the audit log keeps the change with the notices counted
+    const audit = await api(page, 'GET', '/audit?action=site.technician');
+    expect(audit.status).toBe(200);
+    const entry = audit.json.items.find((x: { target: string }) => x.target === SITE);
+    expect(entry.detail).toMatchObject({ before: OLD, after: NEW, reason: REASON, notified: SO_TTTT.length });
+
+    // and the mail reaches each of Sở TT&TT's people through the outbox, naming old, new and why
+    const notices = () =>
+      smtp.mails.filter(
+        (m) => m.key.startsWith(`technician.${SITE}.`) && m.subject.includes('Thay cán bộ kỹ thuật'),
+      );
+    await expect.poll(() => notices().length, { timeout: 20_000 }).toBe(SO_TTTT.length);
+    expect(
+      notices()
+        .map((m) => m.to.replace(/^.*<|>.*$/g, ''))
+        .sort(),
+    ).toEqual([...SO_TTTT].sort());
+    for (const m of notices()) {
+      expect(m.subject).toContain(NEW_NAME);
+      expect(m.text).toContain('Kính gửi: Sở Thông tin và Truyền thông');
+      expect(m.text).toContain(`Cán bộ cũ: ${OLD_NAME} (${OLD})`);
+      expect(m.text).toContain(`Lý do: ${REASON}`);
+      expect(m.text).toContain(`Đã tập huấn: ${COURSE} (${ddmmyyyy(today())})`);
+    }
+  });
+
+  it('has no serious accessibility problem on the people tab; screenshots', async () => {
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.fill('input[name=q]', '');
+    await page.locator(`section[data-site-panel=${SITE}] button:has-text("Đóng")`).click();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(SHOTS, 'ops-people.png') });
+  });
+
+  it("puts a VNPT person on today's roster in the week grid; the API has it", async () => {
+    await open(page, '/ops/roster');
+    const grid = page.locator('table[data-roster]');
+    await grid.waitFor({ timeout: 20_000 });
+    // this week, Monday to Sunday, today marked
+    const heads = await grid.locator('thead th[data-day]').allTextContents();
+    expect(heads.length).toBe(7);
+    expect(heads[0]).toContain('Thứ Hai');
+    expect(heads[6]).toContain('Chủ Nhật');
+    const todayHead = grid.locator('thead th[aria-current=date]');
+    expect(await todayHead.getAttribute('data-day')).toBe(today());
+    expect(await todayHead.textContent()).toContain(ddmmyyyy(today()).slice(0, 5));
+    // carriers first, then the power company and its branches
+    const orgs = await grid
+      .locator('tbody tr[data-org]')
+      .evaluateAll((rs) => rs.map((r) => r.getAttribute('data-org')));
+    expect(orgs.slice(0, 2).sort()).toEqual(['viettel', 'vnpt']);
+    expect(orgs[2]).toBe('pc-bac-kan');
+    expect(orgs).toContain('dien-luc-pac-nam');
+
+    await grid.locator(`button[data-assign="${ROSTER_ORG} ${today()}"]`).click();
+    const form = page.locator(`form[data-roster-form="${ROSTER_ORG} ${today()}"]`);
+    await form.waitFor();
+    await form.locator('select[name=person]').selectOption(ROSTER_PERSON);
+    await form.locator('button[type=submit]').click();
+    const cell = grid.locator(`td[data-cell="${ROSTER_ORG} ${today()}"]`);
+    await expect.poll(() => cell.textContent(), { timeout: 10_000 }).toContain(ROSTER_NAME);
+
+    const r = await api(page, 'GET', `/roster?from=${today()}&to=${today()}`);
+    expect(r.status).toBe(200);
+    const mine = r.json.items.filter(
+      (e: { org: string; date: string }) => e.org === ROSTER_ORG && e.date === today(),
+    );
+    expect(mine.map((e: { person: string }) => e.person)).toEqual([ROSTER_PERSON]);
+
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'ops-roster.png') });
+  });
+
+  it('at phone width: the roster is a list of days, nothing scrolls sideways', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.locator('table[data-roster]').isVisible()).toBe(false);
+    const todayList = page.locator(`section[data-day-list="${today()}"]`);
+    expect(await todayList.isVisible()).toBe(true);
+    expect(await todayList.textContent()).toContain(ROSTER_NAME);
+    expect(await overflowX(page)).toBeLessThanOrEqual(0);
+    expect(await seriousViolations(page)).toEqual([]);
+    await todayList.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SHOTS, 'ops-roster-phone.png') });
+
+    await open(page, '/ops/people');
+    await page.locator('tr[data-person]').first().waitFor({ timeout: 20_000 });
+    expect(await overflowX(page)).toBeLessThanOrEqual(0);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'ops-people-phone.png') });
+    expect(chrome.errors).toEqual([]);
+  });
+});
