@@ -48,31 +48,86 @@ export const PORT_TABLE = '1.3.6.1.4.1.32473.1.1.1';
 interface ProfileInfo {
   descr: string;
   objectId: string;
+  /** identity: manufacturer, model, firmware/software version, hardware revision, serial prefix */
+  mfg: string;
+  model: string;
+  version: string;
+  hw: string;
+  serial: string;
 }
 
 const PROFILES: Record<string, ProfileInfo> = {
   'polycom-group': {
     descr: 'Polycom RealPresence Group 500, software 6.2.2.6-600028',
     objectId: '1.3.6.1.4.1.13885.101',
+    mfg: 'Polycom',
+    model: 'RealPresence Group 500',
+    version: '6.2.2.6-600028',
+    hw: '9',
+    serial: '8210',
   },
-  'polycom-hdx': { descr: 'Polycom HDX 7000 HD, release 3.1.14-54030', objectId: '1.3.6.1.4.1.2684.1.1' },
+  'polycom-hdx': {
+    descr: 'Polycom HDX 7000 HD, release 3.1.14-54030',
+    objectId: '1.3.6.1.4.1.2684.1.1',
+    mfg: 'Polycom',
+    model: 'HDX 7000 HD',
+    version: '3.1.14-54030',
+    hw: 'C',
+    serial: '8211',
+  },
   'cisco-cts': {
     descr: 'Cisco TelePresence System CTS 3010, software 1.10.21',
     objectId: '1.3.6.1.4.1.9.9.644',
+    mfg: 'Cisco Systems, Inc.',
+    model: 'CTS-3010',
+    version: '1.10.21',
+    hw: '1.0',
+    serial: 'FTX',
   },
-  'generic-codec': { descr: 'Video conference codec (Linux 4.14)', objectId: '1.3.6.1.4.1.8072.3.2.10' },
-  'ups-mib': { descr: 'Eaton 9SX 3000i, Network-M2 card, firmware 2.1.6', objectId: '1.3.6.1.2.1.33' },
+  'generic-codec': {
+    descr: 'Video conference codec (Linux 4.14)',
+    objectId: '1.3.6.1.4.1.8072.3.2.10',
+    mfg: 'Generic',
+    model: 'VC-100',
+    version: '4.14.2',
+    hw: 'A',
+    serial: 'VC',
+  },
+  'ups-mib': {
+    descr: 'Eaton 9SX 3000i, Network-M2 card, firmware 2.1.6',
+    objectId: '1.3.6.1.2.1.33',
+    mfg: 'Eaton',
+    model: '9SX 3000i',
+    version: '01.14.0025',
+    hw: '2',
+    serial: 'G1',
+  },
   'apc-powernet': {
     descr: 'APC Web/SNMP Management Card (MB:v4.2.1 PF:v7.0.4 AOS; Smart-UPS SRT 3000)',
     objectId: '1.3.6.1.4.1.318.1.3.27',
+    mfg: 'APC',
+    model: 'Smart-UPS SRT 3000',
+    version: 'UPS 15.5',
+    hw: '3',
+    serial: 'AS',
   },
   'if-mib-router': {
     descr: 'Cisco IOS XE Software, ISR4321 Software (X86_64_LINUX_IOSD-UNIVERSALK9-M), Version 16.9.5',
     objectId: '1.3.6.1.4.1.9.1.1707',
+    mfg: 'Cisco Systems, Inc.',
+    model: 'ISR4321/K9',
+    version: '16.9.5',
+    hw: 'V04',
+    serial: 'FDO',
   },
   'polycom-mcu': {
     descr: 'Polycom RealPresence Collaboration Server 2000 (RMX), version 8.7.5',
     objectId: '1.3.6.1.4.1.13885.110',
+    mfg: 'Polycom',
+    model: 'RealPresence Collaboration Server 2000',
+    version: '8.7.5',
+    hw: '2',
+    serial: 'RMX',
   },
 };
 
@@ -312,6 +367,7 @@ export class DeviceSim implements AgentTarget {
   private entries(): Entry[] {
     const out: Entry[] = [];
     this.system(out);
+    this.identity(out);
     this.ifMib(out);
     switch (this.ref.profile) {
       case 'polycom-group':
@@ -339,10 +395,7 @@ export class DeviceSim implements AgentTarget {
   }
 
   private system(out: Entry[]): void {
-    const info = PROFILES[this.ref.profile] ?? {
-      descr: `diemcau simulated ${this.ref.kind}`,
-      objectId: '1.3.6.1.4.1.32473.2',
-    };
+    const info = this.info();
     const site = this.site?.site;
     out.push(
       [`${SYS}.1.0`, () => S(info.descr)],
@@ -353,6 +406,78 @@ export class DeviceSim implements AgentTarget {
       [`${SYS}.6.0`, () => S(site ? site.name : this.ctx.mcuName)],
       [`${SYS}.7.0`, () => I(this.ref.kind === 'router' ? 6 : 72)],
     );
+  }
+
+  private info(): ProfileInfo {
+    return (
+      PROFILES[this.ref.profile] ?? {
+        descr: `diemcau simulated ${this.ref.kind}`,
+        objectId: '1.3.6.1.4.1.32473.2',
+        mfg: 'diemcau',
+        model: `simulated ${this.ref.kind}`,
+        version: '1.0',
+        hw: '1',
+        serial: 'DC',
+      }
+    );
+  }
+
+  /** the unit's serial number: the profile's prefix and digits from the device id */
+  serial(): string {
+    return `${this.info().serial}${String(this.seed % 100_000_000).padStart(8, '0')}`;
+  }
+
+  /**
+   * Identity objects (collector/profiles `identity:`): the vendor's own where its profile reads them
+   * (upsIdent, APC upsBasicIdent/upsAdvIdent, POLYCOM-ENDPOINT-MIB identity), else ENTITY-MIB's
+   * entPhysicalTable: a chassis row (class 3) after a container row, as real agents list them.
+   */
+  private identity(out: Entry[]): void {
+    const info = this.info();
+    const serial = this.serial();
+    switch (this.ref.profile) {
+      case 'ups-mib':
+        out.push(
+          [`${UPS}.1.1.0`, () => S(info.mfg)],
+          [`${UPS}.1.2.0`, () => S(info.model)],
+          [`${UPS}.1.3.0`, () => S(info.version)],
+          [`${UPS}.1.4.0`, () => S('Network-M2 2.1.6')],
+        );
+        return;
+      case 'apc-powernet':
+        out.push(
+          [`${APC}.1.1.1.0`, () => S(info.model)],
+          [`${APC}.1.2.1.0`, () => S(info.version)],
+          [`${APC}.1.2.3.0`, () => S(serial)],
+        );
+        return;
+      case 'polycom-group':
+        out.push(
+          [`${PE}.1.1.0`, () => S(info.version)],
+          [`${PE}.1.4.0`, () => S(info.model)],
+          [`${PE}.1.5.0`, () => S(serial)],
+        );
+        return;
+      default: {
+        const E = '1.3.6.1.2.1.47.1.1.1.1';
+        const rows: [number, number, string, string][] = [
+          [1, 5, 'Slot 0', ''],
+          [2, 3, info.model, serial],
+        ];
+        for (const [x, cls, name, sn] of rows)
+          out.push(
+            [`${E}.2.${x}`, () => S(cls === 3 ? `${info.mfg} ${info.model}` : name)],
+            [`${E}.5.${x}`, () => I(cls)],
+            [`${E}.7.${x}`, () => S(cls === 3 ? 'Chassis' : name)],
+            [`${E}.8.${x}`, () => S(cls === 3 ? info.hw : '')],
+            [`${E}.9.${x}`, () => S(cls === 3 ? info.version : '')],
+            [`${E}.10.${x}`, () => S(cls === 3 ? info.version : '')],
+            [`${E}.11.${x}`, () => S(sn)],
+            [`${E}.12.${x}`, () => S(cls === 3 ? info.mfg : '')],
+            [`${E}.13.${x}`, () => S(cls === 3 ? info.model : '')],
+          );
+      }
+    }
   }
 
   private ifMib(out: Entry[]): void {
