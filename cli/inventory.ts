@@ -1,11 +1,16 @@
-// diemcau inventory check FILE | generate (--units FILE | --sites N) [--out FILE]
-import { readFileSync, writeFileSync } from 'node:fs';
+// diemcau inventory check FILE | generate (--units FILE | --sites N) [--out FILE] | export [-c CONFIG] [-o FILE]
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/config.ts';
 import { generateInventory, syntheticUnits, type Unit } from '../inventory/generate.ts';
 import { loadInventory, summarize } from '../inventory/load.ts';
+import { openStateDb } from '../storage/state-db.ts';
 
 const USAGE = `usage:
   diemcau inventory check FILE
+  diemcau inventory export [-c diemcau.yaml] [-o FILE]   (the inventory with the people and site
+                                       technicians of the state database merged back)
   diemcau inventory generate --units inventory/bac-kan-units-2022.json [--out FILE]
   diemcau inventory generate --sites N [--base 20] [--out FILE]   (synthetic network for benchmarks;
                                        addresses 127.BASE.x.y)
@@ -35,6 +40,7 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(`${summarize(loadInventory(positionals[0]!))}\n`);
     return 0;
   }
+  if (sub === 'export') return exportCommand(rest);
   if (sub === 'generate') {
     const { values } = parseArgs({
       args: rest,
@@ -72,4 +78,37 @@ export async function run(args: string[]): Promise<number> {
   }
   process.stderr.write(USAGE);
   return 2;
+}
+
+/** The inventory file with the state database's people and site technicians (people/export.ts). */
+async function exportCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { config: { type: 'string', short: 'c' }, out: { type: 'string', short: 'o' } },
+  });
+  const config = loadConfig(values.config);
+  const db = join(config.data_dir, 'state.db');
+  if (!existsSync(db)) {
+    process.stderr.write(
+      `diemcau inventory export: không có cơ sở dữ liệu trạng thái ${db} / no state database at ${db}: run diemcau serve first, or give -c with its data_dir\n`,
+    );
+    return 1;
+  }
+  const inv = loadInventory(config.inventory);
+  const state = openStateDb(db);
+  try {
+    const { directoryFor } = await import('../people/directory.ts');
+    const { exportInventory } = await import('../people/export.ts');
+    directoryFor(state, inv);
+    const technicians = new Map([...inv.sites.values()].map((s) => [s.id, s.technician] as const));
+    const r = exportInventory(readFileSync(inv.file, 'utf8'), inv.inventory.people, technicians);
+    if (values.out) writeFileSync(values.out, r.text);
+    else process.stdout.write(r.text);
+    process.stderr.write(
+      `diemcau inventory export: ${r.changed.length} người sửa, ${r.added.length} người thêm, ${r.technicians.length} điểm cầu đổi cán bộ kỹ thuật / ${r.changed.length} people changed, ${r.added.length} added, ${r.technicians.length} site technicians changed\n`,
+    );
+    return 0;
+  } finally {
+    state.close();
+  }
 }

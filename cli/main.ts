@@ -13,7 +13,7 @@ const COMMANDS: Record<string, Command> = {
     summary: 'serve the simulated Bắc Kạn network on http://127.0.0.1:8080',
     load: () => import('./demo.ts'),
   },
-  inventory: { summary: 'check or generate an inventory file', load: () => import('./inventory.ts') },
+  inventory: { summary: 'check, generate or export an inventory file', load: () => import('./inventory.ts') },
   simulate: {
     summary: 'serve every device of an inventory as SNMP agents on loopback',
     load: () => import('./simulate.ts'),
