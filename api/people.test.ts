@@ -324,7 +324,27 @@ describe('carrier and power rosters (Điều 14.1.e, 14.2.b)', () => {
 
     expect(engine.episodes({ site: 'xa-bang-thanh' }).every((e) => e.state === 'resolved')).toBe(true);
 
-    // 3 March 08:00: the rostered person first, then Viettel's contacts
+    // Viettel names its technician for Bằng Thành (not for a VNPT site)
+    const named = await api.call('u-noc', 'POST', '/people', {
+      id: 'viettel-kt-bang-thanh',
+      name: 'Kỹ thuật Viettel Bằng Thành',
+      org: 'viettel',
+      email: 'kt-bang-thanh@viettel.diemcau.example',
+    });
+    expect(named.status).toBe(201);
+    const vnptSite = await api.call('u-noc', 'PUT', '/org-technicians/viettel/xa-binh-van', {
+      person: 'viettel-kt-bang-thanh',
+    });
+    expect([vnptSite.status, vnptSite.json.error.issues[0].path]).toEqual([400, 'path.site']);
+    const put = await api.call('u-noc', 'PUT', '/org-technicians/viettel/xa-bang-thanh', {
+      person: 'viettel-kt-bang-thanh',
+    });
+    expect(put.status).toBe(200);
+    expect((await api.call('u-viewer', 'GET', '/org-technicians?org=viettel')).json.items).toMatchObject([
+      { org: 'viettel', site: 'xa-bang-thanh', person: 'viettel-kt-bang-thanh', by: 'u-noc' },
+    ]);
+
+    // 3 March 08:00: the rostered person first, Viettel's technician of the site, then its contacts
     clock.t = Date.parse('2026-03-03T07:59:00+07:00');
     drive(60, (t) => fleet.healthy('xa-bang-thanh', t));
     drive(180, linkDown('xa-bang-thanh'));
@@ -336,7 +356,7 @@ describe('carrier and power rosters (Điều 14.1.e, 14.2.b)', () => {
       .filter((r) => r.channel === 'email' && r.kind === 'alert')
       .sort((a, b) => a.id - b.id)
       .map((r) => r.person);
-    expect(order[0]).toBe('viettel-kt-pac-nam');
+    expect(order.slice(0, 2)).toEqual(['viettel-kt-pac-nam', 'viettel-kt-bang-thanh']);
     expect(order).toContain('viettel-truc-1');
     expect(order.filter((p) => p === 'viettel-kt-pac-nam')).toHaveLength(1);
   }, 60_000);
