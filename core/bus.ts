@@ -36,7 +36,7 @@ export type DeviceEventKind =
   | 'probe_misconfigured'
   /** …and answers as a reflector again */
   | 'probe_ok'
-  /** the device's identity as read (data: core/identity.ts fields), at start, periodically, after a reboot */
+  /** the device's identity as read (data: core/identity.ts fields and `garbage`), at start, periodically, after a reboot */
   | 'identity';
 
 export interface DeviceEvent {

@@ -131,6 +131,14 @@ const PROFILES: Record<string, ProfileInfo> = {
   },
 };
 
+/** What a simulated device of `profile` reports as its identity (the serial adds digits per device). */
+export function simulatedIdentity(
+  profile: string,
+): Pick<ProfileInfo, 'mfg' | 'model' | 'version' | 'serial'> | undefined {
+  const p = PROFILES[profile];
+  return p && { mfg: p.mfg, model: p.model, version: p.version, serial: p.serial };
+}
+
 /** One network interface with counters that integrate its traffic rate over time. */
 class Iface {
   inOct: number;
