@@ -110,10 +110,10 @@ export async function startAlerts(
     pollMs: parseDuration(a.outbox.poll),
     log,
   });
-  // the people directory (issue 17): seeded and applied to the inventory before the pager reads it;
-  // a site technician's replacement is told to Sở TT&TT through this outbox
-  directoryFor(rt.state, rt.inventory, { mailer: outboxMailer(outbox, rt.inventory) });
   const now = deps.now ?? Date.now;
+  // the people directory (issue 17): seeded and applied to the inventory before the pager reads it,
+  // on the engine's clock; a site technician's replacement is told to Sở TT&TT through this outbox
+  directoryFor(rt.state, rt.inventory, { mailer: outboxMailer(outbox, rt.inventory), now });
   const forMax = Math.max(0, ...rules.rules.map((r) => r.for + (r.window ? r.window.size * r.window.of : 0)));
   const clearMax = Math.max(0, ...rules.rules.map((r) => Math.max(r.clear_for, r.window?.recover ?? 0)));
   const settleMs = a.settle

@@ -27,6 +27,7 @@ import { notifyReadiness } from '../meetings/notify.ts';
 import { startReadiness, thresholdsFrom } from '../meetings/readiness.ts';
 import { jointOptions, startJointReadiness } from '../meetings/readiness-service.ts';
 import { DbMeetings, meetingPolicy } from '../meetings/store.ts';
+import { directoryFor } from '../people/directory.ts';
 import { startAfterMeeting } from '../reports/after-meeting.ts';
 import { dbEpisodes } from '../reports/meeting.ts';
 import { deliveryOptions, startPeriodDelivery } from '../reports/period-delivery.ts';
@@ -141,6 +142,7 @@ export async function start(opts: StartOptions = {}): Promise<Running> {
       calls: calls.calls,
       episodes: dbEpisodes(state),
       feedback: new FeedbackStore(state),
+      people: directoryFor(state, inventory),
     };
     services.push(
       startAfterMeeting(runtime, reportDeps, {

@@ -12,6 +12,7 @@ import type { MetricsStore } from '../core/ports.ts';
 import type { Runtime } from '../core/runtime.ts';
 import { FeedbackStore } from '../feedback/store.ts';
 import type { Person } from '../inventory/schema.ts';
+import { directoryFor } from '../people/directory.ts';
 import { dbEpisodes, type ReportDeps } from '../reports/meeting.ts';
 import { createMetricsStore } from '../storage/metrics/index.ts';
 import { storeConfig } from '../test/helpers/metrics.ts';
@@ -69,6 +70,7 @@ export async function world(t0: number): Promise<World> {
       calls,
       episodes: dbEpisodes(rt.state),
       feedback: new FeedbackStore(rt.state),
+      people: directoryFor(rt.state, rt.inventory),
       now: clock.now,
     }),
     drive(seconds, round, step = 10) {

@@ -119,13 +119,16 @@ export function directoryFor(db: StateDb, inv: LoadedInventory, o: DirectoryOpti
   if (!d || d.inv !== inv) {
     d = new PeopleDirectory(db, inv, o);
     byDb.set(db, d);
-  } else if (o.mailer !== undefined) d.mailer = o.mailer;
+  } else {
+    if (o.mailer !== undefined) d.mailer = o.mailer;
+    if (o.now) d.now = o.now;
+  }
   return d;
 }
 
 export class PeopleDirectory {
   mailer: Mailer | null;
-  private readonly now: () => number;
+  now: () => number;
 
   constructor(
     private readonly db: StateDb,
@@ -357,14 +360,16 @@ export class PeopleDirectory {
     return { site: siteId, current: history.find((r) => r.valid_to === null) ?? null, history };
   }
 
-  /** Every replacement (not the inventory's seed rows) that took effect in [from, to). */
-  changes(from: number, to: number): TechnicianRow[] {
+  /** Every replacement (not the inventory's seed rows) that took effect in [from, to), with who it replaced. */
+  changes(from: number, to: number): (TechnicianRow & { previous: string | null })[] {
     return this.db
       .prepare(
-        `SELECT * FROM site_technicians WHERE by != '${SEEDER}' AND valid_from >= ? AND valid_from < ?
-         ORDER BY valid_from, id`,
+        `SELECT t.*, (SELECT p.person FROM site_technicians p WHERE p.site = t.site AND p.id != t.id
+           AND p.valid_to = t.valid_from ORDER BY p.id DESC LIMIT 1) AS previous
+         FROM site_technicians t WHERE t.by != '${SEEDER}' AND t.valid_from >= ? AND t.valid_from < ?
+         ORDER BY t.valid_from, t.id`,
       )
-      .all(from, to) as TechnicianRow[];
+      .all(from, to) as (TechnicianRow & { previous: string | null })[];
   }
 
   /**

@@ -6,6 +6,7 @@ import { FeedbackStore } from '../../feedback/store.ts';
 import { CallLog } from '../../meetings/observed.ts';
 import type { Readiness } from '../../meetings/readiness.ts';
 import { isoLocal, parseLocalTime } from '../../meetings/time.ts';
+import { directoryFor } from '../../people/directory.ts';
 import type { AdminDocument } from '../../reports/document.ts';
 import { documentHtml } from '../../reports/document-html.ts';
 import { meetingDocument, periodDocument } from '../../reports/documents.ts';
@@ -162,6 +163,7 @@ export function reportRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =>
     calls: new CallLog(d.rt.state, d.rt.inventory, parts.meetings),
     episodes: dbEpisodes(d.rt.state),
     feedback: new FeedbackStore(d.rt.state),
+    people: directoryFor(d.rt.state, d.rt.inventory),
     ...(opts.now && { now: opts.now }),
   };
   const app = subApp();
