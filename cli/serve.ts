@@ -18,6 +18,7 @@ import type { MetricsStore } from '../core/ports.ts';
 import type { Runtime, Service } from '../core/runtime.ts';
 import { FeedbackStore } from '../feedback/store.ts';
 import { loadInventory, type ResolvedCredential, resolveCredentials, summarize } from '../inventory/load.ts';
+import { maintenanceRecords } from '../maintenance/records.ts';
 import { startObservedCalls } from '../meetings/calls-service.ts';
 import { IncidentDrafter } from '../meetings/incident-drafts.ts';
 import { notifyIncidents } from '../meetings/incident-notify.ts';
@@ -27,7 +28,6 @@ import { notifyReadiness } from '../meetings/notify.ts';
 import { startReadiness, thresholdsFrom } from '../meetings/readiness.ts';
 import { jointOptions, startJointReadiness } from '../meetings/readiness-service.ts';
 import { DbMeetings, meetingPolicy } from '../meetings/store.ts';
-import { directoryFor } from '../people/directory.ts';
 import { startAfterMeeting } from '../reports/after-meeting.ts';
 import { dbEpisodes } from '../reports/meeting.ts';
 import { deliveryOptions, startPeriodDelivery } from '../reports/period-delivery.ts';
@@ -142,7 +142,7 @@ export async function start(opts: StartOptions = {}): Promise<Running> {
       calls: calls.calls,
       episodes: dbEpisodes(state),
       feedback: new FeedbackStore(state),
-      people: directoryFor(state, inventory),
+      maintenance: maintenanceRecords(state),
     };
     services.push(
       startAfterMeeting(runtime, reportDeps, {

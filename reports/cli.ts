@@ -11,12 +11,12 @@ import { log } from '../core/log.ts';
 import { localParts } from '../core/time.ts';
 import { FeedbackStore } from '../feedback/store.ts';
 import { loadInventory } from '../inventory/load.ts';
+import { maintenanceRecords } from '../maintenance/records.ts';
 import { IncidentLog } from '../meetings/incidents.ts';
 import { CallLog } from '../meetings/observed.ts';
 import { Readiness } from '../meetings/readiness.ts';
 import { DbMeetings } from '../meetings/store.ts';
 import { parseLocalTime } from '../meetings/time.ts';
-import { directoryFor } from '../people/directory.ts';
 import { createMetricsStore } from '../storage/metrics/index.ts';
 import { openStateDb } from '../storage/state-db.ts';
 import type { AdminDocument } from './document.ts';
@@ -94,7 +94,7 @@ export async function run(args: string[]): Promise<number> {
       calls,
       episodes: dbEpisodes(state),
       feedback: new FeedbackStore(state),
-      people: directoryFor(state, inventory),
+      maintenance: maintenanceRecords(state),
     };
     let json: object;
     // the filed document, its number (numbering: auto) kept per document key; null: not a filed kind

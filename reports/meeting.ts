@@ -11,11 +11,11 @@ import type { Bucket, MetricsStore } from '../core/ports.ts';
 import { CAUSE_NAMES } from '../core/vocabulary.ts';
 import type { FeedbackStore } from '../feedback/store.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
+import type { MaintenanceRecords } from '../maintenance/records.ts';
 import type { Incident, IncidentLog } from '../meetings/incidents.ts';
 import type { CallLog, ObservedCall, ObservedLeg } from '../meetings/observed.ts';
 import type { Readiness } from '../meetings/readiness.ts';
 import type { DbMeetings, Meeting } from '../meetings/store.ts';
-import type { PeopleDirectory } from '../people/directory.ts';
 import type { StateDb } from '../storage/state-db.ts';
 import { round, type Stat, stat } from './stats.ts';
 
@@ -160,8 +160,8 @@ export interface ReportDeps {
   readiness?: Readiness | null;
   /** difficulties and proposals filed (feedback/store.ts): the period reports list them (Điều 11.4) */
   feedback?: Pick<FeedbackStore, 'filedIn'> | null;
-  /** the people directory (people/directory.ts): the period reports list technician changes and trainings */
-  people?: Pick<PeopleDirectory, 'changes' | 'trainingsBetween'> | null;
+  /** maintenance plans and log (maintenance/records.ts): the period reports list them (Điều 11.5, 13.3) */
+  maintenance?: MaintenanceRecords | null;
   now?: () => number;
 }
 

@@ -2,9 +2,9 @@
 // yearly report to the provincial People's Committee (Điều 11.3): meetings by host office, tier and
 // month; incidents by cause with the mean time to restore; availability per site.
 import type { MetricsStore } from '../core/ports.ts';
-import { toDateInput } from '../core/time.ts';
 import type { FeedbackCategory, FeedbackKind, FeedbackStatus } from '../feedback/vocabulary.ts';
 import { TIERS, type Tier } from '../inventory/schema.ts';
+import { planOccurrences, scopeText } from '../maintenance/plans.ts';
 import { CAUSE_CLASSES, CAUSE_LABEL, type CauseClass } from '../meetings/incidents.ts';
 import { addLocalMonths, parseLocalTime } from '../meetings/time.ts';
 import { type Compliance, compliance } from './compliance.ts';
@@ -30,6 +30,8 @@ export interface SiteAvailability {
 }
 
 export interface PeriodReport {
+  /** maintenance plans with a window in the period, and the maintenance done (Điều 11.5, 13.3) */
+  maintenance: { plans: MaintenancePlanItem[]; done: MaintenanceDoneItem[] };
   kind: PeriodKind;
   generated_at: number;
   from: number;
@@ -87,58 +89,6 @@ export interface PeriodReport {
     by_tier: { tier: Tier; mean: number | null }[];
     sites: SiteAvailability[];
   };
-  /** site technicians replaced and trainings held in the period (Điều 10, 13.2) */
-  people: {
-    technician_changes: TechnicianChangeItem[];
-    trainings: TrainingItem[];
-  };
-}
-
-export interface TechnicianChangeItem {
-  site: string;
-  site_name: string;
-  /** the technician before, null for none */
-  previous: string | null;
-  previous_name: string | null;
-  person: string;
-  person_name: string;
-  from: number;
-  reason: string;
-  by: string;
-}
-
-export interface TrainingItem {
-  person: string;
-  person_name: string;
-  course: string;
-  /** yyyy-mm-dd */
-  date: string;
-  provider: string | null;
-}
-
-/** Technician replacements that took effect, and trainings held, in [from, to). */
-function peopleOf(d: ReportDeps, from: number, to: number): PeriodReport['people'] {
-  const name = (id: string) => d.inventory.people.get(id)?.name ?? id;
-  return {
-    technician_changes: (d.people?.changes(from, to) ?? []).map((c) => ({
-      site: c.site,
-      site_name: d.inventory.sites.get(c.site)?.name ?? c.site,
-      previous: c.previous,
-      previous_name: c.previous === null ? null : name(c.previous),
-      person: c.person,
-      person_name: name(c.person),
-      from: c.valid_from,
-      reason: c.reason,
-      by: c.by,
-    })),
-    trainings: (d.people?.trainingsBetween(toDateInput(from), toDateInput(to)) ?? []).map((t) => ({
-      person: t.person,
-      person_name: name(t.person),
-      course: t.course,
-      date: t.date,
-      provider: t.provider,
-    })),
-  };
 }
 
 export interface FeedbackItem {
@@ -154,6 +104,61 @@ export interface FeedbackItem {
   status: FeedbackStatus;
   answer: string | null;
   answered_at: number | null;
+}
+
+export interface MaintenancePlanItem {
+  id: string;
+  kind: 'once' | 'recurring';
+  /** the scope in words (Vietnamese): "điểm cầu Hội trường UBND xã Bằng Thành" */
+  scope_name: string;
+  starts_at: number;
+  ends_at: number | null;
+  weekdays: number[];
+  start_local: string | null;
+  duration_min: number | null;
+  work: string;
+  by: string;
+  cancelled: boolean;
+  /** its windows within the period */
+  windows: number;
+}
+
+export interface MaintenanceDoneItem {
+  id: string;
+  at: number;
+  plan_id: string | null;
+  site: string | null;
+  site_name: string;
+  devices: string[];
+  done: string;
+  findings: string;
+  parts: string;
+  by: string;
+}
+
+/** The plans with a window in [from, to) and the log entries of the period, oldest first. */
+function maintenanceOf(d: ReportDeps, from: number, to: number): PeriodReport['maintenance'] {
+  const person = (id: string | null) => (id ? (d.inventory.people.get(id)?.name ?? id) : '');
+  return {
+    plans: (d.maintenance?.plansBetween(from, to) ?? []).map((x) => ({
+      id: x.id,
+      kind: x.kind,
+      scope_name: scopeText(d.inventory, x).vi,
+      starts_at: x.starts_at,
+      ends_at: x.ends_at,
+      weekdays: x.weekdays,
+      start_local: x.start_local,
+      duration_min: x.duration_min,
+      work: x.work,
+      by: [person(x.by_person), x.by_text].filter(Boolean).join(', '),
+      cancelled: x.cancelled_at !== null,
+      windows: planOccurrences(x, from, to).length,
+    })),
+    done: (d.maintenance?.logBetween(from, to) ?? []).map((x) => ({
+      ...x,
+      site_name: x.site ? (d.inventory.sites.get(x.site)?.name ?? x.site) : 'MCU',
+    })),
+  };
 }
 
 /** The feedback filed in [from, to), oldest first, with names for the document. */
@@ -286,7 +291,7 @@ export async function periodReport(
     },
     compliance: figures,
     feedback: feedbackOf(d, from, to),
-    people: peopleOf(d, from, to),
+    maintenance: maintenanceOf(d, from, to),
     availability: {
       bucket_ms: AVAILABILITY_BUCKET_MS,
       by_tier: TIERS.map((tier) => {

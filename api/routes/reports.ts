@@ -3,10 +3,10 @@
 // and the document an office files (Nghị định 30/2020) with format=docx|pdf|csv, lang=vi|en.
 import { createRoute, z } from '@hono/zod-openapi';
 import { FeedbackStore } from '../../feedback/store.ts';
+import { maintenanceRecords } from '../../maintenance/records.ts';
 import { CallLog } from '../../meetings/observed.ts';
 import type { Readiness } from '../../meetings/readiness.ts';
 import { isoLocal, parseLocalTime } from '../../meetings/time.ts';
-import { directoryFor } from '../../people/directory.ts';
 import type { AdminDocument } from '../../reports/document.ts';
 import { documentHtml } from '../../reports/document-html.ts';
 import { meetingDocument, periodDocument } from '../../reports/documents.ts';
@@ -163,7 +163,7 @@ export function reportRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =>
     calls: new CallLog(d.rt.state, d.rt.inventory, parts.meetings),
     episodes: dbEpisodes(d.rt.state),
     feedback: new FeedbackStore(d.rt.state),
-    people: directoryFor(d.rt.state, d.rt.inventory),
+    maintenance: maintenanceRecords(d.rt.state),
     ...(opts.now && { now: opts.now }),
   };
   const app = subApp();
