@@ -28,6 +28,7 @@ import { notifyReadiness } from '../meetings/notify.ts';
 import { startReadiness, thresholdsFrom } from '../meetings/readiness.ts';
 import { jointOptions, startJointReadiness } from '../meetings/readiness-service.ts';
 import { DbMeetings, meetingPolicy } from '../meetings/store.ts';
+import { directoryFor } from '../people/directory.ts';
 import { startAfterMeeting } from '../reports/after-meeting.ts';
 import { dbEpisodes } from '../reports/meeting.ts';
 import { deliveryOptions, startPeriodDelivery } from '../reports/period-delivery.ts';
@@ -143,6 +144,7 @@ export async function start(opts: StartOptions = {}): Promise<Running> {
       episodes: dbEpisodes(state),
       feedback: new FeedbackStore(state),
       maintenance: maintenanceRecords(state),
+      people: directoryFor(state, inventory),
     };
     services.push(
       startAfterMeeting(runtime, reportDeps, {

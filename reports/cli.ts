@@ -17,6 +17,7 @@ import { CallLog } from '../meetings/observed.ts';
 import { Readiness } from '../meetings/readiness.ts';
 import { DbMeetings } from '../meetings/store.ts';
 import { parseLocalTime } from '../meetings/time.ts';
+import { directoryFor } from '../people/directory.ts';
 import { createMetricsStore } from '../storage/metrics/index.ts';
 import { openStateDb } from '../storage/state-db.ts';
 import type { AdminDocument } from './document.ts';
@@ -95,6 +96,7 @@ export async function run(args: string[]): Promise<number> {
       episodes: dbEpisodes(state),
       feedback: new FeedbackStore(state),
       maintenance: maintenanceRecords(state),
+      people: directoryFor(state, inventory),
     };
     let json: object;
     // the filed document, its number (numbering: auto) kept per document key; null: not a filed kind

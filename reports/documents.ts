@@ -10,6 +10,7 @@ import { FEEDBACK_PARTS } from './feedback-parts.ts';
 import { MAINTENANCE_PARTS } from './maintenance-parts.ts';
 import type { MeetingReport } from './meeting.ts';
 import { MEETING_PARTS } from './meeting-parts.ts';
+import { PEOPLE_PARTS } from './people-parts.ts';
 import type { PeriodReport } from './period.ts';
 import { PERIOD_PARTS, PERIOD_TAIL } from './period-parts.ts';
 
@@ -154,6 +155,7 @@ export function periodDocument(
         ...COMPLIANCE_PARTS.map((f) => f(r.compliance, lang)),
         ...PERIOD_TAIL.map((f) => f(r, lang)),
         ...MAINTENANCE_PARTS.map((f) => f(r, lang)),
+        ...PEOPLE_PARTS.map((f) => f(r, lang)),
         ...FEEDBACK_PARTS.map((f) => f(r, lang)),
       ]),
       { heading: '', blocks: [p(closing(name, lang, 'period'))] },

@@ -16,6 +16,7 @@ import type { Incident, IncidentLog } from '../meetings/incidents.ts';
 import type { CallLog, ObservedCall, ObservedLeg } from '../meetings/observed.ts';
 import type { Readiness } from '../meetings/readiness.ts';
 import type { DbMeetings, Meeting } from '../meetings/store.ts';
+import type { PeopleDirectory } from '../people/directory.ts';
 import type { StateDb } from '../storage/state-db.ts';
 import { round, type Stat, stat } from './stats.ts';
 
@@ -162,6 +163,8 @@ export interface ReportDeps {
   feedback?: Pick<FeedbackStore, 'filedIn'> | null;
   /** maintenance plans and log (maintenance/records.ts): the period reports list them (Điều 11.5, 13.3) */
   maintenance?: MaintenanceRecords | null;
+  /** the people directory (people/directory.ts): the period reports list technician changes and trainings */
+  people?: Pick<PeopleDirectory, 'changes' | 'trainingsBetween'> | null;
   now?: () => number;
 }
 

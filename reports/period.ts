@@ -2,6 +2,7 @@
 // yearly report to the provincial People's Committee (Điều 11.3): meetings by host office, tier and
 // month; incidents by cause with the mean time to restore; availability per site.
 import type { MetricsStore } from '../core/ports.ts';
+import { toDateInput } from '../core/time.ts';
 import type { FeedbackCategory, FeedbackKind, FeedbackStatus } from '../feedback/vocabulary.ts';
 import { TIERS, type Tier } from '../inventory/schema.ts';
 import { planOccurrences, scopeText } from '../maintenance/plans.ts';
@@ -88,6 +89,58 @@ export interface PeriodReport {
     bucket_ms: number;
     by_tier: { tier: Tier; mean: number | null }[];
     sites: SiteAvailability[];
+  };
+  /** site technicians replaced and trainings held in the period (Điều 10, 13.2) */
+  people: {
+    technician_changes: TechnicianChangeItem[];
+    trainings: TrainingItem[];
+  };
+}
+
+export interface TechnicianChangeItem {
+  site: string;
+  site_name: string;
+  /** the technician before, null for none */
+  previous: string | null;
+  previous_name: string | null;
+  person: string;
+  person_name: string;
+  from: number;
+  reason: string;
+  by: string;
+}
+
+export interface TrainingItem {
+  person: string;
+  person_name: string;
+  course: string;
+  /** yyyy-mm-dd */
+  date: string;
+  provider: string | null;
+}
+
+/** Technician replacements that took effect, and trainings held, in [from, to). */
+function peopleOf(d: ReportDeps, from: number, to: number): PeriodReport['people'] {
+  const name = (id: string) => d.inventory.people.get(id)?.name ?? id;
+  return {
+    technician_changes: (d.people?.changes(from, to) ?? []).map((c) => ({
+      site: c.site,
+      site_name: d.inventory.sites.get(c.site)?.name ?? c.site,
+      previous: c.previous,
+      previous_name: c.previous === null ? null : name(c.previous),
+      person: c.person,
+      person_name: name(c.person),
+      from: c.valid_from,
+      reason: c.reason,
+      by: c.by,
+    })),
+    trainings: (d.people?.trainingsBetween(toDateInput(from), toDateInput(to)) ?? []).map((t) => ({
+      person: t.person,
+      person_name: name(t.person),
+      course: t.course,
+      date: t.date,
+      provider: t.provider,
+    })),
   };
 }
 
@@ -292,6 +345,7 @@ export async function periodReport(
     compliance: figures,
     feedback: feedbackOf(d, from, to),
     maintenance: maintenanceOf(d, from, to),
+    people: peopleOf(d, from, to),
     availability: {
       bucket_ms: AVAILABILITY_BUCKET_MS,
       by_tier: TIERS.map((tier) => {

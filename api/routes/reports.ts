@@ -7,6 +7,7 @@ import { maintenanceRecords } from '../../maintenance/records.ts';
 import { CallLog } from '../../meetings/observed.ts';
 import type { Readiness } from '../../meetings/readiness.ts';
 import { isoLocal, parseLocalTime } from '../../meetings/time.ts';
+import { directoryFor } from '../../people/directory.ts';
 import type { AdminDocument } from '../../reports/document.ts';
 import { documentHtml } from '../../reports/document-html.ts';
 import { meetingDocument, periodDocument } from '../../reports/documents.ts';
@@ -164,6 +165,7 @@ export function reportRoutes(d: Deps, opts: { readiness?: Readiness; now?: () =>
     episodes: dbEpisodes(d.rt.state),
     feedback: new FeedbackStore(d.rt.state),
     maintenance: maintenanceRecords(d.rt.state),
+    people: directoryFor(d.rt.state, d.rt.inventory),
     ...(opts.now && { now: opts.now }),
   };
   const app = subApp();
