@@ -5,7 +5,10 @@ export const vi = {
   feedback_hours: 'Giờ hoạt động',
   feedback_hint:
     'Cơ quan chủ trì và cán bộ kỹ thuật gửi khó khăn, vướng mắc hoặc đề xuất (Điều 15.2); Trung tâm trả lời; báo cáo 6 tháng và hằng năm liệt kê các ý kiến (Điều 11.4).',
-  feedback_new: 'Gửi ý kiến',
+  feedback_new: 'Gửi ý kiến mới',
+  feedback_new_title: 'Gửi khó khăn, vướng mắc hoặc đề xuất',
+  feedback_site_col: 'Điểm cầu',
+  feedback_answer_edit: 'Sửa trả lời',
   feedback_kind: 'Loại ý kiến',
   feedback_category: 'Lĩnh vực',
   feedback_site: 'Điểm cầu (nếu có)',
@@ -33,7 +36,10 @@ export const en: Record<keyof typeof vi, string> = {
   feedback_hours: 'Operating hours',
   feedback_hint:
     'Host offices and technicians report difficulties or make proposals (Art. 15.2); the NOC answers; the six-month and yearly reports list them (Art. 11.4).',
-  feedback_new: 'File feedback',
+  feedback_new: 'New feedback',
+  feedback_new_title: 'Report a difficulty or make a proposal',
+  feedback_site_col: 'Site',
+  feedback_answer_edit: 'Edit answer',
   feedback_kind: 'Kind',
   feedback_category: 'Category',
   feedback_site: 'Site (optional)',

@@ -1,0 +1,166 @@
+// End to end: the Feedback tab of the operations records (issue 17; Điều 11.4, 15.2) in Debian's
+// Chromium against `diemcau demo` (devices on the loopback base E2E_BASE + 19) whose e-mail goes to a
+// real SMTP server on loopback. The admin creates a host office account through the API; the host office
+// signs in and files a difficulty in /ops/feedback; the admin answers it in the dashboard; the host office
+// sees the answer and is e-mailed it; the yearly report's printable page (format=html) lists the
+// difficulty with the answer. axe finds nothing serious; screenshot at 1366×768, and the phone width
+// (390×844) shows cards without scrolling sideways.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SmtpSink, startSmtp, until } from '../../alerts/test-servers.ts';
+import {
+  pageApi as api,
+  buildDashboard,
+  E2E_BASE,
+  type LaunchedChromium,
+  launchChromium,
+  ROOT,
+  seriousViolations,
+  signIn,
+  startTarget,
+  type Target,
+} from './target.ts';
+
+const devTarget = process.env['DIEMCAU_E2E_TARGET'] === 'dev';
+const SHOTS = join(ROOT, 'docs/screenshots');
+const HOST_USER = 'vp-ubnd-tinh-phan-anh';
+const HOST_PASSWORD = 'Mây-trắng-đồi-chè-phản-ánh-7391!';
+/** the e-mail of the host office's contact (inventory/bac-kan.yaml, organisation vp-ubnd-tinh) */
+const HOST_MAIL = 'vp-ubnd-tinh@host.diemcau.example';
+const DIFFICULTY = 'Hội trường UBND tỉnh: micro bàn chủ tọa hay bị rè khi họp trực tuyến (e2e).';
+const ANSWER = 'Trung tâm đã cử kỹ thuật kiểm tra, sẽ thay micro trước cuộc họp tuần sau (e2e).';
+
+/** opens a path by the app's router (no reload), or reloads it when the page is already there */
+async function open(page: Page, path: string): Promise<void> {
+  if (new URL(page.url()).pathname === path) {
+    await page.reload();
+    return;
+  }
+  await page.evaluate((p) => {
+    history.pushState({}, '', p);
+    dispatchEvent(new PopStateEvent('popstate'));
+  }, path);
+}
+
+const overflowX = (page: Page) =>
+  page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+
+describe.skipIf(devTarget)('feedback tab end to end', () => {
+  let target: Target;
+  let chrome: LaunchedChromium;
+  let admin: Page;
+  let hostCtx: BrowserContext;
+  let host: Page;
+  let smtp: SmtpSink;
+  const ENV = ['DIEMCAU__NOTIFY__EMAIL__HOST', 'DIEMCAU__NOTIFY__EMAIL__PORT'];
+  const context = { viewport: { width: 1366, height: 768 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' };
+
+  beforeAll(async () => {
+    buildDashboard();
+    mkdirSync(SHOTS, { recursive: true });
+    smtp = await startSmtp();
+    process.env['DIEMCAU__NOTIFY__EMAIL__HOST'] = '127.0.0.1';
+    process.env['DIEMCAU__NOTIFY__EMAIL__PORT'] = String(smtp.port);
+    try {
+      target = await startTarget({ base: E2E_BASE + 19 });
+    } finally {
+      for (const k of ENV) delete process.env[k];
+    }
+    chrome = await launchChromium({ context });
+    admin = chrome.page;
+    await signIn(admin, target, { path: '/ops/feedback' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await hostCtx?.close();
+    await chrome?.browser.close();
+    await target?.stop().catch(() => {});
+    await smtp?.close();
+  });
+
+  it('a host office files a difficulty, the admin answers it, the yearly report lists both', async () => {
+    // the host office's account, created by the admin through the API
+    const created = await api(admin, 'POST', '/users', {
+      name: HOST_USER,
+      role: 'host',
+      org: 'vp-ubnd-tinh',
+      password: HOST_PASSWORD,
+    });
+    expect(created.status, JSON.stringify(created.json)).toBe(200);
+
+    // the host office files a difficulty in its own browser
+    hostCtx = await chrome.browser.newContext(context);
+    host = await hostCtx.newPage();
+    await signIn(host, target, { user: HOST_USER, password: HOST_PASSWORD, path: '/ops/feedback' });
+    await open(host, '/ops/feedback');
+    const form = host.locator('form[data-feedback-form]');
+    await form.waitFor({ timeout: 20_000 });
+    await form.locator('select[name=kind]').selectOption('difficulty');
+    await form.locator('select[name=category]').selectOption('equipment');
+    await form.locator('textarea[name=text]').fill(DIFFICULTY);
+    await form.locator('button[type=submit]').click();
+    await host.locator('[data-filed]').waitFor({ timeout: 10_000 });
+    const id = Number(await host.locator('[data-filed]').getAttribute('data-filed'));
+    expect(id).toBeGreaterThan(0);
+    const hostRow = host.locator(`tr[data-feedback="${id}"]`);
+    await hostRow.waitFor();
+    expect(await hostRow.getAttribute('data-status')).toBe('pending');
+    expect(await hostRow.textContent()).toContain('Chờ trả lời');
+    expect(await hostRow.textContent()).toContain(DIFFICULTY);
+    // a host office does not answer
+    expect(await host.locator('[data-answer-open]').count()).toBe(0);
+    expect(await seriousViolations(host)).toEqual([]);
+
+    // the admin answers it in the dashboard
+    await open(admin, '/ops/feedback');
+    const row = admin.locator(`tr[data-feedback="${id}"]`);
+    await row.waitFor({ timeout: 10_000 });
+    expect(await row.textContent()).toContain(HOST_USER);
+    expect(await row.textContent()).toContain('Văn phòng UBND tỉnh');
+    // the admin's filing form stays closed until asked for
+    expect(await admin.locator('form[data-feedback-form]').count()).toBe(0);
+    expect(await admin.locator('[data-feedback-toggle]').getAttribute('aria-expanded')).toBe('false');
+    await row.locator('[data-answer-open]').click();
+    const af = admin.locator(`form[data-answer-form="${id}"]`);
+    await af.locator('textarea[name=answer]').fill(ANSWER);
+    await af.locator('button[type=submit]').click();
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 10_000 }).toBe('answered');
+    expect(await row.locator('[data-answer]').textContent()).toBe(ANSWER);
+    expect(await row.textContent()).toContain(HOST_MAIL);
+    expect(await seriousViolations(admin)).toEqual([]);
+    await admin.evaluate(() => window.scrollTo(0, 0));
+    await admin.screenshot({ path: join(SHOTS, 'ops-feedback.png') });
+
+    // the host office sees the answer, and gets it by e-mail
+    await host.reload();
+    await hostRow.waitFor();
+    expect(await hostRow.getAttribute('data-status')).toBe('answered');
+    expect(await hostRow.textContent()).toContain(ANSWER);
+    await until(
+      () => smtp.mails.some((m) => m.to.includes(HOST_MAIL) && m.text.includes(ANSWER)),
+      20_000,
+      'the answer mail',
+    );
+
+    // the yearly report's printable page lists the difficulty with the answer
+    const year = new Date(Date.now() + 7 * 3_600_000).getUTCFullYear();
+    const html = await admin.evaluate(
+      async (y) => (await fetch(`/api/v1/reports/yearly?year=${y}&format=html`)).text(),
+      year,
+    );
+    expect(html).toContain('Khó khăn, vướng mắc và đề xuất, kiến nghị của các đơn vị');
+    expect(html).toContain(DIFFICULTY);
+    expect(html).toContain(ANSWER);
+
+    // phone width: cards, nothing scrolls sideways
+    await host.setViewportSize({ width: 390, height: 844 });
+    await host.reload();
+    await hostRow.waitFor();
+    expect(await overflowX(host)).toBeLessThanOrEqual(0);
+    expect(await hostRow.evaluate((el) => getComputedStyle(el).display)).toBe('block');
+    await host.screenshot({ path: '/tmp/ops-feedback-phone.png', fullPage: true });
+    expect(await seriousViolations(host)).toEqual([]);
+  }, 120_000);
+});
