@@ -273,6 +273,26 @@ describe.skipIf(devTarget)('people and roster tabs end to end', () => {
     );
     expect(mine.map((e: { person: string }) => e.person)).toEqual([ROSTER_PERSON]);
 
+    // the technician Viettel names at the site (Điều 14.1.e)
+    const named = page.locator('section[data-org-technicians]');
+    await named.locator('select[name=tech_org]').selectOption('viettel');
+    await named.locator('input[name=site_q]').fill('bang thanh');
+    const siteRow = named.locator(`tr[data-named-site=${SITE}]`);
+    await siteRow.waitFor();
+    expect(await named.locator('tr[data-named-site]').count()).toBe(1);
+    await siteRow.locator('button:has-text("Cử cán bộ")').click();
+    const nf = named.locator(`form[data-naming-form="viettel ${SITE}"]`);
+    await nf.locator('select[name=person]').selectOption('viettel-truc-2');
+    await nf.locator('button[type=submit]').click();
+    await expect
+      .poll(() => siteRow.textContent(), { timeout: 10_000 })
+      .toContain('Trực đường truyền Viettel 2');
+    const ot = await api(page, 'GET', '/org-technicians?org=viettel');
+    expect(ot.json.items.map((x: { site: string; person: string }) => [x.site, x.person])).toEqual([
+      [SITE, 'viettel-truc-2'],
+    ]);
+    await named.locator('input[name=site_q]').fill('');
+
     expect(await seriousViolations(page)).toEqual([]);
     await page
       .locator('#roster-h')
