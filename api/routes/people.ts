@@ -19,7 +19,7 @@ import type { UserRecord } from '../accounts.ts';
 import { allow, auditFrom, canReadSite, type Deps, READ_ROLES } from '../context.ts';
 import type { Role } from '../contract.ts';
 import { ApiFailure, forbidden } from '../errors.ts';
-import { ERRORS, jsonBody, ok, okOr404, roles, SECURITY, subApp } from '../openapi.ts';
+import { ERRORS, jsonBody, NOT_FOUND, ok, okOr404, roles, SECURITY, subApp } from '../openapi.ts';
 
 const MANAGE: Role[] = ['admin', 'noc'];
 /** people and trainings: admin, NOC, and a host office for its own staff */
@@ -282,7 +282,7 @@ export function peopleRoutes(d: Deps) {
       security: SECURITY,
       ...roles(...STAFF),
       request: { params: Id, body: jsonBody(NewTraining) },
-      responses: { ...created(Training, 'Đã ghi / recorded'), 404: ERRORS[400] },
+      responses: { ...created(Training, 'Đã ghi / recorded'), ...NOT_FOUND },
     }),
     (c) => {
       const a = allow(c, ...STAFF);
