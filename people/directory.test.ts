@@ -43,6 +43,8 @@ describe('people directory', () => {
         '  - { id: noc-truc-ban-2,',
         '  - { id: noc-truc-ban-3, name: "Trực ban ca đêm", org: so-tttt, channels: { phone: "0209 3870 333" } }\n  - { id: noc-truc-ban-2,',
       )
+      .replace(/ {2}- \{ id: noc-lanh-dao,[^\n]*\n/, '')
+      .replace('    head: noc-lanh-dao\n', '')
       .replace('technician: kt-xa-bang-thanh\n', 'technician: kt-xa-banh-trach\n')
       .replace('technician: kt-xa-phuc-loc\n', 'technician: kt-xa-bang-thanh\n');
     const file = join(dir, 'inventory.yaml');
@@ -53,6 +55,10 @@ describe('people directory', () => {
     expect(inv2.people.get('noc-truc-ban-2')!.name).toBe('Nguyễn Thu Trang'); // edited: the DB
     expect(inv2.people.get('noc-truc-ban-3')).toMatchObject({ channels: { phone: '0209 3870 333' } });
     expect(d2.person('noc-truc-ban-3')).toMatchObject({ phone: '0209 3870 333', from_inventory: true });
+    // taken out of the file and never edited: not listed, not in the loaded inventory
+    expect(inv2.people.has('noc-lanh-dao')).toBe(false);
+    expect(d2.people().map((p) => p.id)).not.toContain('noc-lanh-dao');
+    expect(d2.people().map((p) => p.id)).toContain('noc-truc-ban-3');
     // Bằng Thành was replaced through the API: it stays; Phúc Lộc was the file's: it follows, with history
     expect(inv2.sites.get('xa-bang-thanh')!.technician).toBe('kt-xa-phuc-loc');
     expect(inv2.sites.get('xa-phuc-loc')!.technician).toBe('kt-xa-bang-thanh');

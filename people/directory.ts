@@ -129,6 +129,8 @@ export function directoryFor(db: StateDb, inv: LoadedInventory, o: DirectoryOpti
 export class PeopleDirectory {
   mailer: Mailer | null;
   now: () => number;
+  /** people the inventory file no longer has and nobody edited: kept for the history, not listed */
+  private readonly gone = new Set<string>();
 
   constructor(
     private readonly db: StateDb,
@@ -219,11 +221,17 @@ export class PeopleDirectory {
   }
 
   private apply(): void {
-    for (const r of this.db.prepare('SELECT * FROM people ORDER BY rowid').all() as PersonRow[])
-      this.applyPerson(r);
     const rows = this.db
       .prepare('SELECT site, person FROM site_technicians WHERE valid_to IS NULL')
       .all() as { site: string; person: string }[];
+    const serving = new Set(rows.map((r) => r.person));
+    const inFile = new Set(this.inv.people.keys());
+    for (const r of this.db.prepare('SELECT * FROM people ORDER BY rowid').all() as PersonRow[]) {
+      // taken out of the file, never edited, serving no site: gone (the row stays for the history)
+      if (r.created_by === SEEDER && r.edited_at === null && !inFile.has(r.id) && !serving.has(r.id))
+        this.gone.add(r.id);
+      else this.applyPerson(r);
+    }
     for (const r of rows) {
       const s = this.inv.sites.get(r.site);
       if (s) s.technician = r.person;
@@ -298,9 +306,9 @@ export class PeopleDirectory {
   // ------------------------------------------------------------------ people
 
   people(): PersonRecord[] {
-    return (this.db.prepare('SELECT * FROM people ORDER BY org, name, id').all() as PersonRow[]).map((r) =>
-      this.record(r),
-    );
+    return (this.db.prepare('SELECT * FROM people ORDER BY org, name, id').all() as PersonRow[])
+      .filter((r) => !this.gone.has(r.id))
+      .map((r) => this.record(r));
   }
 
   person(id: string): PersonRecord {
