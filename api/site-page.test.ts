@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/config.ts';
+import { siteHours } from '../inventory/hours.ts';
 import type { GrafanaLink, Role, Threshold } from './contract.ts';
 import { type Client, clientsByRole, startTestApi, type TestEnv } from './testing.ts';
 import { thresholdsOf } from './thresholds.ts';
@@ -23,6 +24,7 @@ interface Person {
 interface Detail {
   contacts: { carrier: { people: Person[] } | null };
   grafana: GrafanaLink[];
+  hours: { vi: string; en: string; own: boolean; now: boolean };
 }
 
 beforeAll(async () => {
@@ -45,6 +47,16 @@ const detail = async (role: Role) => {
   return (await res.json()) as Detail;
 };
 const onCall = (d: Detail) => d.contacts.carrier!.people.find((p) => p.id.endsWith('-truc-1'))!;
+
+describe('operating hours (Điều 5.6)', () => {
+  it('the default in words, and whether the site is within them now (Bắc Kạn time)', async () => {
+    const h = (await detail('viewer')).hours;
+    expect(h.vi).toBe('Thứ Hai–Thứ Sáu 07:00–17:00, nghỉ ngày lễ, Tết');
+    expect(h.en).toBe('Mon–Fri 07:00–17:00, closed on public holidays');
+    expect(h.own).toBe(false);
+    expect(h.now).toBe(siteHours(env.rt.config.operations, env.rt.inventory).inHours(own, Date.now()));
+  });
+});
 
 describe('contacts’ phone numbers', () => {
   it.each(['admin', 'noc'] as const)('%s sees the on-call number, resolved from its secret', async (role) => {
