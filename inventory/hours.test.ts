@@ -1,11 +1,12 @@
 // Operating hours: weekdays, lunch, holidays and days worked in exchange, a site's own hours, the
 // hour boundary in Bắc Kạn time (not UTC), and the holiday data checked with FILE:LINE.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/config.ts';
 import { DEFAULT_HOLIDAYS_FILE, describeHours, readHolidays, siteHours } from './hours.ts';
+import { loadInventory } from './load.ts';
 import { OperatingHours, type Site } from './schema.ts';
 import { SourceErrors } from './source.ts';
 
@@ -121,6 +122,28 @@ describe('holiday data', () => {
     writeFileSync(cfg, 'operations:\n  hours:\n    periods: ["17:00-07:00"]\n');
     expect(expectErrors(() => loadConfig(cfg, {}))).toContain(
       `${cfg}:3: operations.hours.periods[0]: must end after it starts`,
+    );
+  });
+
+  it("a site's own hours in the inventory: read, and a bad period refused with file and line", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'diemcau-hours-inv-'));
+    const file = join(dir, 'bac-kan.yaml');
+    const text = readFileSync(new URL('./bac-kan.yaml', import.meta.url), 'utf8');
+    const at = '    technician: kt-xa-bang-thanh\n';
+    expect(text).toContain(at);
+    const line = text.slice(0, text.indexOf(at)).split('\n').length + 1;
+    writeFileSync(
+      file,
+      text.replace(at, `${at}    hours: { days: [1, 2, 3, 4, 5, 6], periods: ["06:30-18:00"] }\n`),
+    );
+    const inv = loadInventory(file);
+    const h = siteHours({ hours: office, holidays: [] }, inv);
+    expect(h.inHours('xa-bang-thanh', bk('2026-12-05T06:45:00'))).toBe(true); // its Saturday morning
+    expect(h.inHours('xa-banh-trach', bk('2026-12-05T06:45:00'))).toBe(false);
+    writeFileSync(file, text.replace(at, `${at}    hours: { periods: ["07:00-25:00"] }\n`));
+    expect(expectErrors(() => loadInventory(file))).toContain(`${file}:${line}: sites[`);
+    expect(expectErrors(() => loadInventory(file))).toContain(
+      '.hours.periods[0]: must be a period such as "07:00-11:30"',
     );
   });
 });
