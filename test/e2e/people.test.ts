@@ -234,6 +234,16 @@ describe.skipIf(devTarget)('people and roster tabs end to end', () => {
     expect(orgs[2]).toBe('pc-bac-kan');
     expect(orgs).toContain('dien-luc-pac-nam');
 
+    // the next week and back: Monday 7 days later, nothing marked today, then this week again
+    const monday0 = await grid.locator('thead th[data-day]').first().getAttribute('data-day');
+    await page.click('button:has-text("Tuần sau")');
+    const plus7 = new Date(Date.parse(`${monday0}T00:00:00Z`) + 7 * 86_400_000).toISOString().slice(0, 10);
+    await expect.poll(() => grid.locator('thead th[data-day]').first().getAttribute('data-day')).toBe(plus7);
+    expect(await grid.locator('thead th[aria-current=date]').count()).toBe(0);
+    expect(await page.locator('#roster-h').textContent()).toContain(ddmmyyyy(plus7).slice(0, 5));
+    await page.click('button:has-text("Tuần này")');
+    await expect.poll(() => grid.locator('thead th[aria-current=date]').count()).toBe(1);
+
     // a week as the NOC keeps it (through the API), for the screenshot: Viettel's on-call on working
     // days, Điện lực Pác Nặm's on the weekend, for one site
     const monday = await grid.locator('thead th[data-day]').first().getAttribute('data-day');
