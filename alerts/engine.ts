@@ -9,7 +9,7 @@ import type { AlertEngine, MeetingRef, MeetingSource, SiteVerdict } from '../cor
 import type { LoadedInventory } from '../inventory/load.ts';
 import type { StateDb } from '../storage/state-db.ts';
 import { Attendance } from './attendance.ts';
-import type { AlertRec, Ep } from './episode.ts';
+import { type AlertRec, type Ep, OFF_IN_HOURS } from './episode.ts';
 import { Evaluator, type FlapPolicy, round, SEVERITY_RANK } from './evaluate.ts';
 import { causeText, type EpisodeView, explain } from './messages.ts';
 import type { Outbox } from './outbox.ts';
@@ -52,8 +52,6 @@ export interface EngineOptions {
 export type { Ep } from './episode.ts';
 
 const DAY = 86_400_000;
-/** key prefix of a codec switched off within operating hours: minor, the NOC's digest only */
-const OFF_IN_HOURS = 'off-hours:';
 const POWER_GROUP_MS = 10 * 60_000;
 
 export class Engine implements AlertEngine {

@@ -10,6 +10,9 @@ export interface Member extends EpisodeMember {
   fp: string;
 }
 
+/** key prefix of a codec switched off within operating hours: minor, the NOC's digest only, not a fault */
+export const OFF_IN_HOURS = 'off-hours:';
+
 /** An episode with the engine's bookkeeping. */
 export interface Ep {
   e: Episode;

@@ -8,11 +8,13 @@ import type { Episode } from '../api/contract.ts';
 import type { Sample } from '../core/bus.ts';
 import { SourceErrors } from '../inventory/source.ts';
 import { type AlertService, DEFAULT_RULES_FILE, loadRules, StaticMeetings, startAlerts } from './index.ts';
+import { episodesOverlapping, episodesStartedIn } from './store.ts';
 import { Clock, Fleet, testRuntime } from './testing.ts';
 
 // Monday 30 Nov 2026, 08:00 in Bắc Kạn (UTC+7)
 const T0 = Date.UTC(2026, 10, 30, 1, 0, 0);
 const MIN = 60_000;
+const DAY = 86_400_000;
 const running: AlertService[] = [];
 afterEach(async () => {
   for (const s of running.splice(0)) await s.stop();
@@ -261,6 +263,10 @@ describe('what an episode is', () => {
     expect(ep.notifications[0]!.to.every((p) => noc.includes(p))).toBe(true);
     expect(ep.notifications[0]!.to).not.toContain('kt-xa-tan-son');
     expect(ep.severity).toBe('minor');
+    // kept with the episodes, but not a fault: the reports' reads leave it out
+    expect(rt.state.prepare('SELECT count(*) AS n FROM episodes WHERE id = ?').get(ep.id)).toEqual({ n: 1 });
+    expect(episodesStartedIn(rt.state, 0, start + DAY).map((e) => e.id)).not.toContain(ep.id);
+    expect(episodesOverlapping(rt.state, 0, start + DAY).map((e) => e.id)).not.toContain(ep.id);
 
     // Quốc khánh, Wednesday 02/09/2026 09:00: a day off, the codec off is expected
     const holiday = await setup(new StaticMeetings(), '', Date.UTC(2026, 8, 2, 2, 0, 0));

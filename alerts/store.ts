@@ -2,13 +2,16 @@
 // change, read back at start (open ones, and the newest resolved for the lists) and on demand.
 import type { Alert, Episode } from '../api/contract.ts';
 import type { StateDb } from '../storage/state-db.ts';
-import type { AlertRec, Ep, Member } from './episode.ts';
+import { type AlertRec, type Ep, type Member, OFF_IN_HOURS } from './episode.ts';
 
 export interface HistoryEntry {
   at: number;
   event: string;
   detail: string;
 }
+
+/** a codec switched off within operating hours is no fault: the reports' reads leave it out */
+const NOT_OFF_IN_HOURS = `coalesce(json_extract(body, '$.priv.key'), '') NOT LIKE '${OFF_IN_HOURS}%'`;
 
 /**
  * Fault episodes whose start (first evidence) is in [from, to), oldest first: the reports' read of
@@ -17,7 +20,10 @@ export interface HistoryEntry {
  */
 export function episodesStartedIn(db: StateDb, from: number, to: number): Episode[] {
   const rows = db
-    .prepare('SELECT body FROM episodes WHERE started_at >= ? AND started_at < ? ORDER BY started_at, id')
+    .prepare(
+      `SELECT body FROM episodes WHERE started_at >= ? AND started_at < ? AND ${NOT_OFF_IN_HOURS}
+       ORDER BY started_at, id`,
+    )
     .all(from, to) as { body: string }[];
   return rows.map((r) => (JSON.parse(r.body) as { episode: Episode }).episode);
 }
@@ -30,7 +36,7 @@ export function episodesOverlapping(db: StateDb, from: number, to: number): Epis
   const rows = db
     .prepare(
       `SELECT body FROM episodes WHERE started_at < ? AND (resolved_at IS NULL OR resolved_at >= ?)
-       ORDER BY started_at, id`,
+       AND ${NOT_OFF_IN_HOURS} ORDER BY started_at, id`,
     )
     .all(to, from) as { body: string }[];
   return rows.map((r) => (JSON.parse(r.body) as { episode: Episode }).episode);
