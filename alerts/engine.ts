@@ -1040,6 +1040,15 @@ export class Engine implements AlertEngine {
         };
       return null;
     }
+    // everything wrong there is held by a device's maintenance plan: the site is in maintenance
+    const held = open.map((ep) => ep.e.suppressed_by).filter((s) => s?.startsWith('maintenance:'));
+    if (held.length === open.length)
+      return {
+        state: 'maintenance',
+        cause: null,
+        summary: `Thiết bị đang bảo trì theo kế hoạch (${held[0]!.slice('maintenance:'.length)}) / Device in planned maintenance`,
+        since: Math.min(...open.map((ep) => ep.e.started_at)),
+      };
     // the site's state is its most important episode, by one documented order (precedence.ts)
     const views = open.map((ep) => ({
       ep,

@@ -107,6 +107,9 @@ describe('maintenance plans hold alerts', () => {
     const codec = at(engine, 'xa-tan-son').filter((e) => e.rule === 'codec-down');
     expect(codec.map((e) => [e.rule, e.suppressed_by])).toEqual([['codec-down', `maintenance:${p.id}`]]);
     expect(paged(codec)).toEqual([]);
+    // all that is wrong there is held: the site shows the device's maintenance
+    expect(engine.verdict('xa-tan-son')).toMatchObject({ state: 'maintenance' });
+    expect(engine.verdict('xa-tan-son')?.summary).toContain(p.id);
     expect(
       at(engine, 'xa-banh-trach')
         .filter((e) => e.rule === 'codec-down')
@@ -117,6 +120,7 @@ describe('maintenance plans hold alerts', () => {
     run(2 * 60);
     const ups = at(engine, 'xa-tan-son').filter((e) => e.rule === 'ups-on-battery');
     expect(ups.map((e) => e.suppressed_by)).toEqual([null]);
+    expect(engine.verdict('xa-tan-son')?.state).toBe('on_battery');
     // cancelled: the codec fault is paged
     cancelPlan(rt.state, p.id, 'noc', clock.t);
     run(60);
