@@ -112,6 +112,18 @@ describe.skipIf(devTarget)('people and roster tabs end to end', () => {
     await expect.poll(() => page.locator('tr[data-person]').count()).toBe(1);
     expect(await page.locator(`tr[data-person=${NEW}]`).count()).toBe(1);
 
+    // changed: saving waits for a change, and only the change is sent
+    await page.locator(`tr[data-person=${NEW}] button:has-text("Sửa")`).click();
+    const ef = page.locator(`form[data-person-form=${NEW}]`);
+    expect(await ef.locator('button[type=submit]').isDisabled()).toBe(true);
+    await ef.locator('input[name=title]').fill('Công chức Văn hóa - Xã hội xã Bằng Thành');
+    const patched = page.waitForRequest((r) => r.method() === 'PATCH' && r.url().endsWith(`/people/${NEW}`));
+    await ef.locator('button[type=submit]').click();
+    expect((await patched).postDataJSON()).toEqual({ title: 'Công chức Văn hóa - Xã hội xã Bằng Thành' });
+    await expect
+      .poll(() => page.locator(`tr[data-person=${NEW}]`).textContent())
+      .toContain('Công chức Văn hóa - Xã hội xã Bằng Thành');
+
     // a training record on the person's record
     await page.locator(`tr[data-person=${NEW}] button:has-text("Hồ sơ")`).click();
     const rec = page.locator(`section[data-person-detail=${NEW}]`);
