@@ -1085,7 +1085,10 @@ export class Engine implements AlertEngine {
     return this.pager.deliveries(id);
   }
 
-  /** Who is paged for an episode at an escalation level (person ids, NOC first). */
+  /**
+   * Who is paged for an episode at an escalation level now (person ids): an owning carrier's or power
+   * organisation's people on duty and its technicians of the sites first, then the NOC's and the owner's contacts.
+   */
   recipients(id: string, level = 0): string[] {
     const ep = this.eps.get(id);
     return ep ? this.pager.recipients(ep, level, this.o.now()) : [];
