@@ -237,7 +237,7 @@ describe('what an episode is', () => {
   it('at 09:00 on a working day it is shown and only the NOC digest names it (a meeting later that day changes nothing); on 02/09 it is grey', async () => {
     const meetings = new StaticMeetings();
     const start = T0 + 60 * MIN; // Monday 30/11/2026 09:00 Bắc Kạn (02:00 UTC)
-    const { rt, engine, over, run } = await setup(meetings, '', start);
+    const { rt, clock, engine, over, run } = await setup(meetings, '', start);
     meetings.add({
       id: 'chieu',
       title: 'Giao ban chiều',
@@ -268,6 +268,20 @@ describe('what an episode is', () => {
     expect(episodesStartedIn(rt.state, 0, start + DAY).map((e) => e.id)).not.toContain(ep.id);
     expect(episodesOverlapping(rt.state, 0, start + DAY).map((e) => e.id)).not.toContain(ep.id);
 
+    // a meeting within the readiness window: the codec's silence is a fault again, the technician paged
+    meetings.add({
+      id: 'gap',
+      title: 'Họp đột xuất',
+      start: clock.t + 50 * MIN,
+      end: clock.t + 110 * MIN,
+      sites: ['xa-tan-son'],
+    });
+    run(30);
+    expect(engine.episode(ep.id)!.state).toBe('resolved');
+    const fault = engine.episodes().find((e) => e.state !== 'resolved')!;
+    expect([fault.cause, fault.severity, fault.relevance]).toEqual(['equipment', 'critical', 'soon']);
+    expect(sent(fault, 'alert')[0]!.to).toContain('kt-xa-tan-son');
+
     // Quốc khánh, Wednesday 02/09/2026 09:00: a day off, the codec off is expected
     const holiday = await setup(new StaticMeetings(), '', Date.UTC(2026, 8, 2, 2, 0, 0));
     holiday.over.set('xa-tan-son', { codec: 'down', mcu: 0 });
@@ -275,6 +289,24 @@ describe('what an episode is', () => {
     expect(holiday.engine.episodes()).toEqual([]);
     expect(holiday.engine.verdict('xa-tan-son')?.state).toBe('off');
     expect(holiday.engine.list({ site: 'xa-tan-son' })[0]!.suppressed_by).toBe('off:xa-tan-son');
+  });
+});
+
+describe('operating hours', () => {
+  it('a codec switched off within operating hours is grey and told nobody once the working day ends at 17:00', async () => {
+    const { engine, over, run } = await setup(new StaticMeetings(), '', T0 + 530 * MIN); // Monday 16:50
+    over.set('xa-tan-son', { codec: 'down', mcu: 0 });
+    run(5 * 60);
+    const ep = engine.episodes()[0]!;
+    expect(ep.title).toContain('tắt trong giờ làm việc');
+    expect(engine.verdict('xa-tan-son')?.summary).toContain('tắt trong giờ làm việc');
+    run(10 * 60); // 17:05
+    expect(engine.episode(ep.id)!.state).toBe('resolved');
+    expect(engine.episodes().filter((e) => e.state !== 'resolved')).toEqual([]);
+    expect(engine.verdict('xa-tan-son')).toMatchObject({ state: 'off' });
+    expect(engine.verdict('xa-tan-son')!.summary).toContain('ngoài giờ họp');
+    expect(engine.list({ site: 'xa-tan-son' })[0]!.suppressed_by).toBe('off:xa-tan-son');
+    expect(engine.episode(ep.id)!.notifications.filter((n) => n.kind !== 'digest')).toEqual([]);
   });
 });
 
