@@ -156,6 +156,17 @@ describe.skipIf(devTarget)('people and roster tabs end to end', () => {
     await form.locator('select[name=person]').selectOption(NEW);
     expect(await form.locator('button[type=submit]').isDisabled()).toBe(true);
     await form.locator('textarea[name=reason]').fill(REASON);
+    // yesterday is before the current technician began (the demo seeded the directory today): the
+    // API refuses and the form says why, in its words
+    const yesterday = new Date(Date.parse(`${today()}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    await form.locator('input[name=from]').fill(yesterday);
+    await form.locator('button[type=submit]').click();
+    const refused = form.locator('[data-refused]');
+    await refused.waitFor({ timeout: 10_000 });
+    expect(await refused.textContent()).toContain('Không thay được cán bộ kỹ thuật');
+    expect(await refused.textContent()).toContain('Thời điểm thay sớm hơn lúc cán bộ hiện tại bắt đầu');
+    expect((await api(page, 'GET', `/sites/${SITE}/technicians`)).json.current.person).toBe(OLD);
+    await form.locator('input[name=from]').fill(today());
     const answer = page.waitForResponse((r) => r.url().endsWith(`/api/v1/sites/${SITE}/technician`));
     await form.locator('button[type=submit]').click();
     const posted = await (await answer).json();

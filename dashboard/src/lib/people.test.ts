@@ -1,15 +1,18 @@
 // Issue 17: the people tab finds a person typed without diacritics, shows a site's technicians as
 // replacements, and the roster's week runs Monday to Sunday over the carriers and power organisations.
 import { describe, expect, it } from 'vitest';
+import { errorLines, HttpError } from './api.ts';
 import {
   addDays,
   canEditPerson,
   cellKey,
+  explained,
   fmtDate,
   isDate,
   mondayOf,
   type OrgRef,
   personChanges,
+  refusalLines,
   replacementFrom,
   replacements,
   rosterCells,
@@ -184,5 +187,26 @@ describe('what the forms send', () => {
     expect(replacementFrom('2026-12-07', '2026-12-07')).toBeUndefined();
     expect(replacementFrom('2026-12-01', '2026-12-07')).toBe(Date.UTC(2026, 10, 30, 17, 0));
     expect(replacementFrom('', '2026-12-07')).toBeUndefined();
+  });
+});
+
+describe('refusals', () => {
+  it('shows the API message and then each field problem, once each', async () => {
+    const dir = new HttpError(
+      400,
+      'Thời điểm thay sớm hơn lúc cán bộ hiện tại bắt đầu / The replacement starts before the current technician did',
+      'invalid_request',
+      [{ path: 'body.from', message: 'trước lần thay trước / before the previous change' }],
+    );
+    expect(refusalLines(dir)).toEqual([dir.message, 'trước lần thay trước / before the previous change']);
+    const same = new HttpError(409, 'Đã có / exists', 'conflict', [
+      { path: 'body.id', message: 'Đã có / exists' },
+    ]);
+    expect(refusalLines(same)).toEqual(['Đã có / exists']);
+    expect(refusalLines(new Error('mạng lỗi'))).toEqual(['mạng lỗi']);
+    const rethrown = await explained(Promise.reject(dir)).catch((e: unknown) => e);
+    expect(rethrown).toBeInstanceOf(HttpError);
+    expect(errorLines(rethrown)).toEqual(refusalLines(dir));
+    await expect(explained(Promise.resolve(7))).resolves.toBe(7);
   });
 });

@@ -3,6 +3,7 @@
 // (old → new, why, from when); the duty roster's week (Monday to Sunday, Bắc Kạn calendar days) and
 // which organisations keep one (carriers, then the power company and its branches). Unit-tested.
 import { fromLocalInput, toDateInput } from '../../../core/time.ts';
+import { HttpError } from './api.ts';
 import { fold } from './search.ts';
 
 /** An organisation as GET /inventory lists it. */
@@ -291,4 +292,29 @@ export function personChanges(
 export function replacementFrom(day: string, today: string): number | undefined {
   if (day === today) return undefined;
   return fromLocalInput(day) ?? undefined;
+}
+
+/**
+ * The lines a refusal is shown in: the API's message and then each field's problem (a directory
+ * refusal says why in its message, a validation failure in its issues), once each. Thrown again as an
+ * HttpError whose issues are those lines, so AsyncForm and Task show them all.
+ */
+export function refusalLines(err: unknown): string[] {
+  if (!(err instanceof HttpError)) return [(err as Error).message];
+  return [...new Set([err.message, ...err.issues.map((i) => i.message)])];
+}
+
+/** `p`, its refusal rethrown with every line of refusalLines */
+export async function explained<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    if (!(err instanceof HttpError)) throw err;
+    throw new HttpError(
+      err.status,
+      err.message,
+      err.code,
+      refusalLines(err).map((message) => ({ path: '', message })),
+    );
+  }
 }
