@@ -129,6 +129,7 @@ describe.skipIf(devTarget)('people and roster tabs end to end', () => {
     const rec = page.locator(`section[data-person-detail=${NEW}]`);
     await rec.waitFor();
     expect(await rec.locator('[data-trainings]').textContent()).toContain('chưa có');
+    expect(await rec.textContent()).toMatch(/sửa trên hệ thống lúc \d{2}:\d{2} \d{2}\/\d{2}\/\d{4}, admin/);
     const tf = rec.locator(`form[data-training-form=${NEW}]`);
     expect(await tf.locator('input[name=date]').inputValue()).toBe(today());
     await tf.locator('input[name=course]').fill(COURSE);
