@@ -114,9 +114,14 @@ describe('maintenance plans API', () => {
     ]);
     expect(inside.json.warnings.join('\n')).toContain(`Trùng lịch bảo trì "${plan.id}" (Thay ắc quy UPS`);
 
-    // cancelled: listed as such, no longer changeable
+    // cancelled: the host is told it no longer applies; listed as such, no longer changeable
     const cancelled = await api.call('u-noc', 'PATCH', `/maintenance-plans/${plan.id}`, { cancelled: true });
     expect(cancelled.json.status).toBe('cancelled');
+    expect(cancelled.json.notified_hosts).toEqual(['vp-ubnd-tinh']);
+    expect(await engine.outbox.idle(10_000)).toBe(true);
+    const last = smtp.mails.filter((m) => m.key.startsWith(`maintenance-plan/${plan.id}/r3/`));
+    expect(last.map((m) => m.subject)).toEqual([expect.stringContaining('Hủy kế hoạch bảo trì trùng')]);
+    expect(last[0]!.text).toContain('không còn lịch bảo trì');
     const twice = await api.call('u-noc', 'PATCH', `/maintenance-plans/${plan.id}`, { cancelled: true });
     expect(twice.status).toBe(409);
     expect(twice.json.error.message).toContain('đã bị hủy');

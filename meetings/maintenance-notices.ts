@@ -1,7 +1,8 @@
 // A maintenance plan over registered meetings (Điều 13.3, 14.1.b): when a plan is created or changed,
 // the host office of every meeting still ahead that falls in one of its windows at a covered site gets
 // one message through the durable outbox — the plan, its meetings, the affected sites, whom to call —
-// Vietnamese first. Keys name the plan's revision, so a retried request never sends twice.
+// Vietnamese first; when it is cancelled, the same offices are told it no longer applies. Keys name the
+// plan's revision, so a retried request never sends twice.
 import type { Outbox } from '../alerts/outbox.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
 import { type MaintenancePlan, planOccurrences, planSites, scopeText } from '../maintenance/plans.ts';
@@ -69,20 +70,29 @@ function contacts(inv: LoadedInventory, plan: MaintenancePlan): { vi: string[]; 
   return { vi, en };
 }
 
+export type NoticeKind = 'new' | 'changed' | 'cancelled';
+
+const WORD: Record<NoticeKind, string> = {
+  new: 'Kế hoạch bảo trì',
+  changed: 'Điều chỉnh kế hoạch bảo trì',
+  cancelled: 'Hủy kế hoạch bảo trì',
+};
+
 /** The message to one host office about the meetings of its that the plan touches. */
 export function planNoticeMessage(
   inv: LoadedInventory,
   plan: MaintenancePlan,
   hostName: string,
   touched: TouchedMeeting[],
-  changed: boolean,
+  kind: NoticeKind,
 ): { subject: string; body: string; short: string } {
   const scope = scopeText(inv, plan);
   const names = (ids: string[]) => ids.map((s) => inv.sites.get(s)?.name ?? s).join(', ');
   const span = (w: { from: number; to: number }) => `${viDateTime(w.from)} đến ${viDateTime(w.to)}`;
   const who = contacts(inv, plan);
   const first = touched[0]!.meeting;
-  const word = changed ? 'Điều chỉnh kế hoạch bảo trì' : 'Kế hoạch bảo trì';
+  const word = WORD[kind];
+  const cancelled = kind === 'cancelled';
   const subject =
     touched.length === 1
       ? `[diemcau] ${word} trùng cuộc họp "${first.title}" lúc ${viDateTime(first.start)}`
@@ -90,7 +100,9 @@ export function planNoticeMessage(
   const lines = [
     `Kính gửi: ${hostName}`,
     '',
-    `Trung tâm giám sát hội nghị truyền hình thông báo ${changed ? 'kế hoạch bảo trì đã được điều chỉnh' : 'kế hoạch bảo trì'} trùng với cuộc họp đã đăng ký của Quý cơ quan (Điều 13.3, Quy chế):`,
+    cancelled
+      ? 'Trung tâm giám sát hội nghị truyền hình thông báo hủy kế hoạch bảo trì dưới đây, trước đó trùng với cuộc họp đã đăng ký của Quý cơ quan (Điều 13.3, Quy chế):'
+      : `Trung tâm giám sát hội nghị truyền hình thông báo ${kind === 'changed' ? 'kế hoạch bảo trì đã được điều chỉnh' : 'kế hoạch bảo trì'} trùng với cuộc họp đã đăng ký của Quý cơ quan (Điều 13.3, Quy chế):`,
     '',
     `Kế hoạch bảo trì: ${plan.work}`,
     `Phạm vi: ${scope.vi}`,
@@ -98,14 +110,18 @@ export function planNoticeMessage(
     '',
     ...touched.flatMap((t) => [
       `Cuộc họp: "${t.meeting.title}", ${viDateTime(t.meeting.start)} – ${viTime(t.meeting.end)}`,
-      `  Bảo trì: ${t.windows.map(span).join('; ')}`,
+      `  ${cancelled ? 'Đã hủy bảo trì' : 'Bảo trì'}: ${t.windows.map(span).join('; ')}`,
       `  Điểm cầu bị ảnh hưởng (${t.sites.length}): ${names(t.sites)}`,
     ]),
     '',
-    'Đề nghị Quý cơ quan liên hệ với người thực hiện hoặc trực ban nêu trên để thống nhất dời lịch bảo trì, đổi điểm cầu hoặc chuẩn bị phương án dự phòng.',
+    cancelled
+      ? 'Các điểm cầu nêu trên không còn lịch bảo trì trong thời gian cuộc họp.'
+      : 'Đề nghị Quý cơ quan liên hệ với người thực hiện hoặc trực ban nêu trên để thống nhất dời lịch bảo trì, đổi điểm cầu hoặc chuẩn bị phương án dự phòng.',
     '',
     '---',
-    `${changed ? 'A changed maintenance plan' : 'A maintenance plan'} falls in meetings registered by ${hostName}.`,
+    cancelled
+      ? `A maintenance plan that fell in meetings registered by ${hostName} is cancelled.`
+      : `${kind === 'changed' ? 'A changed maintenance plan' : 'A maintenance plan'} falls in meetings registered by ${hostName}.`,
     `Plan: ${plan.work}; scope: ${scope.en}.`,
     ...who.en,
     ...touched.flatMap((t) => [
@@ -113,15 +129,18 @@ export function planNoticeMessage(
         .map((w) => `${enDateTime(w.from)}–${enDateTime(w.to)}`)
         .join('; ')}, ${t.sites.length} site(s) affected: ${t.sites.join(', ')}`,
     ]),
-    'Please call the person above or the NOC to move the work, change sites or prepare a fallback.',
+    cancelled
+      ? 'The sites above are no longer in maintenance during the meeting.'
+      : 'Please call the person above or the NOC to move the work, change sites or prepare a fallback.',
   ];
-  const short = `Bao tri trung ${touched.length} cuoc hop: ${plan.work}`.slice(0, 160);
+  const short =
+    `${cancelled ? 'Huy bao tri' : 'Bao tri'} trung ${touched.length} cuoc hop: ${plan.work}`.slice(0, 160);
   return { subject, body: lines.join('\n'), short };
 }
 
 /**
- * Queues one message per host office whose meetings the plan touches; returns the host offices told
- * and the outbox rows added.
+ * Queues one message per host office whose meetings the plan touches (a cancelled plan: touched as it
+ * was); returns the host offices told and the outbox rows added.
  */
 export function notifyPlanHosts(
   outbox: Outbox,
@@ -129,6 +148,7 @@ export function notifyPlanHosts(
   hosts: HostDirectory,
   plan: MaintenancePlan,
   touched: TouchedMeeting[],
+  kind: NoticeKind = plan.revision > 1 ? 'changed' : 'new',
 ): { hosts: string[]; messages: number } {
   const byHost = new Map<string, TouchedMeeting[]>();
   for (const t of touched) byHost.set(t.meeting.host_org, [...(byHost.get(t.meeting.host_org) ?? []), t]);
@@ -137,7 +157,7 @@ export function notifyPlanHosts(
   for (const [host, list] of byHost) {
     const r = hosts.recipients(host);
     if (!r) continue;
-    const msg = planNoticeMessage(inv, plan, r.name, list, plan.revision > 1);
+    const msg = planNoticeMessage(inv, plan, r.name, list, kind);
     const n = enqueueForPeople(
       outbox,
       inv,

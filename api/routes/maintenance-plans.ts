@@ -243,12 +243,14 @@ export function maintenancePlanRoutes(d: Deps, opts: { now?: () => number } = {}
       );
   };
 
-  /** the meetings it touches, and their host offices told (once per plan revision) */
-  const tell = (p: MaintenancePlan, now: number) => {
-    const touched = meetingsTouched(inv, meetings, p, now);
+  /** the meetings it touches, and their host offices told (once per plan revision); a cancelled plan: as it was */
+  const tell = (p: MaintenancePlan, now: number, was?: MaintenancePlan) => {
+    const touched = meetingsTouched(inv, meetings, was ?? p, now);
     const box = outbox();
     const told =
-      box && touched.length ? notifyPlanHosts(box, inv, hosts, p, touched) : { hosts: [], messages: 0 };
+      box && touched.length
+        ? notifyPlanHosts(box, inv, hosts, p, touched, was ? 'cancelled' : undefined)
+        : { hosts: [], messages: 0 };
     if (told.messages)
       rt.log.info(
         { plan: p.id, hosts: told.hosts, messages: told.messages },
@@ -370,8 +372,9 @@ export function maintenancePlanRoutes(d: Deps, opts: { now?: () => number } = {}
         if (Object.keys(patch).length)
           invalid('cancelled', 'hủy kế hoạch không kèm sửa đổi khác / cancel alone, without other changes');
         const p = guardPlan(() => cancelPlan(db, id, a.user.name, now));
-        auditFrom(c, rt, 'maintenance_plan.cancel', id, { scope: p.scope, work: p.work });
-        return c.json({ ...wire(p, now), meetings: [], notified_hosts: [] }, 200);
+        const told = tell(p, now, before);
+        auditFrom(c, rt, 'maintenance_plan.cancel', id, { scope: p.scope, work: p.work, ...told });
+        return c.json({ ...wire(p, now), ...told }, 200);
       }
       if (patch.scope) mayChange(a.user, { scope: patch.scope });
       const { after } = guardPlan(() => updatePlan(db, inv, id, patch, now));
