@@ -4,12 +4,17 @@
 // signs in and files a difficulty in /ops/feedback; the admin answers it in the dashboard; the host office
 // sees the answer and is e-mailed it; the yearly report's printable page (format=html) lists the
 // difficulty with the answer. axe finds nothing serious; screenshot at 1366×768, and the phone width
-// (390×844) shows cards without scrolling sideways.
+// (390×844) shows cards without scrolling sideways. And the map card of a switched-off codec names the
+// site's operating hours.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SmtpSink, startSmtp, until } from '../../alerts/test-servers.ts';
+import { BAC_KAN } from '../../alerts/testing.ts';
+import { loadConfig } from '../../config/config.ts';
+import { siteHours } from '../../inventory/hours.ts';
+import { loadInventory } from '../../inventory/load.ts';
 import {
   pageApi as api,
   buildDashboard,
@@ -162,5 +167,26 @@ describe.skipIf(devTarget)('feedback tab end to end', () => {
     expect(await hostRow.evaluate((el) => getComputedStyle(el).display)).toBe('block');
     await host.screenshot({ path: '/tmp/ops-feedback-phone.png', fullPage: true });
     expect(await seriousViolations(host)).toEqual([]);
+  }, 120_000);
+
+  it("operating hours on the map: a switched-off codec's card says the site's hours and whether it is within them", async () => {
+    const SITE = 'xa-bang-thanh'; // not in the demo's meeting
+    await open(admin, '/');
+    await target.inject({ kind: 'codec_hung', site: SITE });
+    const node = admin.locator(`a[data-site="${SITE}"]`);
+    await expect.poll(() => node.getAttribute('data-state'), { timeout: 90_000, interval: 1000 }).toBe('off');
+    await node.hover();
+    const tip = admin.locator('[data-testid=tip-hours]');
+    await tip.waitFor({ timeout: 10_000 });
+    expect(await tip.textContent()).toBe('Thứ Hai–Thứ Sáu 07:00–17:00, nghỉ ngày lễ, Tết');
+    // what the site page says follows the hours now (Bắc Kạn time, the shipped holidays)
+    const within = siteHours(loadConfig(undefined, {}).operations, loadInventory(BAC_KAN)).inHours(
+      SITE,
+      Date.now(),
+    );
+    const card = (await tip.locator('xpath=ancestor::div[contains(@class,"tip")][1]').textContent()) ?? '';
+    expect(card).toContain(within ? 'Codec tắt trong giờ làm việc' : 'Codec tắt máy ngoài giờ họp');
+    // no fault episode is shown on it
+    expect(card).not.toContain('Chưa ai nhận xử lý');
   }, 120_000);
 });

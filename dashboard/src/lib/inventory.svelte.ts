@@ -70,23 +70,42 @@ export function districtName(id: string): string {
   return inv.districts.find((d) => d.id === id)?.name ?? id;
 }
 
-/** Technicians are not in the inventory view; a site's detail names them. Fetched on first hover, cached. */
+/**
+ * Technicians and operating hours are not in the inventory view; a site's detail has them. Fetched
+ * on first hover, cached.
+ */
 const techs: Record<string, string | null> = $state({});
+const hours: Record<string, { vi: string; en: string } | null> = $state({});
 const asked = new Set<string>();
+
+function ask(siteId: string): void {
+  if (asked.has(siteId)) return;
+  asked.add(siteId);
+  get<{ contacts?: { technician?: { name: string } | null }; hours?: { vi: string; en: string } }>(
+    `/sites/${encodeURIComponent(siteId)}`,
+  )
+    .then((d) => {
+      techs[siteId] = d?.contacts?.technician?.name ?? null;
+      hours[siteId] = d?.hours ?? null;
+    })
+    .catch(() => {
+      techs[siteId] = null;
+      hours[siteId] = null;
+    });
+}
 
 export function technicianName(siteId: string): string | null {
   const known = techs[siteId];
   if (known !== undefined) return known;
-  if (!asked.has(siteId)) {
-    asked.add(siteId);
-    get<{ contacts?: { technician?: { name: string } | null } }>(`/sites/${encodeURIComponent(siteId)}`)
-      .then((d) => {
-        techs[siteId] = d?.contacts?.technician?.name ?? null;
-      })
-      .catch(() => {
-        techs[siteId] = null;
-      });
-  }
+  ask(siteId);
+  return null;
+}
+
+/** the site's operating hours in words (Điều 5.6), once its detail is fetched */
+export function siteHoursText(siteId: string): { vi: string; en: string } | null {
+  const known = hours[siteId];
+  if (known !== undefined) return known;
+  ask(siteId);
   return null;
 }
 
