@@ -73,6 +73,11 @@ describe('feedback API', () => {
     expect(ans.json).toMatchObject({ status: 'answered', answer, answered_by: 'u-noc' });
     expect(ans.json.notified).toEqual(['vp-ubnd-tinh@host.diemcau.example']);
     expect(await ids('u-noc', '?status=answered')).toEqual([id]);
+    const seen = async (user: string) =>
+      ((await call(user, 'GET', '/feedback?status=answered')).json.items as { notified: string[] }[])[0]!
+        .notified;
+    expect(await seen('u-host')).toEqual(['vp-ubnd-tinh@host.diemcau.example']);
+    expect(await seen('u-viewer')).toEqual([]);
     expect(await ids('u-host', '?status=pending')).toEqual([]);
 
     await until(() => smtp.mails.length >= 1, 10_000, 'the answer e-mailed');

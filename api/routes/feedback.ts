@@ -39,7 +39,7 @@ export const FeedbackSchema = z
     answer: z.string().nullable(),
     answered_by: z.string().nullable(),
     answered_at: z.number().nullable(),
-    /** the addresses the answer was e-mailed to */
+    /** the addresses the answer was e-mailed to (empty for a viewer) */
     notified: z.array(z.string()),
   })
   .openapi('Feedback');
@@ -128,7 +128,8 @@ export function feedbackRoutes(d: Deps, opts: { now?: () => number } = {}) {
         ...(u.role === 'host' && { org: u.org ?? '-' }),
         ...(u.role === 'technician' && { filed_by: u.name }),
       });
-      return c.json({ items }, 200);
+      // e-mail addresses are not a viewer's (as GET /inventory hides them)
+      return c.json({ items: u.role === 'viewer' ? items.map((f) => ({ ...f, notified: [] })) : items }, 200);
     },
   );
 
