@@ -52,7 +52,11 @@ function contacts(inv: LoadedInventory, plan: MaintenancePlan): { vi: string[]; 
   const en: string[] = [];
   const who = (id: string) => {
     const p = inv.people.get(id);
-    return p ? `${p.name}${p.channels.email ? ` (${p.channels.email})` : ''}` : id;
+    if (!p) return id;
+    // a phone written as plain data (the people directory); a secret reference is not shown
+    const phone = (p.channels as { phone?: unknown }).phone;
+    const reach = [typeof phone === 'string' ? phone : '', p.channels.email ?? ''].filter(Boolean);
+    return `${p.name}${reach.length ? ` (${reach.join(', ')})` : ''}`;
   };
   if (plan.by_person) {
     vi.push(`Người thực hiện: ${who(plan.by_person)}${plan.by_text ? `, ${plan.by_text}` : ''}`);
