@@ -299,6 +299,10 @@ describe.skipIf(devTarget)('people and roster tabs end to end', () => {
     await form.locator('button[type=submit]').click();
     const cell = grid.locator(`td[data-cell="${ROSTER_ORG} ${today()}"]`);
     await expect.poll(() => cell.textContent(), { timeout: 10_000 }).toContain(ROSTER_NAME);
+    // the keyboard is back on the cell's button
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-assign')))
+      .toBe(`${ROSTER_ORG} ${today()}`);
 
     const r = await api(page, 'GET', `/roster?from=${today()}&to=${today()}`);
     expect(r.status).toBe(200);
