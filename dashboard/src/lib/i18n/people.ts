@@ -53,7 +53,8 @@ export const vi = {
   people_replace_refused: 'Không thay được cán bộ kỹ thuật',
   people_replaced: 'Đã thay cán bộ kỹ thuật',
   people_notified: 'Đã gửi thư thông báo tới Sở Thông tin và Truyền thông ({n} người nhận).',
-  people_not_notified: 'Chưa gửi được thông báo tới Sở Thông tin và Truyền thông: hãy báo trực tiếp.',
+  people_not_notified:
+    'Không có thư nào gửi tới Sở Thông tin và Truyền thông (hệ thống chưa cấu hình thư điện tử, hoặc Sở chưa có địa chỉ thư): hãy báo trực tiếp.',
   people_group_site_techs: 'Cán bộ kỹ thuật điểm cầu',
   people_phone_secret: 'số điện thoại lưu trong tệp bí mật',
   people_record: 'Hồ sơ',
@@ -145,7 +146,7 @@ export const en: Record<keyof typeof vi, string> = {
   people_notified:
     'The Department of Information and Communications has been notified by e-mail ({n} recipients).',
   people_not_notified:
-    'The Department of Information and Communications could not be notified: tell them directly.',
+    'No e-mail went to the Department of Information and Communications (no e-mail configured, or no address for it): tell them directly.',
   people_group_site_techs: 'Site technicians',
   people_phone_secret: 'number kept as a secret',
   people_record: 'Record',
