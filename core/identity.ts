@@ -85,3 +85,11 @@ export const WARRANTY_NAMES: Record<WarrantyState, Named> = {
   expiring: { vi: 'Hết bảo hành trong 12 tháng', en: 'Expires within a year' },
   valid: { vi: 'Còn bảo hành', en: 'Under warranty' },
 };
+
+/** a device kind in a narrow column or a filter */
+export const DEVICE_KIND_SHORT: Record<keyof typeof DEVICE_KIND_NAMES, Named> = {
+  codec: { vi: 'Codec', en: 'Codec' },
+  ups: { vi: 'UPS', en: 'UPS' },
+  router: { vi: 'Bộ định tuyến', en: 'Router' },
+  mcu: { vi: 'MCU', en: 'MCU' },
+};

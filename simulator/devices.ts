@@ -64,7 +64,7 @@ const PROFILES: Record<string, ProfileInfo> = {
     model: 'RealPresence Group 500',
     version: '6.2.2.6-600028',
     hw: '9',
-    serial: '8210',
+    serial: '8215',
   },
   'polycom-hdx': {
     descr: 'Polycom HDX 7000 HD, release 3.1.14-54030',
@@ -96,9 +96,9 @@ const PROFILES: Record<string, ProfileInfo> = {
   'ups-mib': {
     descr: 'Eaton 9SX 3000i, Network-M2 card, firmware 2.1.6',
     objectId: '1.3.6.1.2.1.33',
-    mfg: 'Eaton',
+    mfg: 'EATON',
     model: '9SX 3000i',
-    version: '01.14.0025',
+    version: '02.14.0023',
     hw: '2',
     serial: 'G1',
   },
@@ -107,7 +107,7 @@ const PROFILES: Record<string, ProfileInfo> = {
     objectId: '1.3.6.1.4.1.318.1.3.27',
     mfg: 'APC',
     model: 'Smart-UPS SRT 3000',
-    version: 'UPS 15.5',
+    version: 'UPS 16.5 (ID1003)',
     hw: '3',
     serial: 'AS',
   },
@@ -125,7 +125,7 @@ const PROFILES: Record<string, ProfileInfo> = {
     objectId: '1.3.6.1.4.1.13885.110',
     mfg: 'Polycom',
     model: 'RealPresence Collaboration Server 2000',
-    version: '8.7.5',
+    version: '8.7.5.62',
     hw: '2',
     serial: 'RMX',
   },
@@ -436,35 +436,17 @@ export class DeviceSim implements AgentTarget {
   }
 
   /**
-   * Identity objects (collector/profiles `identity:`): the vendor's own where its profile reads them
-   * (upsIdent, APC upsBasicIdent/upsAdvIdent, POLYCOM-ENDPOINT-MIB identity), else ENTITY-MIB's
-   * entPhysicalTable: a chassis row (class 3) after a container row, as real agents list them.
+   * Identity objects (collector/profiles `identity:`). Profiles with their own (upsIdent, APC
+   * upsBasicIdent/upsAdvIdent, POLYCOM-ENDPOINT-MIB identity) serve them with their other objects;
+   * the others answer ENTITY-MIB's entPhysicalTable: a container row, then the chassis row (class 3).
    */
   private identity(out: Entry[]): void {
     const info = this.info();
     const serial = this.serial();
     switch (this.ref.profile) {
       case 'ups-mib':
-        out.push(
-          [`${UPS}.1.1.0`, () => S(info.mfg)],
-          [`${UPS}.1.2.0`, () => S(info.model)],
-          [`${UPS}.1.3.0`, () => S(info.version)],
-          [`${UPS}.1.4.0`, () => S('Network-M2 2.1.6')],
-        );
-        return;
       case 'apc-powernet':
-        out.push(
-          [`${APC}.1.1.1.0`, () => S(info.model)],
-          [`${APC}.1.2.1.0`, () => S(info.version)],
-          [`${APC}.1.2.3.0`, () => S(serial)],
-        );
-        return;
       case 'polycom-group':
-        out.push(
-          [`${PE}.1.1.0`, () => S(info.version)],
-          [`${PE}.1.4.0`, () => S(info.model)],
-          [`${PE}.1.5.0`, () => S(serial)],
-        );
         return;
       default: {
         const E = '1.3.6.1.2.1.47.1.1.1.1';
@@ -552,10 +534,10 @@ export class DeviceSim implements AgentTarget {
   private polycomGroup(out: Entry[]): void {
     const ok = () => I(2);
     out.push(
-      [`${PE}.1.1.0`, () => S('6.2.2.6-600028')],
+      [`${PE}.1.1.0`, () => S(this.info().version)],
       [`${PE}.1.3.0`, () => S('Group Series')],
-      [`${PE}.1.4.0`, () => S('RealPresence Group 500')],
-      [`${PE}.1.5.0`, () => S(`8215${String(this.seed % 100000000).padStart(8, '0')}`)],
+      [`${PE}.1.4.0`, () => S(this.info().model)],
+      [`${PE}.1.5.0`, () => S(this.serial())],
       [`${PE}.1.6.0`, ok],
       [`${PE}.2.7.1.0`, ok],
       [`${PE}.2.7.2.0`, ok],
@@ -716,9 +698,9 @@ export class DeviceSim implements AgentTarget {
     const s = this.site!;
     const u = () => this.ups();
     out.push(
-      [`${UPS}.1.1.0`, () => S('EATON')],
-      [`${UPS}.1.2.0`, () => S('9SX 3000i')],
-      [`${UPS}.1.3.0`, () => S('02.14.0023')],
+      [`${UPS}.1.1.0`, () => S(this.info().mfg)],
+      [`${UPS}.1.2.0`, () => S(this.info().model)],
+      [`${UPS}.1.3.0`, () => S(this.info().version)],
       [`${UPS}.1.4.0`, () => S('Network-M2 2.1.6')],
       [`${UPS}.1.5.0`, () => S(this.ref.id)],
       [`${UPS}.2.1.0`, () => I(s.batteryStatus())],
@@ -759,9 +741,9 @@ export class DeviceSim implements AgentTarget {
     const u = () => this.ups();
     const status = () => (s.batteryStatus() === 3 ? 3 : 2);
     out.push(
-      [`${APC}.1.1.1.0`, () => S('Smart-UPS SRT 3000')],
-      [`${APC}.1.2.1.0`, () => S('UPS 16.5 (ID1003)')],
-      [`${APC}.1.2.3.0`, () => S(`AS${String(this.seed % 10000000000).padStart(10, '0')}`)],
+      [`${APC}.1.1.1.0`, () => S(this.info().model)],
+      [`${APC}.1.2.1.0`, () => S(this.info().version)],
+      [`${APC}.1.2.3.0`, () => S(this.serial())],
       [`${APC}.2.1.1.0`, () => I(status())],
       [`${APC}.2.1.2.0`, () => TT(u().secsOnBattery * 100)],
       [`${APC}.2.2.1.0`, () => G(u().charge)],
@@ -820,7 +802,7 @@ export class DeviceSim implements AgentTarget {
     const ratio = (a: number, b: number) => G(b === 0 ? 100 : (100 * a) / b);
     const ok = () => I(2);
     out.push(
-      [`${MCU}.1.1.0`, () => S('8.7.5.62')],
+      [`${MCU}.1.1.0`, () => S(this.info().version)],
       [`${MCU}.1.6.0`, ok],
       [`${MCU}.2.7.1.0`, ok],
       [`${MCU}.2.8.1.0`, ok],

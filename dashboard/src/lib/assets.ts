@@ -2,6 +2,7 @@
 // Bắc Kạn reads them (dd/mm/yyyy), the words of core/identity.ts in the chosen language, the filters.
 import {
   DEVICE_KIND_NAMES,
+  DEVICE_KIND_SHORT,
   IDENTITY_CHANGE_NAMES,
   IDENTITY_NAMES,
   type Identity,
@@ -73,6 +74,7 @@ export function viDay(day: string | null | undefined): string {
 }
 
 export const kindName = (k: DeviceKind, lang: Lang) => DEVICE_KIND_NAMES[k][lang];
+export const kindShort = (k: DeviceKind, lang: Lang) => DEVICE_KIND_SHORT[k][lang];
 export const fieldName = (f: IdentityField, lang: Lang) => IDENTITY_NAMES[f][lang];
 export const changeName = (k: IdentityChangeKind, lang: Lang) => IDENTITY_CHANGE_NAMES[k][lang];
 export const warrantyName = (w: WarrantyState, lang: Lang) => WARRANTY_NAMES[w][lang];
