@@ -116,6 +116,7 @@ describe.skipIf(devTarget)('people and roster tabs end to end', () => {
     await page.locator(`tr[data-person=${NEW}] button:has-text("Sửa")`).click();
     const ef = page.locator(`form[data-person-form=${NEW}]`);
     expect(await ef.locator('button[type=submit]').isDisabled()).toBe(true);
+    expect(await seriousViolations(page)).toEqual([]);
     await ef.locator('input[name=title]').fill('Công chức Văn hóa - Xã hội xã Bằng Thành');
     const patched = page.waitForRequest((r) => r.method() === 'PATCH' && r.url().endsWith(`/people/${NEW}`));
     await ef.locator('button[type=submit]').click();
@@ -137,6 +138,7 @@ describe.skipIf(devTarget)('people and roster tabs end to end', () => {
     await tf.locator('button[type=submit]').click();
     await expect.poll(() => rec.locator('[data-trainings]').textContent()).toContain(COURSE);
     expect(await rec.locator('[data-trainings]').textContent()).toContain(ddmmyyyy(today()));
+    expect(await seriousViolations(page)).toEqual([]);
     const tr = await api(page, 'GET', `/people/${NEW}/trainings`);
     expect(tr.json.items.map((x: { course: string; date: string }) => [x.course, x.date])).toEqual([
       [COURSE, today()],
@@ -224,7 +226,7 @@ describe.skipIf(devTarget)('people and roster tabs end to end', () => {
       expect(m.text).toContain(`Lý do: ${REASON}`);
       expect(m.text).toContain(`Đã tập huấn: ${COURSE} (${ddmmyyyy(today())})`);
     }
-  });
+  }, 120_000);
 
   it('has no serious accessibility problem on the people tab; screenshot of the replacement', async () => {
     expect(await seriousViolations(page)).toEqual([]);
@@ -336,7 +338,7 @@ describe.skipIf(devTarget)('people and roster tabs end to end', () => {
       .locator('#roster-h')
       .evaluate((h) => window.scrollTo(0, h.getBoundingClientRect().top + window.scrollY - 8));
     await page.screenshot({ path: join(SHOTS, 'ops-roster.png') });
-  });
+  }, 120_000);
 
   it('at phone width: the roster is a list of days, nothing scrolls sideways', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
