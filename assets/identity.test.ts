@@ -21,11 +21,11 @@ import { openStateDb, type StateDb } from '../storage/state-db.ts';
 import { type AssetsService, startAssets } from './service.ts';
 
 const E = '1.3.6.1.2.1.47.1.1.1.1';
-/** an SX80-like codec: row 1 a slot (container), row 2 the chassis */
-const codec = (firmware: string) => `
+/** an SX80-like codec: row 1 a slot (container), row 2 the chassis; sysUpTime 1 day unless given */
+const codec = (firmware: string, serial = 'FTT2024A1B2', uptime = 8640000) => `
 1.3.6.1.2.1.1.1.0|4|Cisco Codec Release ce ${firmware}
 1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.5596.150.6.4.1
-1.3.6.1.2.1.1.3.0|67|8640000
+1.3.6.1.2.1.1.3.0|67|${uptime}
 ${E}.2.1|4|Slot 1
 ${E}.5.1|2|5
 ${E}.11.1|4|SLOT-SERIAL
@@ -34,7 +34,7 @@ ${E}.2.2|4|Cisco TelePresence SX80
 ${E}.5.2|2|3
 ${E}.8.2|4|1.2
 ${E}.9.2|4|${firmware}
-${E}.11.2|4|FTT2024A1B2
+${E}.11.2|4|${serial}
 ${E}.12.2|4|Cisco Systems, Inc.
 ${E}.13.2|4|TTC6-07`;
 
@@ -146,6 +146,26 @@ describe('identity from ENTITY-MIB and sysDescr (snmpsim)', () => {
     expect(seen).toEqual(changes);
     expect(assets.store.identity(good)).toMatchObject({ firmware: '11.5.1.9', serial: 'FTT2024A1B2' });
     expect(assets.store.identity(good)!.last_seen).toBeGreaterThan(assets.store.identity(good)!.first_seen);
+  });
+
+  it('a reboot (sysUpTime went back) reads it at once: a swapped unit is a "replaced" change', async () => {
+    await agents[0]!.stop();
+    // the codec was replaced: another serial, and the new unit has been up for a minute only
+    agents[0] = await startSnmpsim({
+      host: hosts[0]!,
+      port: ports[0]!,
+      data: { [community]: codec('11.5.1.9', 'FTT2031Z9Y8', 6000) },
+    });
+    const before = events.filter((e) => e.kind === 'identity' && e.device === good).length;
+    await collector.pollNow(good); // a plain poll, within the identity interval
+    expect(events.some((e) => e.kind === 'reboot' && e.device === good)).toBe(true);
+    expect(events.filter((e) => e.kind === 'identity' && e.device === good)).toHaveLength(before + 1);
+    expect(assets.store.changes(good)[0]).toMatchObject({
+      field: 'serial',
+      kind: 'replaced',
+      before: 'FTT2024A1B2',
+      after: 'FTT2031Z9Y8',
+    });
   });
 
   it('garbage identity marks the device (bad_response, status, register) and keeps what is readable', () => {
