@@ -1,6 +1,6 @@
 // End to end: the Maintenance tab of the operations records (issue 17) in Debian's Chromium against
 // `diemcau demo` (devices on the loopback base E2E_BASE + 17). The admin creates a one-off plan for a
-// commune site in the form; a link cut injected there through the simulator's control API is held (the
+// commune site in the form and lengthens it in the same form; a link cut injected there through the simulator's control API is held (the
 // site shows "maintenance", its episode is suppressed by the plan) while the same cut at another commune
 // is not; a log entry filed from the plan naming the site's codec appears in GET /maintenance-log?device=
 // and in the equipment register's device history. axe finds nothing serious; screenshots at laptop size
@@ -101,6 +101,18 @@ describe.skipIf(devTarget)('maintenance tab end to end', () => {
       sites: [SITE],
       scope: { kind: 'site', value: SITE },
     });
+    // changed in the same form: an hour longer
+    await row.locator('button[data-edit-plan]').click();
+    await form.waitFor();
+    expect(await form.locator('textarea[name=work]').inputValue()).toBe(WORK);
+    const later = (plan.json as ApiJson).ends_at + 3_600_000;
+    await form.locator('input[name=to]').fill(toLocalInput(later));
+    await form.locator('button[type=submit]').click();
+    await expect
+      .poll(() => page.locator('[data-created]').textContent(), { timeout: 10_000 })
+      .toContain('Đã lưu thay đổi');
+    const changed = await api(page, 'GET', `/maintenance-plans/${planId}`);
+    expect(changed.json).toMatchObject({ revision: 2, ends_at: later, status: 'active' });
 
     await target.inject({ kind: 'link_down', site: SITE });
     await target.inject({ kind: 'link_down', site: OTHER });
