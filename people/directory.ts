@@ -280,12 +280,20 @@ export class PeopleDirectory {
     return o;
   }
 
-  private record(r: PersonRow): PersonRecord {
-    const sites = (
-      this.db
-        .prepare('SELECT site FROM site_technicians WHERE person = ? AND valid_to IS NULL ORDER BY site')
-        .all(r.id) as { site: string }[]
-    ).map((x) => x.site);
+  /** person → the sites they serve now (all people, or one) */
+  private serving(person?: string): Map<string, string[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT person, site FROM site_technicians WHERE valid_to IS NULL ${person ? 'AND person = ?' : ''} ORDER BY site`,
+      )
+      .all(...(person ? [person] : [])) as { person: string; site: string }[];
+    const out = new Map<string, string[]>();
+    for (const r of rows) out.set(r.person, [...(out.get(r.person) ?? []), r.site]);
+    return out;
+  }
+
+  private record(r: PersonRow, serving = this.serving(r.id)): PersonRecord {
+    const sites = serving.get(r.id) ?? [];
     return {
       id: r.id,
       name: r.name,
@@ -306,9 +314,10 @@ export class PeopleDirectory {
   // ------------------------------------------------------------------ people
 
   people(): PersonRecord[] {
+    const serving = this.serving();
     return (this.db.prepare('SELECT * FROM people ORDER BY org, name, id').all() as PersonRow[])
       .filter((r) => !this.gone.has(r.id))
-      .map((r) => this.record(r));
+      .map((r) => this.record(r, serving));
   }
 
   person(id: string): PersonRecord {
