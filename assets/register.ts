@@ -117,12 +117,41 @@ export function ageYears(install: string | null, now: number): number | null {
 
 type EpisodeSource = Pick<AlertEngine, 'episodes'> | null;
 
-/** Whether a fault episode concerns a device: its site's power or equipment, or the episode names it. */
-export function episodeTouches(ep: Episode, dev: Pick<DeviceRef, 'id' | 'site' | 'kind'>): boolean {
-  const text = `${ep.title} ${ep.title_en} ${ep.reasoning} ${ep.reasoning_en}`;
-  if (text.includes(dev.id)) return true;
-  if (!dev.site) return dev.kind === 'mcu' && ep.cause === 'mcu';
-  return ep.sites.includes(dev.site.id) && (ep.cause === 'equipment' || ep.cause === 'power');
+/** the identifiers an episode's words name (device ids are slugs such as xa-bang-thanh-codec) */
+function namedIds(ep: Episode): Set<string> {
+  return new Set(
+    `${ep.title} ${ep.title_en} ${ep.reasoning} ${ep.reasoning_en}`.match(/[a-z0-9][a-z0-9-]*/g),
+  );
+}
+
+/**
+ * The fault episodes that concern each device: those at its site whose cause is its equipment or the
+ * power, those whose words name it, and for the MCU those of cause mcu. Built once per request.
+ */
+class EpisodeIndex {
+  private readonly bySite = new Map<string, Episode[]>();
+  private readonly byName = new Map<string, Episode[]>();
+  private readonly mcu: Episode[] = [];
+
+  constructor(episodes: Episode[]) {
+    const add = (m: Map<string, Episode[]>, k: string, e: Episode) => {
+      const l = m.get(k);
+      if (l) l.push(e);
+      else m.set(k, [e]);
+    };
+    for (const e of episodes) {
+      if (e.cause === 'mcu') this.mcu.push(e);
+      if (e.cause === 'equipment' || e.cause === 'power') for (const s of e.sites) add(this.bySite, s, e);
+      for (const id of namedIds(e)) add(this.byName, id, e);
+    }
+  }
+
+  of(dev: Pick<DeviceRef, 'id' | 'site' | 'kind'>): Episode[] {
+    const set = new Set<Episode>(this.byName.get(dev.id) ?? []);
+    for (const e of dev.site ? (this.bySite.get(dev.site.id) ?? []) : dev.kind === 'mcu' ? this.mcu : [])
+      set.add(e);
+    return [...set].sort((a, b) => b.started_at - a.started_at);
+  }
 }
 
 export class AssetRegister {
@@ -141,15 +170,15 @@ export class AssetRegister {
     return this.inventory.devices.get(id);
   }
 
-  private episodes(): Episode[] {
-    return this.alerts?.episodes({ all: true }) ?? [];
+  private episodes(): EpisodeIndex {
+    return new EpisodeIndex(this.alerts?.episodes({ all: true }) ?? []);
   }
 
   private row(
     dev: DeviceRef,
     id: StoredIdentity | undefined,
     det: AssetDetails | undefined,
-    episodes: Episode[],
+    episodes: EpisodeIndex,
     now: number,
   ): AssetRow {
     const identity: Identity = {};
@@ -179,7 +208,7 @@ export class AssetRegister {
       age_years: ageYears(det?.install_date ?? null, now),
       warranty: w.state,
       warranty_days_left: w.days,
-      faults_12m: episodes.filter((e) => e.started_at >= since && episodeTouches(e, dev)).length,
+      faults_12m: episodes.of(dev).filter((e) => e.started_at >= since).length,
     };
   }
 
@@ -213,7 +242,7 @@ export class AssetRegister {
     const items: HistoryItem[] = [
       ...this.store.changes(device).map((c) => ({ kind: 'identity' as const, at: c.at, change: c })),
       ...this.episodes()
-        .filter((e) => episodeTouches(e, dev))
+        .of(dev)
         .map((e) => ({
           kind: 'episode' as const,
           at: e.started_at,
