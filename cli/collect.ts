@@ -101,7 +101,10 @@ export async function run(args: string[]): Promise<number> {
     bus.onSamples((batch) => {
       for (const s of batch) process.stdout.write(`${JSON.stringify(s)}\n`);
     });
-    bus.onEvent((e) => process.stderr.write(`${JSON.stringify(e)}\n`));
+    // device events are what went wrong; identity reads (the asset register's) are not
+    bus.onEvent((e) => {
+      if (e.kind !== 'identity') process.stderr.write(`${JSON.stringify(e)}\n`);
+    });
     const c = await startCollector(rt, { ...(shard && { shard }), credentials, autostart: false });
     await Promise.all(c.status().devices.map((d) => c.pollNow(d.id)));
     const down = c.status().devices.filter((d) => !d.reachable);
