@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Episode } from '../api/contract.ts';
 import type { Sample } from '../core/bus.ts';
 import { cancelPlan, createPlan } from '../maintenance/plans.ts';
+import { Clock, Fleet, testRuntime } from '../test/helpers/alerts.ts';
 import { type AlertService, StaticMeetings, startAlerts } from './index.ts';
-import { Clock, Fleet, testRuntime } from './testing.ts';
 
 // Monday 30 Nov 2026, 08:00 in Bắc Kạn (UTC+7)
 const T0 = Date.UTC(2026, 10, 30, 1, 0, 0);

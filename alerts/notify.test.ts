@@ -3,12 +3,19 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Person } from '../inventory/schema.ts';
+import { Clock, Fleet, testRuntime } from '../test/helpers/alerts.ts';
+import {
+  freePort,
+  type HttpSink,
+  type SmtpSink,
+  startHttp,
+  startSmtp,
+  until,
+} from '../test/helpers/servers.ts';
 import { isGsm7 } from './format.ts';
 import { type AlertService, StaticMeetings, startAlerts } from './index.ts';
 import { messageId } from './notify/email.ts';
 import { ZaloNotifier } from './notify/http.ts';
-import { freePort, type HttpSink, type SmtpSink, startHttp, startSmtp, until } from './test-servers.ts';
-import { Clock, Fleet, testRuntime } from './testing.ts';
 
 const T0 = Date.UTC(2026, 10, 30, 1, 0, 0);
 const cleanup: (() => Promise<void>)[] = [];

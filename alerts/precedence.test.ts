@@ -2,9 +2,9 @@
 // state"): the order itself, and the engine's verdict for a site under two episodes at once.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Sample } from '../core/bus.ts';
+import { Clock, Fleet, testRuntime } from '../test/helpers/alerts.ts';
 import { type AlertService, StaticMeetings, startAlerts } from './index.ts';
 import { compareForSite, type SiteEpisodeView, siteEpisode } from './precedence.ts';
-import { Clock, Fleet, testRuntime } from './testing.ts';
 
 const v = (o: Partial<SiteEpisodeView>): SiteEpisodeView => ({
   id: 'e',

@@ -7,8 +7,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStateDb } from '../storage/state-db.ts';
+import { type SmtpSink, startSmtp } from '../test/helpers/servers.ts';
 import { messageId } from './notify/email.ts';
-import { type SmtpSink, startSmtp } from './test-servers.ts';
 
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'alerts-child.ts');
 const cleanup: (() => Promise<void>)[] = [];

@@ -3,8 +3,8 @@
 // counts them), no new page after the fault clears, and the same cause and owner at resolve as
 // at onset. The scenarios live in test/scenarios/alerts.ts (the benchmark runs the same set).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SmtpSink, startSmtp } from '../test/helpers/servers.ts';
 import { runScenario, SCENARIOS } from '../test/scenarios/alerts.ts';
-import { type SmtpSink, startSmtp } from './test-servers.ts';
 
 let smtp: SmtpSink;
 beforeAll(async () => {

@@ -2,8 +2,8 @@
 // rules (durations ÷ 10), e-mailed through a real SMTP server: who is notified of what.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Episode } from '../api/contract.ts';
-import { type LoopbackNet, loopbackNet } from './fleet.ts';
-import { type SmtpSink, startSmtp, until } from './test-servers.ts';
+import { type LoopbackNet, loopbackNet } from '../test/helpers/fleet.ts';
+import { type SmtpSink, startSmtp, until } from '../test/helpers/servers.ts';
 
 /** RTP jitter and RTT (and the MOS computed from them) measured on a loaded loopback (simulator, collector and tests on 2 cores) are noisy */
 const NOISE = ['link-jitter', 'link-rtt', 'link-mos'];

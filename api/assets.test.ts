@@ -3,13 +3,13 @@
 // merges identity changes, the real alert engine's episodes and the maintenance log, and the budget
 // export read back (CSV parsed, the Word file unzipped).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Fleet } from '../alerts/testing.ts';
 import { type AssetsService, startAssets } from '../assets/service.ts';
 import { addLogEntry, syncInventoryDevices } from '../maintenance/log.ts';
+import { Fleet } from '../test/helpers/alerts.ts';
+import { type Client, clientsByRole, startTestApi, type TestEnv } from '../test/helpers/api.ts';
 import { documentXml, wordTables, xmlText } from '../test/helpers/documents.ts';
 import { listAudit } from './accounts.ts';
 import type { ApiError, Role } from './contract.ts';
-import { type Client, clientsByRole, startTestApi, type TestEnv } from './testing.ts';
 
 let env: TestEnv;
 let assets: AssetsService;

@@ -3,9 +3,9 @@
 // complaint (which told a stranger the shape of every request). The list of operations is read from
 // /api/v1/openapi.json, so a route added later is covered without touching this test.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApi, type TestEnv } from '../test/helpers/api.ts';
 import { EVERY_AREA } from '../test/helpers/api-areas.ts';
 import type { ApiError } from './contract.ts';
-import { startTestApi, type TestEnv } from './testing.ts';
 
 let env: TestEnv;
 let operations: { method: string; path: string }[] = [];

@@ -1,12 +1,12 @@
 // /api/v1/calls over real HTTP: calls the MCU carried, recorded from samples on the real bus into the
 // real state database; who sees which; the NOC classifying an unregistered call; refusals with reasons.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Fleet } from '../alerts/testing.ts';
 import { ObservedCalls } from '../meetings/observed.ts';
 import { DbMeetings } from '../meetings/store.ts';
+import { Fleet } from '../test/helpers/alerts.ts';
+import { Client, clientsByRole, startTestApi, type TestEnv } from '../test/helpers/api.ts';
 import type { ApiError, Role } from './contract.ts';
 import { callRoutes } from './routes/calls.ts';
-import { Client, clientsByRole, startTestApi, type TestEnv } from './testing.ts';
 
 interface Call {
   id: string;

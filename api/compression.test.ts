@@ -6,8 +6,8 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { brotliCompressSync, createGunzip, gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Client, clientsByRole, sample, startTestApi, type TestEnv } from '../test/helpers/api.ts';
 import { chooseEncoding, PRECOMPRESSED } from './compression.ts';
-import { type Client, clientsByRole, sample, startTestApi, type TestEnv } from './testing.ts';
 
 let env: TestEnv;
 let c: Client;

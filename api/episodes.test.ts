@@ -1,13 +1,13 @@
 // /api/v1/episodes over real HTTP against the real alert engine: faults are samples on the bus,
-// shaped as the collector publishes them (alerts/testing.ts Fleet). Who sees which episode, one
+// shaped as the collector publishes them (test/helpers/alerts.ts Fleet). Who sees which episode, one
 // acknowledge for an episode and its member alerts, re-attribution (admin, noc only), refusals in
 // the one error format, the live stream's `episode` events and snapshot, meeting attendance.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Fleet } from '../alerts/testing.ts';
+import { Fleet } from '../test/helpers/alerts.ts';
+import { Client, clientsByRole, readEvents, startTestApi, type TestEnv } from '../test/helpers/api.ts';
 import { listAudit } from './accounts.ts';
 import type { Alert, ApiError, AttendanceEvent, Episode, EpisodeDetail, Role } from './contract.ts';
 import { meetingRoutes } from './routes/meetings.ts';
-import { Client, clientsByRole, readEvents, startTestApi, type TestEnv } from './testing.ts';
 
 let env: TestEnv;
 let fleet: Fleet;

@@ -2,8 +2,8 @@
 // reverse proxy on the same host must not make /metrics and /readyz's details public, and diemcau
 // says at start that requests come through a proxy; /readyz shows the present, not a past error.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startTestApi, TEST_PASSWORD, type TestEnv } from '../test/helpers/api.ts';
 import { createApiToken, createUser } from './accounts.ts';
-import { startTestApi, TEST_PASSWORD, type TestEnv } from './testing.ts';
 
 let env: TestEnv;
 let adminToken: string;

@@ -1,9 +1,9 @@
 // Other areas add their routes through ApiDeps.routes: same authentication, errors and OpenAPI document.
 import { createRoute, z } from '@hono/zod-openapi';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type Client, clientsByRole, startTestApi, type TestEnv } from '../test/helpers/api.ts';
 import { allow, type Deps, READ_ROLES } from './context.ts';
 import { ok, SECURITY, subApp } from './openapi.ts';
-import { type Client, clientsByRole, startTestApi, type TestEnv } from './testing.ts';
 
 const extra = (d: Deps) => {
   const app = subApp();

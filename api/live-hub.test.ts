@@ -1,7 +1,7 @@
 // The live hub without HTTP: bounded replay, slow clients dropped without holding up the others.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sample, startTestApi, type TestEnv } from '../test/helpers/api.ts';
 import { LiveHub, type LiveSink } from './live.ts';
-import { sample, startTestApi, type TestEnv } from './testing.ts';
 
 let env: TestEnv;
 beforeAll(async () => {

@@ -1,9 +1,9 @@
 // Issue 18: one user cannot take every live-stream slot (http.live_max_per_user, default 5), and the
 // bytes queued for all live clients together stay within http.live_queue_total_mb.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Client, clientsByRole, startTestApi, type TestEnv } from '../test/helpers/api.ts';
 import type { ApiError } from './contract.ts';
 import { LiveHub } from './live.ts';
-import { type Client, clientsByRole, startTestApi, type TestEnv } from './testing.ts';
 
 let env: TestEnv;
 let c: Awaited<ReturnType<typeof clientsByRole>>;

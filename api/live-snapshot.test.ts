@@ -5,9 +5,9 @@
 import { type IncomingMessage, request } from 'node:http';
 import { createGunzip } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { until } from '../alerts/test-servers.ts';
-import { Fleet } from '../alerts/testing.ts';
-import { clientsByRole, startTestApi, type TestEnv } from './testing.ts';
+import { Fleet } from '../test/helpers/alerts.ts';
+import { clientsByRole, startTestApi, type TestEnv } from '../test/helpers/api.ts';
+import { until } from '../test/helpers/servers.ts';
 
 let env: TestEnv;
 let c: Awaited<ReturnType<typeof clientsByRole>>;

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SiteStatus } from './contract.ts';
 import {
   type Client,
   clientsByRole,
@@ -9,7 +8,8 @@ import {
   startTestApi,
   type TestEnv,
   upsOnBattery,
-} from './testing.ts';
+} from '../test/helpers/api.ts';
+import type { SiteStatus } from './contract.ts';
 
 let env: TestEnv;
 let c: Record<string, Client>;

@@ -2,7 +2,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../api/contract.ts';
-import { type Client, clientsByRole, startTestApi, type TestEnv } from './testing.ts';
+import { type Client, clientsByRole, startTestApi, type TestEnv } from '../test/helpers/api.ts';
 
 let env: TestEnv;
 let c: Record<Role, Client>;

@@ -3,8 +3,8 @@
 // real SMTP server on loopback. A replaced technician's history is kept, Sở TT&TT is told, and the next
 // page for that site goes to the new person; a carrier's person on duty is paged first, that day only.
 import { afterEach, describe, expect, it } from 'vitest';
-import { Fleet } from '../alerts/testing.ts';
 import type { Sample } from '../core/bus.ts';
+import { Fleet } from '../test/helpers/alerts.ts';
 import { type Cleanup, mailedAlerts, STAFF, testApi } from '../test/helpers/meetings-api.ts';
 import type { Deps } from './context.ts';
 import { peopleRoutes } from './routes/people.ts';

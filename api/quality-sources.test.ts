@@ -6,8 +6,8 @@
 // a later rtp 0 said 0).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sample } from '../core/bus.ts';
+import { type Client, clientsByRole, readEvents, startTestApi, type TestEnv } from '../test/helpers/api.ts';
 import type { LiveEvents, SiteStatus } from './contract.ts';
-import { type Client, clientsByRole, readEvents, startTestApi, type TestEnv } from './testing.ts';
 
 let env: TestEnv;
 let noc: Client;

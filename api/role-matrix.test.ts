@@ -6,10 +6,10 @@
 // write, host and viewer may not. A route added later is covered without touching this file; only a
 // write whose refusal needs a well-formed request needs a sample below (the test says which).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApi, TEST_PASSWORD, type TestEnv } from '../test/helpers/api.ts';
 import { EVERY_AREA } from '../test/helpers/api-areas.ts';
 import { createApiToken, createUser } from './accounts.ts';
 import type { ApiError, Role } from './contract.ts';
-import { startTestApi, TEST_PASSWORD, type TestEnv } from './testing.ts';
 
 const ROLES: Role[] = ['admin', 'noc', 'technician', 'host', 'viewer'];
 const HOST_ORG = 'vp-ubnd-tinh';

@@ -4,8 +4,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertService } from '../alerts/index.ts';
-import { createApiToken, createUser, listAudit } from './accounts.ts';
-import type { ApiError, Role } from './contract.ts';
 import {
   Client,
   clientsByRole,
@@ -14,7 +12,9 @@ import {
   TEST_PASSWORD,
   type TestEnv,
   upsOnBattery,
-} from './testing.ts';
+} from '../test/helpers/api.ts';
+import { createApiToken, createUser, listAudit } from './accounts.ts';
+import type { ApiError, Role } from './contract.ts';
 
 let env: TestEnv;
 let alerts: AlertService;

@@ -1,7 +1,7 @@
 // The short link an SMS carries (one GSM-7 part has no room for a long URL): /e/<episode id>
 // redirects to the episode on the dashboard; anything else under /e/ is not a redirect.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestApi, type TestEnv } from './testing.ts';
+import { startTestApi, type TestEnv } from '../test/helpers/api.ts';
 
 let env: TestEnv;
 beforeAll(async () => {

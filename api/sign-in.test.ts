@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStateDb } from '../storage/state-db.ts';
+import { Client, startTestApi, TEST_PASSWORD, type TestEnv } from '../test/helpers/api.ts';
 import { createApiToken, createUser, listAudit } from './accounts.ts';
 import type { ApiError } from './contract.ts';
 import { LOGIN_LIMITS, LoginGuard } from './login-guard.ts';
-import { Client, startTestApi, TEST_PASSWORD, type TestEnv } from './testing.ts';
 
 let env: TestEnv;
 let admin: Client;

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/config.ts';
 import { siteHours } from '../inventory/hours.ts';
+import { type Client, clientsByRole, startTestApi, type TestEnv } from '../test/helpers/api.ts';
 import type { GrafanaLink, Role, Threshold } from './contract.ts';
-import { type Client, clientsByRole, startTestApi, type TestEnv } from './testing.ts';
 import { thresholdsOf } from './thresholds.ts';
 
 let env: TestEnv;

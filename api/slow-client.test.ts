@@ -2,7 +2,7 @@
 // reads keeps receiving everything.
 import { connect } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Client, clientsByRole, readEvents, startTestApi, type TestEnv } from './testing.ts';
+import { type Client, clientsByRole, readEvents, startTestApi, type TestEnv } from '../test/helpers/api.ts';
 
 let env: TestEnv;
 let noc: Client;

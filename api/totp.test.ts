@@ -1,9 +1,9 @@
 // Issue 18 (optional item): a TOTP second factor for admin and noc, over real HTTP with the real
 // state database. Codes come from the same RFC 6238 computation an authenticator app does.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, startTestApi, TEST_PASSWORD, type TestEnv } from '../test/helpers/api.ts';
 import { createApiToken, createUser, listAudit } from './accounts.ts';
 import type { ApiError } from './contract.ts';
-import { Client, startTestApi, TEST_PASSWORD, type TestEnv } from './testing.ts';
 import { totpCode } from './totp.ts';
 
 let env: TestEnv;

@@ -6,6 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Collector, startCollector } from '../collector/index.ts';
+import type { DeviceEvent } from '../core/bus.ts';
+import { openStateDb, type StateDb } from '../storage/state-db.ts';
 import {
   type Agent,
   freeUdpPort,
@@ -14,10 +17,7 @@ import {
   TEST_SECRETS,
   type TestNetwork,
   testNetwork,
-} from '../collector/agents.ts';
-import { type Collector, startCollector } from '../collector/index.ts';
-import type { DeviceEvent } from '../core/bus.ts';
-import { openStateDb, type StateDb } from '../storage/state-db.ts';
+} from '../test/helpers/agents.ts';
 import { type AssetsService, startAssets } from './service.ts';
 
 const E = '1.3.6.1.2.1.47.1.1.1.1';

@@ -8,12 +8,12 @@
 //  4. evaluation cost: one poll round of the 120-site Bắc Kạn network through the engine.
 // Run alone: node --import tsx bench/alerts.ts
 import { fileURLToPath } from 'node:url';
-import { type LoopbackNet, loopbackNet } from '../alerts/fleet.ts';
 import { StaticMeetings, startAlerts } from '../alerts/index.ts';
-import { type SmtpSink, startSmtp, until } from '../alerts/test-servers.ts';
-import { Clock, Fleet, testRuntime } from '../alerts/testing.ts';
 import { parseDuration } from '../config/config.ts';
 import { log } from '../core/log.ts';
+import { Clock, Fleet, testRuntime } from '../test/helpers/alerts.ts';
+import { type LoopbackNet, loopbackNet } from '../test/helpers/fleet.ts';
+import { type SmtpSink, startSmtp, until } from '../test/helpers/servers.ts';
 import { runScenario, SCENARIOS } from '../test/scenarios/alerts.ts';
 
 /** loopback base of the benchmark fleet (127.62.x.x; the alert tests use 60) */

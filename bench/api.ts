@@ -10,9 +10,9 @@
 //   node --import tsx bench/api.ts      # prints a markdown table
 import { Worker } from 'node:worker_threads';
 import { createApiToken, createUser } from '../api/accounts.ts';
-import { startTestApi } from '../api/testing.ts';
 import type { Sample } from '../core/bus.ts';
 import { log } from '../core/log.ts';
+import { startTestApi } from '../test/helpers/api.ts';
 
 const SITES = 120;
 const DURATION_MS = Number(process.env.BENCH_API_SECONDS ?? 5) * 1000;

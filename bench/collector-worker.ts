@@ -3,7 +3,6 @@
 // Prints one JSON line per round: {"round", "cpu", "wall", "values", "samples", "rss"}.
 //   node --import tsx bench/collector-worker.ts INVENTORY DATA_DIR ROUNDS CONCURRENCY
 import { Registry } from 'prom-client';
-import { TEST_SECRETS } from '../collector/agents.ts';
 import { startCollector } from '../collector/index.ts';
 import { Config } from '../config/config.ts';
 import { Bus } from '../core/bus.ts';
@@ -11,6 +10,7 @@ import { log } from '../core/log.ts';
 import type { Runtime } from '../core/runtime.ts';
 import { loadInventory, resolveCredentials } from '../inventory/load.ts';
 import { startStorage } from '../storage/metrics/index.ts';
+import { TEST_SECRETS } from '../test/helpers/agents.ts';
 
 const [inventoryFile, dataDir, roundsText, concurrencyText] = process.argv.slice(2);
 const rounds = Number(roundsText ?? 4);

@@ -12,12 +12,12 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { type Agent, startSnmpd, TEST_SECRETS } from '../collector/agents.ts';
-import { FIXTURES, overrides } from '../collector/fixtures.ts';
 import { loadProfiles } from '../collector/profile.ts';
 import { generateInventory, syntheticUnits } from '../inventory/generate.ts';
 import { type LoadedInventory, loadInventory } from '../inventory/load.ts';
 import { buildServer, NODE_FLAGS } from '../scripts/build-server.mjs';
+import { FIXTURES, overrides } from '../test/helpers/agent-data.ts';
+import { type Agent, startSnmpd, TEST_SECRETS } from '../test/helpers/agents.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..');

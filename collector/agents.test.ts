@@ -11,7 +11,7 @@ import {
   TEST_SECRETS,
   type TestNetwork,
   testNetwork,
-} from './agents.ts';
+} from '../test/helpers/agents.ts';
 import { type Collector, startCollector } from './index.ts';
 
 function recorder(net: TestNetwork) {
@@ -263,7 +263,7 @@ describe('against snmpsim recordings', () => {
 1.3.6.1.2.1.31.1.1.1.6.1|70:numeric|rate=125000000,initial=18446744000000000000
 1.3.6.1.2.1.31.1.1.1.10.1|70|18446744073709551000`;
     const hosts = ['127.42.200.1', '127.42.200.2'];
-    const { freeUdpPort } = await import('./agents.ts');
+    const { freeUdpPort } = await import('../test/helpers/agents.ts');
     const ports = [await freeUdpPort(hosts[0]), await freeUdpPort(hosts[1])];
     agents.push(
       ...(await Promise.all([

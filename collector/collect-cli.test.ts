@@ -9,9 +9,9 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sample } from '../core/bus.ts';
 import { type Simulator, startSimulator } from '../simulator/index.ts';
+import { TEST_SECRETS, type TestNetwork, testNetwork } from '../test/helpers/agents.ts';
 import { runCommand } from '../test/helpers/command.ts';
 import { freePort } from '../test/helpers/influxd.ts';
-import { TEST_SECRETS, type TestNetwork, testNetwork } from './agents.ts';
 
 const ENTRY = join(import.meta.dirname, '..', 'bin', 'diemcau.js');
 const ENV = { ...process.env, ...TEST_SECRETS, DIEMCAU_LOG_LEVEL: 'warn', NO_COLOR: '1' };

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeviceEvent, Sample } from '../core/bus.ts';
-import { freeUdpPort, type TestNetwork, testNetwork } from './agents.ts';
+import { freeUdpPort, type TestNetwork, testNetwork } from '../test/helpers/agents.ts';
 import { detectIcmp, icmpRound, parseFping } from './icmp.ts';
 import { startCollector } from './index.ts';
 import { JitterEstimator, mosFrom, rtpProbe, startReflector } from './rtp.ts';

@@ -8,7 +8,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceEvent, Sample } from '../core/bus.ts';
-import { type TestNetwork, testNetwork } from './agents.ts';
+import { type TestNetwork, testNetwork } from '../test/helpers/agents.ts';
 import { startCollector } from './index.ts';
 import { rtpProbe } from './rtp.ts';
 import { RtpThread } from './rtp-thread.ts';

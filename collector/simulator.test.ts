@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceEvent, Sample } from '../core/bus.ts';
 import { type Simulator, startSimulator } from '../simulator/index.ts';
-import { freeUdpPort, type TestNetwork, testNetwork } from './agents.ts';
+import { freeUdpPort, type TestNetwork, testNetwork } from '../test/helpers/agents.ts';
 import { type Collector, startCollector } from './index.ts';
 import { rtpProbe } from './rtp.ts';
 

@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInventory } from '../inventory/load.ts';
 import { SourceErrors } from '../inventory/source.ts';
-import { SNMP_ONLY, type TestNetwork, testNetwork } from './agents.ts';
+import { SNMP_ONLY, type TestNetwork, testNetwork } from '../test/helpers/agents.ts';
 import { type Collector, startCollector } from './index.ts';
 
 /** A UDP socket on the device's address that counts what it receives and never answers. */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceEvent, Sample } from '../core/bus.ts';
-import { freeUdpPort, TEST_SECRETS, type TestNetwork, testNetwork } from './agents.ts';
+import { freeUdpPort, TEST_SECRETS, type TestNetwork, testNetwork } from '../test/helpers/agents.ts';
 import { type Collector, startCollector } from './index.ts';
 import { loadProfiles } from './profile.ts';
 

@@ -14,7 +14,7 @@ import {
   TEST_SECRETS,
   type TestNetwork,
   testNetwork,
-} from './agents.ts';
+} from '../test/helpers/agents.ts';
 import { type Collector, startCollector } from './index.ts';
 
 // RFC 1628: on battery for 20 min 34 s, battery low, 219.6 V (UNITS "0.1 Volt DC"), 38 °C, two input

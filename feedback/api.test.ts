@@ -2,10 +2,10 @@
 // e-mailed to the filer through the durable outbox and a real SMTP server, every change audited,
 // and refusals with their reasons. Real state database, real accounts.
 import { afterEach, describe, expect, it } from 'vitest';
-import { until } from '../alerts/test-servers.ts';
 import { feedbackRoutes } from '../api/routes/feedback.ts';
 import { localParts } from '../core/time.ts';
 import { type Cleanup, mailedAlerts, STAFF, testApi } from '../test/helpers/meetings-api.ts';
+import { until } from '../test/helpers/servers.ts';
 
 const cleanup: Cleanup = [];
 afterEach(async () => {

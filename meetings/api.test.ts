@@ -11,7 +11,7 @@ import {
   testApi,
   worldDeps,
 } from '../test/helpers/meetings-api.ts';
-import { type World, world } from './testing.ts';
+import { type World, world } from '../test/helpers/world.ts';
 import { parseLocalTime } from './time.ts';
 
 const T0 = parseLocalTime('2026-03-02T08:00')!;

@@ -2,7 +2,7 @@
 // server secret kept in the real state database.
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { testRuntime } from '../alerts/testing.ts';
+import { testRuntime } from '../test/helpers/alerts.ts';
 import { type ConfirmClaim, linkSecret, signClaim, verifyToken } from './confirm.ts';
 
 const KEY = Buffer.alloc(32, 3);

@@ -4,8 +4,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { meetingRoutes } from '../api/routes/meetings.ts';
 import { type TestApi, testApi, worldDeps } from '../test/helpers/meetings-api.ts';
+import { type World, world } from '../test/helpers/world.ts';
 import { IncidentDrafter } from './incident-drafts.ts';
-import { type World, world } from './testing.ts';
 import { parseLocalTime } from './time.ts';
 
 const START = parseLocalTime('2026-03-10T08:00')!;

@@ -3,8 +3,8 @@
 // An episode that touches a live meeting drafts one incident; its resolve fills the restore time;
 // the host office and the NOC hear once when it is confirmed and once when it is restored.
 import { afterEach, describe, expect, it } from 'vitest';
-import { Fleet } from '../alerts/testing.ts';
 import type { Sample } from '../core/bus.ts';
+import { Fleet } from '../test/helpers/alerts.ts';
 import { mailedAlerts } from '../test/helpers/meetings-api.ts';
 import { IncidentDrafter } from './incident-drafts.ts';
 import { notifyIncidents } from './incident-notify.ts';

@@ -3,9 +3,9 @@
 // is derived here from the inventory on its own (technician, carrier organisation of the link, the
 // district's Điện lực branch, MCU operator, host office, NOC) and compared with who did.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Mail } from '../alerts/test-servers.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
 import { mailedAlerts } from '../test/helpers/meetings-api.ts';
+import type { Mail } from '../test/helpers/servers.ts';
 import { WeeklyDigest } from './digest.ts';
 import { startMeetingNotices } from './notices-service.ts';
 import type { DbMeetings } from './store.ts';

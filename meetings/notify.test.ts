@@ -1,9 +1,9 @@
 // Readiness results reach the host office, the NOC and the technicians of sites not ready, through
 // the real durable outbox (its worker not started: the rows are what is checked).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { queueOnlyOutbox, type World, world } from '../test/helpers/world.ts';
 import { notifyReadiness } from './notify.ts';
 import { Readiness } from './readiness.ts';
-import { queueOnlyOutbox, type World, world } from './testing.ts';
 import { parseLocalTime } from './time.ts';
 
 let w: World;

@@ -1,8 +1,8 @@
 // Meetings as they happened: the calls the MCU carried, from the real bus, state database and meetings.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sample } from '../core/bus.ts';
+import { type World, world } from '../test/helpers/world.ts';
 import { type CallEvent, ObservedCalls } from './observed.ts';
-import { type World, world } from './testing.ts';
 import { parseLocalTime } from './time.ts';
 
 const MIN = 60_000;

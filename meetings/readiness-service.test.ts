@@ -4,15 +4,15 @@
 // links are taken from the mails the technicians received. One virtual clock; nothing sleeps.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startAlerts } from '../alerts/index.ts';
-import type { Mail } from '../alerts/test-servers.ts';
-import { Clock, Fleet } from '../alerts/testing.ts';
 import type { Deps } from '../api/context.ts';
 import { readinessPages, readinessRoutes } from '../api/routes/readiness.ts';
 import type { Sample } from '../core/bus.ts';
 import { log } from '../core/log.ts';
 import { createMetricsStore } from '../storage/metrics/index.ts';
+import { Clock, Fleet } from '../test/helpers/alerts.ts';
 import { type Json, smtpRuntime, testApi } from '../test/helpers/meetings-api.ts';
 import { storeConfig } from '../test/helpers/metrics.ts';
+import type { Mail } from '../test/helpers/servers.ts';
 import { linkSecret, signClaim } from './confirm.ts';
 import { notifyReadiness } from './notify.ts';
 import { Readiness } from './readiness.ts';

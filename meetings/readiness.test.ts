@@ -2,10 +2,10 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sample } from '../core/bus.ts';
+import { type World, world } from '../test/helpers/world.ts';
 import { MeetingsError } from './errors.ts';
 import { judgeSite, type SiteReadiness, startReadiness } from './readiness.ts';
 import { DbMeetings } from './store.ts';
-import { type World, world } from './testing.ts';
 
 const HOUR = 3600_000;
 // Monday 2 March 2026, 08:00 in Bắc Kạn

@@ -17,9 +17,9 @@ import {
   testApi,
   worldDeps,
 } from '../test/helpers/meetings-api.ts';
+import { queueOnlyOutbox, type World, world } from '../test/helpers/world.ts';
 import { audience } from './audience.ts';
 import { noticeMessage } from './notices.ts';
-import { queueOnlyOutbox, type World, world } from './testing.ts';
 import { parseLocalTime } from './time.ts';
 
 const T0 = parseLocalTime('2026-03-02T08:00')!;

@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { testRuntime } from '../alerts/testing.ts';
 import type { Runtime } from '../core/runtime.ts';
 import { listMigrations, migrate } from '../storage/state-db.ts';
+import { testRuntime } from '../test/helpers/alerts.ts';
 import { MeetingsError } from './errors.ts';
 import { ClashError, DbMeetings, NOTICE_MS } from './store.ts';
 import { DAY, parseLocalTime } from './time.ts';

@@ -5,9 +5,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BAC_KAN } from '../alerts/testing.ts';
 import { loadInventory } from '../inventory/load.ts';
 import { openStateDb } from '../storage/state-db.ts';
+import { BAC_KAN } from '../test/helpers/alerts.ts';
 import { runCommand } from '../test/helpers/command.ts';
 import { PeopleDirectory } from './directory.ts';
 

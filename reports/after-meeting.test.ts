@@ -1,8 +1,8 @@
 // After a meeting ends, its report is made once and sent to the host office and the NOC.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Outbox } from '../alerts/outbox.ts';
-import { queueOnlyOutbox, type World, world } from '../meetings/testing.ts';
 import { parseLocalTime } from '../meetings/time.ts';
+import { queueOnlyOutbox, type World, world } from '../test/helpers/world.ts';
 import { AfterMeeting, type AfterMeetingOptions } from './after-meeting.ts';
 
 let w: World;

@@ -3,8 +3,8 @@
 // Real bus, real alert engine, real metrics store, real state database.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sample } from '../core/bus.ts';
-import { type World, world } from '../meetings/testing.ts';
 import { parseLocalTime } from '../meetings/time.ts';
+import { type World, world } from '../test/helpers/world.ts';
 import { reportMessage } from './after-meeting.ts';
 import { meetingReport } from './index.ts';
 

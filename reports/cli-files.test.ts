@@ -3,9 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { testRuntime } from '../alerts/testing.ts';
 import { DbMeetings } from '../meetings/store.ts';
 import { parseLocalTime } from '../meetings/time.ts';
+import { testRuntime } from '../test/helpers/alerts.ts';
 import { run } from './cli.ts';
 
 describe('diemcau report --format', () => {

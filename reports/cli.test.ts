@@ -2,10 +2,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Fleet, testRuntime } from '../alerts/testing.ts';
 import { ObservedCalls } from '../meetings/observed.ts';
 import { DbMeetings } from '../meetings/store.ts';
 import { parseLocalTime } from '../meetings/time.ts';
+import { Fleet, testRuntime } from '../test/helpers/alerts.ts';
 import { run } from './cli.ts';
 
 describe('diemcau report', () => {

@@ -4,9 +4,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ReportsConfig } from '../config/config.ts';
 import type { Sample } from '../core/bus.ts';
-import { type World, world } from '../meetings/testing.ts';
 import { parseLocalTime } from '../meetings/time.ts';
 import { documentXml, pdfText, rowNumbers, wordTables, xmlText } from '../test/helpers/documents.ts';
+import { type World, world } from '../test/helpers/world.ts';
 import { CSV_BOM, documentCsv } from './csv.ts';
 import { type AdminDocument, dateLine, tables } from './document.ts';
 import { documentHtml } from './document-html.ts';

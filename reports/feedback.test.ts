@@ -4,10 +4,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { feedbackRoutes } from '../api/routes/feedback.ts';
 import { reportRoutes } from '../api/routes/reports.ts';
-import { type World, world } from '../meetings/testing.ts';
 import { parseLocalTime } from '../meetings/time.ts';
 import { documentXml, wordTables, xmlText } from '../test/helpers/documents.ts';
 import { type TestApi, testApi, worldDeps } from '../test/helpers/meetings-api.ts';
+import { type World, world } from '../test/helpers/world.ts';
 
 let w: World;
 let api: TestApi;

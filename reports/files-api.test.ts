@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { reportRoutes } from '../api/routes/reports.ts';
-import { type World, world } from '../meetings/testing.ts';
 import { parseLocalTime } from '../meetings/time.ts';
 import { type TestApi, testApi, worldDeps } from '../test/helpers/meetings-api.ts';
+import { type World, world } from '../test/helpers/world.ts';
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 let w: World;

@@ -2,9 +2,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ReportsConfig } from '../config/config.ts';
 import type { CallEvent } from '../meetings/observed.ts';
-import { type World, world } from '../meetings/testing.ts';
 import { parseLocalTime, viDate } from '../meetings/time.ts';
 import { documentXml, pdfText, wordTables, xmlText } from '../test/helpers/documents.ts';
+import { type World, world } from '../test/helpers/world.ts';
 import { documentCsv } from './csv.ts';
 import { documentHtml } from './document-html.ts';
 import { periodDocument } from './documents.ts';

@@ -8,11 +8,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EmailNotifier } from '../alerts/notify/email.ts';
 import type { Channel, Notifier } from '../alerts/notify/types.ts';
 import { Outbox } from '../alerts/outbox.ts';
-import { type SmtpSink, startSmtp } from '../alerts/test-servers.ts';
 import { ReportsConfig } from '../config/config.ts';
 import { log } from '../core/log.ts';
-import { type World, world } from '../meetings/testing.ts';
 import { parseLocalTime } from '../meetings/time.ts';
+import { type SmtpSink, startSmtp } from '../test/helpers/servers.ts';
+import { type World, world } from '../test/helpers/world.ts';
 import { officeFrom } from './files.ts';
 import { closedPeriods, PeriodDelivery, periodRecipients } from './period-delivery.ts';
 

@@ -2,8 +2,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ReportsConfig } from '../config/config.ts';
 import type { Sample } from '../core/bus.ts';
-import { type World, world } from '../meetings/testing.ts';
 import { parseLocalTime } from '../meetings/time.ts';
+import { type World, world } from '../test/helpers/world.ts';
 import { documentHtml } from './document-html.ts';
 import { officeFrom } from './files.ts';
 import { meetingDocument, meetingReport, periodBounds, periodDocument, periodReport } from './index.ts';

@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Running, start } from '../cli/serve.ts';
-import { freeUdpPort, TEST_SECRETS } from '../collector/agents.ts';
 import { generateInventory, syntheticUnits } from '../inventory/generate.ts';
 import { IncidentLog } from '../meetings/incidents.ts';
 import { CallLog } from '../meetings/observed.ts';
 import { type Simulator, startSimulator } from '../simulator/index.ts';
+import { freeUdpPort, TEST_SECRETS } from '../test/helpers/agents.ts';
 import { reportMessage } from './after-meeting.ts';
 import { dbEpisodes, meetingReport } from './meeting.ts';
 

@@ -11,8 +11,8 @@ import {
   loadInventory,
   resolveCredentials,
 } from '../inventory/load.ts';
+import { netsnmpCredentials } from '../test/helpers/snmp-secrets.ts';
 import { type Simulator, startSimulator } from './index.ts';
-import { netsnmpCredentials } from './testing.ts';
 
 const ENV = {
   DIEMCAU_SNMP_COMMUNITY: 'bk-cong-dong',

@@ -10,11 +10,11 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SmtpSink, startSmtp, until } from '../../alerts/test-servers.ts';
-import { BAC_KAN } from '../../alerts/testing.ts';
 import { loadConfig } from '../../config/config.ts';
 import { siteHours } from '../../inventory/hours.ts';
 import { loadInventory } from '../../inventory/load.ts';
+import { BAC_KAN } from '../helpers/alerts.ts';
+import { type SmtpSink, startSmtp, until } from '../helpers/servers.ts';
 import {
   pageApi as api,
   buildDashboard,

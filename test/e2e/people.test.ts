@@ -11,7 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SmtpSink, startSmtp } from '../../alerts/test-servers.ts';
+import { type SmtpSink, startSmtp } from '../helpers/servers.ts';
 import {
   pageApi as api,
   buildDashboard,

@@ -3,8 +3,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createUser } from '../../api/accounts.ts';
-import { startTestApi, TEST_PASSWORD, type TestEnv } from '../../api/testing.ts';
 import { enableTotp, newTotpSecret, setTotpPending, totpCode } from '../../api/totp.ts';
+import { startTestApi, TEST_PASSWORD, type TestEnv } from '../helpers/api.ts';
 import { type Browser, buildDashboard, openBrowser, ROOT } from './target.ts';
 
 let env: TestEnv;

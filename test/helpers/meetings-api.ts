@@ -7,15 +7,15 @@ import { rmSync } from 'node:fs';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Hono } from 'hono';
 import { type AlertService, startAlerts } from '../../alerts/index.ts';
-import { type SmtpSink, startSmtp } from '../../alerts/test-servers.ts';
-import { Clock, testRuntime } from '../../alerts/testing.ts';
 import { createApiToken, createUser } from '../../api/accounts.ts';
 import { type AppEnv, authenticate, type Deps } from '../../api/context.ts';
 import type { Role } from '../../api/contract.ts';
 import { errorResponse, validationFailure } from '../../api/errors.ts';
 import type { Runtime } from '../../core/runtime.ts';
 import { DbMeetings } from '../../meetings/store.ts';
-import type { World } from '../../meetings/testing.ts';
+import { Clock, testRuntime } from './alerts.ts';
+import { type SmtpSink, startSmtp } from './servers.ts';
+import type { World } from './world.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies of many shapes, checked field by field
 export type Json = any;

@@ -1,18 +1,18 @@
 // Fault scenarios over a fault's whole life — onset, during, recovery and settle — run through the
 // real alert engine (default rules and timings), its outbox and a real SMTP server. Samples are
-// shaped exactly as the collector publishes them (alerts/testing.ts Fleet) on the whole Bắc Kạn
+// shaped exactly as the collector publishes them (test/helpers/alerts.ts Fleet) on the whole Bắc Kạn
 // network; the engine's clock is virtual, so 15 minutes of a fault run in about a second, while
 // the outbox delivers real e-mail in real time. Shared by alerts/scenarios.test.ts and bench/alerts.ts.
 
 import { type AlertService, StaticMeetings, startAlerts } from '../../alerts/index.ts';
-import { type SmtpSink, until } from '../../alerts/test-servers.ts';
-import { Clock, Fleet, testRuntime } from '../../alerts/testing.ts';
 import type { Episode } from '../../api/contract.ts';
 import type { Sample } from '../../core/bus.ts';
 import { log } from '../../core/log.ts';
 import type { MetricName } from '../../core/metrics.ts';
 import type { MeetingRef } from '../../core/ports.ts';
 import type { LoadedInventory } from '../../inventory/load.ts';
+import { Clock, Fleet, testRuntime } from '../helpers/alerts.ts';
+import { type SmtpSink, until } from '../helpers/servers.ts';
 
 /** Monday 30 Nov 2026, 08:00 in Bắc Kạn (UTC+7) */
 export const T0 = Date.UTC(2026, 10, 30, 1, 0, 0);

@@ -5,17 +5,17 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
-import { freeUdpPort, TEST_SECRETS } from '../collector/agents.ts';
-import { type Collector, startCollector } from '../collector/index.ts';
-import { loadConfig } from '../config/config.ts';
-import { Bus } from '../core/bus.ts';
-import { log } from '../core/log.ts';
-import type { Runtime } from '../core/runtime.ts';
-import { generateInventory, syntheticUnits } from '../inventory/generate.ts';
-import { loadInventory, resolveCredentials } from '../inventory/load.ts';
-import { type Simulator, startSimulator } from '../simulator/index.ts';
-import { openStateDb } from '../storage/state-db.ts';
-import { type AlertService, DEFAULT_RULES_FILE, StaticMeetings, startAlerts } from './index.ts';
+import { type AlertService, DEFAULT_RULES_FILE, StaticMeetings, startAlerts } from '../../alerts/index.ts';
+import { type Collector, startCollector } from '../../collector/index.ts';
+import { loadConfig } from '../../config/config.ts';
+import { Bus } from '../../core/bus.ts';
+import { log } from '../../core/log.ts';
+import type { Runtime } from '../../core/runtime.ts';
+import { generateInventory, syntheticUnits } from '../../inventory/generate.ts';
+import { loadInventory, resolveCredentials } from '../../inventory/load.ts';
+import { type Simulator, startSimulator } from '../../simulator/index.ts';
+import { openStateDb } from '../../storage/state-db.ts';
+import { freeUdpPort, TEST_SECRETS } from './agents.ts';
 
 /** The default rules with every duration divided (30 s → 3 s at scale 10). */
 export function scaledRules(scale: number): string {

@@ -2,24 +2,24 @@
 // SQLite metrics store and the real alert engine, all fed through the bus and driven by one clock.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { type AlertService, startAlerts } from '../alerts/index.ts';
-import type { Channel, Notifier } from '../alerts/notify/types.ts';
-import { Outbox } from '../alerts/outbox.ts';
-import { Clock, Fleet, testRuntime } from '../alerts/testing.ts';
-import type { Sample } from '../core/bus.ts';
-import { log } from '../core/log.ts';
-import type { MetricsStore } from '../core/ports.ts';
-import type { Runtime } from '../core/runtime.ts';
-import { FeedbackStore } from '../feedback/store.ts';
-import type { Person } from '../inventory/schema.ts';
-import { directoryFor } from '../people/directory.ts';
-import { dbEpisodes, type ReportDeps } from '../reports/meeting.ts';
-import { createMetricsStore } from '../storage/metrics/index.ts';
-import { storeConfig } from '../test/helpers/metrics.ts';
-import { IncidentLog } from './incidents.ts';
-import { ObservedCalls } from './observed.ts';
-import { Readiness } from './readiness.ts';
-import { DbMeetings } from './store.ts';
+import { type AlertService, startAlerts } from '../../alerts/index.ts';
+import type { Channel, Notifier } from '../../alerts/notify/types.ts';
+import { Outbox } from '../../alerts/outbox.ts';
+import type { Sample } from '../../core/bus.ts';
+import { log } from '../../core/log.ts';
+import type { MetricsStore } from '../../core/ports.ts';
+import type { Runtime } from '../../core/runtime.ts';
+import { FeedbackStore } from '../../feedback/store.ts';
+import type { Person } from '../../inventory/schema.ts';
+import { IncidentLog } from '../../meetings/incidents.ts';
+import { ObservedCalls } from '../../meetings/observed.ts';
+import { Readiness } from '../../meetings/readiness.ts';
+import { DbMeetings } from '../../meetings/store.ts';
+import { directoryFor } from '../../people/directory.ts';
+import { dbEpisodes, type ReportDeps } from '../../reports/meeting.ts';
+import { createMetricsStore } from '../../storage/metrics/index.ts';
+import { Clock, Fleet, testRuntime } from './alerts.ts';
+import { storeConfig } from './metrics.ts';
 
 export interface World {
   rt: Runtime & { dir: string };

@@ -201,8 +201,8 @@ export async function startSnmpsim(o: SnmpsimOptions): Promise<Agent> {
 export interface TestNetwork {
   dir: string;
   file: string;
-  runtime: import('../core/runtime.ts').Runtime;
-  credentials: Map<string, import('../inventory/load.ts').ResolvedCredential>;
+  runtime: import('../../core/runtime.ts').Runtime;
+  credentials: Map<string, import('../../inventory/load.ts').ResolvedCredential>;
   cleanup(): void;
 }
 
@@ -230,11 +230,11 @@ export async function testNetwork(
   base: number,
   collector: Record<string, unknown> = {},
 ): Promise<TestNetwork> {
-  const { generateInventory, syntheticUnits } = await import('../inventory/generate.ts');
-  const { loadInventory, resolveCredentials } = await import('../inventory/load.ts');
-  const { Config } = await import('../config/config.ts');
-  const { Bus } = await import('../core/bus.ts');
-  const { log } = await import('../core/log.ts');
+  const { generateInventory, syntheticUnits } = await import('../../inventory/generate.ts');
+  const { loadInventory, resolveCredentials } = await import('../../inventory/load.ts');
+  const { Config } = await import('../../config/config.ts');
+  const { Bus } = await import('../../core/bus.ts');
+  const { log } = await import('../../core/log.ts');
   const { Registry } = await import('prom-client');
   const dir = mkdtempSync(join(tmpdir(), 'diemcau-collector-'));
   const file = join(dir, 'inventory.yaml');
@@ -259,7 +259,7 @@ export async function startFleet(
   net: TestNetwork,
   opts: { port?: number; cpus?: string; extra?: Record<string, [string, string, string | number][]> } = {},
 ): Promise<Map<string, Agent>> {
-  const { overrides } = await import('./fixtures.ts');
+  const { overrides } = await import('./agent-data.ts');
   const byProfile = new Map<string, string[]>();
   for (const d of net.runtime.inventory.devices.values()) {
     const list = byProfile.get(d.profile) ?? [];

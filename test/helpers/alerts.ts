@@ -5,15 +5,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
-import { loadConfig } from '../config/config.ts';
-import { Bus, type DeviceEvent, type Sample } from '../core/bus.ts';
-import { log } from '../core/log.ts';
-import type { MetricName } from '../core/metrics.ts';
-import type { Runtime } from '../core/runtime.ts';
-import { type LoadedInventory, loadInventory } from '../inventory/load.ts';
-import { openStateDb } from '../storage/state-db.ts';
+import { loadConfig } from '../../config/config.ts';
+import { Bus, type DeviceEvent, type Sample } from '../../core/bus.ts';
+import { log } from '../../core/log.ts';
+import type { MetricName } from '../../core/metrics.ts';
+import type { Runtime } from '../../core/runtime.ts';
+import { type LoadedInventory, loadInventory } from '../../inventory/load.ts';
+import { openStateDb } from '../../storage/state-db.ts';
 
-export const BAC_KAN = resolve(dirname(fileURLToPath(import.meta.url)), '../inventory/bac-kan.yaml');
+export const BAC_KAN = resolve(dirname(fileURLToPath(import.meta.url)), '../../inventory/bac-kan.yaml');
 
 export function testRuntime(
   configYaml = '',
