@@ -5,7 +5,7 @@
 // the form (a date that is no calendar day is refused in the API's words), the device shows as expiring
 // within a year and the filter finds it; the CSV export downloaded from the tab lists it with its dates.
 // axe finds nothing serious; screenshots at laptop size (1366×768) and at phone width (390×844, cards).
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,19 +13,18 @@ import { simulatedIdentity } from '../../simulator/devices.ts';
 import {
   type ApiJson,
   pageApi as api,
-  buildDashboard,
   E2E_BASE,
+  LAPTOP,
   type LaunchedChromium,
-  launchChromium,
-  ROOT,
+  overflowX,
+  SHOTS,
+  type SignedIn,
   seriousViolations,
-  signIn,
-  startTarget,
+  startSignedIn,
   type Target,
 } from './target.ts';
 
 const devTarget = process.env['DIEMCAU_E2E_TARGET'] === 'dev';
-const SHOTS = join(ROOT, 'docs/screenshots');
 const CODEC = 'xa-bang-thanh-codec';
 const DAY = 86_400_000;
 const POLL = { timeout: 120_000, interval: 1000 };
@@ -39,8 +38,6 @@ const vi = (t: number) =>
     year: 'numeric',
   }).format(t);
 
-const overflowX = (page: Page) =>
-  page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 /** the elements that reach past the window's right edge (for the failure message) */
 const wide = (page: Page) =>
   page.evaluate(() =>
@@ -60,28 +57,22 @@ describe.skipIf(devTarget)('assets tab end to end', () => {
   let page: Page;
   const warrantyEnd = vi(Date.now() + 100 * DAY);
 
+  let session: SignedIn | undefined;
+
   beforeAll(async () => {
-    buildDashboard();
-    mkdirSync(SHOTS, { recursive: true });
-    target = await startTarget({ base: E2E_BASE + 18 });
-    chrome = await launchChromium({
-      context: {
-        viewport: { width: 1366, height: 768 },
-        locale: 'vi-VN',
-        timezoneId: 'Asia/Ho_Chi_Minh',
-        acceptDownloads: true,
-      },
+    session = await startSignedIn({
+      base: E2E_BASE + 18,
+      path: '/ops/assets',
+      context: { ...LAPTOP, acceptDownloads: true },
     });
-    page = chrome.page;
-    await signIn(page, target, { path: '/ops/assets' });
+    ({ target, chrome, page } = session);
     // signing in lands on the map; the tab is a link away
     await page.goto(`${target.url}/ops/assets`);
     await page.locator('form[aria-label]').first().waitFor({ timeout: 20_000 });
   }, 120_000);
 
   afterAll(async () => {
-    await chrome?.browser.close();
-    await target?.stop().catch(() => {});
+    await session?.stop();
   });
 
   it('lists every device with the identity its simulated agent answers', async () => {

@@ -6,7 +6,6 @@
 // difficulty with the answer. axe finds nothing serious; screenshot at 1366×768, and the phone width
 // (390×844) shows cards without scrolling sideways. And the map card of a switched-off codec names the
 // site's operating hours.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,40 +16,26 @@ import { BAC_KAN } from '../helpers/alerts.ts';
 import { type SmtpSink, startSmtp, until } from '../helpers/servers.ts';
 import {
   pageApi as api,
-  buildDashboard,
   E2E_BASE,
+  LAPTOP,
   type LaunchedChromium,
-  launchChromium,
-  ROOT,
+  openPath,
+  overflowX,
+  SHOTS,
+  type SignedIn,
   seriousViolations,
   signIn,
-  startTarget,
+  startSignedIn,
   type Target,
 } from './target.ts';
 
 const devTarget = process.env['DIEMCAU_E2E_TARGET'] === 'dev';
-const SHOTS = join(ROOT, 'docs/screenshots');
 const HOST_USER = 'vp-ubnd-tinh-phan-anh';
 const HOST_PASSWORD = 'Mây-trắng-đồi-chè-phản-ánh-7391!';
 /** the e-mail of the host office's contact (inventory/bac-kan.yaml, organisation vp-ubnd-tinh) */
 const HOST_MAIL = 'vp-ubnd-tinh@host.diemcau.example';
 const DIFFICULTY = 'Hội trường UBND tỉnh: micro bàn chủ tọa hay bị rè khi họp trực tuyến (e2e).';
 const ANSWER = 'Trung tâm đã cử kỹ thuật kiểm tra, sẽ thay micro trước cuộc họp tuần sau (e2e).';
-
-/** opens a path by the app's router (no reload), or reloads it when the page is already there */
-async function open(page: Page, path: string): Promise<void> {
-  if (new URL(page.url()).pathname === path) {
-    await page.reload();
-    return;
-  }
-  await page.evaluate((p) => {
-    history.pushState({}, '', p);
-    dispatchEvent(new PopStateEvent('popstate'));
-  }, path);
-}
-
-const overflowX = (page: Page) =>
-  page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 
 describe.skipIf(devTarget)('feedback tab end to end', () => {
   let target: Target;
@@ -59,29 +44,17 @@ describe.skipIf(devTarget)('feedback tab end to end', () => {
   let hostCtx: BrowserContext;
   let host: Page;
   let smtp: SmtpSink;
-  const ENV = ['DIEMCAU__NOTIFY__EMAIL__HOST', 'DIEMCAU__NOTIFY__EMAIL__PORT'];
-  const context = { viewport: { width: 1366, height: 768 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' };
+  let session: SignedIn | undefined;
 
   beforeAll(async () => {
-    buildDashboard();
-    mkdirSync(SHOTS, { recursive: true });
     smtp = await startSmtp();
-    process.env['DIEMCAU__NOTIFY__EMAIL__HOST'] = '127.0.0.1';
-    process.env['DIEMCAU__NOTIFY__EMAIL__PORT'] = String(smtp.port);
-    try {
-      target = await startTarget({ base: E2E_BASE + 19 });
-    } finally {
-      for (const k of ENV) delete process.env[k];
-    }
-    chrome = await launchChromium({ context });
-    admin = chrome.page;
-    await signIn(admin, target, { path: '/ops/feedback' });
+    session = await startSignedIn({ base: E2E_BASE + 19, smtpPort: smtp.port, path: '/ops/feedback' });
+    ({ target, chrome, page: admin } = session);
   }, 120_000);
 
   afterAll(async () => {
     await hostCtx?.close();
-    await chrome?.browser.close();
-    await target?.stop().catch(() => {});
+    await session?.stop();
     await smtp?.close();
   });
 
@@ -96,10 +69,10 @@ describe.skipIf(devTarget)('feedback tab end to end', () => {
     expect(created.status, JSON.stringify(created.json)).toBe(200);
 
     // the host office files a difficulty in its own browser
-    hostCtx = await chrome.browser.newContext(context);
+    hostCtx = await chrome.browser.newContext(LAPTOP);
     host = await hostCtx.newPage();
     await signIn(host, target, { user: HOST_USER, password: HOST_PASSWORD, path: '/ops/feedback' });
-    await open(host, '/ops/feedback');
+    await openPath(host, '/ops/feedback');
     const form = host.locator('form[data-feedback-form]');
     await form.waitFor({ timeout: 20_000 });
     await form.locator('select[name=kind]').selectOption('difficulty');
@@ -119,7 +92,7 @@ describe.skipIf(devTarget)('feedback tab end to end', () => {
     expect(await seriousViolations(host)).toEqual([]);
 
     // the admin answers it in the dashboard
-    await open(admin, '/ops/feedback');
+    await openPath(admin, '/ops/feedback');
     const row = admin.locator(`tr[data-feedback="${id}"]`);
     await row.waitFor({ timeout: 10_000 });
     expect(await row.textContent()).toContain(HOST_USER);
@@ -171,7 +144,7 @@ describe.skipIf(devTarget)('feedback tab end to end', () => {
 
   it("operating hours on the map: a switched-off codec's card says the site's hours and whether it is within them", async () => {
     const SITE = 'xa-bang-thanh'; // not in the demo's meeting
-    await open(admin, '/');
+    await openPath(admin, '/');
     await target.inject({ kind: 'codec_hung', site: SITE });
     const node = admin.locator(`a[data-site="${SITE}"]`);
     await expect.poll(() => node.getAttribute('data-state'), { timeout: 90_000, interval: 1000 }).toBe('off');

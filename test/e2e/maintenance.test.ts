@@ -5,7 +5,6 @@
 // is not; a log entry filed from the plan naming the site's codec appears in GET /maintenance-log?device=
 // and in the equipment register's device history. axe finds nothing serious; screenshots at laptop size
 // (1366×768) and at phone width (390×844, cards, no sideways scroll).
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,19 +12,18 @@ import { toLocalInput } from '../../core/time.ts';
 import {
   type ApiJson,
   pageApi as api,
-  buildDashboard,
   E2E_BASE,
   type LaunchedChromium,
-  launchChromium,
-  ROOT,
+  openPath,
+  overflowX,
+  SHOTS,
+  type SignedIn,
   seriousViolations,
-  signIn,
-  startTarget,
+  startSignedIn,
   type Target,
 } from './target.ts';
 
 const devTarget = process.env['DIEMCAU_E2E_TARGET'] === 'dev';
-const SHOTS = join(ROOT, 'docs/screenshots');
 const SITE = 'xa-bang-thanh';
 const CODEC = `${SITE}-codec`;
 /** a commune of another district with the same fault and no plan: it must not be held */
@@ -33,46 +31,25 @@ const OTHER = 'xa-banh-trach';
 const WORK = 'Thay ắc quy UPS, kiểm tra tiếp địa và cáp mạng (e2e)';
 const POLL = { timeout: 150_000, interval: 1000 };
 
-/** opens a path by the app's router (no reload), or reloads it when the page is already there */
-async function open(page: Page, path: string): Promise<void> {
-  if (new URL(page.url()).pathname === path) {
-    await page.reload();
-    return;
-  }
-  await page.evaluate((p) => {
-    history.pushState({}, '', p);
-    dispatchEvent(new PopStateEvent('popstate'));
-  }, path);
-}
-
-/** the page is no wider than its window (nothing scrolls sideways) */
-const overflowX = (page: Page) =>
-  page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-
 describe.skipIf(devTarget)('maintenance tab end to end', () => {
   let target: Target;
   let chrome: LaunchedChromium;
   let page: Page;
   let planId = '';
 
+  let session: SignedIn | undefined;
+
   beforeAll(async () => {
-    buildDashboard();
-    mkdirSync(SHOTS, { recursive: true });
-    target = await startTarget({ base: E2E_BASE + 17 });
-    chrome = await launchChromium({
-      context: { viewport: { width: 1366, height: 768 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' },
-    });
-    page = chrome.page;
-    await signIn(page, target, { path: '/ops/maintenance' });
+    session = await startSignedIn({ base: E2E_BASE + 17, path: '/ops/maintenance' });
+    ({ target, chrome, page } = session);
   }, 120_000);
 
   afterAll(async () => {
-    await chrome?.browser.close();
-    await target?.stop().catch(() => {});
+    await session?.stop();
   });
 
   it('a one-off plan created in the form holds the fault injected at its site', async () => {
-    await open(page, '/ops/maintenance');
+    await openPath(page, '/ops/maintenance');
     await page.locator('button[data-new-plan]').waitFor({ timeout: 20_000 });
     await page.click('button[data-new-plan]');
     const form = page.locator('form[data-plan-form]');

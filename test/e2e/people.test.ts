@@ -7,26 +7,26 @@
 // nothing serious on either tab; screenshots at laptop size (1366×768) and at phone width (390×844, where
 // the roster is a list of days and the page does not scroll sideways). A host office sees its own staff's
 // channels and edits only them, and replaces no technician; a viewer reads the roster and the people.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SmtpSink, startSmtp } from '../helpers/servers.ts';
 import {
   pageApi as api,
-  buildDashboard,
   E2E_BASE,
+  LAPTOP,
   type LaunchedChromium,
-  launchChromium,
-  ROOT,
+  openPath,
+  overflowX,
+  SHOTS,
+  type SignedIn,
   seriousViolations,
   signIn,
-  startTarget,
+  startSignedIn,
   type Target,
 } from './target.ts';
 
 const devTarget = process.env['DIEMCAU_E2E_TARGET'] === 'dev';
-const SHOTS = join(ROOT, 'docs/screenshots');
 const SITE = 'xa-bang-thanh';
 const OLD = 'kt-xa-bang-thanh';
 const OLD_NAME = 'Cán bộ kỹ thuật UBND xã Bằng Thành';
@@ -44,55 +44,26 @@ const HCM = 7 * 3_600_000;
 const today = () => new Date(Date.now() + HCM).toISOString().slice(0, 10);
 const ddmmyyyy = (d: string) => d.split('-').reverse().join('/');
 
-/** opens a path by the app's router (no reload), or reloads it when the page is already there */
-async function open(page: Page, path: string): Promise<void> {
-  if (new URL(page.url()).pathname === path) {
-    await page.reload();
-    return;
-  }
-  await page.evaluate((p) => {
-    history.pushState({}, '', p);
-    dispatchEvent(new PopStateEvent('popstate'));
-  }, path);
-}
-
-/** the page is no wider than its window (nothing scrolls sideways) */
-const overflowX = (page: Page) =>
-  page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-
 describe.skipIf(devTarget)('people and roster tabs end to end', () => {
   let target: Target;
   let chrome: LaunchedChromium;
   let page: Page;
   let smtp: SmtpSink;
-  const ENV = ['DIEMCAU__NOTIFY__EMAIL__HOST', 'DIEMCAU__NOTIFY__EMAIL__PORT'];
+  let session: SignedIn | undefined;
 
   beforeAll(async () => {
-    buildDashboard();
-    mkdirSync(SHOTS, { recursive: true });
     smtp = await startSmtp();
-    process.env['DIEMCAU__NOTIFY__EMAIL__HOST'] = '127.0.0.1';
-    process.env['DIEMCAU__NOTIFY__EMAIL__PORT'] = String(smtp.port);
-    try {
-      target = await startTarget({ base: E2E_BASE + 16 });
-    } finally {
-      for (const k of ENV) delete process.env[k];
-    }
-    chrome = await launchChromium({
-      context: { viewport: { width: 1366, height: 768 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' },
-    });
-    page = chrome.page;
-    await signIn(page, target);
+    session = await startSignedIn({ base: E2E_BASE + 16, smtpPort: smtp.port });
+    ({ target, chrome, page } = session);
   }, 120_000);
 
   afterAll(async () => {
-    await chrome?.browser.close();
-    await target?.stop().catch(() => {});
+    await session?.stop();
     await smtp?.close();
   });
 
   it('adds a person and replaces a commune site technician with a reason; Sở TT&TT is told', async () => {
-    await open(page, '/ops/people');
+    await openPath(page, '/ops/people');
     await page.locator('table[data-people] tr[data-person]').first().waitFor({ timeout: 20_000 });
 
     // a new person, through the form
@@ -241,7 +212,7 @@ describe.skipIf(devTarget)('people and roster tabs end to end', () => {
   });
 
   it("puts a VNPT person on today's roster in the week grid; the API has it", async () => {
-    await open(page, '/ops/roster');
+    await openPath(page, '/ops/roster');
     const grid = page.locator('table[data-roster]');
     await grid.waitFor({ timeout: 20_000 });
     // this week, Monday to Sunday, today marked
@@ -291,7 +262,7 @@ describe.skipIf(devTarget)('people and roster tabs end to end', () => {
           })
         ).status,
       ).toBe(200);
-    await open(page, '/ops/roster');
+    await openPath(page, '/ops/roster');
     await grid.locator(`td[data-cell="viettel ${day(0)}"] [data-duty]`).waitFor({ timeout: 10_000 });
 
     await grid.locator(`button[data-assign="${ROSTER_ORG} ${today()}"]`).click();
@@ -351,7 +322,7 @@ describe.skipIf(devTarget)('people and roster tabs end to end', () => {
     await todayList.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SHOTS, 'ops-roster-phone.png') });
 
-    await open(page, '/ops/people');
+    await openPath(page, '/ops/people');
     await page.locator('tr[data-person]').first().waitFor({ timeout: 20_000 });
     expect(await overflowX(page)).toBeLessThanOrEqual(0);
     expect(await seriousViolations(page)).toEqual([]);
@@ -366,14 +337,13 @@ describe.skipIf(devTarget)('people and roster tabs end to end', () => {
       200,
     );
     expect((await api(page, 'POST', '/users', { ...viewer, role: 'viewer' })).status).toBe(200);
-    const ctx = { viewport: { width: 1366, height: 768 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' };
 
-    const hostCtx = await chrome.browser.newContext(ctx);
+    const hostCtx = await chrome.browser.newContext(LAPTOP);
     // a loaded machine (other suites running) may be slow to draw the sign-in form
     hostCtx.setDefaultTimeout(60_000);
     const hp = await hostCtx.newPage();
     await signIn(hp, target, { user: host.name, password: host.password });
-    await open(hp, '/ops/people');
+    await openPath(hp, '/ops/people');
     await hp.locator('tr[data-person]').first().waitFor({ timeout: 20_000 });
     // its own staff: channels and "Sửa"; anyone else: neither
     const own = hp.locator('tr[data-person=vp-tinh-uy-chuyen-vien]');
@@ -402,15 +372,15 @@ describe.skipIf(devTarget)('people and roster tabs end to end', () => {
     expect(await seriousViolations(hp)).toEqual([]);
     await hostCtx.close();
 
-    const viewerCtx = await chrome.browser.newContext(ctx);
+    const viewerCtx = await chrome.browser.newContext(LAPTOP);
     viewerCtx.setDefaultTimeout(60_000);
     const vp = await viewerCtx.newPage();
     await signIn(vp, target, { user: viewer.name, password: viewer.password });
-    await open(vp, '/ops/roster');
+    await openPath(vp, '/ops/roster');
     const cell = vp.locator(`table[data-roster] td[data-cell="${ROSTER_ORG} ${today()}"]`);
     await expect.poll(() => cell.textContent(), { timeout: 20_000 }).toContain(ROSTER_NAME);
     expect(await vp.locator('button[data-assign], button.x').count()).toBe(0);
-    await open(vp, '/ops/people');
+    await openPath(vp, '/ops/people');
     await vp.locator('tr[data-person]').first().waitFor({ timeout: 20_000 });
     expect(
       await vp.locator('button:has-text("Thêm cán bộ"), tr[data-person] button:has-text("Sửa")').count(),

@@ -359,6 +359,79 @@ export async function signIn(
   await page.waitForSelector(opts.ready ?? 'nav[aria-label=Menu]', { timeout: opts.timeout ?? 30_000 });
 }
 
+/** a laptop's window in Bắc Kạn (1366×768, vi-VN, Asia/Ho_Chi_Minh): the context the ops tabs' e2e files open */
+export const LAPTOP: BrowserContextOptions = {
+  viewport: { width: 1366, height: 768 },
+  locale: 'vi-VN',
+  timezoneId: 'Asia/Ho_Chi_Minh',
+};
+
+/** where the e2e files write their screenshots */
+export const SHOTS = join(ROOT, 'docs/screenshots');
+
+/** the demo, a browser signed in as its admin, and a way to stop both */
+export interface SignedIn {
+  target: Target;
+  chrome: LaunchedChromium;
+  page: Page;
+  stop(): Promise<void>;
+}
+
+/**
+ * The dashboard built, `startTarget({ base })` (its e-mail sent to the SMTP server on loopback port
+ * `smtpPort` if given), Chromium with `context` (default LAPTOP) signed in as the admin at `path`
+ * (default /). What was started is stopped again if a later step fails.
+ */
+export async function startSignedIn(opts: {
+  base: number;
+  smtpPort?: number;
+  path?: string;
+  context?: BrowserContextOptions;
+}): Promise<SignedIn> {
+  buildDashboard();
+  mkdirSync(SHOTS, { recursive: true });
+  const env = ['DIEMCAU__NOTIFY__EMAIL__HOST', 'DIEMCAU__NOTIFY__EMAIL__PORT'];
+  if (opts.smtpPort !== undefined) {
+    process.env['DIEMCAU__NOTIFY__EMAIL__HOST'] = '127.0.0.1';
+    process.env['DIEMCAU__NOTIFY__EMAIL__PORT'] = String(opts.smtpPort);
+  }
+  let target: Target;
+  try {
+    target = await startTarget({ base: opts.base });
+  } finally {
+    if (opts.smtpPort !== undefined) for (const k of env) delete process.env[k];
+  }
+  let chrome: LaunchedChromium | undefined;
+  const stop = async () => {
+    await chrome?.browser.close();
+    await target.stop().catch(() => {});
+  };
+  try {
+    chrome = await launchChromium({ context: opts.context ?? LAPTOP });
+    await signIn(chrome.page, target, { path: opts.path });
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { target, chrome, page: chrome.page, stop };
+}
+
+/** opens a path by the app's router (no reload), or reloads it when the page is already there */
+export async function openPath(page: Page, path: string): Promise<void> {
+  if (new URL(page.url()).pathname === path) {
+    await page.reload();
+    return;
+  }
+  await page.evaluate((p) => {
+    history.pushState({}, '', p);
+    dispatchEvent(new PopStateEvent('popstate'));
+  }, path);
+}
+
+/** how much wider than its window the page is (≤ 0: nothing scrolls sideways) */
+export const overflowX = (page: Page): Promise<number> =>
+  page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+
 // biome-ignore lint/suspicious/noExplicitAny: the API's JSON, read by the assertions
 export type ApiJson = any;
 
