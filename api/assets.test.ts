@@ -244,6 +244,14 @@ describe('GET /assets/{device}/history', () => {
       if (Date.now() > deadline) throw new Error('no power episode');
       await new Promise((r) => setTimeout(r, 250));
     }
+    // the episode's members name the device whose readings held them: the UPS, not the codec
+    const power = env.alerts!.episodes().find((e) => e.sites.includes(own) && e.cause === 'power')!;
+    expect(power.members.map((m) => m.device)).toContain(ups);
+    expect(power.members.map((m) => m.device)).not.toContain(codec);
+    const upsHistory = await json<{ items: { kind: string }[] }>(
+      await c.noc.get(`/api/v1/assets/${ups}/history`),
+    );
+    expect(upsHistory.items.map((i) => i.kind)).toContain('episode');
     const h = await json<{
       items: { kind: string; at: number; change?: Record<string, string>; entry?: { done: string } }[];
     }>(await c.technician.get(`/api/v1/assets/${codec}/history`));

@@ -149,6 +149,8 @@ export const EpisodeMember = z.object({
   alert: z.string(),
   rule: z.string(),
   site: z.string().nullable(),
+  /** the device whose readings hold the condition (a probe is `${site}:icmp`/`:rtp`); null for a district */
+  device: z.string().nullable().optional(),
   role: z.enum(['root', 'child']),
   /** the condition still holds */
   active: z.boolean(),

@@ -117,20 +117,14 @@ export function ageYears(install: string | null, now: number): number | null {
 
 type EpisodeSource = Pick<AlertEngine, 'episodes'> | null;
 
-/** the identifiers an episode's words name (device ids are slugs such as xa-bang-thanh-codec) */
-function namedIds(ep: Episode): Set<string> {
-  return new Set(
-    `${ep.title} ${ep.title_en} ${ep.reasoning} ${ep.reasoning_en}`.match(/[a-z0-9][a-z0-9-]*/g),
-  );
-}
-
 /**
- * The fault episodes that concern each device: those at its site whose cause is its equipment or the
- * power, those whose words name it, and for the MCU those of cause mcu. Built once per request.
+ * The fault episodes that concern each device: those with a condition on the device itself (its
+ * members name the device whose readings held them), for a device at a site also those of the site
+ * whose cause is equipment or power, and for the MCU those of cause mcu. Built once per request.
  */
 class EpisodeIndex {
   private readonly bySite = new Map<string, Episode[]>();
-  private readonly byName = new Map<string, Episode[]>();
+  private readonly byDevice = new Map<string, Episode[]>();
   private readonly mcu: Episode[] = [];
 
   constructor(episodes: Episode[]) {
@@ -142,12 +136,13 @@ class EpisodeIndex {
     for (const e of episodes) {
       if (e.cause === 'mcu') this.mcu.push(e);
       if (e.cause === 'equipment' || e.cause === 'power') for (const s of e.sites) add(this.bySite, s, e);
-      for (const id of namedIds(e)) add(this.byName, id, e);
+      for (const d of new Set(e.members.map((m) => m.device).filter((d) => d != null)))
+        add(this.byDevice, d, e);
     }
   }
 
   of(dev: Pick<DeviceRef, 'id' | 'site' | 'kind'>): Episode[] {
-    const set = new Set<Episode>(this.byName.get(dev.id) ?? []);
+    const set = new Set<Episode>(this.byDevice.get(dev.id) ?? []);
     for (const e of dev.site ? (this.bySite.get(dev.site.id) ?? []) : dev.kind === 'mcu' ? this.mcu : [])
       set.add(e);
     return [...set].sort((a, b) => b.started_at - a.started_at);
