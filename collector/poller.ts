@@ -71,6 +71,8 @@ export class Poller {
     private readonly m: SelfMetrics,
   ) {
     for (const dev of devices) {
+      // a device read through its management API has its own driver (collector/drivers)
+      if (dev.protocol && dev.protocol !== 'snmp') continue;
       const profile = profiles.get(dev.profile);
       if (!profile) {
         rt.log.error(

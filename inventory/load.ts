@@ -7,7 +7,7 @@ import {
   type DeviceKind,
   type District,
   Inventory,
-  type Mcu,
+  type McuProtocol,
   type Organisation,
   type Person,
   type SecretRef,
@@ -33,6 +33,21 @@ export interface DeviceRef {
   /** this device's own SNMP timeout and retries, when the inventory sets them */
   timeoutMs?: number;
   retries?: number;
+  /** how the collector reads it: SNMP unless the inventory names another protocol (the MCU) */
+  protocol?: McuProtocol;
+}
+
+/** The MCU's management API (inventory mcu.protocol other than snmp), secrets still by reference. */
+export interface McuApi {
+  protocol: Exclude<McuProtocol, 'snmp'>;
+  /** base URL without a trailing slash */
+  url: string;
+  user: string;
+  password: SecretRef;
+  intervalMs?: number;
+  timeoutMs?: number;
+  /** absolute path of the operator's CA certificate (PEM) */
+  caFile?: string;
 }
 
 export interface LoadedInventory {
@@ -46,6 +61,23 @@ export interface LoadedInventory {
   devices: Map<string, DeviceRef>;
   /** site id → MCU port, and back */
   mcuPorts: Map<number, string>;
+  /** normalised call alias (aliasKey) → site id: the site's and its codec's aliases, and its codec's host */
+  aliases: Map<string, string>;
+  /** the MCU's management API when it is not polled by SNMP */
+  mcuApi: McuApi | null;
+}
+
+/** An alias as compared: lower case, without a "sip:", "sips:" or "h323:" scheme. */
+export function aliasKey(alias: string): string {
+  return alias
+    .trim()
+    .toLowerCase()
+    .replace(/^(sips?|h323):/, '');
+}
+
+/** "800ms" / "10s" (the schema allows only these) in milliseconds */
+function durationMs(text: string): number {
+  return Number.parseInt(text, 10) * (text.endsWith('ms') ? 1 : 1000);
 }
 
 export const SNMP_DEFAULT_PORT = 161;
@@ -144,7 +176,7 @@ function indexInventory(source: YamlSource, inv: Inventory): LoadedInventory {
   const endpoints = new Map<string, string>();
   const mcuPorts = new Map<number, string>();
 
-  const addDevice = (d: Device | Mcu, kind: DeviceKind, site: Site | null, path: Path) => {
+  const addDevice = (d: Device, kind: DeviceKind, site: Site | null, path: Path) => {
     if (devices.has(d.id)) {
       err([...path, 'id'], `duplicate device id "${d.id}": each device needs its own id`);
       return;
@@ -175,15 +207,63 @@ function indexInventory(source: YamlSource, inv: Inventory): LoadedInventory {
       snmp: d.snmp,
       site,
       // the schema allows only "<n>ms" and "<n>s"
-      ...(d.snmp_timeout !== undefined && {
-        timeoutMs: Number.parseInt(d.snmp_timeout, 10) * (d.snmp_timeout.endsWith('ms') ? 1 : 1000),
-      }),
+      ...(d.snmp_timeout !== undefined && { timeoutMs: durationMs(d.snmp_timeout) }),
       ...(d.snmp_retries !== undefined && { retries: d.snmp_retries }),
     });
   };
 
   known(organisations, inv.mcu.operator, ['mcu', 'operator'], 'organisation', `MCU "${inv.mcu.id}"`);
-  addDevice(inv.mcu, 'mcu', null, ['mcu']);
+  let mcuApi: McuApi | null = null;
+  const mcu = inv.mcu;
+  if (mcu.protocol === 'snmp') {
+    // the schema requires profile, address and snmp for protocol snmp
+    addDevice(
+      { ...mcu, kind: 'codec', profile: mcu.profile!, address: mcu.address!, snmp: mcu.snmp! },
+      'mcu',
+      null,
+      ['mcu'],
+    );
+  } else {
+    const url = new URL(mcu.url!);
+    const address = {
+      host: url.hostname.replace(/^\[|\]$/g, ''),
+      port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+    };
+    endpoints.set(`${address.host}:${address.port}`, mcu.id);
+    devices.set(mcu.id, {
+      id: mcu.id,
+      kind: 'mcu',
+      profile: mcu.protocol,
+      address,
+      snmp: '',
+      site: null,
+      protocol: mcu.protocol,
+    });
+    const caFile =
+      mcu.ca_file && (isAbsolute(mcu.ca_file) ? mcu.ca_file : resolve(dirname(source.file), mcu.ca_file));
+    mcuApi = {
+      protocol: mcu.protocol,
+      url: mcu.url!.replace(/\/$/, ''),
+      user: mcu.credentials!.user,
+      password: mcu.credentials!.password,
+      ...(mcu.interval && { intervalMs: durationMs(mcu.interval) }),
+      ...(mcu.timeout && { timeoutMs: durationMs(mcu.timeout) }),
+      ...(caFile && { caFile }),
+    };
+  }
+  const aliases = new Map<string, string>();
+  const aliasOwner = new Map<string, string>();
+  const addAlias = (alias: string, siteId: string, owner: string, path: Path) => {
+    const key = aliasKey(alias);
+    const prev = aliasOwner.get(key);
+    if (prev !== undefined) {
+      if (aliases.get(key) !== siteId)
+        err(path, `alias "${alias}" is already used by ${prev}; each alias names one site`);
+      return;
+    }
+    aliasOwner.set(key, owner);
+    aliases.set(key, siteId);
+  };
 
   const tierCount = { province: 0, district: 0, commune: 0 } satisfies Record<Tier, number>;
   const gsos = new Map<string, string>();
@@ -210,6 +290,21 @@ function indexInventory(source: YamlSource, inv: Inventory): LoadedInventory {
       else mcuPorts.set(s.mcu_port, s.id);
     }
     for (const [j, d] of s.devices.entries()) addDevice(d, d.kind, s, ['sites', i, 'devices', j]);
+    for (const [j, a] of (s.aliases ?? []).entries())
+      addAlias(a, s.id, `site "${s.id}"`, ['sites', i, 'aliases', j]);
+    for (const [j, d] of s.devices.entries()) {
+      for (const [k, a] of (d.aliases ?? []).entries())
+        addAlias(a, s.id, `device "${d.id}"`, ['sites', i, 'devices', j, 'aliases', k]);
+      // a codec calls from its own address: that address matches it too
+      if (d.kind === 'codec')
+        addAlias(parseAddress(d.address).host, s.id, `device "${d.id}"`, [
+          'sites',
+          i,
+          'devices',
+          j,
+          'address',
+        ]);
+    }
     for (const [probe, text] of Object.entries(s.probes)) {
       if (text === undefined) continue;
       const a = parseAddress(text, probe === 'rtp' ? 5004 : 0);
@@ -234,6 +329,8 @@ function indexInventory(source: YamlSource, inv: Inventory): LoadedInventory {
     people,
     devices,
     mcuPorts,
+    aliases,
+    mcuApi,
   };
 }
 
@@ -315,4 +412,23 @@ export function resolveCredentials(
   }
   if (errors.length > 0) throw new SourceErrors(errors);
   return out;
+}
+
+/** The MCU management API's password, resolved at start like the SNMP secrets. */
+export function resolveMcuPassword(l: LoadedInventory, env: NodeJS.ProcessEnv = process.env): string {
+  const api = l.mcuApi;
+  if (!api) throw new Error('the inventory MCU has no management API');
+  const v = readSecret(api.password, dirname(l.file), env);
+  if (v === undefined) {
+    const ref = api.password;
+    const where =
+      'env' in ref ? `environment variable ${ref.env} is not set` : `file ${ref.file} is missing or empty`;
+    throw new SourceErrors([
+      l.source.error(
+        ['mcu', 'credentials', 'password'],
+        `MCU "${l.inventory.mcu.id}": password does not resolve: ${where}`,
+      ),
+    ]);
+  }
+  return v;
 }

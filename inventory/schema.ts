@@ -124,6 +124,21 @@ const snmpTuning = {
   snmp_retries: z.number().int().min(0).max(5).optional(),
 };
 
+/**
+ * How a participant on an MCU's management API is matched to a site: a SIP URI, an H.323 alias
+ * or an address the codec calls from ("sip:" / "h323:" prefixes and case are ignored).
+ */
+const aliases = z
+  .array(
+    z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/^\S+$/, 'must be one alias without spaces, e.g. "sip:xa-bang-thanh@bac-kan.example"'),
+  )
+  .max(20)
+  .optional();
+
 export const Device = z
   .object({
     id: slug,
@@ -132,6 +147,8 @@ export const Device = z
     address: hostPort,
     snmp: slug,
     ...snmpTuning,
+    /** the codec's call aliases (MCU management-API drivers match participants by them) */
+    aliases,
   })
   .strict();
 
@@ -203,6 +220,8 @@ export const Site = z
     devices: z.array(Device).default([]),
     /** operating hours of this site when not the default (config operations.hours) */
     hours: OperatingHours.optional(),
+    /** the site's call aliases (besides its codec's): MCU management-API drivers match participants by them */
+    aliases,
   })
   .strict();
 
@@ -218,17 +237,68 @@ export const District = z
   })
   .strict();
 
+/** How the collector talks to the MCU: SNMP (a profile), or a vendor's management API. */
+export const MCU_PROTOCOLS = ['snmp', 'pexip-mgmt'] as const;
+export type McuProtocol = (typeof MCU_PROTOCOLS)[number];
+
+const duration = z
+  .string({ error: 'must be a duration such as "10s" or "800ms" (a number needs its unit)' })
+  .regex(/^\d+(ms|s)$/, 'must be a duration such as "10s" or "800ms"');
+
 export const Mcu = z
   .object({
     id: slug,
     name: z.string().min(1),
     operator: slug,
-    profile: slug,
-    address: hostPort,
-    snmp: slug,
+    protocol: z.enum(MCU_PROTOCOLS, 'must be "snmp" or "pexip-mgmt"').default('snmp'),
+    // protocol snmp
+    profile: slug.optional(),
+    address: hostPort.optional(),
+    snmp: slug.optional(),
     ...snmpTuning,
+    // protocol pexip-mgmt: the Management Node's base URL, basic-auth credentials, polling
+    url: z
+      .string()
+      .regex(
+        /^(https:\/\/[^\s/]+|http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?)\/?$/,
+        'must be "https://HOST[:PORT]" (plain http only on loopback, for tests), without a path',
+      )
+      .optional(),
+    credentials: z
+      .object({ user: z.string().min(1), password: secret })
+      .strict()
+      .optional(),
+    interval: duration.optional(),
+    timeout: duration.optional(),
+    /** the operator's CA certificate (PEM) that signs the management API's certificate */
+    ca_file: z.string().min(1).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((m, ctx) => {
+    const need = (field: keyof typeof m, why: string) => {
+      // reported at the MCU (a path to an absent field would only say "is required")
+      if (m[field] === undefined) ctx.addIssue({ code: 'custom', path: [], message: why });
+    };
+    if (m.protocol === 'snmp') {
+      need('profile', 'protocol snmp needs profile (a file of collector/profiles/, e.g. polycom-mcu)');
+      need('address', 'protocol snmp needs address, e.g. "10.20.255.1:161"');
+      need('snmp', 'protocol snmp needs snmp: the name of an SNMP credential');
+      for (const f of ['url', 'credentials', 'interval', 'timeout', 'ca_file'] as const)
+        if (m[f] !== undefined)
+          ctx.addIssue({ code: 'custom', path: [f], message: `${f} is for protocol pexip-mgmt, not snmp` });
+    } else {
+      need('url', 'protocol pexip-mgmt needs url, e.g. "https://pexip-mgr.example:443"');
+      need(
+        'credentials',
+        'protocol pexip-mgmt needs credentials: { user: NAME, password: { env: VARIABLE } }',
+      );
+      for (const f of ['profile', 'snmp', 'snmp_timeout', 'snmp_retries'] as const)
+        if (m[f] !== undefined)
+          ctx.addIssue({ code: 'custom', path: [f], message: `${f} is for protocol snmp, not pexip-mgmt` });
+      if (m.url?.startsWith('http:') && m.ca_file !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['ca_file'], message: 'ca_file needs an https:// url' });
+    }
+  });
 
 export const Inventory = z
   .object({

@@ -146,6 +146,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
 
   const binds: Promise<void>[] = [];
   for (const ref of inv.devices.values()) {
+    // an MCU on a management API is served by simulator/pexip.ts, not as an SNMP agent
+    if (ref.protocol && ref.protocol !== 'snmp') continue;
     const site = ref.site ? sites.get(ref.site.id)! : null;
     const dev = new DeviceSim(ref, site, securityFor(ref.snmp), ctx, seed, start);
     devices.set(ref.id, dev);
