@@ -9,6 +9,7 @@ import type { Sample } from '../core/bus.ts';
 import { SourceErrors } from '../inventory/source.ts';
 import { Clock, Fleet, testRuntime } from '../test/helpers/alerts.ts';
 import { type AlertService, DEFAULT_RULES_FILE, loadRules, StaticMeetings, startAlerts } from './index.ts';
+import { renderDigest } from './messages.ts';
 import { episodesOverlapping, episodesStartedIn } from './store.ts';
 
 // Monday 30 Nov 2026, 08:00 in Bắc Kạn (UTC+7)
@@ -263,6 +264,14 @@ describe('what an episode is', () => {
     expect(ep.notifications[0]!.to.every((p) => noc.includes(p))).toBe(true);
     expect(ep.notifications[0]!.to).not.toContain('kt-xa-tan-son');
     expect(ep.severity).toBe('minor');
+    // the digest lists it, and its subject does not call it a fault
+    const digest = renderDigest(
+      rt.inventory,
+      [{ e: ep, explanation: { code: 'off_in_hours' }, evidence: {}, meeting: null }],
+      { now: clock.t },
+    );
+    expect(digest.subject).toBe('[TỔNG HỢP CẢNH BÁO NGOÀI GIỜ HỌP] 1 codec tắt trong giờ làm việc');
+    expect(digest.text).toContain('[DIGEST OUTSIDE MEETINGS] 1 codec switched off in working hours');
     // kept with the episodes, but not a fault: the reports' reads leave it out
     expect(rt.state.prepare('SELECT count(*) AS n FROM episodes WHERE id = ?').get(ep.id)).toEqual({ n: 1 });
     expect(episodesStartedIn(rt.state, 0, start + DAY).map((e) => e.id)).not.toContain(ep.id);

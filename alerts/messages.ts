@@ -461,7 +461,21 @@ export function sms(
 
 /** The NOC's digest of episodes that paged nobody (no meeting at their sites for 24 h). */
 export function renderDigest(inv: LoadedInventory, views: EpisodeView[], o: RenderOptions): Rendered {
-  const subject = `[${KIND.digest.vi}] ${views.length} sự cố`;
+  // a codec switched off within operating hours is listed but is no fault: the subject counts apart
+  const off = views.filter((v) => v.explanation.code === 'off_in_hours').length;
+  const faults = views.length - off;
+  const count = (vi: boolean) =>
+    [
+      faults > 0 || off === 0 ? (vi ? `${faults} sự cố` : `${faults} episodes`) : '',
+      off > 0
+        ? vi
+          ? `${off} codec tắt trong giờ làm việc`
+          : `${off} codec${off === 1 ? '' : 's'} switched off in working hours`
+        : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+  const subject = `[${KIND.digest.vi}] ${count(true)}`;
   const lines = [subject, ''];
   for (const v of views) {
     const c = causeText(inv, v.e);
@@ -471,7 +485,7 @@ export function renderDigest(inv: LoadedInventory, views: EpisodeView[], o: Rend
     lines.push(`  ${explain(inv, v.explanation, 'vi')}`);
   }
   if (o.dashboardUrl) lines.push('', `Xem chi tiết: ${o.dashboardUrl.replace(/\/$/, '')}/alerts`);
-  lines.push('', '— English —', `[${KIND.digest.en}] ${views.length} episodes`);
+  lines.push('', '— English —', `[${KIND.digest.en}] ${count(false)}`);
   for (const v of views) lines.push(`• ${v.e.title_en}: ${explain(inv, v.explanation, 'en')}`);
   return { subject, text: `${lines.join('\n')}\n`, short: ascii(subject).slice(0, 160) };
 }
