@@ -1,5 +1,6 @@
 // The equipment register as the Assets tab shows it: the API's shapes (api/routes/assets.ts), dates as
 // Bắc Kạn reads them (dd/mm/yyyy), the words of core/identity.ts in the chosen language, the filters.
+import type { AssetRow } from '../../../assets/register.ts';
 import {
   DEVICE_KIND_NAMES,
   DEVICE_KIND_SHORT,
@@ -15,54 +16,10 @@ import {
 export type DeviceKind = keyof typeof DEVICE_KIND_NAMES;
 type Lang = 'vi' | 'en';
 
-export interface Asset {
-  device: string;
-  kind: DeviceKind;
-  profile: string;
-  site: string | null;
-  site_name: string | null;
-  district: string | null;
-  district_name: string | null;
-  identity: Identity;
-  first_seen: number | null;
-  last_seen: number | null;
-  identity_problem: string | null;
-  install_date: string | null;
-  warranty_end: string | null;
-  supplier: string | null;
-  purchase_price: number | null;
-  notes: string | null;
-  updated_at: number | null;
-  updated_by: string | null;
-  age_years: number | null;
-  warranty: WarrantyState;
-  warranty_days_left: number | null;
-  faults_12m: number;
-}
-
-export type HistoryItem =
-  | {
-      kind: 'identity';
-      at: number;
-      change: { field: IdentityField; kind: IdentityChangeKind; before: string; after: string };
-    }
-  | {
-      kind: 'episode';
-      at: number;
-      episode: {
-        id: string;
-        title: string;
-        title_en: string;
-        cause: string | null;
-        severity: string;
-        state: string;
-      };
-    }
-  | {
-      kind: 'maintenance';
-      at: number;
-      entry: { id: string; done: string; findings: string; parts: string; by: string };
-    };
+/** a row of GET /assets, as the server builds it */
+export type Asset = AssetRow;
+/** an item of GET /assets/{device}/history */
+export type { HistoryItem } from '../../../assets/register.ts';
 
 export const KINDS = Object.keys(DEVICE_KIND_NAMES) as DeviceKind[];
 

@@ -15,6 +15,7 @@ const plan = (id: string, status: Plan['status'], starts_at: number, extra: Part
   by_text: 'y',
   created_by: 'noc',
   created_at: 0,
+  updated_at: 0,
   revision: 1,
   cancelled_at: null,
   cancelled_by: null,

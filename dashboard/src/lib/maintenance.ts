@@ -3,28 +3,15 @@
 // the form's body from its fields (Bắc Kạn local times through core/time.ts), plans grouped as the tab
 // shows them (active, upcoming, past). Unit-tested.
 import { fromLocalInput } from '../../../core/time.ts';
+import type { MaintenanceLogEntry } from '../../../maintenance/log.ts';
+import type { MaintenancePlan, PlanKind, PlanScopeKind } from '../../../maintenance/plans.ts';
 
-export type PlanKind = 'once' | 'recurring';
-export type ScopeKind = 'site' | 'district' | 'tier' | 'device';
+export type { PlanKind } from '../../../maintenance/plans.ts';
+export type ScopeKind = PlanScopeKind;
 export type PlanStatus = 'upcoming' | 'active' | 'past' | 'cancelled';
 
-export interface Plan {
-  id: string;
-  kind: PlanKind;
-  scope: { kind: ScopeKind; value: string };
-  starts_at: number;
-  ends_at: number | null;
-  weekdays: number[];
-  start_local: string | null;
-  duration_min: number | null;
-  work: string;
-  by_person: string | null;
-  by_text: string;
-  created_by: string;
-  created_at: number;
-  revision: number;
-  cancelled_at: number | null;
-  cancelled_by: string | null;
+/** a plan as GET /maintenance-plans answers: the stored plan, its state now, its sites and next windows */
+export interface Plan extends MaintenancePlan {
   status: PlanStatus;
   sites: string[];
   windows: { from: number; to: number }[];
@@ -42,17 +29,7 @@ export interface PlanAnswer extends Plan {
   notified_hosts: string[];
 }
 
-export interface LogEntry {
-  id: string;
-  at: number;
-  plan_id: string | null;
-  site: string | null;
-  devices: string[];
-  done: string;
-  findings: string;
-  parts: string;
-  by: string;
-}
+export type LogEntry = MaintenanceLogEntry;
 
 export interface DeviceRef {
   id: string;

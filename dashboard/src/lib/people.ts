@@ -3,6 +3,12 @@
 // (old → new, why, from when); the duty roster's week (Monday to Sunday, Bắc Kạn calendar days) and
 // which organisations keep one (carriers, then the power company and its branches). Unit-tested.
 import { fromLocalInput, toDateInput } from '../../../core/time.ts';
+import type {
+  OrgTechnicianRow,
+  RosterRow as StoredRosterRow,
+  TechnicianRow as StoredTechnician,
+  TrainingRow,
+} from '../../../people/directory.ts';
 import { HttpError } from './api.ts';
 import { fold } from './search.ts';
 
@@ -47,18 +53,9 @@ export function searchPeople<T extends Searchable>(items: readonly T[], query: s
 }
 
 /** A row of a site's technician history (GET /sites/{id}/technicians): who, from when until when (ms). */
-export interface TechnicianRow {
-  id: number;
-  site: string;
-  person: string;
+export interface TechnicianRow extends StoredTechnician {
   /** the person's name as the directory has it */
   person_name: string | null;
-  valid_from: number;
-  /** null: still the site's technician */
-  valid_to: number | null;
-  reason: string;
-  by: string;
-  at: number;
 }
 
 /** A replacement as the history shows it: the person before (null for the first), the person after. */
@@ -190,16 +187,7 @@ export function canEditPerson(
 // ── the API's answers (api/routes/people.ts), as the tabs read them ──────────────────────────────────
 
 /** A training record (Điều 13.2): which course, which day (yyyy-mm-dd), given by whom. */
-export interface Training {
-  id: number;
-  person: string;
-  course: string;
-  date: string;
-  provider: string | null;
-  notes: string | null;
-  by: string;
-  at: number;
-}
+export type Training = TrainingRow;
 
 /** What a person can be reached by; null for those who may not see it. */
 export interface Channels {
@@ -239,21 +227,10 @@ export interface Replaced {
 }
 
 /** GET /roster: one person on duty for an organisation on a day */
-export interface RosterRow extends RosterEntry {
-  id: number;
-  sites: string[] | null;
-  by: string;
-  at: number;
-}
+export type RosterRow = StoredRosterRow;
 
 /** GET /org-technicians: the technician a carrier or power organisation names for a site */
-export interface OrgTechnician {
-  org: string;
-  site: string;
-  person: string;
-  by: string;
-  at: number;
-}
+export type OrgTechnician = OrgTechnicianRow;
 
 // ── what the forms send ───────────────────────────────────────────────────────────────────────────────
 
