@@ -3,6 +3,8 @@
 import { parseDuration } from '../config/config.ts';
 import type { Runtime, Service } from '../core/runtime.ts';
 import { type DeviceRef, type ResolvedCredential, resolveCredentials } from '../inventory/load.ts';
+import { DriverRunner, mcuDriver } from './drivers/run.ts';
+import type { Driver } from './drivers/types.ts';
 import { selfMetrics } from './metrics.ts';
 import { type DeviceStatus, Poller } from './poller.ts';
 import { ProbeRunner } from './probes.ts';
@@ -24,6 +26,8 @@ export interface CollectorOptions {
   profiles?: Map<string, Profile>;
   /** false: no scheduled polls and no probes, only pollNow (benchmarks, `collect --once`) */
   autostart?: boolean;
+  /** the MCU's management-API driver (default: from the inventory's mcu.protocol and process.env) */
+  mcuDriver?: Driver | null;
 }
 
 /** The MCU belongs to no district: a sharded collector polls it only with district "core". */
@@ -74,9 +78,18 @@ export async function startCollector(rt: Runtime, opts: CollectorOptions = {}): 
     ),
   );
   const probes = new ProbeRunner(rt, sites, intervalMs, m);
+  const mcu = rt.inventory.devices.get(rt.inventory.inventory.mcu.id);
+  const driver =
+    mcu && rt.inventory.mcuApi && inShard(mcu, opts.shard)
+      ? opts.mcuDriver !== undefined
+        ? opts.mcuDriver
+        : mcuDriver(rt.inventory)
+      : null;
+  const api = driver ? new DriverRunner(rt, driver, rt.inventory.mcuApi?.intervalMs ?? intervalMs) : null;
   if (opts.autostart !== false) {
     await probes.start();
     poller.start();
+    api?.start();
   }
   rt.log.info(
     {
@@ -84,6 +97,7 @@ export async function startCollector(rt: Runtime, opts: CollectorOptions = {}): 
       sites: sites.length,
       interval: cfg.interval,
       traps: cfg.trap_listen,
+      mcu_api: api ? rt.inventory.mcuApi?.protocol : null,
       shard: opts.shard?.district ?? null,
     },
     'collector started',
@@ -91,10 +105,11 @@ export async function startCollector(rt: Runtime, opts: CollectorOptions = {}): 
 
   return {
     name: 'collector',
-    pollNow: (id) => poller.pollNow(id),
-    identityNow: (id) => poller.identityNow(id),
-    status: () => ({ devices: poller.status() }),
+    pollNow: (id) => (api && id === api.driver.device ? api.pollNow() : poller.pollNow(id)),
+    identityNow: (id) => (api && id === api.driver.device ? api.pollNow() : poller.identityNow(id)),
+    status: () => ({ devices: api ? [...poller.status(), api.status()] : poller.status() }),
     async stop() {
+      await api?.stop();
       await probes.stop();
       await traps?.close();
       await poller.stop();

@@ -1,0 +1,142 @@
+// JSON over HTTP(S) for the management-API drivers: keep-alive connections, basic authentication,
+// a deadline per request, the operator's CA for TLS (never "accept any"), a bounded body.
+import http from 'node:http';
+import https from 'node:https';
+
+export interface JsonClientOptions {
+  /** base URL, e.g. https://pexip-mgr.example */
+  url: string;
+  user: string;
+  password: string;
+  timeoutMs: number;
+  /** PEM of the CA that signs the server's certificate (default: the system's CAs) */
+  ca?: string | Buffer;
+  /** largest body accepted (default 8 MiB) */
+  maxBytes?: number;
+}
+
+/** Why a request failed: the device did not answer (unreachable) or answered wrongly (bad_response). */
+export class DriverError extends Error {
+  override name = 'DriverError';
+  constructor(
+    readonly kind: 'unreachable' | 'bad_response',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class JsonClient {
+  private readonly base: URL;
+  private readonly agent: http.Agent;
+  private readonly auth: string;
+  requests = 0;
+
+  constructor(private readonly o: JsonClientOptions) {
+    this.base = new URL(o.url);
+    this.auth = `Basic ${Buffer.from(`${o.user}:${o.password}`).toString('base64')}`;
+    this.agent =
+      this.base.protocol === 'https:'
+        ? new https.Agent({ keepAlive: true, maxSockets: 8, ...(o.ca && { ca: o.ca }) })
+        : new http.Agent({ keepAlive: true, maxSockets: 8 });
+  }
+
+  /** The URL of a path or of a `next` link, refused when it leaves the server. */
+  resolve(pathOrUrl: string): URL {
+    const u = new URL(pathOrUrl, this.base);
+    if (u.origin !== this.base.origin)
+      throw new DriverError(
+        'bad_response',
+        `liên kết tới máy chủ khác / link leaves the server: ${u.origin}`,
+      );
+    return u;
+  }
+
+  get(pathOrUrl: string): Promise<unknown> {
+    const url = this.resolve(pathOrUrl);
+    const mod = url.protocol === 'https:' ? https : http;
+    this.requests++;
+    return new Promise((resolve, reject) => {
+      const fail = (kind: DriverError['kind'], message: string) => {
+        reject(new DriverError(kind, message));
+        req.destroy();
+      };
+      const timer = setTimeout(
+        () =>
+          fail(
+            'unreachable',
+            `không trả lời trong ${this.o.timeoutMs / 1000} giây / no reply within ${this.o.timeoutMs} ms: GET ${url.pathname}`,
+          ),
+        this.o.timeoutMs,
+      );
+      const req = mod.get(
+        url,
+        { agent: this.agent, headers: { authorization: this.auth, accept: 'application/json' } },
+        (res) => {
+          const status = res.statusCode ?? 0;
+          if (status === 401 || status === 403) {
+            res.resume();
+            clearTimeout(timer);
+            return fail(
+              'bad_response',
+              `HTTP ${status}: bị từ chối, kiểm tra tài khoản / refused, check the credentials (mcu.credentials): GET ${url.pathname}`,
+            );
+          }
+          if (status < 200 || status >= 300) {
+            res.resume();
+            clearTimeout(timer);
+            return fail(
+              'bad_response',
+              `HTTP ${status} ${res.statusMessage ?? ''}: GET ${url.pathname}`.trim(),
+            );
+          }
+          const chunks: Buffer[] = [];
+          let size = 0;
+          const max = this.o.maxBytes ?? 8 * 1024 * 1024;
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size > max) {
+              clearTimeout(timer);
+              fail('bad_response', `trả lời quá lớn / reply over ${max} bytes: GET ${url.pathname}`);
+            } else chunks.push(c);
+          });
+          res.on('error', (err) => {
+            clearTimeout(timer);
+            fail('unreachable', `${err.message}: GET ${url.pathname}`);
+          });
+          res.on('end', () => {
+            clearTimeout(timer);
+            const text = Buffer.concat(chunks).toString('utf8');
+            try {
+              resolve(JSON.parse(text));
+            } catch {
+              reject(
+                new DriverError(
+                  'bad_response',
+                  `trả lời không phải JSON / reply is not JSON (${text.length} bytes, starts "${text.slice(0, 40)}"): GET ${url.pathname}`,
+                ),
+              );
+            }
+          });
+        },
+      );
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        const tls =
+          err.code?.startsWith('ERR_TLS') || /certificate|self.signed|UNABLE_TO_VERIFY/i.test(err.message);
+        reject(
+          new DriverError(
+            'unreachable',
+            tls
+              ? `chứng chỉ TLS không được tin cậy (mcu.ca_file) / TLS certificate not trusted: ${err.message}`
+              : `không kết nối được / cannot connect: ${err.code ?? err.message}: ${url.origin}`,
+          ),
+        );
+      });
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}

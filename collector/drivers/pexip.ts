@@ -1,0 +1,233 @@
+// Pexip Infinity through its management status API (docs/mcu-drivers.md has the mapping and the
+// documents it follows): the participant list, paged by meta.next, and each matched participant's
+// media streams → per-site MCU port state, loss, jitter and call rate, like the SNMP MCU's port table.
+import { z } from 'zod';
+import type { DeviceEvent, Sample, SampleTags } from '../../core/bus.ts';
+import type { MetricName } from '../../core/metrics.ts';
+import { aliasKey, type LoadedInventory } from '../../inventory/load.ts';
+import { DriverError, type JsonClient } from './http.ts';
+import type { Driver, DriverPoll } from './types.ts';
+
+export const PEXIP_STATUS = '/api/admin/status/v1';
+/** participants per page asked for (the API's documented `limit`; it pages with meta.next) */
+const PAGE = 500;
+/** a participant list longer than this many pages is refused (a loop of `next` links) */
+const MAX_PAGES = 100;
+/** media-stream requests in flight at once */
+const CONCURRENCY = 8;
+
+const num = z.number().finite();
+const Meta = z.object({ next: z.string().nullable().optional(), total_count: num.optional() }).loose();
+
+/** The documented participant fields this driver reads; the others pass through unread. */
+export const PexipParticipant = z
+  .object({
+    id: z.string().min(1),
+    call_direction: z.string().optional(),
+    source_alias: z.string().optional(),
+    destination_alias: z.string().optional(),
+    participant_alias: z.string().optional(),
+    remote_address: z.string().optional(),
+    /** the call's bandwidth, kbps */
+    bandwidth: num.nullable().optional(),
+    display_name: z.string().optional(),
+    conference: z.string().optional(),
+  })
+  .loose();
+export type PexipParticipant = z.infer<typeof PexipParticipant>;
+
+/** One media stream: loss in percent, jitter in ms, bitrates in kbps (docs/mcu-drivers.md). */
+export const PexipStream = z
+  .object({
+    type: z.string().optional(),
+    stream_type: z.string().optional(),
+    rx_packet_loss: num.nullable().optional(),
+    tx_packet_loss: num.nullable().optional(),
+    rx_jitter: num.nullable().optional(),
+    tx_jitter: num.nullable().optional(),
+    rx_bitrate: num.nullable().optional(),
+    tx_bitrate: num.nullable().optional(),
+  })
+  .loose();
+export type PexipStream = z.infer<typeof PexipStream>;
+
+const ParticipantPage = z.object({ meta: Meta, objects: z.array(PexipParticipant) });
+const StreamPage = z.object({ meta: Meta.optional(), objects: z.array(PexipStream) });
+
+function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+  const r = schema.safeParse(body);
+  if (r.success) return r.data;
+  const i = r.error.issues[0]!;
+  throw new DriverError(
+    'bad_response',
+    `trả lời không đúng tài liệu Pexip / reply not as documented (${what}: ${i.path.join('.') || '(root)'}: ${i.message})`,
+  );
+}
+
+/** What one site's participant(s) showed in this poll. */
+export interface SiteMedia {
+  site: string;
+  participants: number;
+  /** worst rx/tx packet loss over the streams, percent */
+  lossPct: number | null;
+  /** worst rx jitter over the streams, ms */
+  jitterMs: number | null;
+  /** the call bandwidth, kbps */
+  rateKbps: number | null;
+}
+
+/** The site a participant is, by the aliases of the inventory (direction decides which alias is the site's). */
+export function siteOfParticipant(p: PexipParticipant, aliases: Map<string, string>): string | null {
+  const ours = p.call_direction === 'out' ? p.destination_alias : p.source_alias;
+  for (const a of [ours, p.participant_alias, p.remote_address]) {
+    if (!a) continue;
+    const site = aliases.get(aliasKey(a));
+    if (site) return site;
+  }
+  return null;
+}
+
+/** Folds a participant's streams into its site's figures (the worst stream counts). */
+export function foldStreams(into: SiteMedia, p: PexipParticipant, streams: PexipStream[]): void {
+  into.participants++;
+  const max = (a: number | null, b: number | null | undefined) =>
+    b === null || b === undefined ? a : a === null ? b : Math.max(a, b);
+  for (const s of streams) {
+    into.lossPct = max(max(into.lossPct, s.rx_packet_loss), s.tx_packet_loss);
+    into.jitterMs = max(into.jitterMs, s.rx_jitter);
+  }
+  if (typeof p.bandwidth === 'number') into.rateKbps = max(into.rateKbps, p.bandwidth);
+}
+
+export class PexipDriver implements Driver {
+  readonly device: string;
+  private problem: string | null = null;
+  private answered: boolean | null = null;
+
+  constructor(
+    private readonly inv: LoadedInventory,
+    private readonly client: JsonClient,
+  ) {
+    this.device = inv.inventory.mcu.id;
+  }
+
+  /** Every participant of every conference, following meta.next. */
+  async participants(): Promise<PexipParticipant[]> {
+    const out: PexipParticipant[] = [];
+    let next: string | null | undefined = `${PEXIP_STATUS}/participant/?limit=${PAGE}&offset=0`;
+    for (let page = 0; next; page++) {
+      if (page >= MAX_PAGES)
+        throw new DriverError(
+          'bad_response',
+          `quá ${MAX_PAGES} trang / over ${MAX_PAGES} pages of participants`,
+        );
+      const body: z.infer<typeof ParticipantPage> = parse(
+        ParticipantPage,
+        await this.client.get(next),
+        'participant list',
+      );
+      out.push(...body.objects);
+      next = body.meta.next;
+    }
+    return out;
+  }
+
+  async streams(participantId: string): Promise<PexipStream[]> {
+    const path = `${PEXIP_STATUS}/participant/${encodeURIComponent(participantId)}/media_stream/`;
+    return parse(StreamPage, await this.client.get(path), 'media_stream').objects;
+  }
+
+  async poll(): Promise<DriverPoll> {
+    const before = this.client.requests;
+    const events: DeviceEvent[] = [];
+    const samples: Sample[] = [];
+    const t = Date.now();
+    try {
+      const list = await this.participants();
+      const media = new Map<string, SiteMedia>();
+      const matched: [PexipParticipant, SiteMedia][] = [];
+      for (const p of list) {
+        const site = siteOfParticipant(p, this.inv.aliases);
+        if (!site) continue;
+        let m = media.get(site);
+        if (!m) {
+          m = { site, participants: 0, lossPct: null, jitterMs: null, rateKbps: null };
+          media.set(site, m);
+        }
+        matched.push([p, m]);
+      }
+      let i = 0;
+      const worker = async () => {
+        while (i < matched.length) {
+          const [p, m] = matched[i++]!;
+          foldStreams(m, p, await this.streams(p.id));
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, matched.length) }, worker));
+      const time = Date.now();
+      samples.push(this.sample(this.device, 'mcu_participants', list.length, time, null));
+      for (const siteId of new Set(this.inv.aliases.values())) {
+        const m = media.get(siteId);
+        samples.push(this.sample(siteId, 'mcu_port_up', m ? 1 : 0, time, siteId));
+        if (!m) continue;
+        if (m.lossPct !== null) samples.push(this.sample(siteId, 'loss_pct', m.lossPct, time, siteId));
+        if (m.jitterMs !== null) samples.push(this.sample(siteId, 'jitter_ms', m.jitterMs, time, siteId));
+        if (m.rateKbps !== null)
+          samples.push(this.sample(siteId, 'call_rate_kbps', m.rateKbps, time, siteId));
+      }
+      if (this.answered === false || this.problem !== null)
+        events.push(
+          this.event(
+            t,
+            'reachable',
+            'api_ok',
+            'API quản lý trả lời đúng trở lại / management API answering again',
+          ),
+        );
+      this.answered = true;
+      this.problem = null;
+    } catch (err) {
+      const e =
+        err instanceof DriverError
+          ? err
+          : new DriverError('bad_response', `lỗi không lường trước / unexpected: ${(err as Error).message}`);
+      // nothing about the sites: a silent API is the MCU's fault, not theirs
+      if (e.message !== this.problem) {
+        events.push(
+          this.event(t, e.kind, e.kind === 'unreachable' ? 'api_unreachable' : 'api_bad_response', e.message),
+        );
+      }
+      this.answered = e.kind === 'unreachable' ? false : this.answered;
+      this.problem = e.message;
+    }
+    return { samples, events, requests: this.client.requests - before, problem: this.problem };
+  }
+
+  private sample(
+    site: string,
+    metric: MetricName,
+    value: number,
+    time: number,
+    siteId: string | null,
+  ): Sample {
+    const s = siteId ? this.inv.sites.get(siteId) : undefined;
+    const tags: SampleTags = s
+      ? {
+          tier: s.tier,
+          district: s.district,
+          carrier: s.link.carrier,
+          probe: 'mcu',
+          ...(s.mcu_port !== undefined && { instance: String(s.mcu_port) }),
+        }
+      : { tier: 'core', district: '', carrier: '' };
+    return { time, site, device: this.device, metric, value: Math.round(value * 1e6) / 1e6, tags };
+  }
+
+  private event(time: number, kind: DeviceEvent['kind'], name: string, detail: string): DeviceEvent {
+    return { time, kind, site: this.device, device: this.device, name, detail };
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
