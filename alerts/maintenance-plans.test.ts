@@ -41,23 +41,26 @@ const at = (engine: AlertService, site: string) => engine.episodes({ site, all: 
 const paged = (eps: Episode[]) => eps.flatMap((e) => e.notifications);
 const plan = { work: 'Thay ắc quy UPS, vệ sinh thiết bị', by_text: 'Công ty TNHH Kỹ thuật Hưng Thịnh' };
 
+/** a one-off plan over `scope` from `t` for `minutes`, created by the NOC at `t` */
+const once = (
+  rt: Awaited<ReturnType<typeof setup>>['rt'],
+  t: number,
+  scope: { kind: 'site' | 'device'; value: string },
+  minutes: number,
+) =>
+  createPlan(
+    rt.state,
+    rt.inventory,
+    { ...plan, kind: 'once', scope, starts_at: t, ends_at: t + minutes * MIN },
+    'noc',
+    t,
+  );
+
 describe('maintenance plans hold alerts', () => {
   it('a one-off site plan holds its site while active and not after; other sites are paged', async () => {
     const { rt, clock, engine, over, run } = await setup();
     run(30);
-    const p = createPlan(
-      rt.state,
-      rt.inventory,
-      {
-        ...plan,
-        kind: 'once',
-        scope: { kind: 'site', value: 'xa-banh-trach' },
-        starts_at: clock.t,
-        ends_at: clock.t + 30 * MIN,
-      },
-      'noc',
-      clock.t,
-    );
+    const p = once(rt, clock.t, { kind: 'site', value: 'xa-banh-trach' }, 30);
     expect(engine.verdict('xa-banh-trach')?.state).toBe('maintenance');
     over.set('xa-banh-trach', dark);
     over.set('xa-tan-son', dark);
@@ -86,19 +89,7 @@ describe('maintenance plans hold alerts', () => {
       sites: ['xa-tan-son', 'xa-banh-trach'],
     });
     run(30);
-    const p = createPlan(
-      rt.state,
-      rt.inventory,
-      {
-        ...plan,
-        kind: 'once',
-        scope: { kind: 'device', value: 'xa-tan-son-codec' },
-        starts_at: clock.t,
-        ends_at: clock.t + 60 * MIN,
-      },
-      'noc',
-      clock.t,
-    );
+    const p = once(rt, clock.t, { kind: 'device', value: 'xa-tan-son-codec' }, 60);
     // the site itself is not in maintenance: only its codec is
     expect(engine.verdict('xa-tan-son')?.state).not.toBe('maintenance');
     over.set('xa-tan-son', { codec: 'down' });

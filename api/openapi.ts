@@ -34,6 +34,11 @@ export function ok<T extends ZodType>(schema: T, description: string) {
   return { 200: { description, content: { 'application/json': { schema } } }, ...ERRORS } as const;
 }
 
+/** 201 with `schema`, and the usual errors */
+export function created<T extends ZodType>(schema: T, description: string) {
+  return { 201: { description, content: { 'application/json': { schema } } }, ...ERRORS };
+}
+
 /** ok(), plus a documented 404 */
 export function okOr404<T extends ZodType>(schema: T, description: string) {
   return {

@@ -27,15 +27,10 @@ interface Row extends Omit<Feedback, 'status' | 'notified'> {
   notified: string;
 }
 
-export interface NewFeedback {
-  kind: FeedbackKind;
-  category: FeedbackCategory;
-  site: string | null;
-  text: string;
-  filed_by: string;
-  filed_role: string;
-  org: string | null;
-}
+export type NewFeedback = Pick<
+  Feedback,
+  'kind' | 'category' | 'site' | 'text' | 'filed_by' | 'filed_role' | 'org'
+>;
 
 export interface FeedbackFilter {
   status?: FeedbackStatus | undefined;

@@ -66,25 +66,11 @@ export class PlanError extends Error {
   }
 }
 
-interface Row {
-  id: string;
-  kind: PlanKind;
+/** a plan as its table stores it: the scope in two columns, the weekdays as JSON */
+interface Row extends Omit<MaintenancePlan, 'scope' | 'weekdays'> {
   scope_kind: PlanScopeKind;
   scope_value: string;
-  starts_at: number;
-  ends_at: number | null;
   weekdays: string;
-  start_local: string | null;
-  duration_min: number | null;
-  work: string;
-  by_person: string | null;
-  by_text: string;
-  created_by: string;
-  created_at: number;
-  updated_at: number;
-  revision: number;
-  cancelled_at: number | null;
-  cancelled_by: string | null;
 }
 
 function toPlan(r: Row): MaintenancePlan {

@@ -16,7 +16,7 @@ import { DbHosts } from '../../meetings/hosts.ts';
 import type { UserRecord } from '../accounts.ts';
 import { allow, auditFrom, type Deps, READ_ROLES } from '../context.ts';
 import { ApiFailure, forbidden } from '../errors.ts';
-import { ERRORS, jsonBody, ok, okOr404, roles, SECURITY, subApp } from '../openapi.ts';
+import { created, jsonBody, ok, okOr404, roles, SECURITY, subApp } from '../openapi.ts';
 
 const FILE_ROLES = ['admin', 'noc', 'technician', 'host'] as const;
 const ANSWER_ROLES = ['admin', 'noc'] as const;
@@ -142,13 +142,7 @@ export function feedbackRoutes(d: Deps, opts: { now?: () => number } = {}) {
       security: SECURITY,
       ...roles(...FILE_ROLES),
       request: { body: jsonBody(NewFeedbackBody) },
-      responses: {
-        201: {
-          description: 'Đã ghi nhận / filed',
-          content: { 'application/json': { schema: FeedbackSchema } },
-        },
-        ...ERRORS,
-      },
+      responses: created(FeedbackSchema, 'Đã ghi nhận / filed'),
     }),
     (c) => {
       const a = allow(c, ...FILE_ROLES);

@@ -29,7 +29,7 @@ import { TimeInput } from '../../meetings/time.ts';
 import type { UserRecord } from '../accounts.ts';
 import { allow, auditFrom, type Deps, READ_ROLES } from '../context.ts';
 import { ApiFailure, forbidden } from '../errors.ts';
-import { ERRORS, jsonBody, ok, okOr404, roles, SECURITY, subApp } from '../openapi.ts';
+import { created, jsonBody, ok, okOr404, roles, SECURITY, subApp } from '../openapi.ts';
 
 const CHANGE = ['admin', 'noc', 'technician'] as const;
 const Id = z.object({ id: z.string().min(1).max(100) });
@@ -331,10 +331,7 @@ export function maintenancePlanRoutes(d: Deps, opts: { now?: () => number } = {}
       security: SECURITY,
       ...roles(...CHANGE),
       request: { body: jsonBody(NewPlan) },
-      responses: {
-        201: { description: 'Đã lập / created', content: { 'application/json': { schema: PlanAnswer } } },
-        ...ERRORS,
-      },
+      responses: created(PlanAnswer, 'Đã lập / created'),
     }),
     (c) => {
       const a = allow(c, ...CHANGE);
@@ -442,10 +439,7 @@ export function maintenancePlanRoutes(d: Deps, opts: { now?: () => number } = {}
       security: SECURITY,
       ...roles(...CHANGE),
       request: { body: jsonBody(NewLog) },
-      responses: {
-        201: { description: 'Đã ghi / logged', content: { 'application/json': { schema: LogSchema } } },
-        ...ERRORS,
-      },
+      responses: created(LogSchema, 'Đã ghi / logged'),
     }),
     (c) => {
       const a = allow(c, ...CHANGE);

@@ -19,7 +19,7 @@ import type { UserRecord } from '../accounts.ts';
 import { allow, auditFrom, canReadSite, type Deps, READ_ROLES } from '../context.ts';
 import type { Role } from '../contract.ts';
 import { ApiFailure, forbidden } from '../errors.ts';
-import { ERRORS, jsonBody, NOT_FOUND, ok, okOr404, roles, SECURITY, subApp } from '../openapi.ts';
+import { created, jsonBody, NOT_FOUND, ok, okOr404, roles, SECURITY, subApp } from '../openapi.ts';
 
 const MANAGE: Role[] = ['admin', 'noc'];
 /** people and trainings: admin, NOC, and a host office for its own staff */
@@ -123,11 +123,6 @@ function guard<T>(fn: () => T): T {
     throw err;
   }
 }
-
-const created = <T extends z.ZodType>(schema: T, description: string) => ({
-  201: { description, content: { 'application/json': { schema } } },
-  ...ERRORS,
-});
 
 export function peopleRoutes(d: Deps) {
   const { rt } = d;
