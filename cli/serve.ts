@@ -157,7 +157,7 @@ export async function start(opts: StartOptions = {}): Promise<Running> {
       services.push(startPeriodDelivery(runtime, reportDeps, deliveryOptions(config, alerts.outbox)));
     const before = await opts.before?.(runtime, { credentials, meetings });
     if (before) services.push(before);
-    services.push(await startCollector(runtime, { credentials }));
+    services.push(await startCollector(runtime, { credentials, env }));
     const api = await startApi(runtime, {
       store: storage.store,
       alerts,

@@ -26,8 +26,10 @@ export interface CollectorOptions {
   profiles?: Map<string, Profile>;
   /** false: no scheduled polls and no probes, only pollNow (benchmarks, `collect --once`) */
   autostart?: boolean;
-  /** the MCU's management-API driver (default: from the inventory's mcu.protocol and process.env) */
+  /** the MCU's management-API driver (default: from the inventory's mcu.protocol and env) */
   mcuDriver?: Driver | null;
+  /** where secret references resolve (default process.env) */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** The MCU belongs to no district: a sharded collector polls it only with district "core". */
@@ -83,7 +85,7 @@ export async function startCollector(rt: Runtime, opts: CollectorOptions = {}): 
     mcu && rt.inventory.mcuApi && inShard(mcu, opts.shard)
       ? opts.mcuDriver !== undefined
         ? opts.mcuDriver
-        : mcuDriver(rt.inventory)
+        : mcuDriver(rt.inventory, opts.env)
       : null;
   const api = driver ? new DriverRunner(rt, driver, rt.inventory.mcuApi?.intervalMs ?? intervalMs) : null;
   if (opts.autostart !== false) {

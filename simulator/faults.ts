@@ -2,6 +2,7 @@
 // check that the site, district or device they name exists in the inventory.
 import { z } from 'zod';
 import type { LoadedInventory } from '../inventory/load.ts';
+import { PEXIP_API_FAULTS } from './pexip.ts';
 
 const site = z.string().min(1, 'site: the site id, e.g. "xa-bang-thanh"');
 const pct = z.number().min(0).max(100);
@@ -26,6 +27,8 @@ export const FaultSchema = z.discriminatedUnion('kind', [
   /** the MCU reports the port faulty while the codec stays in its call (a fault of the MCU) */
   z.object({ kind: z.literal('mcu_port_fault'), site }).strict(),
   z.object({ kind: z.literal('district_outage'), district: z.string().min(1) }).strict(),
+  /** the MCU's management API (simulator/pexip.ts) refuses, stalls, garbles or drops its replies */
+  z.object({ kind: z.literal('mcu_api'), mode: z.enum(PEXIP_API_FAULTS) }).strict(),
   z
     .object({
       kind: z.literal('garbage'),
@@ -46,6 +49,7 @@ export const FAULT_KINDS: FaultKind[] = [
   'mcu_port_fault',
   'district_outage',
   'garbage',
+  'mcu_api',
 ];
 
 export class FaultError extends Error {
@@ -73,6 +77,10 @@ export function checkFault(input: unknown, inv: LoadedInventory): Fault {
   if (f.kind === 'district_outage' && !inv.districts.has(f.district))
     throw new FaultError(
       `không có huyện "${f.district}" / unknown district "${f.district}": one of ${[...inv.districts.keys()].slice(0, 12).join(', ')}`,
+    );
+  if (f.kind === 'mcu_api' && !inv.mcuApi)
+    throw new FaultError(
+      'MCU của danh mục không dùng API quản lý / the inventory MCU has no management API (mcu.protocol: pexip-mgmt)',
     );
   if (f.kind === 'garbage' && !inv.devices.has(f.device))
     throw new FaultError(

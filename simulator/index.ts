@@ -10,6 +10,7 @@ import { startControl } from './control.ts';
 import { DeviceSim, type SimContext, UPS } from './devices.ts';
 import { checkFault, type Fault, FaultError } from './faults.ts';
 import { type PowerEvent, SiteSim } from './model.ts';
+import { type PexipApiFault, type PexipSim, startPexipSim } from './pexip.ts';
 import { hashId, prng } from './rand.ts';
 
 export type { Fault } from './faults.ts';
@@ -30,6 +31,8 @@ export interface SimulatorOptions {
   batteryTimeScale?: number;
   /** add the site's base round-trip time to reflector echoes (default true) */
   reflectorBaseDelay?: boolean;
+  /** serve the MCU's Pexip management status API (simulator/pexip.ts); port 0 picks a free port */
+  pexip?: { host: string; port: number; user: string; password: string; slowMs?: number };
 }
 
 export interface SiteStatus {
@@ -52,6 +55,8 @@ export interface Simulator {
   };
   meeting: { start(siteIds: string[]): void; end(): void; active(): string[] };
   controlUrl: string | null;
+  /** the Pexip management API's base URL when served */
+  pexipUrl: string | null;
   /** how many SNMP agents and reflectors are served */
   counts: { agents: number; reflectors: number };
   /** trap datagrams sent so far */
@@ -283,6 +288,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   // ---------------------------------------------------------------- faults and meetings
   const faults = new Map<string, { fault: Fault; since: number }>();
   let faultSeq = 0;
+  let apiFault: PexipApiFault | null = null;
 
   /** recomputes who is in a call; bumps the MIB generation when rows change */
   /** HDX and Group Series codecs announce calls with traps (HDX has no polled call state). */
@@ -325,6 +331,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       s.impair = { loss: 0, delay: 0, jitter: 0 };
     }
     garbage.clear();
+    apiFault = null;
     for (const { fault: f } of faults.values()) {
       const s = 'site' in f ? sites.get(f.site) : undefined;
       switch (f.kind) {
@@ -355,6 +362,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
           break;
         case 'garbage':
           garbage.set(f.device, f.mode);
+          break;
+        case 'mcu_api':
+          apiFault = f.mode;
           break;
       }
     }
@@ -454,15 +464,27 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       in_call: s.inCall,
     }));
 
-  const control = opts.control
-    ? await startControl(opts.control, { faults: faultApi, meeting: meetingApi, status })
-    : null;
+  let pexip: PexipSim | null = null;
+  let control: Awaited<ReturnType<typeof startControl>> | null = null;
+  try {
+    if (opts.pexip) pexip = await startPexipSim(opts.pexip, inv, sites, start, () => apiFault);
+    control = opts.control
+      ? await startControl(opts.control, { faults: faultApi, meeting: meetingApi, status })
+      : null;
+  } catch (err) {
+    stopped = true;
+    clearInterval(tick);
+    await pexip?.close();
+    for (const s of sockets) s.close();
+    throw err;
+  }
   log.info({ agents: devices.size, reflectors, control: control?.url ?? null }, 'simulator started');
 
   return {
     faults: faultApi,
     meeting: meetingApi,
     controlUrl: control?.url ?? null,
+    pexipUrl: pexip?.url ?? null,
     counts: { agents: devices.size, reflectors },
     trapsSent: () => traps,
     status,
@@ -475,6 +497,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       timers.clear();
       await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))));
       if (control) await control.close();
+      await pexip?.close();
     },
   };
 }

@@ -107,6 +107,8 @@ export class PexipDriver implements Driver {
   constructor(
     private readonly inv: LoadedInventory,
     private readonly client: JsonClient,
+    /** participants per page asked for */
+    private readonly pageSize = PAGE,
   ) {
     this.device = inv.inventory.mcu.id;
   }
@@ -114,7 +116,7 @@ export class PexipDriver implements Driver {
   /** Every participant of every conference, following meta.next. */
   async participants(): Promise<PexipParticipant[]> {
     const out: PexipParticipant[] = [];
-    let next: string | null | undefined = `${PEXIP_STATUS}/participant/?limit=${PAGE}&offset=0`;
+    let next: string | null | undefined = `${PEXIP_STATUS}/participant/?limit=${this.pageSize}&offset=0`;
     for (let page = 0; next; page++) {
       if (page >= MAX_PAGES)
         throw new DriverError(

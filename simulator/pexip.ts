@@ -1,0 +1,195 @@
+// The simulated MCU's Pexip Infinity management status API on loopback: the sites in a call with
+// the MCU are its participants (paged with meta.next like the real API), their link quality shows
+// in their media streams, and the API's own faults (401, slow, malformed, unreachable) on demand.
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { type LoadedInventory, parseAddress } from '../inventory/load.ts';
+import type { SiteSim } from './model.ts';
+import { hashId, wobble } from './rand.ts';
+
+export const PEXIP_API_FAULTS = ['unauthorized', 'slow', 'malformed', 'unreachable'] as const;
+export type PexipApiFault = (typeof PEXIP_API_FAULTS)[number];
+
+export interface PexipSimOptions {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  /** participants per page when the client asks for none (the API's default is 20) */
+  defaultLimit?: number;
+  /** how long a "slow" reply takes (default 30 s: longer than any client timeout) */
+  slowMs?: number;
+}
+
+export interface PexipSim {
+  url: string;
+  /** requests answered so far */
+  requests(): number;
+  close(): Promise<void>;
+}
+
+const STATUS = '/api/admin/status/v1';
+
+/** A stable participant id per site and call (a UUID's shape). */
+function participantId(site: string, call: number): string {
+  const h = (n: number) => (hashId(`${site}:${call}`, n) >>> 0).toString(16).padStart(8, '0');
+  return `${h(1)}-${h(2).slice(0, 4)}-4${h(3).slice(1, 4)}-8${h(4).slice(1, 4)}-${h(5)}${h(6).slice(0, 4)}`;
+}
+
+export async function startPexipSim(
+  o: PexipSimOptions,
+  inv: LoadedInventory,
+  sites: Map<string, SiteSim>,
+  start: number,
+  fault: () => PexipApiFault | null,
+): Promise<PexipSim> {
+  const auth = `Basic ${Buffer.from(`${o.user}:${o.password}`).toString('base64')}`;
+  const codecHost = new Map<string, string>();
+  const alias = new Map<string, string>();
+  for (const s of inv.sites.values()) {
+    const codec = s.devices.find((d) => d.kind === 'codec');
+    if (codec) codecHost.set(s.id, parseAddress(codec.address).host);
+    alias.set(s.id, s.aliases?.[0] ?? codec?.aliases?.[0] ?? `sip:${s.id}@diemcau.example`);
+  }
+  let count = 0;
+  const timers = new Set<NodeJS.Timeout>();
+  const sockets = new Set<Socket>();
+
+  /** the participants now: every site in a call whose port the MCU does not show faulty */
+  const participants = () => {
+    const out: { id: string; s: SiteSim; since: number }[] = [];
+    for (const s of sites.values()) {
+      const call = s.currentCall();
+      if (!call || s.portFault) continue;
+      out.push({ id: participantId(s.id, call.index), s, since: call.start });
+    }
+    return out.sort((a, b) => a.id.localeCompare(b.id));
+  };
+
+  const participant = (p: { id: string; s: SiteSim; since: number }) => ({
+    bandwidth: p.s.callRateKbps,
+    call_direction: 'in',
+    call_quality: '1_good',
+    conference: inv.inventory.mcu.name,
+    connect_time: new Date(p.since).toISOString().replace('Z', ''),
+    destination_alias: 'giao-ban@mcu.diemcau.example',
+    display_name: p.s.site.name,
+    has_media: true,
+    id: p.id,
+    is_muted: false,
+    is_on_hold: false,
+    is_presenting: false,
+    protocol: 'SIP',
+    remote_address: codecHost.get(p.s.id) ?? '',
+    resource_uri: `${STATUS}/participant/${p.id}/`,
+    role: 'chair',
+    service_type: 'conference',
+    source_alias: alias.get(p.s.id),
+  });
+
+  /** audio and video streams; what the MCU receives (rx) carries the site's uplink quality */
+  const streams = (s: SiteSim) => {
+    const t = (Date.now() - start) / 1000;
+    const q = s.quality(t);
+    const w = wobble(s.seed, t);
+    const audio = 64;
+    const video = Math.round((s.callRateKbps - audio) * (0.92 + 0.06 * w));
+    const r2 = (v: number) => Math.round(v * 100) / 100;
+    const stream = (id: string, type: string, kbps: number, codec: string, resolution: string) => ({
+      end_time: '',
+      id,
+      node: '127.0.0.1',
+      rx_bitrate: kbps,
+      rx_codec: codec,
+      rx_jitter: r2(q.jitterMs),
+      rx_packet_loss: r2(q.lossPct),
+      rx_resolution: resolution,
+      start_time: new Date(start).toISOString().replace('Z', ''),
+      tx_bitrate: kbps,
+      tx_codec: codec,
+      tx_jitter: 0,
+      tx_packet_loss: r2(q.lossPct / 2),
+      tx_resolution: resolution,
+      type,
+    });
+    return [stream('0', 'audio', audio, 'G.722', ''), stream('1', 'video', video, 'H.264', '1280x720')];
+  };
+
+  const server = http.createServer((req, res) => {
+    count++;
+    const send = (status: number, body: unknown) => {
+      const text = typeof body === 'string' ? body : JSON.stringify(body);
+      res.writeHead(status, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(text),
+      });
+      res.end(text);
+    };
+    const f = fault();
+    if (f === 'unreachable') return void req.socket.destroy();
+    if (req.headers.authorization !== auth || f === 'unauthorized')
+      return send(401, { error: 'Authentication credentials were not provided.' });
+    if (f === 'malformed') return send(200, '{"meta": {"limit": 20, "next": null}, "objects": [{"id": ');
+    const answer = () => {
+      const url = new URL(req.url ?? '/', 'http://sim');
+      if (req.method !== 'GET') return send(405, {});
+      if (url.pathname === `${STATUS}/participant/`) {
+        const all = participants();
+        const limit = Math.max(
+          1,
+          Math.min(5000, Number(url.searchParams.get('limit')) || (o.defaultLimit ?? 20)),
+        );
+        const offset = Math.max(0, Number(url.searchParams.get('offset')) || 0);
+        const link = (off: number) => `${STATUS}/participant/?limit=${limit}&offset=${off}`;
+        return send(200, {
+          meta: {
+            limit,
+            next: offset + limit < all.length ? link(offset + limit) : null,
+            offset,
+            previous: offset > 0 ? link(Math.max(0, offset - limit)) : null,
+            total_count: all.length,
+          },
+          objects: all.slice(offset, offset + limit).map(participant),
+        });
+      }
+      const m = new RegExp(`^${STATUS}/participant/([0-9a-f-]+)/media_stream/$`).exec(url.pathname);
+      if (m) {
+        const p = participants().find((x) => x.id === m[1]);
+        if (!p) return send(404, {});
+        const objects = streams(p.s);
+        return send(200, {
+          meta: { limit: 20, next: null, offset: 0, previous: null, total_count: objects.length },
+          objects,
+        });
+      }
+      send(404, {});
+    };
+    if (f === 'slow') {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        answer();
+      }, o.slowMs ?? 30_000);
+      timers.add(t);
+    } else answer();
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err) =>
+      reject(new Error(`simulator: cannot listen on ${o.host}:${o.port} for the Pexip API: ${err.message}`)),
+    );
+    server.listen(o.port, o.host, resolve);
+  });
+  const a = server.address() as AddressInfo;
+  return {
+    url: `http://${a.address}:${a.port}`,
+    requests: () => count,
+    async close() {
+      for (const t of timers) clearTimeout(t);
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
