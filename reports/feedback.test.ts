@@ -3,28 +3,21 @@
 // and read back from its Word file and its printable page.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { feedbackRoutes } from '../api/routes/feedback.ts';
-import { reportRoutes } from '../api/routes/reports.ts';
 import { parseLocalTime } from '../meetings/time.ts';
-import { documentXml, wordTables, xmlText } from '../test/helpers/documents.ts';
-import { type TestApi, testApi, worldDeps } from '../test/helpers/meetings-api.ts';
+import { wordTables } from '../test/helpers/documents.ts';
+import type { TestApi } from '../test/helpers/meetings-api.ts';
+import { reportApi, reportDocx } from '../test/helpers/report-api.ts';
 import { type World, world } from '../test/helpers/world.ts';
 
 let w: World;
 let api: TestApi;
 beforeEach(async () => {
   w = await world(parseLocalTime('2026-03-02T08:00')!);
-  api = await testApi(
-    w.rt,
-    [
-      feedbackRoutes(worldDeps(w), { now: w.clock.now }),
-      reportRoutes(worldDeps(w), { readiness: w.readiness, now: w.clock.now }),
-    ],
-    [
-      ['u-noc', 'noc', {}],
-      ['u-host', 'host', { org: 'vp-ubnd-tinh' }],
-      ['u-tech', 'technician', { sites: ['xa-bang-thanh'] }],
-    ],
-  );
+  api = await reportApi(w, (deps) => [feedbackRoutes(deps, { now: w.clock.now })], [
+    ['u-noc', 'noc', {}],
+    ['u-host', 'host', { org: 'vp-ubnd-tinh' }],
+    ['u-tech', 'technician', { sites: ['xa-bang-thanh'] }],
+  ]);
 });
 afterEach(() => w.stop());
 
@@ -57,10 +50,7 @@ describe('feedback in the period reports', () => {
     expect(json.json.feedback).toMatchObject({ total: 2, answered: 1 });
     expect(json.json.feedback.items[0]).toMatchObject({ from: 'Văn phòng UBND tỉnh', answer: ANSWER });
 
-    const docx = await api.request('u-noc', 'GET', '/reports/yearly?year=2026&format=docx');
-    expect(docx.status).toBe(200);
-    const xml = documentXml(Buffer.from(await docx.arrayBuffer()));
-    const text = xmlText(xml);
+    const { xml, text } = await reportDocx(api, 'u-noc', '/reports/yearly?year=2026&format=docx');
     expect(text).toContain('Khó khăn, vướng mắc và đề xuất, kiến nghị của các đơn vị (Điều 11.4, 15.2)');
     expect(text).toContain('gửi 2 ý kiến');
     const table = wordTables(xml).find((t) => t[0]!.includes('Trả lời của Trung tâm'))!;

@@ -3,24 +3,19 @@
 // JSON and its Word file.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { maintenancePlanRoutes } from '../api/routes/maintenance-plans.ts';
-import { reportRoutes } from '../api/routes/reports.ts';
 import { parseLocalTime } from '../meetings/time.ts';
-import { documentXml, wordTables, xmlText } from '../test/helpers/documents.ts';
-import { type Json, type TestApi, testApi, worldDeps } from '../test/helpers/meetings-api.ts';
+import { wordTables } from '../test/helpers/documents.ts';
+import type { Json, TestApi } from '../test/helpers/meetings-api.ts';
+import { reportApi, reportDocx } from '../test/helpers/report-api.ts';
 import { type World, world } from '../test/helpers/world.ts';
 
 let w: World;
 let api: TestApi;
 beforeEach(async () => {
   w = await world(parseLocalTime('2026-03-02T08:00')!);
-  api = await testApi(
-    w.rt,
-    [
-      maintenancePlanRoutes(worldDeps(w), { now: w.clock.now }),
-      reportRoutes(worldDeps(w), { readiness: w.readiness, now: w.clock.now }),
-    ],
-    [['u-noc', 'noc', {}]],
-  );
+  api = await reportApi(w, (deps) => [maintenancePlanRoutes(deps, { now: w.clock.now })], [
+    ['u-noc', 'noc', {}],
+  ]);
 });
 afterEach(() => w.stop());
 
@@ -88,10 +83,7 @@ describe('maintenance in the period reports', () => {
     ]);
     expect(json.maintenance.done.map((x: Json) => x.done)).toEqual(['Thay 2 ắc quy UPS', 'Thay cáp HDMI']);
 
-    const docx = await api.request('u-noc', 'GET', '/reports/six-month?from=2026-01-01&format=docx');
-    expect(docx.status).toBe(200);
-    const xml = documentXml(Buffer.from(await docx.arrayBuffer()));
-    const text = xmlText(xml);
+    const { xml, text } = await reportDocx(api, 'u-noc', '/reports/six-month?from=2026-01-01&format=docx');
     expect(text).toContain('Công tác bảo trì, bảo dưỡng thiết bị (Điều 11.5, 13.3)');
     expect(text).toContain('Trong kỳ có 3 kế hoạch bảo trì (thực hiện 2, hủy 1), với 5 đợt bảo trì.');
     expect(text).toContain(

@@ -3,21 +3,17 @@
 // back from its JSON, its Word file and its printable page.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { peopleRoutes } from '../api/routes/people.ts';
-import { reportRoutes } from '../api/routes/reports.ts';
 import { parseLocalTime } from '../meetings/time.ts';
-import { documentXml, wordTables, xmlText } from '../test/helpers/documents.ts';
-import { type TestApi, testApi, worldDeps } from '../test/helpers/meetings-api.ts';
+import { wordTables } from '../test/helpers/documents.ts';
+import type { TestApi } from '../test/helpers/meetings-api.ts';
+import { reportApi, reportDocx } from '../test/helpers/report-api.ts';
 import { type World, world } from '../test/helpers/world.ts';
 
 let w: World;
 let api: TestApi;
 beforeEach(async () => {
   w = await world(parseLocalTime('2026-03-02T08:00')!);
-  api = await testApi(
-    w.rt,
-    [peopleRoutes(worldDeps(w)), reportRoutes(worldDeps(w), { readiness: w.readiness, now: w.clock.now })],
-    [['u-noc', 'noc', {}]],
-  );
+  api = await reportApi(w, (deps) => [peopleRoutes(deps)], [['u-noc', 'noc', {}]]);
 });
 afterEach(() => w.stop());
 
@@ -58,10 +54,7 @@ describe('technician changes and trainings in the period reports', () => {
     ]);
     expect(json.json.people.trainings).toHaveLength(1);
 
-    const docx = await api.request('u-noc', 'GET', '/reports/six-month?from=2026-01-01&format=docx');
-    expect(docx.status).toBe(200);
-    const xml = documentXml(Buffer.from(await docx.arrayBuffer()));
-    const text = xmlText(xml);
+    const { xml, text } = await reportDocx(api, 'u-noc', '/reports/six-month?from=2026-01-01&format=docx');
     expect(text).toContain('Cán bộ kỹ thuật điểm cầu: thay đổi và tập huấn (Điều 10, khoản 2 Điều 13)');
     expect(text).toContain('thay cán bộ kỹ thuật tại 1 lượt điểm cầu');
     const changes = wordTables(xml).find((x) => x[0]!.includes('Cán bộ mới'))!;
@@ -94,14 +87,10 @@ describe('technician changes and trainings in the period reports', () => {
     const later = await api.call('u-noc', 'GET', '/reports/six-month?from=2026-07-01');
     expect(later.json.people.technician_changes).toEqual([]);
     expect(later.json.people.trainings.map((x: { course: string }) => x.course)).toEqual(['An toàn điện']);
-    const laterDoc = xmlText(
-      documentXml(
-        Buffer.from(
-          await (
-            await api.request('u-noc', 'GET', '/reports/six-month?from=2026-07-01&format=docx')
-          ).arrayBuffer(),
-        ),
-      ),
+    const { text: laterDoc } = await reportDocx(
+      api,
+      'u-noc',
+      '/reports/six-month?from=2026-07-01&format=docx',
     );
     expect(laterDoc).toContain('Trong kỳ không thay cán bộ kỹ thuật điểm cầu nào.');
   });
