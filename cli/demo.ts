@@ -1,6 +1,6 @@
 // diemcau demo: the simulated Bắc Kạn network and the whole NOC in one process, on loopback.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,16 +12,26 @@ import { generateInventory, syntheticUnits } from '../inventory/generate.ts';
 import { parseAddress } from '../inventory/load.ts';
 import type { NewMeeting } from '../meetings/store.ts';
 import { startSimulator } from '../simulator/index.ts';
+import { withPexipMcu } from '../simulator/pexip.ts';
 import { start, untilSignal } from './serve.ts';
 
 const USAGE = `usage: diemcau demo [--listen 127.0.0.1:8080] [--data DIR] [--control 127.0.0.1:8081]
-                    [--sites N] [--seed N] [-c diemcau.yaml]
+                    [--sites N] [--seed N] [--mcu snmp|pexip] [--pexip 127.0.0.1:8082] [-c diemcau.yaml]
   --sites N   a synthetic network of N sites instead of the real Bắc Kạn inventory
+  --mcu pexip the MCU speaks the Pexip Infinity management API (served by the simulator at --pexip)
+              instead of SNMP
   DIEMCAU_DEMO_PASSWORD sets the admin password (otherwise a random one is printed)
 `;
 
+const PEXIP_DEMO_USER = 'diemcau';
+
 /** Secrets the demo inventory references; random per run unless the environment sets them. */
-const DEMO_SECRETS = ['DIEMCAU_SNMP_COMMUNITY', 'DIEMCAU_SNMP_AUTH_KEY', 'DIEMCAU_SNMP_PRIV_KEY'];
+const DEMO_SECRETS = [
+  'DIEMCAU_SNMP_COMMUNITY',
+  'DIEMCAU_SNMP_AUTH_KEY',
+  'DIEMCAU_SNMP_PRIV_KEY',
+  'DIEMCAU_PEXIP_PASSWORD',
+];
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -33,6 +43,8 @@ export async function run(args: string[]): Promise<number> {
       control: { type: 'string', default: '127.0.0.1:8081' },
       sites: { type: 'string' },
       seed: { type: 'string', default: '1' },
+      mcu: { type: 'string', default: 'snmp' },
+      pexip: { type: 'string', default: '127.0.0.1:8082' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -46,6 +58,17 @@ export async function run(args: string[]): Promise<number> {
     );
     return 2;
   }
+  if (values.mcu !== 'snmp' && values.mcu !== 'pexip') {
+    process.stderr.write(`diemcau demo: --mcu "${values.mcu}" không hợp lệ / invalid: use snmp or pexip\n`);
+    return 2;
+  }
+  if (values.mcu === 'pexip' && !checkListen(values.pexip!)) {
+    process.stderr.write(
+      `diemcau demo: --pexip "${values.pexip}" không hợp lệ / invalid: use ADDRESS:PORT, e.g. 127.0.0.1:8082\n`,
+    );
+    return 2;
+  }
+  const pexip = values.mcu === 'pexip' ? parseAddress(values.pexip!, 8082) : null;
   const env: NodeJS.ProcessEnv = { ...process.env };
   const password = env.DIEMCAU_DEMO_PASSWORD || undefined;
   const problem = password && passwordProblem(password, { user: 'admin' });
@@ -69,6 +92,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const control = parseAddress(values.control!, 8081);
   let simulatorControl: string | null = null;
+  let pexipUrl: string | null = null;
 
   const running = await start({
     ...(values.config && { configPath: values.config }),
@@ -80,6 +104,16 @@ export async function run(args: string[]): Promise<number> {
       if (inventoryFile) config.inventory = inventoryFile;
       else if (!values.config && !existsSync(config.inventory))
         config.inventory = resolve('inventory/bac-kan.yaml');
+      if (pexip) {
+        // the same network, its MCU on the Pexip management API that the simulator serves
+        const file = join(mkdtempSync(join(tmpdir(), 'diemcau-demo-pexip-')), 'inventory.yaml');
+        const url = `http://${pexip.host}:${pexip.port}`;
+        writeFileSync(
+          file,
+          withPexipMcu(readFileSync(config.inventory, 'utf8'), { url, user: PEXIP_DEMO_USER }),
+        );
+        config.inventory = file;
+      }
     },
     async before(rt, { credentials, meetings }) {
       const trap = parseAddress(rt.config.collector.trap_listen, 1162);
@@ -89,7 +123,11 @@ export async function run(args: string[]): Promise<number> {
         trapTarget: trap,
         seed: Number(values.seed),
         control,
+        ...(pexip && {
+          pexip: { ...pexip, user: PEXIP_DEMO_USER, password: env.DIEMCAU_PEXIP_PASSWORD! },
+        }),
       });
+      pexipUrl = sim.pexipUrl;
       simulatorControl = sim.controlUrl;
       // A demo restarted on the same data directory joins its meeting again instead of registering another.
       const now = Date.now();
@@ -123,6 +161,7 @@ export async function run(args: string[]): Promise<number> {
       `diemcau demo — NOC: ${running.url}`,
       `  Tài khoản / account: admin    Mật khẩu / password: ${password ? '(DIEMCAU_DEMO_PASSWORD)' : shown}`,
       `  Mô phỏng / simulator control: ${simulatorControl}`,
+      ...(pexipUrl ? [`  MCU: API quản lý Pexip / Pexip management API: ${pexipUrl}`] : []),
       `  Thử một sự cố / try a fault:  node bin/diemcau.js simulate fault add power_cut --site xa-bang-thanh --control ${simulatorControl}`,
       '',
     ].join('\n'),

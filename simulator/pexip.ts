@@ -30,6 +30,30 @@ export interface PexipSim {
 
 const STATUS = '/api/admin/status/v1';
 
+/**
+ * An inventory's text with its SNMP MCU turned into a Pexip management-API MCU at `url` (the demo's
+ * `--mcu pexip`, tests). The password is the environment variable DIEMCAU_PEXIP_PASSWORD.
+ */
+export function withPexipMcu(
+  text: string,
+  o: { url: string; user: string; interval?: string; timeout?: string },
+): string {
+  const block = /\nmcu:\n((?: {2}.*\n)+)/.exec(text);
+  if (!block) throw new Error('inventory: no "mcu:" block');
+  const kept = block[1]!
+    .split('\n')
+    .filter((l) => l && !/^ {2}(profile|address|snmp|snmp_timeout|snmp_retries|protocol):/.test(l));
+  const lines = [
+    ...kept,
+    '  protocol: pexip-mgmt',
+    `  url: "${o.url}"`,
+    `  credentials: { user: ${o.user}, password: { env: DIEMCAU_PEXIP_PASSWORD } }`,
+    ...(o.interval ? [`  interval: ${o.interval}`] : []),
+    ...(o.timeout ? [`  timeout: ${o.timeout}`] : []),
+  ];
+  return text.replace(block[0], `\nmcu:\n${lines.join('\n')}\n`);
+}
+
 /** A stable participant id per site and call (a UUID's shape). */
 function participantId(site: string, call: number): string {
   const h = (n: number) => (hashId(`${site}:${call}`, n) >>> 0).toString(16).padStart(8, '0');

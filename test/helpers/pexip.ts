@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { generateInventory, syntheticUnits } from '../../inventory/generate.ts';
+import { withPexipMcu } from '../../simulator/pexip.ts';
 
 export const PEXIP_USER = 'diemcau';
 export const PEXIP_SECRETS = { DIEMCAU_PEXIP_PASSWORD: 'pexip-test-password-7' };
@@ -22,16 +23,13 @@ export function writePexipInventory(
   o: { sites: number; base: number; port: number; interval?: string; timeout?: string },
 ): void {
   const text = generateInventory(syntheticUnits(o.sites), { title: 'Thử Pexip', base: o.base });
-  const snmp = /\n {2}profile: polycom-mcu\n {2}address: "[^"]+"\n {2}snmp: core-v3\n/;
-  if (!snmp.test(text)) throw new Error('generated inventory: MCU block not found');
-  const pexip = [
-    '',
-    '  protocol: pexip-mgmt',
-    `  url: "http://127.0.0.1:${o.port}"`,
-    `  credentials: { user: ${PEXIP_USER}, password: { env: DIEMCAU_PEXIP_PASSWORD } }`,
-    ...(o.interval ? [`  interval: ${o.interval}`] : []),
-    ...(o.timeout ? [`  timeout: ${o.timeout}`] : []),
-    '',
-  ].join('\n');
-  writeFileSync(file, text.replace(snmp, pexip));
+  writeFileSync(
+    file,
+    withPexipMcu(text, {
+      url: `http://127.0.0.1:${o.port}`,
+      user: PEXIP_USER,
+      ...(o.interval && { interval: o.interval }),
+      ...(o.timeout && { timeout: o.timeout }),
+    }),
+  );
 }
