@@ -126,7 +126,12 @@ describe('the MCU on the Pexip management API, end to end', () => {
         (e) => e.some((x) => x.kind === 'unreachable'),
       );
       await new Promise((r) => setTimeout(r, 2500)); // more polls fail: still one event
-      const down = events.filter((e) => e.kind === 'unreachable' || e.kind === 'bad_response');
+      // (a site's own SNMP agents may time out on a loaded machine: that is not the API's doing)
+      const down = events.filter(
+        (e) =>
+          (e.kind === 'unreachable' || e.kind === 'bad_response') &&
+          (e.device === 'mcu-viettel' || e.name.startsWith('api_')),
+      );
       expect(down.map((e) => [e.device, e.site, e.name])).toEqual([
         ['mcu-viettel', 'mcu-viettel', 'api_unreachable'],
       ]);
