@@ -5,10 +5,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Episode } from '../api/contract.ts';
-import type { Sample } from '../core/bus.ts';
 import { SourceErrors } from '../inventory/source.ts';
-import { Clock, Fleet, testRuntime } from '../test/helpers/alerts.ts';
-import { type AlertService, DEFAULT_RULES_FILE, loadRules, StaticMeetings, startAlerts } from './index.ts';
+import { Fleet, type testRuntime } from '../test/helpers/alerts.ts';
+import { fleetEngine } from '../test/helpers/fleet-engine.ts';
+import { type AlertService, DEFAULT_RULES_FILE, loadRules, StaticMeetings } from './index.ts';
 import { renderDigest } from './messages.ts';
 import { episodesOverlapping, episodesStartedIn } from './store.ts';
 
@@ -21,26 +21,8 @@ afterEach(async () => {
   for (const s of running.splice(0)) await s.stop();
 });
 
-async function setup(meetings = new StaticMeetings(), config = '', start = T0) {
-  const rt = testRuntime(`alerts:\n  group_wait: 1s\n${config}`);
-  const clock = new Clock(start);
-  const engine = await startAlerts(rt, { meetings, now: clock.now, tickMs: 3_600_000, env: {} });
-  running.push(engine);
-  const fleet = new Fleet(rt.inventory);
-  const sites = rt.inventory.inventory.sites.map((s) => s.id);
-  const over = new Map<string, Parameters<Fleet['healthy']>[2]>();
-  /** `seconds` of poll rounds over the whole network, every 10 s */
-  const run = (seconds: number) => {
-    for (let s = 0; s < seconds; s += 10) {
-      clock.t += 10_000;
-      const batch: Sample[] = [];
-      for (const id of sites) batch.push(...fleet.healthy(id, clock.t, over.get(id)));
-      rt.bus.publish(batch);
-      engine.tickNow();
-    }
-  };
-  return { rt, clock, engine, fleet, over, run };
-}
+const setup = (meetings = new StaticMeetings(), config = '', start = T0) =>
+  fleetEngine(running, { meetings, config, start });
 
 const fleetRound = (
   rt: ReturnType<typeof testRuntime>,

@@ -3,10 +3,9 @@
 // cancelled plan not at all — with the real alert engine on a virtual clock and the real state DB.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Episode } from '../api/contract.ts';
-import type { Sample } from '../core/bus.ts';
 import { cancelPlan, createPlan } from '../maintenance/plans.ts';
-import { Clock, Fleet, testRuntime } from '../test/helpers/alerts.ts';
-import { type AlertService, StaticMeetings, startAlerts } from './index.ts';
+import { fleetEngine } from '../test/helpers/fleet-engine.ts';
+import { type AlertService, StaticMeetings } from './index.ts';
 
 // Monday 30 Nov 2026, 08:00 in Bắc Kạn (UTC+7)
 const T0 = Date.UTC(2026, 10, 30, 1, 0, 0);
@@ -16,25 +15,7 @@ afterEach(async () => {
   for (const s of running.splice(0)) await s.stop();
 });
 
-async function setup(meetings = new StaticMeetings()) {
-  const rt = testRuntime('alerts:\n  group_wait: 1s\n');
-  const clock = new Clock(T0);
-  const engine = await startAlerts(rt, { meetings, now: clock.now, tickMs: 3_600_000, env: {} });
-  running.push(engine);
-  const fleet = new Fleet(rt.inventory);
-  const sites = rt.inventory.inventory.sites.map((s) => s.id);
-  const over = new Map<string, Parameters<Fleet['healthy']>[2]>();
-  const run = (seconds: number) => {
-    for (let s = 0; s < seconds; s += 10) {
-      clock.t += 10_000;
-      const batch: Sample[] = [];
-      for (const id of sites) batch.push(...fleet.healthy(id, clock.t, over.get(id)));
-      rt.bus.publish(batch);
-      engine.tickNow();
-    }
-  };
-  return { rt, clock, engine, over, run };
-}
+const setup = (meetings = new StaticMeetings()) => fleetEngine(running, { meetings, start: T0 });
 
 const dark = { probe: { reachable: 0 }, codec: 'down', ups: 'down', mcu: 0 } as const;
 const at = (engine: AlertService, site: string) => engine.episodes({ site, all: true });
