@@ -15,6 +15,7 @@ import {
   buildDashboard,
   E2E_BASE,
   openBrowser,
+  openPath,
   seriousViolations,
   signIn,
   startTarget,
@@ -38,18 +39,6 @@ const ddmmyyyy = (ms: number) => {
   const [y, m, d] = new Date(ms + HCM).toISOString().slice(0, 10).split('-');
   return `${d}/${m}/${y}`;
 };
-
-/** opens a path by the app's router (no reload), or reloads it when the page is already there */
-async function open(page: Page, path: string): Promise<void> {
-  if (new URL(page.url()).pathname === path) {
-    await page.reload();
-    return;
-  }
-  await page.evaluate((p) => {
-    history.pushState({}, '', p);
-    dispatchEvent(new PopStateEvent('popstate'));
-  }, path);
-}
 
 /** the name of a district's hall as the page shows it */
 let hallNames: Record<string, string> = {};
@@ -104,7 +93,7 @@ describe.skipIf(devTarget)('meeting lifecycle on the dashboard (clash policy: re
   });
 
   it('the NOC registers a district host meeting over its hall and communes, with main site, room, scale and number', async () => {
-    await open(page, '/meetings');
+    await openPath(page, '/meetings');
     await page.click('button[aria-expanded]:has-text("Đăng ký cuộc họp")');
     await fillRegistration(page, {
       title: FIRST,
@@ -142,7 +131,7 @@ describe.skipIf(devTarget)('meeting lifecycle on the dashboard (clash policy: re
   }, 60_000);
 
   it('a second meeting on the same sites at the same time is refused, naming the first', async () => {
-    await open(page, '/meetings');
+    await openPath(page, '/meetings');
     await page.click('button[aria-expanded]:has-text("Đăng ký cuộc họp")');
     await fillRegistration(page, {
       title: 'Họp trùng giờ (e2e)',
@@ -213,7 +202,7 @@ describe.skipIf(devTarget)('meeting lifecycle on the dashboard (clash policy: re
       comment: 'Bảo dưỡng máy phát điện (e2e)',
     });
     expect(w.status, JSON.stringify(w.json)).toBeLessThan(300);
-    await open(page, '/meetings');
+    await openPath(page, '/meetings');
     await page.click('button[aria-expanded]:has-text("Đăng ký cuộc họp")');
     await fillRegistration(page, {
       title: 'Họp huyện Bạch Thông (e2e)',
@@ -232,7 +221,7 @@ describe.skipIf(devTarget)('meeting lifecycle on the dashboard (clash policy: re
   }, 60_000);
 
   it('the host catalogue: a host with meetings is not deleted (409 shown), a new one is added and deleted', async () => {
-    await open(page, '/hosts');
+    await openPath(page, '/hosts');
     await page.waitForSelector('table[data-hosts] tr[data-host="ubnd-ba-be"]', { timeout: 15_000 });
     const row = page.locator('tr[data-host="ubnd-ba-be"]');
     await row.locator('[data-delete]').click();
@@ -273,7 +262,7 @@ describe.skipIf(devTarget)('meeting lifecycle on the dashboard (clash policy: re
       { width: 390, height: 844 },
     ]) {
       await page.setViewportSize(size);
-      await open(page, '/hosts');
+      await openPath(page, '/hosts');
       await page.waitForSelector('table[data-hosts]', { timeout: 15_000 });
       await page.waitForTimeout(500);
       expect(await seriousViolations(page), `hosts ${size.width}`).toEqual([]);
@@ -282,7 +271,7 @@ describe.skipIf(devTarget)('meeting lifecycle on the dashboard (clash policy: re
         `hosts ${size.width}`,
       ).toBe(true);
 
-      await open(page, '/meetings');
+      await openPath(page, '/meetings');
       await page.click('button[aria-expanded]:has-text("Đăng ký cuộc họp")');
       await page.locator('form[aria-labelledby=reg-title] input[name=freq][value=weekly]').check();
       await page.waitForTimeout(500);
@@ -292,7 +281,7 @@ describe.skipIf(devTarget)('meeting lifecycle on the dashboard (clash policy: re
         `meetings ${size.width}`,
       ).toBe(true);
 
-      await open(page, `/meetings/${firstId}`);
+      await openPath(page, `/meetings/${firstId}`);
       await page.waitForSelector('[data-main-site]', { timeout: 15_000 });
       await page.waitForTimeout(500);
       expect(await seriousViolations(page), `meeting ${size.width}`).toEqual([]);
@@ -317,7 +306,7 @@ describe.skipIf(devTarget)('meeting lifecycle on the dashboard (clash policy: re
     expect(reg.status, JSON.stringify(reg.json)).toBe(201);
     const id = reg.json.meeting.id;
     // the NOC reads it, marked restricted
-    await open(page, '/meetings');
+    await openPath(page, '/meetings');
     await page.waitForSelector(`tr[data-meeting="${id}"] [data-restricted]`, { timeout: 15_000 });
     expect(await page.textContent(`tr[data-meeting="${id}"]`)).toContain(SECRET);
 
@@ -330,7 +319,7 @@ describe.skipIf(devTarget)('meeting lifecycle on the dashboard (clash policy: re
     await page.click('button:has-text("Đăng xuất")');
     await page.waitForSelector('h1#login-title');
     await signIn(page, target, { user: VIEWER.name, password: VIEWER.password });
-    await open(page, '/meetings');
+    await openPath(page, '/meetings');
     const row = page.locator(`tr[data-meeting="${id}"]`);
     await row.waitFor({ timeout: 15_000 });
     expect(await row.locator('[data-redacted]').textContent()).toContain('Cuộc họp (hạn chế)');
@@ -387,7 +376,7 @@ describe.skipIf(devTarget)('meeting lifecycle: a clash waits for the NOC (clash 
     expect(a.status, JSON.stringify(a.json)).toBe(201);
     expect(a.json.meeting.status).toBe('confirmed');
 
-    await open(page, '/meetings');
+    await openPath(page, '/meetings');
     await page.click('button[aria-expanded]:has-text("Đăng ký cuộc họp")');
     await fillRegistration(page, {
       title: 'Họp chờ duyệt (e2e)',
@@ -405,7 +394,7 @@ describe.skipIf(devTarget)('meeting lifecycle: a clash waits for the NOC (clash 
     // the list shows the badge
     await page.waitForSelector(`tr[data-meeting="${id}"] [data-status=pending]`, { timeout: 15_000 });
 
-    await open(page, `/meetings/${id}`);
+    await openPath(page, `/meetings/${id}`);
     const decision = page.locator('[data-pending-decision]');
     await decision.waitFor({ timeout: 15_000 });
     // while the first still clashes the API refuses the approval, and says why
