@@ -30,6 +30,12 @@ export interface PexipSim {
 
 const STATUS = '/api/admin/status/v1';
 
+interface Participant {
+  id: string;
+  s: SiteSim;
+  since: number;
+}
+
 /**
  * An inventory's text with its SNMP MCU turned into a Pexip management-API MCU at `url` (the demo's
  * `--mcu pexip`, tests). The password is the environment variable DIEMCAU_PEXIP_PASSWORD.
@@ -79,18 +85,27 @@ export async function startPexipSim(
   const timers = new Set<NodeJS.Timeout>();
   const sockets = new Set<Socket>();
 
-  /** the participants now: every site in a call whose port the MCU does not show faulty */
-  const participants = () => {
-    const out: { id: string; s: SiteSim; since: number }[] = [];
+  /**
+   * The participants now: every site in a call whose port the MCU does not show faulty. A list
+   * request takes a fresh snapshot; the media_stream requests that follow read it (a site that left
+   * since is then a 404, as on a real MCU a moment later), so a poll does not walk every site per request.
+   */
+  let snapshot: { at: number; list: Participant[]; byId: Map<string, Participant> } | null = null;
+  const participants = (fresh: boolean) => {
+    const now = Date.now();
+    if (!fresh && snapshot && now - snapshot.at < 10_000) return snapshot;
+    const list: Participant[] = [];
     for (const s of sites.values()) {
       const call = s.currentCall();
       if (!call || s.portFault) continue;
-      out.push({ id: participantId(s.id, call.index), s, since: call.start });
+      list.push({ id: participantId(s.id, call.index), s, since: call.start });
     }
-    return out.sort((a, b) => a.id.localeCompare(b.id));
+    list.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    snapshot = { at: now, list, byId: new Map(list.map((p) => [p.id, p])) };
+    return snapshot;
   };
 
-  const participant = (p: { id: string; s: SiteSim; since: number }) => ({
+  const participant = (p: Participant) => ({
     bandwidth: p.s.callRateKbps,
     call_direction: 'in',
     call_quality: '1_good',
@@ -158,12 +173,13 @@ export async function startPexipSim(
       const url = new URL(req.url ?? '/', 'http://sim');
       if (req.method !== 'GET') return send(405, {});
       if (url.pathname === `${STATUS}/participant/`) {
-        const all = participants();
         const limit = Math.max(
           1,
           Math.min(5000, Number(url.searchParams.get('limit')) || (o.defaultLimit ?? 20)),
         );
         const offset = Math.max(0, Number(url.searchParams.get('offset')) || 0);
+        // the first page takes a fresh snapshot, the next pages page through it
+        const all = participants(offset === 0).list;
         const link = (off: number) => `${STATUS}/participant/?limit=${limit}&offset=${off}`;
         return send(200, {
           meta: {
@@ -178,7 +194,7 @@ export async function startPexipSim(
       }
       const m = new RegExp(`^${STATUS}/participant/([0-9a-f-]+)/media_stream/$`).exec(url.pathname);
       if (m) {
-        const p = participants().find((x) => x.id === m[1]);
+        const p = participants(false).byId.get(m[1]!);
         if (!p) return send(404, {});
         const objects = streams(p.s);
         return send(200, {
