@@ -21,6 +21,8 @@ export class DriverError extends Error {
   constructor(
     readonly kind: 'unreachable' | 'bad_response',
     message: string,
+    /** the HTTP status when the server answered with an error status */
+    readonly status?: number,
   ) {
     super(message);
   }
@@ -57,8 +59,8 @@ export class JsonClient {
     const mod = url.protocol === 'https:' ? https : http;
     this.requests++;
     return new Promise((resolve, reject) => {
-      const fail = (kind: DriverError['kind'], message: string) => {
-        reject(new DriverError(kind, message));
+      const fail = (kind: DriverError['kind'], message: string, status?: number) => {
+        reject(new DriverError(kind, message, status));
         req.destroy();
       };
       const timer = setTimeout(
@@ -80,6 +82,7 @@ export class JsonClient {
             return fail(
               'bad_response',
               `HTTP ${status}: bị từ chối, kiểm tra tài khoản / refused, check the credentials (mcu.credentials): GET ${url.pathname}`,
+              status,
             );
           }
           if (status < 200 || status >= 300) {
@@ -88,6 +91,7 @@ export class JsonClient {
             return fail(
               'bad_response',
               `HTTP ${status} ${res.statusMessage ?? ''}: GET ${url.pathname}`.trim(),
+              status,
             );
           }
           const chunks: Buffer[] = [];

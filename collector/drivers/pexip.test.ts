@@ -17,7 +17,7 @@ const PARTICIPANTS = fixture('pexip-status-participant.json');
 const STREAMS = fixture('pexip-status-media-stream.json');
 const ID = '00000000-0000-0000-0000-000000000002';
 
-type Mode = 'ok' | 'unauthorized' | 'malformed' | 'undocumented' | 'slow';
+type Mode = 'ok' | 'unauthorized' | 'malformed' | 'undocumented' | 'slow' | 'gone';
 let mode: Mode = 'ok';
 const seen: { path: string; auth: string | undefined }[] = [];
 const server = http.createServer((req, res) => {
@@ -36,7 +36,8 @@ const server = http.createServer((req, res) => {
   if (mode === 'undocumented') return send(200, '{"meta": {}, "objects": {"id": 1}}');
   const url = new URL(req.url ?? '/', 'http://x');
   if (url.pathname === '/api/admin/status/v1/participant/') return send(200, PARTICIPANTS);
-  if (url.pathname === `/api/admin/status/v1/participant/${ID}/media_stream/`) return send(200, STREAMS);
+  if (url.pathname === `/api/admin/status/v1/participant/${ID}/media_stream/`)
+    return mode === 'gone' ? send(404, '{}') : send(200, STREAMS);
   send(404, '{}');
 });
 
@@ -102,6 +103,16 @@ describe('Pexip driver: the documentation examples', () => {
     const down = r.samples.filter((s) => s.metric === 'mcu_port_up' && s.value === 0).map((s) => s.site);
     expect(down).toHaveLength(inv.sites.size - 1);
     expect(r.samples.filter((s) => s.site !== 'tinh-uy' && s.metric === 'loss_pct')).toEqual([]);
+  });
+
+  it('a participant gone between the list and its media streams (404) is not an error: its site is not up', async () => {
+    mode = 'gone';
+    const r = await driver().poll();
+    mode = 'ok';
+    expect(r.problem).toBeNull();
+    expect(r.events).toEqual([]);
+    expect(r.samples.find((s) => s.site === 'tinh-uy' && s.metric === 'mcu_port_up')?.value).toBe(0);
+    expect(r.samples.filter((s) => s.site === 'tinh-uy' && s.metric === 'loss_pct')).toEqual([]);
   });
 
   it('does not match a participant whose aliases no site lists', async () => {

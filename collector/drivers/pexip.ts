@@ -134,9 +134,17 @@ export class PexipDriver implements Driver {
     return out;
   }
 
-  async streams(participantId: string): Promise<PexipStream[]> {
+  /** A participant's media streams; null when it has left since the list was read (404). */
+  async streams(participantId: string): Promise<PexipStream[] | null> {
     const path = `${PEXIP_STATUS}/participant/${encodeURIComponent(participantId)}/media_stream/`;
-    return parse(StreamPage, await this.client.get(path), 'media_stream').objects;
+    let body: unknown;
+    try {
+      body = await this.client.get(path);
+    } catch (err) {
+      if (err instanceof DriverError && err.status === 404) return null;
+      throw err;
+    }
+    return parse(StreamPage, body, 'media_stream').objects;
   }
 
   async poll(): Promise<DriverPoll> {
@@ -147,22 +155,23 @@ export class PexipDriver implements Driver {
     try {
       const list = await this.participants();
       const media = new Map<string, SiteMedia>();
-      const matched: [PexipParticipant, SiteMedia][] = [];
+      const matched: [PexipParticipant, string][] = [];
       for (const p of list) {
         const site = siteOfParticipant(p, this.inv.aliases);
-        if (!site) continue;
-        let m = media.get(site);
-        if (!m) {
-          m = { site, participants: 0, lossPct: null, jitterMs: null, rateKbps: null };
-          media.set(site, m);
-        }
-        matched.push([p, m]);
+        if (site) matched.push([p, site]);
       }
       let i = 0;
       const worker = async () => {
         while (i < matched.length) {
-          const [p, m] = matched[i++]!;
-          foldStreams(m, p, await this.streams(p.id));
+          const [p, site] = matched[i++]!;
+          const streams = await this.streams(p.id);
+          if (!streams) continue; // left between the list and now
+          let m = media.get(site);
+          if (!m) {
+            m = { site, participants: 0, lossPct: null, jitterMs: null, rateKbps: null };
+            media.set(site, m);
+          }
+          foldStreams(m, p, streams);
         }
       };
       await Promise.all(Array.from({ length: Math.min(CONCURRENCY, matched.length) }, worker));
