@@ -2,6 +2,7 @@
 // (Điều 13.3): their storage in the state DB and the question "is this held back now?". Maintenance
 // plans (maintenance/plans.ts: one-off or recurring, by site, district, tier or device) hold too.
 import type { Silence } from '../api/contract.ts';
+import { weeklyOccurrences } from '../core/time.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
 import type { Site } from '../inventory/schema.ts';
 import { currentPlans, type MaintenancePlan, onPlansChanged, planActiveAt } from '../maintenance/plans.ts';
@@ -205,18 +206,8 @@ export class Holds {
   }
 }
 
-const VN_OFFSET = 7 * 3600_000;
-
 export function maintenanceActive(m: MaintenanceRule, t: number): boolean {
-  const local = t + VN_OFFSET;
-  const dayStart = Math.floor(local / 86_400_000) * 86_400_000;
-  const [hh, mm] = m.start.split(':').map(Number) as [number, number];
-  for (const back of [0, 1, 2, 3, 4, 5, 6, 7]) {
-    const day = dayStart - back * 86_400_000;
-    const weekday = ((new Date(day).getUTCDay() + 6) % 7) + 1; // ISO: Monday = 1
-    if (m.weekdays.length > 0 && !m.weekdays.includes(weekday)) continue;
-    const start = day + (hh * 60 + mm) * 60_000;
-    if (local >= start && local < start + m.duration) return true;
-  }
-  return false;
+  return (
+    weeklyOccurrences({ weekdays: m.weekdays, start: m.start, durationMs: m.duration }, t, t + 1).length > 0
+  );
 }

@@ -65,3 +65,29 @@ export function fromLocalInput(v: string): number | null {
 export function localDayStart(t: number, days = 0): number {
   return fromLocalInput(toDateInput(t))! + days * 86_400_000;
 }
+
+const OFFSET_MS = 7 * 3_600_000; // TZ_OFFSET in ms
+const DAY_MS = 86_400_000;
+
+/** A window that recurs on local (Bắc Kạn) days: ISO weekdays 1 (Monday) … 7, none = every day. */
+export interface WeeklyWindow {
+  weekdays: readonly number[];
+  /** local start "HH:MM" */
+  start: string;
+  durationMs: number;
+}
+
+/** The occurrences of a weekly window that overlap [from, to), in order. */
+export function weeklyOccurrences(w: WeeklyWindow, from: number, to: number): { from: number; to: number }[] {
+  if (!(from < to)) return [];
+  const [hh, mm] = w.start.split(':').map(Number) as [number, number];
+  const out: { from: number; to: number }[] = [];
+  const first = Math.floor((from + OFFSET_MS) / DAY_MS) * DAY_MS - Math.ceil(w.durationMs / DAY_MS) * DAY_MS;
+  for (let day = first; day - OFFSET_MS < to; day += DAY_MS) {
+    const weekday = ((new Date(day).getUTCDay() + 6) % 7) + 1; // ISO: Monday = 1
+    if (w.weekdays.length > 0 && !w.weekdays.includes(weekday)) continue;
+    const start = day - OFFSET_MS + (hh * 60 + mm) * 60_000;
+    if (start < to && start + w.durationMs > from) out.push({ from: start, to: start + w.durationMs });
+  }
+  return out;
+}

@@ -3,6 +3,7 @@
 // with what will be done and by whom. The alert engine holds back what an active plan covers
 // (alerts/silences.ts); meetings warn and tell their hosts (meetings/maintenance*.ts).
 import { randomBytes } from 'node:crypto';
+import { weeklyOccurrences } from '../core/time.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
 import { TIERS } from '../inventory/schema.ts';
 import type { StateDb } from '../storage/state-db.ts';
@@ -13,7 +14,6 @@ export type PlanKind = (typeof PLAN_KINDS)[number];
 export type PlanScopeKind = (typeof PLAN_SCOPES)[number];
 
 const DAY = 86_400_000;
-const OFFSET_MS = 7 * 3600_000; // core/time.ts TZ_OFFSET: Bắc Kạn keeps no daylight saving
 
 export interface MaintenancePlan {
   id: string;
@@ -111,20 +111,15 @@ export function planOccurrences(
     const end = p.ends_at ?? p.starts_at;
     return p.starts_at < to && end > from ? [{ from: p.starts_at, to: end }] : [];
   }
-  const [hh, mm] = (p.start_local ?? '00:00').split(':').map(Number) as [number, number];
-  const length = (p.duration_min ?? 0) * 60_000;
-  const out: { from: number; to: number }[] = [];
-  const first = Math.floor((Math.max(from, p.starts_at) - length + OFFSET_MS) / DAY) * DAY - DAY;
-  const last = Math.min(to, p.ends_at ?? to);
-  for (let day = first; day - OFFSET_MS < last; day += DAY) {
-    const weekday = ((new Date(day).getUTCDay() + 6) % 7) + 1; // ISO: Monday = 1
-    if (p.weekdays.length > 0 && !p.weekdays.includes(weekday)) continue;
-    const start = day - OFFSET_MS + (hh * 60 + mm) * 60_000;
-    // an occurrence belongs to the plan when it starts within [starts_at, until)
-    if (start < p.starts_at || (p.ends_at !== null && start >= p.ends_at)) continue;
-    if (start < to && start + length > from) out.push({ from: start, to: start + length });
-  }
-  return out;
+  // an occurrence belongs to the plan when it starts within [starts_at, until)
+  const window = {
+    weekdays: p.weekdays,
+    start: p.start_local ?? '00:00',
+    durationMs: (p.duration_min ?? 0) * 60_000,
+  };
+  return weeklyOccurrences(window, Math.max(from, p.starts_at), to).filter(
+    (o) => o.from >= p.starts_at && (p.ends_at === null || o.from < p.ends_at),
+  );
 }
 
 export function planActiveAt(p: MaintenancePlan, t: number): boolean {

@@ -4,12 +4,11 @@
 // (maintenance/plans.ts). Registration still succeeds: the NOC decides.
 import { siteInScope } from '../alerts/silences.ts';
 import type { MaintenanceWindow } from '../core/ports.ts';
+import { weeklyOccurrences } from '../core/time.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
 import { type MaintenancePlan, planOccurrences, planSites } from '../maintenance/plans.ts';
 import type { Meeting } from './store.ts';
-import { DAY, viDateTime } from './time.ts';
-
-const VN_OFFSET = 7 * 3600_000;
+import { viDateTime } from './time.ts';
 
 export interface MaintenanceClash {
   window: string;
@@ -26,17 +25,7 @@ export function occurrences(
   start: number,
   end: number,
 ): { from: number; to: number }[] {
-  const [hh, mm] = w.start.split(':').map(Number) as [number, number];
-  const out: { from: number; to: number }[] = [];
-  const first = Math.floor((start + VN_OFFSET) / DAY) * DAY - Math.ceil(w.duration / DAY) * DAY;
-  for (let day = first; day - VN_OFFSET < end; day += DAY) {
-    const weekday = ((new Date(day).getUTCDay() + 6) % 7) + 1; // ISO: Monday = 1
-    if (w.weekdays.length > 0 && !w.weekdays.includes(weekday)) continue;
-    const from = day - VN_OFFSET + (hh * 60 + mm) * 60_000;
-    const to = from + w.duration;
-    if (from < end && to > start) out.push({ from, to });
-  }
-  return out;
+  return weeklyOccurrences({ weekdays: w.weekdays, start: w.start, durationMs: w.duration }, start, end);
 }
 
 export function maintenanceClashes(
