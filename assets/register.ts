@@ -4,7 +4,7 @@
 import type { Episode } from '../api/contract.ts';
 import { IDENTITY_FIELDS, type Identity, type WarrantyState } from '../core/identity.ts';
 import type { AlertEngine } from '../core/ports.ts';
-import { localParts } from '../core/time.ts';
+import { fromLocalInput, toDateInput } from '../core/time.ts';
 import type { DeviceRef, LoadedInventory } from '../inventory/load.ts';
 import { type MaintenanceLogEntry, maintenanceLogForDevice } from '../maintenance/log.ts';
 import type { StateDb } from '../storage/state-db.ts';
@@ -64,15 +64,7 @@ export type HistoryItem =
   | { kind: 'maintenance'; at: number; entry: MaintenanceLogEntry };
 
 /** "YYYY-MM-DD" → its Bắc Kạn midnight (ms) */
-export function dayStart(day: string): number {
-  return Date.parse(`${day}T00:00:00+07:00`);
-}
-
-/** today's date in Bắc Kạn as "YYYY-MM-DD" */
-export function today(now: number): string {
-  const p = localParts(now);
-  return `${p.y}-${p.mo}-${p.d}`;
-}
+const dayStart = (day: string): number => fromLocalInput(day)!;
 
 /** "YYYY-MM-DD" → "dd/mm/yyyy" */
 export function viDay(day: string | null): string {
@@ -105,13 +97,13 @@ export function parseDay(text: string): string | null {
 
 export function warrantyOf(end: string | null, now: number): { state: WarrantyState; days: number | null } {
   if (!end) return { state: 'unknown', days: null };
-  const days = Math.round((dayStart(end) - dayStart(today(now))) / DAY);
+  const days = Math.round((dayStart(end) - dayStart(toDateInput(now))) / DAY);
   return { state: days < 0 ? 'expired' : days <= YEAR_DAYS ? 'expiring' : 'valid', days };
 }
 
 export function ageYears(install: string | null, now: number): number | null {
   if (!install) return null;
-  const years = (dayStart(today(now)) - dayStart(install)) / (365.25 * DAY);
+  const years = (dayStart(toDateInput(now)) - dayStart(install)) / (365.25 * DAY);
   return Math.max(0, Math.floor(years * 10) / 10);
 }
 
