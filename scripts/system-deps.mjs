@@ -24,6 +24,8 @@ const PACKAGES = {
   'prometheus-snmp-exporter': '/usr/bin/prometheus-snmp-exporter',
   // test/compose.test.ts: `docker-compose config` validates docker-compose.yml (no engine needed)
   'docker-compose': '/usr/bin/docker-compose',
+  // bus/nats tests: a real JetStream server (nats-server -js) for the remote collectors' backbone
+  'nats-server': '/usr/sbin/nats-server',
 };
 
 const missing = Object.entries(PACKAGES)
