@@ -74,6 +74,25 @@ export const METRICS = {
       1: { vi: 'Tốt', en: 'ok' },
     },
   },
+  /** the call's signalling protocol as a management API reports it (Cisco xAPI Call Protocol) */
+  call_protocol: {
+    unit: '',
+    vi: 'Giao thức cuộc gọi',
+    en: 'Call protocol',
+    states: {
+      0: { vi: 'Khác', en: 'other' },
+      1: { vi: 'SIP', en: 'SIP' },
+      2: { vi: 'H.323', en: 'H.323' },
+      3: { vi: 'Webex', en: 'Webex' },
+    },
+  },
+  /**
+   * One media channel of a call as the codec or MCU reports it; `instance` names the direction and
+   * the kind: rx-audio, rx-video, rx-content, tx-audio, tx-video, tx-content (rx: received by the device).
+   */
+  media_loss_pct: { unit: '%', vi: 'Tỷ lệ mất gói theo kênh media', en: 'Media channel packet loss' },
+  media_jitter_ms: { unit: 'ms', vi: 'Độ biến thiên trễ theo kênh media', en: 'Media channel jitter' },
+  media_rate_kbps: { unit: 'kbps', vi: 'Tốc độ kênh media', en: 'Media channel rate' },
   mcu_port_up: {
     unit: '',
     vi: 'Cổng MCU',
