@@ -158,6 +158,107 @@ export const ReportsConfig = z
   .strict()
   .prefault({});
 
+/** A secret reference with a message that says how to write one (a value inline is refused). */
+function secretRef() {
+  return z
+    .custom<SecretRef>((v) => SecretRef.safeParse(v).success, {
+      error: 'must be { env: VARIABLE_NAME } or { file: /path/to/secret }; secrets are never written inline',
+    })
+    .optional();
+}
+
+/**
+ * The NATS JetStream backbone (issue 21, docs/backbone.md): `diemcau collect` publishes its samples and
+ * device events to the stream, `serve` consumes them into its own bus. Absent: one process, the
+ * in-process bus only.
+ */
+export const NatsBusConfig = z
+  .object({
+    /** the NATS servers, e.g. ["nats://noc.example:4222"]; tls://… for TLS */
+    servers: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^((nats|tls):\/\/)?[A-Za-z0-9.[\]:-]+:\d{1,5}$/,
+            'must be a NATS server address such as "nats://10.0.0.5:4222" or "tls://noc.example:4222"',
+          ),
+      )
+      .min(1, 'must name at least one NATS server, e.g. ["nats://127.0.0.1:4222"]'),
+    /** this collector's name on the backbone (subject token); default: its --shard, else the host name */
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a lowercase name such as "cho-don" (a-z, 0-9, "-", "_")')
+      .optional(),
+    user: z.string().min(1).optional(),
+    password: secretRef(),
+    token: secretRef(),
+    stream: z
+      .object({
+        name: z
+          .string()
+          .regex(
+            /^[A-Za-z0-9_-]{1,64}$/,
+            'must be a stream name such as "DIEMCAU_TELEMETRY" (A-Z, 0-9, "_", "-")',
+          )
+          .default('DIEMCAU_TELEMETRY'),
+        /** messages older than this are discarded (oldest first) */
+        max_age: durationIn('1m', '365d').default('24h'),
+        /** the stream's size limit; over it the oldest messages are discarded */
+        max_mb: sizeIn(1, 1_048_576, ' MB').default(1024),
+        /** a re-published message (same Nats-Msg-Id) within this window is stored once */
+        duplicate_window: durationIn('1s', '1d').default('2m'),
+        replicas: sizeIn(1, 5).default(1),
+      })
+      .strict()
+      .prefault({}),
+    /** the durable consumer `serve` reads the stream with */
+    consumer: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9_-]{1,64}$/,
+        'must be a consumer name such as "diemcau-serve" (A-Z, a-z, 0-9, "_", "-")',
+      )
+      .default('diemcau-serve'),
+    /** the collector's in-memory spool while the centre is unreachable (may be a fraction) */
+    spool_max_mb: z
+      .number()
+      .positive('must be more than 0 MB')
+      .max(4096, 'must be at most 4096 MB')
+      .default(64),
+    /** how long a publish waits for the stream's acknowledgement before it is retried */
+    publish_timeout: durationIn('100ms', '1m').default('5s'),
+    /** the largest message the collector builds from spooled batches (NATS allows 1 MB by default) */
+    max_message_kb: sizeIn(1, 1024, ' KB').default(256),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.password && !v.user)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['user'],
+        message: 'a password needs its user: set bus.nats.user',
+      });
+    if (v.user && !v.password)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['password'],
+        message: 'a user needs its password: set bus.nats.password to { env: VARIABLE_NAME }',
+      });
+    if (v.token && v.user)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['token'],
+        message: 'use either a token or a user and password, not both',
+      });
+    if (parseDuration(v.stream.duplicate_window) > parseDuration(v.stream.max_age))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['stream', 'duplicate_window'],
+        message: `must not be longer than stream.max_age (${v.stream.max_age})`,
+      });
+  });
+
 export const Config = z
   .object({
     inventory: z.string().default('inventory/bac-kan.yaml'),
@@ -233,6 +334,17 @@ export const Config = z
         metrics_listen: listen('127.0.0.1:9465', true).default('off'),
         /** how often each device's identity (model, serial, firmware) is read again; also at start and after a reboot */
         identity_interval: durationIn('1m', '7d').default('6h'),
+        /**
+         * the districts this process polls ("district=A,B", "core" = the MCU); default all. `serve` with
+         * remote collectors on the backbone polls the rest (`collect --shard` overrides it)
+         */
+        shard: z
+          .string()
+          .regex(
+            /^district=[a-z0-9-]+(,[a-z0-9-]+)*$/,
+            'must be "district=<district id>[,<id>…]", e.g. "district=core"',
+          )
+          .optional(),
         icmp: z
           .object({ enabled: z.boolean().default(true), count: sizeIn(1, 100).default(5) })
           .strict()
@@ -402,6 +514,8 @@ export const Config = z
       .object({ url: z.url({ protocol: /^https?$/, error: 'must be an http(s) address' }).optional() })
       .strict()
       .prefault({}),
+    /** beyond one machine (issue 21): the in-process bus bridged to NATS JetStream when `nats` is set */
+    bus: z.object({ nats: NatsBusConfig.optional() }).strict().default({}),
   })
   .strict();
 
