@@ -1,7 +1,13 @@
-// Child process of bench/collector.ts: the full collector (profiles, rates, bus, SQLite storage
-// writes) polling every device of an inventory, round after round, on the CPU it is pinned to.
-// Prints one JSON line per round: {"round", "cpu", "wall", "values", "samples", "rss"}.
-//   node --import tsx bench/collector-worker.ts INVENTORY DATA_DIR ROUNDS CONCURRENCY
+// Child process of bench/collector.ts: the full collector (profiles, rates, bus, and with `storage`
+// its SQLite writes) over every device of an inventory.
+//   node bench/collector-worker.js INVENTORY DATA_DIR CONCURRENCY storage|no-storage [--timed=INTERVAL_S,N]
+// Rounds: prints {"ready"} once, then polls every device once for each `round` line on stdin and
+// prints {"cpu","wall","values","rss",…}; `end` (or the end of stdin) stops it.
+// --timed: the real scheduler at INTERVAL_S; after one interval of warm-up, measures N intervals and
+// prints {"timed": {"cpuShare","rss","heapMb","values","late"}}.
+import { createInterface } from 'node:readline';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Registry } from 'prom-client';
 import { startCollector } from '../collector/index.ts';
 import { Config } from '../config/config.ts';
@@ -12,18 +18,21 @@ import { loadInventory, resolveCredentials } from '../inventory/load.ts';
 import { startStorage } from '../storage/metrics/index.ts';
 import { TEST_SECRETS } from '../test/helpers/agents.ts';
 
-const [inventoryFile, dataDir, roundsText, concurrencyText] = process.argv.slice(2);
-const rounds = Number(roundsText ?? 4);
+const [inventoryFile, dataDir, concurrencyText, storageMode, timedArg] = process.argv.slice(2);
+const timed = timedArg?.startsWith('--timed=')
+  ? timedArg.slice('--timed='.length).split(',').map(Number)
+  : null;
+const intervalS = timed?.[0] ?? 3600;
 const inventory = loadInventory(inventoryFile!);
 const config = {
   ...Config.parse({
     inventory: inventoryFile,
     data_dir: dataDir,
     collector: {
-      interval: '1h',
+      interval: `${intervalS}s`,
       snmp_timeout: '5s',
       snmp_retries: 1,
-      concurrency: Number(concurrencyText ?? 256),
+      concurrency: Number(concurrencyText ?? 64),
       trap_listen: 'off',
       icmp: { enabled: false, count: 1 },
       rtp: { enabled: false, packets: 1, interval: '20ms' },
@@ -40,54 +49,83 @@ const rt: Runtime = {
   log: log.child({}, { level: 'warn' }),
   registry: new Registry(),
 };
-const storage = process.env.BENCH_COLLECTOR_NO_STORAGE
-  ? { store: { flush: async () => {} }, stop: async () => {} }
-  : await startStorage(rt);
-let samples = 0;
-rt.bus.onSamples((b) => {
-  samples += b.length;
-});
+const storage =
+  storageMode === 'storage'
+    ? await startStorage(rt)
+    : { store: { flush: async () => {} }, stop: async () => {} };
 const collector = await startCollector(rt, {
   credentials: resolveCredentials(inventory, TEST_SECRETS),
-  autostart: false,
+  autostart: timed !== null,
 });
 const ids = collector.status().devices.map((d) => d.id);
-if (process.env.BENCH_COLLECTOR_DEBUG) {
-  const m = process.memoryUsage();
-  process.stderr.write(
-    `after start: rss ${Math.round(m.rss / 1048576)} MB, heap ${Math.round(m.heapUsed / 1048576)}/${Math.round(m.heapTotal / 1048576)} MB\n`,
-  );
-}
-const valuesMetric = async () => {
-  const m = (await rt.registry.getSingleMetric('diemcau_collector_snmp_values_total')?.get())?.values[0]
-    ?.value;
-  return m ?? 0;
-};
+const metricValue = async (name: string) =>
+  (await rt.registry.getSingleMetric(name)?.get())?.values.reduce((a, v) => a + v.value, 0) ?? 0;
+const values = () => metricValue('diemcau_collector_snmp_values_total');
 
-for (let r = 0; r < rounds; r++) {
-  const before = samples;
-  const v0 = await valuesMetric();
+/** V8's heap after a full collection (the flag is set only for this read, at the end) */
+function heapAfterGc(): number {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+  return process.memoryUsage().heapUsed / 1048576;
+}
+
+async function stop(): Promise<never> {
+  await collector.stop();
+  await storage.stop();
+  process.exit(0);
+}
+
+if (timed) {
+  const [, intervals] = timed as [number, number];
+  await new Promise((r) => setTimeout(r, intervalS * 1000));
+  const lagCount = async (le: number) => {
+    const m = await rt.registry.getSingleMetric('diemcau_collector_poll_lag_seconds')?.get();
+    const count = m?.values.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
+    const within = m?.values.find((v) => v.metricName?.endsWith('_bucket') && v.labels.le === le)?.value ?? 0;
+    return count - within;
+  };
+  const v0 = await values();
+  const late0 = await lagCount(10);
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, intervals * intervalS * 1000));
+  const c = process.cpuUsage(c0);
+  const elapsed = (performance.now() - t0) / 1000;
+  const v1 = await values();
+  const late = (await lagCount(10)) - late0;
+  process.stdout.write(
+    `${JSON.stringify({
+      timed: {
+        cpuShare: (c.user + c.system) / 1e6 / elapsed,
+        rss: process.resourceUsage().maxRSS / 1024,
+        heapMb: heapAfterGc(),
+        values: v1 - v0,
+        late,
+      },
+    })}\n`,
+  );
+  await stop();
+}
+
+process.stdout.write(`${JSON.stringify({ ready: ids.length })}\n`);
+for await (const line of createInterface({ input: process.stdin })) {
+  if (line !== 'round') break;
+  const v0 = await values();
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(ids.map((id) => collector.pollNow(id)));
   await storage.store.flush();
   const wall = (performance.now() - t0) / 1000;
   const c = process.cpuUsage(c0);
-  const down = collector.status().devices.filter((d) => !d.reachable).length;
   process.stdout.write(
     `${JSON.stringify({
-      round: r,
       cpu: (c.user + c.system) / 1e6,
       wall,
-      values: (await valuesMetric()) - v0,
-      samples: samples - before,
-      down,
+      values: (await values()) - v0,
+      down: collector.status().devices.filter((d) => !d.reachable).length,
       rss: process.resourceUsage().maxRSS / 1024,
-      heap: Math.round(process.memoryUsage().heapTotal / 1048576),
-      external: Math.round(process.memoryUsage().external / 1048576),
+      heap: Math.round(process.memoryUsage().heapUsed / 1048576),
     })}\n`,
   );
 }
-await collector.stop();
-await storage.stop();
-process.exit(0);
+await stop();

@@ -1,13 +1,16 @@
-// npm run bench: every area's benchmark, one after the other, printed as Markdown for the README.
-// `npm run bench -- storage api` runs only the named ones; options (`--quick`, …) go to every bench run.
+// npm run bench: every area's benchmark, one after the other, printed as Markdown. A complete run of
+// an area writes bench/results/AREA.md, and the tables in README.md and docs/ are refreshed from the
+// results files (bench/results.ts). `npm run bench -- storage api` runs only the named ones; options
+// (`--quick`, `--scale`, …) go to every bench run.
 import { benchAlerts } from './alerts.ts';
 import { benchApi } from './api.ts';
 import { benchCollector } from './collector.ts';
 import { benchDashboard } from './dashboard.ts';
+import { type BenchOutput, refreshDocuments, runContext, writeResults } from './results.ts';
 import { benchSimulator } from './simulator.ts';
 import { benchStorage } from './storage.ts';
 
-const BENCHES: Record<string, (options: string[]) => Promise<string>> = {
+const BENCHES: Record<string, (options: string[]) => Promise<BenchOutput>> = {
   simulator: benchSimulator,
   collector: benchCollector,
   storage: benchStorage,
@@ -25,12 +28,26 @@ if (unknown.length > 0) {
   console.error(`unknown bench: ${unknown.join(', ')}; choose from ${Object.keys(BENCHES).join(', ')}`);
   process.exit(2);
 }
+const noWrite = options.includes('--no-write');
 console.log(`# diemcau benchmarks — ${new Date().toISOString()}, Node ${process.version}\n`);
 for (const [name, bench] of Object.entries(BENCHES)) {
   if (wanted.length > 0 && !wanted.includes(name)) continue;
+  const context = runContext(['npm run bench --', name, ...options].join(' '));
   const t0 = performance.now();
-  console.log(
-    `## ${name}\n\n${await bench(options)}\n\n(${((performance.now() - t0) / 1000).toFixed(0)} s)\n`,
-  );
+  const out = await bench(options);
+  const took = ((performance.now() - t0) / 1000).toFixed(0);
+  console.log(`## ${name}\n\n${context}\n\n${out.markdown}\n\n(${took} s)\n`);
+  if (out.complete && !noWrite) {
+    const file = writeResults(name, context, out);
+    console.error(`bench: wrote ${file}`);
+  } else {
+    console.error(
+      `bench: ${name} was a partial run (other sizes or --quick): results and documents left as they were`,
+    );
+  }
+}
+if (!noWrite) {
+  const changed = refreshDocuments();
+  if (changed.length) console.error(`bench: refreshed ${changed.join(', ')}`);
 }
 process.exit(0);
