@@ -70,6 +70,26 @@ describe('inventory: the MCU protocol', () => {
     expect(resolveMcuPassword(l, { DIEMCAU_PEXIP_PASSWORD: 's3cret' })).toBe('s3cret');
   });
 
+  it('reads a Cisco TelePresence Server or MCU XML-RPC API with the same fields, checked the same way', () => {
+    for (const protocol of ['cisco-tps-xmlrpc', 'cisco-mcu-xmlrpc'] as const) {
+      const text = base.replace(
+        SNMP_MCU,
+        PEXIP_MCU.replace('pexip-mgmt', protocol).replace('pexip-mgr.bac-kan.example', 'tps.bac-kan.example'),
+      );
+      const l = loadInventory(write(text));
+      expect(l.mcuApi).toMatchObject({ protocol, url: 'https://tps.bac-kan.example', user: 'diemcau' });
+      expect(l.devices.get('mcu-viettel')).toMatchObject({ kind: 'mcu', protocol });
+      const noCredentials = base.replace(SNMP_MCU, `  protocol: ${protocol}\n  url: "https://tps.example"\n`);
+      expect(errorsOf(noCredentials)).toContainEqual(
+        expect.stringContaining(`protocol ${protocol} needs credentials`),
+      );
+      const mixed = `${text.replace('  interval: 10s\n', '  interval: 10s\n  snmp: core-v3\n')}`;
+      expect(errorsOf(mixed)).toContainEqual(
+        `${lineOf(mixed, '  snmp: core-v3')}: mcu.snmp: snmp is for protocol snmp, not ${protocol}`,
+      );
+    }
+  });
+
   it('names what each protocol is missing or does not take, at its line', () => {
     const noUrl = base.replace(
       SNMP_MCU,
@@ -82,7 +102,9 @@ describe('inventory: the MCU protocol', () => {
     );
     const snmpWithUrl = base.replace(SNMP_MCU, `${SNMP_MCU}  url: "https://x.example"\n`);
     expect(errorsOf(snmpWithUrl)).toContainEqual(
-      expect.stringContaining('url is for protocol pexip-mgmt, not snmp'),
+      expect.stringContaining(
+        'url is for a management-API protocol (pexip-mgmt, cisco-tps-xmlrpc, cisco-mcu-xmlrpc), not snmp',
+      ),
     );
     const noProfile = base.replace('  profile: polycom-mcu\n', '');
     expect(errorsOf(noProfile)).toContainEqual(expect.stringContaining('protocol snmp needs profile'));
@@ -107,7 +129,9 @@ describe('inventory: the MCU protocol', () => {
       expect.stringContaining('secret values are never written inline'),
     );
     const other = base.replace(SNMP_MCU, `  protocol: rmx-xml\n${SNMP_MCU}`);
-    expect(errorsOf(other)).toContainEqual(expect.stringContaining('must be "snmp" or "pexip-mgmt"'));
+    expect(errorsOf(other)).toContainEqual(
+      expect.stringContaining('must be "snmp", "pexip-mgmt", "cisco-tps-xmlrpc"'),
+    );
   });
 });
 

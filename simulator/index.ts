@@ -6,12 +6,14 @@ import type { LoadedInventory, ResolvedCredential } from '../inventory/load.ts';
 import { parseAddress } from '../inventory/load.ts';
 import { type AgentSecurity, answer, encodeTrapV2c, v3User, warmKeys } from './agent.ts';
 import { Tag, type Value } from './ber.ts';
+import { type CiscoSim, startCiscoSim } from './cisco-telepresence.ts';
 import { startControl } from './control.ts';
 import { DeviceSim, type SimContext, UPS } from './devices.ts';
 import { checkFault, type Fault, FaultError } from './faults.ts';
 import { type PowerEvent, SiteSim } from './model.ts';
 import { type PexipApiFault, type PexipSim, startPexipSim } from './pexip.ts';
 import { hashId, prng } from './rand.ts';
+import { startXapiSim, type XapiFault, type XapiSim } from './xapi.ts';
 
 export type { Fault } from './faults.ts';
 export { FaultError } from './faults.ts';
@@ -33,6 +35,15 @@ export interface SimulatorOptions {
   reflectorBaseDelay?: boolean;
   /** serve the MCU's Pexip management status API (simulator/pexip.ts); port 0 picks a free port */
   pexip?: { host: string; port: number; user: string; password: string; slowMs?: number };
+  /** serve the xAPI of every codec with protocol cisco-xapi at its inventory url (simulator/xapi.ts) */
+  xapi?: {
+    user: string;
+    password: string;
+    slowMs?: number;
+    tls?: { key: string | Buffer; cert: string | Buffer };
+  };
+  /** serve the MCU's Cisco TelePresence XML-RPC API (simulator/cisco-telepresence.ts); port 0 picks a free port */
+  cisco?: { host: string; port: number; user: string; password: string; slowMs?: number; pageSize?: number };
 }
 
 export interface SiteStatus {
@@ -57,6 +68,10 @@ export interface Simulator {
   controlUrl: string | null;
   /** the Pexip management API's base URL when served */
   pexipUrl: string | null;
+  /** codec id → the base URL its xAPI is served at (empty when not served) */
+  xapiUrls: Map<string, string>;
+  /** the Cisco TelePresence XML-RPC API's base URL when served (requests go to /RPC2) */
+  ciscoUrl: string | null;
   /** how many SNMP agents and reflectors are served */
   counts: { agents: number; reflectors: number };
   /** trap datagrams sent so far */
@@ -289,6 +304,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const faults = new Map<string, { fault: Fault; since: number }>();
   let faultSeq = 0;
   let apiFault: PexipApiFault | null = null;
+  const codecApiFaults = new Map<string, XapiFault>();
 
   /** recomputes who is in a call; bumps the MIB generation when rows change */
   /** HDX and Group Series codecs announce calls with traps (HDX has no polled call state). */
@@ -332,6 +348,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     }
     garbage.clear();
     apiFault = null;
+    codecApiFaults.clear();
     for (const { fault: f } of faults.values()) {
       const s = 'site' in f ? sites.get(f.site) : undefined;
       switch (f.kind) {
@@ -365,6 +382,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
           break;
         case 'mcu_api':
           apiFault = f.mode;
+          break;
+        case 'codec_api':
+          codecApiFaults.set(f.device, f.mode);
           break;
       }
     }
@@ -465,9 +485,14 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     }));
 
   let pexip: PexipSim | null = null;
+  let xapi: XapiSim | null = null;
+  let cisco: CiscoSim | null = null;
   let control: Awaited<ReturnType<typeof startControl>> | null = null;
   try {
     if (opts.pexip) pexip = await startPexipSim(opts.pexip, inv, sites, start, () => apiFault);
+    if (opts.xapi)
+      xapi = await startXapiSim(opts.xapi, inv, sites, start, (d) => codecApiFaults.get(d) ?? null);
+    if (opts.cisco) cisco = await startCiscoSim(opts.cisco, inv, sites, start, () => apiFault);
     control = opts.control
       ? await startControl(opts.control, { faults: faultApi, meeting: meetingApi, status })
       : null;
@@ -475,6 +500,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     stopped = true;
     clearInterval(tick);
     await pexip?.close();
+    await cisco?.close();
+    await xapi?.close();
     for (const s of sockets) s.close();
     throw err;
   }
@@ -485,6 +512,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     meeting: meetingApi,
     controlUrl: control?.url ?? null,
     pexipUrl: pexip?.url ?? null,
+    xapiUrls: xapi?.urls ?? new Map(),
+    ciscoUrl: cisco?.url ?? null,
     counts: { agents: devices.size, reflectors },
     trapsSent: () => traps,
     status,
@@ -498,6 +527,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))));
       if (control) await control.close();
       await pexip?.close();
+      await cisco?.close();
+      await xapi?.close();
     },
   };
 }

@@ -42,7 +42,16 @@ interface Participant {
  */
 export function withPexipMcu(
   text: string,
-  o: { url: string; user: string; interval?: string; timeout?: string },
+  o: {
+    url: string;
+    user: string;
+    interval?: string;
+    timeout?: string;
+    /** another management API with the same fields (default pexip-mgmt) */
+    protocol?: 'pexip-mgmt' | 'cisco-tps-xmlrpc' | 'cisco-mcu-xmlrpc';
+    /** the password's environment variable (default DIEMCAU_PEXIP_PASSWORD) */
+    passwordEnv?: string;
+  },
 ): string {
   const block = /\nmcu:\n((?: {2}.*\n)+)/.exec(text);
   if (!block) throw new Error('inventory: no "mcu:" block');
@@ -51,9 +60,9 @@ export function withPexipMcu(
     .filter((l) => l && !/^ {2}(profile|address|snmp|snmp_timeout|snmp_retries|protocol):/.test(l));
   const lines = [
     ...kept,
-    '  protocol: pexip-mgmt',
+    `  protocol: ${o.protocol ?? 'pexip-mgmt'}`,
     `  url: "${o.url}"`,
-    `  credentials: { user: ${o.user}, password: { env: DIEMCAU_PEXIP_PASSWORD } }`,
+    `  credentials: { user: ${o.user}, password: { env: ${o.passwordEnv ?? 'DIEMCAU_PEXIP_PASSWORD'} } }`,
     ...(o.interval ? [`  interval: ${o.interval}`] : []),
     ...(o.timeout ? [`  timeout: ${o.timeout}`] : []),
   ];

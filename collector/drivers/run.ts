@@ -5,9 +5,11 @@ import type { Runtime } from '../../core/runtime.ts';
 import { type LoadedInventory, resolveMcuPassword } from '../../inventory/load.ts';
 import { SourceErrors } from '../../inventory/source.ts';
 import type { DeviceStatus } from '../poller.ts';
+import { CiscoTelePresenceDriver } from './cisco-telepresence.ts';
 import { JsonClient } from './http.ts';
 import { PexipDriver } from './pexip.ts';
 import type { Driver } from './types.ts';
+import { XmlRpcClient } from './xmlrpc.ts';
 
 export class DriverRunner {
   private timer: NodeJS.Timeout | null = null;
@@ -82,14 +84,20 @@ export class DriverRunner {
 export function mcuDriver(inv: LoadedInventory, env: NodeJS.ProcessEnv = process.env): Driver | null {
   const api = inv.mcuApi;
   if (!api) return null;
-  const client = new JsonClient({
+  const options = {
     url: api.url,
     user: api.user,
     password: resolveMcuPassword(inv, env),
     timeoutMs: api.timeoutMs ?? 5000,
     ...(api.caFile && { ca: readCa(inv, api.caFile) }),
-  });
-  return new PexipDriver(inv, client);
+  };
+  switch (api.protocol) {
+    case 'pexip-mgmt':
+      return new PexipDriver(inv, new JsonClient(options));
+    case 'cisco-tps-xmlrpc':
+    case 'cisco-mcu-xmlrpc':
+      return new CiscoTelePresenceDriver(inv, new XmlRpcClient(options));
+  }
 }
 
 function readCa(inv: LoadedInventory, file: string): Buffer {

@@ -1,0 +1,308 @@
+// Cisco TelePresence MCU / TelePresence Server through the remote management XML-RPC API
+// (docs/mcu-drivers.md has the mapping and the documents it follows): participant.enumerate paged by
+// enumerateID, the packet counters of each connected participant's currentState, and each matched
+// participant's participant.diagnostics → per-site MCU port state, loss and call rate, like the SNMP
+// MCU's port table and the Pexip driver.
+import { z } from 'zod';
+import type { DeviceEvent, Sample, SampleTags } from '../../core/bus.ts';
+import type { MetricName } from '../../core/metrics.ts';
+import { aliasKey, type LoadedInventory } from '../../inventory/load.ts';
+import { DriverError } from './http.ts';
+import type { Driver, DriverPoll } from './types.ts';
+import { type XmlRpcClient, XmlRpcFault } from './xmlrpc.ts';
+
+/** an enumeration longer than this many replies is refused (a loop of enumerateIDs) */
+const MAX_PAGES = 1000;
+/** diagnostics calls in flight at once */
+const CONCURRENCY = 8;
+/** fewer packets than this since the last poll: the loss is taken over the whole call instead */
+const MIN_PACKETS = 50;
+/** fault "no such participant": it left between the enumeration and its diagnostics */
+const FAULT_NO_SUCH_PARTICIPANT = 5;
+
+const count = z.number().int().nonnegative();
+
+/** The currentState members this driver reads (MCU API 2.9 participant.enumerate); others pass unread. */
+const CurrentState = z
+  .object({
+    address: z.string().optional(),
+    ipAddress: z.string().optional(),
+    displayName: z.string().optional(),
+    callState: z.string().optional(),
+    callDirection: z.string().optional(),
+    audioRxReceived: count.optional(),
+    audioRxLost: count.optional(),
+    audioTxSent: count.optional(),
+    audioTxReportedLost: count.optional(),
+    videoRxReceived: count.optional(),
+    videoRxLost: count.optional(),
+    videoTxSent: count.optional(),
+    videoTxReportedLost: count.optional(),
+  })
+  .loose();
+
+export const CiscoParticipant = z
+  .object({
+    participantName: z.string().min(1),
+    participantProtocol: z.string().min(1),
+    participantType: z.string().min(1),
+    conferenceName: z.string().optional(),
+    autoAttendantUniqueId: z.string().optional(),
+    currentState: CurrentState.optional(),
+  })
+  .loose();
+export type CiscoParticipant = z.infer<typeof CiscoParticipant>;
+
+const EnumerateReply = z
+  .object({ participants: z.array(CiscoParticipant), enumerateID: z.string().optional() })
+  .loose();
+
+/** participant.diagnostics: bit rates in bits per second, frame rates in frames per second. */
+export const CiscoDiagnostics = z
+  .object({
+    videoRxChannelBitRate: count.optional(),
+    videoTxChannelBitRate: count.optional(),
+    videoRxActualBitRate: count.optional(),
+    videoTxActualBitRate: count.optional(),
+    videoRxFrameRate: z.number().nonnegative().optional(),
+    videoTxFrameRate: z.number().nonnegative().optional(),
+  })
+  .loose();
+export type CiscoDiagnostics = z.infer<typeof CiscoDiagnostics>;
+
+function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+  const r = schema.safeParse(body);
+  if (r.success) return r.data;
+  const i = r.error.issues[0]!;
+  throw new DriverError(
+    'bad_response',
+    `trả lời không đúng tài liệu Cisco / reply not as documented (${what}: ${i.path.join('.') || '(root)'}: ${i.message})`,
+  );
+}
+
+/** The site a participant is: the address it connected with, then its IP address (the codec's host). */
+export function siteOfCiscoParticipant(p: CiscoParticipant, aliases: Map<string, string>): string | null {
+  for (const a of [p.currentState?.address, p.currentState?.ipAddress]) {
+    if (!a) continue;
+    const site = aliases.get(aliasKey(a));
+    if (site) return site;
+  }
+  return null;
+}
+
+/** One participant's packet counters (cumulative since it connected). */
+interface Counters {
+  rxReceived: number;
+  rxLost: number;
+  txSent: number;
+  txLost: number;
+}
+
+function countersOf(s: z.infer<typeof CurrentState>): Counters {
+  return {
+    rxReceived: (s.audioRxReceived ?? 0) + (s.videoRxReceived ?? 0),
+    rxLost: (s.audioRxLost ?? 0) + (s.videoRxLost ?? 0),
+    txSent: (s.audioTxSent ?? 0) + (s.videoTxSent ?? 0),
+    txLost: (s.audioTxReportedLost ?? 0) + (s.videoTxReportedLost ?? 0),
+  };
+}
+
+/**
+ * Loss in percent from the counters: since the last poll when enough packets passed (and no counter
+ * went back, i.e. the same call), else over the whole call. The worse of the two directions:
+ * received by the MCU (lost / (received + lost)) and sent (lost as reported by the far end / sent).
+ */
+export function lossPct(now: Counters, before: Counters | undefined): number | null {
+  const d =
+    before &&
+    now.rxReceived >= before.rxReceived &&
+    now.rxLost >= before.rxLost &&
+    now.txSent >= before.txSent &&
+    now.txLost >= before.txLost
+      ? {
+          rxReceived: now.rxReceived - before.rxReceived,
+          rxLost: now.rxLost - before.rxLost,
+          txSent: now.txSent - before.txSent,
+          txLost: now.txLost - before.txLost,
+        }
+      : null;
+  const use = d && d.rxReceived + d.rxLost + d.txSent >= MIN_PACKETS ? d : now;
+  const rxTotal = use.rxReceived + use.rxLost;
+  const rx = rxTotal > 0 ? (100 * use.rxLost) / rxTotal : null;
+  const tx = use.txSent > 0 ? Math.min(100, (100 * use.txLost) / use.txSent) : null;
+  if (rx === null) return tx;
+  return tx === null ? rx : Math.max(rx, tx);
+}
+
+interface SiteMedia {
+  participants: number;
+  lossPct: number | null;
+  rateKbps: number | null;
+}
+
+export class CiscoTelePresenceDriver implements Driver {
+  readonly device: string;
+  private problem: string | null = null;
+  private answered: boolean | null = null;
+  /** counters per participant (conference, name, protocol, type) from the last poll */
+  private last = new Map<string, Counters>();
+
+  constructor(
+    private readonly inv: LoadedInventory,
+    private readonly client: XmlRpcClient,
+  ) {
+    this.device = inv.inventory.mcu.id;
+  }
+
+  /** Every connected participant, following enumerateID. */
+  async participants(): Promise<CiscoParticipant[]> {
+    const out: CiscoParticipant[] = [];
+    let enumerateID: string | undefined;
+    for (let page = 0; ; page++) {
+      if (page >= MAX_PAGES)
+        throw new DriverError(
+          'bad_response',
+          `quá ${MAX_PAGES} lần enumerateID / over ${MAX_PAGES} enumerate replies`,
+        );
+      const reply: z.infer<typeof EnumerateReply> = parse(
+        EnumerateReply,
+        await this.client.call('participant.enumerate', {
+          operationScope: ['currentState'],
+          enumerateFilter: 'connected',
+          ...(enumerateID !== undefined && { enumerateID }),
+        }),
+        'participant.enumerate',
+      );
+      out.push(...reply.participants);
+      if (reply.enumerateID === undefined || reply.enumerateID === '') return out;
+      if (reply.enumerateID === enumerateID)
+        throw new DriverError('bad_response', `enumerateID lặp lại / enumerateID repeated: "${enumerateID}"`);
+      enumerateID = reply.enumerateID;
+    }
+  }
+
+  /** A participant's diagnostics; null when it has left since the enumeration (fault 5). */
+  async diagnostics(p: CiscoParticipant): Promise<CiscoDiagnostics | null> {
+    let body: unknown;
+    try {
+      body = await this.client.call('participant.diagnostics', {
+        participantName: p.participantName,
+        participantProtocol: p.participantProtocol,
+        participantType: p.participantType,
+        ...(p.conferenceName !== undefined && { conferenceName: p.conferenceName }),
+        ...(p.autoAttendantUniqueId !== undefined && { autoAttendantUniqueId: p.autoAttendantUniqueId }),
+      });
+    } catch (err) {
+      if (err instanceof XmlRpcFault && err.faultCode === FAULT_NO_SUCH_PARTICIPANT) return null;
+      throw err;
+    }
+    return parse(CiscoDiagnostics, body, 'participant.diagnostics');
+  }
+
+  async poll(): Promise<DriverPoll> {
+    const before = this.client.requests;
+    const events: DeviceEvent[] = [];
+    const samples: Sample[] = [];
+    const t = Date.now();
+    try {
+      const list = await this.participants();
+      const matched: [CiscoParticipant, string][] = [];
+      for (const p of list) {
+        if (p.currentState?.callState !== undefined && p.currentState.callState !== 'connected') continue;
+        const site = siteOfCiscoParticipant(p, this.inv.aliases);
+        if (site) matched.push([p, site]);
+      }
+      const media = new Map<string, SiteMedia>();
+      const seen = new Map<string, Counters>();
+      let i = 0;
+      const worker = async () => {
+        while (i < matched.length) {
+          const [p, site] = matched[i++]!;
+          const diag = await this.diagnostics(p);
+          if (!diag) continue; // left between the enumeration and now
+          let m = media.get(site);
+          if (!m) {
+            m = { participants: 0, lossPct: null, rateKbps: null };
+            media.set(site, m);
+          }
+          m.participants++;
+          if (p.currentState) {
+            const key = [p.conferenceName, p.participantName, p.participantProtocol, p.participantType].join(
+              '\u0000',
+            );
+            const now = countersOf(p.currentState);
+            seen.set(key, now);
+            const loss = lossPct(now, this.last.get(key));
+            if (loss !== null) m.lossPct = m.lossPct === null ? loss : Math.max(m.lossPct, loss);
+          }
+          const rate = diag.videoRxChannelBitRate ?? diag.videoRxActualBitRate;
+          if (rate !== undefined) m.rateKbps = Math.max(m.rateKbps ?? 0, rate / 1000);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, matched.length) }, worker));
+      this.last = seen;
+      const time = Date.now();
+      samples.push(this.sample(this.device, 'mcu_participants', list.length, time, null));
+      for (const siteId of new Set(this.inv.aliases.values())) {
+        const m = media.get(siteId);
+        samples.push(this.sample(siteId, 'mcu_port_up', m ? 1 : 0, time, siteId));
+        if (!m) continue;
+        if (m.lossPct !== null) samples.push(this.sample(siteId, 'loss_pct', m.lossPct, time, siteId));
+        if (m.rateKbps !== null)
+          samples.push(this.sample(siteId, 'call_rate_kbps', m.rateKbps, time, siteId));
+      }
+      if (this.answered === false || this.problem !== null)
+        events.push(
+          this.event(
+            t,
+            'reachable',
+            'api_ok',
+            'API quản lý trả lời đúng trở lại / management API answering again',
+          ),
+        );
+      this.answered = true;
+      this.problem = null;
+    } catch (err) {
+      const e =
+        err instanceof DriverError
+          ? err
+          : new DriverError('bad_response', `lỗi không lường trước / unexpected: ${(err as Error).message}`);
+      // nothing about the sites: a silent API is the MCU's fault, not theirs
+      if (e.message !== this.problem)
+        events.push(
+          this.event(t, e.kind, e.kind === 'unreachable' ? 'api_unreachable' : 'api_bad_response', e.message),
+        );
+      this.answered = e.kind === 'unreachable' ? false : this.answered;
+      this.problem = e.message;
+    }
+    return { samples, events, requests: this.client.requests - before, problem: this.problem };
+  }
+
+  private sample(
+    site: string,
+    metric: MetricName,
+    value: number,
+    time: number,
+    siteId: string | null,
+  ): Sample {
+    const s = siteId ? this.inv.sites.get(siteId) : undefined;
+    const tags: SampleTags = s
+      ? {
+          tier: s.tier,
+          district: s.district,
+          carrier: s.link.carrier,
+          probe: 'mcu',
+          ...(s.mcu_port !== undefined && { instance: String(s.mcu_port) }),
+        }
+      : { tier: 'core', district: '', carrier: '' };
+    return { time, site, device: this.device, metric, value: Math.round(value * 1e6) / 1e6, tags };
+  }
+
+  private event(time: number, kind: DeviceEvent['kind'], name: string, detail: string): DeviceEvent {
+    return { time, kind, site: this.device, device: this.device, name, detail };
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
