@@ -16,14 +16,17 @@ import { withPexipMcu } from '../simulator/pexip.ts';
 import { start, untilSignal } from './serve.ts';
 
 const USAGE = `usage: diemcau demo [--listen 127.0.0.1:8080] [--data DIR] [--control 127.0.0.1:8081]
-                    [--sites N] [--seed N] [--mcu snmp|pexip] [--pexip 127.0.0.1:8082] [-c diemcau.yaml]
+                    [--sites N] [--seed N] [--mcu snmp|pexip|tps] [--pexip 127.0.0.1:8082]
+                    [--tps 127.0.0.1:8083] [-c diemcau.yaml]
   --sites N   a synthetic network of N sites instead of the real Bắc Kạn inventory
   --mcu pexip the MCU speaks the Pexip Infinity management API (served by the simulator at --pexip)
               instead of SNMP
+  --mcu tps   the MCU speaks the Cisco TelePresence Server XML-RPC API (served by the simulator at --tps)
   DIEMCAU_DEMO_PASSWORD sets the admin password (otherwise a random one is printed)
 `;
 
 const PEXIP_DEMO_USER = 'diemcau';
+const TPS_DEMO_USER = 'diemcau';
 
 /** Secrets the demo inventory references; random per run unless the environment sets them. */
 const DEMO_SECRETS = [
@@ -31,6 +34,7 @@ const DEMO_SECRETS = [
   'DIEMCAU_SNMP_AUTH_KEY',
   'DIEMCAU_SNMP_PRIV_KEY',
   'DIEMCAU_PEXIP_PASSWORD',
+  'DIEMCAU_TPS_PASSWORD',
 ];
 
 export async function run(args: string[]): Promise<number> {
@@ -45,6 +49,7 @@ export async function run(args: string[]): Promise<number> {
       seed: { type: 'string', default: '1' },
       mcu: { type: 'string', default: 'snmp' },
       pexip: { type: 'string', default: '127.0.0.1:8082' },
+      tps: { type: 'string', default: '127.0.0.1:8083' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -58,8 +63,16 @@ export async function run(args: string[]): Promise<number> {
     );
     return 2;
   }
-  if (values.mcu !== 'snmp' && values.mcu !== 'pexip') {
-    process.stderr.write(`diemcau demo: --mcu "${values.mcu}" không hợp lệ / invalid: use snmp or pexip\n`);
+  if (values.mcu !== 'snmp' && values.mcu !== 'pexip' && values.mcu !== 'tps') {
+    process.stderr.write(
+      `diemcau demo: --mcu "${values.mcu}" không hợp lệ / invalid: use snmp, pexip or tps\n`,
+    );
+    return 2;
+  }
+  if (values.mcu === 'tps' && !checkListen(values.tps!)) {
+    process.stderr.write(
+      `diemcau demo: --tps "${values.tps}" không hợp lệ / invalid: use ADDRESS:PORT, e.g. 127.0.0.1:8083\n`,
+    );
     return 2;
   }
   if (values.mcu === 'pexip' && !checkListen(values.pexip!)) {
@@ -69,6 +82,7 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   const pexip = values.mcu === 'pexip' ? parseAddress(values.pexip!, 8082) : null;
+  const tps = values.mcu === 'tps' ? parseAddress(values.tps!, 8083) : null;
   const env: NodeJS.ProcessEnv = { ...process.env };
   const password = env.DIEMCAU_DEMO_PASSWORD || undefined;
   const problem = password && passwordProblem(password, { user: 'admin' });
@@ -93,6 +107,7 @@ export async function run(args: string[]): Promise<number> {
   const control = parseAddress(values.control!, 8081);
   let simulatorControl: string | null = null;
   let pexipUrl: string | null = null;
+  let tpsUrl: string | null = null;
 
   const running = await start({
     ...(values.config && { configPath: values.config }),
@@ -114,6 +129,21 @@ export async function run(args: string[]): Promise<number> {
         );
         config.inventory = file;
       }
+      if (tps) {
+        // the same network, its MCU a Cisco TelePresence Server on the XML-RPC API the simulator serves
+        const file = join(mkdtempSync(join(tmpdir(), 'diemcau-demo-tps-')), 'inventory.yaml');
+        const url = `http://${tps.host}:${tps.port}`;
+        writeFileSync(
+          file,
+          withPexipMcu(readFileSync(config.inventory, 'utf8'), {
+            url,
+            user: TPS_DEMO_USER,
+            protocol: 'cisco-tps-xmlrpc',
+            passwordEnv: 'DIEMCAU_TPS_PASSWORD',
+          }),
+        );
+        config.inventory = file;
+      }
     },
     async before(rt, { credentials, meetings }) {
       const trap = parseAddress(rt.config.collector.trap_listen, 1162);
@@ -126,8 +156,10 @@ export async function run(args: string[]): Promise<number> {
         ...(pexip && {
           pexip: { ...pexip, user: PEXIP_DEMO_USER, password: env.DIEMCAU_PEXIP_PASSWORD! },
         }),
+        ...(tps && { cisco: { ...tps, user: TPS_DEMO_USER, password: env.DIEMCAU_TPS_PASSWORD! } }),
       });
       pexipUrl = sim.pexipUrl;
+      tpsUrl = sim.ciscoUrl;
       simulatorControl = sim.controlUrl;
       // A demo restarted on the same data directory joins its meeting again instead of registering another.
       const now = Date.now();
@@ -162,6 +194,7 @@ export async function run(args: string[]): Promise<number> {
       `  Tài khoản / account: admin    Mật khẩu / password: ${password ? '(DIEMCAU_DEMO_PASSWORD)' : shown}`,
       `  Mô phỏng / simulator control: ${simulatorControl}`,
       ...(pexipUrl ? [`  MCU: API quản lý Pexip / Pexip management API: ${pexipUrl}`] : []),
+      ...(tpsUrl ? [`  MCU: API XML-RPC Cisco TelePresence Server / XML-RPC API: ${tpsUrl}/RPC2`] : []),
       `  Thử một sự cố / try a fault:  node bin/diemcau.js simulate fault add power_cut --site xa-bang-thanh --control ${simulatorControl}`,
       '',
     ].join('\n'),

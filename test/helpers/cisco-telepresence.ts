@@ -1,7 +1,7 @@
 // An inventory whose MCU speaks the Cisco TelePresence XML-RPC API on a loopback port (tests of the
 // Cisco driver against the simulator).
 import { writeFileSync } from 'node:fs';
-import { generateInventory, syntheticUnits } from '../../inventory/generate.ts';
+import { generateInventory, RTP_PORT, SNMP_PORT, syntheticUnits } from '../../inventory/generate.ts';
 import { withPexipMcu } from '../../simulator/pexip.ts';
 
 export const CISCO_USER = 'diemcau';
@@ -22,9 +22,15 @@ export function writeCiscoInventory(
     protocol?: 'cisco-tps-xmlrpc' | 'cisco-mcu-xmlrpc';
     interval?: string;
     timeout?: string;
+    /** the agents' SNMP and the reflectors' RTP port, so that two suites can share a loopback base */
+    ports?: { snmp: number; rtp: number };
   },
 ): void {
-  const text = generateInventory(syntheticUnits(o.sites), { title: 'Thử Cisco TelePresence', base: o.base });
+  let text = generateInventory(syntheticUnits(o.sites), { title: 'Thử Cisco TelePresence', base: o.base });
+  if (o.ports)
+    text = text
+      .replaceAll(`:${SNMP_PORT}"`, `:${o.ports.snmp}"`)
+      .replaceAll(`:${RTP_PORT}"`, `:${o.ports.rtp}"`);
   writeFileSync(
     file,
     withPexipMcu(text, {
