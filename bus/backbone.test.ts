@@ -144,7 +144,7 @@ describe('backbone: remote collector → NATS JetStream → centre', () => {
           device: `${site.id}:rtp`,
           metric: 'rtt_ms',
           value: v,
-          tags: { tier: site.tier, district: site.district, carrier: site.carrier, probe: 'rtp' },
+          tags: { tier: site.tier, district: site.district, carrier: site.link.carrier, probe: 'rtp' },
         },
       ];
       const head = (n: number) => ({ c: 'lab-dedupe', boot: 'b1', n });

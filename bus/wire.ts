@@ -38,11 +38,7 @@ export function newBoot(now = Date.now()): string {
  * The body of a message built from already-encoded parts (the spool keeps each batch or event as JSON),
  * so a batch is serialised once however often its message is retried.
  */
-export function encodeBody(
-  head: Omit<WireMessage, 'samples' | 'events'>,
-  kind: Kind,
-  parts: string[],
-): string {
+export function encodeBody(head: Pick<WireMessage, 'c' | 'boot' | 'n'>, kind: Kind, parts: string[]): string {
   return `{"v":1,"c":${JSON.stringify(head.c)},"boot":${JSON.stringify(head.boot)},"n":${head.n},"${kind}":[${parts.join(',')}]}`;
 }
 

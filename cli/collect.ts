@@ -1,17 +1,20 @@
 // diemcau collect: the collector alone, optionally one shard (districts), for scale-out.
-// Samples go to the metrics store configured in diemcau.yaml (the same InfluxDB as `serve`).
+// Samples go to the metrics store configured in diemcau.yaml (the same InfluxDB as `serve`), or, with
+// bus.nats configured, to the backbone's stream for the centre (docs/backbone.md), which stores them.
 //   diemcau collect [--config FILE] [--shard district=cho-don,ba-be|core] [--once]
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { type BackbonePublisher, startPublisher } from '../bus/publisher.ts';
+import { collectorName } from '../bus/wire.ts';
 import { type Collector, startCollector } from '../collector/index.ts';
 import { loadConfig } from '../config/config.ts';
 import { Bus } from '../core/bus.ts';
 import { log } from '../core/log.ts';
 import type { Runtime, Service } from '../core/runtime.ts';
-import { loadInventory, parseAddress, resolveCredentials } from '../inventory/load.ts';
+import { type LoadedInventory, loadInventory, parseAddress, resolveCredentials } from '../inventory/load.ts';
 import { startStorage } from '../storage/metrics/index.ts';
 import { openStateDb, secureDataDir } from '../storage/state-db.ts';
 
@@ -20,6 +23,7 @@ Run the collector alone, optionally for one shard.
 
   --config, -c FILE        diemcau.yaml (default ./diemcau.yaml or DIEMCAU_CONFIG)
   --shard district=A,B     only the sites of these districts ("core" = the MCU)
+                           (default collector.shard, else every device)
   --once                   poll every device once, print the samples as JSON lines, exit
   --metrics ADDR:PORT      serve /metrics (Prometheus) and /healthz there
                            (default collector.metrics_listen, "off")
@@ -62,12 +66,12 @@ export async function run(args: string[]): Promise<number> {
   }
   const config = loadConfig(values.config);
   const inventory = loadInventory(config.inventory);
+  if (!shard && config.collector.shard)
+    shard = { district: config.collector.shard.slice('district='.length) };
   if (shard?.district) {
-    const unknown = shard.district.split(',').filter((d) => d !== 'core' && !inventory.districts.has(d));
-    if (unknown.length > 0) {
-      process.stderr.write(
-        `diemcau collect: huyện không có trong inventory / unknown district: ${unknown.join(', ')} (known: ${[...inventory.districts.keys()].join(', ')}, core)\n`,
-      );
+    const unknown = unknownDistricts(shard.district, inventory);
+    if (unknown) {
+      process.stderr.write(`diemcau collect: ${unknown}\n`);
       return 2;
     }
   }
@@ -119,13 +123,22 @@ export async function run(args: string[]): Promise<number> {
   const rt: Runtime = { config, inventory, bus, state, log, registry };
   const services: Service[] = [];
   try {
-    services.push(await startStorage(rt));
+    let publisher: BackbonePublisher | null = null;
+    if (config.bus.nats) {
+      // a remote collector: the centre stores what it receives; this one publishes (and spools)
+      publisher = await startPublisher(rt, { name: collectorName(config.bus.nats.name, shard?.district) });
+      services.push(publisher);
+      log.info(
+        { collector: publisher.collector, stream: config.bus.nats.stream.name },
+        'publishing to the backbone',
+      );
+    } else services.push(await startStorage(rt));
     const collector = await startCollector(rt, { ...(shard && { shard }), credentials });
     services.push(collector);
     const [listen, from] = values.metrics
       ? [values.metrics, '--metrics']
       : [config.collector.metrics_listen, 'collector.metrics_listen'];
-    if (listen !== 'off') services.push(await serveMetrics(listen, from, registry, collector));
+    if (listen !== 'off') services.push(await serveMetrics(listen, from, registry, collector, publisher));
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
@@ -137,12 +150,20 @@ export async function run(args: string[]): Promise<number> {
   return 0;
 }
 
+/** The message naming a shard's districts missing from the inventory (and the known ones), or null. */
+export function unknownDistricts(districts: string, inventory: LoadedInventory): string | null {
+  const unknown = districts.split(',').filter((d) => d !== 'core' && !inventory.districts.has(d));
+  if (unknown.length === 0) return null;
+  return `huyện không có trong inventory / unknown district: ${unknown.join(', ')} (known: ${[...inventory.districts.keys()].join(', ')}, core)`;
+}
+
 /** /metrics (the collector's self-metrics, prom-client) and /healthz, for a collector running alone. */
 async function serveMetrics(
   listen: string,
   from: string,
   registry: Registry,
   collector: Collector,
+  publisher: BackbonePublisher | null = null,
 ): Promise<Service> {
   const { host, port } = parseAddress(listen, 9465);
   const server = createServer((req, res) => {
@@ -159,6 +180,7 @@ async function serveMetrics(
           status: 'ok',
           devices: devices.length,
           reachable: devices.filter((d) => d.reachable).length,
+          ...(publisher && { backbone: publisher.status() }),
         };
         return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       }

@@ -10,6 +10,7 @@ import { readinessPages, readinessRoutes } from '../api/routes/readiness.ts';
 import { reportRoutes } from '../api/routes/reports.ts';
 import { startApi } from '../api/server.ts';
 import { startAssets } from '../assets/service.ts';
+import { startConsumer } from '../bus/consumer.ts';
 import { startCollector } from '../collector/index.ts';
 import { type Config, loadConfig } from '../config/config.ts';
 import { Bus } from '../core/bus.ts';
@@ -34,6 +35,7 @@ import { dbEpisodes } from '../reports/meeting.ts';
 import { deliveryOptions, startPeriodDelivery } from '../reports/period-delivery.ts';
 import { startStorage } from '../storage/metrics/index.ts';
 import { openStateDb, secureDataDir } from '../storage/state-db.ts';
+import { unknownDistricts } from './collect.ts';
 
 export interface StartOptions {
   configPath?: string;
@@ -63,6 +65,10 @@ export async function start(opts: StartOptions = {}): Promise<Running> {
   opts.configure?.(config);
   const inventory = loadInventory(config.inventory);
   const credentials = resolveCredentials(inventory, env);
+  // the districts this process polls itself (remote collectors poll the others: docs/backbone.md)
+  const shard = config.collector.shard?.slice('district='.length);
+  const unknown = shard ? unknownDistricts(shard, inventory) : null;
+  if (unknown) throw new Error(`collector.shard: ${unknown}`);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   secureDataDir(config.data_dir);
@@ -157,7 +163,9 @@ export async function start(opts: StartOptions = {}): Promise<Running> {
       services.push(startPeriodDelivery(runtime, reportDeps, deliveryOptions(config, alerts.outbox)));
     const before = await opts.before?.(runtime, { credentials, meetings });
     if (before) services.push(before);
-    services.push(await startCollector(runtime, { credentials, env }));
+    services.push(
+      await startCollector(runtime, { credentials, env, ...(shard && { shard: { district: shard } }) }),
+    );
     const api = await startApi(runtime, {
       store: storage.store,
       alerts,
@@ -171,6 +179,9 @@ export async function start(opts: StartOptions = {}): Promise<Running> {
       pages: [(d) => readinessPages(d, joint)],
     });
     services.push(api);
+    // remote collectors (issue 21): their samples and device events from the backbone onto this bus,
+    // where storage, alerts and the live view take them as they take local ones
+    if (config.bus.nats) services.push(await startConsumer(runtime, { env }));
     log.info({ url: api.url }, 'diemcau is serving');
     return { runtime, meetings, store: storage.store, url: api.url, stop };
   } catch (err) {
