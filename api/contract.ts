@@ -307,16 +307,11 @@ export interface LiveEvents {
   /** a site's status changed (full replacement of that site) */
   site: SiteStatus;
   /**
-   * new link-quality / power numbers for a site, for sparklines: `values` holds the headline figures
-   * (whose: `sources`), `quality` the figures of each source that reported in this batch
+   * new link-quality / power numbers, for sparklines: one event for what arrived together (a collector
+   * round, or a short window), one entry per site and batch of samples, in the order they arrived; a
+   * client that sees only some sites gets only theirs
    */
-  metrics: {
-    site: string;
-    time: number;
-    values: SiteMetrics;
-    sources: QualitySources;
-    quality: SiteQuality;
-  };
+  metrics: { updates: SiteMetricsUpdate[] };
   /** an alert was raised, changed state, or resolved (full replacement) */
   alert: Alert;
   /** an episode was opened, changed (state, sites, owner, notifications) or resolved (full replacement) */
@@ -324,6 +319,18 @@ export interface LiveEvents {
   heartbeat: { time: number };
 }
 export type LiveEventName = keyof LiveEvents;
+
+/**
+ * One site's new numbers in a `metrics` event: `values` holds the headline figures (whose: `sources`),
+ * `quality` the figures of each source that reported in this batch.
+ */
+export interface SiteMetricsUpdate {
+  site: string;
+  time: number;
+  values: SiteMetrics;
+  sources: QualitySources;
+  quality: SiteQuality;
+}
 
 export const ApiError = z.object({
   error: z.object({

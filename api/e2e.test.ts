@@ -23,7 +23,7 @@ import { openStateDb } from '../storage/state-db.ts';
 import { freeUdpPort, TEST_SECRETS } from '../test/helpers/agents.ts';
 import { Client, readEvents, type SseEvent, TEST_PASSWORD } from '../test/helpers/api.ts';
 import { createUser } from './accounts.ts';
-import type { SiteStatus } from './contract.ts';
+import type { LiveEvents, SiteStatus } from './contract.ts';
 import { type ApiService, startApi } from './server.ts';
 
 const BASE = 53;
@@ -110,8 +110,9 @@ describe('live stream end to end', () => {
         const measured = list.some(
           (e) =>
             e.event === 'metrics' &&
-            JSON.parse(e.data).site === site &&
-            JSON.parse(e.data).values.ups_on_battery === 0,
+            (JSON.parse(e.data) as LiveEvents['metrics']).updates.some(
+              (u) => u.site === site && u.values.ups_on_battery === 0,
+            ),
         );
         if (!injected && measured) {
           injected = true;

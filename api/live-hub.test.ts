@@ -40,7 +40,7 @@ const tick = () => new Promise((r) => setImmediate(r));
 
 describe('live hub', () => {
   it('drops a client whose queue is full; the others get every event', async () => {
-    const hub = new LiveHub(env.rt, null, undefined, { heartbeatMs: 60_000 });
+    const hub = new LiveHub(env.rt, null, undefined, { heartbeatMs: 60_000, metricsWindowMs: 0 });
     hub.start();
     const site = [...env.rt.inventory.sites.keys()][3]!;
     const slow = new FakeSink(3);
@@ -66,7 +66,7 @@ describe('live hub', () => {
   });
 
   it('resumes from the replay buffer while it holds the id, otherwise sends a snapshot', async () => {
-    const hub = new LiveHub(env.rt, null, undefined, { replay: 5, heartbeatMs: 60_000 });
+    const hub = new LiveHub(env.rt, null, undefined, { replay: 5, heartbeatMs: 60_000, metricsWindowMs: 0 });
     hub.start();
     const site = [...env.rt.inventory.sites.keys()][2]!;
     const from = hub.lastEventId();
@@ -92,7 +92,11 @@ describe('live hub', () => {
   });
 
   it('a resume bigger than maxReplayBytes gets a snapshot, so it cannot overflow the queue at every reconnect', async () => {
-    const hub = new LiveHub(env.rt, null, undefined, { maxReplayBytes: 1200, heartbeatMs: 60_000 });
+    const hub = new LiveHub(env.rt, null, undefined, {
+      maxReplayBytes: 1200,
+      heartbeatMs: 60_000,
+      metricsWindowMs: 0,
+    });
     hub.start();
     const site = [...env.rt.inventory.sites.keys()][7]!;
     const from = hub.lastEventId();

@@ -9,7 +9,7 @@ import {
   type TestEnv,
   upsOnBattery,
 } from '../test/helpers/api.ts';
-import type { SiteStatus } from './contract.ts';
+import type { LiveEvents, SiteStatus } from './contract.ts';
 
 let env: TestEnv;
 let c: Record<string, Client>;
@@ -32,6 +32,9 @@ function live(client: Client, headers: Record<string, string> = {}) {
 }
 
 const named = (evs: SseEvent[], name: string) => evs.filter((e) => e.event === name);
+/** every site's numbers of the `metrics` events (each carries a batch) */
+const updates = (evs: SseEvent[]) =>
+  named(evs, 'metrics').flatMap((e) => (JSON.parse(e.data) as LiveEvents['metrics']).updates);
 
 describe('live stream', () => {
   it('starts with a snapshot of every site, then delivers a status change published on the bus', async () => {
@@ -49,7 +52,7 @@ describe('live stream', () => {
     });
     const snap = JSON.parse(named(evs, 'snapshot')[0]!.data) as { sites: SiteStatus[] };
     expect(snap.sites).toHaveLength(12);
-    const m = named(evs, 'metrics').map((e) => JSON.parse(e.data));
+    const m = updates(evs);
     expect(m).toContainEqual(expect.objectContaining({ site: siteB, values: { rtt_ms: 42, reachable: 1 } }));
     const site = JSON.parse(named(evs, 'site').at(-1)!.data) as SiteStatus;
     expect(site).toMatchObject({ id: siteB, state: 'ok', metrics: { rtt_ms: 42 } });
@@ -103,7 +106,7 @@ describe('live stream', () => {
     const snap = JSON.parse(named(evs, 'snapshot')[0]!.data) as { sites: SiteStatus[]; alerts: unknown[] };
     expect(snap.sites.map((s) => s.id)).toEqual([siteA]);
     expect(snap.alerts).toEqual([]);
-    expect(named(evs, 'metrics').map((e) => JSON.parse(e.data).site)).toEqual([siteA]);
+    expect(updates(evs).map((u) => u.site)).toEqual([siteA]);
   });
 
   it('refuses the unauthenticated', async () => {

@@ -6,6 +6,9 @@
 // that reconnects with Last-Event-ID receive exactly what it missed; when that is older than the buffer,
 // it gets a fresh snapshot. Each client has a bounded queue: one that cannot keep up is dropped (its
 // connection ends, its browser reconnects and resumes), so a slow client never slows the others.
+// New numbers travel batched: one `metrics` event carries every site that reported in a collector
+// round (what one bus delivery brought) or in a short window after the previous `metrics` event
+// (metricsWindowMs), so a browser parses and applies a round at once, not a thousand small events.
 import { parseDuration } from '../config/config.ts';
 import type { Sample } from '../core/bus.ts';
 import {
@@ -24,6 +27,7 @@ import type {
   LiveEvents,
   QualitySources,
   SiteMetrics,
+  SiteMetricsUpdate,
   SiteQuality,
   SiteState,
   SiteStatus,
@@ -43,6 +47,11 @@ export interface LiveOptions {
   maxReplayBytes?: number;
   /** bytes queued for all clients together; over it the clients with the most queued are dropped */
   maxQueuedBytes?: number;
+  /**
+   * numbers that arrive within this long after the previous `metrics` event wait for the window's end
+   * and travel together with what else arrives by then (default 50 ms; 0: one event per bus delivery)
+   */
+  metricsWindowMs?: number;
   now?: () => number;
 }
 
@@ -65,6 +74,8 @@ interface Entry {
   /** sites the event is about; null = everyone may see it */
   sites: string[] | null;
   frame: Uint8Array;
+  /** the event as a client that sees only some sites gets it (a batch of several sites' numbers) */
+  part?: (sites: ReadonlySet<string>) => Uint8Array;
 }
 
 interface ClientState {
@@ -126,6 +137,12 @@ export class LiveHub {
   private readonly upsAlarms = new Map<string, { time: number; values: number[] }>();
   private readonly dirty = new Set<string>();
   private flushScheduled = false;
+  /** numbers waiting for the next `metrics` event, in arrival order */
+  private metricsOut: SiteMetricsUpdate[] = [];
+  private metricsTimer: NodeJS.Timeout | null = null;
+  /** performance.now() of the last `metrics` event */
+  private lastMetricsAt = Number.NEGATIVE_INFINITY;
+  private readonly metricsWindowMs: number;
   private readonly buffer: Entry[] = [];
   private readonly clients = new Map<number, ClientState>();
   private nextClient = 1;
@@ -164,6 +181,7 @@ export class LiveHub {
     this.tickMs = opts.tickMs ?? Math.min(5_000, interval);
     this.maxReplayBytes = opts.maxReplayBytes ?? 256 * 1024;
     this.maxQueuedBytes = opts.maxQueuedBytes;
+    this.metricsWindowMs = opts.metricsWindowMs ?? 50;
     this.seq = this.now() * 1000;
     this.sites = [...rt.inventory.sites.values()];
     const now = this.now();
@@ -186,6 +204,9 @@ export class LiveHub {
     for (const u of this.unsubscribe.splice(0)) u();
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    if (this.metricsTimer) clearTimeout(this.metricsTimer);
+    this.metricsTimer = null;
+    this.metricsOut = [];
     for (const c of [...this.clients.values()]) {
       this.clients.delete(c.id);
       c.sink.drop('server stopping');
@@ -241,8 +262,9 @@ export class LiveHub {
       for (let i = Math.max(0, last + 1 - oldest); i < this.buffer.length; i++) {
         const e = this.buffer[i]!;
         if (!this.visible(client, e)) continue;
-        missed.push(e.frame);
-        bytes += e.frame.length;
+        const frame = this.frameFor(client, e);
+        missed.push(frame);
+        bytes += frame.length;
         // more than a snapshot's worth: a snapshot is cheaper, and a replay this big could overflow
         // the client's queue at every reconnect
         if (bytes > this.maxReplayBytes) {
@@ -280,14 +302,19 @@ export class LiveHub {
     };
   }
 
-  /** Publishes an event to every client allowed to see it and keeps it for resume. */
+  /**
+   * Publishes an event to every client allowed to see it and keeps it for resume. `part` gives the
+   * event's data for a client that sees only some of `sites` (default: the whole event).
+   */
   publish<E extends Exclude<LiveEventName, 'snapshot' | 'heartbeat'>>(
     event: E,
     data: LiveEvents[E],
     sites: string[] | null,
+    part?: (sites: ReadonlySet<string>) => LiveEvents[E],
   ): number {
     const id = ++this.seq;
     const entry: Entry = { id, sites, frame: sseFrame(id, event, data) };
+    if (part) entry.part = (visible) => sseFrame(id, event, part(visible));
     this.buffer.push(entry);
     // trimmed in steps, not at every event
     if (this.buffer.length > this.replay + Math.ceil(this.replay / 16))
@@ -321,7 +348,7 @@ export class LiveHub {
       if (!c.sites) chunk = everything ??= concat(entries.map((e) => e.frame));
       else {
         const mine = entries.filter((e) => this.visible(c, e));
-        chunk = mine.length ? concat(mine.map((e) => e.frame)) : null;
+        chunk = mine.length ? concat(mine.map((e) => this.frameFor(c, e))) : null;
       }
       if (chunk && !c.sink.push(chunk)) this.dropClient(c, 'queue full');
     }
@@ -357,6 +384,12 @@ export class LiveHub {
   private visible(c: ClientState, e: Entry): boolean {
     if (!c.sites || !e.sites) return true;
     return e.sites.some((s) => c.sites!.has(s));
+  }
+
+  /** the frame of an event for a client: a batch is cut down to the client's sites */
+  private frameFor(c: ClientState, e: Entry): Uint8Array {
+    if (!c.sites || !e.part || !e.sites || e.sites.every((s) => c.sites!.has(s))) return e.frame;
+    return e.part(c.sites);
   }
 
   private dropClient(c: ClientState, reason: string): void {
@@ -531,21 +564,20 @@ export class LiveHub {
   private flush(): void {
     this.batched(() => {
       const now = this.now();
-      for (const [site, p] of this.pendingMetrics) {
-        const h = this.headline(site, now);
-        this.publish(
-          'metrics',
-          {
+      if (this.pendingMetrics.size) {
+        for (const [site, p] of this.pendingMetrics) {
+          const h = this.headline(site, now);
+          this.metricsOut.push({
             site,
             time: p.time,
             values: p.headline ? { ...p.values, ...h.values } : p.values,
             sources: h.sources,
             quality: p.quality,
-          },
-          [site],
-        );
+          });
+        }
+        this.pendingMetrics.clear();
+        this.scheduleMetrics();
       }
-      this.pendingMetrics.clear();
       if (this.dirty.size === 0) return;
       // a moved verdict usually comes with a new or changed alert: carry it first, and its count
       if (this.alerts && [...this.dirty].some((id) => this.verdictMoved(id))) this.syncAlerts();
@@ -553,6 +585,36 @@ export class LiveHub {
       for (const id of this.dirty) this.refresh(id, now, counts);
       this.dirty.clear();
     });
+  }
+
+  /**
+   * Sends the waiting numbers now when the last `metrics` event is older than the window, else at the
+   * window's end (one event for all that arrived meanwhile).
+   */
+  private scheduleMetrics(): void {
+    if (this.metricsTimer) return;
+    const wait = this.lastMetricsAt + this.metricsWindowMs - performance.now();
+    if (wait <= 0) {
+      this.publishMetrics();
+      return;
+    }
+    this.metricsTimer = setTimeout(() => {
+      this.metricsTimer = null;
+      this.batched(() => this.publishMetrics());
+    }, Math.ceil(wait));
+    this.metricsTimer.unref();
+  }
+
+  /** One `metrics` event with every waiting site's numbers; a technician's copy holds only theirs. */
+  private publishMetrics(): void {
+    const updates = this.metricsOut;
+    if (updates.length === 0) return;
+    this.metricsOut = [];
+    this.lastMetricsAt = performance.now();
+    const sites = [...new Set(updates.map((u) => u.site))];
+    this.publish('metrics', { updates }, sites, (visible) => ({
+      updates: updates.filter((u) => visible.has(u.site)),
+    }));
   }
 
   /** Re-checks every site: staleness, meetings, verdicts that changed without a new sample. */

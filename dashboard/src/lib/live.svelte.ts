@@ -1,7 +1,9 @@
 // The live picture of the network, fed by the SSE stream (`GET /api/v1/live`).
 // Reactivity is per site: each site sits in its own cell (`$state.raw`), so a status change re-renders one
 // endpoint on the map, not 1,000. Sparkline data lives in plain ring buffers; a tick (at most once a second)
-// tells the charts to redraw.
+// tells the charts to redraw. What one read of the stream brings is applied at once: a `metrics` event is a
+// whole batch (every site of a collector round), and the `site` events of one read wait for the end of that
+// task, so that a district turning red is one Svelte update and one label placement, not one per site.
 import type { Alert, Episode, LiveEvents, SiteMetrics, SiteStatus } from '../../../api/contract.ts';
 import { BASE, get, pickList } from './api.ts';
 import { mergeSnapshot } from './siteview.ts';
@@ -84,6 +86,9 @@ class Live {
   private dirtyEpisodes = false;
   private dirtyVersion = false;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  /** `site` events of the current read of the stream, newest per site, applied together */
+  private pendingSites = new Map<string, SiteStatus>();
+  private sitesTimer: ReturnType<typeof setTimeout> | null = null;
   /** who hears of episodes as the stream brings them (the alarm): each snapshot's, then one by one */
   private episodeWatchers = new Set<EpisodeWatcher>();
   private tickTimer: ReturnType<typeof setInterval> | null = null;
@@ -113,6 +118,7 @@ class Live {
   /** On logout: close the stream and forget what the last user could see. */
   stop(): void {
     this.lastId = null;
+    this.dropPendingSites();
     this.cells.clear();
     this.rings.clear();
     this.alertMap.clear();
@@ -177,10 +183,14 @@ class Live {
           console.warn('live event', name, err);
         }
       });
-    on('snapshot', (d) => this.applySnapshot(d.sites, d.alerts, d.episodes ?? []));
-    on('site', (s) => this.applySite(s));
+    on('snapshot', (d) => {
+      // newer than every `site` event before it
+      this.dropPendingSites();
+      this.applySnapshot(d.sites, d.alerts, d.episodes ?? []);
+    });
+    on('site', (s) => this.queueSite(s));
     on('metrics', (m) => {
-      this.ring(m.site).push(m.time, m.values);
+      for (const u of m.updates) this.ring(u.site).push(u.time, u.values);
       this.dirtyTick = true;
     });
     on('alert', (a) => {
@@ -262,18 +272,47 @@ class Live {
   }
 
   applySite(s: SiteStatus): void {
-    const c = this.cells.get(s.id);
-    if (c) c.s = s;
-    else {
-      this.cells.set(s.id, new SiteCell(s));
-      this.ids = [...this.ids, s.id];
+    this.applySites([s]);
+  }
+
+  /** Several sites' new status in one go (one Svelte update, the list of sites grown once). */
+  applySites(list: Iterable<SiteStatus>): void {
+    const added: string[] = [];
+    for (const s of list) {
+      const c = this.cells.get(s.id);
+      if (c) c.s = s;
+      else {
+        this.cells.set(s.id, new SiteCell(s));
+        added.push(s.id);
+      }
+      if (s.updated) {
+        this.ring(s.id).push(s.updated, s.metrics);
+        this.dirtyTick = true;
+      }
     }
-    if (s.updated) {
-      this.ring(s.id).push(s.updated, s.metrics);
-      this.dirtyTick = true;
-    }
+    if (added.length) this.ids = [...this.ids, ...added];
     this.dirtyVersion = true;
     this.schedule();
+  }
+
+  /**
+   * A `site` event: applied with the others of the same read of the stream once its task ends (the events
+   * of one network read are dispatched one after another, each followed by Svelte's flush).
+   */
+  private queueSite(s: SiteStatus): void {
+    this.pendingSites.set(s.id, s);
+    this.sitesTimer ??= setTimeout(() => {
+      this.sitesTimer = null;
+      const list = [...this.pendingSites.values()];
+      this.pendingSites.clear();
+      this.applySites(list);
+    }, 0);
+  }
+
+  private dropPendingSites(): void {
+    this.pendingSites.clear();
+    if (this.sitesTimer) clearTimeout(this.sitesTimer);
+    this.sitesTimer = null;
   }
 
   /** Replace an alert we changed ourselves (acknowledge) without waiting for the stream. */
