@@ -69,8 +69,9 @@ async function client() {
       buf = buf.slice(i + 2);
       if (block.includes('event: snapshot') && first) { first = false; if (++connected === clients) parentPort.postMessage({ ready: true }); }
       if (!block.includes('event: metrics')) continue;
+      // one event per batch: every site's numbers that arrived together
       const data = JSON.parse(block.slice(block.indexOf('data: ') + 6));
-      if (data.values.jitter_ms !== undefined) lat.push(at - data.values.jitter_ms);
+      for (const u of data.updates) if (u.values.jitter_ms !== undefined) lat.push(at - u.values.jitter_ms);
     }
   }
 }
