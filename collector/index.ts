@@ -3,6 +3,7 @@
 import { parseDuration } from '../config/config.ts';
 import type { Runtime, Service } from '../core/runtime.ts';
 import { type DeviceRef, type ResolvedCredential, resolveCredentials } from '../inventory/load.ts';
+import { deviceDrivers } from './drivers/codecs.ts';
 import { DriverRunner, mcuDriver } from './drivers/run.ts';
 import type { Driver } from './drivers/types.ts';
 import { selfMetrics } from './metrics.ts';
@@ -28,6 +29,8 @@ export interface CollectorOptions {
   autostart?: boolean;
   /** the MCU's management-API driver (default: from the inventory's mcu.protocol and env) */
   mcuDriver?: Driver | null;
+  /** the site devices' management-API drivers (default: every device of the shard with protocol cisco-xapi) */
+  deviceDrivers?: Driver[];
   /** where secret references resolve (default process.env) */
   env?: NodeJS.ProcessEnv;
 }
@@ -88,10 +91,21 @@ export async function startCollector(rt: Runtime, opts: CollectorOptions = {}): 
         : mcuDriver(rt.inventory, opts.env)
       : null;
   const api = driver ? new DriverRunner(rt, driver, rt.inventory.mcuApi?.intervalMs ?? intervalMs) : null;
+  // codecs on their xAPI: one runner each, at the device's interval (default collector.interval)
+  const apis = new Map<string, DriverRunner>();
+  if (api) apis.set(api.driver.device, api);
+  const codecDrivers = opts.deviceDrivers
+    ? opts.deviceDrivers.map((d) => ({
+        driver: d,
+        intervalMs: rt.inventory.deviceApis.get(d.device)?.intervalMs,
+      }))
+    : deviceDrivers(rt.inventory, devices, opts.env);
+  for (const { driver: d, intervalMs: every } of codecDrivers)
+    apis.set(d.device, new DriverRunner(rt, d, every ?? intervalMs));
   if (opts.autostart !== false) {
     await probes.start();
     poller.start();
-    api?.start();
+    for (const r of apis.values()) r.start();
   }
   rt.log.info(
     {
@@ -100,6 +114,7 @@ export async function startCollector(rt: Runtime, opts: CollectorOptions = {}): 
       interval: cfg.interval,
       traps: cfg.trap_listen,
       mcu_api: api ? rt.inventory.mcuApi?.protocol : null,
+      device_apis: apis.size - (api ? 1 : 0),
       shard: opts.shard?.district ?? null,
     },
     'collector started',
@@ -107,11 +122,11 @@ export async function startCollector(rt: Runtime, opts: CollectorOptions = {}): 
 
   return {
     name: 'collector',
-    pollNow: (id) => (api && id === api.driver.device ? api.pollNow() : poller.pollNow(id)),
-    identityNow: (id) => (api && id === api.driver.device ? api.pollNow() : poller.identityNow(id)),
-    status: () => ({ devices: api ? [...poller.status(), api.status()] : poller.status() }),
+    pollNow: (id) => apis.get(id)?.pollNow() ?? poller.pollNow(id),
+    identityNow: (id) => apis.get(id)?.pollNow() ?? poller.identityNow(id),
+    status: () => ({ devices: [...poller.status(), ...[...apis.values()].map((r) => r.status())] }),
     async stop() {
-      await api?.stop();
+      await Promise.all([...apis.values()].map((r) => r.stop()));
       await probes.stop();
       await traps?.close();
       await poller.stop();

@@ -5,6 +5,7 @@ import {
   type Carrier,
   type Device,
   type DeviceKind,
+  type DeviceProtocol,
   type District,
   Inventory,
   type McuProtocol,
@@ -33,8 +34,8 @@ export interface DeviceRef {
   /** this device's own SNMP timeout and retries, when the inventory sets them */
   timeoutMs?: number;
   retries?: number;
-  /** how the collector reads it: SNMP unless the inventory names another protocol (the MCU) */
-  protocol?: McuProtocol;
+  /** how the collector reads it: SNMP unless the inventory names another protocol (MCU, codec) */
+  protocol?: McuProtocol | DeviceProtocol;
 }
 
 /** The MCU's management API (inventory mcu.protocol other than snmp), secrets still by reference. */
@@ -48,6 +49,22 @@ export interface McuApi {
   timeoutMs?: number;
   /** absolute path of the operator's CA certificate (PEM) */
   caFile?: string;
+}
+
+/** A site device read through its management API (inventory protocol cisco-xapi), secrets by reference. */
+export interface DeviceApi {
+  device: string;
+  protocol: Exclude<DeviceProtocol, 'snmp'>;
+  /** base URL without a trailing slash */
+  url: string;
+  user: string;
+  password: SecretRef;
+  intervalMs?: number;
+  timeoutMs?: number;
+  /** absolute path of the operator's CA certificate (PEM) */
+  caFile?: string;
+  /** where the device is in the inventory file (for errors at FILE:LINE) */
+  path: Path;
 }
 
 export interface LoadedInventory {
@@ -65,6 +82,8 @@ export interface LoadedInventory {
   aliases: Map<string, string>;
   /** the MCU's management API when it is not polled by SNMP */
   mcuApi: McuApi | null;
+  /** device id → its management API, for site devices not polled by SNMP (codecs on cisco-xapi) */
+  deviceApis: Map<string, DeviceApi>;
 }
 
 /** An alias as compared: lower case, without a "sip:", "sips:" or "h323:" scheme. */
@@ -175,13 +194,17 @@ function indexInventory(source: YamlSource, inv: Inventory): LoadedInventory {
   const devices = new Map<string, DeviceRef>();
   const endpoints = new Map<string, string>();
   const mcuPorts = new Map<number, string>();
+  const deviceApis = new Map<string, DeviceApi>();
+  const caPath = (file: string | undefined) =>
+    file && (isAbsolute(file) ? file : resolve(dirname(source.file), file));
 
   const addDevice = (d: Device, kind: DeviceKind, site: Site | null, path: Path) => {
     if (devices.has(d.id)) {
       err([...path, 'id'], `duplicate device id "${d.id}": each device needs its own id`);
       return;
     }
-    if (!inv.snmp[d.snmp]) {
+    const api = d.protocol !== undefined && d.protocol !== 'snmp';
+    if (!api && !inv.snmp[d.snmp!]) {
       err(
         [...path, 'snmp'],
         `device "${d.id}": unknown SNMP credential "${d.snmp}" (declare it under snmp:)`,
@@ -199,13 +222,29 @@ function indexInventory(source: YamlSource, inv: Inventory): LoadedInventory {
         `device "${d.id}": address ${d.address} is already used by device "${other}"; each device needs its own address:port`,
       );
     } else endpoints.set(key, d.id);
+    if (api) {
+      const caFile = caPath(d.ca_file);
+      deviceApis.set(d.id, {
+        device: d.id,
+        protocol: d.protocol as DeviceApi['protocol'],
+        // the schema requires url and credentials for an API protocol
+        url: d.url!.replace(/\/$/, ''),
+        user: d.credentials!.user,
+        password: d.credentials!.password,
+        ...(d.interval && { intervalMs: durationMs(d.interval) }),
+        ...(d.timeout && { timeoutMs: durationMs(d.timeout) }),
+        ...(caFile && { caFile }),
+        path,
+      });
+    }
     devices.set(d.id, {
       id: d.id,
       kind,
-      profile: d.profile,
+      profile: api ? d.protocol! : d.profile!,
       address,
-      snmp: d.snmp,
+      snmp: api ? '' : d.snmp!,
       site,
+      ...(api && { protocol: d.protocol }),
       // the schema allows only "<n>ms" and "<n>s"
       ...(d.snmp_timeout !== undefined && { timeoutMs: durationMs(d.snmp_timeout) }),
       ...(d.snmp_retries !== undefined && { retries: d.snmp_retries }),
@@ -218,7 +257,14 @@ function indexInventory(source: YamlSource, inv: Inventory): LoadedInventory {
   if (mcu.protocol === 'snmp') {
     // the schema requires profile, address and snmp for protocol snmp
     addDevice(
-      { ...mcu, kind: 'codec', profile: mcu.profile!, address: mcu.address!, snmp: mcu.snmp! },
+      {
+        ...mcu,
+        kind: 'codec',
+        protocol: 'snmp',
+        profile: mcu.profile!,
+        address: mcu.address!,
+        snmp: mcu.snmp!,
+      },
       'mcu',
       null,
       ['mcu'],
@@ -239,8 +285,7 @@ function indexInventory(source: YamlSource, inv: Inventory): LoadedInventory {
       site: null,
       protocol: mcu.protocol,
     });
-    const caFile =
-      mcu.ca_file && (isAbsolute(mcu.ca_file) ? mcu.ca_file : resolve(dirname(source.file), mcu.ca_file));
+    const caFile = caPath(mcu.ca_file);
     mcuApi = {
       protocol: mcu.protocol,
       url: mcu.url!.replace(/\/$/, ''),
@@ -331,6 +376,7 @@ function indexInventory(source: YamlSource, inv: Inventory): LoadedInventory {
     mcuPorts,
     aliases,
     mcuApi,
+    deviceApis,
   };
 }
 
@@ -412,6 +458,29 @@ export function resolveCredentials(
   }
   if (errors.length > 0) throw new SourceErrors(errors);
   return out;
+}
+
+/** A site device's management-API password (a codec on cisco-xapi), resolved at start like the SNMP secrets. */
+export function resolveDevicePassword(
+  l: LoadedInventory,
+  deviceId: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  const api = l.deviceApis.get(deviceId);
+  if (!api) throw new Error(`device "${deviceId}" has no management API`);
+  const v = readSecret(api.password, dirname(l.file), env);
+  if (v === undefined) {
+    const ref = api.password;
+    const where =
+      'env' in ref ? `environment variable ${ref.env} is not set` : `file ${ref.file} is missing or empty`;
+    throw new SourceErrors([
+      l.source.error(
+        [...api.path, 'credentials', 'password'],
+        `device "${deviceId}": password does not resolve: ${where}`,
+      ),
+    ]);
+  }
+  return v;
 }
 
 /** The MCU management API's password, resolved at start like the SNMP secrets. */

@@ -139,18 +139,86 @@ const aliases = z
   .max(20)
   .optional();
 
+const duration = z
+  .string({ error: 'must be a duration such as "10s" or "800ms" (a number needs its unit)' })
+  .regex(/^\d+(ms|s)$/, 'must be a duration such as "10s" or "800ms"');
+
+/** A management API's fields (the MCU's pexip-mgmt, a codec's cisco-xapi): base URL, basic auth, polling. */
+const apiFields = {
+  url: z
+    .string()
+    .regex(
+      /^(https:\/\/[^\s/]+|http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?)\/?$/,
+      'must be "https://HOST[:PORT]" (plain http only on loopback, for tests), without a path',
+    )
+    .optional(),
+  credentials: z
+    .object({ user: z.string().min(1), password: secret })
+    .strict()
+    .optional(),
+  interval: duration.optional(),
+  timeout: duration.optional(),
+  /** the operator's CA certificate (PEM) that signs the management API's certificate */
+  ca_file: z.string().min(1).optional(),
+};
+const API_FIELDS = ['url', 'credentials', 'interval', 'timeout', 'ca_file'] as const;
+const SNMP_FIELDS = ['profile', 'snmp', 'snmp_timeout', 'snmp_retries'] as const;
+
+/** How the collector reads a site device: SNMP (a profile), or a codec's management API. */
+export const DEVICE_PROTOCOLS = ['snmp', 'cisco-xapi'] as const;
+export type DeviceProtocol = (typeof DEVICE_PROTOCOLS)[number];
+
 export const Device = z
   .object({
     id: slug,
     kind: z.enum(DEVICE_KINDS),
-    profile: slug,
+    protocol: z.enum(DEVICE_PROTOCOLS, 'must be "snmp" or "cisco-xapi"').default('snmp'),
+    // protocol snmp
+    profile: slug.optional(),
+    /** the device's management address (for an API device: its host, also a call alias of a codec) */
     address: hostPort,
-    snmp: slug,
+    snmp: slug.optional(),
     ...snmpTuning,
+    // protocol cisco-xapi: the codec's HTTPS base URL, basic-auth credentials, polling
+    ...apiFields,
     /** the codec's call aliases (MCU management-API drivers match participants by them) */
     aliases,
   })
-  .strict();
+  .strict()
+  .superRefine((d, ctx) => {
+    const need = (field: keyof typeof d, why: string) => {
+      // reported at the device (a path to an absent field would only say "is required")
+      if (d[field] === undefined) ctx.addIssue({ code: 'custom', path: [], message: why });
+    };
+    if (d.protocol === 'snmp') {
+      need('profile', 'protocol snmp needs profile (a file of collector/profiles/, e.g. generic-codec)');
+      need('snmp', 'protocol snmp needs snmp: the name of an SNMP credential');
+      for (const f of API_FIELDS)
+        if (d[f] !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: [f],
+            message: `${f} is for a management API (protocol: cisco-xapi), not snmp`,
+          });
+      return;
+    }
+    if (d.kind !== 'codec')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['protocol'],
+        message: `protocol ${d.protocol} is for a codec (kind: codec), not a ${d.kind}`,
+      });
+    need('url', `protocol ${d.protocol} needs url, e.g. "https://10.20.1.5"`);
+    need(
+      'credentials',
+      `protocol ${d.protocol} needs credentials: { user: NAME, password: { env: VARIABLE } }`,
+    );
+    for (const f of SNMP_FIELDS)
+      if (d[f] !== undefined)
+        ctx.addIssue({ code: 'custom', path: [f], message: `${f} is for protocol snmp, not ${d.protocol}` });
+    if (d.url?.startsWith('http:') && d.ca_file !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['ca_file'], message: 'ca_file needs an https:// url' });
+  });
 
 /** "07:00-11:30": a period of a working day, Bắc Kạn time ("24:00" ends at midnight). */
 const PERIOD_RE = /^([01]\d|2[0-3]):([0-5]\d)-(([01]\d|2[0-3]):([0-5]\d)|24:00)$/;
@@ -238,40 +306,29 @@ export const District = z
   .strict();
 
 /** How the collector talks to the MCU: SNMP (a profile), or a vendor's management API. */
-export const MCU_PROTOCOLS = ['snmp', 'pexip-mgmt'] as const;
+export const MCU_PROTOCOLS = ['snmp', 'pexip-mgmt', 'cisco-tps-xmlrpc', 'cisco-mcu-xmlrpc'] as const;
 export type McuProtocol = (typeof MCU_PROTOCOLS)[number];
-
-const duration = z
-  .string({ error: 'must be a duration such as "10s" or "800ms" (a number needs its unit)' })
-  .regex(/^\d+(ms|s)$/, 'must be a duration such as "10s" or "800ms"');
 
 export const Mcu = z
   .object({
     id: slug,
     name: z.string().min(1),
     operator: slug,
-    protocol: z.enum(MCU_PROTOCOLS, 'must be "snmp" or "pexip-mgmt"').default('snmp'),
+    protocol: z
+      .enum(
+        MCU_PROTOCOLS,
+        'must be "snmp", "pexip-mgmt", "cisco-tps-xmlrpc" (Cisco TelePresence Server) or "cisco-mcu-xmlrpc" (Cisco TelePresence MCU)',
+      )
+      .default('snmp'),
     // protocol snmp
     profile: slug.optional(),
     address: hostPort.optional(),
     snmp: slug.optional(),
     ...snmpTuning,
-    // protocol pexip-mgmt: the Management Node's base URL, basic-auth credentials, polling
-    url: z
-      .string()
-      .regex(
-        /^(https:\/\/[^\s/]+|http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?)\/?$/,
-        'must be "https://HOST[:PORT]" (plain http only on loopback, for tests), without a path',
-      )
-      .optional(),
-    credentials: z
-      .object({ user: z.string().min(1), password: secret })
-      .strict()
-      .optional(),
-    interval: duration.optional(),
-    timeout: duration.optional(),
-    /** the operator's CA certificate (PEM) that signs the management API's certificate */
-    ca_file: z.string().min(1).optional(),
+    // a management API (pexip-mgmt, cisco-tps-xmlrpc, cisco-mcu-xmlrpc): the base URL, the API
+    // account (basic authentication for Pexip, the request struct's authenticationUser/Password for
+    // Cisco XML-RPC), polling
+    ...apiFields,
   })
   .strict()
   .superRefine((m, ctx) => {
@@ -285,16 +342,24 @@ export const Mcu = z
       need('snmp', 'protocol snmp needs snmp: the name of an SNMP credential');
       for (const f of ['url', 'credentials', 'interval', 'timeout', 'ca_file'] as const)
         if (m[f] !== undefined)
-          ctx.addIssue({ code: 'custom', path: [f], message: `${f} is for protocol pexip-mgmt, not snmp` });
+          ctx.addIssue({
+            code: 'custom',
+            path: [f],
+            message: `${f} is for a management-API protocol (pexip-mgmt, cisco-tps-xmlrpc, cisco-mcu-xmlrpc), not snmp`,
+          });
     } else {
-      need('url', 'protocol pexip-mgmt needs url, e.g. "https://pexip-mgr.example:443"');
+      need('url', `protocol ${m.protocol} needs url, e.g. "https://mcu.example:443"`);
       need(
         'credentials',
-        'protocol pexip-mgmt needs credentials: { user: NAME, password: { env: VARIABLE } }',
+        `protocol ${m.protocol} needs credentials: { user: NAME, password: { env: VARIABLE } }`,
       );
       for (const f of ['profile', 'snmp', 'snmp_timeout', 'snmp_retries'] as const)
         if (m[f] !== undefined)
-          ctx.addIssue({ code: 'custom', path: [f], message: `${f} is for protocol snmp, not pexip-mgmt` });
+          ctx.addIssue({
+            code: 'custom',
+            path: [f],
+            message: `${f} is for protocol snmp, not ${m.protocol}`,
+          });
       if (m.url?.startsWith('http:') && m.ca_file !== undefined)
         ctx.addIssue({ code: 'custom', path: ['ca_file'], message: 'ca_file needs an https:// url' });
     }

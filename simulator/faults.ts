@@ -27,8 +27,12 @@ export const FaultSchema = z.discriminatedUnion('kind', [
   /** the MCU reports the port faulty while the codec stays in its call (a fault of the MCU) */
   z.object({ kind: z.literal('mcu_port_fault'), site }).strict(),
   z.object({ kind: z.literal('district_outage'), district: z.string().min(1) }).strict(),
-  /** the MCU's management API (simulator/pexip.ts) refuses, stalls, garbles or drops its replies */
+  /** the MCU's management API (simulator/pexip.ts, simulator/cisco-telepresence.ts) refuses, stalls, garbles or drops its replies */
   z.object({ kind: z.literal('mcu_api'), mode: z.enum(PEXIP_API_FAULTS) }).strict(),
+  /** a codec's xAPI (simulator/xapi.ts) refuses, stalls, garbles or drops its replies */
+  z
+    .object({ kind: z.literal('codec_api'), device: z.string().min(1), mode: z.enum(PEXIP_API_FAULTS) })
+    .strict(),
   z
     .object({
       kind: z.literal('garbage'),
@@ -50,6 +54,7 @@ export const FAULT_KINDS: FaultKind[] = [
   'district_outage',
   'garbage',
   'mcu_api',
+  'codec_api',
 ];
 
 export class FaultError extends Error {
@@ -80,7 +85,11 @@ export function checkFault(input: unknown, inv: LoadedInventory): Fault {
     );
   if (f.kind === 'mcu_api' && !inv.mcuApi)
     throw new FaultError(
-      'MCU của danh mục không dùng API quản lý / the inventory MCU has no management API (mcu.protocol: pexip-mgmt)',
+      'MCU của danh mục không dùng API quản lý / the inventory MCU has no management API (mcu.protocol: pexip-mgmt, cisco-tps-xmlrpc or cisco-mcu-xmlrpc)',
+    );
+  if (f.kind === 'codec_api' && !inv.deviceApis.has(f.device))
+    throw new FaultError(
+      `thiết bị "${f.device}" không dùng xAPI / device "${f.device}" has no management API (a codec with protocol: cisco-xapi)`,
     );
   if (f.kind === 'garbage' && !inv.devices.has(f.device))
     throw new FaultError(

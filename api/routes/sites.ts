@@ -269,7 +269,8 @@ export function siteRoutes(d: Deps) {
           devices: site.devices.map((dv) => ({
             id: dv.id,
             kind: dv.kind,
-            profile: dv.profile,
+            // an SNMP device's profile, or the management API it is read through (cisco-xapi)
+            profile: dv.profile ?? dv.protocol,
             address: full ? dv.address : null,
           })),
           contacts: {

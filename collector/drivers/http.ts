@@ -1,5 +1,5 @@
-// JSON over HTTP(S) for the management-API drivers: keep-alive connections, basic authentication,
-// a deadline per request, the operator's CA for TLS (never "accept any"), a bounded body.
+// JSON or XML over HTTP(S) for the management-API drivers: keep-alive connections, basic
+// authentication, a deadline per request, the operator's CA for TLS (never "accept any"), a bounded body.
 import http from 'node:http';
 import https from 'node:https';
 
@@ -13,6 +13,10 @@ export interface JsonClientOptions {
   ca?: string | Buffer;
   /** largest body accepted (default 8 MiB) */
   maxBytes?: number;
+  /** where the credentials are in the inventory, named when the device refuses them (default mcu.credentials) */
+  credentialsField?: string;
+  /** where the CA is in the inventory, named when the certificate is not trusted (default mcu.ca_file) */
+  caField?: string;
 }
 
 /** Why a request failed: the device did not answer (unreachable) or answered wrongly (bad_response). */
@@ -54,7 +58,25 @@ export class JsonClient {
     return u;
   }
 
-  get(pathOrUrl: string): Promise<unknown> {
+  /** GET a JSON document. */
+  async get(pathOrUrl: string): Promise<unknown> {
+    const { text, path } = await this.fetchText(pathOrUrl, 'application/json');
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new DriverError(
+        'bad_response',
+        `trả lời không phải JSON / reply is not JSON (${text.length} bytes, starts "${text.slice(0, 40)}"): GET ${path}`,
+      );
+    }
+  }
+
+  /** GET a document as text (XML: the caller parses it). */
+  async getText(pathOrUrl: string, accept = 'text/xml'): Promise<string> {
+    return (await this.fetchText(pathOrUrl, accept)).text;
+  }
+
+  private fetchText(pathOrUrl: string, accept: string): Promise<{ text: string; path: string }> {
     const url = this.resolve(pathOrUrl);
     const mod = url.protocol === 'https:' ? https : http;
     this.requests++;
@@ -73,7 +95,7 @@ export class JsonClient {
       );
       const req = mod.get(
         url,
-        { agent: this.agent, headers: { authorization: this.auth, accept: 'application/json' } },
+        { agent: this.agent, headers: { authorization: this.auth, accept } },
         (res) => {
           const status = res.statusCode ?? 0;
           if (status === 401 || status === 403) {
@@ -81,7 +103,7 @@ export class JsonClient {
             clearTimeout(timer);
             return fail(
               'bad_response',
-              `HTTP ${status}: bị từ chối, kiểm tra tài khoản / refused, check the credentials (mcu.credentials): GET ${url.pathname}`,
+              `HTTP ${status}: bị từ chối, kiểm tra tài khoản / refused, check the credentials (${this.o.credentialsField ?? 'mcu.credentials'}): GET ${url.pathname}`,
               status,
             );
           }
@@ -110,17 +132,7 @@ export class JsonClient {
           });
           res.on('end', () => {
             clearTimeout(timer);
-            const text = Buffer.concat(chunks).toString('utf8');
-            try {
-              resolve(JSON.parse(text));
-            } catch {
-              reject(
-                new DriverError(
-                  'bad_response',
-                  `trả lời không phải JSON / reply is not JSON (${text.length} bytes, starts "${text.slice(0, 40)}"): GET ${url.pathname}`,
-                ),
-              );
-            }
+            resolve({ text: Buffer.concat(chunks).toString('utf8'), path: url.pathname });
           });
         },
       );
@@ -132,7 +144,7 @@ export class JsonClient {
           new DriverError(
             'unreachable',
             tls
-              ? `chứng chỉ TLS không được tin cậy (mcu.ca_file) / TLS certificate not trusted: ${err.message}`
+              ? `chứng chỉ TLS không được tin cậy (${this.o.caField ?? 'mcu.ca_file'}) / TLS certificate not trusted: ${err.message}`
               : `không kết nối được / cannot connect: ${err.code ?? err.message}: ${url.origin}`,
           ),
         );

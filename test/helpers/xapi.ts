@@ -1,0 +1,26 @@
+// Codecs on the Cisco xAPI in a synthetic inventory (tests of the xAPI driver against the simulator
+// and of the collector's wiring): the user, the password's environment, an inventory writer.
+import { writeFileSync } from 'node:fs';
+import { generateInventory, syntheticUnits } from '../../inventory/generate.ts';
+import { withXapiCodecs } from '../../simulator/xapi.ts';
+
+export const XAPI_USER = 'diemcau';
+export const XAPI_SECRETS = { DIEMCAU_XAPI_PASSWORD: 'xapi-test-password-3' };
+
+/** Writes a synthetic inventory of `sites` sites on loopback base `base`, its codecs (or those of `only`) on the xAPI at `port`. */
+export function writeXapiInventory(
+  file: string,
+  o: { sites: number; base: number; port: number; interval?: string; timeout?: string; only?: string[] },
+): void {
+  const text = generateInventory(syntheticUnits(o.sites), { title: 'Thử xAPI', base: o.base });
+  writeFileSync(
+    file,
+    withXapiCodecs(text, {
+      port: o.port,
+      user: XAPI_USER,
+      ...(o.interval && { interval: o.interval }),
+      ...(o.timeout && { timeout: o.timeout }),
+      ...(o.only && { sites: o.only }),
+    }),
+  );
+}
