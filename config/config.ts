@@ -233,16 +233,17 @@ export const NatsBusConfig = z
   })
   .strict()
   .superRefine((v, ctx) => {
+    // each issue sits on a field the file has (the loader calls a missing one "required")
     if (v.password && !v.user)
       ctx.addIssue({
         code: 'custom',
-        path: ['user'],
+        path: ['password'],
         message: 'a password needs its user: set bus.nats.user',
       });
     if (v.user && !v.password)
       ctx.addIssue({
         code: 'custom',
-        path: ['password'],
+        path: ['user'],
         message: 'a user needs its password: set bus.nats.password to { env: VARIABLE_NAME }',
       });
     if (v.token && v.user)
@@ -254,8 +255,8 @@ export const NatsBusConfig = z
     if (parseDuration(v.stream.duplicate_window) > parseDuration(v.stream.max_age))
       ctx.addIssue({
         code: 'custom',
-        path: ['stream', 'duplicate_window'],
-        message: `must not be longer than stream.max_age (${v.stream.max_age})`,
+        path: ['stream'],
+        message: `duplicate_window (${v.stream.duplicate_window}) must not be longer than max_age (${v.stream.max_age})`,
       });
   });
 
