@@ -7,12 +7,30 @@ import { withXapiCodecs } from '../../simulator/xapi.ts';
 export const XAPI_USER = 'diemcau';
 export const XAPI_SECRETS = { DIEMCAU_XAPI_PASSWORD: 'xapi-test-password-3' };
 
-/** Writes a synthetic inventory of `sites` sites on loopback base `base`, its codecs (or those of `only`) on the xAPI at `port`. */
+/**
+ * Writes a synthetic inventory of `sites` sites on loopback base `base`, its codecs (or those of
+ * `only`) on the xAPI at `port`. `shift` moves the sites' third octet (127.base.i+shift.x), so two
+ * suites on one base do not share an address.
+ */
 export function writeXapiInventory(
   file: string,
-  o: { sites: number; base: number; port: number; interval?: string; timeout?: string; only?: string[] },
+  o: {
+    sites: number;
+    base: number;
+    port: number;
+    interval?: string;
+    timeout?: string;
+    only?: string[];
+    shift?: number;
+  },
 ): void {
-  const text = generateInventory(syntheticUnits(o.sites), { title: 'Thử xAPI', base: o.base });
+  let text = generateInventory(syntheticUnits(o.sites), { title: 'Thử xAPI', base: o.base });
+  if (o.shift)
+    text = text.replace(
+      new RegExp(`127\\.${o.base}\\.(\\d+)\\.`, 'g'),
+      // the MCU (127.base.255.1) moves to .254
+      (_m, n: string) => `127.${o.base}.${Number(n) >= 250 ? 254 : Number(n) + o.shift!}.`,
+    );
   writeFileSync(
     file,
     withXapiCodecs(text, {
