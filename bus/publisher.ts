@@ -204,6 +204,8 @@ export async function startPublisher(rt: Runtime, opts: PublisherOptions): Promi
         }
       } catch (err) {
         failures.inc();
+        // the stream may be gone (deleted, a new server without the store): make sure of it again
+        streamReady = false;
         if (!down) {
           down = true;
           log.warn({ err: String(err) }, 'backbone publish failed: retrying, samples are spooled');
