@@ -4,10 +4,12 @@
 // participant's participant.diagnostics → per-site MCU port state, loss and call rate, like the SNMP
 // MCU's port table and the Pexip driver.
 import { z } from 'zod';
-import type { DeviceEvent, Sample, SampleTags } from '../../core/bus.ts';
+import type { DeviceEvent, Sample } from '../../core/bus.ts';
 import type { MetricName } from '../../core/metrics.ts';
 import { aliasKey, type LoadedInventory } from '../../inventory/load.ts';
 import { DriverError } from './http.ts';
+import { mcuSample } from './mcu-samples.ts';
+import { DeviceProblems } from './problems.ts';
 import type { Driver, DriverPoll } from './types.ts';
 import { type XmlRpcClient, XmlRpcFault } from './xmlrpc.ts';
 
@@ -142,8 +144,7 @@ interface SiteMedia {
 
 export class CiscoTelePresenceDriver implements Driver {
   readonly device: string;
-  private problem: string | null = null;
-  private answered: boolean | null = null;
+  private readonly problems: DeviceProblems;
   /** counters per participant (conference, name, protocol, type) from the last poll */
   private last = new Map<string, Counters>();
 
@@ -152,6 +153,7 @@ export class CiscoTelePresenceDriver implements Driver {
     private readonly client: XmlRpcClient,
   ) {
     this.device = inv.inventory.mcu.id;
+    this.problems = new DeviceProblems(this.device);
   }
 
   /** Every connected participant, following enumerateID. */
@@ -251,31 +253,12 @@ export class CiscoTelePresenceDriver implements Driver {
         if (m.rateKbps !== null)
           samples.push(this.sample(siteId, 'call_rate_kbps', m.rateKbps, time, siteId));
       }
-      if (this.answered === false || this.problem !== null)
-        events.push(
-          this.event(
-            t,
-            'reachable',
-            'api_ok',
-            'API quản lý trả lời đúng trở lại / management API answering again',
-          ),
-        );
-      this.answered = true;
-      this.problem = null;
+      events.push(...this.problems.ok(t));
     } catch (err) {
-      const e =
-        err instanceof DriverError
-          ? err
-          : new DriverError('bad_response', `lỗi không lường trước / unexpected: ${(err as Error).message}`);
       // nothing about the sites: a silent API is the MCU's fault, not theirs
-      if (e.message !== this.problem)
-        events.push(
-          this.event(t, e.kind, e.kind === 'unreachable' ? 'api_unreachable' : 'api_bad_response', e.message),
-        );
-      this.answered = e.kind === 'unreachable' ? false : this.answered;
-      this.problem = e.message;
+      events.push(...this.problems.failed(t, err));
     }
-    return { samples, events, requests: this.client.requests - before, problem: this.problem };
+    return { samples, events, requests: this.client.requests - before, problem: this.problems.problem };
   }
 
   private sample(
@@ -285,21 +268,7 @@ export class CiscoTelePresenceDriver implements Driver {
     time: number,
     siteId: string | null,
   ): Sample {
-    const s = siteId ? this.inv.sites.get(siteId) : undefined;
-    const tags: SampleTags = s
-      ? {
-          tier: s.tier,
-          district: s.district,
-          carrier: s.link.carrier,
-          probe: 'mcu',
-          ...(s.mcu_port !== undefined && { instance: String(s.mcu_port) }),
-        }
-      : { tier: 'core', district: '', carrier: '' };
-    return { time, site, device: this.device, metric, value: Math.round(value * 1e6) / 1e6, tags };
-  }
-
-  private event(time: number, kind: DeviceEvent['kind'], name: string, detail: string): DeviceEvent {
-    return { time, kind, site: this.device, device: this.device, name, detail };
+    return mcuSample(this.inv, site, metric, value, time, siteId);
   }
 
   close(): void {
