@@ -13,20 +13,24 @@ import { parseAddress } from '../inventory/load.ts';
 import type { NewMeeting } from '../meetings/store.ts';
 import { startSimulator } from '../simulator/index.ts';
 import { withPexipMcu } from '../simulator/pexip.ts';
+import { withXapiCodecs } from '../simulator/xapi.ts';
 import { start, untilSignal } from './serve.ts';
 
 const USAGE = `usage: diemcau demo [--listen 127.0.0.1:8080] [--data DIR] [--control 127.0.0.1:8081]
                     [--sites N] [--seed N] [--mcu snmp|pexip|tps] [--pexip 127.0.0.1:8082]
-                    [--tps 127.0.0.1:8083] [-c diemcau.yaml]
+                    [--tps 127.0.0.1:8083] [--codecs snmp|xapi] [--xapi-port 8084] [-c diemcau.yaml]
   --sites N   a synthetic network of N sites instead of the real Bắc Kạn inventory
   --mcu pexip the MCU speaks the Pexip Infinity management API (served by the simulator at --pexip)
               instead of SNMP
   --mcu tps   the MCU speaks the Cisco TelePresence Server XML-RPC API (served by the simulator at --tps)
+  --codecs xapi  every codec is read through the Cisco xAPI (GET /status.xml), served by the simulator
+              at http://<codec address>:<--xapi-port>, instead of SNMP
   DIEMCAU_DEMO_PASSWORD sets the admin password (otherwise a random one is printed)
 `;
 
 const PEXIP_DEMO_USER = 'diemcau';
 const TPS_DEMO_USER = 'diemcau';
+const XAPI_DEMO_USER = 'diemcau';
 
 /** Secrets the demo inventory references; random per run unless the environment sets them. */
 const DEMO_SECRETS = [
@@ -35,6 +39,7 @@ const DEMO_SECRETS = [
   'DIEMCAU_SNMP_PRIV_KEY',
   'DIEMCAU_PEXIP_PASSWORD',
   'DIEMCAU_TPS_PASSWORD',
+  'DIEMCAU_XAPI_PASSWORD',
 ];
 
 export async function run(args: string[]): Promise<number> {
@@ -50,6 +55,8 @@ export async function run(args: string[]): Promise<number> {
       mcu: { type: 'string', default: 'snmp' },
       pexip: { type: 'string', default: '127.0.0.1:8082' },
       tps: { type: 'string', default: '127.0.0.1:8083' },
+      codecs: { type: 'string', default: 'snmp' },
+      'xapi-port': { type: 'string', default: '8084' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -81,6 +88,19 @@ export async function run(args: string[]): Promise<number> {
     );
     return 2;
   }
+  const xapiPort = Number(values['xapi-port']);
+  if (
+    (values.codecs !== 'snmp' && values.codecs !== 'xapi') ||
+    !Number.isInteger(xapiPort) ||
+    xapiPort < 1 ||
+    xapiPort > 65535
+  ) {
+    process.stderr.write(
+      `diemcau demo: --codecs "${values.codecs}" --xapi-port "${values['xapi-port']}" không hợp lệ / invalid: use --codecs snmp or xapi, --xapi-port 1-65535\n`,
+    );
+    return 2;
+  }
+  const xapi = values.codecs === 'xapi';
   const pexip = values.mcu === 'pexip' ? parseAddress(values.pexip!, 8082) : null;
   const tps = values.mcu === 'tps' ? parseAddress(values.tps!, 8083) : null;
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -108,6 +128,7 @@ export async function run(args: string[]): Promise<number> {
   let simulatorControl: string | null = null;
   let pexipUrl: string | null = null;
   let tpsUrl: string | null = null;
+  let xapiCodecs = 0;
 
   const running = await start({
     ...(values.config && { configPath: values.config }),
@@ -144,6 +165,15 @@ export async function run(args: string[]): Promise<number> {
         );
         config.inventory = file;
       }
+      if (xapi) {
+        // the same network, every codec on the Cisco xAPI that the simulator serves at its address
+        const file = join(mkdtempSync(join(tmpdir(), 'diemcau-demo-xapi-')), 'inventory.yaml');
+        writeFileSync(
+          file,
+          withXapiCodecs(readFileSync(config.inventory, 'utf8'), { port: xapiPort, user: XAPI_DEMO_USER }),
+        );
+        config.inventory = file;
+      }
     },
     async before(rt, { credentials, meetings }) {
       const trap = parseAddress(rt.config.collector.trap_listen, 1162);
@@ -157,7 +187,9 @@ export async function run(args: string[]): Promise<number> {
           pexip: { ...pexip, user: PEXIP_DEMO_USER, password: env.DIEMCAU_PEXIP_PASSWORD! },
         }),
         ...(tps && { cisco: { ...tps, user: TPS_DEMO_USER, password: env.DIEMCAU_TPS_PASSWORD! } }),
+        ...(xapi && { xapi: { user: XAPI_DEMO_USER, password: env.DIEMCAU_XAPI_PASSWORD! } }),
       });
+      xapiCodecs = sim.xapiUrls.size;
       pexipUrl = sim.pexipUrl;
       tpsUrl = sim.ciscoUrl;
       simulatorControl = sim.controlUrl;
@@ -195,6 +227,11 @@ export async function run(args: string[]): Promise<number> {
       `  Mô phỏng / simulator control: ${simulatorControl}`,
       ...(pexipUrl ? [`  MCU: API quản lý Pexip / Pexip management API: ${pexipUrl}`] : []),
       ...(tpsUrl ? [`  MCU: API XML-RPC Cisco TelePresence Server / XML-RPC API: ${tpsUrl}/RPC2`] : []),
+      ...(xapiCodecs
+        ? [
+            `  Codec: xAPI Cisco (${xapiCodecs} codec, http://<địa chỉ codec / codec address>:${xapiPort}/status.xml, DIEMCAU_XAPI_PASSWORD)`,
+          ]
+        : []),
       `  Thử một sự cố / try a fault:  node bin/diemcau.js simulate fault add power_cut --site xa-bang-thanh --control ${simulatorControl}`,
       '',
     ].join('\n'),

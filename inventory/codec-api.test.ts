@@ -1,9 +1,10 @@
 // A codec read through its Cisco xAPI in the inventory (protocol cisco-xapi): the fields it takes,
 // what it refuses at which line, its password resolved at start, its CA beside the file.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { withXapiCodecs } from '../simulator/xapi.ts';
 import { generateInventory, syntheticUnits } from './generate.ts';
 import { loadInventory, resolveDevicePassword } from './load.ts';
 import { SourceErrors } from './source.ts';
@@ -116,5 +117,15 @@ describe('inventory: a codec on the Cisco xAPI', () => {
     expect(errorsOf(ups)).toContainEqual(
       expect.stringContaining('protocol cisco-xapi is for a codec (kind: codec), not a ups'),
     );
+  });
+
+  it('puts every codec of the Bắc Kạn inventory on the xAPI for the demo (--codecs xapi), all loading', () => {
+    const text = readFileSync(join(import.meta.dirname, 'bac-kan.yaml'), 'utf8');
+    const l = loadInventory(write(withXapiCodecs(text, { port: 8084, user: 'diemcau' })));
+    const codecs = [...l.devices.values()].filter((d) => d.kind === 'codec');
+    expect(codecs.length).toBe(120);
+    expect(l.deviceApis.size).toBe(120);
+    for (const c of codecs) expect(l.deviceApis.get(c.id)?.url).toBe(`http://${c.address.host}:8084`);
+    expect(() => withXapiCodecs('sites: []\n', { port: 1, user: 'u' })).toThrow(/no one-line codec entry/);
   });
 });
