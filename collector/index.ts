@@ -50,6 +50,13 @@ export async function startCollector(rt: Runtime, opts: CollectorOptions = {}): 
   const m = selfMetrics(rt.registry);
   const devices = [...rt.inventory.devices.values()].filter((d) => inShard(d, opts.shard));
   const intervalMs = parseDuration(cfg.interval);
+  // codecs on a management API: their passwords and CA files are read now, before anything listens
+  const codecDrivers = opts.deviceDrivers
+    ? opts.deviceDrivers.map((d) => ({
+        driver: d,
+        intervalMs: rt.inventory.deviceApis.get(d.device)?.intervalMs,
+      }))
+    : deviceDrivers(rt.inventory, devices, opts.env);
   const poller = new Poller(
     rt,
     devices,
@@ -94,12 +101,6 @@ export async function startCollector(rt: Runtime, opts: CollectorOptions = {}): 
   // codecs on their xAPI: one runner each, at the device's interval (default collector.interval)
   const apis = new Map<string, DriverRunner>();
   if (api) apis.set(api.driver.device, api);
-  const codecDrivers = opts.deviceDrivers
-    ? opts.deviceDrivers.map((d) => ({
-        driver: d,
-        intervalMs: rt.inventory.deviceApis.get(d.device)?.intervalMs,
-      }))
-    : deviceDrivers(rt.inventory, devices, opts.env);
   for (const { driver: d, intervalMs: every } of codecDrivers)
     apis.set(d.device, new DriverRunner(rt, d, every ?? intervalMs));
   if (opts.autostart !== false) {
