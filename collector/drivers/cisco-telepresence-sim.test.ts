@@ -102,6 +102,14 @@ describe('Cisco TelePresence driver against the simulator', () => {
       expect(loss.get(lossy)).toBeGreaterThan(7);
       expect(loss.get(lossy)).toBeLessThan(9);
       for (const s of sites.filter((x) => x !== lossy)) expect([s, loss.get(s)! < 1]).toEqual([s, true]);
+      // per channel: what the MCU receives carries the site's uplink loss, what it sends half of it
+      const channels = new Map(
+        r.samples
+          .filter((s) => s.site === lossy && s.metric === 'media_loss_pct')
+          .map((s) => [s.tags.instance, s.value]),
+      );
+      for (const c of ['rx-audio', 'rx-video']) expect(channels.get(c)).toBeCloseTo(8, 0);
+      for (const c of ['tx-audio', 'tx-video']) expect(channels.get(c)).toBeCloseTo(4, 0);
     } finally {
       sim.faults.clear(f);
     }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateInventory, syntheticUnits } from '../../inventory/generate.ts';
 import { type LoadedInventory, loadInventory } from '../../inventory/load.ts';
-import { CiscoTelePresenceDriver, lossPct } from './cisco-telepresence.ts';
+import { CiscoTelePresenceDriver, losses, windowLoss } from './cisco-telepresence.ts';
 import { XmlRpcClient } from './xmlrpc.ts';
 
 const HOST = '127.93.254.1';
@@ -123,8 +123,24 @@ describe('Cisco TelePresence driver: the recorded documentation responses', () =
       device: 'mcu-viettel',
       tags: { probe: 'mcu', instance: '1', tier: 'province' },
     });
+    // per channel: rx-audio 150 of 30,000, rx-video 2,000 of 100,000; tx 30 of 30,000, 100 of 100,000
+    const channel = (metric: string) =>
+      Object.fromEntries(
+        r.samples
+          .filter((s) => s.site === 'tinh-uy' && s.metric === metric)
+          .map((s) => [s.tags.instance, s.value]),
+      );
+    expect(channel('media_loss_pct')).toEqual({
+      'rx-audio': 0.5,
+      'rx-video': 2,
+      'tx-audio': 0.1,
+      'tx-video': 0.1,
+    });
+    // videoRxActualBitRate 1,804,000 and videoTxActualBitRate 1,790,000 bit/s
+    expect(channel('media_rate_kbps')).toEqual({ 'rx-video': 1804, 'tx-video': 1790 });
+    expect(r.samples.find((s) => s.metric === 'media_loss_pct')?.tags.probe).toBe('mcu');
     // no jitter figure: the documents read give none for participant.diagnostics
-    expect(r.samples.filter((s) => s.metric === 'jitter_ms')).toEqual([]);
+    expect(r.samples.filter((s) => /jitter/.test(s.metric))).toEqual([]);
     const down = r.samples.filter((s) => s.metric === 'mcu_port_up' && s.value === 0).map((s) => s.site);
     expect(down).toHaveLength(inv.sites.size - 1);
   });
@@ -150,21 +166,28 @@ describe('Cisco TelePresence driver: the recorded documentation responses', () =
 });
 
 describe('Cisco TelePresence driver: loss from the packet counters', () => {
-  const c = (rxReceived: number, rxLost: number, txSent = 0, txLost = 0) => ({
-    rxReceived,
-    rxLost,
-    txSent,
-    txLost,
-  });
-  it('takes the loss since the last poll, else over the call; the worse direction', () => {
-    expect(lossPct(c(900, 100), undefined)).toBe(10);
-    expect(lossPct(c(1890, 110), c(900, 100))).toBeCloseTo(1, 6);
+  const n = (total: number, lost: number) => ({ total, lost });
+  it('takes the loss since the last poll, else over the call', () => {
+    expect(windowLoss(n(1000, 100), undefined)).toBe(10);
+    expect(windowLoss(n(2000, 110), n(1000, 100))).toBeCloseTo(1, 6);
     // too few packets since the last poll: over the whole call
-    expect(lossPct(c(910, 100), c(900, 100))).toBeCloseTo((100 * 100) / 1010, 6);
+    expect(windowLoss(n(1010, 100), n(1000, 100))).toBeCloseTo((100 * 100) / 1010, 6);
     // counters went back (a new call under the same name): over the new call
-    expect(lossPct(c(90, 10), c(900, 100))).toBe(10);
-    expect(lossPct(c(1000, 0, 1000, 30), undefined)).toBe(3);
-    expect(lossPct(c(0, 0), undefined)).toBeNull();
+    expect(windowLoss(n(100, 10), n(1000, 100))).toBe(10);
+    expect(windowLoss(n(0, 0), undefined)).toBeNull();
+  });
+  it('per channel, and the participant’s loss: the worse direction, audio and video together', () => {
+    const c = (rxa: number, rxv: number, txa: number, txv: number) => ({
+      'rx-audio': n(1000, rxa),
+      'rx-video': n(3000, rxv),
+      'tx-audio': n(1000, txa),
+      'tx-video': n(3000, txv),
+    });
+    const l = losses(c(10, 110, 0, 40), undefined);
+    expect(l['rx-audio']).toBe(1);
+    expect(l['rx-video']).toBeCloseTo(110 / 30, 6);
+    expect(l['tx-audio']).toBe(0);
+    expect(l.all).toBe(3); // rx: 120 of 4,000; tx: 40 of 4,000
   });
 });
 

@@ -92,54 +92,73 @@ export function siteOfCiscoParticipant(p: CiscoParticipant, aliases: Map<string,
   return null;
 }
 
-/** One participant's packet counters (cumulative since it connected). */
-interface Counters {
-  rxReceived: number;
-  rxLost: number;
-  txSent: number;
-  txLost: number;
+/** The media channels the counters cover (the `instance` of the media_* metrics; rx: received by the MCU). */
+export const CHANNELS = ['rx-audio', 'rx-video', 'tx-audio', 'tx-video'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/** Packets of one channel since the participant connected: all of them, and those lost. */
+export interface Counts {
+  total: number;
+  lost: number;
 }
+export type Counters = Record<Channel, Counts>;
 
 function countersOf(s: z.infer<typeof CurrentState>): Counters {
+  // received: lost / (received + lost); sent: lost as the far end reports it / sent
+  const rx = (received = 0, lost = 0): Counts => ({ total: received + lost, lost });
+  const tx = (sent = 0, lost = 0): Counts => ({ total: sent, lost: Math.min(lost, sent) });
   return {
-    rxReceived: (s.audioRxReceived ?? 0) + (s.videoRxReceived ?? 0),
-    rxLost: (s.audioRxLost ?? 0) + (s.videoRxLost ?? 0),
-    txSent: (s.audioTxSent ?? 0) + (s.videoTxSent ?? 0),
-    txLost: (s.audioTxReportedLost ?? 0) + (s.videoTxReportedLost ?? 0),
+    'rx-audio': rx(s.audioRxReceived, s.audioRxLost),
+    'rx-video': rx(s.videoRxReceived, s.videoRxLost),
+    'tx-audio': tx(s.audioTxSent, s.audioTxReportedLost),
+    'tx-video': tx(s.videoTxSent, s.videoTxReportedLost),
   };
 }
 
+const plus = (a: Counts, b: Counts): Counts => ({ total: a.total + b.total, lost: a.lost + b.lost });
+
 /**
- * Loss in percent from the counters: since the last poll when enough packets passed (and no counter
- * went back, i.e. the same call), else over the whole call. The worse of the two directions:
- * received by the MCU (lost / (received + lost)) and sent (lost as reported by the far end / sent).
+ * Loss in percent from cumulative counts: since the last poll when at least 50 packets passed and no
+ * count went back (the same call), else over the whole call; null without packets.
  */
-export function lossPct(now: Counters, before: Counters | undefined): number | null {
+export function windowLoss(now: Counts, before: Counts | undefined): number | null {
   const d =
-    before &&
-    now.rxReceived >= before.rxReceived &&
-    now.rxLost >= before.rxLost &&
-    now.txSent >= before.txSent &&
-    now.txLost >= before.txLost
-      ? {
-          rxReceived: now.rxReceived - before.rxReceived,
-          rxLost: now.rxLost - before.rxLost,
-          txSent: now.txSent - before.txSent,
-          txLost: now.txLost - before.txLost,
-        }
+    before && now.total >= before.total && now.lost >= before.lost
+      ? { total: now.total - before.total, lost: now.lost - before.lost }
       : null;
-  const use = d && d.rxReceived + d.rxLost + d.txSent >= MIN_PACKETS ? d : now;
-  const rxTotal = use.rxReceived + use.rxLost;
-  const rx = rxTotal > 0 ? (100 * use.rxLost) / rxTotal : null;
-  const tx = use.txSent > 0 ? Math.min(100, (100 * use.txLost) / use.txSent) : null;
-  if (rx === null) return tx;
-  return tx === null ? rx : Math.max(rx, tx);
+  const use = d && d.total >= MIN_PACKETS ? d : now;
+  return use.total > 0 ? (100 * use.lost) / use.total : null;
 }
+
+/** Each channel's loss, and the participant's: the worse direction, audio and video together. */
+export function losses(now: Counters, before: Counters | undefined): Record<Channel | 'all', number | null> {
+  const rx = windowLoss(
+    plus(now['rx-audio'], now['rx-video']),
+    before && plus(before['rx-audio'], before['rx-video']),
+  );
+  const tx = windowLoss(
+    plus(now['tx-audio'], now['tx-video']),
+    before && plus(before['tx-audio'], before['tx-video']),
+  );
+  const out = { all: rx === null ? tx : tx === null ? rx : Math.max(rx, tx) } as Record<
+    Channel | 'all',
+    number | null
+  >;
+  for (const c of CHANNELS) out[c] = windowLoss(now[c], before?.[c]);
+  return out;
+}
+
+const worse = (a: number | null | undefined, b: number | null | undefined): number | null =>
+  b === null || b === undefined ? (a ?? null) : a === null || a === undefined ? b : Math.max(a, b);
 
 interface SiteMedia {
   participants: number;
   lossPct: number | null;
   rateKbps: number | null;
+  /** per channel: the worst loss over the site's participants, percent */
+  channelLoss: Partial<Record<Channel, number>>;
+  /** per video direction: the largest measured bit rate, kbps */
+  channelKbps: Partial<Record<'rx-video' | 'tx-video', number>>;
 }
 
 export class CiscoTelePresenceDriver implements Driver {
@@ -224,7 +243,7 @@ export class CiscoTelePresenceDriver implements Driver {
           if (!diag) continue; // left between the enumeration and now
           let m = media.get(site);
           if (!m) {
-            m = { participants: 0, lossPct: null, rateKbps: null };
+            m = { participants: 0, lossPct: null, rateKbps: null, channelLoss: {}, channelKbps: {} };
             media.set(site, m);
           }
           m.participants++;
@@ -234,11 +253,20 @@ export class CiscoTelePresenceDriver implements Driver {
             );
             const now = countersOf(p.currentState);
             seen.set(key, now);
-            const loss = lossPct(now, this.last.get(key));
-            if (loss !== null) m.lossPct = m.lossPct === null ? loss : Math.max(m.lossPct, loss);
+            const l = losses(now, this.last.get(key));
+            m.lossPct = worse(m.lossPct, l.all);
+            for (const c of CHANNELS) {
+              const v = worse(m.channelLoss[c], l[c]);
+              if (v !== null) m.channelLoss[c] = v;
+            }
           }
           const rate = diag.videoRxChannelBitRate ?? diag.videoRxActualBitRate;
           if (rate !== undefined) m.rateKbps = Math.max(m.rateKbps ?? 0, rate / 1000);
+          for (const [c, bps] of [
+            ['rx-video', diag.videoRxActualBitRate],
+            ['tx-video', diag.videoTxActualBitRate],
+          ] as const)
+            if (bps !== undefined) m.channelKbps[c] = Math.max(m.channelKbps[c] ?? 0, bps / 1000);
         }
       };
       await Promise.all(Array.from({ length: Math.min(CONCURRENCY, matched.length) }, worker));
@@ -252,6 +280,10 @@ export class CiscoTelePresenceDriver implements Driver {
         if (m.lossPct !== null) samples.push(this.sample(siteId, 'loss_pct', m.lossPct, time, siteId));
         if (m.rateKbps !== null)
           samples.push(this.sample(siteId, 'call_rate_kbps', m.rateKbps, time, siteId));
+        for (const [c, v] of Object.entries(m.channelLoss))
+          samples.push(mcuSample(this.inv, siteId, 'media_loss_pct', v, time, siteId, c));
+        for (const [c, v] of Object.entries(m.channelKbps))
+          samples.push(mcuSample(this.inv, siteId, 'media_rate_kbps', v, time, siteId, c));
       }
       events.push(...this.problems.ok(t));
     } catch (err) {

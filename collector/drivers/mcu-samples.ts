@@ -5,7 +5,10 @@ import type { Sample, SampleTags } from '../../core/bus.ts';
 import type { MetricName } from '../../core/metrics.ts';
 import type { LoadedInventory } from '../../inventory/load.ts';
 
-/** A site's figure (siteId = the site) or the MCU's own (siteId null, site = the MCU's id). */
+/**
+ * A site's figure (siteId = the site) or the MCU's own (siteId null, site = the MCU's id); `instance`
+ * other than the port for a media channel's figure (rx-audio, …: the media_* metrics).
+ */
 export function mcuSample(
   inv: LoadedInventory,
   site: string,
@@ -13,6 +16,7 @@ export function mcuSample(
   value: number,
   time: number,
   siteId: string | null,
+  instance?: string,
 ): Sample {
   const s = siteId ? inv.sites.get(siteId) : undefined;
   const tags: SampleTags = s
@@ -21,7 +25,9 @@ export function mcuSample(
         district: s.district,
         carrier: s.link.carrier,
         probe: 'mcu',
-        ...(s.mcu_port !== undefined && { instance: String(s.mcu_port) }),
+        ...(instance !== undefined
+          ? { instance }
+          : s.mcu_port !== undefined && { instance: String(s.mcu_port) }),
       }
     : { tier: 'core', district: '', carrier: '' };
   return {
