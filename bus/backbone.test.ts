@@ -4,7 +4,7 @@
 // collector polls (DIEMCAU_TEST_NATS_OUTAGE_S seconds, default 20; the issue's 2 minutes:
 // DIEMCAU_TEST_NATS_OUTAGE_S=120) and started again on the same port and store: every batch arrives
 // afterwards exactly once, in order. A re-published message is stored once, and one stored twice is
-// delivered once. Loopback base 90 (agents), nats-server on 127.0.0.1.
+// delivered once; a publish whose acknowledgement is late (a stalled link) is retried and stored once. Loopback base 90 (agents), nats-server on 127.0.0.1.
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { Registry } from 'prom-client';
@@ -16,6 +16,7 @@ import { Bus, type Sample } from '../core/bus.ts';
 import type { Runtime } from '../core/runtime.ts';
 import { type Agent, SNMP_ONLY, startFleet, type TestNetwork, testNetwork } from '../test/helpers/agents.ts';
 import { type NatsServer, startNatsServer } from '../test/helpers/nats-server.ts';
+import { startTcpProxy } from '../test/helpers/tcp-proxy.ts';
 import { type BackboneConsumer, startConsumer } from './consumer.ts';
 import { type BackbonePublisher, startPublisher } from './publisher.ts';
 import { encodeBody, msgId, subjectOf } from './wire.ts';
@@ -173,4 +174,71 @@ describe('backbone: remote collector → NATS JetStream → centre', () => {
       await nc.close();
     }
   }, 20_000);
+  it('a publish whose acknowledgement is held past its timeout is retried under its id and stored once', async () => {
+    const port = Number(new URL(nats.url.replace('nats:', 'http:')).port);
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port });
+    const { bus } = Config.parse({
+      bus: {
+        nats: {
+          servers: [`nats://127.0.0.1:${proxy.port}`],
+          publish_timeout: '500ms',
+          stream: { name: 'DIEMCAU_TEST' },
+        },
+      },
+    });
+    const rt: Runtime = {
+      ...remote,
+      config: { ...remote.config, bus },
+      bus: new Bus(),
+      registry: new Registry(),
+    };
+    const lab = await startPublisher(rt, { name: 'lab-retry' });
+    try {
+      const site = [...net.runtime.inventory.sites.values()][1]!;
+      const device = `${site.id}:icmp`;
+      const send = (v: number) =>
+        rt.bus.publish([
+          {
+            time: Date.now(),
+            site: site.id,
+            device,
+            metric: 'rtt_ms',
+            value: v,
+            tags: { tier: site.tier, district: site.district, carrier: site.link.carrier, probe: 'icmp' },
+          },
+        ]);
+      send(1);
+      expect(await lab.drained(5000)).toBe(true);
+      proxy.hold();
+      send(2);
+      // the message reaches the stream, its acknowledgement does not: timeouts, retries under the same id
+      await expect
+        .poll(() => rt.registry.getSingleMetricAsString('diemcau_backbone_publish_failures_total'), {
+          timeout: 5000,
+        })
+        .toMatch(/ [2-9]\d*$/m);
+      proxy.release();
+      expect(await lab.drained(5000)).toBe(true);
+      send(3);
+      expect(await lab.drained(5000)).toBe(true);
+      expect(lab.status().duplicates).toBeGreaterThanOrEqual(1);
+      const values = () =>
+        received
+          .filter((t) => t[0] === 's')
+          .flatMap((t) => JSON.parse(t.slice(1)) as Sample[])
+          .filter((s) => s.device === device)
+          .map((s) => s.value);
+      await expect.poll(values, { timeout: 5000 }).toEqual([1, 2, 3]);
+      const nc = await connect({ servers: nats.url });
+      const jsm = await jetstreamManager(nc);
+      const info = await jsm.streams.info('DIEMCAU_TEST', {
+        subjects_filter: subjectOf('lab-retry', 'samples'),
+      });
+      await nc.close();
+      expect(info.state.subjects).toEqual({ [subjectOf('lab-retry', 'samples')]: 3 });
+    } finally {
+      await lab.stop();
+      await proxy.stop();
+    }
+  }, 30_000);
 });
