@@ -1,7 +1,7 @@
 // The whole serve stack with the codecs on the Cisco xAPI and no path probe: `diemcau serve`'s
 // collector polls every codec's xAPI on the simulator; a loss fault at a site in the meeting reaches
 // the live view as that site's codec quality, and a codec refusing the account is one device event
-// of that codec, nothing for any other site. Loopback base 92, sites at 127.92.100+.
+// of that codec, nothing for any other site. Loopback base 92: sites at 127.92.100–111, the MCU 127.92.112.1, NOC 127.92.99.250.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -9,8 +9,8 @@ export const XAPI_SECRETS = { DIEMCAU_XAPI_PASSWORD: 'xapi-test-password-3' };
 
 /**
  * Writes a synthetic inventory of `sites` sites on loopback base `base`, its codecs (or those of
- * `only`) on the xAPI at `port`. `shift` moves the sites' third octet (127.base.i+shift.x), so two
- * suites on one base do not share an address.
+ * `only`) on the xAPI at `port`. `shift` moves the sites' third octet (127.base.i+shift.x) and the MCU
+ * just past them (127.base.shift+sites.1), so suites on one base do not share an address.
  */
 export function writeXapiInventory(
   file: string,
@@ -25,12 +25,15 @@ export function writeXapiInventory(
   },
 ): void {
   let text = generateInventory(syntheticUnits(o.sites), { title: 'Thử xAPI', base: o.base });
-  if (o.shift)
+  if (o.shift) {
+    const re = new RegExp(`127\\.${o.base}\\.(\\d+)\\.`, 'g');
+    const last = Math.max(...[...text.matchAll(re)].map((m) => Number(m[1])).filter((n) => n < 250));
+    // the MCU (127.base.255.1) moves just past the shifted sites
     text = text.replace(
-      new RegExp(`127\\.${o.base}\\.(\\d+)\\.`, 'g'),
-      // the MCU (127.base.255.1) moves to .254
-      (_m, n: string) => `127.${o.base}.${Number(n) >= 250 ? 254 : Number(n) + o.shift!}.`,
+      re,
+      (_m, n: string) => `127.${o.base}.${Number(n) >= 250 ? last + 1 + o.shift! : Number(n) + o.shift!}.`,
     );
+  }
   writeFileSync(
     file,
     withXapiCodecs(text, {
