@@ -108,8 +108,13 @@ describe('Cisco TelePresence driver against the simulator', () => {
           .filter((s) => s.site === lossy && s.metric === 'media_loss_pct')
           .map((s) => [s.tags.instance, s.value]),
       );
-      for (const c of ['rx-audio', 'rx-video']) expect(channels.get(c)).toBeCloseTo(8, 0);
-      for (const c of ['tx-audio', 'tx-video']) expect(channels.get(c)).toBeCloseTo(4, 0);
+      // (whole packets over ~1.5 s: audio at 50 packets/s is within about one packet, 1.3 %)
+      const near = (c: string, want: number) =>
+        expect([c, Math.abs(channels.get(c)! - want) < 1.5]).toEqual([c, true]);
+      near('rx-audio', 8);
+      near('rx-video', 8);
+      near('tx-audio', 4);
+      near('tx-video', 4);
     } finally {
       sim.faults.clear(f);
     }
