@@ -4,7 +4,10 @@
 // collector polls (DIEMCAU_TEST_NATS_OUTAGE_S seconds, default 20; the issue's 2 minutes:
 // DIEMCAU_TEST_NATS_OUTAGE_S=120) and started again on the same port and store: every batch arrives
 // afterwards exactly once, in order. A re-published message is stored once, and one stored twice is
-// delivered once; a publish whose acknowledgement is late (a stalled link) is retried and stored once. Loopback base 90 (agents), nats-server on 127.0.0.1.
+// delivered once; a publish whose acknowledgement is late (a stalled link) is retried and stored once;
+// a collector stopped with a backlog publishes it at its next start, each message once. Loopback base 90 (agents), nats-server on 127.0.0.1.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { Registry } from 'prom-client';
@@ -239,6 +242,70 @@ describe('backbone: remote collector → NATS JetStream → centre', () => {
     } finally {
       await lab.stop();
       await proxy.stop();
+    }
+  }, 30_000);
+  it('a collector stopped with a message in flight and a backlog: the next start publishes them, each once', async () => {
+    const port = Number(new URL(nats.url.replace('nats:', 'http:')).port);
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port });
+    const spoolFile = join(net.dir, 'backbone-spool.json');
+    const cfg = (server: string) =>
+      Config.parse({
+        bus: { nats: { servers: [server], publish_timeout: '500ms', stream: { name: 'DIEMCAU_TEST' } } },
+      }).bus;
+    const runtime = (server: string): Runtime => ({
+      ...remote,
+      config: { ...remote.config, bus: cfg(server) },
+      bus: new Bus(),
+      registry: new Registry(),
+    });
+    const site = [...net.runtime.inventory.sites.values()][2]!;
+    const device = `${site.id}:icmp`;
+    const send = (rt: Runtime, v: number) =>
+      rt.bus.publish([
+        {
+          time: Date.now(),
+          site: site.id,
+          device,
+          metric: 'rtt_ms',
+          value: v,
+          tags: { tier: site.tier, district: site.district, carrier: site.link.carrier, probe: 'icmp' },
+        },
+      ]);
+    const first = runtime(`nats://127.0.0.1:${proxy.port}`);
+    const a = await startPublisher(first, { name: 'lab-restart', spoolFile, stopDrainMs: 300 });
+    send(first, 0);
+    expect(await a.drained(5000)).toBe(true);
+    // 1 reaches the stream but its acknowledgement is held; 2 waits behind it; then the collector stops
+    proxy.hold();
+    send(first, 1);
+    await new Promise((r) => setTimeout(r, 100));
+    send(first, 2);
+    await a.stop();
+    await proxy.stop();
+    const kept = JSON.parse(readFileSync(spoolFile, 'utf8')) as {
+      inflight: { boot: string; n: number };
+      queued: unknown[];
+    };
+    expect(kept.inflight).toMatchObject({ boot: a.boot, n: 2 });
+    expect(kept.queued).toHaveLength(1);
+
+    const second = runtime(nats.url);
+    const b = await startPublisher(second, { name: 'lab-restart', spoolFile });
+    try {
+      expect(existsSync(spoolFile)).toBe(false);
+      send(second, 3);
+      expect(await b.drained(5000)).toBe(true);
+      // the message in flight went again under its own id: the stream had it
+      expect(b.status().duplicates).toBe(1);
+      const values = () =>
+        received
+          .filter((t) => t[0] === 's')
+          .flatMap((t) => JSON.parse(t.slice(1)) as Sample[])
+          .filter((s) => s.device === device)
+          .map((s) => s.value);
+      await expect.poll(values, { timeout: 5000 }).toEqual([0, 1, 2, 3]);
+    } finally {
+      await b.stop();
     }
   }, 30_000);
 });

@@ -2,6 +2,7 @@
 // in order and published to the telemetry stream, one message at a time, each with its Nats-Msg-Id.
 // A message is retried, the same bytes under the same id, until the stream acknowledges it; meanwhile
 // new batches wait in the spool (bounded) and go out as larger messages when the link returns.
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { type JetStreamClient, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Counter, Gauge } from 'prom-client';
@@ -9,7 +10,7 @@ import { parseDuration } from '../config/config.ts';
 import type { Runtime, Service } from '../core/runtime.ts';
 import { connectUntil, ensureStream, type NatsConfig, natsOptions } from './nats.ts';
 import { type Dropped, Spool, type Taken } from './spool.ts';
-import { encodeBody, msgId, newBoot, subjectOf } from './wire.ts';
+import { encodeBody, type Kind, msgId, newBoot, subjectOf } from './wire.ts';
 
 export interface PublisherStatus {
   connected: boolean;
@@ -36,6 +37,19 @@ export interface PublisherOptions {
   env?: NodeJS.ProcessEnv;
   /** how long stop() waits for the spool to empty (default 3 s) */
   stopDrainMs?: number;
+  /**
+   * where what is still unpublished at stop is written, and read back (then removed) at the next start,
+   * so a collector restarted during an outage keeps its backlog (collect: data_dir/backbone-spool.json)
+   */
+  spoolFile?: string;
+}
+
+/** The spool file: the message in flight under its own run and number, then the waiting entries. */
+interface SpoolFile {
+  v: 1;
+  collector: string;
+  inflight: { boot: string; n: number; kind: Kind; parts: string[]; items: number } | null;
+  queued: { kind: Kind; json: string; items: number }[];
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -113,7 +127,32 @@ export async function startPublisher(rt: Runtime, opts: PublisherOptions): Promi
   let stopped = false;
   let nc: NatsConnection | null = null;
   let seq = 0;
-  let current: (Taken & { n: number }) | null = null;
+  let current: (Taken & { n: number; boot: string }) | null = null;
+  // a backlog a previous run left at stop: its message in flight goes first, under its own id
+  if (opts.spoolFile && existsSync(opts.spoolFile)) {
+    try {
+      const f = JSON.parse(readFileSync(opts.spoolFile, 'utf8')) as SpoolFile;
+      if (f.v !== 1 || f.collector !== opts.name)
+        throw new Error(`written by collector "${f.collector}", this one is "${opts.name}"`);
+      if (f.inflight) {
+        const { boot: b, n, kind, parts, items } = f.inflight;
+        const t: Taken = { kind, parts, items, bytes: parts.reduce((a, p) => a + p.length, 0) };
+        spool.restoreInflight(t);
+        current = Object.assign(t, { n, boot: b });
+      }
+      for (const e of f.queued) spool.push(e.kind, e.json, e.items);
+      log.info(
+        { file: opts.spoolFile, messages: f.queued.length + (f.inflight ? 1 : 0), bytes: spool.bytes() },
+        'backbone backlog of the previous run read back',
+      );
+    } catch (err) {
+      log.error(
+        { err: String(err), file: opts.spoolFile },
+        'backbone spool file unreadable: its backlog is lost',
+      );
+    }
+    rmSync(opts.spoolFile, { force: true });
+  }
   let stored = 0;
   let dupes = 0;
   /** a wake-up for the loop when the link comes back */
@@ -177,9 +216,9 @@ export async function startPublisher(rt: Runtime, opts: PublisherOptions): Promi
             await spool.wait();
             continue;
           }
-          current = Object.assign(t, { n: ++seq });
+          current = Object.assign(t, { n: ++seq, boot });
         }
-        const head = { c: opts.name, boot, n: current.n };
+        const head = { c: opts.name, boot: current.boot, n: current.n };
         const ack = await js.publish(
           subjectOf(opts.name, current.kind),
           encodeBody(head, current.kind, current.parts),
@@ -242,13 +281,39 @@ export async function startPublisher(rt: Runtime, opts: PublisherOptions): Promi
     async stop() {
       offSamples();
       offEvents();
-      const left = await drained(opts.stopDrainMs ?? 3000);
-      if (!left)
-        log.warn({ spooled_bytes: spool.bytes() }, 'backbone publisher stopping with samples unpublished');
+      await drained(opts.stopDrainMs ?? 3000);
       stopped = true;
       spool.wake();
       linkUp?.();
       await running;
+      if (!spool.empty()) {
+        const { queued } = spool.drain();
+        const file: SpoolFile = {
+          v: 1,
+          collector: opts.name,
+          inflight: current && {
+            boot: current.boot,
+            n: current.n,
+            kind: current.kind,
+            parts: current.parts,
+            items: current.items,
+          },
+          queued,
+        };
+        const messages = queued.length + (current ? 1 : 0);
+        if (opts.spoolFile) {
+          writeFileSync(`${opts.spoolFile}.tmp`, JSON.stringify(file));
+          renameSync(`${opts.spoolFile}.tmp`, opts.spoolFile);
+          log.warn(
+            { file: opts.spoolFile, entries: messages },
+            'backbone publisher stopping with samples unpublished: kept for the next start',
+          );
+        } else
+          log.error(
+            { entries: messages },
+            'backbone publisher stopping with samples unpublished: they are lost',
+          );
+      }
       if (nc) await (nc as NatsConnection).close().catch(() => {});
     },
   };

@@ -93,6 +93,21 @@ export class Spool {
     return t;
   }
 
+  /** Everything waiting, the run in flight first (for a spool file at stop); the spool is empty after. */
+  drain(): { inflight: Taken | null; queued: { kind: Kind; json: string; items: number }[] } {
+    const out = { inflight: this.inflight, queued: this.queue.slice(this.head) };
+    this.queue = [];
+    this.head = 0;
+    this.queuedBytes = 0;
+    this.inflight = null;
+    return out;
+  }
+
+  /** Puts a run back in flight (read from a spool file): it goes out before anything queued. */
+  restoreInflight(t: Taken): void {
+    this.inflight = t;
+  }
+
   /** The message in flight was stored by the stream. */
   commit(): void {
     this.inflight = null;

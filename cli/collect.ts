@@ -126,7 +126,11 @@ export async function run(args: string[]): Promise<number> {
     let publisher: BackbonePublisher | null = null;
     if (config.bus.nats) {
       // a remote collector: the centre stores what it receives; this one publishes (and spools)
-      publisher = await startPublisher(rt, { name: collectorName(config.bus.nats.name, shard?.district) });
+      publisher = await startPublisher(rt, {
+        name: collectorName(config.bus.nats.name, shard?.district),
+        // a restart during an outage keeps the backlog (docs/backbone.md)
+        spoolFile: join(config.data_dir, 'backbone-spool.json'),
+      });
       services.push(publisher);
       log.info(
         { collector: publisher.collector, stream: config.bus.nats.stream.name },
