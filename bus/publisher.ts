@@ -195,8 +195,8 @@ export async function startPublisher(rt: Runtime, opts: PublisherOptions): Promi
     const js: JetStreamClient = jetstream(nc);
     let streamReady = false;
     let backoff = 100;
-    while (!stopped || !spool.empty()) {
-      if (stopped && !connected) break;
+    // at stop, the message in flight finishes its attempt; what is left goes to the spool file
+    while (!stopped) {
       if (!connected) {
         await new Promise<void>((r) => {
           linkUp = r;
@@ -212,7 +212,6 @@ export async function startPublisher(rt: Runtime, opts: PublisherOptions): Promi
         if (!current) {
           const t = spool.take(maxMessage);
           if (!t) {
-            if (stopped) break;
             await spool.wait();
             continue;
           }
