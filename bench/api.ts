@@ -13,6 +13,7 @@ import { createApiToken, createUser } from '../api/accounts.ts';
 import type { Sample } from '../core/bus.ts';
 import { log } from '../core/log.ts';
 import { startTestApi } from '../test/helpers/api.ts';
+import type { BenchOutput, Target } from './results.ts';
 
 const SITES = 120;
 const DURATION_MS = Number(process.env.BENCH_API_SECONDS ?? 5) * 1000;
@@ -102,7 +103,7 @@ function runWorker<T>(
   return { w, done };
 }
 
-export async function benchApi(): Promise<string> {
+export async function benchApi(): Promise<BenchOutput> {
   const level = log.level;
   log.level = 'warn'; // keep the markdown clean
   const env = await startTestApi({ sites: SITES, base: 56 });
@@ -238,7 +239,15 @@ export async function benchApi(): Promise<string> {
 
     const row = (name: string, x: { l: number[]; expected: number }) =>
       `| ${name} | ${x.l.length} / ${x.expected} | ${f(pct(x.l, 50), 2)} | ${f(pct(x.l, 95), 2)} | ${f(pct(x.l, 99), 2)} | ${f(x.l.at(-1) ?? Number.NaN, 2)} |`;
-    return [
+    const targets: Target[] = [
+      {
+        target: `bus sample → SSE event < 100 ms at ${CLIENTS} clients (p99, whole network in one batch)`,
+        measured: `${f(pct(all.l, 99), 1)} ms; ${all.l.length} of ${all.expected} events`,
+        met: pct(all.l, 99) < 100 && all.l.length === all.expected,
+      },
+      { target: 'no live client dropped as too slow', measured: String(dropped), met: dropped === 0 },
+    ];
+    const markdown = [
       `GET /api/v1/sites (${SITES} sites, ${(bytes / 1024).toFixed(0)} KiB JSON, API token), ${CONCURRENCY} concurrent, keep-alive, ${DURATION_MS / 1000} s:`,
       '',
       '| requests/s | requests | errors | p50 ms | p95 ms | p99 ms |',
@@ -256,6 +265,7 @@ export async function benchApi(): Promise<string> {
       '',
       `Live clients dropped as too slow: ${dropped}. Server and load generators share one machine (${(await import('node:os')).cpus().length} CPUs); the clients run in worker threads of the same process; load average at the end: ${(await import('node:os')).loadavg()[0]!.toFixed(1)}.`,
     ].join('\n');
+    return { markdown, targets, complete: true };
   } finally {
     await env.stop();
     log.level = level;
@@ -263,6 +273,6 @@ export async function benchApi(): Promise<string> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(await benchApi());
+  console.log((await benchApi()).markdown);
   process.exit(0);
 }

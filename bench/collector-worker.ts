@@ -5,8 +5,9 @@
 // prints {"cpu","wall","values","rss",…}; `end` (or the end of stdin) stops it.
 // --timed: the real scheduler at INTERVAL_S; after one interval of warm-up, measures N intervals and
 // prints {"timed": {"cpuShare","rss","heapMb","values","late"}}.
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { setFlagsFromString } from 'node:v8';
+import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Registry } from 'prom-client';
 import { startCollector } from '../collector/index.ts';
@@ -62,6 +63,23 @@ const metricValue = async (name: string) =>
   (await rt.registry.getSingleMetric(name)?.get())?.values.reduce((a, v) => a + v.value, 0) ?? 0;
 const values = () => metricValue('diemcau_collector_snmp_values_total');
 
+/** Where the resident memory is now, MB: V8's heap (used / reserved), Buffers, and the kernel's view. */
+function memory(): Record<string, number> {
+  const m = process.memoryUsage();
+  const mb = (b: number) => Math.round((b / 1048576) * 10) / 10;
+  const rollup = readFileSync('/proc/self/smaps_rollup', 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? Number.NaN);
+  return {
+    rssNow: mb(m.rss),
+    heapUsed: mb(m.heapUsed),
+    heapTotal: mb(m.heapTotal),
+    external: mb(m.external),
+    arrayBuffers: mb(m.arrayBuffers),
+    anonymous: Math.round(kb('Anonymous') / 102.4) / 10,
+    file: Math.round((kb('Rss') - kb('Anonymous')) / 102.4) / 10,
+  };
+}
+
 /** V8's heap after a full collection (the flag is set only for this read, at the end) */
 function heapAfterGc(): number {
   setFlagsFromString('--expose-gc');
@@ -80,8 +98,10 @@ if (timed) {
   await new Promise((r) => setTimeout(r, intervalS * 1000));
   const lagCount = async (le: number) => {
     const m = await rt.registry.getSingleMetric('diemcau_collector_poll_lag_seconds')?.get();
-    const count = m?.values.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
-    const within = m?.values.find((v) => v.metricName?.endsWith('_bucket') && v.labels.le === le)?.value ?? 0;
+    // a histogram's values carry their series name (…_bucket, …_count)
+    const vs = (m?.values ?? []) as { metricName?: string; labels: Record<string, unknown>; value: number }[];
+    const count = vs.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
+    const within = vs.find((v) => v.metricName?.endsWith('_bucket') && v.labels.le === le)?.value ?? 0;
     return count - within;
   };
   const v0 = await values();
@@ -109,6 +129,12 @@ if (timed) {
 
 process.stdout.write(`${JSON.stringify({ ready: ids.length })}\n`);
 for await (const line of createInterface({ input: process.stdin })) {
+  if (line.startsWith('snapshot ')) {
+    // where the memory goes: a heap snapshot after a full collection (bench/heap-summary.ts reads it)
+    heapAfterGc();
+    process.stdout.write(`${JSON.stringify({ snapshot: writeHeapSnapshot(line.slice('snapshot '.length)) })}\n`);
+    continue;
+  }
   if (line !== 'round') break;
   const v0 = await values();
   const c0 = process.cpuUsage();
@@ -124,7 +150,7 @@ for await (const line of createInterface({ input: process.stdin })) {
       values: (await values()) - v0,
       down: collector.status().devices.filter((d) => !d.reachable).length,
       rss: process.resourceUsage().maxRSS / 1024,
-      heap: Math.round(process.memoryUsage().heapUsed / 1048576),
+      ...memory(),
     })}\n`,
   );
 }

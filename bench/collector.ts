@@ -368,6 +368,13 @@ async function diemcau(file: string, storage: boolean): Promise<Poller> {
       return JSON.parse(await reply);
     },
     async stop() {
+      const dir = process.env.BENCH_COLLECTOR_SNAPSHOT;
+      if (dir) {
+        // where the memory goes: a heap snapshot after the rounds (read it with bench/heap-summary.ts)
+        const reply = next();
+        child.stdin!.write(`snapshot ${join(dir, `${storage ? 'storage' : 'poll'}-${child.pid}.heapsnapshot`)}\n`);
+        process.stderr.write(`heap snapshot: ${await reply}\n`);
+      }
       child.stdin!.end('end\n');
       await exited;
       rmSync(dataDir, { recursive: true, force: true });
@@ -485,10 +492,27 @@ type Key = (typeof POLLERS)[number]['key'];
 export async function benchCollector(argv: string[] = []): Promise<BenchOutput> {
   const { values: opts } = parseArgs({
     args: argv,
-    options: { scale: { type: 'boolean', default: false }, quick: { type: 'boolean', default: false } },
+    options: {
+      scale: { type: 'boolean', default: false },
+      quick: { type: 'boolean', default: false },
+      // a partial run of other sizes (printed, not written): --sizes=10000
+      sizes: { type: 'string' },
+      // a partial run of some pollers: --pollers=diemcau,exporter
+      pollers: { type: 'string' },
+      // the 30-s scheduler run at 10,000 devices: part of --scale; with --sizes only if asked
+      timed: { type: 'boolean', default: false },
+    },
     strict: false,
   });
-  const sizes = opts.quick ? [1000] : opts.scale ? [...SIZES, SCALE] : SIZES;
+  const sizes =
+    typeof opts.sizes === 'string'
+      ? opts.sizes.split(',').map(Number)
+      : opts.quick
+        ? [1000]
+        : opts.scale
+          ? [...SIZES, SCALE]
+          : SIZES;
+  const only = typeof opts.pollers === 'string' ? opts.pollers.split(',') : null;
   const dir = mkdtempSync(join(tmpdir(), 'diemcau-bench-collector-'));
   const configFile = join(dir, 'snmp.yml');
   writeFileSync(configFile, exporterConfig());
@@ -511,7 +535,9 @@ export async function benchCollector(argv: string[] = []): Promise<BenchOutput> 
           'exporter-all': () => exporter(configFile, inv, Number.POSITIVE_INFINITY),
         };
         // every scrape at once needs two descriptors per target in the exporter
-        const keys = POLLERS.map((p) => p.key).filter((k) => k !== 'exporter-all' || n <= 3000);
+        const keys = POLLERS.map((p) => p.key)
+          .filter((k) => k !== 'exporter-all' || n <= 3000)
+          .filter((k) => !only || only.includes(k));
         for (let r = 0; r < RUNS; r++) {
           // interleaved, rotating who goes first, so that drift hits all alike
           for (let k = 0; k < keys.length; k++) {
@@ -519,7 +545,7 @@ export async function benchCollector(argv: string[] = []): Promise<BenchOutput> 
             runs.get(key)!.push(await measure(fleet, start[key]));
           }
         }
-        if (n === SCALE) timed = await timedRun(file, fleet.expected);
+        if (n === SCALE && (opts.scale === true || opts.timed === true)) timed = await timedRun(file, fleet.expected);
       } finally {
         await Promise.all(fleet.agents.map((a) => a.stop()));
       }
@@ -528,7 +554,8 @@ export async function benchCollector(argv: string[] = []): Promise<BenchOutput> 
     rmSync(dir, { recursive: true, force: true });
     if (workerBundle) rmSync(dirname(workerBundle), { recursive: true, force: true });
   }
-  return report(results, expectedBySize, timed, opts.quick === true || opts.scale !== true);
+  const partial = opts.quick === true || opts.scale !== true || typeof opts.sizes === 'string' || only !== null;
+  return report(results, expectedBySize, timed, partial);
 }
 
 const fmt = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '—');

@@ -18,6 +18,7 @@ import type { MetricsStore } from '../core/ports.ts';
 import { createMetricsStore } from '../storage/metrics/index.ts';
 import { type Influxd, startInfluxd } from '../test/helpers/influxd.ts';
 import { storeConfig } from '../test/helpers/metrics.ts';
+import type { BenchOutput, Target } from './results.ts';
 
 const SITES = 120;
 const REAL_METRICS = 20;
@@ -181,7 +182,7 @@ async function benchOne(kind: 'sqlite' | 'influxdb', dir: string, influxd: Influ
   };
 }
 
-export async function benchStorage(): Promise<string> {
+export async function benchStorage(): Promise<BenchOutput> {
   const dir = mkdtempSync(join(tmpdir(), 'diemcau-bench-storage-'));
   let influxd: Influxd | null = null;
   const results: Result[] = [];
@@ -209,7 +210,19 @@ export async function benchStorage(): Promise<string> {
     ].join(' | '),
   );
   const first = results[0]!;
-  return [
+  const targets: Target[] = results.flatMap((r) => [
+    {
+      target: `${r.adapter}: ≥ 50,000 points/s sustained write`,
+      measured: `${Math.round(r.points / r.writeS).toLocaleString('en-US')} points/s`,
+      met: r.points / r.writeS >= 50_000,
+    },
+    {
+      target: `${r.adapter}: the real load (${SITES} sites × ${REAL_METRICS} metrics every ${REAL_INTERVAL_S} s) < 5 % of one core`,
+      measured: pct(r.cpuShare + (r.dbCpuShare ?? 0)) + (r.dbCpuShare === null ? '' : ' with influxd'),
+      met: r.cpuShare + (r.dbCpuShare ?? 0) < 0.05,
+    },
+  ]);
+  const markdown = [
     `Metrics storage: ${first.points.toLocaleString('en-US')} points loaded (${days} days × ${SITES} sites × ${
       first.series / SITES
     } metrics every ${step} s, ${first.series} series), then the real load (${SITES} sites × ${REAL_METRICS} metrics every ${REAL_INTERVAL_S} s).`,
@@ -217,15 +230,15 @@ export async function benchStorage(): Promise<string> {
     '| adapter | sustained write (points/s) | CPU of the real load (one core) | 24 h raw, 1 series | 24 h 5-min aggregate, 1 series | 24 h site view (all series, 5-min) | latest, 1 site |',
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map((r) => `| ${r} |`),
-    '',
   ].join('\n');
+  return { markdown, targets, complete: true };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const t0 = Date.now();
   benchStorage().then(
-    (table) => {
-      process.stdout.write(`${table}\n(${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
+    (out) => {
+      process.stdout.write(`${out.markdown}\n(${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
     },
     (err) => {
       console.error(err);

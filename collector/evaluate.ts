@@ -151,14 +151,20 @@ export function evaluate(
       return null;
     }
     const prev = mem.counters.get(key);
-    mem.counters.set(key, { v: cur, t: now });
-    if (!prev) return null;
-    const dt = (now - prev.t) / 1000;
+    if (!prev) {
+      mem.counters.set(key, { v: cur, t: now });
+      return null;
+    }
+    // the state is updated in place: one object per counter for the device's life, not one per poll
+    const { v: was, t: then } = prev;
+    prev.v = cur;
+    prev.t = now;
+    const dt = (now - then) / 1000;
     if (dt <= 0) return null;
-    let d = cur - prev.v;
+    let d = cur - was;
     if (d < 0n) {
       // Counter32 wraps at 2^32; a Counter64 going backwards is a reset, not a wrap
-      if (vb.type !== T.Counter || prev.v >= TWO32) return null;
+      if (vb.type !== T.Counter || was >= TWO32) return null;
       d += TWO32;
     }
     return Number(d) / dt;

@@ -116,6 +116,7 @@ export function formatAddress(a: Address): string {
 export function loadInventory(file: string): LoadedInventory {
   const source = YamlSource.read(file);
   const inventory = source.parse(Inventory);
+  source.release();
   return indexInventory(source, inventory);
 }
 
