@@ -106,7 +106,7 @@ function runWorker<T>(
 export async function benchApi(): Promise<BenchOutput> {
   const level = log.level;
   log.level = 'warn'; // keep the markdown clean
-  const env = await startTestApi({ sites: SITES, base: 56 });
+  const env = await startTestApi({ sites: SITES, base: 56, http: { live_max_per_user: CLIENTS } });
   try {
     await createUser(env.rt.state, { name: 'bench', role: 'noc' });
     const { token } = createApiToken(env.rt.state, 'bench', 'bench');
