@@ -6,6 +6,7 @@ import { benchAlerts } from './alerts.ts';
 import { benchApi } from './api.ts';
 import { benchCollector } from './collector.ts';
 import { benchDashboard } from './dashboard.ts';
+import { benchDrivers } from './drivers.ts';
 import { type BenchOutput, refreshDocuments, runContext, writeResults } from './results.ts';
 import { benchSimulator } from './simulator.ts';
 import { benchStorage } from './storage.ts';
@@ -17,6 +18,7 @@ const BENCHES: Record<string, (options: string[]) => Promise<BenchOutput>> = {
   api: benchApi,
   alerts: benchAlerts,
   dashboard: benchDashboard,
+  drivers: benchDrivers,
 };
 
 const args = process.argv.slice(2);
