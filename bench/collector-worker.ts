@@ -113,14 +113,17 @@ if (timed) {
   const elapsed = (performance.now() - t0) / 1000;
   const v1 = await values();
   const late = (await lagCount(10)) - late0;
+  const before = memory();
+  const live = heapAfterGc();
   process.stdout.write(
     `${JSON.stringify({
       timed: {
         cpuShare: (c.user + c.system) / 1e6 / elapsed,
         rss: process.resourceUsage().maxRSS / 1024,
-        heapMb: heapAfterGc(),
+        heapMb: live,
         values: v1 - v0,
         late,
+        memory: before,
       },
     })}\n`,
   );

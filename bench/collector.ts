@@ -335,9 +335,15 @@ async function buildWorker(): Promise<string | null> {
 
 let workerBundle: string | null = null;
 
+/** the heap flags diemcau ships with (the shebang of bin/diemcau.js), or BENCH_COLLECTOR_NODE_FLAGS */
+const FLAGS =
+  process.env.BENCH_COLLECTOR_NODE_FLAGS !== undefined
+    ? process.env.BENCH_COLLECTOR_NODE_FLAGS.split(' ').filter(Boolean)
+    : NODE_FLAGS;
+
 function workerCommand(args: string[]): [string, string[]] {
   return pin('0', process.execPath, [
-    ...NODE_FLAGS,
+    ...FLAGS,
     ...(workerBundle ? [workerBundle] : ['--import', 'tsx', join(HERE, 'collector-worker.ts')]),
     ...args,
   ]);
@@ -454,6 +460,8 @@ interface Timed {
   cpuShare: number;
   rss: number;
   heapMb: number;
+  /** resident memory by kind at the end, MB (collector-worker.ts memory()) */
+  memory: Record<string, number>;
   values: number;
   expected: number;
   late: number;
@@ -636,7 +644,7 @@ function report(
   }
   out.push(
     '',
-    `Both sides poll every device of a synthetic network (3 devices a site and the MCU; the codec, UPS and router profiles of collector/profiles/) served by Net-SNMP snmpd. diemcau: the collector compiled as shipped (\`npm run build\`, the heap flags of bin/diemcau.js: \`${NODE_FLAGS.join(' ')}\`), \`collector.concurrency\` ${CONCURRENCY}, one GETBULK per device sized by the profile's \`rows:\` hint (scalars as non-repeaters). Exporter: the same OIDs per profile (\`get\` for scalars, \`walk\` for columns), \`max_repetitions\` set to diemcau's GETBULK size, scraped over HTTP by ${CONCURRENCY} loops (as Prometheus spreads scrapes over its interval); the row "every scrape at once" is the exporter sent every target together, as an earlier version of this bench did. CPU: the poller process's user + system time (\`/proc/PID/stat\`; the scraping client is not counted). Values: scalars and table cells returned, compared with what the agents serve for the OIDs asked (a mismatch fails the bench). Requests and varbinds per device: counted by the agents (snmpInPkts, snmpInTotalReqVars of every snmpd process, read before and after each round, less what the reading itself adds). × exporter: against the exporter at ${CONCURRENCY} in flight.`,
+    `Both sides poll every device of a synthetic network (3 devices a site and the MCU; the codec, UPS and router profiles of collector/profiles/) served by Net-SNMP snmpd. diemcau: the collector compiled as shipped (\`npm run build\`, the heap flags of bin/diemcau.js: \`${FLAGS.join(' ')}\`), \`collector.concurrency\` ${CONCURRENCY}, one GETBULK per device sized by the profile's \`rows:\` hint (scalars as non-repeaters). Exporter: the same OIDs per profile (\`get\` for scalars, \`walk\` for columns), \`max_repetitions\` set to diemcau's GETBULK size, scraped over HTTP by ${CONCURRENCY} loops (as Prometheus spreads scrapes over its interval); the row "every scrape at once" is the exporter sent every target together, as an earlier version of this bench did. CPU: the poller process's user + system time (\`/proc/PID/stat\`; the scraping client is not counted). Values: scalars and table cells returned, compared with what the agents serve for the OIDs asked (a mismatch fails the bench). Requests and varbinds per device: counted by the agents (snmpInPkts, snmpInTotalReqVars of every snmpd process, read before and after each round, less what the reading itself adds). × exporter: against the exporter at ${CONCURRENCY} in flight.`,
   );
   if (mismatches.length > 0) {
     throw new Error(
@@ -664,6 +672,7 @@ function report(
   }
   if (timed) {
     const t = timed as Timed;
+    const m = t.memory;
     out.push(
       '',
       `### ${int(SCALE + 1)} devices every ${TIMED_INTERVAL_S} s: the real scheduler`,
@@ -672,7 +681,11 @@ function report(
       '| --- | --- |',
       `| CPU, share of one core (${TIMED_INTERVALS} intervals after one of warm-up) | ${fmt(t.cpuShare * 100, 1)} % |`,
       `| peak RSS | ${fmt(t.rss, 0)} MB |`,
-      `| V8 heap used at the end (after a full collection) | ${fmt(t.heapMb, 1)} MB |`,
+      `| resident at the end | ${fmt(m.rssNow ?? Number.NaN, 0)} MB |`,
+      `| — mapped from files (the node binary, ICU, OpenSSL, better-sqlite3) | ${fmt(m.file ?? Number.NaN, 0)} MB |`,
+      `| — V8 heap reserved | ${fmt(m.heapTotal ?? Number.NaN, 0)} MB |`,
+      `| — — of which live after a full collection | ${fmt(t.heapMb, 1)} MB |`,
+      `| — other anonymous memory (SQLite page cache, sockets, malloc) | ${fmt((m.anonymous ?? Number.NaN) - (m.heapTotal ?? Number.NaN), 0)} MB |`,
       `| values in the measured intervals (expected) | ${int(t.values)} (${int(t.expected)}) |`,
       `| polls that started later than their place in the interval by more than half an interval | ${int(t.late)} |`,
       '',

@@ -7,7 +7,7 @@
 // Sizes from the environment: BENCH_DAYS (7), BENCH_STEP_S (60), BENCH_METRICS (3), BENCH_ROUNDS (60).
 //
 //   node --import tsx bench/storage.ts       # prints a markdown table
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,8 @@ interface Result {
   aggMs: number;
   siteMs: number;
   latestMs: number;
+  /** disk bytes per stored point (SQLite only) */
+  bytesPerPoint: number | null;
 }
 
 const env = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
@@ -84,6 +86,16 @@ function realRound(t: number): Sample[] {
       out.push({ time: t, site, device: `${site}:codec`, metric, value: (t + s) % 50, tags });
   }
   return out;
+}
+
+/** Bytes of every file under a folder. */
+function folderBytes(path: string): number {
+  let n = 0;
+  for (const e of readdirSync(path, { withFileTypes: true })) {
+    const p = join(path, e.name);
+    n += e.isDirectory() ? folderBytes(p) : statSync(p).size;
+  }
+  return n;
 }
 
 /** CPU seconds (user+system) of another process, from /proc. */
@@ -168,8 +180,11 @@ async function benchOne(kind: 'sqlite' | 'influxdb', dir: string, influxd: Influ
     );
   }
   await store.close();
+  const stored = points + rounds * SITES * REAL_METRICS;
   return {
     adapter: kind,
+    // SQLite's file after close (the WAL checkpointed into it); InfluxDB's own files are its business
+    bytesPerPoint: kind === 'sqlite' ? folderBytes(join(dir, kind)) / stored : null,
     points,
     series: SITES * metrics.length,
     writeS,
@@ -207,6 +222,7 @@ export async function benchStorage(): Promise<BenchOutput> {
       ms(r.aggMs),
       ms(r.siteMs),
       ms(r.latestMs),
+      r.bytesPerPoint === null ? '—' : r.bytesPerPoint.toFixed(1),
     ].join(' | '),
   );
   const first = results[0]!;
@@ -227,8 +243,8 @@ export async function benchStorage(): Promise<BenchOutput> {
       first.series / SITES
     } metrics every ${step} s, ${first.series} series), then the real load (${SITES} sites × ${REAL_METRICS} metrics every ${REAL_INTERVAL_S} s).`,
     '',
-    '| adapter | sustained write (points/s) | CPU of the real load (one core) | 24 h raw, 1 series | 24 h 5-min aggregate, 1 series | 24 h site view (all series, 5-min) | latest, 1 site |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| adapter | sustained write (points/s) | CPU of the real load (one core) | 24 h raw, 1 series | 24 h 5-min aggregate, 1 series | 24 h site view (all series, 5-min) | latest, 1 site | disk bytes per point |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map((r) => `| ${r} |`),
   ].join('\n');
   return { markdown, targets, complete: true };

@@ -310,6 +310,7 @@ export class Poller {
       // a fresh socket (and SNMPv3 engine discovery) for the next try; no retries while down
       run.client.reset(e.kind === 'timeout' ? 0 : this.retriesOf(dev));
     } finally {
+      run.client.idle();
       this.m.pollDuration.observe({ kind: dev.kind, outcome }, (performance.now() - started) / 1000);
     }
     if (!this.stopped) {

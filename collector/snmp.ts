@@ -82,7 +82,8 @@ export function v3User(cred: ResolvedCredential): User {
 
 /** A promise-shaped session to one agent. */
 export class SnmpClient {
-  private session: Session;
+  /** open while a poll uses it (SNMPv2c) or for the client's life (SNMPv3: its engine discovery) */
+  private session: Session | null = null;
   /** set when the socket reports an error (for example an undecodable datagram) */
   lastSocketError: string | null = null;
 
@@ -91,8 +92,11 @@ export class SnmpClient {
     readonly port: number,
     private readonly cred: ResolvedCredential,
     private readonly opts: SessionOptions,
-  ) {
-    this.session = this.open();
+  ) {}
+
+  private use(): Session {
+    this.session ??= this.open();
+    return this.session;
   }
 
   private open(): Session {
@@ -120,15 +124,19 @@ export class SnmpClient {
     return s;
   }
 
-  /** Reopens the socket (after an agent restart, SNMPv3 engine boots change). */
+  /** A fresh socket at the next request (after an agent restart, SNMPv3 engine boots change). */
   reset(retries?: number): void {
-    try {
-      this.session.close();
-    } catch {
-      // already closed
-    }
+    this.close();
     if (retries !== undefined) this.opts.retries = retries;
-    this.session = this.open();
+  }
+
+  /**
+   * Between polls an SNMPv2c client holds no socket: a session is a UDP socket and ~1.4 KB of heap,
+   * 10,000 of them for nothing between polls. SNMPv3 keeps its session (its engine ID, boots and time
+   * would otherwise be discovered again at every poll).
+   */
+  idle(): void {
+    if (this.cred.version !== '3') this.close();
   }
 
   setRetries(retries: number): void {
@@ -139,7 +147,7 @@ export class SnmpClient {
   get(oids: string[]): Promise<Varbind[]> {
     return new Promise((resolve, reject) => {
       try {
-        this.session.get(oids, (err, vbs) => (err ? reject(classify(err)) : resolve(vbs)));
+        this.use().get(oids, (err, vbs) => (err ? reject(classify(err)) : resolve(vbs)));
       } catch (err) {
         reject(classify(err));
       }
@@ -149,7 +157,7 @@ export class SnmpClient {
   getBulk(oids: string[], nonRepeaters: number, maxRepetitions: number): Promise<(Varbind | Varbind[])[]> {
     return new Promise((resolve, reject) => {
       try {
-        this.session.getBulk(oids, nonRepeaters, maxRepetitions, (err, vbs) =>
+        this.use().getBulk(oids, nonRepeaters, maxRepetitions, (err, vbs) =>
           err ? reject(classify(err)) : resolve(vbs),
         );
       } catch (err) {
@@ -159,8 +167,10 @@ export class SnmpClient {
   }
 
   close(): void {
+    const s = this.session;
+    this.session = null;
     try {
-      this.session.close();
+      s?.close();
     } catch {
       // already closed
     }
