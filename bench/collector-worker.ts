@@ -68,7 +68,8 @@ function memory(): Record<string, number> {
   const m = process.memoryUsage();
   const mb = (b: number) => Math.round((b / 1048576) * 10) / 10;
   const rollup = readFileSync('/proc/self/smaps_rollup', 'utf8');
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? Number.NaN);
+  const kb = (field: string) =>
+    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? Number.NaN);
   return {
     rssNow: mb(m.rss),
     heapUsed: mb(m.heapUsed),
@@ -135,7 +136,9 @@ for await (const line of createInterface({ input: process.stdin })) {
   if (line.startsWith('snapshot ')) {
     // where the memory goes: a heap snapshot after a full collection (bench/heap-summary.ts reads it)
     heapAfterGc();
-    process.stdout.write(`${JSON.stringify({ snapshot: writeHeapSnapshot(line.slice('snapshot '.length)) })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ snapshot: writeHeapSnapshot(line.slice('snapshot '.length)) })}\n`,
+    );
     continue;
   }
   if (line !== 'round') break;

@@ -378,7 +378,9 @@ async function diemcau(file: string, storage: boolean): Promise<Poller> {
       if (dir) {
         // where the memory goes: a heap snapshot after the rounds (read it with bench/heap-summary.ts)
         const reply = next();
-        child.stdin!.write(`snapshot ${join(dir, `${storage ? 'storage' : 'poll'}-${child.pid}.heapsnapshot`)}\n`);
+        child.stdin!.write(
+          `snapshot ${join(dir, `${storage ? 'storage' : 'poll'}-${child.pid}.heapsnapshot`)}\n`,
+        );
         process.stderr.write(`heap snapshot: ${await reply}\n`);
       }
       child.stdin!.end('end\n');
@@ -553,7 +555,8 @@ export async function benchCollector(argv: string[] = []): Promise<BenchOutput> 
             runs.get(key)!.push(await measure(fleet, start[key]));
           }
         }
-        if (n === SCALE && (opts.scale === true || opts.timed === true)) timed = await timedRun(file, fleet.expected);
+        if (n === SCALE && (opts.scale === true || opts.timed === true))
+          timed = await timedRun(file, fleet.expected);
       } finally {
         await Promise.all(fleet.agents.map((a) => a.stop()));
       }
@@ -562,7 +565,8 @@ export async function benchCollector(argv: string[] = []): Promise<BenchOutput> 
     rmSync(dir, { recursive: true, force: true });
     if (workerBundle) rmSync(dirname(workerBundle), { recursive: true, force: true });
   }
-  const partial = opts.quick === true || opts.scale !== true || typeof opts.sizes === 'string' || only !== null;
+  const partial =
+    opts.quick === true || opts.scale !== true || typeof opts.sizes === 'string' || only !== null;
   return report(results, expectedBySize, timed, partial);
 }
 

@@ -25,7 +25,10 @@ let total = 0;
 for (let i = 0; i < snap.nodes.length; i += width) {
   const type = types[snap.nodes[i + iType]!]!;
   const raw = snap.strings[snap.nodes[i + iName]!]!;
-  const name = type === 'string' || type === 'concatenated string' || type === 'sliced string' ? '(strings)' : raw.slice(0, 60);
+  const name =
+    type === 'string' || type === 'concatenated string' || type === 'sliced string'
+      ? '(strings)'
+      : raw.slice(0, 60);
   const key = `${type}: ${name}`;
   const size = snap.nodes[i + iSize]!;
   total += size;

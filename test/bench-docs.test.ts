@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AREAS, DOCUMENTS, documentBlocks, expectedBlocks, readResults, ROOT } from '../bench/results.ts';
+import { AREAS, DOCUMENTS, documentBlocks, expectedBlocks, ROOT, readResults } from '../bench/results.ts';
 
 const read = (doc: string) => readFileSync(join(ROOT, doc), 'utf8');
 
@@ -36,7 +36,9 @@ describe('benchmark tables in the documents', () => {
       }
       // a verdict typed by hand: "met"/"missed" in a table row outside the generated blocks
       const outside = text.replace(/<!-- bench:([a-z-]+) -->[\s\S]*?<!-- \/bench:\1 -->/g, '');
-      const typed = outside.split('\n').filter((l) => l.startsWith('|') && /\| *(✓ )?met\b|\bmissed\b/.test(l));
+      const typed = outside
+        .split('\n')
+        .filter((l) => l.startsWith('|') && /\| *(✓ )?met\b|\bmissed\b/.test(l));
       expect(typed, `${doc}: verdicts outside the generated blocks`).toEqual([]);
     });
   }
