@@ -67,6 +67,11 @@ export class Engine implements AlertEngine {
   private readonly epListeners: ((e: Episode) => void)[] = [];
   private counter = 0;
   private readonly store: EngineStore;
+  /**
+   * A standby server's engine (issue 21, docs/backbone.md): it takes samples (its conditions stay
+   * warm) but decides nothing — no alerts, episodes or pages — until `takeOver()`.
+   */
+  private passive = false;
 
   constructor(
     private readonly inv: LoadedInventory,
@@ -137,6 +142,7 @@ export class Engine implements AlertEngine {
     const now = this.o.now();
     this.evaluator.tick(now);
     this.evaluator.dirty = false;
+    if (this.passive) return;
     this.topology.reindex();
     const findings = this.topology.findings(
       (site) => ['meeting', 'soon'].includes(this.relevance([site], now)),
@@ -1098,6 +1104,33 @@ export class Engine implements AlertEngine {
 
   dispose(): void {
     this.pager.dispose();
+  }
+
+  /** Standby (issue 21): conditions only; the alerts and episodes are what the state database says. */
+  pause(): void {
+    this.passive = true;
+  }
+
+  get standby(): boolean {
+    return this.passive;
+  }
+
+  /**
+   * Reads the alerts and episodes again from the state database (a standby's copy, replicated from the
+   * active server); an open one read back is marked restored, as after a restart.
+   */
+  reload(): void {
+    this.alerts.clear();
+    this.alertByFp.clear();
+    this.eps.clear();
+    this.load();
+  }
+
+  /** The lease is ours: the state database's episodes (replicated up to now) are continued from here. */
+  takeOver(): void {
+    this.reload();
+    this.passive = false;
+    this.soon();
   }
 
   onChange(cb: (alert: Alert) => void): () => void {

@@ -25,7 +25,15 @@ export { DEFAULT_RULES_FILE, loadRules } from './rules.ts';
 
 export type AlertService = Engine &
   AlertEngine &
-  Service & { outbox: Outbox; tickNow(): void; rules: RuleSet };
+  Service & {
+    outbox: Outbox;
+    tickNow(): void;
+    rules: RuleSet;
+    /** the lease is ours (issue 21): continue the replicated episodes and send the outbox */
+    activate(): void;
+    /** the lease is lost: decide and send nothing more */
+    deactivate(): Promise<void>;
+  };
 
 /** Builds the notifiers configured in `notify:` (secrets resolved now; a missing one is an error). */
 export function buildNotifiers(rt: Runtime, env: NodeJS.ProcessEnv = process.env): Map<Channel, Notifier> {
@@ -91,7 +99,17 @@ export function buildNotifiers(rt: Runtime, env: NodeJS.ProcessEnv = process.env
 
 export async function startAlerts(
   rt: Runtime,
-  deps: { meetings: MeetingSource; now?: () => number; env?: NodeJS.ProcessEnv; tickMs?: number },
+  deps: {
+    meetings: MeetingSource;
+    now?: () => number;
+    env?: NodeJS.ProcessEnv;
+    tickMs?: number;
+    /**
+     * a two-server deployment (issue 21, bus/standby.ts): start as the standby (engine paused, outbox
+     * held), and send only the outbox rows the standby already has
+     */
+    standby?: { gate: () => number };
+  },
 ): Promise<AlertService> {
   const a = rt.config.alerts;
   const file = a.rules
@@ -109,7 +127,9 @@ export async function startAlerts(
     retryMaxMs: parseDuration(a.outbox.retry_max),
     pollMs: parseDuration(a.outbox.poll),
     log,
+    ...(deps.standby && { gate: deps.standby.gate }),
   });
+  if (deps.standby) void outbox.halt();
   const now = deps.now ?? Date.now;
   // the people directory (issue 17): seeded and applied to the inventory before the pager reads it,
   // on the engine's clock; a site technician's replacement is told to Sở TT&TT through this outbox
@@ -149,6 +169,7 @@ export async function startAlerts(
     restoreGraceMs: Math.max(120_000, 2 * forMax + 60_000),
     log,
   });
+  if (deps.standby) engine.pause();
   const offSamples = rt.bus.onSamples((s) => engine.ingest(s));
   const offEvents = rt.bus.onEvent((e) => engine.ingestEvent(e));
   const gauge = new Gauge({
@@ -180,7 +201,7 @@ export async function startAlerts(
     },
   });
   void outboxGauge;
-  outbox.start();
+  if (!deps.standby) outbox.start();
   const timer = setInterval(() => {
     try {
       engine.tick();
@@ -196,6 +217,14 @@ export async function startAlerts(
     outbox,
     rules,
     tickNow: () => engine.tick(),
+    activate() {
+      engine.takeOver();
+      outbox.start();
+    },
+    async deactivate() {
+      engine.pause();
+      await outbox.halt();
+    },
     async stop() {
       clearInterval(timer);
       engine.dispose();

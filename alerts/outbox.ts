@@ -57,6 +57,11 @@ export interface OutboxOptions {
   /** give up after this many attempts (a permanent error gives up at once) */
   maxAttempts?: number;
   log: Logger;
+  /**
+   * The highest row id that may be sent (issue 21): a row goes out only once the standby has it
+   * (bus/standby.ts); absent: every row.
+   */
+  gate?: () => number;
 }
 
 export class Outbox {
@@ -64,6 +69,8 @@ export class Outbox {
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
+  /** a standby server's outbox (issue 21): rows are recorded, none is sent until `start()` */
+  private held = false;
   private readonly listeners: ((row: OutboxRow) => void)[] = [];
 
   constructor(
@@ -132,13 +139,14 @@ export class Outbox {
       .prepare(`DELETE FROM outbox WHERE state = 'sent' AND sent_at < ?`)
       .run(Date.now() - 366 * 86_400_000);
     this.stopped = false;
+    this.held = false;
     this.timer = setInterval(() => this.kick(), this.o.pollMs);
     this.timer.unref?.();
     this.kick();
   }
 
   kick(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.held) return;
     if (this.running) {
       this.again = true;
       return;
@@ -155,14 +163,16 @@ export class Outbox {
   /** Sends every due row once (channels in parallel, in order within a channel). */
   async drain(): Promise<void> {
     const rows = this.db
-      .prepare(`SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT 500`)
-      .all(Date.now()) as OutboxRow[];
+      .prepare(
+        `SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? AND id <= ? ORDER BY id LIMIT 500`,
+      )
+      .all(Date.now(), this.o.gate?.() ?? Number.MAX_SAFE_INTEGER) as OutboxRow[];
     const byChannel = new Map<string, OutboxRow[]>();
     for (const r of rows) byChannel.set(r.channel, [...(byChannel.get(r.channel) ?? []), r]);
     await Promise.all(
       [...byChannel.entries()].map(async ([channel, list]) => {
         for (const row of list) {
-          if (this.stopped) return;
+          if (this.stopped || this.held) return;
           const ok = await this.sendRow(channel as Channel, row);
           if (!ok) return; // the channel is down: keep order, try again after the backoff
         }
@@ -280,6 +290,14 @@ export class Outbox {
       await new Promise((r) => setTimeout(r, 20));
     }
     return false;
+  }
+
+  /** Stops sending (a server that lost its lease, issue 21); `start()` resumes. */
+  async halt(): Promise<void> {
+    this.held = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
   }
 
   async stop(): Promise<void> {

@@ -65,6 +65,8 @@ export interface ApiDeps {
   routes?: RouteFactory[];
   /** pages outside /api that need no sign-in (e.g. a signed link's page, api/routes/readiness.ts) */
   pages?: PageFactory[];
+  /** two servers (issue 21): this one's role, on /healthz; engine writes refused on the standby */
+  standby?: () => StandbyView;
 }
 
 export type PageFactory = (d: Deps) => Hono<AppEnv>;
@@ -76,6 +78,15 @@ export type ApiService = Service & { url: string; live: LiveHub; app: Hono<AppEn
 const DEFAULT_DASHBOARD = fromRoot('dashboard', 'dist');
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** what only the alert engine of the lease holder may change (bus/standby.ts) */
+const ENGINE_WRITES = /^\/api\/v1\/(alerts|episodes|silences|maintenance)(\/|$)/;
+
+/** a two-server deployment: this server's role and who holds the lease (bus/standby.ts) */
+export interface StandbyView {
+  role: 'active' | 'standby';
+  instance: string;
+  holder: string | null;
+}
 
 /** the only /api routes an anonymous caller may reach */
 export const PUBLIC_API = new Set(['/api/v1/auth/login', '/api/v1/openapi.json']);
@@ -96,6 +107,7 @@ export function buildApp(
     liveQueueBytes?: number;
     routes?: RouteFactory[];
     pages?: PageFactory[];
+    standby?: () => StandbyView;
   } = {},
 ): Hono<AppEnv> {
   const { rt } = d;
@@ -169,6 +181,19 @@ export function buildApp(
     if (!c.get('auth') && !PUBLIC_API.has(c.req.path)) throw unauthenticated();
     await next();
   });
+  // the standby server (issue 21, docs/backbone.md) shows the active's episodes but decides nothing
+  if (opts.standby) {
+    const view = opts.standby;
+    app.use('/api/*', async (c, next) => {
+      if (UNSAFE.has(c.req.method) && ENGINE_WRITES.test(c.req.path) && view().role === 'standby')
+        throw new ApiFailure(
+          503,
+          'standby',
+          `Máy chủ dự phòng: thao tác này làm trên máy chủ chính (${view().holder ?? 'chưa rõ'}) / This server is the standby: do this on the active server (${view().holder ?? 'unknown'})`,
+        );
+      await next();
+    });
+  }
   app.use('/metrics', authenticate(rt));
   app.use('/readyz', authenticate(rt));
 
@@ -219,7 +244,10 @@ export function buildApp(
     c.json(errorBody('not_found', `Không có đường dẫn API này / No such API route: ${c.req.path}`), 404),
   );
 
-  app.get('/healthz', (c) => c.json({ status: 'ok', time: Date.now() }));
+  app.get('/healthz', (c) => {
+    const ha = opts.standby?.();
+    return c.json({ status: 'ok', time: Date.now(), ...(ha && { role: ha.role, ha }) });
+  });
   // the short link an SMS carries: /e/<episode id> → the episode on the dashboard (which signs in)
   app.get('/e/:id{[a-z0-9-]{1,40}}', (c) => c.redirect(`/alerts?episode=${c.req.param('id')}`, 302));
   app.get('/readyz', (c) => {
@@ -286,6 +314,7 @@ export async function startApi(rt: Runtime, deps: ApiDeps): Promise<ApiService> 
     ...(deps.liveQueueBytes !== undefined && { liveQueueBytes: deps.liveQueueBytes }),
     ...(deps.routes && { routes: deps.routes }),
     ...(deps.pages && { pages: deps.pages }),
+    ...(deps.standby && { standby: deps.standby }),
   });
   const { host, port } = parseListen(rt.config.http.listen);
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {

@@ -31,7 +31,9 @@ export async function startConsumer(
   rt: Runtime,
   opts: { env?: NodeJS.ProcessEnv } = {},
 ): Promise<BackboneConsumer> {
-  const cfg = rt.config.bus.nats as NatsConfig;
+  const base = rt.config.bus.nats as NatsConfig;
+  // two servers (bus.nats.standby): each reads every message through its own durable consumer
+  const cfg = base.standby ? { ...base, consumer: `${base.consumer}-${base.standby.instance}` } : base;
   const log = rt.log.child({ part: 'backbone' });
   const options = natsOptions(cfg, {
     name: `diemcau-serve ${cfg.consumer}`,

@@ -11,6 +11,7 @@ import { reportRoutes } from '../api/routes/reports.ts';
 import { startApi } from '../api/server.ts';
 import { startAssets } from '../assets/service.ts';
 import { startConsumer } from '../bus/consumer.ts';
+import { Standby } from '../bus/standby.ts';
 import { startCollector } from '../collector/index.ts';
 import { type Config, loadConfig } from '../config/config.ts';
 import { Bus } from '../core/bus.ts';
@@ -55,6 +56,8 @@ export interface Running {
   /** the metrics store the collector writes to */
   store: MetricsStore;
   url: string;
+  /** two servers (bus.nats.standby): the lease, the shared state */
+  standby: Standby | null;
   stop(): Promise<void>;
 }
 
@@ -93,7 +96,14 @@ export async function start(opts: StartOptions = {}): Promise<Running> {
     const meetings = new DbMeetings(state, inventory, Date.now, meetingPolicy(config.meetings));
     const storage = await startStorage(runtime);
     services.push(storage);
-    const alerts = await startAlerts(runtime, { meetings, env });
+    // two servers (issue 21, bus.nats.standby): this one starts as the standby, its engine paused and its
+    // outbox held, until it holds the lease in JetStream KV
+    const standby = config.bus.nats?.standby ? new Standby(runtime, env) : null;
+    const alerts = await startAlerts(runtime, {
+      meetings,
+      env,
+      ...(standby && { standby: { gate: () => standby.gate() } }),
+    });
     services.push(alerts);
     // the equipment register (issue 17): identity the collector reads, kept in the state database
     services.push(startAssets(runtime));
@@ -177,13 +187,15 @@ export async function start(opts: StartOptions = {}): Promise<Running> {
         (d) => readinessRoutes(d, joint, { readiness }),
       ],
       pages: [(d) => readinessPages(d, joint)],
+      ...(standby && { standby: () => standby.status() }),
     });
     services.push(api);
     // remote collectors (issue 21): their samples and device events from the backbone onto this bus,
     // where storage, alerts and the live view take them as they take local ones
     if (config.bus.nats) services.push(await startConsumer(runtime, { env }));
+    if (standby) services.push(standby.start(alerts));
     log.info({ url: api.url }, 'diemcau is serving');
-    return { runtime, meetings, store: storage.store, url: api.url, stop };
+    return { runtime, meetings, store: storage.store, url: api.url, standby, stop };
   } catch (err) {
     await stop();
     throw err;

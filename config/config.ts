@@ -230,9 +230,45 @@ export const NatsBusConfig = z
     publish_timeout: durationIn('100ms', '1m').default('5s'),
     /** the largest message the collector builds from spooled batches (NATS allows 1 MB by default) */
     max_message_kb: sizeIn(1, 1024, ' KB').default(256),
+    /**
+     * two `serve` instances, active and standby (issue 21, docs/backbone.md): the lease in JetStream
+     * KV, the state both need on a stream; each server names itself
+     */
+    standby: z
+      .object({
+        /** this server's name (its telemetry consumer is `<consumer>-<instance>`) */
+        instance: z
+          .string()
+          .regex(
+            /^[a-z0-9][a-z0-9_-]{0,31}$/,
+            'must be a lowercase name such as "noc-1" (a-z, 0-9, "-", "_")',
+          ),
+        /** the lease's life without a renewal: the standby takes over this long after the active stops */
+        lease_ttl: durationIn('2s', '5m').default('10s'),
+        /** how often the active renews it */
+        renew: durationIn('200ms', '1m').default('2s'),
+        /** the KV bucket holding the lease */
+        bucket: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a bucket name such as "diemcau_lease"')
+          .default('diemcau_lease'),
+        /** the stream carrying the shared state (episodes, alerts, outbox rows) */
+        state_stream: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a stream name such as "DIEMCAU_STATE"')
+          .default('DIEMCAU_STATE'),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((v, ctx) => {
+    if (v.standby && parseDuration(v.standby.renew) * 2 > parseDuration(v.standby.lease_ttl))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['standby', 'renew'],
+        message: `renew (${v.standby.renew}) must be at most half of lease_ttl (${v.standby.lease_ttl})`,
+      });
     // each issue sits on a field the file has (the loader calls a missing one "required")
     if (v.password && !v.user)
       ctx.addIssue({

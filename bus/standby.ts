@@ -1,0 +1,554 @@
+// Two `serve` instances, active and standby (issue 21, docs/backbone.md). The active one holds a lease
+// in JetStream KV (a bucket whose entries live `lease_ttl`; the holder renews every `renew`); only it runs
+// the alert engine's decisions and sends the outbox. Both take telemetry, serve the API and the
+// dashboard. The state both need to continue each other's episodes — the episodes and alerts rows and the
+// outbox rows — is published by the active on a stream (`diemcau.state.<kind>.<id>`, the newest message
+// per subject kept) and applied by the standby to its own state database. An outbox row is sent only once
+// the stream holds it and the episode changes made with it, and its delivery is published as soon as the
+// notifier accepted it; so a standby that takes over continues every open episode and sends what the
+// active had not, each key once (up to the send a crash interrupted, resent under the same key).
+import { Buffer } from 'node:buffer';
+import {
+  type ConsumerMessages,
+  DeliverPolicy,
+  DiscardPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  type JetStreamClient,
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+} from '@nats-io/jetstream';
+import { type KV, Kvm } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { nanos } from '@nats-io/transport-node';
+import { Counter, Gauge } from 'prom-client';
+import type { AlertService } from '../alerts/index.ts';
+import type { OutboxRow } from '../alerts/outbox.ts';
+import { parseDuration } from '../config/config.ts';
+import type { Runtime, Service } from '../core/runtime.ts';
+import { connectUntil, type NatsConfig, natsOptions } from './nats.ts';
+
+/** every state subject starts with this; the state stream takes `${STATE}.>` */
+export const STATE = 'diemcau.state';
+/** the lease's key in the bucket */
+export const LEASE_KEY = 'serve';
+
+export type Role = 'active' | 'standby';
+
+export interface StandbyStatus {
+  role: Role;
+  /** this server's name */
+  instance: string;
+  /** who holds the lease as last seen (null: nobody, or not known yet) */
+  holder: string | null;
+  connected: boolean;
+  /** since when this server has had its role (ms) */
+  since: number;
+  /** how often this server took the lease over */
+  takeovers: number;
+}
+
+type Kind = 'episode' | 'alert' | 'outbox';
+
+interface StateMessage {
+  v: 1;
+  from: string;
+  kind: Kind;
+  row: Record<string, unknown>;
+  /** outbox rows: the files sent with it, base64 */
+  files?: { filename: string; contentType: string; content: string }[];
+}
+
+const token = (id: string) => Buffer.from(id).toString('base64url');
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export class Standby implements Service {
+  readonly name = 'standby';
+  private readonly cfg: NatsConfig;
+  private readonly ha: NonNullable<NatsConfig['standby']>;
+  private readonly ttlMs: number;
+  private readonly renewMs: number;
+  private readonly log: Runtime['log'];
+  private alerts: AlertService | null = null;
+  private nc: NatsConnection | null = null;
+  private js: JetStreamClient | null = null;
+  private kv: KV | null = null;
+  private messages: ConsumerMessages | null = null;
+  private st: StandbyStatus;
+  private rev = 0;
+  private lastRenew = 0;
+  private stopped = false;
+  private abandoned = false;
+  private loops: Promise<void>[] = [];
+  /** the highest outbox row id the stream holds (the outbox sends nothing above it) */
+  private gateId = 0;
+  private appliedSeq = 0;
+  /** replication marks: episodes and alerts changed since, outbox rows above */
+  private changedSince = 0;
+  private outboxMark = 0;
+  private firstCycle = true;
+  private chain: Promise<void> = Promise.resolve();
+  private offDelivery: (() => void) | null = null;
+  private reloadTimer: NodeJS.Timeout | null = null;
+  private wake: (() => void) | null = null;
+  private readonly roleGauge: Gauge;
+  private readonly published: Counter;
+  private readonly applied: Counter;
+
+  constructor(
+    private readonly rt: Runtime,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {
+    this.cfg = rt.config.bus.nats as NatsConfig;
+    if (!this.cfg.standby) throw new Error('bus.nats.standby is not configured');
+    this.ha = this.cfg.standby;
+    this.ttlMs = parseDuration(this.ha.lease_ttl);
+    this.renewMs = parseDuration(this.ha.renew);
+    this.log = rt.log.child({ part: 'standby', instance: this.ha.instance });
+    this.st = {
+      role: 'standby',
+      instance: this.ha.instance,
+      holder: null,
+      connected: false,
+      since: Date.now(),
+      takeovers: 0,
+    };
+    this.roleGauge = new Gauge({
+      name: 'diemcau_ha_active',
+      help: '1 while this serve holds the lease (runs the alert engine and the outbox), 0 as the standby',
+      registers: [rt.registry],
+    });
+    this.roleGauge.set(0);
+    this.published = new Counter({
+      name: 'diemcau_ha_state_published_total',
+      help: 'state messages (episodes, alerts, outbox rows) published for the standby, by kind',
+      labelNames: ['kind'],
+      registers: [rt.registry],
+    });
+    this.applied = new Counter({
+      name: 'diemcau_ha_state_applied_total',
+      help: "state messages from the active server applied to this server's state database, by kind",
+      labelNames: ['kind'],
+      registers: [rt.registry],
+    });
+  }
+
+  /** the outbox's gate: rows above this id are not on the stream yet */
+  gate(): number {
+    return this.st.role === 'active' ? this.gateId : 0;
+  }
+
+  status(): StandbyStatus {
+    return { ...this.st };
+  }
+
+  /** Connects and starts the lease, the replication and the applying of the other's state. */
+  start(alerts: AlertService): this {
+    this.alerts = alerts;
+    this.loops.push(this.run().catch((err) => this.log.error({ err }, 'standby: stopped')));
+    return this;
+  }
+
+  private async run(): Promise<void> {
+    const options = natsOptions(this.cfg, {
+      name: `diemcau-serve ${this.ha.instance}`,
+      baseDir: this.rt.config.baseDir,
+      env: this.env,
+    });
+    const nc = await connectUntil(
+      options,
+      () => this.stopped,
+      (err, attempt) => {
+        if (attempt === 1 || attempt % 60 === 0)
+          this.log.warn({ err: String(err), attempt }, 'standby: backbone unreachable, staying standby');
+      },
+    );
+    if (!nc) return;
+    this.nc = nc;
+    this.st.connected = true;
+    void (async () => {
+      for await (const s of nc.status()) {
+        if (s.type === 'disconnect') this.st.connected = false;
+        else if (s.type === 'reconnect') this.st.connected = true;
+      }
+    })();
+    this.js = jetstream(nc);
+    for (let backoff = 500; !this.stopped; backoff = Math.min(backoff * 2, 5000)) {
+      try {
+        await this.ensureStream();
+        this.kv = await new Kvm(nc).create(this.ha.bucket, {
+          ttl: this.ttlMs,
+          history: 1,
+          replicas: this.cfg.stream.replicas,
+        });
+        break;
+      } catch (err) {
+        this.log.warn({ err: String(err) }, 'standby: state stream or lease bucket not ready, retrying');
+        await sleep(backoff);
+      }
+    }
+    if (this.stopped) return;
+    this.loops.push(this.applyLoop(), this.replicateLoop());
+    await this.leaseLoop();
+  }
+
+  private async ensureStream(): Promise<void> {
+    const jsm = await jetstreamManager(this.nc!, { timeout: 5000 });
+    const name = this.ha.state_stream;
+    try {
+      await jsm.streams.info(name);
+      return;
+    } catch (err) {
+      if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound)) throw err;
+    }
+    await jsm.streams.add({
+      name,
+      subjects: [`${STATE}.>`],
+      storage: StorageType.File,
+      retention: RetentionPolicy.Limits,
+      discard: DiscardPolicy.Old,
+      // one message per episode, alert or outbox row: its newest state
+      max_msgs_per_subject: 1,
+      max_age: nanos(31 * 86_400_000),
+      num_replicas: this.cfg.stream.replicas,
+    });
+  }
+
+  // ------------------------------------------------------------------ the lease
+
+  private async leaseLoop(): Promise<void> {
+    while (!this.stopped) {
+      const started = Date.now();
+      try {
+        await this.leaseStep();
+      } catch (err) {
+        this.log.error({ err }, 'standby: lease step failed');
+      }
+      const wait = this.renewMs - (Date.now() - started);
+      if (wait > 0 && !this.stopped)
+        await new Promise<void>((r) => {
+          const t = setTimeout(r, wait);
+          this.wake = () => {
+            clearTimeout(t);
+            r();
+          };
+        });
+      this.wake = null;
+    }
+  }
+
+  private async leaseStep(): Promise<void> {
+    const kv = this.kv!;
+    const value = JSON.stringify({ instance: this.ha.instance, at: Date.now() });
+    if (this.st.role === 'active') {
+      try {
+        this.rev = await kv.update(LEASE_KEY, value, this.rev, Math.max(500, this.renewMs));
+        this.lastRenew = Date.now();
+        return;
+      } catch (err) {
+        const holder = await this.holder();
+        if (holder !== undefined && holder !== this.ha.instance) {
+          this.st.holder = holder;
+          return this.demote(`the lease is held by ${holder ?? 'nobody'}`);
+        }
+        // not renewed and not known to be lost: it stays ours until it could have expired
+        if (Date.now() - this.lastRenew >= this.ttlMs - this.renewMs)
+          return this.demote(`lease not renewed for ${Date.now() - this.lastRenew} ms (${String(err)})`);
+        this.log.warn({ err: String(err) }, 'standby: lease renewal failed, retrying');
+        return;
+      }
+    }
+    try {
+      this.rev = await kv.create(LEASE_KEY, value);
+    } catch {
+      const holder = await this.holder();
+      if (holder !== undefined) this.st.holder = holder;
+      return;
+    }
+    this.lastRenew = Date.now();
+    await this.promote();
+  }
+
+  /** the lease holder's name; null: nobody; undefined: the bucket could not be read */
+  private async holder(): Promise<string | null | undefined> {
+    try {
+      const e = await this.kv!.get(LEASE_KEY);
+      if (e?.operation !== 'PUT') return null;
+      return (e.json() as { instance: string }).instance;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async promote(): Promise<void> {
+    const was = this.st.holder;
+    this.st.holder = this.ha.instance;
+    // first everything the other published: its episodes and outbox as they were when it stopped
+    const last = await this.lastSeq();
+    const until = Date.now() + Math.max(2000, this.ttlMs);
+    while (this.appliedSeq < last && Date.now() < until && !this.stopped) await sleep(20);
+    if (this.appliedSeq < last)
+      this.log.error(
+        { applied: this.appliedSeq, last },
+        'standby: taking over before every state message was applied',
+      );
+    if (this.reloadTimer) clearTimeout(this.reloadTimer);
+    this.reloadTimer = null;
+    this.gateId = 0;
+    this.changedSince = 0;
+    this.firstCycle = true;
+    this.st.role = 'active';
+    this.st.since = Date.now();
+    this.st.takeovers++;
+    this.roleGauge.set(1);
+    this.offDelivery = this.alerts!.outbox.onDelivery((row) => this.queue('outbox', row));
+    this.alerts!.activate();
+    this.log.warn(
+      { previous: was, applied: this.appliedSeq },
+      'standby: lease taken — this server now runs the alert engine and the outbox',
+    );
+  }
+
+  private async demote(reason: string): Promise<void> {
+    if (this.st.role !== 'active') return;
+    this.st.role = 'standby';
+    this.st.since = Date.now();
+    this.roleGauge.set(0);
+    this.offDelivery?.();
+    this.offDelivery = null;
+    await this.alerts!.deactivate();
+    this.log.error({ reason }, 'standby: lease lost — alert engine and outbox stopped, now standby');
+  }
+
+  private async lastSeq(): Promise<number> {
+    try {
+      const jsm = await jetstreamManager(this.nc!, { timeout: 5000 });
+      return (await jsm.streams.info(this.ha.state_stream)).state.last_seq;
+    } catch {
+      return 0;
+    }
+  }
+
+  // ------------------------------------------------------------------ the active: replication
+
+  private queue(kind: Kind, row: Record<string, unknown>): void {
+    this.chain = this.chain.then(() => this.publish(kind, row)).catch(() => {});
+  }
+
+  private async publish(kind: Kind, row: Record<string, unknown>): Promise<void> {
+    const id = String(kind === 'outbox' ? row.idempotency_key : row.id);
+    const msg: StateMessage = { v: 1, from: this.ha.instance, kind, row };
+    if (kind === 'outbox') {
+      const files = this.rt.state
+        .prepare(
+          'SELECT filename, content_type AS contentType, content FROM outbox_attachments WHERE outbox_id = ? ORDER BY id',
+        )
+        .all(row.id) as { filename: string; contentType: string; content: Buffer | string }[];
+      if (files.length)
+        msg.files = files.map((f) => ({
+          ...f,
+          content: Buffer.isBuffer(f.content)
+            ? f.content.toString('base64')
+            : Buffer.from(f.content).toString('base64'),
+        }));
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.js!.publish(`${STATE}.${kind}.${token(id)}`, JSON.stringify(msg), { timeout: 5000 });
+        this.published.inc({ kind });
+        return;
+      } catch (err) {
+        if (this.stopped || this.abandoned || this.st.role !== 'active') throw err;
+        if (attempt === 1 || attempt % 30 === 0)
+          this.log.warn({ err: String(err), kind, id }, 'standby: state not published, retrying');
+        await sleep(500);
+      }
+    }
+  }
+
+  /** Every 200 ms while active: changed episodes and alerts, new outbox rows; then the gate opens. */
+  private async replicateLoop(): Promise<void> {
+    while (!this.stopped) {
+      await sleep(200);
+      if (this.st.role !== 'active' || this.abandoned) continue;
+      try {
+        await this.replicate();
+      } catch (err) {
+        if (!this.stopped) this.log.warn({ err: String(err) }, 'standby: replication interrupted');
+      }
+    }
+  }
+
+  private async replicate(): Promise<void> {
+    const db = this.rt.state;
+    // one synchronous read: an outbox row and the episode change made with it are read together
+    const mark = Date.now();
+    const eps = db.prepare('SELECT * FROM episodes WHERE updated_at >= ?').all(this.changedSince) as Record<
+      string,
+      unknown
+    >[];
+    const als = db.prepare('SELECT * FROM alerts WHERE updated_at >= ?').all(this.changedSince) as Record<
+      string,
+      unknown
+    >[];
+    const rows = (
+      this.firstCycle
+        ? db.prepare(`SELECT * FROM outbox WHERE state <> 'sent' ORDER BY id`).all()
+        : db.prepare('SELECT * FROM outbox WHERE id > ? ORDER BY id').all(this.outboxMark)
+    ) as OutboxRow[];
+    const top = (db.prepare('SELECT max(id) AS m FROM outbox').get() as { m: number | null }).m ?? 0;
+    // the first round after a take-over sends all open and recent ones: cheap, and the standby may lag
+    if (this.firstCycle) {
+      const cut = mark - 86_400_000;
+      eps.splice(0, eps.length, ...eps.filter((r) => r.state !== 'resolved' || Number(r.updated_at) >= cut));
+      als.splice(0, als.length, ...als.filter((r) => r.state !== 'resolved' || Number(r.updated_at) >= cut));
+    }
+    for (const r of eps) this.queue('episode', r);
+    for (const r of als) this.queue('alert', r);
+    for (const r of rows) this.queue('outbox', r as unknown as Record<string, unknown>);
+    await this.chain;
+    if (this.st.role !== 'active') return;
+    this.changedSince = mark;
+    this.outboxMark = Math.max(this.outboxMark, top);
+    this.firstCycle = false;
+    if (top > this.gateId) {
+      this.gateId = top;
+      this.alerts!.outbox.kick();
+    }
+  }
+
+  // ------------------------------------------------------------------ the standby: applying
+
+  private async applyLoop(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        // ordered consumer over the whole stream (it holds only state subjects; one filter suits 2.9)
+        const consumer = await this.js!.consumers.get(this.ha.state_stream, {
+          deliver_policy: DeliverPolicy.StartSequence,
+          opt_start_seq: this.appliedSeq + 1,
+        });
+        this.messages = await consumer.consume({ max_messages: 256 });
+        for await (const m of this.messages) {
+          this.appliedSeq = m.seq;
+          if (this.st.role === 'active') continue;
+          try {
+            this.apply(JSON.parse(m.string()) as StateMessage);
+          } catch (err) {
+            this.log.error({ err, subject: m.subject }, 'standby: state message not applied');
+          }
+        }
+      } catch (err) {
+        if (!this.stopped) this.log.warn({ err: String(err) }, 'standby: state consumer interrupted');
+      }
+      this.messages = null;
+      if (!this.stopped) await sleep(500);
+    }
+  }
+
+  private apply(msg: StateMessage): void {
+    const db = this.rt.state;
+    const r = msg.row;
+    if (msg.kind === 'episode') {
+      db.prepare(
+        `INSERT INTO episodes (id, state, started_at, resolved_at, updated_at, body) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET state = excluded.state, started_at = excluded.started_at,
+           resolved_at = excluded.resolved_at, updated_at = excluded.updated_at, body = excluded.body`,
+      ).run(r.id, r.state, r.started_at, r.resolved_at, r.updated_at, r.body);
+    } else if (msg.kind === 'alert') {
+      db.prepare(
+        `INSERT INTO alerts (id, fingerprint, state, started_at, resolved_at, updated_at, body) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET state = excluded.state, resolved_at = excluded.resolved_at,
+           updated_at = excluded.updated_at, body = excluded.body`,
+      ).run(r.id, r.fingerprint, r.state, r.started_at, r.resolved_at, r.updated_at, r.body);
+    } else if (msg.kind === 'outbox') {
+      // a row the active was sending when it stopped is one this server must send (same key)
+      const state = r.state === 'sent' || r.state === 'failed' ? r.state : 'pending';
+      db.transaction(() => {
+        const ins = db
+          .prepare(
+            `INSERT OR IGNORE INTO outbox (idempotency_key, channel, recipient, person, alert_id, kind, subject, body, payload, state, attempts, created_at, next_attempt_at, sent_at, last_error)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            r.idempotency_key,
+            r.channel,
+            r.recipient,
+            r.person,
+            r.alert_id,
+            r.kind,
+            r.subject,
+            r.body,
+            r.payload,
+            state,
+            r.attempts,
+            r.created_at,
+            r.next_attempt_at,
+            r.sent_at,
+            r.last_error,
+          );
+        if (ins.changes > 0)
+          for (const f of msg.files ?? [])
+            db.prepare(
+              'INSERT INTO outbox_attachments (outbox_id, filename, content_type, content) VALUES (?, ?, ?, ?)',
+            ).run(ins.lastInsertRowid, f.filename, f.contentType, Buffer.from(f.content, 'base64'));
+        else if (state !== 'pending')
+          db.prepare(
+            `UPDATE outbox SET state = ?, sent_at = ?, attempts = ?, last_error = ? WHERE idempotency_key = ? AND state <> 'sent'`,
+          ).run(state, r.sent_at, r.attempts, r.last_error, r.idempotency_key);
+      })();
+    }
+    this.applied.inc({ kind: msg.kind });
+    // the standby's API reads the engine: show the active's episodes within a second
+    if ((msg.kind === 'episode' || msg.kind === 'alert') && !this.reloadTimer)
+      this.reloadTimer = setTimeout(() => {
+        this.reloadTimer = null;
+        if (this.st.role !== 'active' && this.alerts?.standby) this.alerts.reload();
+      }, 500);
+  }
+
+  // ------------------------------------------------------------------ stopping
+
+  /**
+   * Stops as a crash would (tests): no more renewals, replication or sending, the lease left to
+   * expire, the connection dropped.
+   */
+  async abandon(): Promise<void> {
+    this.abandoned = true;
+    this.stopped = true;
+    this.offDelivery?.();
+    await this.alerts?.deactivate();
+    await this.messages?.close().catch(() => {});
+    await this.nc?.close().catch(() => {});
+  }
+
+  async stop(): Promise<void> {
+    const wasActive = this.st.role === 'active' && !this.abandoned;
+    this.stopped = true;
+    this.wake?.();
+    if (this.reloadTimer) clearTimeout(this.reloadTimer);
+    if (wasActive) {
+      // a clean stop hands over at once: the last state published, the outbox stopped, the lease released
+      await this.alerts?.deactivate();
+      await this.replicate().catch(() => {});
+      await this.chain;
+      try {
+        await this.kv?.delete(LEASE_KEY, { previousSeq: this.rev });
+        this.log.info('standby: lease released');
+      } catch (err) {
+        this.log.warn({ err: String(err) }, 'standby: lease not released (the standby waits for its expiry)');
+      }
+    }
+    this.offDelivery?.();
+    await this.messages?.close().catch(() => {});
+    await this.nc?.close().catch(() => {});
+    await Promise.allSettled(this.loops);
+    for (const n of [
+      'diemcau_ha_active',
+      'diemcau_ha_state_published_total',
+      'diemcau_ha_state_applied_total',
+    ])
+      this.rt.registry.removeSingleMetric(n);
+  }
+}

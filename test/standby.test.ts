@@ -1,0 +1,189 @@
+// Issue 21: two `diemcau serve` runtimes on one real `nats-server -js` and one real SMTP server. The
+// first holds the lease in JetStream KV and runs the alert engine and the outbox; the second is the
+// standby (its /healthz says so, engine writes are refused). A UPS at a site goes on battery (samples
+// published on the telemetry stream, as a remote collector would): the active pages the episode. The
+// active then dies (no renewal, no lease release, connection dropped): the standby holds the lease
+// within 15 s, continues the same episode, and sends its recovery. Every recipient gets every message
+// once across the failover. Loopback: the synthetic inventory on 127.94 (nothing polled answers),
+// nats-server and SMTP on free 127.0.0.1 ports.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jetstream } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { DEFAULT_RULES_FILE } from '../alerts/rules.ts';
+import { encodeBody, msgId, subjectOf } from '../bus/wire.ts';
+import { type Running, start } from '../cli/serve.ts';
+import { generateInventory, syntheticUnits } from '../inventory/generate.ts';
+import { loadInventory } from '../inventory/load.ts';
+import { SNMP_ONLY, TEST_SECRETS } from './helpers/agents.ts';
+import { Fleet } from './helpers/alerts.ts';
+import { type NatsServer, startNatsServer } from './helpers/nats-server.ts';
+import { type SmtpSink, startSmtp } from './helpers/servers.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'diemcau-standby-'));
+const STREAM = 'DIEMCAU_HA_TEST';
+let nats: NatsServer;
+let smtp: SmtpSink;
+let a: Running | undefined;
+let b: Running | undefined;
+let nc: NatsConnection;
+let feed: NodeJS.Timeout | undefined;
+
+function configFile(instance: string): string {
+  const file = join(dir, `${instance}.yaml`);
+  writeFileSync(
+    file,
+    stringify({
+      inventory: join(dir, 'inventory.yaml'),
+      data_dir: join(dir, `data-${instance}`),
+      http: { listen: '127.0.0.1:0' },
+      // the centre polls only the MCU (nothing answers on 127.94); the site's samples come from the stream
+      collector: { interval: '5s', ...SNMP_ONLY, shard: 'district=core' },
+      alerts: {
+        rules: join(dir, 'rules.yaml'),
+        group_wait: '1s',
+        settle: '2s',
+        outbox: { retry_base: '100ms', retry_max: '1s', poll: '100ms', send_timeout: '10s' },
+      },
+      notify: { email: { host: '127.0.0.1', port: smtp.port } },
+      bus: {
+        nats: {
+          servers: [nats.url],
+          stream: { name: STREAM },
+          standby: { instance, lease_ttl: '4s', renew: '1s' },
+        },
+      },
+    }),
+  );
+  return file;
+}
+
+async function until(what: string, ok: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const health = async (r: Running) =>
+  (await (await fetch(`${r.url}/healthz`)).json()) as { role: string; ha: { holder: string | null } };
+
+beforeAll(async () => {
+  nats = await startNatsServer();
+  smtp = await startSmtp();
+  writeFileSync(
+    join(dir, 'inventory.yaml'),
+    generateInventory(syntheticUnits(3), { title: 'Thử nghiệm dự phòng', base: 94 }),
+  );
+  // the default rules with a short recovery, so the episode ends within the test
+  writeFileSync(
+    join(dir, 'rules.yaml'),
+    readFileSync(DEFAULT_RULES_FILE, 'utf8').replaceAll('clear_for: 30s', 'clear_for: 3s'),
+  );
+  const env = { ...process.env, ...TEST_SECRETS };
+  a = await start({ configPath: configFile('noc-a'), env });
+  await until('noc-a to hold the lease', () => a!.standby!.status().role === 'active', 15_000);
+  b = await start({ configPath: configFile('noc-b'), env });
+  await until('noc-b to see noc-a holding it', () => b!.standby!.status().holder === 'noc-a', 15_000);
+  nc = await connect({ servers: nats.url });
+}, 60_000);
+
+afterAll(async () => {
+  if (feed) clearInterval(feed);
+  await nc?.close();
+  await b?.stop();
+  await a?.stop();
+  await smtp?.close();
+  await nats?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('two serve runtimes: active and standby through a JetStream KV lease', () => {
+  it('the standby takes over within 15 s, continues the episode and sends its recovery; every message once', {
+    timeout: 60_000,
+  }, async () => {
+    const inv = loadInventory(join(dir, 'inventory.yaml'));
+    const fleet = new Fleet(inv);
+    const site = [...inv.sites.values()].at(-1)!.id;
+    const js = jetstream(nc);
+    const boot = `t${Date.now().toString(36)}`;
+    let n = 0;
+    let onBattery = 1;
+    // a remote collector's poll rounds of the site, one a second
+    const round = async () => {
+      const batch = fleet.healthy(site, Date.now(), {
+        ups: { ups_on_battery: onBattery, ups_input_v: onBattery ? 0 : 224 },
+      });
+      const head = { c: 'huyen-test', boot, n: ++n };
+      await js.publish(subjectOf(head.c, 'samples'), encodeBody(head, 'samples', [JSON.stringify(batch)]), {
+        msgID: msgId(head),
+      });
+    };
+    await round();
+    feed = setInterval(() => void round().catch(() => {}), 1000);
+
+    // the standby says so, and refuses what only the active's engine may change
+    expect((await health(a!)).role).toBe('active');
+    const hb = await health(b!);
+    expect(hb.role).toBe('standby');
+    expect(hb.ha.holder).toBe('noc-a');
+
+    // the active pages the power cut; the standby has the episode and the sent rows
+    const openEpisode = (r: Running) =>
+      r.runtime.state
+        .prepare(`SELECT id FROM episodes WHERE state <> 'resolved' AND body LIKE ?`)
+        .get(`%"cause":"power"%`) as { id: string } | undefined;
+    await expect.poll(() => openEpisode(a!)?.id, { timeout: 20_000, interval: 200 }).toBeDefined();
+    const episode = openEpisode(a!)!.id;
+    const mailsOf = (kind: string) => smtp.mails.filter((m) => m.key.startsWith(`${episode}.${kind}.`));
+    await expect.poll(() => mailsOf('alert').length, { timeout: 15_000, interval: 200 }).toBeGreaterThan(0);
+    const sentBy = (r: Running) =>
+      (
+        r.runtime.state
+          .prepare(
+            `SELECT idempotency_key AS key FROM outbox WHERE state = 'sent' AND idempotency_key LIKE ?`,
+          )
+          .all(`${episode}.%`) as { key: string }[]
+      ).map((x) => x.key);
+    await expect.poll(() => sentBy(b!).length, { timeout: 10_000, interval: 200 }).toBe(sentBy(a!).length);
+    expect(openEpisode(b!)?.id).toBe(episode);
+    const paged = new Set(mailsOf('alert').map((m) => m.to));
+
+    // the active dies: no renewal, no release, its connection dropped, nothing more sent
+    await a!.standby!.abandon();
+    const died = Date.now();
+    await a!.stop();
+    a = undefined;
+    await expect.poll(() => b!.standby!.status().role, { timeout: 15_000, interval: 100 }).toBe('active');
+    const takeover = Date.now() - died;
+    expect(takeover).toBeLessThanOrEqual(15_000);
+    expect((await health(b!)).role).toBe('active');
+
+    // the fault holds a little longer under the new active, then the mains return
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(openEpisode(b!)?.id).toBe(episode);
+    onBattery = 0;
+    await expect.poll(() => mailsOf('resolve').length, { timeout: 25_000, interval: 200 }).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 1500));
+
+    // one episode from onset to recovery: the same id, resolved by the new active
+    const row = b!.runtime.state.prepare('SELECT state FROM episodes WHERE id = ?').get(episode) as {
+      state: string;
+    };
+    expect(row.state).toBe('resolved');
+    // everyone paged hears of the recovery, from the new active
+    expect(new Set(mailsOf('resolve').map((m) => m.to))).toEqual(paged);
+    // each recipient got each message once across the failover (every mail, not only this episode's)
+    const keys = smtp.mails.map((m) => m.key);
+    expect(keys.filter((k, i) => keys.indexOf(k) !== i)).toEqual([]);
+    for (const kind of ['alert', 'resolve']) {
+      const to = mailsOf(kind).map((m) => m.to);
+      expect(to.length).toBe(new Set(to).size);
+    }
+    console.info(`standby took over ${takeover} ms after the active died; ${smtp.mails.length} mails`);
+  });
+});
