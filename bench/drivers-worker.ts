@@ -10,6 +10,7 @@
 import dc from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
 import { createInterface } from 'node:readline';
+import type { TLSSocket } from 'node:tls';
 import { Registry } from 'prom-client';
 import { deviceDrivers } from '../collector/drivers/codecs.ts';
 import { DriverRunner, mcuDriver } from '../collector/drivers/run.ts';
@@ -28,12 +29,15 @@ const open = new Set<Socket>();
 const seen = new WeakSet<Socket>();
 let closedBytes = 0;
 let connections = 0;
+/** new TLS connections that resumed an earlier session (no full handshake) */
+let resumed = 0;
 dc.subscribe('http.client.response.finish', (message) => {
   const m = message as { request: { socket: Socket | null }; response: { socket: Socket | null } };
   const socket = m.response.socket ?? m.request.socket;
   if (!socket || seen.has(socket)) return;
   seen.add(socket);
   connections++;
+  if ((socket as TLSSocket).encrypted && (socket as TLSSocket).isSessionReused()) resumed++;
   open.add(socket);
   socket.once('close', () => {
     closedBytes += socket.bytesRead;
@@ -102,6 +106,7 @@ for await (const line of createInterface({ input: process.stdin })) {
   samples = up = participants = problems = requests = 0;
   const b0 = bytesRead();
   const k0 = connections;
+  const z0 = resumed;
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(runners.map((r) => r.pollNow()));
@@ -115,6 +120,7 @@ for await (const line of createInterface({ input: process.stdin })) {
       requests,
       bytes: bytesRead() - b0,
       connections: connections - k0,
+      resumed: resumed - z0,
       samples,
       up,
       participants,

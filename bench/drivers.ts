@@ -77,6 +77,7 @@ interface Round {
   driverRequests: number;
   bytes: number;
   connections: number;
+  resumed: number;
   samples: number;
   up: number;
   participants: number;
@@ -136,7 +137,7 @@ async function serve(key: Key, sites: number, dir: string): Promise<Served> {
     const port = await freeTcpPort(`127.${BASES[0]}.0.1`);
     writeFileSync(file, withXapiCodecs(text, { port, user: USER, timeout: '5s' }));
     let inv = loadInventory(file);
-    let tls: { key: Buffer; cert: Buffer } | undefined;
+    let tls: { caFile: string; key: Buffer; cert: Buffer } | undefined;
     if (key === 'xapi-tls') {
       // every codec on https://, trusted through the inventory's ca_file as the operator would
       const hosts = [...inv.deviceApis.values()].map((a) => new URL(a.url).hostname);
@@ -387,7 +388,8 @@ function report(results: Result[], complete: boolean): BenchOutput {
       spread(r.rounds, (x) => x.simCpu, fix3),
       spread(r.rounds, (x) => x.requests, int),
       spread(r.rounds, (x) => x.bytes / 1024, fix0),
-      spread(r.rounds, (x) => x.connections, int),
+      spread(r.rounds, (x) => x.connections, int) +
+        (d.key === 'xapi-tls' ? `, TLS sessions resumed ${spread(r.rounds, (x) => x.resumed, int)}` : ''),
       spread(r.rounds, (x) => x.wall, fix3),
       `${spread(r.rounds, (x) => x.up, int)} (${int(r.sites)})`,
     ];
@@ -395,7 +397,7 @@ function report(results: Result[], complete: boolean): BenchOutput {
   }
   out.push(
     '',
-    `A synthetic network (\`inventory/generate.ts\`, ${SIZES.map(int).join(' and ')} sites) with every site in the meeting: participants = sites; for the xAPI, the codecs are the devices polled (one \`GET /status.xml\` per codec per poll), so participants = codecs. The simulator of each protocol (\`simulator/pexip.ts\`, \`simulator/cisco-telepresence.ts\` with its default of 10 participants per \`participant.enumerate\` reply, \`simulator/xapi.ts\` with one HTTP server per codec) runs in the bench process on 127.96.x.x/127.97.x.x, over plain HTTP except in the HTTPS rows (the xAPI with a certificate of a CA made by openssl, trusted through the inventory's \`ca_file\`, RSA 2048). The drivers run in a child process compiled as shipped (\`npm run build\`, the heap flags of bin/diemcau.js), built from the inventory as \`diemcau serve\` builds them (\`mcuDriver\`, \`deviceDrivers\`), each behind its \`DriverRunner\` publishing on a bus; a round polls every driver once, all at once, as the runners started together do; rounds follow one another without waiting the ${INTERVAL_S} s. Driver CPU: the driver process's user + system time over the round (\`process.cpuUsage\`); share of one core: that CPU over the ${INTERVAL_S}-s interval of issue 20. Simulator CPU: the bench process's over the same round (the simulator and the bench's bookkeeping), not counted in the driver's. Requests: answered by the simulator, and checked equal to the drivers' own count (\`DriverPoll.requests\`). KiB received and connections opened: every socket a response of the driver process came on (\`http.client.response.finish\` diagnostics channel, the socket's \`bytesRead\`; over HTTPS the decrypted bytes). Keep-alive "kept": each driver's keep-alive pool lasts from one round to the next; "closed between rounds" (at the largest size): the driver process closes every idle connection before each round, as a device that drops idle connections within the ${INTERVAL_S}-s interval makes the driver reconnect (and, over HTTPS, do a TLS handshake) every poll. Sites seen up: \`mcu_port_up\` = 1 (MCU drivers) or \`in_call\` = 1 (codecs) on the bus; any other count, any problem event, or a request count that differs fails the bench.`,
+    `A synthetic network (\`inventory/generate.ts\`, ${SIZES.map(int).join(' and ')} sites) with every site in the meeting: participants = sites; for the xAPI, the codecs are the devices polled (one \`GET /status.xml\` per codec per poll), so participants = codecs. The simulator of each protocol (\`simulator/pexip.ts\`, \`simulator/cisco-telepresence.ts\` with its default of 10 participants per \`participant.enumerate\` reply, \`simulator/xapi.ts\` with one HTTP server per codec) runs in the bench process on 127.96.x.x/127.97.x.x, over plain HTTP except in the HTTPS rows (the xAPI with a certificate of a CA made by openssl, trusted through the inventory's \`ca_file\`, RSA 2048). The drivers run in a child process compiled as shipped (\`npm run build\`, the heap flags of bin/diemcau.js), built from the inventory as \`diemcau serve\` builds them (\`mcuDriver\`, \`deviceDrivers\`), each behind its \`DriverRunner\` publishing on a bus; a round polls every driver once, all at once, as the runners started together do; rounds follow one another without waiting the ${INTERVAL_S} s. Driver CPU: the driver process's user + system time over the round (\`process.cpuUsage\`); share of one core: that CPU over the ${INTERVAL_S}-s interval of issue 20. Simulator CPU: the bench process's over the same round (the simulator and the bench's bookkeeping), not counted in the driver's. Requests: answered by the simulator, and checked equal to the drivers' own count (\`DriverPoll.requests\`). KiB received and connections opened: every socket a response of the driver process came on (\`http.client.response.finish\` diagnostics channel, the socket's \`bytesRead\`; over HTTPS the decrypted bytes; TLS sessions resumed: new connections whose \`isSessionReused()\` is true, i.e. without a full handshake). Keep-alive "kept": each driver's keep-alive pool lasts from one round to the next (the simulator closes a connection idle for longer than Node's default keep-alive timeout, 5 s, which a slow warm-up round can cause); "closed between rounds" (at the largest size): the driver process closes every idle connection before each round, as a device that drops idle connections within the ${INTERVAL_S}-s interval makes the driver reconnect (and, over HTTPS, do a TLS handshake) every poll — the simulator's own servers do, so this is what \`diemcau serve\` does against them. Sites seen up: \`mcu_port_up\` = 1 (MCU drivers) or \`in_call\` = 1 (codecs) on the bus; any other count, any problem event, or a request count that differs fails the bench.`,
     '',
     `The threshold of the verdicts below (driver CPU per round at 1,000 participants < ${CPU_SHARE_MAX * 100} % of one core at a ${INTERVAL_S}-s interval, i.e. < ${fmt(CPU_SHARE_MAX * INTERVAL_S, 1)} CPU-s per round) is this bench's own; issue 20 asks for the figures, not a limit.`,
   );
