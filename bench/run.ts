@@ -42,6 +42,8 @@ for (const [name, bench] of Object.entries(BENCHES)) {
   if (out.complete && !noWrite) {
     const file = writeResults(name, context, out);
     console.error(`bench: wrote ${file}`);
+  } else if (out.complete) {
+    console.error(`bench: ${name}: --no-write, results and documents left as they were`);
   } else {
     console.error(
       `bench: ${name} was a partial run (other sizes or --quick): results and documents left as they were`,
