@@ -303,7 +303,9 @@ export class Standby implements Service {
     this.st.since = Date.now();
     this.st.takeovers++;
     this.roleGauge.set(1);
-    this.offDelivery = this.alerts!.outbox.onDelivery((row) => this.queue('outbox', row));
+    this.offDelivery = this.alerts!.outbox.onDelivery((row) =>
+      this.queue('outbox', row as unknown as Record<string, unknown>),
+    );
     this.alerts!.activate();
     this.log.warn(
       { previous: was, applied: this.appliedSeq },

@@ -29,6 +29,7 @@ let nats: NatsServer;
 let smtp: SmtpSink;
 let a: Running | undefined;
 let b: Running | undefined;
+let c: Running | undefined;
 let nc: NatsConnection;
 let feed: NodeJS.Timeout | undefined;
 
@@ -69,6 +70,8 @@ async function until(what: string, ok: () => boolean, ms: number): Promise<void>
   }
 }
 
+const env = { ...process.env, ...TEST_SECRETS };
+
 const health = async (r: Running) =>
   (await (await fetch(`${r.url}/healthz`)).json()) as { role: string; ha: { holder: string | null } };
 
@@ -84,7 +87,6 @@ beforeAll(async () => {
     join(dir, 'rules.yaml'),
     readFileSync(DEFAULT_RULES_FILE, 'utf8').replaceAll('clear_for: 30s', 'clear_for: 3s'),
   );
-  const env = { ...process.env, ...TEST_SECRETS };
   a = await start({ configPath: configFile('noc-a'), env });
   await until('noc-a to hold the lease', () => a!.standby!.status().role === 'active', 15_000);
   b = await start({ configPath: configFile('noc-b'), env });
@@ -95,6 +97,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (feed) clearInterval(feed);
   await nc?.close();
+  await c?.stop();
   await b?.stop();
   await a?.stop();
   await smtp?.close();
@@ -102,29 +105,65 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** the power episode open at a site, in a server's state database */
+const openEpisode = (r: Running, site: string) =>
+  r.runtime.state
+    .prepare(`SELECT id FROM episodes WHERE state <> 'resolved' AND body LIKE ? AND body LIKE ?`)
+    .get('%"cause":"power"%', `%"sites":["${site}"]%`) as { id: string } | undefined;
+const rowsOf = (r: Running, episode: string, state?: string) =>
+  (
+    r.runtime.state
+      .prepare(
+        `SELECT idempotency_key AS key FROM outbox WHERE idempotency_key LIKE ? ${state ? 'AND state = ?' : ''}`,
+      )
+      .all(`${episode}.%`, ...(state ? [state] : [])) as { key: string }[]
+  ).map((x) => x.key);
+const mailsOf = (episode: string, kind: string) =>
+  smtp.mails.filter((m) => m.key.startsWith(`${episode}.${kind}.`));
+
+/** A remote collector's poll rounds, one a second: the sites in `onBattery` with their UPS state. */
+const onBattery = new Map<string, number>();
+async function startFeed(): Promise<void> {
+  const inv = loadInventory(join(dir, 'inventory.yaml'));
+  const fleet = new Fleet(inv);
+  const js = jetstream(nc);
+  const boot = `t${Date.now().toString(36)}`;
+  let n = 0;
+  const round = async () => {
+    const batch = [...onBattery].flatMap(([site, on]) =>
+      fleet.healthy(site, Date.now(), { ups: { ups_on_battery: on, ups_input_v: on ? 0 : 224 } }),
+    );
+    if (batch.length === 0) return;
+    const head = { c: 'huyen-test', boot, n: ++n };
+    await js.publish(subjectOf(head.c, 'samples'), encodeBody(head, 'samples', [JSON.stringify(batch)]), {
+      msgID: msgId(head),
+    });
+  };
+  await round();
+  feed = setInterval(() => void round().catch(() => {}), 1000);
+}
+
+/** The active dies: no renewal, no release, its connection dropped. Returns how long the other took. */
+async function kill(active: Running, next: Running): Promise<number> {
+  await active.standby!.abandon();
+  const died = Date.now();
+  await active.stop();
+  await until('the standby to take the lease', () => next.standby!.status().role === 'active', 20_000);
+  return Date.now() - died;
+}
+
 describe('two serve runtimes: active and standby through a JetStream KV lease', () => {
+  let sites: string[];
+  beforeAll(async () => {
+    sites = [...loadInventory(join(dir, 'inventory.yaml')).sites.keys()];
+    await startFeed();
+  });
+
   it('the standby takes over within 15 s, continues the episode and sends its recovery; every message once', {
     timeout: 60_000,
   }, async () => {
-    const inv = loadInventory(join(dir, 'inventory.yaml'));
-    const fleet = new Fleet(inv);
-    const site = [...inv.sites.values()].at(-1)!.id;
-    const js = jetstream(nc);
-    const boot = `t${Date.now().toString(36)}`;
-    let n = 0;
-    let onBattery = 1;
-    // a remote collector's poll rounds of the site, one a second
-    const round = async () => {
-      const batch = fleet.healthy(site, Date.now(), {
-        ups: { ups_on_battery: onBattery, ups_input_v: onBattery ? 0 : 224 },
-      });
-      const head = { c: 'huyen-test', boot, n: ++n };
-      await js.publish(subjectOf(head.c, 'samples'), encodeBody(head, 'samples', [JSON.stringify(batch)]), {
-        msgID: msgId(head),
-      });
-    };
-    await round();
-    feed = setInterval(() => void round().catch(() => {}), 1000);
+    const site = sites.at(-1)!;
+    onBattery.set(site, 1);
 
     // the standby says so, and refuses what only the active's engine may change
     expect((await health(a!)).role).toBe('active');
@@ -133,41 +172,27 @@ describe('two serve runtimes: active and standby through a JetStream KV lease', 
     expect(hb.ha.holder).toBe('noc-a');
 
     // the active pages the power cut; the standby has the episode and the sent rows
-    const openEpisode = (r: Running) =>
-      r.runtime.state
-        .prepare(`SELECT id FROM episodes WHERE state <> 'resolved' AND body LIKE ?`)
-        .get(`%"cause":"power"%`) as { id: string } | undefined;
-    await expect.poll(() => openEpisode(a!)?.id, { timeout: 20_000, interval: 200 }).toBeDefined();
-    const episode = openEpisode(a!)!.id;
-    const mailsOf = (kind: string) => smtp.mails.filter((m) => m.key.startsWith(`${episode}.${kind}.`));
-    await expect.poll(() => mailsOf('alert').length, { timeout: 15_000, interval: 200 }).toBeGreaterThan(0);
-    const sentBy = (r: Running) =>
-      (
-        r.runtime.state
-          .prepare(
-            `SELECT idempotency_key AS key FROM outbox WHERE state = 'sent' AND idempotency_key LIKE ?`,
-          )
-          .all(`${episode}.%`) as { key: string }[]
-      ).map((x) => x.key);
-    await expect.poll(() => sentBy(b!).length, { timeout: 10_000, interval: 200 }).toBe(sentBy(a!).length);
-    expect(openEpisode(b!)?.id).toBe(episode);
-    const paged = new Set(mailsOf('alert').map((m) => m.to));
+    await until('the episode at the active', () => openEpisode(a!, site) !== undefined, 20_000);
+    const episode = openEpisode(a!, site)!.id;
+    await until('its pages', () => mailsOf(episode, 'alert').length > 0, 15_000);
+    await until(
+      'the sent rows at the standby',
+      () => rowsOf(b!, episode, 'sent').length === rowsOf(a!, episode, 'sent').length,
+      10_000,
+    );
+    expect(openEpisode(b!, site)?.id).toBe(episode);
+    const paged = new Set(mailsOf(episode, 'alert').map((m) => m.to));
 
-    // the active dies: no renewal, no release, its connection dropped, nothing more sent
-    await a!.standby!.abandon();
-    const died = Date.now();
-    await a!.stop();
+    const took = await kill(a!, b!);
     a = undefined;
-    await expect.poll(() => b!.standby!.status().role, { timeout: 15_000, interval: 100 }).toBe('active');
-    const takeover = Date.now() - died;
-    expect(takeover).toBeLessThanOrEqual(15_000);
+    expect(took).toBeLessThanOrEqual(15_000);
     expect((await health(b!)).role).toBe('active');
 
     // the fault holds a little longer under the new active, then the mains return
     await new Promise((r) => setTimeout(r, 2000));
-    expect(openEpisode(b!)?.id).toBe(episode);
-    onBattery = 0;
-    await expect.poll(() => mailsOf('resolve').length, { timeout: 25_000, interval: 200 }).toBeGreaterThan(0);
+    expect(openEpisode(b!, site)?.id).toBe(episode);
+    onBattery.set(site, 0);
+    await until('the recovery', () => mailsOf(episode, 'resolve').length >= paged.size, 25_000);
     await new Promise((r) => setTimeout(r, 1500));
 
     // one episode from onset to recovery: the same id, resolved by the new active
@@ -176,14 +201,58 @@ describe('two serve runtimes: active and standby through a JetStream KV lease', 
     };
     expect(row.state).toBe('resolved');
     // everyone paged hears of the recovery, from the new active
-    expect(new Set(mailsOf('resolve').map((m) => m.to))).toEqual(paged);
+    expect(new Set(mailsOf(episode, 'resolve').map((m) => m.to))).toEqual(paged);
     // each recipient got each message once across the failover (every mail, not only this episode's)
     const keys = smtp.mails.map((m) => m.key);
     expect(keys.filter((k, i) => keys.indexOf(k) !== i)).toEqual([]);
     for (const kind of ['alert', 'resolve']) {
-      const to = mailsOf(kind).map((m) => m.to);
+      const to = mailsOf(episode, kind).map((m) => m.to);
       expect(to.length).toBe(new Set(to).size);
     }
-    console.info(`standby took over ${takeover} ms after the active died; ${smtp.mails.length} mails`);
+    console.info(`standby took over ${took} ms after the active died; ${smtp.mails.length} mails`);
+  });
+
+  it('pages the active could not send (mail relay down) are sent by the server that takes over, once', {
+    timeout: 60_000,
+  }, async () => {
+    // a third server, new and empty, joins as the standby: it reads the whole shared state first
+    c = await start({ configPath: configFile('noc-c'), env });
+    await until(
+      'noc-c to see noc-b holding the lease',
+      () => c!.standby!.status().holder === 'noc-b',
+      15_000,
+    );
+    const site = sites.at(-2)!;
+    smtp.accepting = false;
+    onBattery.set(site, 1);
+    await until('the episode at the active', () => openEpisode(b!, site) !== undefined, 20_000);
+    const episode = openEpisode(b!, site)!.id;
+    // its pages are recorded and tried, and refused by the relay; the standby has them
+    await until('pages tried', () => rowsOf(b!, episode).length > 0, 15_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    const pages = rowsOf(b!, episode);
+    await until('the rows at the standby', () => rowsOf(c!, episode).length === pages.length, 10_000);
+    expect(rowsOf(b!, episode, 'sent')).toEqual([]);
+    expect(mailsOf(episode, 'alert')).toEqual([]);
+
+    const took = await kill(b!, c!);
+    b = undefined;
+    expect(took).toBeLessThanOrEqual(15_000);
+    smtp.accepting = true;
+    await until(
+      'the pages, from the new active',
+      () => mailsOf(episode, 'alert').length >= pages.length,
+      15_000,
+    );
+    expect(openEpisode(c!, site)?.id).toBe(episode);
+    onBattery.set(site, 0);
+    await until('the recovery', () => mailsOf(episode, 'resolve').length >= pages.length, 25_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(new Set(mailsOf(episode, 'alert').map((m) => m.key))).toEqual(new Set(pages));
+    expect(new Set(mailsOf(episode, 'resolve').map((m) => m.to))).toEqual(
+      new Set(mailsOf(episode, 'alert').map((m) => m.to)),
+    );
+    const keys = smtp.mails.map((m) => m.key);
+    expect(keys.filter((k, i) => keys.indexOf(k) !== i)).toEqual([]);
   });
 });

@@ -62,11 +62,13 @@ export interface SmtpSink {
   mails: Mail[];
   /** return true to keep the client waiting after DATA (no reply): simulates a hang mid-send */
   hold: (mail: Mail) => boolean;
+  /** false: every message is refused with 451 (try again later) and not kept — a relay that is down */
+  accepting: boolean;
   close(): Promise<void>;
 }
 
 export async function startSmtp(port = 0): Promise<SmtpSink> {
-  const sink: SmtpSink = { port: 0, mails: [], hold: () => false, close: async () => {} };
+  const sink: SmtpSink = { port: 0, mails: [], hold: () => false, accepting: true, close: async () => {} };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
@@ -77,6 +79,8 @@ export async function startSmtp(port = 0): Promise<SmtpSink> {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
+        if (!sink.accepting)
+          return callback(Object.assign(new Error('try again later'), { responseCode: 451 }));
         const mail = parseMail(Buffer.concat(chunks).toString('latin1'));
         // the raw text is bytes; re-read it as UTF-8 for 8bit parts
         sink.mails.push(mail);

@@ -34,6 +34,8 @@ const vi = {
   live: 'Trực tiếp',
   stale: 'Dữ liệu cũ',
   stale_since: 'Mất kết nối trực tiếp — dữ liệu cập nhật lần cuối lúc',
+  standby_banner:
+    'Máy chủ dự phòng: xem được, nhưng cảnh báo và gửi tin do máy chủ chính đảm nhận — máy chủ chính:',
   connecting: 'Đang kết nối…',
   reconnecting: 'Đang kết nối lại…',
   view_tiers: 'Sơ đồ ba cấp',
@@ -576,6 +578,7 @@ const en: Record<Key, string> = {
   live: 'Live',
   stale: 'Stale',
   stale_since: 'Live feed lost — data last updated at',
+  standby_banner: 'Standby server: read-only for alerts; the active server pages and sends — active server:',
   connecting: 'Connecting…',
   reconnecting: 'Reconnecting…',
   view_tiers: 'Three-tier map',
