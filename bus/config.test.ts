@@ -69,6 +69,30 @@ describe('bus.nats configuration', () => {
     );
   });
 
+  it('standby: defaults, and a renewal that leaves no margin is refused', () => {
+    const f = join(dir, 'diemcau.yaml');
+    expect(
+      load('bus:\n  nats:\n    servers: ["nats://a:4222"]\n    standby: { instance: noc-1 }\n').bus.nats!
+        .standby,
+    ).toEqual({
+      instance: 'noc-1',
+      lease_ttl: '10s',
+      renew: '2s',
+      bucket: 'diemcau_lease',
+      state_stream: 'DIEMCAU_STATE',
+    });
+    expect(
+      errorOf(
+        'bus:\n  nats:\n    servers: ["nats://a:4222"]\n    standby: { instance: noc-1, lease_ttl: 4s, renew: 3s }\n',
+      ),
+    ).toContain('bus.nats.standby.renew: renew (3s) must be at most half of lease_ttl (4s)');
+    expect(
+      errorOf('bus:\n  nats:\n    servers: ["nats://a:4222"]\n    standby: { instance: "NOC 1" }\n'),
+    ).toBe(
+      `${f}:4: bus.nats.standby.instance: must be a lowercase name such as "noc-1" (a-z, 0-9, "-", "_")`,
+    );
+  });
+
   it('a referenced secret that is not set stops the start with its name', () => {
     const cfg = load(
       'bus:\n  nats:\n    servers: ["nats://a:4222"]\n    user: noc\n    password: { env: DIEMCAU_NATS_PASSWORD }\n',
