@@ -129,6 +129,8 @@ export class Engine implements AlertEngine {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
+      // a batch that arrived just before stop: the state database may be closed by now
+      if (this.disposed) return;
       try {
         this.tick();
       } catch (err) {
@@ -1102,7 +1104,10 @@ export class Engine implements AlertEngine {
     return ep ? this.pager.recipients(ep, level, this.o.now()) : [];
   }
 
+  private disposed = false;
+
   dispose(): void {
+    this.disposed = true;
     this.pager.dispose();
   }
 
