@@ -96,3 +96,40 @@ describe('rules file', () => {
     }
   });
 });
+
+describe('stop', () => {
+  it('a batch that arrives just before stop is not evaluated after it (the state database is closed then)', async () => {
+    const rt = testRuntime('alerts:\n  group_wait: 5s\n');
+    const errors: unknown[] = [];
+    // every logger the services derive from rt.log reports its errors here
+    const capture = (l: typeof rt.log): typeof rt.log =>
+      Object.assign(Object.create(l), {
+        error: (...args: unknown[]) => errors.push(args),
+        child: (...a: Parameters<typeof l.child>) => capture(l.child(...a)),
+      });
+    rt.log = capture(rt.log);
+    const clock = new Clock(T0);
+    const engine = await startAlerts(rt, {
+      meetings: new StaticMeetings(),
+      now: clock.now,
+      tickMs: 3_600_000,
+    });
+    const fleet = new Fleet(rt.inventory);
+    const site = [...rt.inventory.sites.keys()][3]!;
+    const dark = () => fleet.healthy(site, clock.t, { probe: { reachable: 0 }, codec: 'down', ups: 'down' });
+    // the site dark long enough for an open episode (whose paging reads the duty roster)
+    for (let i = 0; i < 12; i++) {
+      clock.t += 10_000;
+      rt.bus.publish(dark());
+      engine.tickNow();
+    }
+    expect(engine.list().length).toBeGreaterThan(0);
+    clock.t += 10_000;
+    rt.bus.publish(dark());
+    await engine.stop();
+    rt.state.close();
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(errors).toEqual([]);
+  });
+});
