@@ -244,7 +244,7 @@ export class Standby implements Service {
     const value = JSON.stringify({ instance: this.ha.instance, at: Date.now() });
     if (this.st.role === 'active') {
       try {
-        this.rev = await kv.update(LEASE_KEY, value, this.rev, Math.max(500, this.renewMs));
+        this.rev = await kv.update(LEASE_KEY, value, this.rev, Math.max(200, this.renewMs / 2));
         this.lastRenew = Date.now();
         return;
       } catch (err) {
@@ -253,8 +253,9 @@ export class Standby implements Service {
           this.st.holder = holder;
           return this.demote(`the lease is held by ${holder ?? 'nobody'}`);
         }
-        // not renewed and not known to be lost: it stays ours until it could have expired
-        if (Date.now() - this.lastRenew >= this.ttlMs - this.renewMs)
+        // not renewed and not known to be lost: ours until it could expire; step down one renewal and one
+        // try before that (the server counts the entry's age from when it stored it, a little earlier)
+        if (Date.now() - this.lastRenew >= this.ttlMs - 2 * this.renewMs)
           return this.demote(`lease not renewed for ${Date.now() - this.lastRenew} ms (${String(err)})`);
         this.log.warn({ err: String(err) }, 'standby: lease renewal failed, retrying');
         return;

@@ -14,12 +14,14 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { DEFAULT_RULES_FILE } from '../alerts/rules.ts';
+import { createUser } from '../api/server.ts';
 import { encodeBody, msgId, subjectOf } from '../bus/wire.ts';
 import { type Running, start } from '../cli/serve.ts';
 import { generateInventory, syntheticUnits } from '../inventory/generate.ts';
 import { loadInventory } from '../inventory/load.ts';
 import { SNMP_ONLY, TEST_SECRETS } from './helpers/agents.ts';
 import { Fleet } from './helpers/alerts.ts';
+import { Client, TEST_PASSWORD } from './helpers/api.ts';
 import { type NatsServer, startNatsServer } from './helpers/nats-server.ts';
 import { type SmtpSink, startSmtp } from './helpers/servers.ts';
 
@@ -30,6 +32,7 @@ let smtp: SmtpSink;
 let a: Running | undefined;
 let b: Running | undefined;
 let c: Running | undefined;
+let d: Running | undefined;
 let nc: NatsConnection;
 let feed: NodeJS.Timeout | undefined;
 
@@ -97,6 +100,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (feed) clearInterval(feed);
   await nc?.close();
+  await d?.stop();
   await c?.stop();
   await b?.stop();
   await a?.stop();
@@ -154,6 +158,7 @@ async function kill(active: Running, next: Running): Promise<number> {
 
 describe('two serve runtimes: active and standby through a JetStream KV lease', () => {
   let sites: string[];
+  let second = '';
   beforeAll(async () => {
     sites = [...loadInventory(join(dir, 'inventory.yaml')).sites.keys()];
     await startFeed();
@@ -227,6 +232,7 @@ describe('two serve runtimes: active and standby through a JetStream KV lease', 
     onBattery.set(site, 1);
     await until('the episode at the active', () => openEpisode(b!, site) !== undefined, 20_000);
     const episode = openEpisode(b!, site)!.id;
+    second = episode;
     // its pages are recorded and tried, and refused by the relay; the standby has them
     await until('pages tried', () => rowsOf(b!, episode).length > 0, 15_000);
     await new Promise((r) => setTimeout(r, 1000));
@@ -254,5 +260,47 @@ describe('two serve runtimes: active and standby through a JetStream KV lease', 
     );
     const keys = smtp.mails.map((m) => m.key);
     expect(keys.filter((k, i) => keys.indexOf(k) !== i)).toEqual([]);
+  });
+  it('a clean stop hands the lease over at once; the standby shows the episodes and refuses engine writes', {
+    timeout: 30_000,
+  }, async () => {
+    d = await start({ configPath: configFile('noc-d'), env });
+    await until(
+      'noc-d to see noc-c holding the lease',
+      () => d!.standby!.status().holder === 'noc-c',
+      15_000,
+    );
+    await createUser(d.runtime.state, { name: 'u-noc', role: 'noc', password: TEST_PASSWORD });
+    const noc = new Client(d.url);
+    expect((await noc.login('u-noc', TEST_PASSWORD)).ok).toBe(true);
+    // the episode the others handled, read from the replicated rows
+    let state = '';
+    const read = async () => {
+      const r = await noc.get(`/api/v1/episodes/${second}`);
+      state = r.ok ? ((await r.json()) as { state: string }).state : String(r.status);
+      return state;
+    };
+    for (let i = 0; i < 30 && (await read()) !== 'resolved'; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(state).toBe('resolved');
+    const refused = await noc.request('POST', '/api/v1/silences', {
+      matchers: { site: sites[0] },
+      duration_min: 30,
+      comment: 'thử',
+    });
+    expect(refused.status).toBe(503);
+    expect(((await refused.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'standby',
+      message: expect.stringContaining('noc-c'),
+    });
+
+    // SIGTERM's path: the last state published, the outbox stopped, the lease deleted — no waiting for
+    // its 4 s expiry
+    const stopping = Date.now();
+    await c!.stop();
+    c = undefined;
+    await until('noc-d to take the lease', () => d!.standby!.status().role === 'active', 10_000);
+    expect(Date.now() - stopping).toBeLessThan(2500);
+    expect((await health(d)).role).toBe('active');
   });
 });
