@@ -102,10 +102,11 @@ describe('stop', () => {
     const rt = testRuntime('alerts:\n  group_wait: 5s\n');
     const errors: unknown[] = [];
     // every logger the services derive from rt.log reports its errors here
-    const capture = (l: typeof rt.log): typeof rt.log =>
-      Object.assign(Object.create(l), {
+    type Log = typeof rt.log;
+    const capture = (l: Log): Log =>
+      Object.assign(Object.create(l) as Log, {
         error: (...args: unknown[]) => errors.push(args),
-        child: (...a: Parameters<typeof l.child>) => capture(l.child(...a)),
+        child: (...a: Parameters<Log['child']>) => capture(l.child(...a) as unknown as Log),
       });
     rt.log = capture(rt.log);
     const clock = new Clock(T0);
