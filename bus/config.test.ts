@@ -40,6 +40,7 @@ describe('bus.nats configuration', () => {
       spool_max_mb: 64,
       publish_timeout: '5s',
       max_message_kb: 256,
+      shard_lease: { lease_ttl: '10s', renew: '2s', bucket: 'diemcau_shards' },
     });
   });
 
@@ -91,6 +92,23 @@ describe('bus.nats configuration', () => {
     ).toBe(
       `${f}:4: bus.nats.standby.instance: must be a lowercase name such as "noc-1" (a-z, 0-9, "-", "_")`,
     );
+  });
+
+  it('shard claims: the shards listed, the lease checked like the standby one', () => {
+    const f = join(dir, 'diemcau.yaml');
+    const nats = load(
+      'bus:\n  nats:\n    servers: ["nats://a:4222"]\n    shards: [district=cho-don, "district=ba-be,na-ri"]\n    shard_lease: { lease_ttl: 6s }\n',
+    ).bus.nats!;
+    expect(nats.shards).toEqual(['district=cho-don', 'district=ba-be,na-ri']);
+    expect(nats.shard_lease).toEqual({ lease_ttl: '6s', renew: '2s', bucket: 'diemcau_shards' });
+    expect(errorOf('bus:\n  nats:\n    servers: ["nats://a:4222"]\n    shards: [cho-don]\n')).toBe(
+      `${f}:4: bus.nats.shards[0]: must be a shard such as "district=cho-don" or "district=cho-don,ba-be"`,
+    );
+    expect(
+      errorOf(
+        'bus:\n  nats:\n    servers: ["nats://a:4222"]\n    shard_lease: { lease_ttl: 3s, renew: 2s }\n',
+      ),
+    ).toContain('bus.nats.shard_lease.renew: renew (2s) must be at most half of lease_ttl (3s)');
   });
 
   it('a referenced secret that is not set stops the start with its name', () => {

@@ -1,15 +1,17 @@
 // diemcau collect: the collector alone, optionally one shard (districts), for scale-out.
 // Samples go to the metrics store configured in diemcau.yaml (the same InfluxDB as `serve`), or, with
 // bus.nats configured, to the backbone's stream for the centre (docs/backbone.md), which stores them.
-//   diemcau collect [--config FILE] [--shard district=cho-don,ba-be|core] [--once]
+//   diemcau collect [--config FILE] [--shard district=cho-don,ba-be|core | --claim district=A …] [--once]
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { type BackbonePublisher, startPublisher } from '../bus/publisher.ts';
+import { type ShardClaims, startShardClaims } from '../bus/shards.ts';
 import { collectorName } from '../bus/wire.ts';
-import { type Collector, startCollector } from '../collector/index.ts';
+import { startCollector } from '../collector/index.ts';
+import type { DeviceStatus } from '../collector/poller.ts';
 import { loadConfig } from '../config/config.ts';
 import { Bus } from '../core/bus.ts';
 import { log } from '../core/log.ts';
@@ -24,6 +26,8 @@ Run the collector alone, optionally for one shard.
   --config, -c FILE        diemcau.yaml (default ./diemcau.yaml or DIEMCAU_CONFIG)
   --shard district=A,B     only the sites of these districts ("core" = the MCU)
                            (default collector.shard, else every device)
+  --claim district=A[,B]   (repeatable) shards it may claim through the backbone's KV
+                           leases, its own first (default bus.nats.shards; needs bus.nats)
   --once                   poll every device once, print the samples as JSON lines, exit
   --metrics ADDR:PORT      serve /metrics (Prometheus) and /healthz there
                            (default collector.metrics_listen, "off")
@@ -35,6 +39,7 @@ export async function run(args: string[]): Promise<number> {
     options: {
       config: { type: 'string', short: 'c' },
       shard: { type: 'string' },
+      claim: { type: 'string', multiple: true },
       once: { type: 'boolean', default: false },
       metrics: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -72,6 +77,23 @@ export async function run(args: string[]): Promise<number> {
     const unknown = unknownDistricts(shard.district, inventory);
     if (unknown) {
       process.stderr.write(`diemcau collect: ${unknown}\n`);
+      return 2;
+    }
+  }
+  const claimList = values.claim?.length ? values.claim : shard ? undefined : config.bus.nats?.shards;
+  if (claimList) {
+    const bad = claimList.find((c) => !/^district=[a-z0-9-]+(,[a-z0-9-]+)*$/.test(c));
+    const problem = bad
+      ? `--claim "${bad}" không hợp lệ / invalid: use --claim district=<district id>[,<id>…]`
+      : values.shard
+        ? '--claim và --shard không dùng cùng nhau / --claim and --shard exclude each other'
+        : values.once
+          ? '--once không dùng với --claim / --once polls a fixed shard, not claimed ones'
+          : !config.bus.nats
+            ? 'nhận phân vùng cần bus.nats / claiming shards needs bus.nats (the leases are in JetStream KV)'
+            : claimList.map((c) => unknownDistricts(c.slice('district='.length), inventory)).find(Boolean);
+    if (problem) {
+      process.stderr.write(`diemcau collect: ${problem}\n`);
       return 2;
     }
   }
@@ -127,7 +149,7 @@ export async function run(args: string[]): Promise<number> {
     if (config.bus.nats) {
       // a remote collector: the centre stores what it receives; this one publishes (and spools)
       publisher = await startPublisher(rt, {
-        name: collectorName(config.bus.nats.name, shard?.district),
+        name: collectorName(config.bus.nats.name, claimList ? undefined : shard?.district),
         // a restart during an outage keeps the backlog (docs/backbone.md)
         spoolFile: join(config.data_dir, 'backbone-spool.json'),
       });
@@ -137,12 +159,32 @@ export async function run(args: string[]): Promise<number> {
         'publishing to the backbone',
       );
     } else services.push(await startStorage(rt));
-    const collector = await startCollector(rt, { ...(shard && { shard }), credentials });
-    services.push(collector);
+    let devices: () => DeviceStatus[];
+    let claims: ShardClaims | null = null;
+    if (claimList && publisher) {
+      // claimed shards: one collector per shard held; the trap receiver is a fixed collector's (one port)
+      const perShard: Runtime = {
+        ...rt,
+        config: { ...config, collector: { ...config.collector, trap_listen: 'off' } },
+      };
+      const c = await startShardClaims(rt, {
+        name: publisher.collector,
+        shards: claimList,
+        start: (s) => startCollector(perShard, { shard: s, credentials }),
+      });
+      claims = c;
+      services.push(c);
+      devices = () => c.pollers().flatMap((p) => p.status().devices);
+    } else {
+      const collector = await startCollector(rt, { ...(shard && { shard }), credentials });
+      services.push(collector);
+      devices = () => collector.status().devices;
+    }
     const [listen, from] = values.metrics
       ? [values.metrics, '--metrics']
       : [config.collector.metrics_listen, 'collector.metrics_listen'];
-    if (listen !== 'off') services.push(await serveMetrics(listen, from, registry, collector, publisher));
+    if (listen !== 'off')
+      services.push(await serveMetrics(listen, from, registry, devices, publisher, claims));
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
@@ -166,8 +208,9 @@ async function serveMetrics(
   listen: string,
   from: string,
   registry: Registry,
-  collector: Collector,
+  devices: () => DeviceStatus[],
   publisher: BackbonePublisher | null = null,
+  claims: ShardClaims | null = null,
 ): Promise<Service> {
   const { host, port } = parseAddress(listen, 9465);
   const server = createServer((req, res) => {
@@ -179,12 +222,13 @@ async function serveMetrics(
         return void res.writeHead(200, { 'content-type': registry.contentType }).end(text);
       }
       if (path === '/healthz') {
-        const devices = collector.status().devices;
+        const list = devices();
         const body = {
           status: 'ok',
-          devices: devices.length,
-          reachable: devices.filter((d) => d.reachable).length,
+          devices: list.length,
+          reachable: list.filter((d) => d.reachable).length,
           ...(publisher && { backbone: publisher.status() }),
+          ...(claims && { shards: claims.status() }),
         };
         return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       }

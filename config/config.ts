@@ -260,9 +260,45 @@ export const NatsBusConfig = z
       })
       .strict()
       .optional(),
+    /**
+     * shards this collector may claim (issue 21, docs/backbone.md): each a KV lease; it polls those it
+     * holds and takes over one whose collector died. The first listed is its own; `collect --claim` overrides.
+     */
+    shards: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^district=[a-z0-9-]+(,[a-z0-9-]+)*$/,
+            'must be a shard such as "district=cho-don" or "district=cho-don,ba-be"',
+          ),
+      )
+      .min(1, 'must list at least one shard, e.g. ["district=cho-don"]')
+      .optional(),
+    /** the shard claims' leases */
+    shard_lease: z
+      .object({
+        /** a shard's lease without renewal: another collector takes it over this long after its holder died */
+        lease_ttl: durationIn('2s', '5m').default('10s'),
+        /** how often a holder renews (and a collector tries to claim one free shard) */
+        renew: durationIn('200ms', '1m').default('2s'),
+        /** the KV bucket of the shard leases */
+        bucket: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a bucket name such as "diemcau_shards"')
+          .default('diemcau_shards'),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .superRefine((v, ctx) => {
+    if (parseDuration(v.shard_lease.renew) * 2 > parseDuration(v.shard_lease.lease_ttl))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['shard_lease', 'renew'],
+        message: `renew (${v.shard_lease.renew}) must be at most half of lease_ttl (${v.shard_lease.lease_ttl})`,
+      });
     if (v.standby && parseDuration(v.standby.renew) * 2 > parseDuration(v.standby.lease_ttl))
       ctx.addIssue({
         code: 'custom',

@@ -229,6 +229,8 @@ export async function testNetwork(
   sites: number,
   base: number,
   collector: Record<string, unknown> = {},
+  /** the administrative units instead of syntheticUnits(sites) (e.g. two districts in a small network) */
+  units?: import('../../inventory/generate.ts').Unit[],
 ): Promise<TestNetwork> {
   const { generateInventory, syntheticUnits } = await import('../../inventory/generate.ts');
   const { loadInventory, resolveCredentials } = await import('../../inventory/load.ts');
@@ -238,7 +240,10 @@ export async function testNetwork(
   const { Registry } = await import('prom-client');
   const dir = mkdtempSync(join(tmpdir(), 'diemcau-collector-'));
   const file = join(dir, 'inventory.yaml');
-  writeFileSync(file, generateInventory(syntheticUnits(sites), { title: 'Thử nghiệm collector', base }));
+  writeFileSync(
+    file,
+    generateInventory(units ?? syntheticUnits(sites), { title: 'Thử nghiệm collector', base }),
+  );
   const inventory = loadInventory(file);
   const credentials = resolveCredentials(inventory, TEST_SECRETS);
   const config = { ...Config.parse({ collector }), file: null, baseDir: dir };
