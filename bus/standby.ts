@@ -20,7 +20,7 @@ import {
   RetentionPolicy,
   StorageType,
 } from '@nats-io/jetstream';
-import { type KV, Kvm } from '@nats-io/kv';
+import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { nanos } from '@nats-io/transport-node';
 import { Counter, Gauge } from 'prom-client';
@@ -28,6 +28,7 @@ import type { AlertService } from '../alerts/index.ts';
 import type { OutboxRow } from '../alerts/outbox.ts';
 import { parseDuration } from '../config/config.ts';
 import type { Runtime, Service } from '../core/runtime.ts';
+import { KvLease } from './lease.ts';
 import { connectUntil, type NatsConfig, natsOptions } from './nats.ts';
 
 /** every state subject starts with this; the state stream takes `${STATE}.>` */
@@ -74,11 +75,9 @@ export class Standby implements Service {
   private alerts: AlertService | null = null;
   private nc: NatsConnection | null = null;
   private js: JetStreamClient | null = null;
-  private kv: KV | null = null;
   private messages: ConsumerMessages | null = null;
   private st: StandbyStatus;
-  private rev = 0;
-  private lastRenew = 0;
+  private lease: KvLease | null = null;
   private stopped = false;
   private abandoned = false;
   private loops: Promise<void>[] = [];
@@ -178,11 +177,12 @@ export class Standby implements Service {
     for (let backoff = 500; !this.stopped; backoff = Math.min(backoff * 2, 5000)) {
       try {
         await this.ensureStream();
-        this.kv = await new Kvm(nc).create(this.ha.bucket, {
+        const kv = await new Kvm(nc).create(this.ha.bucket, {
           ttl: this.ttlMs,
           history: 1,
           replicas: this.cfg.stream.replicas,
         });
+        this.lease = new KvLease(kv, LEASE_KEY, this.ha.instance, this.ttlMs, this.renewMs);
         break;
       } catch (err) {
         this.log.warn({ err: String(err) }, 'standby: state stream or lease bucket not ready, retrying');
@@ -240,47 +240,11 @@ export class Standby implements Service {
   }
 
   private async leaseStep(): Promise<void> {
-    const kv = this.kv!;
-    const value = JSON.stringify({ instance: this.ha.instance, at: Date.now() });
-    if (this.st.role === 'active') {
-      try {
-        this.rev = await kv.update(LEASE_KEY, value, this.rev, Math.max(200, this.renewMs / 2));
-        this.lastRenew = Date.now();
-        return;
-      } catch (err) {
-        const holder = await this.holder();
-        if (holder !== undefined && holder !== this.ha.instance) {
-          this.st.holder = holder;
-          return this.demote(`the lease is held by ${holder ?? 'nobody'}`);
-        }
-        // not renewed and not known to be lost: ours until it could expire; step down one renewal and one
-        // try before that (the server counts the entry's age from when it stored it, a little earlier)
-        if (Date.now() - this.lastRenew >= this.ttlMs - 2 * this.renewMs)
-          return this.demote(`lease not renewed for ${Date.now() - this.lastRenew} ms (${String(err)})`);
-        this.log.warn({ err: String(err) }, 'standby: lease renewal failed, retrying');
-        return;
-      }
-    }
-    try {
-      this.rev = await kv.create(LEASE_KEY, value);
-    } catch {
-      const holder = await this.holder();
-      if (holder !== undefined) this.st.holder = holder;
-      return;
-    }
-    this.lastRenew = Date.now();
-    await this.promote();
-  }
-
-  /** the lease holder's name; null: nobody; undefined: the bucket could not be read */
-  private async holder(): Promise<string | null | undefined> {
-    try {
-      const e = await this.kv!.get(LEASE_KEY);
-      if (e?.operation !== 'PUT') return null;
-      return (e.json() as { instance: string }).instance;
-    } catch {
-      return undefined;
-    }
+    const step = await this.lease!.step();
+    if (this.lease!.holder !== undefined) this.st.holder = this.lease!.holder;
+    if (step.gained) return this.promote();
+    if (step.lost) return this.demote(step.lost);
+    if (step.retry) this.log.warn({ err: step.retry }, 'standby: lease renewal failed, retrying');
   }
 
   private async promote(): Promise<void> {
@@ -537,7 +501,7 @@ export class Standby implements Service {
       await this.replicate().catch(() => {});
       await this.chain;
       try {
-        await this.kv?.delete(LEASE_KEY, { previousSeq: this.rev });
+        await this.lease?.release();
         this.log.info('standby: lease released');
       } catch (err) {
         this.log.warn({ err: String(err) }, 'standby: lease not released (the standby waits for its expiry)');
