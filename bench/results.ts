@@ -21,7 +21,16 @@ export const DOCUMENTS = [
     .map((f) => `docs/${f}`),
 ];
 /** the order in which areas appear in the targets table */
-export const AREAS = ['simulator', 'collector', 'storage', 'api', 'alerts', 'dashboard', 'drivers'] as const;
+export const AREAS = [
+  'simulator',
+  'collector',
+  'storage',
+  'api',
+  'alerts',
+  'dashboard',
+  'drivers',
+  'backbone',
+] as const;
 
 export interface Target {
   /** what the issue asked, e.g. "collector CPU at 10,000 devices every 30 s < 50 % of one core" */

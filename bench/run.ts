@@ -4,6 +4,7 @@
 // (`--quick`, `--scale`, …) go to every bench run.
 import { benchAlerts } from './alerts.ts';
 import { benchApi } from './api.ts';
+import { benchBackbone } from './backbone.ts';
 import { benchCollector } from './collector.ts';
 import { benchDashboard } from './dashboard.ts';
 import { benchDrivers } from './drivers.ts';
@@ -19,6 +20,7 @@ const BENCHES: Record<string, (options: string[]) => Promise<BenchOutput>> = {
   alerts: benchAlerts,
   dashboard: benchDashboard,
   drivers: benchDrivers,
+  backbone: benchBackbone,
 };
 
 const args = process.argv.slice(2);
