@@ -10,17 +10,18 @@ type Device = LoadedInventory['devices'] extends Map<string, infer D> ? D : neve
 
 /** the metrics one poll of each profile yields (collector/profiles/*.yaml); [metric, instance?] */
 const SHAPES: Record<string, [MetricName, string?][]> = {
+  // _system and _if-basic (one interface) included; call statistics only during a call (idle here)
   'polycom-group': [
     ['uptime_s'],
+    ['if_up', '1'],
+    ['if_in_bps', '1'],
+    ['if_out_bps', '1'],
     ['device_health'],
     ['codec_registered'],
     ['in_call'],
-    ['call_rate_kbps'],
-    ['loss_pct'],
-    ['jitter_ms'],
   ],
-  'polycom-hdx': [['uptime_s'], ['in_call'], ['loss_pct'], ['jitter_ms']],
-  'generic-codec': [['uptime_s'], ['in_call'], ['if_up', '1'], ['if_in_bps', '1'], ['if_out_bps', '1']],
+  'polycom-hdx': [['uptime_s'], ['if_up', '1'], ['if_in_bps', '1'], ['if_out_bps', '1'], ['in_call']],
+  'generic-codec': [['uptime_s'], ['if_up', '1'], ['if_in_bps', '1'], ['if_out_bps', '1']],
   'cisco-cts': [
     ['uptime_s'],
     ['codec_registered'],
