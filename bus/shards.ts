@@ -87,6 +87,7 @@ export async function startShardClaims(rt: Runtime, opts: ShardClaimsOptions): P
   };
 
   const step = async () => {
+    const started = Date.now();
     const mine = shards.filter((s) => leases.get(s)?.held);
     // renew what is held first, in parallel, so a claim attempt cannot delay a renewal
     await Promise.all(
@@ -98,7 +99,8 @@ export async function startShardClaims(rt: Runtime, opts: ShardClaimsOptions): P
     );
     // then at most one claim, in the list's order: two collectors started together each take their own
     for (const s of shards) {
-      if (stopped) return;
+      // a slow server must not hold the next renewals back: the rest of the list waits for the next step
+      if (stopped || Date.now() - started > renewMs / 2) return;
       const lease = leases.get(s)!;
       if (lease.held) continue;
       const r = await lease.step();
