@@ -135,7 +135,9 @@ describe('shards claimed through KV leases: a dead collector’s shard is taken 
     let gap = 0;
     for (let i = from + 1; i < times.length; i++) gap = Math.max(gap, times[i]! - times[i - 1]!);
     expect(gap).toBeGreaterThan(INTERVAL_MS); // the takeover shows as a gap: this measures it
-    console.log(`shard taken over ${takeover} ms after its collector died; the centre's longest gap ${gap} ms`);
+    console.log(
+      `shard taken over ${takeover} ms after its collector died; the centre's longest gap ${gap} ms`,
+    );
     expect(gap).toBeLessThanOrEqual(TTL_MS + RENEW_MS + INTERVAL_MS);
 
     // col-a comes back: both shards are held, it waits and polls nothing
