@@ -583,7 +583,7 @@ function spread(runs: Run[], f: (r: Run) => number, d: number): string {
 }
 
 /** Least squares: y = fixed + perK × (devices / 1000). */
-function fit(points: [number, number][]): { fixed: number; perK: number } {
+function leastSquares(points: [number, number][]): { fixed: number; perK: number } {
   const n = points.length;
   const mx = points.reduce((a, [x]) => a + x, 0) / n;
   const my = points.reduce((a, [, y]) => a + y, 0) / n;
@@ -667,8 +667,8 @@ function report(
     for (const p of POLLERS) {
       const pts = [...results].filter(([, r]) => r.get(p.key)!.length > 0);
       if (pts.length < 2) continue;
-      const cpu = fit(pts.map(([n, r]) => [n, med(r.get(p.key)!, (x) => x.cpu)]));
-      const rss = fit(pts.map(([n, r]) => [n, med(r.get(p.key)!, (x) => x.rss)]));
+      const cpu = leastSquares(pts.map(([n, r]) => [n, med(r.get(p.key)!, (x) => x.cpu)]));
+      const rss = leastSquares(pts.map(([n, r]) => [n, med(r.get(p.key)!, (x) => x.rss)]));
       out.push(
         `| ${p.label} | ${fmt(cpu.perK, 3)} | ${fmt(cpu.fixed, 3)} | ${fmt(rss.perK, 1)} | ${fmt(rss.fixed, 0)} |`,
       );

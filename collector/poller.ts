@@ -236,6 +236,8 @@ export class Poller {
     const samples: Sample[] = [];
     try {
       let got: Awaited<ReturnType<typeof fetchBulk>>;
+      // a socket made between `sent` and the request would bias the time of the counters' read
+      run.client.prepare();
       const sent = Date.now();
       if (run.mode === 'bulk') {
         try {

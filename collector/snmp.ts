@@ -99,6 +99,11 @@ export class SnmpClient {
     return this.session;
   }
 
+  /** Opens the socket now, so that the time of a request is taken after its socket exists. */
+  prepare(): void {
+    this.use();
+  }
+
   private open(): Session {
     const base = {
       port: this.port,
