@@ -35,7 +35,7 @@ const RUNS = Number(process.env.BENCH_COLLECTOR_RUNS ?? 3);
 const ROUNDS = Number(process.env.BENCH_COLLECTOR_ROUNDS ?? 5);
 /** polls in flight: diemcau's default `collector.concurrency`, and the exporter's pool */
 const CONCURRENCY = 64;
-/** the real scheduler's run: interval, and how many intervals are measured after one of warm-up */
+/** the real scheduler's run: interval, and how many intervals are measured after two of warm-up */
 const TIMED_INTERVAL_S = 30;
 const TIMED_INTERVALS = Number(process.env.BENCH_COLLECTOR_TIMED_INTERVALS ?? 4);
 /** loopback base of the benchmark fleet: 127.220.x.x–127.233.x.x at 10,000 devices */
@@ -469,7 +469,7 @@ interface Timed {
   late: number;
 }
 
-/** The real scheduler: every device every 30 s, CPU over whole intervals after one of warm-up. */
+/** The real scheduler: every device every 30 s, CPU over whole intervals after two of warm-up. */
 async function timedRun(file: string, expected: number): Promise<Timed> {
   const dataDir = mkdtempSync(join(tmpdir(), 'diemcau-bench-data-'));
   const [cmd, args] = workerCommand([
@@ -683,15 +683,15 @@ function report(
       '',
       '| measure | value |',
       '| --- | --- |',
-      `| CPU, share of one core (${TIMED_INTERVALS} intervals after one of warm-up) | ${fmt(t.cpuShare * 100, 1)} % |`,
+      `| CPU, share of one core (${TIMED_INTERVALS} intervals after two of warm-up: the first polls also read each device's identity) | ${fmt(t.cpuShare * 100, 1)} % |`,
       `| peak RSS | ${fmt(t.rss, 0)} MB |`,
       `| resident at the end | ${fmt(m.rssNow ?? Number.NaN, 0)} MB |`,
       `| — mapped from files (the node binary, ICU, OpenSSL, better-sqlite3) | ${fmt(m.file ?? Number.NaN, 0)} MB |`,
       `| — V8 heap reserved | ${fmt(m.heapTotal ?? Number.NaN, 0)} MB |`,
       `| — — of which live after a full collection | ${fmt(t.heapMb, 1)} MB |`,
       `| — other anonymous memory (SQLite page cache, sockets, malloc) | ${fmt((m.anonymous ?? Number.NaN) - (m.heapTotal ?? Number.NaN), 0)} MB |`,
-      `| values in the measured intervals (expected) | ${int(t.values)} (${int(t.expected)}) |`,
-      `| polls that started later than their place in the interval by more than half an interval | ${int(t.late)} |`,
+      `| values in the measured intervals (at least: every device's values once an interval) | ${int(t.values)} (${int(t.expected)}) |`,
+      `| polls that started more than 10 s after they were due | ${int(t.late)} |`,
       '',
       `The collector as \`diemcau serve\` runs it (compiled, shipped heap flags, SQLite storage writes, concurrency ${CONCURRENCY}), its scheduler spreading the devices over the ${TIMED_INTERVAL_S} s interval; the SNMP agents on the other core.`,
     );
@@ -702,9 +702,9 @@ function report(
         met: t.cpuShare < 0.5,
       },
       {
-        target: `${int(SCALE)} devices every ${TIMED_INTERVAL_S} s: every value polled`,
-        measured: `${int(t.values)} of ${int(t.expected)}`,
-        met: t.values === t.expected,
+        target: `${int(SCALE)} devices every ${TIMED_INTERVAL_S} s: every device polled in every interval, none late by more than 10 s`,
+        measured: `${int(t.values)} values (at least ${int(t.expected)} expected); ${int(t.late)} late`,
+        met: t.values >= t.expected && t.late === 0,
       },
     );
   }
