@@ -21,13 +21,12 @@
 //   --quick: a 30 s soak (for development; the table says so). Env: BENCH_DASHBOARD_SOAK, _SITES, _BASE.
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { CDPSession, Page } from 'playwright-core';
 import { parseDuration } from '../config/config.ts';
 import { type FrameStats, jsHeapAfterGc, watchFrames } from '../test/e2e/perf.ts';
-import { buildDashboard, openBrowser, ROOT, startDemo, type Target } from '../test/e2e/target.ts';
+import { buildDashboard, openBrowser, startDemo, type Target } from '../test/e2e/target.ts';
 import type { BenchOutput, Target as Verdict } from './results.ts';
 
 const TARGET = { firstMapMs: 1500, fps: 55, longTaskMs: 100, bytes120: 150_000 };

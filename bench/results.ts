@@ -60,7 +60,16 @@ export function runContext(command: string): string {
       // the documents and results a run itself rewrites do not make the measured code another commit
       const dirty = execFileSync(
         'git',
-        ['status', '--porcelain', '--untracked-files=no', '--', '.', ':!bench/results', ':!README.md', ':!docs'],
+        [
+          'status',
+          '--porcelain',
+          '--untracked-files=no',
+          '--',
+          '.',
+          ':!bench/results',
+          ':!README.md',
+          ':!docs',
+        ],
         { cwd: ROOT, encoding: 'utf8' },
       ).trim();
       return dirty ? `${sha} + uncommitted changes` : sha;
