@@ -1,75 +1,28 @@
 // The drivers' HTTPS: the server's certificate is checked against the operator's CA (mcu.ca_file),
 // never accepted blindly; connections are kept alive between requests. A real TLS server on loopback
 // with a CA and certificate made by openssl for the test.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTestCa } from '../../test/helpers/test-ca.ts';
 import { DriverError, JsonClient } from './http.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'diemcau-tls-'));
-const f = (n: string) => join(dir, n);
-const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
 let server: https.Server;
 let url: string;
+let caPem: Buffer;
 const connections: string[] = [];
 
 beforeAll(async () => {
-  ssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=diemcau test CA',
-    '-keyout',
-    f('ca.key'),
-    '-out',
-    f('ca.pem'),
-  );
-  ssl(
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-keyout',
-    f('srv.key'),
-    '-out',
-    f('srv.csr'),
-  );
-  writeFileSync(f('ext.cnf'), 'subjectAltName = IP:127.0.0.1\n');
-  ssl(
-    'x509',
-    '-req',
-    '-in',
-    f('srv.csr'),
-    '-CA',
-    f('ca.pem'),
-    '-CAkey',
-    f('ca.key'),
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-extfile',
-    f('ext.cnf'),
-    '-out',
-    f('srv.pem'),
-  );
-  server = https.createServer(
-    { key: readFileSync(f('srv.key')), cert: readFileSync(f('srv.pem')) },
-    (req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ path: req.url }));
-    },
-  );
+  const ca = makeTestCa(dir, '127.0.0.1');
+  caPem = readFileSync(ca.caFile);
+  server = https.createServer({ key: ca.key, cert: ca.cert }, (req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ path: req.url }));
+  });
   server.on('secureConnection', (s) => connections.push(`${s.remotePort}`));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -88,7 +41,7 @@ describe('JsonClient over TLS', () => {
       user: 'u',
       password: 'p',
       timeoutMs: 2000,
-      ca: readFileSync(f('ca.pem')),
+      ca: caPem,
     });
     connections.length = 0;
     expect(await c.get('/a')).toEqual({ path: '/a' });
