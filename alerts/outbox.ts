@@ -72,6 +72,7 @@ export class Outbox {
   /** a standby server's outbox (issue 21): rows are recorded, none is sent until `start()` */
   private held = false;
   private readonly listeners: ((row: OutboxRow) => void)[] = [];
+  private before: ((row: OutboxRow) => Promise<void>) | null = null;
 
   constructor(
     private readonly db: StateDb,
@@ -201,6 +202,18 @@ export class Outbox {
       )
       .all(row.id) as Attachment[];
     if (files.length) msg.attachments = files;
+    if (this.before) {
+      try {
+        await this.before({ ...row, state: 'sending', attempts: attempt });
+      } catch (err) {
+        // not known to be under way anywhere else: not sent, not an attempt; the next round tries again
+        this.db
+          .prepare(`UPDATE outbox SET state = 'pending', attempts = ?, next_attempt_at = ? WHERE id = ?`)
+          .run(row.attempts, Date.now() + this.o.retryBaseMs, row.id);
+        this.o.log.warn({ channel, key: row.idempotency_key, err: String(err) }, 'notification held back');
+        return false;
+      }
+    }
     try {
       if (!notifier) throw new SendError(`channel ${channel} is not configured`, false);
       await notifier.send(row.recipient, msg);
@@ -244,6 +257,18 @@ export class Outbox {
     if (this.listeners.length === 0) return;
     const row = this.db.prepare('SELECT * FROM outbox WHERE id = ?').get(id) as OutboxRow;
     for (const l of this.listeners) l(row);
+  }
+
+  /**
+   * Awaited before each send (issue 21): the active server publishes the row as 'sending', so the one
+   * that takes over after a crash knows which send was under way and marks its repeat as resent. A
+   * throw holds the row back until the next round.
+   */
+  beforeSend(cb: (row: OutboxRow) => Promise<void>): () => void {
+    this.before = cb;
+    return () => {
+      if (this.before === cb) this.before = null;
+    };
   }
 
   onDelivery(cb: (row: OutboxRow) => void): () => void {

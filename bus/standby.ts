@@ -90,6 +90,7 @@ export class Standby implements Service {
   private firstCycle = true;
   private chain: Promise<void> = Promise.resolve();
   private offDelivery: (() => void) | null = null;
+  private offSending: (() => void) | null = null;
   private reloadTimer: NodeJS.Timeout | null = null;
   private wake: (() => void) | null = null;
   private readonly roleGauge: Gauge;
@@ -271,6 +272,13 @@ export class Standby implements Service {
     this.offDelivery = this.alerts!.outbox.onDelivery((row) =>
       this.queue('outbox', row as unknown as Record<string, unknown>),
     );
+    // each send is on the stream as under way before it starts: a crash mid-send is resent marked so
+    this.offSending = this.alerts!.outbox.beforeSend(async (row) => {
+      if (this.st.role !== 'active' || this.abandoned) throw new Error('not the active server');
+      const sent = this.chain.then(() => this.publish('outbox', row as unknown as Record<string, unknown>));
+      this.chain = sent.catch(() => {});
+      await sent;
+    });
     this.alerts!.activate();
     this.log.warn(
       { previous: was, applied: this.appliedSeq },
@@ -285,6 +293,8 @@ export class Standby implements Service {
     this.roleGauge.set(0);
     this.offDelivery?.();
     this.offDelivery = null;
+    this.offSending?.();
+    this.offSending = null;
     await this.alerts!.deactivate();
     this.log.error({ reason }, 'standby: lease lost — alert engine and outbox stopped, now standby');
   }
@@ -430,8 +440,13 @@ export class Standby implements Service {
            updated_at = excluded.updated_at, body = excluded.body`,
       ).run(r.id, r.fingerprint, r.state, r.started_at, r.resolved_at, r.updated_at, r.body);
     } else if (msg.kind === 'outbox') {
-      // a row the active was sending when it stopped is one this server must send (same key)
+      // a row the active was sending when it stopped is one this server must send (same key), marked as
+      // possibly a repeat: the receiver may have it already
       const state = r.state === 'sent' || r.state === 'failed' ? r.state : 'pending';
+      const payload =
+        r.state === 'sending'
+          ? JSON.stringify({ ...(JSON.parse(String(r.payload)) as object), interrupted: 1 })
+          : r.payload;
       db.transaction(() => {
         const ins = db
           .prepare(
@@ -447,7 +462,7 @@ export class Standby implements Service {
             r.kind,
             r.subject,
             r.body,
-            r.payload,
+            payload,
             state,
             r.attempts,
             r.created_at,
@@ -460,10 +475,11 @@ export class Standby implements Service {
             db.prepare(
               'INSERT INTO outbox_attachments (outbox_id, filename, content_type, content) VALUES (?, ?, ?, ?)',
             ).run(ins.lastInsertRowid, f.filename, f.contentType, Buffer.from(f.content, 'base64'));
-        else if (state !== 'pending')
+        else
           db.prepare(
-            `UPDATE outbox SET state = ?, sent_at = ?, attempts = ?, last_error = ? WHERE idempotency_key = ? AND state <> 'sent'`,
-          ).run(state, r.sent_at, r.attempts, r.last_error, r.idempotency_key);
+            `UPDATE outbox SET state = ?, sent_at = ?, attempts = ?, last_error = ?, payload = ?, next_attempt_at = ?
+             WHERE idempotency_key = ? AND state <> 'sent'`,
+          ).run(state, r.sent_at, r.attempts, r.last_error, payload, r.next_attempt_at, r.idempotency_key);
       })();
     }
     this.applied.inc({ kind: msg.kind });
@@ -485,7 +501,9 @@ export class Standby implements Service {
     this.abandoned = true;
     this.stopped = true;
     this.offDelivery?.();
-    await this.alerts?.deactivate();
+    this.offSending?.();
+    // a crash waits for nothing: a send under way is left to finish or fail unseen
+    void this.alerts?.deactivate();
     await this.messages?.close().catch(() => {});
     await this.nc?.close().catch(() => {});
   }
@@ -508,6 +526,7 @@ export class Standby implements Service {
       }
     }
     this.offDelivery?.();
+    this.offSending?.();
     await this.messages?.close().catch(() => {});
     await this.nc?.close().catch(() => {});
     await Promise.allSettled(this.loops);

@@ -399,7 +399,8 @@ describe.skipIf(devTarget)('meeting lifecycle: a clash waits for the NOC (clash 
     await decision.waitFor({ timeout: 15_000 });
     // while the first still clashes the API refuses the approval, and says why
     await decision.locator('[data-approve]').click();
-    await decision.locator('[data-refused]').waitFor({ timeout: 10_000 });
+    // (the approval's answer, under a loaded CI machine, has taken more than 10 s)
+    await decision.locator('[data-refused]').waitFor({ timeout: 25_000 });
     expect(await decision.locator('[data-refused]').textContent()).toContain('Hội nghị huyện Chợ Đồn (e2e)');
 
     const cancel = await api(page, 'POST', `/meetings/${a.json.meeting.id}/cancel`, {
@@ -407,7 +408,7 @@ describe.skipIf(devTarget)('meeting lifecycle: a clash waits for the NOC (clash 
     });
     expect(cancel.status).toBe(200);
     await decision.locator('[data-approve]').click();
-    await page.waitForSelector('[data-pending-decision]', { state: 'detached', timeout: 10_000 });
+    await page.waitForSelector('[data-pending-decision]', { state: 'detached', timeout: 25_000 });
     expect(await page.locator('#m-title ~ .badges [data-status]').count()).toBe(0);
     const m = await api(page, 'GET', `/meetings/${id}`);
     expect(m.json.meeting).toMatchObject({ status: 'confirmed', decided_by: target.user });
