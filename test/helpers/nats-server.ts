@@ -29,11 +29,13 @@ let exitHook = false;
 
 export async function startNatsServer(
   binary = process.env.NATS_SERVER ?? '/usr/sbin/nats-server',
+  /** the loopback address it listens on (a suite's own 127.N.x.x), default 127.0.0.1 */
+  host = '127.0.0.1',
 ): Promise<NatsServer> {
   const dir = mkdtempSync(join(tmpdir(), 'diemcau-nats-'));
-  const port = await freePort();
-  const monitor = await freePort();
-  const url = `nats://127.0.0.1:${port}`;
+  const port = await freePort(host);
+  const monitor = await freePort(host);
+  const url = `nats://${host}:${port}`;
   const logFile = join(dir, 'nats.log');
   let child: ChildProcess | null = null;
   if (!exitHook) {
@@ -48,7 +50,7 @@ export async function startNatsServer(
     const fd = openSync(logFile, 'a');
     const c = spawn(
       binary,
-      ['-js', '-a', '127.0.0.1', '-p', String(port), '-m', String(monitor), '-sd', join(dir, 'jetstream')],
+      ['-js', '-a', host, '-p', String(port), '-m', String(monitor), '-sd', join(dir, 'jetstream')],
       { stdio: ['ignore', fd, fd] },
     );
     closeSync(fd);
@@ -65,7 +67,7 @@ export async function startNatsServer(
       if (exited)
         throw new Error(`nats-server exited at start; log:\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
       try {
-        const res = await fetch(`http://127.0.0.1:${monitor}/healthz`, { signal: AbortSignal.timeout(1000) });
+        const res = await fetch(`http://${host}:${monitor}/healthz`, { signal: AbortSignal.timeout(1000) });
         if (res.ok) return;
       } catch {
         // not listening yet

@@ -1,4 +1,5 @@
-// A TCP relay on a free 127.0.0.1 port to an upstream server, for tests that need a link that stalls:
+// A TCP relay on a free loopback port (127.0.0.1 unless told) to an upstream server, for tests that
+// need a link that stalls:
 // `hold()` keeps what the server sends (buffered, in order) from the client until `release()`, while
 // the client's bytes still reach the server — a published message is stored, its acknowledgement late.
 import { createServer, type Socket, connect as tcpConnect } from 'node:net';
@@ -10,7 +11,11 @@ export interface TcpProxy {
   stop(): Promise<void>;
 }
 
-export async function startTcpProxy(upstream: { host: string; port: number }): Promise<TcpProxy> {
+export async function startTcpProxy(
+  upstream: { host: string; port: number },
+  /** the loopback address it listens on (a suite's own 127.N.x.x), default 127.0.0.1 */
+  listen = '127.0.0.1',
+): Promise<TcpProxy> {
   let held = false;
   const pairs = new Set<{ client: Socket; server: Socket; queue: Buffer[] }>();
   const srv = createServer((client) => {
@@ -32,7 +37,7 @@ export async function startTcpProxy(upstream: { host: string; port: number }): P
     client.on('error', close);
     server.on('error', close);
   });
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  await new Promise<void>((r) => srv.listen(0, listen, () => r()));
   const port = (srv.address() as { port: number }).port;
   return {
     port,
