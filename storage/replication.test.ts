@@ -72,7 +72,9 @@ describe('capture and apply', () => {
     meeting(a, 'm-1', 'Giao ban');
     meeting(a, 'm-2', 'Họp xã');
     a.prepare(`UPDATE meetings SET title = 'Giao ban tháng' WHERE id = 'm-1'`).run();
-    a.prepare(`INSERT INTO server_secrets (name, value, created_at) VALUES ('x', ?, 1)`).run(Buffer.from([1, 2]));
+    a.prepare(`INSERT INTO server_secrets (name, value, created_at) VALUES ('x', ?, 1)`).run(
+      Buffer.from([1, 2]),
+    );
     a.prepare(
       `INSERT INTO users (name, role, password_hash, created_at, updated_at) VALUES ('hoa', 'noc', ?, 1, 1)`,
     ).run('scrypt$x');
@@ -106,7 +108,11 @@ describe('capture and apply', () => {
     // capture is on again after applying: the other database's own writes are logged
     b.prepare(`UPDATE users SET role = 'admin' WHERE name = 'hoa'`).run();
     expect(readChanges(b).changes).toEqual([
-      expect.objectContaining({ table: 'users', pk: ['hoa'], row: expect.objectContaining({ role: 'admin' }) }),
+      expect.objectContaining({
+        table: 'users',
+        pk: ['hoa'],
+        row: expect.objectContaining({ role: 'admin' }),
+      }),
     ]);
   });
 
