@@ -67,7 +67,8 @@ export interface SmtpSink {
   close(): Promise<void>;
 }
 
-export async function startSmtp(port = 0): Promise<SmtpSink> {
+/** `host`: the loopback address it listens on (a suite's own 127.N.x.x), default 127.0.0.1 */
+export async function startSmtp(port = 0, host = '127.0.0.1'): Promise<SmtpSink> {
   const sink: SmtpSink = { port: 0, mails: [], hold: () => false, accepting: true, close: async () => {} };
   const server = new SMTPServer({
     authOptional: true,
@@ -91,7 +92,7 @@ export async function startSmtp(port = 0): Promise<SmtpSink> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
+    server.listen(port, host, () => resolve());
   });
   sink.port = (server.server.address() as AddressInfo).port;
   sink.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
