@@ -9,6 +9,7 @@ import {
   type District,
   Inventory,
   type McuProtocol,
+  normalizePin,
   type Organisation,
   type Person,
   type SecretRef,
@@ -49,6 +50,8 @@ export interface McuApi {
   timeoutMs?: number;
   /** absolute path of the operator's CA certificate (PEM) */
   caFile?: string;
+  /** the server certificate's pinned SHA-256 fingerprint, "AB:CD:…" */
+  pinSha256?: string;
 }
 
 /** A site device read through its management API (inventory protocol cisco-xapi), secrets by reference. */
@@ -63,6 +66,8 @@ export interface DeviceApi {
   timeoutMs?: number;
   /** absolute path of the operator's CA certificate (PEM) */
   caFile?: string;
+  /** the server certificate's pinned SHA-256 fingerprint, "AB:CD:…" */
+  pinSha256?: string;
   /** where the device is in the inventory file (for errors at FILE:LINE) */
   path: Path;
 }
@@ -235,6 +240,7 @@ function indexInventory(source: YamlSource, inv: Inventory): LoadedInventory {
         ...(d.interval && { intervalMs: durationMs(d.interval) }),
         ...(d.timeout && { timeoutMs: durationMs(d.timeout) }),
         ...(caFile && { caFile }),
+        ...(d.pin_sha256 && { pinSha256: normalizePin(d.pin_sha256)! }),
         path,
       });
     }
@@ -295,6 +301,7 @@ function indexInventory(source: YamlSource, inv: Inventory): LoadedInventory {
       ...(mcu.interval && { intervalMs: durationMs(mcu.interval) }),
       ...(mcu.timeout && { timeoutMs: durationMs(mcu.timeout) }),
       ...(caFile && { caFile }),
+      ...(mcu.pin_sha256 && { pinSha256: normalizePin(mcu.pin_sha256)! }),
     };
   }
   const aliases = new Map<string, string>();

@@ -133,6 +133,27 @@ describe('inventory: the MCU protocol', () => {
       expect.stringContaining('must be "snmp", "pexip-mgmt", "cisco-tps-xmlrpc"'),
     );
   });
+
+  it('reads a pinned certificate (openssl’s fingerprint, any case, colons or not) and refuses a malformed one at its line', () => {
+    const hex = 'ab'.repeat(32);
+    const pinned = base.replace(SNMP_MCU, `${PEXIP_MCU}  pin_sha256: "${hex}"\n`);
+    expect(loadInventory(write(pinned)).mcuApi?.pinSha256).toBe(Array(32).fill('AB').join(':'));
+    const short = base.replace(SNMP_MCU, `${PEXIP_MCU}  pin_sha256: "AB:CD:EF"\n`);
+    expect(errorsOf(short)).toContainEqual(
+      `${lineOf(short, 'pin_sha256')}: mcu.pin_sha256: must be a SHA-256 fingerprint: 64 hexadecimal digits, in pairs separated by ":" or not (openssl x509 -noout -fingerprint -sha256 -in CERT.pem)`,
+    );
+    const plain = base.replace(
+      SNMP_MCU,
+      `${PEXIP_MCU.replace('https://pexip-mgr.bac-kan.example', 'http://127.0.0.1:18443').replace('  ca_file: ca/viettel-ca.pem\n', '')}  pin_sha256: "${hex}"\n`,
+    );
+    expect(errorsOf(plain)).toContainEqual(
+      `${lineOf(plain, 'pin_sha256')}: mcu.pin_sha256: pin_sha256 needs an https:// url`,
+    );
+    const snmp = base.replace(SNMP_MCU, `${SNMP_MCU}  pin_sha256: "${hex}"\n`);
+    expect(errorsOf(snmp)).toContainEqual(
+      expect.stringContaining('pin_sha256 is for a management-API protocol'),
+    );
+  });
 });
 
 describe('inventory: call aliases', () => {

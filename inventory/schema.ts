@@ -160,8 +160,24 @@ const apiFields = {
   timeout: duration.optional(),
   /** the operator's CA certificate (PEM) that signs the management API's certificate */
   ca_file: z.string().min(1).optional(),
+  /**
+   * the device's own certificate, pinned: its SHA-256 fingerprint as `openssl x509 -noout -fingerprint
+   * -sha256` prints it (a self-signed codec or MCU certificate is trusted exactly, never "any")
+   */
+  pin_sha256: z
+    .string()
+    .regex(
+      /^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f]{64}$/,
+      'must be a SHA-256 fingerprint: 64 hexadecimal digits, in pairs separated by ":" or not (openssl x509 -noout -fingerprint -sha256 -in CERT.pem)',
+    )
+    .optional(),
 };
-const API_FIELDS = ['url', 'credentials', 'interval', 'timeout', 'ca_file'] as const;
+/** "ab:cd…" or "abcd…" → "AB:CD:…" (Node's fingerprint256 form); null when it is not 64 hex digits. */
+export function normalizePin(pin: string): string | null {
+  const hex = pin.replace(/[:\s]/g, '').toUpperCase();
+  return /^[0-9A-F]{64}$/.test(hex) ? (hex.match(/../g) as string[]).join(':') : null;
+}
+const API_FIELDS = ['url', 'credentials', 'interval', 'timeout', 'ca_file', 'pin_sha256'] as const;
 const SNMP_FIELDS = ['profile', 'snmp', 'snmp_timeout', 'snmp_retries'] as const;
 
 /** How the collector reads a site device: SNMP (a profile), or a codec's management API. */
@@ -218,6 +234,8 @@ export const Device = z
         ctx.addIssue({ code: 'custom', path: [f], message: `${f} is for protocol snmp, not ${d.protocol}` });
     if (d.url?.startsWith('http:') && d.ca_file !== undefined)
       ctx.addIssue({ code: 'custom', path: ['ca_file'], message: 'ca_file needs an https:// url' });
+    if (d.url?.startsWith('http:') && d.pin_sha256 !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['pin_sha256'], message: 'pin_sha256 needs an https:// url' });
   });
 
 /** "07:00-11:30": a period of a working day, Bắc Kạn time ("24:00" ends at midnight). */
@@ -340,7 +358,7 @@ export const Mcu = z
       need('profile', 'protocol snmp needs profile (a file of collector/profiles/, e.g. polycom-mcu)');
       need('address', 'protocol snmp needs address, e.g. "10.20.255.1:161"');
       need('snmp', 'protocol snmp needs snmp: the name of an SNMP credential');
-      for (const f of ['url', 'credentials', 'interval', 'timeout', 'ca_file'] as const)
+      for (const f of ['url', 'credentials', 'interval', 'timeout', 'ca_file', 'pin_sha256'] as const)
         if (m[f] !== undefined)
           ctx.addIssue({
             code: 'custom',
@@ -362,6 +380,8 @@ export const Mcu = z
           });
       if (m.url?.startsWith('http:') && m.ca_file !== undefined)
         ctx.addIssue({ code: 'custom', path: ['ca_file'], message: 'ca_file needs an https:// url' });
+      if (m.url?.startsWith('http:') && m.pin_sha256 !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['pin_sha256'], message: 'pin_sha256 needs an https:// url' });
     }
   });
 

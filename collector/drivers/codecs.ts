@@ -55,7 +55,9 @@ export function deviceDrivers(
       timeoutMs: api.timeoutMs ?? 5000,
       credentialsField: `thiết bị / device ${dev.id}: credentials`,
       caField: `thiết bị / device ${dev.id}: ca_file`,
+      pinField: `thiết bị / device ${dev.id}: pin_sha256`,
       ...(ca && { ca }),
+      ...(api.pinSha256 && { pinSha256: api.pinSha256 }),
     });
     out.push({ driver: new XapiDriver(dev, client), intervalMs: api.intervalMs });
   }

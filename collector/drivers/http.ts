@@ -2,6 +2,7 @@
 // authentication, a deadline per request, the operator's CA for TLS (never "accept any"), a bounded body.
 import http from 'node:http';
 import https from 'node:https';
+import { apiAgent, PinMismatch } from './tls.ts';
 
 export interface JsonClientOptions {
   /** base URL, e.g. https://pexip-mgr.example */
@@ -17,6 +18,10 @@ export interface JsonClientOptions {
   credentialsField?: string;
   /** where the CA is in the inventory, named when the certificate is not trusted (default mcu.ca_file) */
   caField?: string;
+  /** the server certificate's pinned SHA-256 fingerprint (collector/drivers/tls.ts) */
+  pinSha256?: string;
+  /** where the pin is in the inventory, named when the server shows another certificate */
+  pinField?: string;
 }
 
 /** Why a request failed: the device did not answer (unreachable) or answered wrongly (bad_response). */
@@ -41,10 +46,10 @@ export class JsonClient {
   constructor(private readonly o: JsonClientOptions) {
     this.base = new URL(o.url);
     this.auth = `Basic ${Buffer.from(`${o.user}:${o.password}`).toString('base64')}`;
-    this.agent =
-      this.base.protocol === 'https:'
-        ? new https.Agent({ keepAlive: true, maxSockets: 8, ...(o.ca && { ca: o.ca }) })
-        : new http.Agent({ keepAlive: true, maxSockets: 8 });
+    this.agent = apiAgent(this.base, {
+      ...(o.ca && { ca: o.ca }),
+      ...(o.pinSha256 && { pinSha256: o.pinSha256 }),
+    });
   }
 
   /** The URL of a path or of a `next` link, refused when it leaves the server. */
@@ -138,16 +143,7 @@ export class JsonClient {
       );
       req.on('error', (err: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        const tls =
-          err.code?.startsWith('ERR_TLS') || /certificate|self.signed|UNABLE_TO_VERIFY/i.test(err.message);
-        reject(
-          new DriverError(
-            'unreachable',
-            tls
-              ? `chứng chỉ TLS không được tin cậy (${this.o.caField ?? 'mcu.ca_file'}) / TLS certificate not trusted: ${err.message}`
-              : `không kết nối được / cannot connect: ${err.code ?? err.message}: ${url.origin}`,
-          ),
-        );
+        reject(new DriverError('unreachable', connectProblem(err, url, this.o)));
       });
     });
   }
@@ -155,4 +151,17 @@ export class JsonClient {
   close(): void {
     this.agent.destroy();
   }
+}
+
+/** Why a connection failed, in the words a technician acts on (the inventory field to check). */
+export function connectProblem(
+  err: NodeJS.ErrnoException,
+  url: URL,
+  o: { caField?: string; pinField?: string },
+): string {
+  if (err instanceof PinMismatch)
+    return `chứng chỉ TLS khác chứng chỉ đã ghim (${o.pinField ?? 'mcu.pin_sha256'}) / TLS certificate is not the pinned one: SHA-256 ${err.seen}`;
+  if (err.code?.startsWith('ERR_TLS') || /certificate|self.signed|UNABLE_TO_VERIFY/i.test(err.message))
+    return `chứng chỉ TLS không được tin cậy (${o.caField ?? 'mcu.ca_file'}) / TLS certificate not trusted: ${err.message}`;
+  return `không kết nối được / cannot connect: ${err.code ?? err.message}: ${url.origin}`;
 }

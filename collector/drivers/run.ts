@@ -90,13 +90,14 @@ export function mcuDriver(inv: LoadedInventory, env: NodeJS.ProcessEnv = process
     password: resolveMcuPassword(inv, env),
     timeoutMs: api.timeoutMs ?? 5000,
     ...(api.caFile && { ca: readCa(inv, api.caFile) }),
+    ...(api.pinSha256 && { pinSha256: api.pinSha256 }),
   };
   switch (api.protocol) {
     case 'pexip-mgmt':
-      return new PexipDriver(inv, new JsonClient(options));
+      return new PexipDriver(inv, new JsonClient(options), undefined, { history: true });
     case 'cisco-tps-xmlrpc':
     case 'cisco-mcu-xmlrpc':
-      return new CiscoTelePresenceDriver(inv, new XmlRpcClient(options));
+      return new CiscoTelePresenceDriver(inv, new XmlRpcClient(options), { history: true });
   }
 }
 

@@ -2,10 +2,10 @@
 // authenticationUser/authenticationPassword in every request struct, keep-alive connections, a
 // deadline per call, the operator's CA for TLS (never "accept any"); a fault, an HTTP error status, a
 // reply that is not XML-RPC and no reply at all become a DriverError with the reason.
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
 import xmlrpc from 'xmlrpc';
-import { DriverError } from './http.ts';
+import { connectProblem, DriverError } from './http.ts';
+import { apiAgent } from './tls.ts';
 
 /** The path the Cisco TelePresence Server and MCU take XML-RPC requests on. */
 export const RPC_PATH = '/RPC2';
@@ -18,6 +18,8 @@ export interface XmlRpcClientOptions {
   timeoutMs: number;
   /** PEM of the CA that signs the server's certificate (default: the system's CAs) */
   ca?: string | Buffer;
+  /** the server certificate's pinned SHA-256 fingerprint (collector/drivers/tls.ts) */
+  pinSha256?: string;
 }
 
 /** An XML-RPC fault answered by the device (faultCode as documented, docs/mcu-drivers.md). */
@@ -49,16 +51,17 @@ export class XmlRpcClient {
   private renew(): void {
     this.agent?.destroy();
     const secure = this.base.protocol === 'https:';
-    this.agent = secure
-      ? new https.Agent({ keepAlive: true, maxSockets: 8, ...(this.o.ca && { ca: this.o.ca }) })
-      : new http.Agent({ keepAlive: true, maxSockets: 8 });
+    this.agent = apiAgent(this.base, {
+      ...(this.o.ca && { ca: this.o.ca }),
+      ...(this.o.pinSha256 && { pinSha256: this.o.pinSha256 }),
+    });
     // the package passes its options on to http(s).request: agent and ca reach the connection
     const options = {
       host: this.base.hostname.replace(/^\[|\]$/g, ''),
       port: Number(this.base.port) || (secure ? 443 : 80),
       path: RPC_PATH,
       agent: this.agent,
-      ...(secure && this.o.ca && { ca: this.o.ca }),
+      ...(secure && this.o.ca && !this.o.pinSha256 && { ca: this.o.ca }),
     } as Parameters<typeof xmlrpc.createClient>[0];
     this.client = secure ? xmlrpc.createSecureClient(options) : xmlrpc.createClient(options);
   }
@@ -122,16 +125,7 @@ export class XmlRpcClient {
         `HTTP 404: không có ${RPC_PATH} / no ${RPC_PATH}: ${method}`,
         404,
       );
-    if (err.code && !err.res) {
-      const tls =
-        err.code.startsWith('ERR_TLS') || /certificate|self.signed|UNABLE_TO_VERIFY/i.test(err.message);
-      return new DriverError(
-        'unreachable',
-        tls
-          ? `chứng chỉ TLS không được tin cậy (mcu.ca_file) / TLS certificate not trusted: ${err.message}`
-          : `không kết nối được / cannot connect: ${err.code}: ${this.base.origin}`,
-      );
-    }
+    if (err.code && !err.res) return new DriverError('unreachable', connectProblem(err, this.base, {}));
     const body = typeof err.body === 'string' ? err.body : '';
     return new DriverError(
       'bad_response',
