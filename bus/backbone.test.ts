@@ -6,10 +6,11 @@
 // afterwards exactly once, in order. A re-published message is stored once, and one stored twice is
 // delivered once; a publish whose acknowledgement is late (a stalled link) is retried and stored once;
 // a collector stopped with a backlog publishes it at its next start, each message once. Loopback base 90 (agents), nats-server on 127.0.0.1.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import Database from 'better-sqlite3';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveHub } from '../api/live.ts';
@@ -247,7 +248,7 @@ describe('backbone: remote collector → NATS JetStream → centre', () => {
   it('a collector stopped with a message in flight and a backlog: the next start publishes them, each once', async () => {
     const port = Number(new URL(nats.url.replace('nats:', 'http:')).port);
     const proxy = await startTcpProxy({ host: '127.0.0.1', port });
-    const spoolFile = join(net.dir, 'backbone-spool.json');
+    const spoolFile = join(net.dir, 'spool', 'backbone.db');
     const cfg = (server: string) =>
       Config.parse({
         bus: { nats: { servers: [server], publish_timeout: '500ms', stream: { name: 'DIEMCAU_TEST' } } },
@@ -282,17 +283,15 @@ describe('backbone: remote collector → NATS JetStream → centre', () => {
     send(first, 2);
     await a.stop();
     await proxy.stop();
-    const kept = JSON.parse(readFileSync(spoolFile, 'utf8')) as {
-      inflight: { boot: string; n: number };
-      queued: unknown[];
-    };
-    expect(kept.inflight).toMatchObject({ boot: a.boot, n: 2 });
-    expect(kept.queued).toHaveLength(1);
+    // the spool keeps the message in flight under its run and number, and the one waiting
+    const db = new Database(spoolFile, { readonly: true });
+    expect(db.prepare('SELECT boot, n FROM inflight').get()).toEqual({ boot: a.boot, n: 2 });
+    expect(db.prepare('SELECT count(*) AS n FROM entries').get()).toEqual({ n: 2 });
+    db.close();
 
     const second = runtime(nats.url);
     const b = await startPublisher(second, { name: 'lab-restart', spoolFile });
     try {
-      expect(existsSync(spoolFile)).toBe(false);
       send(second, 3);
       expect(await b.drained(5000)).toBe(true);
       // the message in flight went again under its own id: the stream had it
@@ -308,4 +307,60 @@ describe('backbone: remote collector → NATS JetStream → centre', () => {
       await b.stop();
     }
   }, 30_000);
+  it("the earlier version's spool file (written at a clean stop) is read into the spool: its message in flight under its own id", async () => {
+    const legacy = join(net.dir, 'backbone-spool.json');
+    const site = [...net.runtime.inventory.sites.values()][3]!;
+    const device = `${site.id}:icmp`;
+    const batch = (v: number) =>
+      JSON.stringify([
+        {
+          time: Date.now(),
+          site: site.id,
+          device,
+          metric: 'rtt_ms',
+          value: v,
+          tags: { tier: site.tier, district: site.district, carrier: site.link.carrier, probe: 'icmp' },
+        },
+      ]);
+    const head = { c: 'lab-legacy', boot: 'oldrun', n: 7 };
+    // the old run's message in flight had reached the stream
+    const nc = await connect({ servers: nats.url });
+    await jetstream(nc).publish(
+      subjectOf('lab-legacy', 'samples'),
+      encodeBody(head, 'samples', [batch(10)]),
+      {
+        msgID: msgId(head),
+      },
+    );
+    await nc.close();
+    writeFileSync(
+      legacy,
+      JSON.stringify({
+        v: 1,
+        collector: 'lab-legacy',
+        inflight: { boot: 'oldrun', n: 7, kind: 'samples', parts: [batch(10)], items: 1 },
+        queued: [{ kind: 'samples', json: batch(11), items: 1 }],
+      }),
+    );
+    const rt: Runtime = { ...remote, bus: new Bus(), registry: new Registry() };
+    const p = await startPublisher(rt, {
+      name: 'lab-legacy',
+      spoolFile: join(net.dir, 'spool-legacy', 'backbone.db'),
+      legacySpoolFile: legacy,
+    });
+    try {
+      expect(existsSync(legacy)).toBe(false);
+      expect(await p.drained(5000)).toBe(true);
+      expect(p.status()).toMatchObject({ published: 2, duplicates: 1 });
+      const values = () =>
+        received
+          .filter((t) => t[0] === 's')
+          .flatMap((t) => JSON.parse(t.slice(1)) as Sample[])
+          .filter((s) => s.device === device)
+          .map((s) => s.value);
+      await expect.poll(values, { timeout: 5000 }).toEqual([10, 11]);
+    } finally {
+      await p.stop();
+    }
+  }, 20_000);
 });

@@ -1,8 +1,10 @@
 // The collector's end of the backbone: every poll batch and device event on the local bus is spooled
 // in order and published to the telemetry stream, one message at a time, each with its Nats-Msg-Id.
 // A message is retried, the same bytes under the same id, until the stream acknowledges it; meanwhile
-// new batches wait in the spool (bounded) and go out as larger messages when the link returns.
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// new batches wait in the spool (bounded, on disk: bus/spool.ts) and go out as larger messages when the
+// link returns. A message taken from the spool is recorded there with its run and number before it is
+// published, so a collector killed mid-publish sends it again at its next start under the same id.
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { type JetStreamClient, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Counter, Gauge } from 'prom-client';
@@ -38,14 +40,20 @@ export interface PublisherOptions {
   /** how long stop() waits for the spool to empty (default 3 s) */
   stopDrainMs?: number;
   /**
-   * where what is still unpublished at stop is written, and read back (then removed) at the next start,
-   * so a collector restarted during an outage keeps its backlog (collect: data_dir/backbone-spool.json)
+   * the spool's database (collect: data_dir/spool/backbone.db): every batch and event is there before it
+   * counts as spooled, so a collector restarted or killed during an outage keeps its backlog; without
+   * it the spool is in memory and lost with the process
    */
   spoolFile?: string;
+  /**
+   * the spool file of diemcau before the spool was on disk (collect: data_dir/backbone-spool.json),
+   * written at a clean stop: read into the spool once, then removed
+   */
+  legacySpoolFile?: string;
 }
 
-/** The spool file: the message in flight under its own run and number, then the waiting entries. */
-interface SpoolFile {
+/** The earlier spool file: the message in flight under its own run and number, then the waiting entries. */
+interface LegacySpoolFile {
   v: 1;
   collector: string;
   inflight: { boot: string; n: number; kind: Kind; parts: string[]; items: number } | null;
@@ -90,19 +98,38 @@ export async function startPublisher(rt: Runtime, opts: PublisherOptions): Promi
   });
   const dropped: Dropped = { samples: 0, events: 0 };
   let lastDropLog = 0;
-  const spool = new Spool(cfg.spool_max_mb * 1024 * 1024, (d) => {
+  const countDrop = (d: Dropped) => {
     dropped.samples += d.samples;
     dropped.events += d.events;
     if (d.samples) droppedTotal.inc({ kind: 'samples' }, d.samples);
     if (d.events) droppedTotal.inc({ kind: 'events' }, d.events);
-    if (Date.now() - lastDropLog >= 60_000) {
-      lastDropLog = Date.now();
-      log.error(
-        { dropped, spool_max_mb: cfg.spool_max_mb },
-        'backbone spool full: oldest samples dropped (the centre will miss them); raise bus.nats.spool_max_mb or restore the link',
-      );
-    }
-  });
+  };
+  const spool = new Spool(
+    cfg.spool_max_mb * 1024 * 1024,
+    (d) => {
+      countDrop(d);
+      if (Date.now() - lastDropLog >= 60_000) {
+        lastDropLog = Date.now();
+        log.error(
+          { dropped, spool_max_mb: cfg.spool_max_mb },
+          'backbone spool full: oldest samples dropped (the centre will miss them); raise bus.nats.spool_max_mb or restore the link',
+        );
+      }
+    },
+    { file: opts.spoolFile, collector: opts.name, log },
+  );
+  if (!spool.empty()) {
+    const entries = spool.length() + (spool.inflight()?.parts.length ?? 0);
+    log.info(
+      {
+        file: opts.spoolFile,
+        entries,
+        bytes: spool.bytes(),
+        inflight: spool.inflight() && msgId({ c: opts.name, ...spool.inflight()! }),
+      },
+      `backbone spool: ${entries} ${entries === 1 ? 'entry' : 'entries'} of an earlier run waiting, published first`,
+    );
+  }
   new Gauge({
     name: 'diemcau_backbone_spool_bytes',
     help: 'bytes waiting to be published to the backbone',
@@ -121,38 +148,34 @@ export async function startPublisher(rt: Runtime, opts: PublisherOptions): Promi
     },
   });
 
-  const offSamples = rt.bus.onSamples((batch) => spool.push('samples', JSON.stringify(batch), batch.length));
-  const offEvents = rt.bus.onEvent((e) => spool.push('events', JSON.stringify(e), 1));
+  // the earlier version's file (written at a clean stop): into the spool, its message in flight under its own id
+  if (opts.legacySpoolFile && existsSync(opts.legacySpoolFile))
+    readLegacy(opts.legacySpoolFile, opts.name, spool, log);
+
+  let lastWriteLog = 0;
+  /** a batch or event the spool could not write (disk full, I/O error) is counted as dropped and logged */
+  const put = (kind: Kind, json: string, items: number) => {
+    try {
+      spool.push(kind, json, items);
+    } catch (err) {
+      countDrop(kind === 'samples' ? { samples: items, events: 0 } : { samples: 0, events: items });
+      if (Date.now() - lastWriteLog >= 60_000) {
+        lastWriteLog = Date.now();
+        log.error(
+          { err: String(err), file: opts.spoolFile, dropped },
+          'backbone spool write failed: samples dropped (the centre will miss them); check the disk of data_dir',
+        );
+      }
+    }
+  };
+  const offSamples = rt.bus.onSamples((batch) => put('samples', JSON.stringify(batch), batch.length));
+  const offEvents = rt.bus.onEvent((e) => put('events', JSON.stringify(e), 1));
 
   let stopped = false;
   let nc: NatsConnection | null = null;
   let seq = 0;
-  let current: (Taken & { n: number; boot: string }) | null = null;
-  // a backlog a previous run left at stop: its message in flight goes first, under its own id
-  if (opts.spoolFile && existsSync(opts.spoolFile)) {
-    try {
-      const f = JSON.parse(readFileSync(opts.spoolFile, 'utf8')) as SpoolFile;
-      if (f.v !== 1 || f.collector !== opts.name)
-        throw new Error(`written by collector "${f.collector}", this one is "${opts.name}"`);
-      if (f.inflight) {
-        const { boot: b, n, kind, parts, items } = f.inflight;
-        const t: Taken = { kind, parts, items, bytes: parts.reduce((a, p) => a + p.length, 0) };
-        spool.restoreInflight(t);
-        current = Object.assign(t, { n, boot: b });
-      }
-      for (const e of f.queued) spool.push(e.kind, e.json, e.items);
-      log.info(
-        { file: opts.spoolFile, messages: f.queued.length + (f.inflight ? 1 : 0), bytes: spool.bytes() },
-        'backbone backlog of the previous run read back',
-      );
-    } catch (err) {
-      log.error(
-        { err: String(err), file: opts.spoolFile },
-        'backbone spool file unreadable: its backlog is lost',
-      );
-    }
-    rmSync(opts.spoolFile, { force: true });
-  }
+  /** the message being published: the spool's run in flight, under its run and number */
+  let current: Taken | null = null;
   let stored = 0;
   let dupes = 0;
   /** a wake-up for the loop when the link comes back */
@@ -210,12 +233,12 @@ export async function startPublisher(rt: Runtime, opts: PublisherOptions): Promi
           streamReady = true;
         }
         if (!current) {
-          const t = spool.take(maxMessage);
-          if (!t) {
+          // recorded with its run and number before it is published (a restored one keeps its own)
+          current = spool.take(maxMessage, boot, () => ++seq);
+          if (!current) {
             await spool.wait();
             continue;
           }
-          current = Object.assign(t, { n: ++seq, boot });
         }
         const head = { c: opts.name, boot: current.boot, n: current.n };
         const ack = await js.publish(
@@ -286,34 +309,47 @@ export async function startPublisher(rt: Runtime, opts: PublisherOptions): Promi
       linkUp?.();
       await running;
       if (!spool.empty()) {
-        const { queued } = spool.drain();
-        const file: SpoolFile = {
-          v: 1,
-          collector: opts.name,
-          inflight: current && {
-            boot: current.boot,
-            n: current.n,
-            kind: current.kind,
-            parts: current.parts,
-            items: current.items,
-          },
-          queued,
-        };
-        const messages = queued.length + (current ? 1 : 0);
-        if (opts.spoolFile) {
-          writeFileSync(`${opts.spoolFile}.tmp`, JSON.stringify(file));
-          renameSync(`${opts.spoolFile}.tmp`, opts.spoolFile);
+        const entries = spool.length() + (spool.inflight()?.parts.length ?? 0);
+        if (opts.spoolFile)
           log.warn(
-            { file: opts.spoolFile, entries: messages },
-            'backbone publisher stopping with samples unpublished: kept for the next start',
+            { file: opts.spoolFile, entries, bytes: spool.bytes() },
+            'backbone publisher stopping with samples unpublished: kept in the spool for the next start',
           );
-        } else
-          log.error(
-            { entries: messages },
-            'backbone publisher stopping with samples unpublished: they are lost',
-          );
+        else log.error({ entries }, 'backbone publisher stopping with samples unpublished: they are lost');
       }
+      spool.close();
       if (nc) await (nc as NatsConnection).close().catch(() => {});
     },
   };
+}
+
+/**
+ * Reads the spool file an earlier diemcau wrote at a clean stop into the (empty) spool: its message in
+ * flight keeps its run and number; then removes it. Unreadable, another collector's, or the spool not
+ * empty: moved aside with an error line naming it (never read twice, never silently lost).
+ */
+function readLegacy(file: string, collector: string, spool: Spool, log: Runtime['log']): void {
+  try {
+    const f = JSON.parse(readFileSync(file, 'utf8')) as LegacySpoolFile;
+    if (f.v !== 1 || f.collector !== collector)
+      throw new Error(`written by collector "${f.collector}", this one is "${collector}"`);
+    if (!spool.empty()) throw new Error('the spool database already holds entries of a later run');
+    if (f.inflight) {
+      const { boot, n, kind, parts, items } = f.inflight;
+      spool.restore(kind, parts, items, boot, n);
+    }
+    for (const e of f.queued) spool.push(e.kind, e.json, e.items);
+    rmSync(file, { force: true });
+    log.info(
+      { file, messages: f.queued.length + (f.inflight ? 1 : 0), bytes: spool.bytes() },
+      'backbone backlog of the previous run read back into the spool',
+    );
+  } catch (err) {
+    const aside = `${file}.bad-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    renameSync(file, aside);
+    log.error(
+      { err: String(err), file, moved_to: aside },
+      `backbone spool file ${file} unreadable: moved aside to ${aside}, its backlog is not published`,
+    );
+  }
 }

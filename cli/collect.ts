@@ -150,8 +150,9 @@ export async function run(args: string[]): Promise<number> {
       // a remote collector: the centre stores what it receives; this one publishes (and spools)
       publisher = await startPublisher(rt, {
         name: collectorName(config.bus.nats.name, claimList ? undefined : shard?.district),
-        // a restart during an outage keeps the backlog (docs/backbone.md)
-        spoolFile: join(config.data_dir, 'backbone-spool.json'),
+        // on disk: a restart or a crash during an outage keeps the backlog (docs/backbone.md)
+        spoolFile: join(config.data_dir, 'spool', 'backbone.db'),
+        legacySpoolFile: join(config.data_dir, 'backbone-spool.json'),
       });
       services.push(publisher);
       log.info(
