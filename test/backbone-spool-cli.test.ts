@@ -3,12 +3,23 @@
 // SIGKILL and started again, and when the NATS server comes back every sample spooled before the kill
 // reaches the centre's bus once. Then a message that reached the stream but whose acknowledgement was
 // held (a TCP relay) when the collector was killed is published again by the next run under the same
-// Nats-Msg-Id: the stream answers "duplicate" and the centre counts every sample once. Loopback 127.164.x.x
+// Nats-Msg-Id: the stream answers "duplicate" and the centre counts every sample once. A damaged spool
+// file is moved aside with an error line naming it, and over its bound (4 KB here) the spool drops the
+// oldest, counted in /healthz, /metrics and the log. Loopback 127.164.x.x
 // (snmpd agents, nats-server, the relay, the collector's /healthz).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,14 +67,14 @@ interface Health {
 /** one key per sample as polled: a sample counted twice at the centre is a duplicate */
 const key = (s: Sample) => `${s.device}|${s.metric}|${s.tags.instance ?? ''}|${s.time}`;
 
-function writeConfig(name: string, server: string): string {
+function writeConfig(name: string, server: string, nats: Record<string, unknown> = {}): string {
   const file = join(dir, `${name}.yaml`);
   writeFileSync(
     file,
     stringify({
       inventory: net.file,
       collector: { interval: '1s', ...SNMP_ONLY },
-      bus: { nats: { servers: [server], publish_timeout: '1s', stream: { name: STREAM } } },
+      bus: { nats: { servers: [server], publish_timeout: '1s', stream: { name: STREAM }, ...nats } },
     }),
   );
   return file;
@@ -297,6 +308,47 @@ describe('diemcau collect: the spool survives SIGKILL', () => {
       expect(c.consumer.status()).toMatchObject({ missing: 0, bad: 0 });
     } finally {
       await c.consumer.stop();
+    }
+  });
+
+  it('a damaged spool file is moved aside with an error naming it; over its bound the spool drops the oldest, counted', {
+    timeout: 60_000,
+  }, async () => {
+    await nats.kill();
+    const dataDir = join(dir, 'data-bad');
+    const file = join(dataDir, 'spool', 'backbone.db');
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, 'not a database: the disk gave back something else\n'.repeat(100));
+    // 4 KB: a second of this shard's polls is more
+    const c = await collect(writeConfig('bad', nats.url, { spool_max_mb: 4 / 1024 }), dataDir);
+    try {
+      await expect
+        .poll(async () => (await c.health())?.backbone.dropped.samples ?? 0, {
+          timeout: 20_000,
+          interval: 250,
+        })
+        .toBeGreaterThan(0);
+      const health = (await c.health())!;
+      expect(health.backbone.spooledBytes).toBeGreaterThan(0);
+      expect(health.backbone.spooledBytes).toBeLessThanOrEqual(4096);
+      const metrics = await c.metrics();
+      expect(metrics).toMatch(/^diemcau_backbone_spool_dropped_total\{kind="samples"\} [1-9]\d*$/m);
+      // the log: the damaged file named, where it went, and the drops
+      const out = c.out();
+      const bad = out.split('\n').find((l) => l.includes('unreadable'));
+      expect(bad, out).toBeDefined();
+      expect(bad).toContain(file);
+      expect(bad).toMatch(/"level":50/);
+      const aside = readdirSync(dirname(file)).filter((f) => f.startsWith('backbone.db.bad-'));
+      expect(aside).toHaveLength(1);
+      expect(bad).toContain(join(dirname(file), aside[0]!));
+      expect(readFileSync(join(dirname(file), aside[0]!), 'utf8')).toContain('the disk gave back');
+      expect(out).toMatch(/backbone spool full: oldest samples dropped/);
+      expect(c.child.exitCode).toBeNull();
+    } finally {
+      c.child.kill('SIGTERM');
+      expect(await c.exited, c.out()).toBe(0);
+      await nats.start();
     }
   });
 });
