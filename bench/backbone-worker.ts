@@ -1,10 +1,12 @@
 // Child process of bench/backbone.ts: the collector's side of the backbone. Every device's poll batch
 // (bench/backbone-samples.ts) is published on this process's bus, where the real publisher of bus/
-// (bus/publisher.ts) spools it and publishes it to the telemetry stream.
+// (bus/publisher.ts) spools it — on disk, DATA_DIR/spool/backbone.db, as `diemcau collect` does — and
+// publishes it to the telemetry stream.
 //   node --import tsx bench/backbone-worker.ts INVENTORY NATS_URL DATA_DIR INTERVAL_MS INTERVALS
 // Prints {"ready":true} once connected, waits for a `go` line on stdin, prints {"started":MS} when the
 // schedule starts and, once every batch is stored by the stream, {"done":{batches,samples,digest,unique}}.
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Registry } from 'prom-client';
 import { startPublisher } from '../bus/publisher.ts';
@@ -36,7 +38,10 @@ const rt: Runtime = {
 };
 const say = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
 
-const publisher = await startPublisher(rt, { name: 'bench' });
+const publisher = await startPublisher(rt, {
+  name: 'bench',
+  spoolFile: join(dataDir!, 'spool', 'backbone.db'),
+});
 for (let i = 0; !publisher.status().connected; i++) {
   if (i > 200) throw new Error('backbone-worker: not connected to nats-server within 10 s');
   await new Promise((r) => setTimeout(r, 50));
