@@ -220,7 +220,7 @@ export const NatsBusConfig = z
         'must be a consumer name such as "diemcau-serve" (A-Z, a-z, 0-9, "_", "-")',
       )
       .default('diemcau-serve'),
-    /** the collector's in-memory spool while the centre is unreachable (may be a fraction) */
+    /** the collector's spool (on disk, data_dir/spool/backbone.db) while the centre is unreachable (may be a fraction) */
     spool_max_mb: z
       .number()
       .positive('must be more than 0 MB')
@@ -546,6 +546,33 @@ export const Config = z
             link_secret: secret,
             /** a site not confirmed this long before the start is escalated to the NOC */
             escalate_before: durationIn('5m', '1h').default('30m'),
+            /**
+             * the MCU dials each site during a run (issue 20; meetings/readiness-test-calls.ts), when the
+             * inventory's MCU is on a management API that can (pexip-mgmt, cisco-tps-xmlrpc, cisco-mcu-xmlrpc)
+             */
+            test_calls: z
+              .object({
+                /** default false: the runs judge from what the collector sees only */
+                enabled: z.boolean().default(false),
+                /** Pexip: the test VMR's alias the calls come from; Cisco: the conference's name */
+                conference: z.string().trim().min(1).max(250).optional(),
+                /** how long the MCU may take to connect a call */
+                timeout: durationIn('5s', '5m').default('60s'),
+                /** how long a connected call is held before its media is read */
+                hold: durationIn('0s', '2m').default('10s'),
+                /** how often the call's state is read while waiting */
+                poll: durationIn('250ms', '10s').default('1s'),
+                /** calls at once */
+                concurrency: sizeIn(1, 32).default(4),
+                /** Pexip: the system location to dial from (routing manual); absent: call routing rules */
+                system_location: z.string().trim().min(1).max(250).optional(),
+              })
+              .strict()
+              .refine((t) => !t.enabled || t.conference !== undefined, {
+                message: 'test_calls.conference is required when test_calls.enabled is true',
+                path: ['conference'],
+              })
+              .prefault({}),
           })
           .strict()
           .prefault({}),
