@@ -249,4 +249,18 @@ describe('backbone spool on disk', () => {
       expect(log2.lines, name).toEqual([]);
     }
   });
+
+  it('a spool another collector holds (the same data_dir) is refused at start, and left as it is', () => {
+    const file = join(dir, 'held', 'backbone.db');
+    const a = new Spool(1e6, () => {}, { file, collector: 'c1' });
+    a.push('samples', entry(1), 1);
+    const log = capture();
+    expect(() => new Spool(1e6, () => {}, { file, collector: 'c1', log })).toThrow(
+      /backbone spool .*held\/backbone\.db is in use by another process/,
+    );
+    expect(log.lines).toEqual([]);
+    expect(readdirSync(join(dir, 'held')).filter((f) => f.includes('.bad-'))).toEqual([]);
+    expect(all(a)).toEqual([entry(1)]);
+    a.close();
+  });
 });

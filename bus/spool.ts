@@ -292,7 +292,8 @@ export class Spool {
 }
 
 function openDb(file: string, collector: string): Database.Database {
-  const db = new Database(file);
+  // a file another process holds is refused after a second, not the library's 5 s
+  const db = new Database(file, { timeout: 1000 });
   try {
     if (file !== ':memory:') {
       // one process at a time (a second collector on the same data_dir fails at start, not silently);
