@@ -70,6 +70,7 @@ async function faultCommand(args: string[]): Promise<number> {
       delay: { type: 'string' },
       jitter: { type: 'string' },
       runtime: { type: 'string' },
+      cause: { type: 'string' },
     },
   });
   const base = controlUrl(values.control);
@@ -99,6 +100,7 @@ async function faultCommand(args: string[]): Promise<number> {
     if (values.district) fault.district = values.district;
     if (values.device) fault.device = values.device;
     if (values.mode) fault.mode = values.mode;
+    if (values.cause) fault.cause = values.cause;
     const extra = {
       loss_pct: num(values.loss, 'loss'),
       delay_ms: num(values.delay, 'delay'),

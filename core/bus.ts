@@ -37,7 +37,9 @@ export type DeviceEventKind =
   /** …and answers as a reflector again */
   | 'probe_ok'
   /** the device's identity as read (data: core/identity.ts fields and `garbage`), at start, periodically, after a reboot */
-  | 'identity';
+  | 'identity'
+  /** a participant's call as the MCU recorded it, ended (core/call-records.ts; data: the record) */
+  | 'call_record';
 
 export interface DeviceEvent {
   time: number;

@@ -45,3 +45,20 @@ export const CAUSE_NAMES: Record<Cause, Named> = {
   equipment: { vi: 'thiết bị tại điểm cầu', en: 'equipment at the site' },
   mcu: { vi: 'MCU Viettel', en: 'Viettel MCU' },
 };
+
+/**
+ * Why a site's call with the MCU ended, from the MCU's own call records (Pexip history
+ * `disconnect_reason`, Cisco CDR `disconnectReason`): the vendor's value is kept beside it.
+ * hangup: the site hung up; operator: the MCU or an operator ended it; network: the network or the
+ * media failed; rejected: the call was refused or never answered; unknown: the MCU does not say.
+ */
+export const DISCONNECT_CAUSES = ['hangup', 'operator', 'network', 'rejected', 'unknown'] as const;
+export type DisconnectCause = (typeof DISCONNECT_CAUSES)[number];
+
+export const DISCONNECT_CAUSE_NAMES: Record<DisconnectCause, Named> = {
+  hangup: { vi: 'Điểm cầu tự kết thúc cuộc gọi', en: 'hung up by the site' },
+  operator: { vi: 'MCU hoặc người điều hành ngắt kết nối', en: 'disconnected by the MCU or an operator' },
+  network: { vi: 'Lỗi mạng hoặc đường truyền hình/tiếng', en: 'network or media failure' },
+  rejected: { vi: 'Cuộc gọi bị từ chối hoặc không trả lời', en: 'call rejected or not answered' },
+  unknown: { vi: 'MCU không ghi rõ nguyên nhân', en: 'cause not given by the MCU' },
+};

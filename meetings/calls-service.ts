@@ -2,6 +2,7 @@
 // MCU carries a call nobody registered or a site joins a meeting it was not registered for (Điều 8.2.c).
 import type { Outbox } from '../alerts/outbox.ts';
 import { parseDuration } from '../config/config.ts';
+import { callRecordOf } from '../core/call-records.ts';
 import type { Runtime, Service } from '../core/runtime.ts';
 import { enqueueForPeople } from './notify.ts';
 import { type CallEvent, ObservedCalls } from './observed.ts';
@@ -50,6 +51,11 @@ export function startObservedCalls(
     intervalMs: parseDuration(rt.config.collector.interval),
   });
   const off = rt.bus.onSamples((b) => calls.observe(b));
+  // the MCU's own call records (its history / CDR log, collector/drivers/call-history.ts)
+  const offRecords = rt.bus.onEvent((e) => {
+    const r = callRecordOf(e);
+    if (r) calls.record(r);
+  });
   const offEvents = calls.onEvent((e) => {
     rt.log.warn({ call: e.call.id, site: e.site, event: e.kind }, 'call not matching a registration');
     if (!deps.outbox) return;
@@ -65,6 +71,7 @@ export function startObservedCalls(
     calls,
     async stop() {
       off();
+      offRecords();
       offEvents();
     },
   };

@@ -4,6 +4,8 @@
 // grouped into observed calls: one per registered meeting, the readiness test runs before it, and the
 // calls nobody registered (Điều 8.2.c), which the NOC later attaches or classifies.
 import type { Sample } from '../core/bus.ts';
+import type { CallRecord } from '../core/call-records.ts';
+import type { DisconnectCause } from '../core/vocabulary.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
 import type { StateDb } from '../storage/state-db.ts';
 import { MeetingsError } from './errors.ts';
@@ -27,9 +29,16 @@ export interface ObservedLeg {
   joined_at: number;
   left_at: number | null;
   left_reason: 'disconnected' | 'no_data' | null;
-  source: 'mcu_port' | 'codec';
+  /** what said it was connected; 'mcu_record': only the MCU's call record (history / CDR log) */
+  source: 'mcu_port' | 'codec' | 'mcu_record';
   /** in a registered meeting's call without being registered for it (Điều 8.2.c) */
   unregistered_site: boolean;
+  /** the MCU's call record this leg follows (its times and cause), null when it has none (yet) */
+  record_id: string | null;
+  /** why it ended as the MCU recorded it (core/vocabulary.ts DISCONNECT_CAUSES) */
+  left_cause: DisconnectCause | null;
+  /** the MCU's own words for it */
+  left_cause_vendor: string | null;
 }
 
 export interface ObservedCall {
@@ -282,6 +291,93 @@ export class ObservedCalls extends CallLog {
       this.sweep(this.latest);
     });
     tx();
+  }
+
+  /**
+   * Takes one of the MCU's call records (core/call-records.ts): the authoritative join, leave and
+   * cause of a site's leg. The same record twice changes nothing; a leg the port state already has
+   * for that time takes the record's times and cause (legs the port state split while the MCU saw one
+   * participant are folded into it); a call the port state never saw becomes a leg of its own.
+   */
+  record(r: CallRecord): void {
+    if (r.mcu !== this.mcu || !this.inventory.sites.has(r.site)) return;
+    this.db.transaction(() => this.applyRecord(r))();
+  }
+
+  private applyRecord(r: CallRecord): void {
+    const known = this.db
+      .prepare('SELECT id, left_cause_vendor FROM observed_legs WHERE record_id = ?')
+      .get(r.record_id) as { id: number; left_cause_vendor: string | null } | undefined;
+    if (known) {
+      if (known.left_cause_vendor === null && r.vendor_cause !== null)
+        this.db
+          .prepare('UPDATE observed_legs SET left_cause = ?, left_cause_vendor = ? WHERE id = ?')
+          .run(r.cause, r.vendor_cause, known.id);
+      return;
+    }
+    const from = r.joined_at ?? r.left_at;
+    // the port state sees a join up to an interval late and a leave up to an interval late
+    const legs = this.db
+      .prepare(
+        `SELECT * FROM observed_legs WHERE site = ? AND record_id IS NULL AND joined_at <= ?
+           AND (left_at IS NULL OR left_at >= ?) ORDER BY joined_at, id`,
+      )
+      .all(r.site, r.left_at + 1_000, from - this.staleMs) as LegRow[];
+    const calls = new Set<string>();
+    const first = legs[0];
+    if (first) {
+      const joined = Math.min(r.joined_at ?? first.joined_at, r.left_at);
+      this.db
+        .prepare(
+          `UPDATE observed_legs SET joined_at = ?, left_at = ?, left_reason = 'disconnected', record_id = ?,
+             left_cause = ?, left_cause_vendor = ? WHERE id = ?`,
+        )
+        .run(joined, r.left_at, r.record_id, r.cause, r.vendor_cause, first.id);
+      calls.add(first.call_id);
+      const s = this.sites.get(r.site);
+      if (s?.leg?.id === first.id) s.leg = undefined;
+      // the port state's other pieces of the same participant's call
+      for (const l of legs.slice(1)) {
+        if (l.left_at === null || l.left_at > r.left_at + this.staleMs) continue;
+        this.db.prepare('DELETE FROM observed_legs WHERE id = ?').run(l.id);
+        calls.add(l.call_id);
+      }
+    } else {
+      if (r.joined_at === null) return; // a leave with no join known and no leg to attach it to
+      const { call, unregisteredSite } = this.callFor(r.site, r.joined_at);
+      this.db
+        .prepare(
+          `INSERT INTO observed_legs (call_id, site, joined_at, left_at, left_reason, source, unregistered_site,
+             record_id, left_cause, left_cause_vendor) VALUES (?, ?, ?, ?, 'disconnected', 'mcu_record', ?, ?, ?, ?)`,
+        )
+        .run(
+          call.id,
+          r.site,
+          r.joined_at,
+          r.left_at,
+          unregisteredSite ? 1 : 0,
+          r.record_id,
+          r.cause,
+          r.vendor_cause,
+        );
+      calls.add(call.id);
+      if (unregisteredSite)
+        this.emit({ kind: 'unregistered_site', call: this.require(call.id), site: r.site, at: r.joined_at });
+    }
+    for (const id of calls) this.refreshCall(id);
+  }
+
+  /** A call's start and end from its legs (a record may move a join earlier or end the last leg). */
+  private refreshCall(id: string): void {
+    this.db
+      .prepare(
+        `UPDATE observed_calls SET
+           started_at = min(started_at, coalesce((SELECT min(joined_at) FROM observed_legs WHERE call_id = ?1), started_at)),
+           ended_at = CASE WHEN EXISTS (SELECT 1 FROM observed_legs WHERE call_id = ?1 AND left_at IS NULL) THEN NULL
+             ELSE coalesce((SELECT max(left_at) FROM observed_legs WHERE call_id = ?1), ended_at) END
+         WHERE id = ?1`,
+      )
+      .run(id);
   }
 
   private state(site: string): SiteState {

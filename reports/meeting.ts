@@ -8,7 +8,7 @@ import { episodesOverlapping, episodesStartedIn } from '../alerts/store.ts';
 import type { Episode } from '../api/contract.ts';
 import type { MetricName } from '../core/metrics.ts';
 import type { Bucket, MetricsStore } from '../core/ports.ts';
-import { CAUSE_NAMES } from '../core/vocabulary.ts';
+import { CAUSE_NAMES, DISCONNECT_CAUSE_NAMES, type DisconnectCause } from '../core/vocabulary.ts';
 import type { FeedbackStore } from '../feedback/store.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
 import type { MaintenanceRecords } from '../maintenance/records.ts';
@@ -45,7 +45,11 @@ export function dbEpisodes(db: StateDb): EpisodeSource {
 }
 
 export interface DropCause {
-  kind: 'episode' | 'hung_up' | 'no_data';
+  /** mcu: the MCU's call record says why (disconnected by it or an operator, a network failure, …) */
+  kind: 'episode' | 'hung_up' | 'no_data' | 'mcu';
+  /** the MCU's own record of why the call ended (its history / CDR log), null without one */
+  mcu_cause: DisconnectCause | null;
+  mcu_cause_vendor: string | null;
   episode_id: string | null;
   cause: Episode['cause'];
   owner_org: string | null;
@@ -60,6 +64,22 @@ export interface Drop {
   /** when it was back in the call, null if it never came back before the end */
   back_at: number | null;
   cause: DropCause;
+}
+
+/** One stretch of a site in the call: when it joined and left, and why as the MCU recorded it. */
+export interface LegLine {
+  joined_at: number;
+  left_at: number | null;
+  /** mcu_port / codec: what saw it connected; mcu_record: only the MCU's call record */
+  source: ObservedLeg['source'];
+  /** the MCU's call record it follows, null without one */
+  record_id: string | null;
+  cause: DisconnectCause | null;
+  /** the MCU's own words */
+  cause_vendor: string | null;
+  /** why it left, for a person (null while still connected) */
+  cause_vi: string | null;
+  cause_en: string | null;
 }
 
 export interface SiteMinutes {
@@ -87,6 +107,8 @@ export interface SiteQuality {
   /** connected minutes / the meeting's minutes (0..1), null when unknown */
   connected: number | null;
   drops: Drop[];
+  /** every join and leave within the meeting, with the MCU's cause where it recorded one */
+  legs: LegLine[];
   /** link quality over the connected minutes only */
   loss_pct: Stat | null;
   jitter_ms: Stat | null;
@@ -207,8 +229,27 @@ function owner(inv: LoadedInventory, org: string | null): string | null {
   return org ? (inv.organisations.get(org)?.name ?? org) : null;
 }
 
+/** "Lỗi mạng … (MCU ghi: “Media timeout”)": diemcau's cause, then the MCU's own words. */
+function mcuWords(cause: DisconnectCause, vendor: string | null): { vi: string; en: string } {
+  const n = DISCONNECT_CAUSE_NAMES[cause];
+  return {
+    vi: `${n.vi}${vendor ? ` (MCU ghi: “${vendor}”)` : ''}`,
+    en: `${n.en}${vendor ? ` (MCU: "${vendor}")` : ''}`,
+  };
+}
+
 function causeOf(inv: LoadedInventory, leg: ObservedLeg, eps: Episode[]): DropCause {
   const at = leg.left_at!;
+  const mcu = { mcu_cause: leg.left_cause, mcu_cause_vendor: leg.left_cause_vendor };
+  const none = { episode_id: null, cause: null, owner_org: null, owner_name: null };
+  // the MCU says the site hung up, was disconnected by it or an operator, or was refused: that is why
+  if (leg.left_cause === 'hangup' || leg.left_cause === 'operator' || leg.left_cause === 'rejected')
+    return {
+      kind: leg.left_cause === 'hangup' ? 'hung_up' : 'mcu',
+      ...mcu,
+      ...none,
+      ...mcuWords(leg.left_cause, leg.left_cause_vendor),
+    };
   const candidates = eps
     .filter((e) => e.sites.includes(leg.site))
     .filter((e) => e.started_at <= at + CAUSE_SLACK_MS)
@@ -218,29 +259,58 @@ function causeOf(inv: LoadedInventory, leg: ObservedLeg, eps: Episode[]): DropCa
   if (e) {
     const name = e.cause ? CAUSE_NAMES[e.cause] : null;
     const org = owner(inv, e.owner_org);
+    const words = leg.left_cause ? mcuWords(leg.left_cause, leg.left_cause_vendor) : null;
     return {
       kind: 'episode',
+      ...mcu,
       episode_id: e.id,
       cause: e.cause,
       owner_org: e.owner_org,
       owner_name: org,
-      vi: `${e.title}${name ? ` (${name.vi}${org ? ` — ${org}` : ''})` : ''}`,
-      en: `${e.title_en}${name ? ` (${name.en}${e.owner_org ? ` — ${e.owner_org}` : ''})` : ''}`,
+      vi: `${e.title}${name ? ` (${name.vi}${org ? ` — ${org}` : ''})` : ''}${words ? `; ${words.vi}` : ''}`,
+      en: `${e.title_en}${name ? ` (${name.en}${e.owner_org ? ` — ${e.owner_org}` : ''})` : ''}${words ? `; ${words.en}` : ''}`,
     };
   }
-  const none = { episode_id: null, cause: null, owner_org: null, owner_name: null };
+  if (leg.left_cause)
+    return { kind: 'mcu', ...mcu, ...none, ...mcuWords(leg.left_cause, leg.left_cause_vendor) };
   if (leg.left_reason === 'no_data')
     return {
       kind: 'no_data',
+      ...mcu,
       ...none,
       vi: 'Mất số liệu giám sát (không rõ điểm cầu có rời cuộc họp không)',
       en: 'monitoring data lost (whether the site left is unknown)',
     };
   return {
     kind: 'hung_up',
+    ...mcu,
     ...none,
     vi: 'Rời cuộc họp, không có sự cố kèm theo',
     en: 'left the call, no fault seen',
+  };
+}
+
+/** A leg for the report: its times and, once it ended, why in words (the MCU's cause first). */
+function legLine(l: ObservedLeg): LegLine {
+  let words: { vi: string; en: string } | null = null;
+  if (l.left_at !== null)
+    words = l.left_cause
+      ? mcuWords(l.left_cause, l.left_cause_vendor)
+      : l.left_reason === 'no_data'
+        ? { vi: 'Mất số liệu giám sát', en: 'monitoring data lost' }
+        : {
+            vi: 'Rời cuộc gọi (theo trạng thái cổng, MCU không ghi nguyên nhân)',
+            en: 'left the call (port state; no cause recorded by the MCU)',
+          };
+  return {
+    joined_at: l.joined_at,
+    left_at: l.left_at,
+    source: l.source,
+    record_id: l.record_id,
+    cause: l.left_cause,
+    cause_vendor: l.left_cause_vendor,
+    cause_vi: words?.vi ?? null,
+    cause_en: words?.en ?? null,
   };
 }
 
@@ -330,6 +400,7 @@ export async function meetingReport(d: ReportDeps, meetingId: string): Promise<M
       },
       connected: known && total > 0 ? round(Math.min(1, connected / total), 4) : null,
       drops,
+      legs: legs.map(legLine),
       loss_pct: stat(loss),
       jitter_ms: stat(over('jitter_ms')),
       rtt_ms: stat(over('rtt_ms')),

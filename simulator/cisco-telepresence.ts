@@ -6,6 +6,7 @@
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import xmlrpc from 'xmlrpc';
+import type { DisconnectCause } from '../core/vocabulary.ts';
 import { type LoadedInventory, parseAddress } from '../inventory/load.ts';
 import type { SiteSim } from './model.ts';
 import type { PexipApiFault } from './pexip.ts';
@@ -37,6 +38,24 @@ const FAULT = {
 };
 
 const CONFERENCE = 'Giao ban';
+const CONFERENCE_ID = '00000001';
+/** the index of the simulated CDR log's first event (a log that has been rotated) */
+const FIRST_INDEX = 1000;
+
+/** The disconnectReason the simulated MCU logs for each cause: values of TANDBERG API 3.0 §12. */
+export const CISCO_SIM_REASONS: Record<DisconnectCause, string> = {
+  hangup: 'remoteTeardown',
+  operator: 'localTeardown',
+  network: 'networkError',
+  rejected: 'rejected',
+  unknown: 'unspecified',
+};
+
+/** A Date whose local fields are the UTC time: the device writes UTC without a zone. */
+const deviceTime = (ms: number) => {
+  const d = new Date(ms);
+  return new Date(ms + d.getTimezoneOffset() * 60_000);
+};
 const AUDIO_PPS = 50;
 /** bytes of payload per video packet */
 const VIDEO_PACKET = 1200;
@@ -197,6 +216,84 @@ export async function startCiscoSim(
       participants: page.map(participant),
       ...(next && { enumerateID: next }),
       currentRevision: snap!.id,
+    });
+  });
+
+  /** The CDR log: participantJoined / participantLeft of every call, appended as calls start and end. */
+  const cdr: Record<string, unknown>[] = [];
+  const logged = new Set<string>();
+  const participantNo = (site: string, call: number) =>
+    String((hashId(`${site}:${call}`) % 900_000) + 100_000);
+  const syncCdr = () => {
+    const fresh: { t: number; e: Record<string, unknown> }[] = [];
+    for (const s of sites.values()) {
+      for (const c of s.calls) {
+        const k = `${s.id}:${c.index}:j`;
+        if (logged.has(k)) continue;
+        logged.add(k);
+        fresh.push({
+          t: c.start,
+          e: {
+            type: 'participantJoined',
+            conference: { uniqueId: CONFERENCE_ID, name: CONFERENCE },
+            participant: { participantId: participantNo(s.id, c.index) },
+            call: { direction: 'incoming' },
+          },
+        });
+      }
+      for (const c of s.ended) {
+        const k = `${s.id}:${c.index}:l`;
+        if (logged.has(k)) continue;
+        logged.add(k);
+        const secs = Math.round((c.end - c.start) / 1000);
+        fresh.push({
+          t: c.end,
+          e: {
+            type: 'participantLeft',
+            conference: { uniqueId: CONFERENCE_ID, name: CONFERENCE },
+            endpointDetails: {
+              ipAddress: codecHost.get(s.id) ?? '',
+              dn: '',
+              h323Alias: address.get(s.id) ?? '',
+              configuredName: '',
+            },
+            participant: { participantId: participantNo(s.id, c.index) },
+            call: {
+              timeInConference: `${Math.floor(secs / 60)} minutes ${secs % 60} seconds`,
+              timeInConferenceInMinutes: Math.ceil(secs / 60),
+              disconnectReason: CISCO_SIM_REASONS[c.cause],
+            },
+          },
+        });
+      }
+    }
+    fresh.sort((a, b) => a.t - b.t);
+    for (const f of fresh) cdr.push({ time: deviceTime(f.t), index: FIRST_INDEX + cdr.length, ...f.e });
+  };
+
+  method('cdrlog.query', (_p, reply) => {
+    syncCdr();
+    reply(null, {
+      firstIndex: FIRST_INDEX,
+      deletableIndex: FIRST_INDEX - 1,
+      numEvents: Math.max(0, cdr.length - 1),
+    });
+  });
+
+  method('cdrlog.enumerate', (p, reply) => {
+    syncCdr();
+    const highest = FIRST_INDEX + cdr.length - 1;
+    const asked = typeof p.index === 'number' ? p.index : -1;
+    const from = asked < 0 || asked >= highest + 2 ? FIRST_INDEX : Math.max(FIRST_INDEX, asked);
+    const n = typeof p.numEvents === 'number' && p.numEvents >= 1 && p.numEvents <= 20 ? p.numEvents : 20;
+    const events = cdr.slice(from - FIRST_INDEX, from - FIRST_INDEX + n);
+    const next = from + events.length;
+    reply(null, {
+      startIndex: from,
+      nextIndex: next,
+      eventsRemaining: next <= highest,
+      currentTime: deviceTime(Date.now()),
+      events,
     });
   });
 

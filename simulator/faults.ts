@@ -1,6 +1,7 @@
 // Faults the simulator can inject, their shape (checked at the HTTP edge and in-process) and the
 // check that the site, district or device they name exists in the inventory.
 import { z } from 'zod';
+import { DISCONNECT_CAUSES } from '../core/vocabulary.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
 import { PEXIP_API_FAULTS } from './pexip.ts';
 
@@ -26,6 +27,13 @@ export const FaultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('mcu_port_down'), site }).strict(),
   /** the MCU reports the port faulty while the codec stays in its call (a fault of the MCU) */
   z.object({ kind: z.literal('mcu_port_fault'), site }).strict(),
+  /**
+   * the MCU ends the site's call (its history / CDR log records it with a disconnect reason of `cause`,
+   * default network) and the site stays out of the call while the fault lasts
+   */
+  z
+    .object({ kind: z.literal('participant_drop'), site, cause: z.enum(DISCONNECT_CAUSES).optional() })
+    .strict(),
   z.object({ kind: z.literal('district_outage'), district: z.string().min(1) }).strict(),
   /** the MCU's management API (simulator/pexip.ts, simulator/cisco-telepresence.ts) refuses, stalls, garbles or drops its replies */
   z.object({ kind: z.literal('mcu_api'), mode: z.enum(PEXIP_API_FAULTS) }).strict(),
@@ -51,6 +59,7 @@ export const FAULT_KINDS: FaultKind[] = [
   'codec_hung',
   'mcu_port_down',
   'mcu_port_fault',
+  'participant_drop',
   'district_outage',
   'garbage',
   'mcu_api',

@@ -327,9 +327,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     const now = Date.now();
     let changed = false;
     for (const s of sites.values()) {
-      const want = s.inMeeting && s.reachable() && !s.hung && !s.portDown;
+      const want = s.inMeeting && s.reachable() && !s.hung && !s.portDown && !s.dropCause;
       const was = s.inCall;
-      if (s.setInCall(want, now)) {
+      if (s.setInCall(want, now, want ? undefined : s.outCause())) {
         changed = true;
         ctx.callEvents.push({ time: now, ok: want || !s.inMeeting, ended: was });
         callTrap(s, want);
@@ -344,6 +344,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     const cuts = new Map<string, number | undefined>();
     for (const s of sites.values()) {
       s.linkDown = s.districtOut = s.hung = s.portDown = s.portFault = false;
+      s.dropCause = null;
       s.impair = { loss: 0, delay: 0, jitter: 0 };
     }
     garbage.clear();
@@ -373,6 +374,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
           break;
         case 'mcu_port_fault':
           s!.portFault = true;
+          break;
+        case 'participant_drop':
+          s!.dropCause = f.cause ?? 'network';
           break;
         case 'district_outage':
           for (const x of sites.values()) if (x.site.district === f.district) x.districtOut = true;

@@ -1,5 +1,6 @@
 // The simulated state of one site: its link quality, its power (mains, UPS battery), its meeting
 // membership and the faults that touch it. Device MIBs and the reflector read from here.
+import type { DisconnectCause } from '../core/vocabulary.ts';
 import type { Site } from '../inventory/schema.ts';
 import { hashId, pick, wobble } from './rand.ts';
 
@@ -54,6 +55,8 @@ export class SiteSim {
   portDown = false;
   /** the MCU shows the port down although the codec is still in its call */
   portFault = false;
+  /** a participant_drop fault: the MCU ended the call with this cause and keeps the site out */
+  dropCause: DisconnectCause | null = null;
   impair: Impairment = { loss: 0, delay: 0, jitter: 0 };
   inMeeting = false;
   /** is the codec in a call with the MCU right now (derived, updated by refresh) */
@@ -79,6 +82,8 @@ export class SiteSim {
 
   // calls with the MCU, newest last (Cisco CTS keeps a call history table)
   calls: { index: number; start: number; end: number | null }[] = [];
+  /** the MCU's record of this site's ended calls, newest last (its history / CDR log reads them) */
+  ended: { index: number; start: number; end: number; cause: DisconnectCause }[] = [];
   callCount: number;
 
   constructor(
@@ -100,7 +105,7 @@ export class SiteSim {
   }
 
   /** Marks the start or end of a call with the MCU; returns true when the state changed. */
-  setInCall(inCall: boolean, now: number): boolean {
+  setInCall(inCall: boolean, now: number, cause: DisconnectCause = 'unknown'): boolean {
     if (inCall === this.inCall) return false;
     this.inCall = inCall;
     if (inCall) {
@@ -109,9 +114,21 @@ export class SiteSim {
       if (this.calls.length > 5) this.calls.shift();
     } else {
       const c = this.calls.at(-1);
-      if (c && c.end === null) c.end = now;
+      if (c && c.end === null) {
+        c.end = now;
+        this.ended.push({ index: c.index, start: c.start, end: now, cause });
+        if (this.ended.length > 50) this.ended.shift();
+      }
     }
     return true;
+  }
+
+  /** Why the site is not in the call now (when it should be or was): the MCU's disconnect cause. */
+  outCause(): DisconnectCause {
+    if (this.dropCause) return this.dropCause;
+    if (!this.inMeeting) return 'hangup';
+    if (this.portDown) return 'operator';
+    return 'network';
   }
 
   currentCall(): { index: number; start: number } | null {

@@ -3,6 +3,7 @@
 // in their media streams, and the API's own faults (401, slow, malformed, unreachable) on demand.
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { DisconnectCause } from '../core/vocabulary.ts';
 import { type LoadedInventory, parseAddress } from '../inventory/load.ts';
 import type { SiteSim } from './model.ts';
 import { hashId, wobble } from './rand.ts';
@@ -29,6 +30,23 @@ export interface PexipSim {
 }
 
 const STATUS = '/api/admin/status/v1';
+const HISTORY = '/api/admin/history/v1';
+
+/**
+ * The disconnect reason the simulated Pexip MCU writes for each cause. hangup and operator are values
+ * of Pexip's *Disconnection reasons* table; the others are the simulator's own words (the table read
+ * lists the normal reasons only), docs/mcu-drivers.md.
+ */
+export const PEXIP_SIM_REASONS: Record<DisconnectCause, string> = {
+  hangup: 'Remote disconnect',
+  operator: 'Disconnected by an administrator',
+  network: 'Media timeout',
+  rejected: 'Call rejected',
+  unknown: 'Unknown',
+};
+
+/** Pexip's time format: UTC, microseconds, no zone. */
+const pexipTime = (ms: number) => new Date(ms).toISOString().replace('Z', '000');
 
 interface Participant {
   id: string;
@@ -199,6 +217,54 @@ export async function startPexipSim(
             total_count: all.length,
           },
           objects: all.slice(offset, offset + limit).map(participant),
+        });
+      }
+      if (url.pathname === `${HISTORY}/participant/`) {
+        const limit = Math.max(1, Math.min(5000, Number(url.searchParams.get('limit')) || 20));
+        const offset = Math.max(0, Number(url.searchParams.get('offset')) || 0);
+        const gte = url.searchParams.get('end_time__gte');
+        const from = gte ? Date.parse(/Z$/.test(gte) ? gte : `${gte}Z`) : Number.NEGATIVE_INFINITY;
+        if (Number.isNaN(from)) return send(400, { error: `end_time__gte: not a time: ${gte}` });
+        const ended = [...sites.values()]
+          .flatMap((s) => s.ended.map((c) => ({ s, c })))
+          .filter((x) => Math.floor(x.c.end / 1000) * 1000 >= from)
+          .sort((a, b) => a.c.end - b.c.end || a.s.id.localeCompare(b.s.id));
+        const q = new URLSearchParams(url.searchParams);
+        const link = (off: number) => {
+          q.set('offset', String(off));
+          q.set('limit', String(limit));
+          return `${HISTORY}/participant/?${q.toString()}`;
+        };
+        return send(200, {
+          meta: {
+            limit,
+            next: offset + limit < ended.length ? link(offset + limit) : null,
+            offset,
+            previous: offset > 0 ? link(Math.max(0, offset - limit)) : null,
+            total_count: ended.length,
+          },
+          objects: ended.slice(offset, offset + limit).map(({ s, c }) => {
+            const id = participantId(s.id, c.index);
+            return {
+              bandwidth: s.callRateKbps,
+              call_direction: 'in',
+              call_quality: '1_good',
+              conference_name: inv.inventory.mcu.name,
+              disconnect_reason: PEXIP_SIM_REASONS[c.cause],
+              display_name: s.site.name,
+              duration: Math.round((c.end - c.start) / 1000),
+              end_time: pexipTime(c.end),
+              id,
+              local_alias: 'giao-ban@mcu.diemcau.example',
+              protocol: 'SIP',
+              remote_address: codecHost.get(s.id) ?? '',
+              remote_alias: alias.get(s.id),
+              resource_uri: `${HISTORY}/participant/${id}/`,
+              role: 'chair',
+              service_type: 'conference',
+              start_time: pexipTime(c.start),
+            };
+          }),
         });
       }
       const m = new RegExp(`^${STATUS}/participant/([0-9a-f-]+)/media_stream/$`).exec(url.pathname);

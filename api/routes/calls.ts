@@ -2,6 +2,7 @@
 // why), the registered meeting each belongs to, and the calls nobody registered, which the NOC attaches
 // to a registration or classifies as a central or district-hosted meeting (Điều 3.1, 6.3, 8.2.c).
 import { createRoute, z } from '@hono/zod-openapi';
+import { DISCONNECT_CAUSES } from '../../core/vocabulary.ts';
 import { RESTRICTED_TITLE } from '../../meetings/notices.ts';
 import { CALL_KINDS, CallLog, type ObservedCall } from '../../meetings/observed.ts';
 import type { UserRecord } from '../accounts.ts';
@@ -17,8 +18,14 @@ const Leg = z.object({
   joined_at: z.number(),
   left_at: z.number().nullable(),
   left_reason: z.enum(['disconnected', 'no_data']).nullable(),
-  source: z.enum(['mcu_port', 'codec']),
+  source: z.enum(['mcu_port', 'codec', 'mcu_record']),
   unregistered_site: z.boolean(),
+  /** the MCU's call record (history / CDR log) this leg follows */
+  record_id: z.string().nullable(),
+  /** why it ended as the MCU recorded it; labels: core/vocabulary.ts DISCONNECT_CAUSE_NAMES */
+  left_cause: z.enum(DISCONNECT_CAUSES).nullable(),
+  /** the MCU's own words */
+  left_cause_vendor: z.string().nullable(),
 });
 
 export const ObservedCallSchema = z

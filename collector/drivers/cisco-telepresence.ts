@@ -7,6 +7,8 @@ import { z } from 'zod';
 import type { DeviceEvent, Sample } from '../../core/bus.ts';
 import type { MetricName } from '../../core/metrics.ts';
 import { aliasKey, type LoadedInventory } from '../../inventory/load.ts';
+import { CallHistoryStep } from './call-history.ts';
+import { CiscoCdr } from './cisco-cdr.ts';
 import { DriverError } from './http.ts';
 import { mcuSample } from './mcu-samples.ts';
 import { DeviceProblems } from './problems.ts';
@@ -166,13 +168,19 @@ export class CiscoTelePresenceDriver implements Driver {
   private readonly problems: DeviceProblems;
   /** counters per participant (conference, name, protocol, type) from the last poll */
   private last = new Map<string, Counters>();
+  /** the CDR log's participant events → call records (null: not read) */
+  readonly history: CallHistoryStep | null;
 
   constructor(
     private readonly inv: LoadedInventory,
     private readonly client: XmlRpcClient,
+    /** history: read the CDR log as call records (mcuDriver turns it on) */
+    o: { history?: boolean; cdrBacklog?: number } = {},
   ) {
     this.device = inv.inventory.mcu.id;
     this.problems = new DeviceProblems(this.device);
+    this.history =
+      o.history === true ? new CallHistoryStep(this.device, new CiscoCdr(inv, client, o.cdrBacklog)) : null;
   }
 
   /** Every connected participant, following enumerateID. */
@@ -290,7 +298,15 @@ export class CiscoTelePresenceDriver implements Driver {
       // nothing about the sites: a silent API is the MCU's fault, not theirs
       events.push(...this.problems.failed(t, err));
     }
-    return { samples, events, requests: this.client.requests - before, problem: this.problems.problem };
+    // the CDR log, read while the API answers (after the samples, so a leave the port state shows
+    // in this poll is merged with its record, docs/meetings.md)
+    if (this.history && this.problems.problem === null) events.push(...(await this.history.run(t)));
+    return {
+      samples,
+      events,
+      requests: this.client.requests - before,
+      problem: this.problems.problem ?? this.history?.problem ?? null,
+    };
   }
 
   private sample(

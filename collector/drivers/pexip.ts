@@ -5,8 +5,10 @@ import { z } from 'zod';
 import type { DeviceEvent, Sample } from '../../core/bus.ts';
 import type { MetricName } from '../../core/metrics.ts';
 import { aliasKey, type LoadedInventory } from '../../inventory/load.ts';
+import { CallHistoryStep } from './call-history.ts';
 import { DriverError, type JsonClient } from './http.ts';
 import { mcuSample } from './mcu-samples.ts';
+import { PexipHistory } from './pexip-history.ts';
 import { DeviceProblems } from './problems.ts';
 import type { Driver, DriverPoll } from './types.ts';
 
@@ -104,15 +106,28 @@ export function foldStreams(into: SiteMedia, p: PexipParticipant, streams: Pexip
 export class PexipDriver implements Driver {
   readonly device: string;
   private readonly problems: DeviceProblems;
+  /** the history API's ended participants → call records (null: not read) */
+  readonly history: CallHistoryStep | null;
 
   constructor(
     private readonly inv: LoadedInventory,
     private readonly client: JsonClient,
     /** participants per page asked for */
     private readonly pageSize = PAGE,
+    /** history: read the ended participants as call records (mcuDriver turns it on) */
+    o: { history?: boolean; historyLookbackMs?: number } = {},
   ) {
     this.device = inv.inventory.mcu.id;
     this.problems = new DeviceProblems(this.device);
+    this.history =
+      o.history !== true
+        ? null
+        : new CallHistoryStep(
+            this.device,
+            new PexipHistory(inv, client, {
+              ...(o.historyLookbackMs !== undefined && { lookbackMs: o.historyLookbackMs }),
+            }),
+          );
   }
 
   /** Every participant of every conference, following meta.next. */
@@ -193,7 +208,15 @@ export class PexipDriver implements Driver {
       // nothing about the sites: a silent API is the MCU's fault, not theirs
       events.push(...this.problems.failed(t, err));
     }
-    return { samples, events, requests: this.client.requests - before, problem: this.problems.problem };
+    // the ended participants, read while the status API answers (after the samples: a leave the
+    // port state shows in this poll is then merged with its record, docs/meetings.md)
+    if (this.history && this.problems.problem === null) events.push(...(await this.history.run(t)));
+    return {
+      samples,
+      events,
+      requests: this.client.requests - before,
+      problem: this.problems.problem ?? this.history?.problem ?? null,
+    };
   }
 
   private sample(

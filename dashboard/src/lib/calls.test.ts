@@ -28,6 +28,9 @@ function leg(site: string, over: Partial<ObservedLeg> = {}): ObservedLeg {
     left_at: null,
     left_reason: null,
     source: 'mcu_port',
+    record_id: null,
+    left_cause: null,
+    left_cause_vendor: null,
     unregistered_site: false,
     ...over,
   };
@@ -148,6 +151,7 @@ describe('worstFirst', () => {
     minutes: { total: 10, connected: 10, disconnected: 0, no_data: 0 },
     connected: 1,
     drops: [],
+    legs: [],
     loss_pct: { mean: 0, p95: 0, worst: 0, minutes: 10 },
     jitter_ms: null,
     rtt_ms: null,
@@ -164,6 +168,8 @@ describe('worstFirst', () => {
       back_at: T0 + MIN,
       cause: {
         kind: 'hung_up' as const,
+        mcu_cause: null,
+        mcu_cause_vendor: null,
         episode_id: null,
         cause: null,
         owner_org: null,
