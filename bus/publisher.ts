@@ -234,7 +234,9 @@ export async function startPublisher(rt: Runtime, opts: PublisherOptions): Promi
         }
         if (!current) {
           // recorded with its run and number before it is published (a restored one keeps its own)
-          current = spool.take(maxMessage, boot, () => ++seq);
+          current = spool.take(maxMessage, boot, seq + 1);
+          // this run's next number is used only by a run taken now (not one restored from an earlier run)
+          if (current?.boot === boot && current.n === seq + 1) seq++;
           if (!current) {
             await spool.wait();
             continue;

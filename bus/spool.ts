@@ -187,11 +187,12 @@ export class Spool {
 
   /**
    * Takes the oldest run of entries of one kind, up to `maxBytes` (at least one entry), for one message
-   * published as `boot` and the number `next()` gives; the run and its number are on disk before this
-   * returns. The same run is returned again until it is committed — also after a restart, under the run
+   * published as `boot` number `n` (the run's next number: the caller counts it used only when the run
+   * returned carries it, so a write that fails leaves no gap); the run and its number are on disk before
+   * this returns. The same run is returned again until it is committed — also after a restart, under the run
    * and number it was first taken with: a retried message is the same message.
    */
-  take(maxBytes: number, boot: string, next: () => number): Taken | null {
+  take(maxBytes: number, boot: string, n: number): Taken | null {
     if (this.run) return this.run;
     if (this.queuedCount === 0) return null;
     let kind: Kind | null = null;
@@ -216,7 +217,6 @@ export class Spool {
       bytes += row.bytes;
     }
     const jsons = (this.stmt.run.all(first, last) as { json: string }[]).map((r) => r.json);
-    const n = next();
     this.stmt.setInflight.run(boot, n, kind!, first, last, items, bytes);
     this.queuedBytes -= bytes;
     this.queuedCount -= count;
