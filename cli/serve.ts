@@ -29,6 +29,7 @@ import { startMeetingNotices } from '../meetings/notices-service.ts';
 import { notifyReadiness } from '../meetings/notify.ts';
 import { startReadiness, thresholdsFrom } from '../meetings/readiness.ts';
 import { jointOptions, startJointReadiness } from '../meetings/readiness-service.ts';
+import { testCallsFrom } from '../meetings/readiness-test-calls.ts';
 import { DbMeetings, meetingPolicy } from '../meetings/store.ts';
 import { directoryFor } from '../people/directory.ts';
 import { startAfterMeeting } from '../reports/after-meeting.ts';
@@ -115,10 +116,14 @@ export async function start(opts: StartOptions = {}): Promise<Running> {
     );
     services.push(joint);
     const told = notifyReadiness(alerts.outbox, inventory, log);
+    // the MCU dials each site during a run when configured (issue 20, meetings.readiness.test_calls)
+    const testCalls = testCallsFrom(config.meetings.readiness.test_calls, inventory, env, log);
+    if (testCalls) services.push({ name: 'test-calls', stop: async () => testCalls.caller.close() });
     const readiness = startReadiness(runtime, {
       meetings,
       store: storage.store,
       alerts,
+      testCalls,
       thresholds: thresholdsFrom(alerts.rules.readiness),
       onRun: (run, m) => {
         told(run, m);

@@ -9,6 +9,12 @@ import type { LoadedInventory } from '../inventory/load.ts';
 import type { Site } from '../inventory/schema.ts';
 import type { StateDb } from '../storage/state-db.ts';
 import { MeetingsError } from './errors.ts';
+import {
+  runTestCalls,
+  type TestCallConfig,
+  type TestCallVerdict,
+  testCallVerdict,
+} from './readiness-test-calls.ts';
 import type { DbMeetings, Meeting } from './store.ts';
 import { duration } from './time.ts';
 
@@ -29,6 +35,8 @@ export const REASON_CODES = [
   'codec_not_registered',
   'maintenance',
   'alert',
+  /** the MCU's test call reached the site and it did not connect (meetings/readiness-test-calls.ts) */
+  'test_call_failed',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
@@ -54,6 +62,7 @@ const PART_OF: Partial<Record<ReasonCode, Part>> = {
   ups_runtime_short: 'power',
   codec_not_answering: 'codec',
   codec_not_registered: 'codec',
+  test_call_failed: 'codec',
 };
 
 /** Which parts of a judged site passed: a part fails when one of its reasons is present. */
@@ -72,6 +81,8 @@ export interface SiteReadiness {
   reasons: Reason[];
   /** the newest numbers the judgement was made from */
   metrics: Record<string, number>;
+  /** the MCU's test call to the site, when the run made them (meetings/readiness-test-calls.ts) */
+  test_call?: TestCallVerdict;
 }
 
 export interface ReadinessRun {
@@ -262,6 +273,8 @@ export interface ReadinessDeps {
   alerts: AlertEngine | null;
   now?: () => number;
   thresholds?: Partial<ReadinessThresholds>;
+  /** the MCU dials each site during the run (config meetings.readiness.test_calls); absent: no test calls */
+  testCalls?: TestCallConfig | null;
   /** called after each stored run (scheduled or on demand), e.g. to notify the host office */
   onRun?: (run: ReadinessRun, meeting: Meeting) => void;
 }
@@ -294,6 +307,21 @@ export class Readiness {
       const verdict = this.deps.alerts?.verdict(id) ?? null;
       out.push(judgeSite({ site, samples, verdict, meeting, now, thresholds: this.th }));
     }
+    const tc = this.deps.testCalls;
+    if (tc) {
+      const sites = out.map((r) => this.inv.sites.get(r.site)!);
+      const calls = await runTestCalls(sites, tc);
+      for (const r of out) {
+        const call = calls.get(r.site);
+        if (!call) continue;
+        r.test_call = testCallVerdict(call);
+        // a call the MCU could not make says nothing about the site
+        if (call.outcome === 'failed') {
+          r.reasons.push({ code: 'test_call_failed', vi: r.test_call.vi, en: r.test_call.en });
+          r.status = 'not_ready';
+        }
+      }
+    }
     return out;
   }
 
@@ -315,10 +343,17 @@ export class Readiness {
       if (info.changes === 0) return null;
       const runId = Number(info.lastInsertRowid);
       const ins = this.db.prepare(
-        'INSERT INTO readiness_results (run_id, site, status, reasons, metrics) VALUES (?, ?, ?, ?, ?)',
+        'INSERT INTO readiness_results (run_id, site, status, reasons, metrics, test_call) VALUES (?, ?, ?, ?, ?, ?)',
       );
       for (const r of results)
-        ins.run(runId, r.site, r.status, JSON.stringify(r.reasons), JSON.stringify(r.metrics));
+        ins.run(
+          runId,
+          r.site,
+          r.status,
+          JSON.stringify(r.reasons),
+          JSON.stringify(r.metrics),
+          r.test_call ? JSON.stringify(r.test_call) : null,
+        );
       return runId;
     })();
     if (id === null) {
@@ -383,12 +418,19 @@ export class Readiness {
     return rows.map((r) => ({
       ...r,
       results: (
-        res.all(r.id) as { site: string; status: 'ready' | 'not_ready'; reasons: string; metrics: string }[]
+        res.all(r.id) as {
+          site: string;
+          status: 'ready' | 'not_ready';
+          reasons: string;
+          metrics: string;
+          test_call: string | null;
+        }[]
       ).map((x) => ({
         site: x.site,
         status: x.status,
         reasons: JSON.parse(x.reasons) as Reason[],
         metrics: JSON.parse(x.metrics) as Record<string, number>,
+        ...(x.test_call && { test_call: JSON.parse(x.test_call) as TestCallVerdict }),
       })),
     }));
   }

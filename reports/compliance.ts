@@ -274,6 +274,7 @@ export const REASON_NAMES: Record<ReasonCode, Label> = {
   codec_not_registered: { vi: 'Codec chưa đăng ký MCU', en: 'Codec not registered' },
   maintenance: { vi: 'Bảo trì', en: 'Maintenance' },
   alert: { vi: 'Đang có cảnh báo', en: 'Alert' },
+  test_call_failed: { vi: 'Gọi thử từ MCU không kết nối', en: 'MCU test call failed' },
 };
 
 const UNKNOWN_CAUSE: Label = { vi: 'Chưa xác định', en: 'Undetermined' };

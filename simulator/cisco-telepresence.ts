@@ -8,6 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import xmlrpc from 'xmlrpc';
 import type { DisconnectCause } from '../core/vocabulary.ts';
 import { type LoadedInventory, parseAddress } from '../inventory/load.ts';
+import { ciscoDialOut } from './cisco-dialout.ts';
 import type { SiteSim } from './model.ts';
 import type { PexipApiFault } from './pexip.ts';
 import { hashId } from './rand.ts';
@@ -201,6 +202,9 @@ export async function startCiscoSim(
       } else answer(p, reply);
     });
 
+  // readiness test calls: participant.add / participant.remove (simulator/cisco-dialout.ts)
+  const dialOut = ciscoDialOut(inv, sites, method, participant);
+
   method('participant.enumerate', (p, reply) => {
     let snap = snapshot;
     let offset = 0;
@@ -213,7 +217,7 @@ export async function startCiscoSim(
     const page = snap!.list.slice(offset, offset + pageSize);
     const next = offset + pageSize < snap!.list.length ? `${snap!.id}:${offset + pageSize}` : null;
     reply(null, {
-      participants: page.map(participant),
+      participants: [...page.map(participant), ...(next ? [] : dialOut.enumerate(p.enumerateFilter))],
       ...(next && { enumerateID: next }),
       currentRevision: snap!.id,
     });
@@ -299,6 +303,8 @@ export async function startCiscoSim(
 
   method('participant.diagnostics', (p, reply) => {
     const key = `${String(p.participantName)}|${String(p.participantProtocol)}|${String(p.participantType)}`;
+    const dialled = dialOut.diagnostics(p);
+    if (dialled) return reply(null, dialled);
     const found = snapshot?.byKey.get(key);
     if (!found || p.conferenceName !== CONFERENCE || !found.s.currentCall() || found.s.portFault)
       return reply(FAULT.noSuchParticipant);

@@ -6,6 +6,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { DisconnectCause } from '../core/vocabulary.ts';
 import { type LoadedInventory, parseAddress } from '../inventory/load.ts';
 import type { SiteSim } from './model.ts';
+import { pexipDialOut } from './pexip-dialout.ts';
 import { hashId, wobble } from './rand.ts';
 
 export const PEXIP_API_FAULTS = ['unauthorized', 'slow', 'malformed', 'unreachable'] as const;
@@ -181,6 +182,9 @@ export async function startPexipSim(
     return [stream('0', 'audio', audio, 'G.722', ''), stream('1', 'video', video, 'H.264', '1280x720')];
   };
 
+  // readiness test calls: the command API's dial and disconnect (simulator/pexip-dialout.ts)
+  const dialOut = pexipDialOut(inv, sites, { codecHost, streams });
+
   const server = http.createServer((req, res) => {
     count++;
     const send = (status: number, body: unknown) => {
@@ -196,8 +200,10 @@ export async function startPexipSim(
     if (req.headers.authorization !== auth || f === 'unauthorized')
       return send(401, { error: 'Authentication credentials were not provided.' });
     if (f === 'malformed') return send(200, '{"meta": {"limit": 20, "next": null}, "objects": [{"id": ');
+    dialOut.receive(req);
     const answer = () => {
       const url = new URL(req.url ?? '/', 'http://sim');
+      if (dialOut.answer(req, url, send)) return;
       if (req.method !== 'GET') return send(405, {});
       if (url.pathname === `${STATUS}/participant/`) {
         const limit = Math.max(
@@ -206,17 +212,17 @@ export async function startPexipSim(
         );
         const offset = Math.max(0, Number(url.searchParams.get('offset')) || 0);
         // the first page takes a fresh snapshot, the next pages page through it
-        const all = participants(offset === 0).list;
+        const all = dialOut.page(participants(offset === 0).list, offset, limit, participant);
         const link = (off: number) => `${STATUS}/participant/?limit=${limit}&offset=${off}`;
         return send(200, {
           meta: {
             limit,
-            next: offset + limit < all.length ? link(offset + limit) : null,
+            next: offset + limit < all.total ? link(offset + limit) : null,
             offset,
             previous: offset > 0 ? link(Math.max(0, offset - limit)) : null,
-            total_count: all.length,
+            total_count: all.total,
           },
-          objects: all.slice(offset, offset + limit).map(participant),
+          objects: all.objects,
         });
       }
       if (url.pathname === `${HISTORY}/participant/`) {

@@ -306,6 +306,21 @@ const RunSchema = z
         status: z.enum(['ready', 'not_ready']),
         reasons: z.array(ReasonSchema),
         metrics: z.record(z.string(), z.number()),
+        /** the MCU's test call to the site (meetings/readiness-test-calls.ts), when the run made them */
+        test_call: z
+          .object({
+            outcome: z.enum(['connected', 'failed', 'not_made']),
+            vi: z.string(),
+            en: z.string(),
+            destination: z.string().nullable(),
+            connect_s: z.number().optional(),
+            loss_pct: z.number().optional(),
+            jitter_ms: z.number().optional(),
+            rate_kbps: z.number().optional(),
+            detail: z.string().optional(),
+            hung_up: z.boolean(),
+          })
+          .optional(),
       }),
     ),
   })
