@@ -256,7 +256,16 @@ export class ObservedCalls extends CallLog {
     this.graceMs = o.graceMs ?? 30 * MIN;
     this.testWindowMs = o.testWindowMs ?? 13 * 3_600_000;
     this.gapMs = o.gapMs ?? 2 * MIN;
-    // legs left open by the last run: kept open until the data says otherwise (or stays silent)
+    this.resume();
+  }
+
+  /**
+   * Reads the legs left open back from the state database: those of the last run, or (two servers,
+   * bus/standby.ts) those the other server recorded while this one was the standby. Kept open until
+   * the data says otherwise (or stays silent).
+   */
+  resume(): void {
+    this.sites.clear();
     const open = this.db
       .prepare('SELECT id, call_id, site, joined_at FROM observed_legs WHERE left_at IS NULL')
       .all() as { id: number; call_id: string; site: string; joined_at: number }[];
@@ -372,12 +381,12 @@ export class ObservedCalls extends CallLog {
     this.db
       .prepare(
         `UPDATE observed_calls SET
-           started_at = min(started_at, coalesce((SELECT min(joined_at) FROM observed_legs WHERE call_id = ?1), started_at)),
-           ended_at = CASE WHEN EXISTS (SELECT 1 FROM observed_legs WHERE call_id = ?1 AND left_at IS NULL) THEN NULL
-             ELSE coalesce((SELECT max(left_at) FROM observed_legs WHERE call_id = ?1), ended_at) END
-         WHERE id = ?1`,
+           started_at = min(started_at, coalesce((SELECT min(joined_at) FROM observed_legs WHERE call_id = @id), started_at)),
+           ended_at = CASE WHEN EXISTS (SELECT 1 FROM observed_legs WHERE call_id = @id AND left_at IS NULL) THEN NULL
+             ELSE coalesce((SELECT max(left_at) FROM observed_legs WHERE call_id = @id), ended_at) END
+         WHERE id = @id`,
       )
-      .run(id);
+      .run({ id });
   }
 
   private state(site: string): SiteState {
