@@ -238,14 +238,15 @@ describe('diemcau collect: the spool survives SIGKILL', () => {
         .toEqual(new Set(devices));
       second.child.kill('SIGTERM');
       expect(await second.exited, second.out()).toBe(0);
-      // what the centre has before the kill: every device polled about every second for 5 s and more
+      // what the centre has before the kill: every device was polled every second for 5 s and more (at
+      // least two polls each even on a loaded machine; 0 with a spool in memory)
       const beforeKill = c.samples.filter((s) => s.time < killedAt);
       for (const d of devices) {
         const times = new Set(beforeKill.filter((s) => s.device === d).map((s) => s.time));
-        expect(times.size, `${d}: polls before the kill that reached the centre`).toBeGreaterThanOrEqual(4);
+        expect(times.size, `${d}: polls before the kill that reached the centre`).toBeGreaterThanOrEqual(2);
       }
       // every sample the killed process had spooled, exactly once
-      expect(spooled.length).toBeGreaterThan(devices.length * 4);
+      expect(new Set(spooled.map((k) => k.split('|')[0]))).toEqual(new Set(devices));
       const missing = spooled.filter((k) => !c.count.has(k));
       expect(missing, 'spooled before the kill, never at the centre').toEqual([]);
       const twice = [...c.count].filter(([, n]) => n > 1).map(([k]) => k);
