@@ -1129,6 +1129,8 @@ export class Engine implements AlertEngine {
     this.alertByFp.clear();
     this.eps.clear();
     this.load();
+    // silences, maintenance windows and plans replicated from the other server (storage/replication.ts)
+    this.holds.reload();
   }
 
   /** The lease is ours: the state database's episodes (replicated up to now) are continued from here. */

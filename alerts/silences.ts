@@ -172,6 +172,11 @@ export class Holds {
     this.maintenanceDb = this.maintenanceDb.filter((m) => m.id !== id);
   }
 
+  /** Reads the silences, maintenance windows and plans again from the state database. */
+  reload(): void {
+    this.load();
+  }
+
   private load() {
     this.loadPlans();
     const sil = this.db.prepare('SELECT * FROM silences WHERE ends_at > ?').all(this.now()) as {

@@ -78,8 +78,12 @@ export type ApiService = Service & { url: string; live: LiveHub; app: Hono<AppEn
 const DEFAULT_DASHBOARD = fromRoot('dashboard', 'dist');
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-/** what only the alert engine of the lease holder may change (bus/standby.ts) */
-const ENGINE_WRITES = /^\/api\/v1\/(alerts|episodes|silences|maintenance)(\/|$)/;
+/**
+ * What a standby server still accepts (bus/standby.ts): signing in and out. Every other change —
+ * the engine's (alerts, episodes, silences, maintenance) and the records replicated from the active
+ * server (meetings, users, people, incidents …: storage/replication.ts) — is made on the active one.
+ */
+const STANDBY_ACCEPTS = /^\/api\/v1\/auth\/(login|logout)$/;
 
 /** a two-server deployment: this server's role and who holds the lease (bus/standby.ts) */
 export interface StandbyView {
@@ -181,16 +185,20 @@ export function buildApp(
     if (!c.get('auth') && !PUBLIC_API.has(c.req.path)) throw unauthenticated();
     await next();
   });
-  // the standby server (issue 21, docs/backbone.md) shows the active's episodes but decides nothing
+  // the standby server (issue 21, docs/backbone.md) shows the active's episodes and records (replicated
+  // to it) but changes nothing: its copy would be overwritten by the active's
   if (opts.standby) {
     const view = opts.standby;
+    const message = () =>
+      `Máy chủ dự phòng: thao tác này làm trên máy chủ chính (${view().holder ?? 'chưa rõ'}) / This server is the standby: do this on the active server (${view().holder ?? 'unknown'})`;
     app.use('/api/*', async (c, next) => {
-      if (UNSAFE.has(c.req.method) && ENGINE_WRITES.test(c.req.path) && view().role === 'standby')
-        throw new ApiFailure(
-          503,
-          'standby',
-          `Máy chủ dự phòng: thao tác này làm trên máy chủ chính (${view().holder ?? 'chưa rõ'}) / This server is the standby: do this on the active server (${view().holder ?? 'unknown'})`,
-        );
+      if (UNSAFE.has(c.req.method) && !STANDBY_ACCEPTS.test(c.req.path) && view().role === 'standby')
+        throw new ApiFailure(503, 'standby', message());
+      await next();
+    });
+    // a technician's signed "Đã kiểm tra" link (api/routes/readiness.ts) is confirmed on the active
+    app.use('/kiem-tra/*', async (c, next) => {
+      if (UNSAFE.has(c.req.method) && view().role === 'standby') return c.text(message(), 503);
       await next();
     });
   }

@@ -3,7 +3,7 @@
 // garbage identity answers mark the device until it answers well.
 import type { DeviceEvent } from '../core/bus.ts';
 import { IDENTITY_CHANGE_NAMES, IDENTITY_NAMES, type Identity, isIdentityField } from '../core/identity.ts';
-import type { Runtime, Service } from '../core/runtime.ts';
+import { isActive, type Runtime, type Service } from '../core/runtime.ts';
 import { AssetStore, type IdentityChange } from './store.ts';
 
 export interface AssetsService extends Service {
@@ -19,10 +19,12 @@ export function identityOfEvent(e: DeviceEvent): Identity {
   return out;
 }
 
-export function startAssets(rt: Pick<Runtime, 'bus' | 'state' | 'log'>): AssetsService {
+export function startAssets(rt: Pick<Runtime, 'bus' | 'state' | 'log' | 'active'>): AssetsService {
   const store = new AssetStore(rt.state);
   let listeners: ((c: IdentityChange[]) => void)[] = [];
   const off = rt.bus.onEvent((e) => {
+    // two servers: the active one keeps the register, the standby receives its rows
+    if (!isActive(rt)) return;
     if (e.kind === 'identity') {
       const changes = store.recordIdentity(e.device, identityOfEvent(e), e.time);
       // the read's bad_response came just before; a clean read clears the mark

@@ -28,6 +28,15 @@ import type { AlertService } from '../alerts/index.ts';
 import type { OutboxRow } from '../alerts/outbox.ts';
 import { parseDuration } from '../config/config.ts';
 import type { Runtime, Service } from '../core/runtime.ts';
+import {
+  allRows,
+  applyChanges,
+  clearLog,
+  installCapture,
+  logTop,
+  type RowChange,
+  readChanges,
+} from '../storage/replication.ts';
 import { KvLease } from './lease.ts';
 import { connectUntil, type NatsConfig, natsOptions } from './nats.ts';
 
@@ -62,6 +71,23 @@ interface StateMessage {
   files?: { filename: string; contentType: string; content: string }[];
 }
 
+/** A row of a shared table (storage/replication.ts): its image, or null once deleted. */
+interface RowMessage {
+  v: 1;
+  from: string;
+  kind: 'row';
+  table: string;
+  pk: unknown[];
+  row: Record<string, unknown> | null;
+}
+
+/** tables whose rows the engine holds in memory (silences, maintenance): reload it after applying */
+const ENGINE_TABLES = new Set(['silences', 'maintenance_windows', 'maintenance_plans']);
+/** the active publishes every shared row again this often (the stream keeps a message 31 days) */
+const REFRESH_MS = 7 * 86_400_000;
+/** row messages published at once */
+const ROW_WINDOW = 256;
+
 const token = (id: string) => Buffer.from(id).toString('base64url');
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -88,6 +114,13 @@ export class Standby implements Service {
   private changedSince = 0;
   private outboxMark = 0;
   private firstCycle = true;
+  /** shared rows: all of them due on the next round (after a take-over, then weekly) */
+  private snapshotDue = true;
+  private snapshotAt = 0;
+  /** row messages read, applied together in one transaction */
+  private pendingRows: RowChange[] = [];
+  private pendingSeq = 0;
+  private flushScheduled = false;
   private chain: Promise<void> = Promise.resolve();
   private offDelivery: (() => void) | null = null;
   private offSending: (() => void) | null = null;
@@ -107,6 +140,10 @@ export class Standby implements Service {
     this.ttlMs = parseDuration(this.ha.lease_ttl);
     this.renewMs = parseDuration(this.ha.renew);
     this.log = rt.log.child({ part: 'standby', instance: this.ha.instance });
+    // the shared tables: every table decided (a clear error otherwise), their changes captured; the
+    // services that write them on their own run on the active server only (core/runtime.ts)
+    installCapture(rt.state);
+    rt.active = () => this.st.role === 'active' && !this.abandoned;
     this.st = {
       role: 'standby',
       instance: this.ha.instance,
@@ -123,7 +160,7 @@ export class Standby implements Service {
     this.roleGauge.set(0);
     this.published = new Counter({
       name: 'diemcau_ha_state_published_total',
-      help: 'state messages (episodes, alerts, outbox rows) published for the standby, by kind',
+      help: 'state messages (episodes, alerts, outbox rows, rows of shared tables) published for the standby, by kind',
       labelNames: ['kind'],
       registers: [rt.registry],
     });
@@ -265,6 +302,7 @@ export class Standby implements Service {
     this.gateId = 0;
     this.changedSince = 0;
     this.firstCycle = true;
+    this.snapshotDue = true;
     this.st.role = 'active';
     this.st.since = Date.now();
     this.st.takeovers++;
@@ -331,9 +369,14 @@ export class Standby implements Service {
             : Buffer.from(f.content).toString('base64'),
         }));
     }
+    await this.send(`${STATE}.${kind}.${token(id)}`, JSON.stringify(msg), kind, id);
+  }
+
+  /** Publishes until the stream holds it (or this server is no longer the active one). */
+  private async send(subject: string, data: string, kind: string, id: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.js!.publish(`${STATE}.${kind}.${token(id)}`, JSON.stringify(msg), { timeout: 5000 });
+        await this.js!.publish(subject, data, { timeout: 5000 });
         this.published.inc({ kind });
         return;
       } catch (err) {
@@ -345,11 +388,46 @@ export class Standby implements Service {
     }
   }
 
+  /** Rows of the shared tables, a window of them at once (each subject at most once in a batch). */
+  private queueRows(changes: RowChange[]): void {
+    if (changes.length === 0) return;
+    this.chain = this.chain
+      .then(async () => {
+        for (let i = 0; i < changes.length; i += ROW_WINDOW)
+          await Promise.all(
+            changes.slice(i, i + ROW_WINDOW).map((c) => {
+              const id = JSON.stringify(c.pk);
+              const msg: RowMessage = { v: 1, from: this.ha.instance, kind: 'row', ...c };
+              return this.send(
+                `${STATE}.row.${c.table}.${token(id)}`,
+                JSON.stringify(msg),
+                'row',
+                `${c.table}${id}`,
+              );
+            }),
+          );
+      })
+      .catch(() => {});
+  }
+
   /** Every 200 ms while active: changed episodes and alerts, new outbox rows; then the gate opens. */
   private async replicateLoop(): Promise<void> {
+    let cleared = 0;
     while (!this.stopped) {
       await sleep(200);
-      if (this.st.role !== 'active' || this.abandoned) continue;
+      if (this.abandoned) continue;
+      if (this.st.role !== 'active') {
+        // the standby's own changes are not published: a take-over publishes every shared row
+        if (Date.now() - cleared > 5000) {
+          cleared = Date.now();
+          try {
+            this.rt.state.prepare('DELETE FROM repl_log').run();
+          } catch (err) {
+            this.log.warn({ err: String(err) }, 'standby: replication log not cleared');
+          }
+        }
+        continue;
+      }
       try {
         await this.replicate();
       } catch (err) {
@@ -360,8 +438,11 @@ export class Standby implements Service {
 
   private async replicate(): Promise<void> {
     const db = this.rt.state;
-    // one synchronous read: an outbox row and the episode change made with it are read together
+    // one synchronous read: an outbox row and the episode change made with it are read together, and
+    // the shared rows (a meeting with its notices) too
     const mark = Date.now();
+    const snapshot = this.snapshotDue || mark - this.snapshotAt >= REFRESH_MS;
+    const logged = snapshot ? { changes: allRows(db), upTo: logTop(db) } : readChanges(db);
     const eps = db.prepare('SELECT * FROM episodes WHERE updated_at >= ?').all(this.changedSince) as Record<
       string,
       unknown
@@ -382,11 +463,18 @@ export class Standby implements Service {
       eps.splice(0, eps.length, ...eps.filter((r) => r.state !== 'resolved' || Number(r.updated_at) >= cut));
       als.splice(0, als.length, ...als.filter((r) => r.state !== 'resolved' || Number(r.updated_at) >= cut));
     }
+    this.queueRows(logged.changes);
     for (const r of eps) this.queue('episode', r);
     for (const r of als) this.queue('alert', r);
     for (const r of rows) this.queue('outbox', r as unknown as Record<string, unknown>);
     await this.chain;
     if (this.st.role !== 'active') return;
+    clearLog(db, logged.upTo);
+    if (snapshot) {
+      this.snapshotDue = false;
+      this.snapshotAt = mark;
+      this.log.info({ rows: logged.changes.length }, 'standby: every shared row published');
+    }
     this.changedSince = mark;
     this.outboxMark = Math.max(this.outboxMark, top);
     this.firstCycle = false;
@@ -408,10 +496,25 @@ export class Standby implements Service {
         });
         this.messages = await consumer.consume({ max_messages: 256 });
         for await (const m of this.messages) {
-          this.appliedSeq = m.seq;
-          if (this.st.role === 'active') continue;
+          let msg: StateMessage | RowMessage | null = null;
           try {
-            this.apply(JSON.parse(m.string()) as StateMessage);
+            msg = JSON.parse(m.string()) as StateMessage | RowMessage;
+          } catch (err) {
+            this.log.error({ err, subject: m.subject }, 'standby: state message not readable');
+          }
+          // rows of shared tables are applied together, in one transaction per batch
+          if (msg?.kind === 'row' && this.st.role !== 'active') {
+            this.pendingRows.push({ table: msg.table, pk: msg.pk, row: msg.row });
+            this.pendingSeq = m.seq;
+            if (this.pendingRows.length >= 500) this.flushRows();
+            else this.scheduleFlush();
+            continue;
+          }
+          this.flushRows();
+          this.appliedSeq = m.seq;
+          if (this.st.role === 'active' || !msg || msg.kind === 'row') continue;
+          try {
+            this.apply(msg);
           } catch (err) {
             this.log.error({ err, subject: m.subject }, 'standby: state message not applied');
           }
@@ -483,12 +586,44 @@ export class Standby implements Service {
       })();
     }
     this.applied.inc({ kind: msg.kind });
-    // the standby's API reads the engine: show the active's episodes within a second
-    if ((msg.kind === 'episode' || msg.kind === 'alert') && !this.reloadTimer)
-      this.reloadTimer = setTimeout(() => {
-        this.reloadTimer = null;
-        if (this.st.role !== 'active' && this.alerts?.standby) this.alerts.reload();
-      }, 500);
+    if (msg.kind === 'episode' || msg.kind === 'alert') this.scheduleReload();
+  }
+
+  /** the standby's API reads the engine: show the active's episodes, silences and windows within a second */
+  private scheduleReload(): void {
+    if (this.reloadTimer || this.stopped) return;
+    this.reloadTimer = setTimeout(() => {
+      this.reloadTimer = null;
+      if (this.st.role !== 'active' && this.alerts?.standby) this.alerts.reload();
+    }, 500);
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flushRows();
+    });
+  }
+
+  /** The rows read so far, in one transaction with capture off (storage/replication.ts). */
+  private flushRows(): void {
+    if (this.pendingRows.length === 0) return;
+    const batch = this.pendingRows;
+    this.pendingRows = [];
+    try {
+      const { applied, failed } = applyChanges(this.rt.state, batch);
+      this.applied.inc({ kind: 'row' }, applied);
+      for (const f of failed.slice(0, 5))
+        this.log.error({ table: f.table, pk: f.pk, err: f.error }, 'standby: shared row not applied');
+      if (failed.length > 5)
+        this.log.error({ more: failed.length - 5 }, 'standby: more shared rows not applied');
+    } catch (err) {
+      this.log.error({ err, rows: batch.length }, 'standby: shared rows not applied');
+    }
+    this.appliedSeq = Math.max(this.appliedSeq, this.pendingSeq);
+    if (batch.some((c) => ENGINE_TABLES.has(c.table))) this.scheduleReload();
   }
 
   // ------------------------------------------------------------------ stopping

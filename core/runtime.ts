@@ -14,7 +14,17 @@ export interface Runtime {
   log: Logger;
   /** prom-client registry served at /metrics */
   registry: Registry;
+  /**
+   * Two servers (bus/standby.ts sets it): true while this one is the active server. Only the active
+   * one runs what writes the shared records on its own — scheduled readiness runs and escalations,
+   * reports, the weekly digest, observed calls, the equipment register — the standby receives them
+   * (storage/replication.ts). Absent: one server, always active.
+   */
+  active?: () => boolean;
 }
+
+/** This server writes the shared records on its own (the active one of two, or the only one). */
+export const isActive = (rt: Pick<Runtime, 'active'>): boolean => rt.active?.() ?? true;
 
 /** A part that runs until stopped: collector, storage writer, alert engine, API server … */
 export interface Service {

@@ -3,7 +3,7 @@
 import type { Outbox } from '../alerts/outbox.ts';
 import { parseDuration } from '../config/config.ts';
 import { callRecordOf } from '../core/call-records.ts';
-import type { Runtime, Service } from '../core/runtime.ts';
+import { isActive, type Runtime, type Service } from '../core/runtime.ts';
 import { enqueueForPeople } from './notify.ts';
 import { type CallEvent, ObservedCalls } from './observed.ts';
 import type { DbMeetings } from './store.ts';
@@ -50,11 +50,22 @@ export function startObservedCalls(
   const calls = new ObservedCalls(rt.state, rt.inventory, deps.meetings, {
     intervalMs: parseDuration(rt.config.collector.interval),
   });
-  const off = rt.bus.onSamples((b) => calls.observe(b));
+  // two servers: the active one records the calls, the standby receives its rows (core/runtime.ts);
+  // one that takes over continues the legs the other left open, as after a restart
+  let wasActive = true;
+  const active = () => {
+    const now = isActive(rt);
+    if (now && !wasActive) calls.resume();
+    wasActive = now;
+    return now;
+  };
+  const off = rt.bus.onSamples((b) => {
+    if (active()) calls.observe(b);
+  });
   // the MCU's own call records (its history / CDR log, collector/drivers/call-history.ts)
   const offRecords = rt.bus.onEvent((e) => {
     const r = callRecordOf(e);
-    if (r) calls.record(r);
+    if (r && active()) calls.record(r);
   });
   const offEvents = calls.onEvent((e) => {
     rt.log.warn({ call: e.call.id, site: e.site, event: e.kind }, 'call not matching a registration');

@@ -1,7 +1,7 @@
 // Meeting notices as a running service: every registration, change and cancellation of the store is
 // announced (meetings/notices.ts), and the weekly digest is checked every `tickMs` (meetings/digest.ts).
 import type { Outbox } from '../alerts/outbox.ts';
-import type { Runtime, Service } from '../core/runtime.ts';
+import { isActive, type Runtime, type Service } from '../core/runtime.ts';
 import { type DigestSchedule, WeeklyDigest } from './digest.ts';
 import { MeetingNotices } from './notices.ts';
 import type { DbMeetings } from './store.ts';
@@ -38,6 +38,8 @@ export function startMeetingNotices(
       )
     : null;
   const tick = () => {
+    // two servers: the active one sends the digest, the standby receives its rows (core/runtime.ts)
+    if (!isActive(rt)) return;
     try {
       digest?.tick(now());
     } catch (err) {

@@ -10,7 +10,7 @@ import type { Outbox } from '../alerts/outbox.ts';
 import { siteOwner } from '../alerts/topology.ts';
 import { type Config, parseDuration } from '../config/config.ts';
 import type { Logger } from '../core/log.ts';
-import type { Runtime, Service } from '../core/runtime.ts';
+import { isActive, type Runtime, type Service } from '../core/runtime.ts';
 import { type LoadedInventory, readSecret } from '../inventory/load.ts';
 import type { SecretRef } from '../inventory/schema.ts';
 import type { StateDb } from '../storage/state-db.ts';
@@ -420,6 +420,8 @@ export function startJointReadiness(
   const log = rt.log.child({ service: 'joint-readiness' });
   const j = new JointReadiness(rt.state, rt.inventory, { ...deps, log });
   const timer = setInterval(() => {
+    // two servers: the active one escalates, the standby receives its rows (core/runtime.ts)
+    if (!isActive(rt)) return;
     try {
       j.escalate();
     } catch (err) {

@@ -1,7 +1,7 @@
 // After every meeting: once its data has settled, the post-meeting quality report is made, kept, and
 // sent to the host office and the NOC through the durable outbox — once per meeting, across restarts.
 import type { Outbox } from '../alerts/outbox.ts';
-import type { Runtime, Service } from '../core/runtime.ts';
+import { isActive, type Runtime, type Service } from '../core/runtime.ts';
 import { enqueueForPeople, meetingAudience } from '../meetings/notify.ts';
 import { viDateTime, viTime } from '../meetings/time.ts';
 import type { StateDb } from '../storage/state-db.ts';
@@ -170,6 +170,8 @@ export function startAfterMeeting(
   const log = rt.log.child({ service: 'after-meeting' });
   const a = new AfterMeeting(rt.state, deps, o);
   const timer = setInterval(() => {
+    // two servers: the active one reports, the standby receives its rows (core/runtime.ts)
+    if (!isActive(rt)) return;
     a.tick()
       .then((done) => {
         for (const r of done)

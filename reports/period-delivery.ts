@@ -5,7 +5,7 @@
 import type { Outbox, OutboxItem } from '../alerts/outbox.ts';
 import type { Config } from '../config/config.ts';
 import { parseDuration } from '../config/config.ts';
-import type { Runtime, Service } from '../core/runtime.ts';
+import { isActive, type Runtime, type Service } from '../core/runtime.ts';
 import { localParts } from '../core/time.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
 import { parseLocalTime, viDate } from '../meetings/time.ts';
@@ -210,12 +210,16 @@ export function startPeriodDelivery(
   const log = rt.log.child({ service: 'period-reports' });
   const d = new PeriodDelivery(rt.state, deps, { log, ...o });
   const run = () =>
-    d
-      .tick()
-      .then((done) => {
-        for (const r of done) log.info({ kind: r.kind, from: r.from, to: r.to }, 'period report e-mailed');
-      })
-      .catch((err) => log.error({ err }, 'period report failed'));
+    // two servers: the active one delivers, the standby receives its rows (core/runtime.ts)
+    !isActive(rt)
+      ? Promise.resolve()
+      : d
+          .tick()
+          .then((done) => {
+            for (const r of done)
+              log.info({ kind: r.kind, from: r.from, to: r.to }, 'period report e-mailed');
+          })
+          .catch((err) => log.error({ err }, 'period report failed'));
   let timer: NodeJS.Timeout | null = null;
   const first = setTimeout(() => {
     void run();
