@@ -12,6 +12,7 @@ import { CiscoCdr } from './cisco-cdr.ts';
 import { DriverError } from './http.ts';
 import { mcuSample } from './mcu-samples.ts';
 import { DeviceProblems } from './problems.ts';
+import { isCiscoTestCall } from './test-call-names.ts';
 import type { Driver, DriverPoll } from './types.ts';
 import { type XmlRpcClient, XmlRpcFault } from './xmlrpc.ts';
 
@@ -238,6 +239,7 @@ export class CiscoTelePresenceDriver implements Driver {
       const matched: [CiscoParticipant, string][] = [];
       for (const p of list) {
         if (p.currentState?.callState !== undefined && p.currentState.callState !== 'connected') continue;
+        if (isCiscoTestCall(p)) continue; // a readiness test call, not the site joining a meeting
         const site = siteOfCiscoParticipant(p, this.inv.aliases);
         if (site) matched.push([p, site]);
       }

@@ -10,6 +10,7 @@ import { DriverError, type JsonClient } from './http.ts';
 import { mcuSample } from './mcu-samples.ts';
 import { PexipHistory } from './pexip-history.ts';
 import { DeviceProblems } from './problems.ts';
+import { isPexipTestCall } from './test-call-names.ts';
 import type { Driver, DriverPoll } from './types.ts';
 
 export const PEXIP_STATUS = '/api/admin/status/v1';
@@ -174,6 +175,7 @@ export class PexipDriver implements Driver {
       const media = new Map<string, SiteMedia>();
       const matched: [PexipParticipant, string][] = [];
       for (const p of list) {
+        if (isPexipTestCall(p)) continue; // a readiness test call, not the site joining a meeting
         const site = siteOfParticipant(p, this.inv.aliases);
         if (site) matched.push([p, site]);
       }

@@ -14,6 +14,7 @@ import { withPexipMcu } from '../../simulator/pexip.ts';
 import { TEST_SECRETS } from '../../test/helpers/agents.ts';
 import { freeTcpPort } from '../../test/helpers/pexip.ts';
 import { JsonClient } from './http.ts';
+import { mcuDriver } from './run.ts';
 import { mcuTestCaller, type TestCaller, type TestCallOptions } from './test-calls.ts';
 import { XmlRpcClient } from './xmlrpc.ts';
 
@@ -113,6 +114,23 @@ describe.each<Vendor>([
       if (v.name === 'pexip-mgmt') expect(r.media?.jitterMs).toBeGreaterThan(0);
     }
     expect(await listed(v, url)).toBe(0);
+  });
+
+  it('the MCU status poll does not take a test call for the site joining a meeting', async () => {
+    const site = sites[0]!;
+    const driver = mcuDriver(inv, ENV)!;
+    try {
+      const call = caller.testCall(inv.sites.get(site)!, { ...OPTS, holdMs: 1500 });
+      await new Promise((r) => setTimeout(r, 1000)); // connected and held
+      expect(await listed(v, url)).toBe(1);
+      const poll = await driver.poll();
+      expect(poll.problem).toBeNull();
+      const up = poll.samples.find((x) => x.metric === 'mcu_port_up' && x.site === site);
+      expect(up?.value).toBe(0);
+      expect((await call).outcome).toBe('connected');
+    } finally {
+      driver.close();
+    }
   });
 
   it('shows a degraded link as the loss the MCU measured on the test call', async () => {

@@ -14,6 +14,7 @@ import { CiscoParticipant, type Counts, windowLoss } from './cisco-telepresence.
 import { CommandClient } from './command-client.ts';
 import { DriverError, JsonClient } from './http.ts';
 import { foldStreams, PEXIP_STATUS, PexipParticipant, PexipStream, type SiteMedia } from './pexip.ts';
+import { CISCO_TEST_CALL_PREFIX, PEXIP_TEST_CALL_NAME } from './test-call-names.ts';
 import { XmlRpcClient, XmlRpcFault } from './xmlrpc.ts';
 
 export const PEXIP_COMMAND = '/api/admin/command/v1';
@@ -148,7 +149,7 @@ export class PexipTestCaller implements TestCaller {
     const r = result(site, dest);
     const { address, protocol } = splitAlias(dest);
     let ids: string[] = [];
-    const name = `diemcau kiểm tra ${site.id} ${randomBytes(3).toString('hex')}`;
+    const name = `${PEXIP_TEST_CALL_NAME} ${site.id} ${randomBytes(3).toString('hex')}`;
     const t0 = Date.now();
     try {
       if (this.pending.size > 0) await this.sweep().catch(() => 0);
@@ -370,7 +371,7 @@ export class CiscoTestCaller implements TestCaller {
     // an API-added participant is identified by name, protocol, type and conference (MCU API 2.9 p. 9)
     const ident = {
       conferenceName: o.conference,
-      participantName: `diemcau-${randomBytes(5).toString('hex')}`,
+      participantName: `${CISCO_TEST_CALL_PREFIX}${randomBytes(5).toString('hex')}`,
       participantProtocol: protocol,
       participantType: 'by_address',
     };
