@@ -4,7 +4,7 @@
 // is stored per site. Also on demand. The clock is injected; nothing here sleeps.
 import type { Sample } from '../core/bus.ts';
 import type { AlertEngine, MetricsStore, SiteVerdict } from '../core/ports.ts';
-import type { Runtime, Service } from '../core/runtime.ts';
+import { isActive, type Runtime, type Service } from '../core/runtime.ts';
 import type { LoadedInventory } from '../inventory/load.ts';
 import type { Site } from '../inventory/schema.ts';
 import type { StateDb } from '../storage/state-db.ts';
@@ -452,6 +452,8 @@ export function startReadiness(rt: Runtime, deps: ReadinessDeps & { tickMs?: num
     },
   });
   const timer = setInterval(() => {
+    // two servers: the active one runs the scheduled tests, the standby receives its rows (core/runtime.ts)
+    if (!isActive(rt)) return;
     r.tick().catch((err) => log.error({ err }, 'readiness tick failed'));
   }, deps.tickMs ?? 60_000);
   timer.unref?.();
