@@ -16,7 +16,14 @@ import type { Key } from './i18n.svelte.ts';
 export type { CallKind, ObservedCall, ObservedLeg } from '../../../meetings/observed.ts';
 export type { Compliance } from '../../../reports/compliance.ts';
 export type { HeldKind, LogbookRow, NotHeld } from '../../../reports/logbook.ts';
-export type { Drop, DropCause, EpisodeLine, MeetingReport, SiteQuality } from '../../../reports/meeting.ts';
+export type {
+  Drop,
+  DropCause,
+  EpisodeLine,
+  LegLine,
+  MeetingReport,
+  SiteQuality,
+} from '../../../reports/meeting.ts';
 export type { PeriodReport } from '../../../reports/period.ts';
 
 /** What the NOC may say an unregistered call was (POST /calls/{id}/classify). */
