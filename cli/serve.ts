@@ -17,7 +17,7 @@ import { type Config, loadConfig } from '../config/config.ts';
 import { Bus } from '../core/bus.ts';
 import { log } from '../core/log.ts';
 import type { MetricsStore } from '../core/ports.ts';
-import type { Runtime, Service } from '../core/runtime.ts';
+import { isActive, type Runtime, type Service } from '../core/runtime.ts';
 import { FeedbackStore } from '../feedback/store.ts';
 import { loadInventory, type ResolvedCredential, resolveCredentials, summarize } from '../inventory/load.ts';
 import { maintenanceRecords } from '../maintenance/records.ts';
@@ -153,7 +153,9 @@ export async function start(opts: StartOptions = {}): Promise<Running> {
         log,
       }),
     );
-    services.push(new IncidentDrafter(incidents, meetings, alerts, { log }).start());
+    services.push(
+      new IncidentDrafter(incidents, meetings, alerts, { log, active: () => isActive(runtime) }).start(),
+    );
     // what the reports read: the post-meeting one and the scheduled six-month and yearly ones
     const reportDeps = {
       inventory,

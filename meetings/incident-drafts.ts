@@ -34,6 +34,11 @@ export interface DraftOptions {
   lookbackMs?: number;
   /** rules whose episodes draft no incident (default NOT_INCIDENTS) */
   notIncidents?: readonly string[];
+  /**
+   * two servers (core/runtime.ts isActive): only the active one drafts; the standby receives the
+   * incidents as rows, and drafts what is still missing once it takes over (the sweep)
+   */
+  active?: () => boolean;
 }
 
 export class IncidentDrafter implements Service {
@@ -114,6 +119,7 @@ export class IncidentDrafter implements Service {
   }
 
   private safe(ep: Episode): void {
+    if (this.o.active && !this.o.active()) return;
     try {
       this.handle(ep);
     } catch (err) {
