@@ -3,8 +3,12 @@
 // nothing, pieces the port state split are one leg, a call the port state never saw is a leg of its
 // own, and the report names each leave's cause in Vietnamese first. Real bus, state DB, metrics store.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ReportsConfig } from '../config/config.ts';
 import type { Sample } from '../core/bus.ts';
 import { type CallRecord, callRecordEvent, callRecordOf } from '../core/call-records.ts';
+import { cellText, tables } from '../reports/document.ts';
+import { meetingDocument } from '../reports/documents.ts';
+import { officeFrom } from '../reports/files.ts';
 import { meetingReport } from '../reports/index.ts';
 import { type World, world } from '../test/helpers/world.ts';
 import { ObservedCalls } from './observed.ts';
@@ -161,6 +165,15 @@ describe('MCU call records in the observed calls', () => {
     expect(nrr.drops.map((d) => [d.at - start, d.cause.kind, d.cause.vi])).toEqual([
       [40 * MIN - 3_000, 'hung_up', 'Điểm cầu tự kết thúc cuộc gọi (MCU ghi: “Remote disconnect”)'],
     ]);
+    // the filed document: the joins and leaves with the MCU's causes, Vietnamese first
+    const table = tables(meetingDocument(r, officeFrom(ReportsConfig.parse({})), 'vi')).find(
+      (t) => t.id === 'vao-roi',
+    )!;
+    const rows = table.rows.map((row) => row.map((c) => cellText(c, 'vi')));
+    expect(rows.find((row) => row[1] === w.rt.inventory.sites.get('huyen-ba-be')!.name)![4]).toBe(operator);
+    expect(
+      rows.some((row) => row[4] === 'Cuộc gọi bị từ chối hoặc không trả lời (MCU ghi: “Call rejected”)'),
+    ).toBe(true);
     const btr = site('xa-bang-thanh');
     expect(btr.attendance).toBe('present');
     expect(btr.legs.map((l) => [l.source, l.cause_vi])).toEqual([

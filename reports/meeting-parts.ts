@@ -197,6 +197,44 @@ const meetingDrops: Part<M> = (r, lang) => {
   };
 };
 
+/** Every join and leave of every site, with why it left as the MCU recorded it (its call records). */
+const meetingLegs: Part<M> = (r, lang) => {
+  const rows = r.sites.flatMap((s) => s.legs.map((l) => ({ s, l })));
+  if (!rows.some(({ l }) => l.record_id !== null)) return null;
+  return {
+    title: tr(
+      lang,
+      'Các lần vào, rời cuộc họp và nguyên nhân MCU ghi nhận',
+      'Joins, leaves and the causes the MCU recorded',
+    ),
+    blocks: [
+      {
+        kind: 'table',
+        table: {
+          id: 'vao-roi',
+          header: [
+            [
+              tr(lang, 'STT', 'No.'),
+              tr(lang, 'Điểm cầu', 'Site'),
+              tr(lang, 'Vào lúc', 'Joined'),
+              tr(lang, 'Rời lúc', 'Left'),
+              tr(lang, 'Nguyên nhân rời', 'Why it left'),
+            ],
+          ],
+          widths: [6, 26, 12, 12, 44],
+          rows: rows.map(({ s, l }, i) => [
+            num(i + 1),
+            s.name,
+            clock(l.joined_at),
+            l.left_at === null ? tr(lang, 'Còn kết nối', 'Still connected') : clock(l.left_at),
+            (lang === 'vi' ? l.cause_vi : l.cause_en) ?? '',
+          ]),
+        },
+      },
+    ],
+  };
+};
+
 const meetingEpisodes: Part<M> = (r, lang) => {
   if (r.episodes.length === 0) return null;
   const names = new Map(r.sites.map((s) => [s.site, s.name]));
@@ -315,6 +353,7 @@ export const MEETING_PARTS: Part<M>[] = [
   meetingConclusion,
   meetingSites,
   meetingDrops,
+  meetingLegs,
   meetingEpisodes,
   meetingReadiness,
   meetingIncidents,
