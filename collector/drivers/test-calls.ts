@@ -192,7 +192,9 @@ export class PexipTestCaller implements TestCaller {
           r.cause = `cuộc gọi kết thúc sau ${((Date.now() - t0) / 1000).toFixed(1)} giây mà không kết nối / the call ended unanswered after ${Date.now() - t0} ms`;
           return r;
         }
-        if (p.has_media === true) break;
+        // answered: media flowing (has_media, or any media stream: the documented example participant
+        // of the status API is connected with has_media false)
+        if (p.has_media === true || ((await this.streams(id)) ?? []).length > 0) break;
         if (Date.now() - t0 >= o.timeoutMs) {
           r.outcome = 'failed';
           r.cause = `không kết nối trong ${o.timeoutMs / 1000} giây / not connected within ${o.timeoutMs} ms`;
@@ -360,6 +362,8 @@ export class CiscoTestCaller implements TestCaller {
   constructor(
     readonly protocol: 'cisco-tps-xmlrpc' | 'cisco-mcu-xmlrpc',
     private readonly client: XmlRpcClient,
+    /** the participantName of the next test call (unique per call) */
+    private readonly newName = () => `${CISCO_TEST_CALL_PREFIX}${randomBytes(5).toString('hex')}`,
   ) {}
 
   async testCall(site: Site, o: TestCallOptions): Promise<TestCallResult> {
@@ -371,7 +375,7 @@ export class CiscoTestCaller implements TestCaller {
     // an API-added participant is identified by name, protocol, type and conference (MCU API 2.9 p. 9)
     const ident = {
       conferenceName: o.conference,
-      participantName: `${CISCO_TEST_CALL_PREFIX}${randomBytes(5).toString('hex')}`,
+      participantName: this.newName(),
       participantProtocol: protocol,
       participantType: 'by_address',
     };
