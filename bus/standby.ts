@@ -144,6 +144,10 @@ export class Standby implements Service {
     // services that write them on their own run on the active server only (core/runtime.ts)
     installCapture(rt.state);
     rt.active = () => this.st.role === 'active' && !this.abandoned;
+    if (!rt.config.meetings.readiness.link_secret)
+      this.log.warn(
+        'standby: meetings.readiness.link_secret is not set — each server signs the readiness links with its own secret, so a link sent by one is refused by the other; set the same secret on both (docs/backbone.md)',
+      );
     this.st = {
       role: 'standby',
       instance: this.ha.instance,
