@@ -127,9 +127,10 @@ export async function run(args: string[]): Promise<number> {
     bus.onSamples((batch) => {
       for (const s of batch) process.stdout.write(`${JSON.stringify(s)}\n`);
     });
-    // device events are what went wrong; identity reads (the asset register's) are not
+    // device events are what went wrong; identity reads (the asset register's) and the MCU's call
+    // records (the observed calls') are not
     bus.onEvent((e) => {
-      if (e.kind !== 'identity') process.stderr.write(`${JSON.stringify(e)}\n`);
+      if (e.kind !== 'identity' && e.kind !== 'call_record') process.stderr.write(`${JSON.stringify(e)}\n`);
     });
     const c = await startCollector(rt, { ...(shard && { shard }), credentials, autostart: false });
     await Promise.all(c.status().devices.map((d) => c.pollNow(d.id)));
