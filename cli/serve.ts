@@ -36,6 +36,7 @@ import { startAfterMeeting } from '../reports/after-meeting.ts';
 import { dbEpisodes } from '../reports/meeting.ts';
 import { deliveryOptions, startPeriodDelivery } from '../reports/period-delivery.ts';
 import { startStorage } from '../storage/metrics/index.ts';
+import { removeCapture } from '../storage/replication.ts';
 import { openStateDb, secureDataDir } from '../storage/state-db.ts';
 import { unknownDistricts } from './collect.ts';
 
@@ -100,6 +101,8 @@ export async function start(opts: StartOptions = {}): Promise<Running> {
     // two servers (issue 21, bus.nats.standby): this one starts as the standby, its engine paused and its
     // outbox held, until it holds the lease in JetStream KV
     const standby = config.bus.nats?.standby ? new Standby(runtime, env) : null;
+    // one server: no change capture left from a time as one of two (storage/replication.ts)
+    if (!standby) removeCapture(state);
     const alerts = await startAlerts(runtime, {
       meetings,
       env,

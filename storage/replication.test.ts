@@ -12,6 +12,7 @@ import {
   LOCAL,
   REPLICATED,
   readChanges,
+  removeCapture,
   replicationProblems,
   schemaTables,
 } from './replication.ts';
@@ -114,6 +115,20 @@ describe('capture and apply', () => {
         row: expect.objectContaining({ role: 'admin' }),
       }),
     ]);
+  });
+
+  it('one server again: the triggers go, changes are no longer logged', () => {
+    const a = db();
+    installCapture(a);
+    meeting(a, 'm-4', 'Trước');
+    removeCapture(a);
+    expect(a.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'trigger'`).get()).toEqual({
+      n: 0,
+    });
+    expect(a.prepare('SELECT count(*) AS n FROM repl_log').get()).toEqual({ n: 0 });
+    meeting(a, 'm-5', 'Sau');
+    expect(readChanges(a).changes).toEqual([]);
+    removeCapture(db());
   });
 
   it('a child before its parent, and a row the schema refuses among good ones', () => {

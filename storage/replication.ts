@@ -169,6 +169,20 @@ export function installCapture(db: StateDb): void {
   })();
 }
 
+/**
+ * One server again (no `bus.nats.standby`): the triggers go and the log is emptied, so a database
+ * that once ran as one of two does not log every change for nobody.
+ */
+export function removeCapture(db: StateDb): void {
+  db.transaction(() => {
+    const old = db
+      .prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'repl\\_%' ESCAPE '\\'`)
+      .all() as { name: string }[];
+    for (const t of old) db.exec(`DROP TRIGGER ${q(t.name)}`);
+    if (schemaTables(db).includes('repl_log')) db.exec('DELETE FROM repl_log');
+  })();
+}
+
 /** One row's state on the stream: its image, or null once deleted. */
 export interface RowChange {
   table: string;
