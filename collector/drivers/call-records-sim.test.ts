@@ -49,7 +49,9 @@ async function scenario(kind: 'pexip' | 'cisco') {
     }),
   );
   const rt = testRuntime('', { inventory: file });
-  cleanup.push(() => rt.state.close());
+  cleanup.push(() => {
+    rt.state.close();
+  });
   const api = { host, port, user: 'diemcau', password: PASSWORD, slowMs: 1500 };
   const sim: Simulator = await startSimulator({
     inventory: rt.inventory,
