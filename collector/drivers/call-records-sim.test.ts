@@ -86,8 +86,10 @@ async function scenario(kind: 'pexip' | 'cisco') {
   const runner = new DriverRunner(rt, driver, 10_000);
   cleanup.push(() => runner.stop());
   const problems: string[] = [];
+  let records = 0;
   rt.bus.onEvent((e) => {
     if (e.kind === 'bad_response' || e.kind === 'unreachable') problems.push(e.detail);
+    if (e.kind === 'call_record') records++;
   });
 
   sim.meeting.start(sites);
@@ -123,6 +125,14 @@ async function scenario(kind: 'pexip' | 'cisco') {
   // a poll later nothing is added twice
   await runner.pollNow();
   expect(legs().filter((l) => l.site === dropped)).toHaveLength(1);
+  // a collector restart: the new reader looks back and reads the record again; still one leg
+  const restarted = new DriverRunner(rt, mcuDriver(rt.inventory, { [env]: PASSWORD })!, 10_000);
+  cleanup.push(() => restarted.stop());
+  const before = records;
+  await restarted.pollNow();
+  expect(records - before).toBe(1);
+  expect(legs().filter((l) => l.site === dropped)).toHaveLength(1);
+  expect(problems).toEqual([]);
 
   const r = await meetingReport(
     {
