@@ -28,6 +28,7 @@ import type { AlertService } from '../alerts/index.ts';
 import type { OutboxRow } from '../alerts/outbox.ts';
 import { parseDuration } from '../config/config.ts';
 import type { Runtime, Service } from '../core/runtime.ts';
+import { directoryFor } from '../people/directory.ts';
 import {
   allRows,
   applyChanges,
@@ -83,6 +84,8 @@ interface RowMessage {
 
 /** tables whose rows the engine holds in memory (silences, maintenance): reload it after applying */
 const ENGINE_TABLES = new Set(['silences', 'maintenance_windows', 'maintenance_plans']);
+/** tables the people directory writes into the loaded inventory (people/directory.ts) */
+const PEOPLE_TABLES = new Set(['people', 'site_technicians']);
 /** the active publishes every shared row again this often (the stream keeps a message 31 days) */
 const REFRESH_MS = 7 * 86_400_000;
 /** row messages published at once */
@@ -321,6 +324,8 @@ export class Standby implements Service {
       this.chain = sent.catch(() => {});
       await sent;
     });
+    // the people the active edited, in the inventory the engine pages from
+    this.reloadPeople();
     this.alerts!.activate();
     this.log.warn(
       { previous: was, applied: this.appliedSeq },
@@ -602,6 +607,14 @@ export class Standby implements Service {
     }, 500);
   }
 
+  private reloadPeople(): void {
+    try {
+      directoryFor(this.rt.state, this.rt.inventory).reload();
+    } catch (err) {
+      this.log.error({ err }, 'standby: people not read again');
+    }
+  }
+
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
@@ -628,6 +641,7 @@ export class Standby implements Service {
     }
     this.appliedSeq = Math.max(this.appliedSeq, this.pendingSeq);
     if (batch.some((c) => ENGINE_TABLES.has(c.table))) this.scheduleReload();
+    if (batch.some((c) => PEOPLE_TABLES.has(c.table))) this.reloadPeople();
   }
 
   // ------------------------------------------------------------------ stopping

@@ -220,6 +220,15 @@ export class PeopleDirectory {
     }
   }
 
+  /**
+   * Reads the people and the sites' technicians again from the state database into the loaded
+   * inventory: the edits replicated from the other server (two servers, bus/standby.ts), so the engine
+   * pages whom the active server's edits name.
+   */
+  reload(): void {
+    this.apply();
+  }
+
   private apply(): void {
     const rows = this.db
       .prepare('SELECT site, person FROM site_technicians WHERE valid_to IS NULL')

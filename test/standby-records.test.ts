@@ -28,6 +28,8 @@ import { type NatsServer, startNatsServer } from './helpers/nats-server.ts';
 import { type SmtpSink, startSmtp } from './helpers/servers.ts';
 
 const HOST = '127.166.0.1';
+const NEW_TECH = 'kt-so-tttt-moi';
+const NEW_TECH_MAIL = 'hoang-van-moi@site.diemcau.example';
 const dir = mkdtempSync(join(tmpdir(), 'diemcau-standby-records-'));
 const STREAM = 'DIEMCAU_HA_RECORDS_TEST';
 let nats: NatsServer;
@@ -155,6 +157,7 @@ describe('the standby has the records too: meetings, people, holds', () => {
   let silenceId = '';
   const windowId = 'bao-tri-khan-ghi';
   let admin: Client;
+  let oldTechMail = '';
 
   beforeAll(() => {
     // the meeting's two province sites; then one site per power branch (a branch's cut is one episode):
@@ -162,6 +165,8 @@ describe('the standby has the records too: meetings, people, holds', () => {
     sites = ['tinh-uy', 'hdnd-tinh', 'huyen-huyen-1', 'huyen-huyen-2', 'so-tttt'];
     const inv = loadInventory(join(dir, 'inventory.yaml'));
     expect(new Set(sites.slice(2).map((s) => inv.sites.get(s)!.power)).size).toBe(3);
+    oldTechMail = inv.people.get(inv.sites.get(sites[4]!)!.technician)!.channels.email!;
+    expect(oldTechMail).toBeTypeOf('string');
     startFeed();
   });
 
@@ -178,6 +183,19 @@ describe('the standby has the records too: meetings, people, holds', () => {
       password: TEST_PASSWORD,
     });
     expect(created.status).toBe(200);
+    // a new technician for the control site, edited through the API (Điều 10, 13.2)
+    const person = await admin.request('POST', '/api/v1/people', {
+      id: NEW_TECH,
+      name: 'Hoàng Văn Mới',
+      title: 'Công chức văn phòng',
+      email: NEW_TECH_MAIL,
+    });
+    expect(person.status).toBe(201);
+    const replaced = await admin.request('POST', `/api/v1/sites/${sites[4]}/technician`, {
+      person: NEW_TECH,
+      reason: 'Cán bộ cũ chuyển công tác',
+    });
+    expect(replaced.status).toBe(200);
 
     // a meeting four days ahead; the relay refuses for now, so its notices wait in the outbox
     smtp.accepting = false;
@@ -312,6 +330,11 @@ describe('the standby has the records too: meetings, people, holds', () => {
       30_000,
     );
     await new Promise((r) => setTimeout(r, 2000));
+    // the control site's page went to the technician the dead server's API named, not the file's
+    const control = episodeAt(b!, sites[4]!)!;
+    const pagedTo = smtp.mails.filter((m) => m.key.startsWith(`${control.id}.alert.`)).map((m) => m.to);
+    expect(pagedTo.some((to) => to.includes(NEW_TECH_MAIL))).toBe(true);
+    expect(pagedTo.some((to) => to.includes(oldTechMail))).toBe(false);
     const silenced = episodeAt(b!, sites[2]!);
     const maintained = episodeAt(b!, sites[3]!);
     expect(silenced?.suppressed_by).toBe(`silence:${silenceId}`);
