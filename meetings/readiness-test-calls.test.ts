@@ -169,6 +169,16 @@ describe('readiness runs with the MCU’s test calls', () => {
     expect(await participantsOnMcu()).toBe(0);
   }, 30_000);
 
+  it('two runs at once (a manual one during another): the calls go one run after the other, no site busy', async () => {
+    const [a, b] = await Promise.all([
+      readiness.run(meeting.id, 'manual', 'u-noc'),
+      readiness.run(meeting.id, 'manual', 'u-host'),
+    ]);
+    for (const run of [a, b])
+      for (const x of run.results) expect([x.site, x.test_call?.outcome]).toEqual([x.site, 'connected']);
+    expect(await participantsOnMcu()).toBe(0);
+  }, 30_000);
+
   it('writes numbers the Vietnamese way', () => {
     expect([viNumber(3.2), viNumber(0.1), viNumber(0.05), viNumber(12), viNumber(0)]).toEqual([
       '3,2',

@@ -286,6 +286,8 @@ export class Readiness {
   readonly now: () => number;
   private readonly th: ReadinessThresholds;
   private busy = false;
+  /** the test calls under way (runs make theirs one after another) */
+  private calling: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: StateDb,
@@ -310,7 +312,20 @@ export class Readiness {
     const tc = this.deps.testCalls;
     if (tc) {
       const sites = out.map((r) => this.inv.sites.get(r.site)!);
-      const calls = await runTestCalls(sites, tc);
+      // one run's calls at a time: a site called twice at once (a manual run during a scheduled one)
+      // would answer one and reject the other, a false failure
+      const before = this.calling;
+      let release!: () => void;
+      this.calling = new Promise<void>((r) => {
+        release = r;
+      });
+      await before;
+      let calls: Awaited<ReturnType<typeof runTestCalls>>;
+      try {
+        calls = await runTestCalls(sites, tc);
+      } finally {
+        release();
+      }
       for (const r of out) {
         const call = calls.get(r.site);
         if (!call) continue;

@@ -27,6 +27,8 @@ const FAULT = {
 
 /** disconnectReason of a call the site could not take: MCU API 2.8, *Participant disconnect reasons* (p. 106). */
 export const CISCO_DIAL_FAILED = 'destinationUnreachable';
+/** … and of a call to an endpoint already in a call ("the endpoint is in another call", same table) */
+export const CISCO_DIAL_BUSY = 'busy';
 
 export interface CiscoDialOut {
   /** the dialled participants for the last reply of an enumeration (filter "connected": only those) */
@@ -120,7 +122,7 @@ export function ciscoDialOut(
               callDirection: 'outgoing',
               ...(st.state === 'failed' && {
                 disconnectTime: new Date(c.at),
-                disconnectReason: CISCO_DIAL_FAILED,
+                disconnectReason: st.why === 'busy' ? CISCO_DIAL_BUSY : CISCO_DIAL_FAILED,
               }),
             },
           });

@@ -27,7 +27,7 @@ export type DialState =
   | {
       state: 'failed';
       /** why, in words a person reads (English, the simulator's log) */
-      why: 'unknown_address' | 'site_unreachable' | 'no_power' | 'codec_hung';
+      why: 'unknown_address' | 'site_unreachable' | 'no_power' | 'codec_hung' | 'busy';
     };
 
 /** Why a site cannot take a call now; null when it can. */
@@ -42,7 +42,7 @@ export function cannotAnswer(
 }
 
 export class DialOuts {
-  private readonly calls = new Map<string, DialledCall & { connectedAt: number | null }>();
+  private readonly calls = new Map<string, DialledCall & { connectedAt: number | null; busy: boolean }>();
 
   constructor(
     private readonly inv: LoadedInventory,
@@ -54,14 +54,15 @@ export class DialOuts {
   /** Places a call to `address` in `conference` under the MCU's id `id`. */
   dial(id: string, address: string, conference: string, now = Date.now()): DialledCall {
     const siteId = this.inv.aliases.get(aliasKey(address));
-    const call = {
-      id,
-      address,
-      site: siteId ? (this.sites.get(siteId) ?? null) : null,
-      conference,
-      at: now,
-      connectedAt: null,
-    };
+    const site = siteId ? (this.sites.get(siteId) ?? null) : null;
+    // the site's codec already in one of our calls (ringing or connected) rejects another as busy
+    const busy =
+      site !== null &&
+      [...this.calls.keys()].some((k) => {
+        const st = this.calls.get(k)!.site === site ? this.state(k, now) : null;
+        return st !== null && st.state !== 'failed';
+      });
+    const call = { id, address, site, conference, at: now, connectedAt: null, busy };
     this.calls.set(id, call);
     return call;
   }
@@ -76,6 +77,7 @@ export class DialOuts {
     if (!c) return null;
     if (c.connectedAt !== null) return { state: 'connected', since: c.connectedAt };
     if (now - c.at < this.answerMs) return { state: 'connecting' };
+    if (c.busy) return { state: 'failed', why: 'busy' };
     const why = cannotAnswer(c.site);
     if (why === null) {
       c.connectedAt = c.at + this.answerMs;

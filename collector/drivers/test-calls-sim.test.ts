@@ -170,6 +170,17 @@ describe.each<Vendor>([
     }
   });
 
+  it('a second call to a site already in a test call is rejected as busy', async () => {
+    const site = inv.sites.get(sites[1]!)!;
+    const first = caller.testCall(site, { ...OPTS, holdMs: 1500 });
+    await new Promise((r) => setTimeout(r, 100));
+    const second = await caller.testCall(site, OPTS);
+    expect(second.outcome).toBe('failed');
+    if (v.name === 'cisco-mcu-xmlrpc') expect(second.cause).toBe('busy');
+    expect((await first).outcome).toBe('connected');
+    expect(await listed(v, url)).toBe(0);
+  });
+
   it('hangs up a call still ringing at the deadline', async () => {
     const site = sites[5]!;
     const f = sim.faults.inject({ kind: 'link_down', site });
