@@ -191,4 +191,18 @@ describe('MCU call records in the observed calls', () => {
     w.calls.record(rec('tinh-uy', 'x:3', start, start + MIN, { mcu }));
     expect(w.calls.forMeeting(m.id)!.legs.map((l) => l.record_id)).toEqual(['x:3']);
   });
+
+  it('a record read late (after a restart) joins no call that began after it ended', async () => {
+    const start = parseLocalTime('2026-03-06T08:00')!;
+    const m = register(['tinh-uy'], start, start + HOUR);
+    w.clock.t = start;
+    w.drive(5 * 60, (t) => port('tinh-uy', t, 1));
+    // xa-boc-bo called the MCU at 03:00, with no meeting of its own; read now, while the meeting runs
+    w.calls.record(rec('xa-boc-bo', 'x:old', start - 5 * HOUR, start - 5 * HOUR + 10 * MIN));
+    expect(w.calls.forMeeting(m.id)!.legs.map((l) => l.site)).toEqual(['tinh-uy']);
+    const old = w.calls.list({ kind: 'unregistered' });
+    expect(
+      old.map((c) => [c.started_at - start, c.ended_at! - start, c.legs.map((l) => l.record_id)]),
+    ).toEqual([[-5 * HOUR, -5 * HOUR + 10 * MIN, ['x:old']]]);
+  });
 });

@@ -353,7 +353,8 @@ export class ObservedCalls extends CallLog {
       }
     } else {
       if (r.joined_at === null) return; // a leave with no join known and no leg to attach it to
-      const { call, unregisteredSite } = this.callFor(r.site, r.joined_at);
+      // a record read late (after a restart) belongs to no call that began after it ended
+      const { call, unregisteredSite } = this.callFor(r.site, r.joined_at, r.left_at);
       this.db
         .prepare(
           `INSERT INTO observed_legs (call_id, site, joined_at, left_at, left_reason, source, unregistered_site,
@@ -476,7 +477,12 @@ export class ObservedCalls extends CallLog {
    * meeting is live with sites connected — that meeting, flagged (a site in a call it was not
    * registered for), else the open unregistered call, or a new one.
    */
-  private callFor(site: string, at: number): { call: CallRow; unregisteredSite: boolean } {
+  private callFor(
+    site: string,
+    at: number,
+    /** the leg ended then (a call record): calls that started later are not its call */
+    until = at,
+  ): { call: CallRow; unregisteredSite: boolean } {
     const mine = this.meetings.forSite(site, at - this.graceMs, 2 * this.graceMs);
     const live = mine.filter((m) => m.start - this.graceMs <= at && at < m.end + this.graceMs);
     if (live.length) {
@@ -490,16 +496,17 @@ export class ObservedCalls extends CallLog {
       .prepare(
         `SELECT c.* FROM observed_calls c WHERE c.kind = 'registered' AND c.ended_at IS NULL
            AND EXISTS (SELECT 1 FROM observed_legs l WHERE l.call_id = c.id AND l.left_at IS NULL)
+           AND c.started_at <= ?
          ORDER BY c.started_at LIMIT 1`,
       )
-      .get() as CallRow | undefined;
+      .get(until) as CallRow | undefined;
     if (running) return { call: running, unregisteredSite: true };
     const recent = this.db
       .prepare(
         `SELECT * FROM observed_calls WHERE kind IN ('unregistered', 'central', 'district_hosted')
-           AND (ended_at IS NULL OR ended_at >= ?) ORDER BY started_at DESC LIMIT 1`,
+           AND (ended_at IS NULL OR ended_at >= ?) AND started_at <= ? ORDER BY started_at DESC LIMIT 1`,
       )
-      .get(at - this.gapMs) as CallRow | undefined;
+      .get(at - this.gapMs, until + this.gapMs) as CallRow | undefined;
     if (recent) return { call: recent, unregisteredSite: false };
     const call = this.insert('unregistered', null, at);
     this.emit({ kind: 'call_started', call: this.require(call.id), site, at });
