@@ -482,8 +482,15 @@ export class CiscoTestCaller implements TestCaller {
           p.participantName === ident.participantName &&
           p.participantType === ident.participantType &&
           p.conferenceName === ident.conferenceName
-        )
-          found = State.parse(p.currentState ?? {});
+        ) {
+          const st = State.safeParse(p.currentState ?? {});
+          if (!st.success)
+            throw new DriverError(
+              'bad_response',
+              `trả lời không đúng tài liệu Cisco / reply not as documented (participant.enumerate: currentState: ${st.error.issues[0]!.message})`,
+            );
+          found = st.data;
+        }
       if (!body.data.enumerateID || body.data.enumerateID === enumerateID) return found;
       enumerateID = body.data.enumerateID;
     }
