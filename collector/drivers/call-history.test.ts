@@ -31,7 +31,7 @@ const ENUM_END = fixture('cisco-mcu-participant-enumerate-2.xml');
 const DIAG = fixture('cisco-mcu-participant-diagnostics.xml');
 const FAULT15 = fixture('cisco-mcu-fault-15.xml');
 
-type Mode = 'ok' | 'http401' | 'malformed' | 'undocumented' | 'fault15';
+type Mode = 'ok' | 'http401' | 'malformed' | 'undocumented' | 'fault15' | 'reset';
 let historyMode: Mode = 'ok';
 const seen: { url: string; method: string; body: string }[] = [];
 const server = http.createServer((req, res) => {
@@ -66,6 +66,19 @@ const server = http.createServer((req, res) => {
       if (historyMode === 'undocumented')
         return xml(CDR_ENUM.replace('<name>nextIndex</name>', '<name>nextIndeks</name>'));
       if (method === 'cdrlog.query') return xml(CDR_QUERY);
+      // the device's log began again (a restart): asked past its end, it enumerates from the beginning
+      if (historyMode === 'reset' && body.includes('<name>index</name><value><int>3415</int>'))
+        return xml(
+          CDR_ENUM.replaceAll('<string>00000042</string>', '<string>00000001</string>')
+            .replace(
+              '<name>startIndex</name><value><int>3411</int>',
+              '<name>startIndex</name><value><int>1</int>',
+            )
+            .replace(
+              '<name>nextIndex</name><value><int>3415</int>',
+              '<name>nextIndex</name><value><int>5</int>',
+            ),
+        );
       // the fixture's events once; asked again from its nextIndex: nothing new
       if (body.includes('<name>index</name><value><int>3415</int>'))
         return xml(
@@ -270,6 +283,20 @@ describe('Cisco CDR log: the recorded documentation responses', () => {
     const next = seen.filter((s) => s.method.startsWith('cdrlog.'));
     expect(next.map((s) => s.method)).toEqual(['cdrlog.enumerate']);
     expect(next[0]!.body).toContain('<name>index</name><value><int>3415</int>');
+    // the device's log began again: its new events are read, and the reader goes on from there
+    historyMode = 'reset';
+    seen.length = 0;
+    const reset = await d.poll();
+    expect(records(reset.events).map((x) => [x.record_id, x.site])).toEqual([
+      ['cdr:00000001/00000007', 'tinh-uy'],
+    ]);
+    expect(problems(reset.events)).toEqual([]);
+    historyMode = 'ok';
+    seen.length = 0;
+    await d.poll();
+    expect(seen.find((s) => s.method === 'cdrlog.enumerate')!.body).toContain(
+      '<name>index</name><value><int>5</int>',
+    );
   });
 
   it('fault 15, HTTP 401, a cut reply or one not as documented is one MCU event, the status samples stand', async () => {

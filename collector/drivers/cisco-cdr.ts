@@ -133,8 +133,8 @@ export class CiscoCdr {
         )
           parse(CdrEvent, e, 'cdrlog.enumerate events');
       }
-      if (r.nextIndex < index)
-        throw new DriverError('bad_response', `nextIndex ${r.nextIndex} < index ${index}: cdrlog.enumerate`);
+      // below the index asked for: the device's log began again (an index past its end enumerates from
+      // the beginning, MCU API 2.9 p. 25); followed, as the calls per read are bounded
       index = r.nextIndex;
       if (!r.eventsRemaining) break;
     }
