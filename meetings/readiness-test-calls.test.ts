@@ -9,10 +9,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AlertService, startAlerts } from '../alerts/index.ts';
 import { JsonClient } from '../collector/drivers/http.ts';
+import { loadConfig } from '../config/config.ts';
 import { log } from '../core/log.ts';
 import type { MetricsStore } from '../core/ports.ts';
 import { generateInventory, RTP_PORT, SNMP_PORT, syntheticUnits } from '../inventory/generate.ts';
-import { resolveCredentials } from '../inventory/load.ts';
+import { loadInventory, resolveCredentials } from '../inventory/load.ts';
+import type { SourceErrors } from '../inventory/source.ts';
 import { type Simulator, startSimulator } from '../simulator/index.ts';
 import { withPexipMcu } from '../simulator/pexip.ts';
 import { createMetricsStore } from '../storage/metrics/index.ts';
@@ -178,6 +180,48 @@ describe('readiness runs with the MCU’s test calls', () => {
       for (const x of run.results) expect([x.site, x.test_call?.outcome]).toEqual([x.site, 'connected']);
     expect(await participantsOnMcu()).toBe(0);
   }, 30_000);
+
+  it('configuration: off by default, the conference required when on, bounds checked at their lines', () => {
+    const file = (yaml: string) => {
+      const f = join(dir, `c${Math.random().toString(36).slice(2)}.yaml`);
+      writeFileSync(f, yaml);
+      return f;
+    };
+    expect(loadConfig(file('{}\n'), {}).meetings.readiness.test_calls).toEqual({
+      enabled: false,
+      timeout: '60s',
+      hold: '10s',
+      poll: '1s',
+      concurrency: 4,
+    });
+    const errors = (yaml: string) => {
+      try {
+        loadConfig(file(yaml), {});
+        return [];
+      } catch (err) {
+        return (err as SourceErrors).errors.map((e) => `${e.line}: ${e.message}`);
+      }
+    };
+    expect(errors('meetings:\n  readiness:\n    test_calls:\n      enabled: true\n')).toEqual([
+      expect.stringMatching(/^4: meetings\.readiness\.test_calls\.conference: is required/),
+    ]);
+    expect(
+      errors(
+        'meetings:\n  readiness:\n    test_calls:\n      conference: x\n      poll: 10ms\n      concurrency: 0\n',
+      ),
+    ).toEqual([
+      expect.stringMatching(/^5: .*poll.*must be at least 250ms/),
+      expect.stringMatching(/^6: .*concurrency.*must be at least 1/),
+    ]);
+  });
+
+  it('enabled with an SNMP MCU: no test calls, one warning', () => {
+    const warnings: string[] = [];
+    const snmp = loadInventory('inventory/bac-kan.yaml');
+    const t = { enabled: true, conference: 'x', timeout: '60s', hold: '10s', poll: '1s', concurrency: 4 };
+    expect(testCallsFrom(t, snmp, {}, { warn: (_o, msg) => warnings.push(msg) })).toBeNull();
+    expect(warnings).toEqual([expect.stringMatching(/test_calls is enabled but the MCU is read over SNMP/)]);
+  });
 
   it('writes numbers the Vietnamese way', () => {
     expect([viNumber(3.2), viNumber(0.1), viNumber(0.05), viNumber(12), viNumber(0)]).toEqual([
