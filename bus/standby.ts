@@ -35,6 +35,7 @@ import {
   clearLog,
   installCapture,
   logTop,
+  REPLICATED,
   type RowChange,
   readChanges,
 } from '../storage/replication.ts';
@@ -124,6 +125,7 @@ export class Standby implements Service {
   private pendingRows: RowChange[] = [];
   private pendingSeq = 0;
   private flushScheduled = false;
+  private appliedListeners: ((tables: ReadonlySet<string>) => void)[] = [];
   private chain: Promise<void> = Promise.resolve();
   private offDelivery: (() => void) | null = null;
   private offSending: (() => void) | null = null;
@@ -186,6 +188,26 @@ export class Standby implements Service {
 
   status(): StandbyStatus {
     return { ...this.st };
+  }
+
+  /**
+   * Called with the tables whose rows were just applied from the other server, and with every shared
+   * table when this server takes over: for what holds those rows in memory (serve wires the meetings).
+   */
+  onApplied(cb: (tables: ReadonlySet<string>) => void): () => void {
+    this.appliedListeners.push(cb);
+    return () => {
+      this.appliedListeners = this.appliedListeners.filter((x) => x !== cb);
+    };
+  }
+
+  private tellApplied(tables: ReadonlySet<string>): void {
+    for (const l of this.appliedListeners)
+      try {
+        l(tables);
+      } catch (err) {
+        this.log.error({ err }, 'standby: a listener of applied rows failed');
+      }
   }
 
   /** Connects and starts the lease, the replication and the applying of the other's state. */
@@ -324,8 +346,9 @@ export class Standby implements Service {
       this.chain = sent.catch(() => {});
       await sent;
     });
-    // the people the active edited, in the inventory the engine pages from
+    // the people the active edited, in the inventory the engine pages from; what else holds rows
     this.reloadPeople();
+    this.tellApplied(new Set(Object.keys(REPLICATED)));
     this.alerts!.activate();
     this.log.warn(
       { previous: was, applied: this.appliedSeq },
@@ -642,6 +665,7 @@ export class Standby implements Service {
     this.appliedSeq = Math.max(this.appliedSeq, this.pendingSeq);
     if (batch.some((c) => ENGINE_TABLES.has(c.table))) this.scheduleReload();
     if (batch.some((c) => PEOPLE_TABLES.has(c.table))) this.reloadPeople();
+    this.tellApplied(new Set(batch.map((c) => c.table)));
   }
 
   // ------------------------------------------------------------------ stopping

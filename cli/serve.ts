@@ -203,7 +203,13 @@ export async function start(opts: StartOptions = {}): Promise<Running> {
     // remote collectors (issue 21): their samples and device events from the backbone onto this bus,
     // where storage, alerts and the live view take them as they take local ones
     if (config.bus.nats) services.push(await startConsumer(runtime, { env }));
-    if (standby) services.push(standby.start(alerts));
+    if (standby) {
+      // a meeting's sites are read once per revision: forget them when the other server's rows arrive
+      standby.onApplied((tables) => {
+        if (tables.has('meeting_sites')) meetings.forgetSites();
+      });
+      services.push(standby.start(alerts));
+    }
     log.info({ url: api.url }, 'diemcau is serving');
     return { runtime, meetings, store: storage.store, url: api.url, standby, stop };
   } catch (err) {

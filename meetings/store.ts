@@ -889,6 +889,14 @@ export class DbMeetings implements MeetingSource {
     }));
   }
 
+  /**
+   * Forgets the sites read so far: rows written by another server (two servers, bus/standby.ts) may
+   * give a meeting's revision its sites after it was first read.
+   */
+  forgetSites(): void {
+    this.siteCache.clear();
+  }
+
   /** A meeting's sites per revision (every update bumps it): read once, then served from memory. */
   private sitesOf(id: string, revision: number): string[] {
     const key = `${id}@${revision}`;
