@@ -121,4 +121,39 @@ describe('post-meeting report of a meeting as it happened', () => {
     expect(r.sites.map((s) => s.minutes.connected)).toEqual([20, 20]);
     expect(reportMessage(r).subject).toContain('Không có sự cố');
   });
+
+  it('takes the call’s own media figures first: the MCU’s port statistics, with or without a reflector at the site', async () => {
+    const start = parseLocalTime('2026-01-06T14:00')!;
+    const sites = ['huyen-ba-be', 'xa-bang-thanh', 'tinh-uy'];
+    const m = w.meetings.register(
+      { title: 'Họp qua MCU Pexip', host_org: 'vp-ubnd-tinh', start, end: start + 30 * MIN, sites },
+      'u-host',
+    ).meeting;
+    const mcu = w.rt.inventory.inventory.mcu.id;
+    const port = (site: string, t: number, metric: 'loss_pct' | 'jitter_ms', value: number): Sample => {
+      const p = w.fleet.mcuPort(site, t, 1);
+      return { ...p, metric, value, tags: { ...p.tags, probe: 'mcu' } };
+    };
+    w.clock.t = start - MIN;
+    w.drive(31 * 60, (t) => [
+      // a reflector says 5 % on the path, the MCU 1.5 % on the call's media: the call's figure counts
+      ...w.fleet.healthy('huyen-ba-be', t, { probe: { loss_pct: 5 } }),
+      port('huyen-ba-be', t, 'loss_pct', 1.5),
+      port('huyen-ba-be', t, 'jitter_ms', 12),
+      // no reflector at all (issue 20's network): only the MCU measures the site
+      ...w.fleet.healthy('xa-bang-thanh', t).filter((x) => x.device !== 'xa-bang-thanh:rtp'),
+      port('xa-bang-thanh', t, 'loss_pct', 0.5),
+      // the path probe alone, as before
+      ...w.fleet.healthy('tinh-uy', t, { probe: { loss_pct: 0.2 } }),
+    ]);
+    const r = await meetingReport(w.reportDeps(), m.id);
+    const site = (id: string) => r.sites.find((s) => s.site === id)!;
+    expect(w.rt.inventory.devices.has(mcu)).toBe(true);
+    const bb = site('huyen-ba-be');
+    expect([bb.quality_source, bb.loss_pct?.mean, bb.jitter_ms?.mean]).toEqual(['mcu', 1.5, 12]);
+    const bt = site('xa-bang-thanh');
+    expect([bt.quality_source, bt.loss_pct?.mean]).toEqual(['mcu', 0.5]);
+    const tu = site('tinh-uy');
+    expect([tu.quality_source, tu.loss_pct?.mean]).toEqual(['rtp', 0.2]);
+  });
 });

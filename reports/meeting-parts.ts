@@ -155,8 +155,8 @@ const meetingSites: Part<M> = (r, lang) => {
       p(
         tr(
           lang,
-          'Một phút được tính là có kết nối khi điểm cầu kết nối quá nửa phút đó (theo trạng thái cổng MCU, nếu không có thì theo codec); phút không có số liệu không tính là mất kết nối. Chất lượng đường truyền (đầu đo RTP, nếu không có thì ICMP) chỉ tính trong thời gian điểm cầu kết nối.',
-          'A minute counts as connected when the site was connected for most of it (MCU port, else codec); a minute without data is not counted as disconnected. Link quality (RTP probe, else ICMP) is over connected time only.',
+          'Một phút được tính là có kết nối khi điểm cầu kết nối quá nửa phút đó (theo trạng thái cổng MCU, nếu không có thì theo codec); phút không có số liệu không tính là mất kết nối. Chất lượng (thống kê media của cổng MCU, nếu không có thì của codec, rồi đến đầu đo RTP, cuối cùng là ICMP) chỉ tính trong thời gian điểm cầu kết nối.',
+          'A minute counts as connected when the site was connected for most of it (MCU port, else codec); a minute without data is not counted as disconnected. Quality (the MCU port’s media statistics, else the codec’s, else the RTP probe, else ICMP) is over connected time only.',
         ),
         { italic: true },
       ),

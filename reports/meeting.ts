@@ -91,6 +91,12 @@ export interface SiteMinutes {
   no_data: number;
 }
 
+/**
+ * Where a site's quality figures in the report come from: the MCU's port media statistics, the
+ * codec's call statistics, or a path probe (RTP reflector, ICMP) — the first that measured the site.
+ */
+export type ReportQualitySource = 'mcu' | 'codec' | 'rtp' | 'icmp';
+
 export interface SiteQuality {
   site: string;
   name: string;
@@ -114,8 +120,8 @@ export interface SiteQuality {
   jitter_ms: Stat | null;
   rtt_ms: Stat | null;
   mos: Stat | null;
-  /** the probe the quality figures come from: RTP (media-like) preferred, else ICMP */
-  quality_source: 'rtp' | 'icmp' | null;
+  /** where the quality figures come from: the MCU's port, else the codec, else RTP, else ICMP */
+  quality_source: ReportQualitySource | null;
   /** share of measured connected minutes with loss above 1 % (Polycom RMX "major") */
   lossy_minutes: number | null;
   episodes: string[];
@@ -334,12 +340,27 @@ export async function meetingReport(d: ReportDeps, meetingId: string): Promise<M
   ];
   const all = new Set([...m.sites, ...uninvited]);
 
-  const probeRank = (site: string, device: string) =>
-    device === `${site}:rtp` ? 2 : device === `${site}:icmp` ? 1 : -1;
+  // the call's own media figures first (the MCU's port, then the codec's call statistics: what the
+  // meeting heard), then the path probes (a reflector's RTP, then ICMP) — core QUALITY_PRECEDENCE
+  const mcuId = inv.inventory.mcu.id;
+  const codecOf = (site: string, device: string) =>
+    inv.sites.get(site)?.devices.some((x) => x.id === device && x.kind === 'codec') ?? false;
+  const sourceOf = (site: string, device: string): ReportQualitySource =>
+    device === mcuId ? 'mcu' : codecOf(site, device) ? 'codec' : device.endsWith(':rtp') ? 'rtp' : 'icmp';
+  const qualityRank = (site: string, device: string) =>
+    device === mcuId
+      ? 4
+      : codecOf(site, device)
+        ? 3
+        : device === `${site}:rtp`
+          ? 2
+          : device === `${site}:icmp`
+            ? 1
+            : -1;
   const quality = new Map<Quality, Map<string, { device: string; buckets: Bucket[] }>>();
-  for (const q of QUALITY) quality.set(q, await perSite(d.store, q, all, m.start, until, probeRank));
+  for (const q of QUALITY) quality.set(q, await perSite(d.store, q, all, m.start, until, qualityRank));
   const inCall = await perSite(d.store, 'in_call', all, m.start, until, (site, device) =>
-    inv.sites.get(site)?.devices.some((x) => x.id === device && x.kind === 'codec') ? 1 : -1,
+    codecOf(site, device) ? 1 : -1,
   );
   const port = await perSite(d.store, 'mcu_port_up', all, m.start, until, (_site, device) =>
     device === inv.inventory.mcu.id ? 1 : -1,
@@ -405,7 +426,7 @@ export async function meetingReport(d: ReportDeps, meetingId: string): Promise<M
       jitter_ms: stat(over('jitter_ms')),
       rtt_ms: stat(over('rtt_ms')),
       mos: stat(over('mos'), true),
-      quality_source: src ? (src.endsWith(':rtp') ? 'rtp' : 'icmp') : null,
+      quality_source: src ? sourceOf(id, src) : null,
       lossy_minutes: loss.length ? round(loss.filter((b) => b.mean > 1).length / loss.length, 4) : null,
       episodes: episodes.filter((e) => e.sites.includes(id)).map((e) => e.id),
       incidents: incidents.filter((i) => i.sites.includes(id)).length,
