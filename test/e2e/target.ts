@@ -164,6 +164,10 @@ export interface DemoOptions {
   interval?: string;
   /** how long the demo may take to come up (default 60 s; a large synthetic network takes longer) */
   readyMs?: number;
+  /** more `diemcau demo` options, e.g. `--mcu pexip --codecs xapi` */
+  args?: string[];
+  /** false: no site has an RTP reflector (`probes.rtp` removed from the inventory) */
+  rtpProbes?: boolean;
 }
 
 export async function startTarget(opts: DemoOptions = {}): Promise<Target> {
@@ -209,6 +213,11 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Target> {
         })
       : readFileSync(join(ROOT, 'inventory/bac-kan.yaml'), 'utf8').replaceAll('127.20.', `127.${base}.`),
   );
+  if (opts.rtpProbes === false)
+    writeFileSync(
+      inventory,
+      readFileSync(inventory, 'utf8').replace(/^ *probes: \{ rtp: "[^"]*" \}\n/gm, ''),
+    );
   const config = join(dir, 'diemcau.yaml');
   writeFileSync(
     config,
@@ -222,11 +231,15 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Target> {
   );
   let out = '';
   // run as an operator does: the file itself, so that its first line (node and the heap flags) counts
-  const child: ChildProcess = spawn(entry, ['demo', '-c', config, '--control', `127.0.0.1:${controlPort}`], {
-    cwd: ROOT,
-    env: { ...process.env, DIEMCAU_DEMO_PASSWORD: password, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    entry,
+    ['demo', '-c', config, '--control', `127.0.0.1:${controlPort}`, ...(opts.args ?? [])],
+    {
+      cwd: ROOT,
+      env: { ...process.env, DIEMCAU_DEMO_PASSWORD: password, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   child.stdout?.on('data', (b: Buffer) => {
     out += b.toString();
   });

@@ -4,14 +4,50 @@
 // tells the charts to redraw. What one read of the stream brings is applied at once: a `metrics` event is a
 // whole batch (every site of a collector round), and the `site` events of one read wait for the end of that
 // task, so that a district turning red is one Svelte update and one label placement, not one per site.
-import type { Alert, Episode, LiveEvents, SiteMetrics, SiteStatus } from '../../../api/contract.ts';
+import type {
+  Alert,
+  Episode,
+  LiveEvents,
+  SiteMetrics,
+  SiteMetricsUpdate,
+  SiteQuality,
+  SiteStatus,
+} from '../../../api/contract.ts';
+import { QUALITY_METRICS } from '../../../core/metrics.ts';
 import { BASE, get, pickList } from './api.ts';
 import { mergeSnapshot } from './siteview.ts';
 
 export class SiteCell {
+  /** the site's status as the last `site` event (or snapshot) had it: what the map's node draws */
   s: SiteStatus = $state.raw() as unknown as SiteStatus;
+  /**
+   * the same with the numbers of the `metrics` events since (null: none since): what a page about
+   * this site reads (live.site), so a site leaving the call or a UPS draining shows at once, while
+   * the map's 1,000 nodes are not redrawn for every round of numbers
+   */
+  fresh: SiteStatus | null = $state.raw(null);
   constructor(s: SiteStatus) {
     this.s = s;
+  }
+
+  /** A `metrics` update: its numbers over the newest known; a new headline replaces the old one whole. */
+  merge(u: SiteMetricsUpdate): void {
+    const cur = this.fresh ?? this.s;
+    if (cur.updated !== null && u.time < cur.updated) return;
+    const metrics: SiteMetrics = { ...cur.metrics };
+    const headline =
+      QUALITY_METRICS.some((k) => u.values[k] !== undefined) ||
+      JSON.stringify(u.sources) !== JSON.stringify(cur.sources);
+    // the headline's figures come from one source each (api/live.ts headline): none of the old stays
+    if (headline) for (const k of QUALITY_METRICS) delete metrics[k];
+    Object.assign(metrics, u.values);
+    const quality: SiteQuality = { ...cur.quality };
+    // a figure of another probe (the path: ICMP after RTP) replaces the old one, as on the server
+    for (const [src, q] of Object.entries(u.quality) as [keyof SiteQuality, SiteQuality[keyof SiteQuality]][])
+      quality[src] = (
+        quality[src]?.probe === q?.probe ? { ...quality[src], ...q } : q
+      ) as SiteQuality[keyof SiteQuality];
+    this.fresh = { ...cur, metrics, sources: u.sources, quality, updated: u.time };
   }
 }
 
@@ -190,7 +226,10 @@ class Live {
     });
     on('site', (s) => this.queueSite(s));
     on('metrics', (m) => {
-      for (const u of m.updates) this.ring(u.site).push(u.time, u.values);
+      for (const u of m.updates) {
+        this.ring(u.site).push(u.time, u.values);
+        this.cells.get(u.site)?.merge(u);
+      }
       this.dirtyTick = true;
     });
     on('alert', (a) => {
@@ -233,10 +272,14 @@ class Live {
     return () => this.episodeWatchers.delete(w);
   }
 
-  /** A site's status, reactively (also when the site arrives later than the page that asks). */
+  /**
+   * A site as a page about it shows it, reactively (also when the site arrives later than the page
+   * that asks): its status with the newest numbers of the stream.
+   */
   site(id: string): SiteStatus | undefined {
     void this.ids;
-    return this.cells.get(id)?.s;
+    const c = this.cells.get(id);
+    return c ? (c.fresh ?? c.s) : undefined;
   }
 
   ring(site: string): Ring {
@@ -280,8 +323,10 @@ class Live {
     const added: string[] = [];
     for (const s of list) {
       const c = this.cells.get(s.id);
-      if (c) c.s = s;
-      else {
+      if (c) {
+        c.s = s;
+        c.fresh = null;
+      } else {
         this.cells.set(s.id, new SiteCell(s));
         added.push(s.id);
       }
