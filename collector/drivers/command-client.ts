@@ -4,7 +4,8 @@
 // words them (401/403 names the credentials, a timeout is "unreachable").
 import http from 'node:http';
 import https from 'node:https';
-import { DriverError } from './http.ts';
+import { connectProblem, DriverError } from './http.ts';
+import { apiAgent } from './tls.ts';
 
 export interface CommandClientOptions {
   url: string;
@@ -12,6 +13,8 @@ export interface CommandClientOptions {
   password: string;
   timeoutMs: number;
   ca?: string | Buffer;
+  /** the server certificate's pinned SHA-256 fingerprint (collector/drivers/tls.ts) */
+  pinSha256?: string;
   /** largest reply accepted (default 1 MiB: a command's reply is a few hundred bytes) */
   maxBytes?: number;
 }
@@ -25,10 +28,10 @@ export class CommandClient {
   constructor(private readonly o: CommandClientOptions) {
     this.base = new URL(o.url);
     this.auth = `Basic ${Buffer.from(`${o.user}:${o.password}`).toString('base64')}`;
-    this.agent =
-      this.base.protocol === 'https:'
-        ? new https.Agent({ keepAlive: true, maxSockets: 8, ...(o.ca && { ca: o.ca }) })
-        : new http.Agent({ keepAlive: true, maxSockets: 8 });
+    this.agent = apiAgent(this.base, {
+      ...(o.ca && { ca: o.ca }),
+      ...(o.pinSha256 && { pinSha256: o.pinSha256 }),
+    });
   }
 
   /** POSTs `body` as JSON to `path` and parses the JSON reply. */
@@ -119,16 +122,7 @@ export class CommandClient {
         },
       );
       req.on('error', (err: NodeJS.ErrnoException) => {
-        const tls =
-          err.code?.startsWith('ERR_TLS') || /certificate|self.signed|UNABLE_TO_VERIFY/i.test(err.message);
-        finish(
-          new DriverError(
-            'unreachable',
-            tls
-              ? `chứng chỉ TLS không được tin cậy (mcu.ca_file) / TLS certificate not trusted: ${err.message}`
-              : `không kết nối được / cannot connect: ${err.code ?? err.message}: ${url.origin}`,
-          ),
-        );
+        finish(new DriverError('unreachable', connectProblem(err, url, {})));
       });
       req.end(data);
     });

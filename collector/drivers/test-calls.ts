@@ -537,6 +537,7 @@ export function mcuTestCaller(inv: LoadedInventory, env: NodeJS.ProcessEnv = pro
     password: resolveMcuPassword(inv, env),
     timeoutMs: api.timeoutMs ?? 5000,
     ...(ca && { ca }),
+    ...(api.pinSha256 && { pinSha256: api.pinSha256 }),
   };
   switch (api.protocol) {
     case 'pexip-mgmt':

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import xmlrpc from 'xmlrpc';
 import { makeTestCa } from '../../test/helpers/test-ca.ts';
+import { CommandClient } from './command-client.ts';
 import { DriverError, JsonClient } from './http.ts';
 import { XmlRpcClient } from './xmlrpc.ts';
 
@@ -126,6 +127,20 @@ describe('a pinned certificate', () => {
     expect(err).toMatchObject({ kind: 'unreachable' });
     expect((err as Error).message).toMatch(/mcu\.pin_sha256.*not the pinned one: SHA-256 /);
     expect(calls).toHaveLength(1);
+    wrong.close();
+  });
+
+  it('the MCU’s command API (readiness test calls) is pinned alike', async () => {
+    requests.length = 0;
+    const ok = new CommandClient({ url, user: 'u', password: 'p', timeoutMs: 2000, pinSha256: pin });
+    expect(await ok.post('/api/admin/command/v1/participant/dial/', {})).toMatchObject({
+      path: '/api/admin/command/v1/participant/dial/',
+    });
+    const wrong = new CommandClient({ url, user: 'u', password: 'p', timeoutMs: 2000, pinSha256: otherPin });
+    const err = await wrong.post('/api/admin/command/v1/participant/dial/', {}).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/mcu\.pin_sha256.*not the pinned one/);
+    expect(requests).toHaveLength(1);
+    ok.close();
     wrong.close();
   });
 });

@@ -35,7 +35,7 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
  * (e.g. 75) so two runs of the suite on one machine do not collide. Each file takes its own offset, as
  * two files run at once: dashboard +0, meetings +1, dist +2, a11y +3, noc-view +4, wall +5, site-page +6,
  * layouts +7, map-layout +8 (its 1,000 sites +10 … +13), lifecycle +14, readiness-confirm +15,
- * people +16, maintenance +17, assets +18, feedback +19;
+ * people +16, maintenance +17, assets +18, feedback +19, mcu-api +30;
  * totp-login.test.ts uses 79.
  */
 export const E2E_BASE = e2eBase(process.env['DIEMCAU_E2E_BASE']);
