@@ -10,22 +10,19 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { DEFAULT_RULES_FILE } from '../alerts/rules.ts';
 import { createUser } from '../api/server.ts';
-import { encodeBody, msgId, subjectOf } from '../bus/wire.ts';
 import { type Running, start } from '../cli/serve.ts';
 import { generateInventory, syntheticUnits } from '../inventory/generate.ts';
 import { loadInventory } from '../inventory/load.ts';
 import { REPLICATED } from '../storage/replication.ts';
-import { SNMP_ONLY, TEST_SECRETS } from './helpers/agents.ts';
-import { Fleet } from './helpers/alerts.ts';
+import { TEST_SECRETS } from './helpers/agents.ts';
 import { Client, TEST_PASSWORD } from './helpers/api.ts';
 import { type NatsServer, startNatsServer } from './helpers/nats-server.ts';
 import { type SmtpSink, startSmtp } from './helpers/servers.ts';
+import { standbyConfig, UpsFeed, until } from './helpers/standby.ts';
 
 const HOST = '127.166.0.1';
 const NEW_TECH = 'kt-so-tttt-moi';
@@ -38,43 +35,20 @@ let a: Running | undefined;
 let b: Running | undefined;
 let c: Running | undefined;
 let nc: NatsConnection;
-let feed: NodeJS.Timeout | undefined;
+let feed: UpsFeed | undefined;
 
-function configFile(instance: string): string {
-  const file = join(dir, `${instance}.yaml`);
-  writeFileSync(
-    file,
-    stringify({
-      inventory: join(dir, 'inventory.yaml'),
-      data_dir: join(dir, `data-${instance}`),
-      http: { listen: `${HOST}:0` },
-      collector: { interval: '5s', ...SNMP_ONLY, shard: 'district=core' },
-      alerts: {
-        rules: join(dir, 'rules.yaml'),
-        group_wait: '1s',
-        settle: '2s',
-        outbox: { retry_base: '100ms', retry_max: '1s', poll: '100ms', send_timeout: '10s' },
-      },
-      notify: { email: { host: HOST, port: smtp.port } },
-      bus: {
-        nats: {
-          servers: [nats.url],
-          stream: { name: STREAM },
-          standby: { instance, lease_ttl: '4s', renew: '1s', state_stream: 'DIEMCAU_STATE_RECORDS_TEST' },
-        },
-      },
-    }),
+const configFile = (instance: string) =>
+  standbyConfig(
+    {
+      dir,
+      host: HOST,
+      natsUrl: nats.url,
+      smtpPort: smtp.port,
+      stream: STREAM,
+      stateStream: 'DIEMCAU_STATE_RECORDS_TEST',
+    },
+    instance,
   );
-  return file;
-}
-
-async function until(what: string, ok: () => boolean | Promise<boolean>, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const env = { ...process.env, ...TEST_SECRETS };
 
@@ -97,7 +71,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  if (feed) clearInterval(feed);
+  feed?.stop();
   await nc?.close();
   await c?.stop();
   await b?.stop();
@@ -106,26 +80,6 @@ afterAll(async () => {
   await nats?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** A remote collector's poll rounds, one a second: the sites in `onBattery` with their UPS state. */
-const onBattery = new Map<string, number>();
-function startFeed(): void {
-  const fleet = new Fleet(loadInventory(join(dir, 'inventory.yaml')));
-  const js = jetstream(nc);
-  const boot = `t${Date.now().toString(36)}`;
-  let n = 0;
-  const round = async () => {
-    const batch = [...onBattery].flatMap(([site, on]) =>
-      fleet.healthy(site, Date.now(), { ups: { ups_on_battery: on, ups_input_v: on ? 0 : 224 } }),
-    );
-    if (batch.length === 0) return;
-    const head = { c: 'huyen-ghi', boot, n: ++n };
-    await js.publish(subjectOf(head.c, 'samples'), encodeBody(head, 'samples', [JSON.stringify(batch)]), {
-      msgID: msgId(head),
-    });
-  };
-  feed = setInterval(() => void round().catch(() => {}), 1000);
-}
 
 const episodeAt = (r: Running, site: string) => {
   const row = r.runtime.state
@@ -167,7 +121,7 @@ describe('the standby has the records too: meetings, people, holds', () => {
     expect(new Set(sites.slice(2).map((s) => inv.sites.get(s)!.power)).size).toBe(3);
     oldTechMail = inv.people.get(inv.sites.get(sites[4]!)!.technician)!.channels.email!;
     expect(oldTechMail).toBeTypeOf('string');
-    startFeed();
+    feed = new UpsFeed(nc, join(dir, 'inventory.yaml'), 'huyen-ghi').start();
   });
 
   it('what the active records reaches the standby, which shows it and refuses to change it', {
@@ -318,9 +272,9 @@ describe('the standby has the records too: meetings, people, holds', () => {
     expect(((await run.json()) as { total: number }).total).toBe(2);
 
     // power cuts at the silenced site, the site in maintenance, and one outside both
-    onBattery.set(sites[2]!, 1);
-    onBattery.set(sites[3]!, 1);
-    onBattery.set(sites[4]!, 1);
+    feed!.onBattery.set(sites[2]!, 1);
+    feed!.onBattery.set(sites[3]!, 1);
+    feed!.onBattery.set(sites[4]!, 1);
     await until(
       'the page for the site outside the holds',
       () => {
@@ -341,7 +295,7 @@ describe('the standby has the records too: meetings, people, holds', () => {
     expect(maintained?.suppressed_by).toBe(`maintenance:${windowId}`);
     for (const e of [silenced!, maintained!])
       expect(smtp.mails.filter((m) => m.key.startsWith(`${e.id}.`))).toEqual([]);
-    for (const s of [2, 3, 4]) onBattery.set(sites[s]!, 0);
+    for (const s of [2, 3, 4]) feed!.onBattery.set(sites[s]!, 0);
   });
 
   it('a server that joins empty reads the whole shared state first', { timeout: 60_000 }, async () => {

@@ -9,21 +9,18 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { DEFAULT_RULES_FILE } from '../alerts/rules.ts';
 import { createUser } from '../api/server.ts';
-import { encodeBody, msgId, subjectOf } from '../bus/wire.ts';
 import { type Running, start } from '../cli/serve.ts';
 import { generateInventory, syntheticUnits } from '../inventory/generate.ts';
 import { loadInventory } from '../inventory/load.ts';
-import { SNMP_ONLY, TEST_SECRETS } from './helpers/agents.ts';
-import { Fleet } from './helpers/alerts.ts';
+import { TEST_SECRETS } from './helpers/agents.ts';
 import { Client, TEST_PASSWORD } from './helpers/api.ts';
 import { type NatsServer, startNatsServer } from './helpers/nats-server.ts';
 import { type SmtpSink, startSmtp } from './helpers/servers.ts';
+import { standbyConfig, UpsFeed, until } from './helpers/standby.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'diemcau-standby-'));
 const STREAM = 'DIEMCAU_HA_TEST';
@@ -34,44 +31,10 @@ let b: Running | undefined;
 let c: Running | undefined;
 let d: Running | undefined;
 let nc: NatsConnection;
-let feed: NodeJS.Timeout | undefined;
+let feed: UpsFeed | undefined;
 
-function configFile(instance: string): string {
-  const file = join(dir, `${instance}.yaml`);
-  writeFileSync(
-    file,
-    stringify({
-      inventory: join(dir, 'inventory.yaml'),
-      data_dir: join(dir, `data-${instance}`),
-      http: { listen: '127.0.0.1:0' },
-      // the centre polls only the MCU (nothing answers on 127.94); the site's samples come from the stream
-      collector: { interval: '5s', ...SNMP_ONLY, shard: 'district=core' },
-      alerts: {
-        rules: join(dir, 'rules.yaml'),
-        group_wait: '1s',
-        settle: '2s',
-        outbox: { retry_base: '100ms', retry_max: '1s', poll: '100ms', send_timeout: '10s' },
-      },
-      notify: { email: { host: '127.0.0.1', port: smtp.port } },
-      bus: {
-        nats: {
-          servers: [nats.url],
-          stream: { name: STREAM },
-          standby: { instance, lease_ttl: '4s', renew: '1s' },
-        },
-      },
-    }),
-  );
-  return file;
-}
-
-async function until(what: string, ok: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const configFile = (instance: string) =>
+  standbyConfig({ dir, host: '127.0.0.1', natsUrl: nats.url, smtpPort: smtp.port, stream: STREAM }, instance);
 
 const env = { ...process.env, ...TEST_SECRETS };
 
@@ -98,7 +61,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  if (feed) clearInterval(feed);
+  feed?.stop();
   await nc?.close();
   await d?.stop();
   await c?.stop();
@@ -124,28 +87,6 @@ const rowsOf = (r: Running, episode: string, state?: string) =>
   ).map((x) => x.key);
 const mailsOf = (episode: string, kind: string) =>
   smtp.mails.filter((m) => m.key.startsWith(`${episode}.${kind}.`));
-
-/** A remote collector's poll rounds, one a second: the sites in `onBattery` with their UPS state. */
-const onBattery = new Map<string, number>();
-async function startFeed(): Promise<void> {
-  const inv = loadInventory(join(dir, 'inventory.yaml'));
-  const fleet = new Fleet(inv);
-  const js = jetstream(nc);
-  const boot = `t${Date.now().toString(36)}`;
-  let n = 0;
-  const round = async () => {
-    const batch = [...onBattery].flatMap(([site, on]) =>
-      fleet.healthy(site, Date.now(), { ups: { ups_on_battery: on, ups_input_v: on ? 0 : 224 } }),
-    );
-    if (batch.length === 0) return;
-    const head = { c: 'huyen-test', boot, n: ++n };
-    await js.publish(subjectOf(head.c, 'samples'), encodeBody(head, 'samples', [JSON.stringify(batch)]), {
-      msgID: msgId(head),
-    });
-  };
-  await round();
-  feed = setInterval(() => void round().catch(() => {}), 1000);
-}
 
 /**
  * The active dies: no renewal, no release, its connection dropped, a send under way left hanging.
@@ -173,7 +114,7 @@ describe('two serve runtimes: active and standby through a JetStream KV lease', 
   let second = '';
   beforeAll(async () => {
     sites = [...loadInventory(join(dir, 'inventory.yaml')).sites.keys()];
-    await startFeed();
+    feed = new UpsFeed(nc, join(dir, 'inventory.yaml'), 'huyen-test').start();
   });
 
   it('the standby takes over within 15 s, continues the episode and sends its recovery; every message once', {
@@ -186,7 +127,7 @@ describe('two serve runtimes: active and standby through a JetStream KV lease', 
       interrupted = m.key;
       return true;
     };
-    onBattery.set(site, 1);
+    feed!.onBattery.set(site, 1);
 
     // the standby says so, and refuses what only the active's engine may change
     expect((await health(a!)).role).toBe('active');
@@ -229,7 +170,7 @@ describe('two serve runtimes: active and standby through a JetStream KV lease', 
     await new Promise((r) => setTimeout(r, 2000));
     expect(openEpisode(b!, site)?.id).toBe(episode);
     const paged = new Set(mailsOf(episode, 'alert').map((m) => m.to));
-    onBattery.set(site, 0);
+    feed!.onBattery.set(site, 0);
     await until('the recovery', () => mailsOf(episode, 'resolve').length >= paged.size, 25_000);
     await new Promise((r) => setTimeout(r, 1500));
 
@@ -265,7 +206,7 @@ describe('two serve runtimes: active and standby through a JetStream KV lease', 
     );
     const site = sites.at(-2)!;
     smtp.accepting = false;
-    onBattery.set(site, 1);
+    feed!.onBattery.set(site, 1);
     await until('the episode at the active', () => openEpisode(b!, site) !== undefined, 20_000);
     const episode = openEpisode(b!, site)!.id;
     second = episode;
@@ -287,7 +228,7 @@ describe('two serve runtimes: active and standby through a JetStream KV lease', 
       15_000,
     );
     expect(openEpisode(c!, site)?.id).toBe(episode);
-    onBattery.set(site, 0);
+    feed!.onBattery.set(site, 0);
     await until('the recovery', () => mailsOf(episode, 'resolve').length >= pages.length, 25_000);
     await new Promise((r) => setTimeout(r, 1500));
     expect(new Set(mailsOf(episode, 'alert').map((m) => m.key))).toEqual(new Set(pages));
