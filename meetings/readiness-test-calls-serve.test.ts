@@ -7,15 +7,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../api/server.ts';
-import { type Running, start } from '../cli/serve.ts';
+import type { Running } from '../cli/serve.ts';
 import { JsonClient } from '../collector/drivers/http.ts';
 import { generateInventory, RTP_PORT, SNMP_PORT, syntheticUnits } from '../inventory/generate.ts';
-import { type Simulator, startSimulator } from '../simulator/index.ts';
+import type { Simulator } from '../simulator/index.ts';
 import { withPexipMcu } from '../simulator/pexip.ts';
-import { freeUdpPort, TEST_SECRETS } from '../test/helpers/agents.ts';
-import { Client, TEST_PASSWORD } from '../test/helpers/api.ts';
+import type { Client } from '../test/helpers/api.ts';
 import { freeTcpPort } from '../test/helpers/pexip.ts';
+import { serveSimulated } from '../test/helpers/serve-sim.ts';
 import type { ReadinessRun } from './readiness.ts';
 
 const HOST = '127.160.253.1';
@@ -35,43 +34,19 @@ beforeAll(async () => {
     .replaceAll(`:${SNMP_PORT}"`, `:${SNMP_PORT + 3200}"`)
     .replaceAll(`:${RTP_PORT}"`, `:${RTP_PORT + 3200}"`);
   writeFileSync(inv, withPexipMcu(text, { url: `http://${HOST}:${port}`, user: USER, timeout: '2s' }));
-  const trap = await freeUdpPort(HOST);
-  const cfg = join(dir, 'diemcau.yaml');
-  writeFileSync(
-    cfg,
-    `inventory: ${JSON.stringify(inv)}
-data_dir: ${JSON.stringify(join(dir, 'data'))}
-http: { listen: ${HOST}:0 }
-collector:
-  interval: 5s
-  snmp_timeout: 1s
-  snmp_retries: 0
-  trap_listen: ${HOST}:${trap}
-  icmp: { enabled: false }
-  rtp: { enabled: false }
-meetings:
+  ({ running, sim, noc } = await serveSimulated({
+    dir,
+    inventory: inv,
+    host: HOST,
+    interval: '5s',
+    config: `meetings:
   readiness:
     test_calls: { enabled: true, conference: "kiem-tra@mcu.bac-kan.example", timeout: 5s, hold: 500ms, poll: 250ms }
 `,
-  );
-  running = await start({
-    configPath: cfg,
-    env: { ...TEST_SECRETS, ...SECRETS },
-    async before(rt, { credentials }) {
-      sim = await startSimulator({
-        inventory: rt.inventory,
-        credentials,
-        trapTarget: { host: HOST, port: trap },
-        seed: 8,
-        pexip: { host: HOST, port, user: USER, password: SECRETS.DIEMCAU_PEXIP_PASSWORD },
-      });
-      return { name: 'simulator', stop: () => sim.stop() };
-    },
-  });
-  await createUser(running.runtime.state, { name: 'u-noc', role: 'noc', password: TEST_PASSWORD });
-  noc = new Client(running.url);
-  const res = await noc.login('u-noc', TEST_PASSWORD);
-  if (!res.ok) throw new Error(`login: ${res.status} ${await res.text()}`);
+    secrets: SECRETS,
+    seed: 8,
+    simulator: { pexip: { host: HOST, port, user: USER, password: SECRETS.DIEMCAU_PEXIP_PASSWORD } },
+  }));
 }, 60_000);
 
 afterAll(async () => {

@@ -7,12 +7,11 @@
 // user signs in there, the silence and the window hold the engine (a site outside them is paged). A
 // third server that joins empty reads the whole shared state. Loopback: nats-server, SMTP and the HTTP
 // servers on 127.166.0.1; the synthetic inventory on 127.167 (nothing polled answers).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_RULES_FILE } from '../alerts/rules.ts';
 import { createUser } from '../api/server.ts';
 import { type Running, start } from '../cli/serve.ts';
 import { generateInventory, syntheticUnits } from '../inventory/generate.ts';
@@ -22,7 +21,7 @@ import { TEST_SECRETS } from './helpers/agents.ts';
 import { Client, TEST_PASSWORD } from './helpers/api.ts';
 import { type NatsServer, startNatsServer } from './helpers/nats-server.ts';
 import { type SmtpSink, startSmtp } from './helpers/servers.ts';
-import { standbyConfig, UpsFeed, until } from './helpers/standby.ts';
+import { type StandbyPair, standbyConfig, startPair, UpsFeed, until } from './helpers/standby.ts';
 
 const HOST = '127.166.0.1';
 const NEW_TECH = 'kt-so-tttt-moi';
@@ -37,36 +36,26 @@ let c: Running | undefined;
 let nc: NatsConnection;
 let feed: UpsFeed | undefined;
 
-const configFile = (instance: string) =>
-  standbyConfig(
-    {
-      dir,
-      host: HOST,
-      natsUrl: nats.url,
-      smtpPort: smtp.port,
-      stream: STREAM,
-      stateStream: 'DIEMCAU_STATE_RECORDS_TEST',
-    },
-    instance,
-  );
+const pairOf = (): StandbyPair => ({
+  dir,
+  host: HOST,
+  natsUrl: nats.url,
+  smtpPort: smtp.port,
+  stream: STREAM,
+  stateStream: 'DIEMCAU_STATE_RECORDS_TEST',
+});
+const configFile = (instance: string) => standbyConfig(pairOf(), instance);
 
 const env = { ...process.env, ...TEST_SECRETS };
 
 beforeAll(async () => {
   nats = await startNatsServer(undefined, HOST);
   smtp = await startSmtp(0, HOST);
-  writeFileSync(
-    join(dir, 'inventory.yaml'),
+  [a, b] = await startPair(
+    pairOf(),
     generateInventory(syntheticUnits(40), { title: 'Thử nghiệm hồ sơ dự phòng', base: 167 }),
+    env,
   );
-  writeFileSync(
-    join(dir, 'rules.yaml'),
-    readFileSync(DEFAULT_RULES_FILE, 'utf8').replaceAll('clear_for: 30s', 'clear_for: 3s'),
-  );
-  a = await start({ configPath: configFile('noc-a'), env });
-  await until('noc-a to hold the lease', () => a!.standby!.status().role === 'active', 15_000);
-  b = await start({ configPath: configFile('noc-b'), env });
-  await until('noc-b to see noc-a holding it', () => b!.standby!.status().holder === 'noc-a', 15_000);
   nc = await connect({ servers: nats.url });
 }, 60_000);
 

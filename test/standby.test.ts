@@ -6,12 +6,11 @@
 // within 15 s, continues the same episode, and sends its recovery. Every recipient gets every message
 // once across the failover. Loopback: the synthetic inventory on 127.94 (nothing polled answers),
 // nats-server and SMTP on free 127.0.0.1 ports.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_RULES_FILE } from '../alerts/rules.ts';
 import { createUser } from '../api/server.ts';
 import { type Running, start } from '../cli/serve.ts';
 import { generateInventory, syntheticUnits } from '../inventory/generate.ts';
@@ -20,7 +19,7 @@ import { TEST_SECRETS } from './helpers/agents.ts';
 import { Client, TEST_PASSWORD } from './helpers/api.ts';
 import { type NatsServer, startNatsServer } from './helpers/nats-server.ts';
 import { type SmtpSink, startSmtp } from './helpers/servers.ts';
-import { standbyConfig, UpsFeed, until } from './helpers/standby.ts';
+import { type StandbyPair, standbyConfig, startPair, UpsFeed, until } from './helpers/standby.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'diemcau-standby-'));
 const STREAM = 'DIEMCAU_HA_TEST';
@@ -33,8 +32,14 @@ let d: Running | undefined;
 let nc: NatsConnection;
 let feed: UpsFeed | undefined;
 
-const configFile = (instance: string) =>
-  standbyConfig({ dir, host: '127.0.0.1', natsUrl: nats.url, smtpPort: smtp.port, stream: STREAM }, instance);
+const pairOf = (): StandbyPair => ({
+  dir,
+  host: '127.0.0.1',
+  natsUrl: nats.url,
+  smtpPort: smtp.port,
+  stream: STREAM,
+});
+const configFile = (instance: string) => standbyConfig(pairOf(), instance);
 
 const env = { ...process.env, ...TEST_SECRETS };
 
@@ -44,19 +49,11 @@ const health = async (r: Running) =>
 beforeAll(async () => {
   nats = await startNatsServer();
   smtp = await startSmtp();
-  writeFileSync(
-    join(dir, 'inventory.yaml'),
+  [a, b] = await startPair(
+    pairOf(),
     generateInventory(syntheticUnits(3), { title: 'Thử nghiệm dự phòng', base: 94 }),
+    env,
   );
-  // the default rules with a short recovery, so the episode ends within the test
-  writeFileSync(
-    join(dir, 'rules.yaml'),
-    readFileSync(DEFAULT_RULES_FILE, 'utf8').replaceAll('clear_for: 30s', 'clear_for: 3s'),
-  );
-  a = await start({ configPath: configFile('noc-a'), env });
-  await until('noc-a to hold the lease', () => a!.standby!.status().role === 'active', 15_000);
-  b = await start({ configPath: configFile('noc-b'), env });
-  await until('noc-b to see noc-a holding it', () => b!.standby!.status().holder === 'noc-a', 15_000);
   nc = await connect({ servers: nats.url });
 }, 60_000);
 

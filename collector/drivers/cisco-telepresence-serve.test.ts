@@ -3,17 +3,15 @@
 // meeting reaches the live view as that site's MCU quality (source "mcu"), the site's leg is in the
 // observed calls, and the API refusing the account is one MCU device event. Loopback 127.93 (its own
 // SNMP/RTP ports so that it can run beside cisco-telepresence-sim.test.ts).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SiteStatus } from '../../api/contract.ts';
-import { createUser } from '../../api/server.ts';
-import { type Running, start } from '../../cli/serve.ts';
+import type { Running } from '../../cli/serve.ts';
 import type { DeviceEvent } from '../../core/bus.ts';
-import { type Simulator, startSimulator } from '../../simulator/index.ts';
-import { freeUdpPort, TEST_SECRETS } from '../../test/helpers/agents.ts';
-import { Client, TEST_PASSWORD } from '../../test/helpers/api.ts';
+import type { Simulator } from '../../simulator/index.ts';
+import type { Client } from '../../test/helpers/api.ts';
 import {
   CISCO_PASSWORD_ENV,
   CISCO_SECRETS,
@@ -21,6 +19,7 @@ import {
   writeCiscoInventory,
 } from '../../test/helpers/cisco-telepresence.ts';
 import { freeTcpPort } from '../../test/helpers/pexip.ts';
+import { serveSimulated } from '../../test/helpers/serve-sim.ts';
 
 const HOST = '127.93.255.1';
 const LOCAL = '127.93.254.3';
@@ -40,40 +39,16 @@ beforeAll(async () => {
     timeout: '800ms',
     ports: { snmp: 16193, rtp: 5093 },
   });
-  const trap = await freeUdpPort(LOCAL);
-  const cfg = join(dir, 'diemcau.yaml');
-  writeFileSync(
-    cfg,
-    `inventory: ${JSON.stringify(inv)}
-data_dir: ${JSON.stringify(join(dir, 'data'))}
-http: { listen: ${LOCAL}:0 }
-collector:
-  interval: 2s
-  snmp_timeout: 1s
-  snmp_retries: 0
-  trap_listen: ${LOCAL}:${trap}
-  icmp: { enabled: false }
-  rtp: { enabled: false }
-`,
-  );
-  running = await start({
-    configPath: cfg,
-    env: { ...TEST_SECRETS, ...CISCO_SECRETS },
-    async before(rt, { credentials }) {
-      sim = await startSimulator({
-        inventory: rt.inventory,
-        credentials,
-        trapTarget: { host: LOCAL, port: trap },
-        seed: 9,
-        cisco: { host: HOST, port, user: CISCO_USER, password: CISCO_SECRETS[CISCO_PASSWORD_ENV] },
-      });
-      return { name: 'simulator', stop: () => sim.stop() };
+  ({ running, sim, noc } = await serveSimulated({
+    dir,
+    inventory: inv,
+    host: LOCAL,
+    secrets: CISCO_SECRETS,
+    seed: 9,
+    simulator: {
+      cisco: { host: HOST, port, user: CISCO_USER, password: CISCO_SECRETS[CISCO_PASSWORD_ENV] },
     },
-  });
-  await createUser(running.runtime.state, { name: 'u-noc', role: 'noc', password: TEST_PASSWORD });
-  noc = new Client(running.url);
-  const res = await noc.login('u-noc', TEST_PASSWORD);
-  if (!res.ok) throw new Error(`login: ${res.status} ${await res.text()}`);
+  }));
 }, 60_000);
 
 afterAll(async () => {

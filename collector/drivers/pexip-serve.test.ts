@@ -1,18 +1,17 @@
 // The whole serve stack with the MCU on the Pexip management API and no path probe: `diemcau
 // serve`'s collector polls the simulator's Pexip API; a loss fault at a site in the meeting reaches
 // the live view as that site's MCU quality (its headline figure, source "mcu"). Loopback base 48.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SiteStatus } from '../../api/contract.ts';
-import { createUser } from '../../api/server.ts';
-import { type Running, start } from '../../cli/serve.ts';
+import type { Running } from '../../cli/serve.ts';
 import type { DeviceEvent } from '../../core/bus.ts';
-import { type Simulator, startSimulator } from '../../simulator/index.ts';
-import { freeUdpPort, TEST_SECRETS } from '../../test/helpers/agents.ts';
-import { Client, TEST_PASSWORD } from '../../test/helpers/api.ts';
+import type { Simulator } from '../../simulator/index.ts';
+import type { Client } from '../../test/helpers/api.ts';
 import { freeTcpPort, PEXIP_SECRETS, PEXIP_USER, writePexipInventory } from '../../test/helpers/pexip.ts';
+import { serveSimulated } from '../../test/helpers/serve-sim.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'diemcau-pexip-serve-'));
 let running: Running;
@@ -23,40 +22,16 @@ beforeAll(async () => {
   const port = await freeTcpPort();
   const inv = join(dir, 'inventory.yaml');
   writePexipInventory(inv, { sites: 12, base: 48, port, interval: '1s', timeout: '800ms' });
-  const trap = await freeUdpPort('127.0.0.1');
-  const cfg = join(dir, 'diemcau.yaml');
-  writeFileSync(
-    cfg,
-    `inventory: ${JSON.stringify(inv)}
-data_dir: ${JSON.stringify(join(dir, 'data'))}
-http: { listen: 127.0.0.1:0 }
-collector:
-  interval: 2s
-  snmp_timeout: 1s
-  snmp_retries: 0
-  trap_listen: 127.0.0.1:${trap}
-  icmp: { enabled: false }
-  rtp: { enabled: false }
-`,
-  );
-  running = await start({
-    configPath: cfg,
-    env: { ...TEST_SECRETS, ...PEXIP_SECRETS },
-    async before(rt, { credentials }) {
-      sim = await startSimulator({
-        inventory: rt.inventory,
-        credentials,
-        trapTarget: { host: '127.0.0.1', port: trap },
-        seed: 5,
-        pexip: { host: '127.0.0.1', port, user: PEXIP_USER, password: PEXIP_SECRETS.DIEMCAU_PEXIP_PASSWORD },
-      });
-      return { name: 'simulator', stop: () => sim.stop() };
+  ({ running, sim, noc } = await serveSimulated({
+    dir,
+    inventory: inv,
+    host: '127.0.0.1',
+    secrets: PEXIP_SECRETS,
+    seed: 5,
+    simulator: {
+      pexip: { host: '127.0.0.1', port, user: PEXIP_USER, password: PEXIP_SECRETS.DIEMCAU_PEXIP_PASSWORD },
     },
-  });
-  await createUser(running.runtime.state, { name: 'u-noc', role: 'noc', password: TEST_PASSWORD });
-  noc = new Client(running.url);
-  const res = await noc.login('u-noc', TEST_PASSWORD);
-  if (!res.ok) throw new Error(`login: ${res.status} ${await res.text()}`);
+  }));
 }, 60_000);
 
 afterAll(async () => {

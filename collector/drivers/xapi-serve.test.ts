@@ -2,18 +2,17 @@
 // collector polls every codec's xAPI on the simulator; a loss fault at a site in the meeting reaches
 // the live view as that site's codec quality, and a codec refusing the account is one device event
 // of that codec, nothing for any other site. Loopback base 92: sites at 127.92.100–111, the MCU 127.92.112.1, NOC 127.92.99.250.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SiteStatus } from '../../api/contract.ts';
-import { createUser } from '../../api/server.ts';
-import { type Running, start } from '../../cli/serve.ts';
+import type { Running } from '../../cli/serve.ts';
 import type { DeviceEvent } from '../../core/bus.ts';
-import { type Simulator, startSimulator } from '../../simulator/index.ts';
-import { freeUdpPort, TEST_SECRETS } from '../../test/helpers/agents.ts';
-import { Client, TEST_PASSWORD } from '../../test/helpers/api.ts';
+import type { Simulator } from '../../simulator/index.ts';
+import type { Client } from '../../test/helpers/api.ts';
 import { freeTcpPort } from '../../test/helpers/pexip.ts';
+import { serveSimulated } from '../../test/helpers/serve-sim.ts';
 import { writeXapiInventory, XAPI_SECRETS, XAPI_USER } from '../../test/helpers/xapi.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'diemcau-xapi-serve-'));
@@ -26,40 +25,14 @@ beforeAll(async () => {
   const port = await freeTcpPort('127.92.100.1');
   const inv = join(dir, 'inventory.yaml');
   writeXapiInventory(inv, { sites: 12, base: 92, shift: 100, port, interval: '1s', timeout: '800ms' });
-  const trap = await freeUdpPort(LOCAL);
-  const cfg = join(dir, 'diemcau.yaml');
-  writeFileSync(
-    cfg,
-    `inventory: ${JSON.stringify(inv)}
-data_dir: ${JSON.stringify(join(dir, 'data'))}
-http: { listen: ${LOCAL}:0 }
-collector:
-  interval: 2s
-  snmp_timeout: 1s
-  snmp_retries: 0
-  trap_listen: ${LOCAL}:${trap}
-  icmp: { enabled: false }
-  rtp: { enabled: false }
-`,
-  );
-  running = await start({
-    configPath: cfg,
-    env: { ...TEST_SECRETS, ...XAPI_SECRETS },
-    async before(rt, { credentials }) {
-      sim = await startSimulator({
-        inventory: rt.inventory,
-        credentials,
-        trapTarget: { host: LOCAL, port: trap },
-        seed: 5,
-        xapi: { user: XAPI_USER, password: XAPI_SECRETS.DIEMCAU_XAPI_PASSWORD },
-      });
-      return { name: 'simulator', stop: () => sim.stop() };
-    },
-  });
-  await createUser(running.runtime.state, { name: 'u-noc', role: 'noc', password: TEST_PASSWORD });
-  noc = new Client(running.url);
-  const res = await noc.login('u-noc', TEST_PASSWORD);
-  if (!res.ok) throw new Error(`login: ${res.status} ${await res.text()}`);
+  ({ running, sim, noc } = await serveSimulated({
+    dir,
+    inventory: inv,
+    host: LOCAL,
+    secrets: XAPI_SECRETS,
+    seed: 5,
+    simulator: { xapi: { user: XAPI_USER, password: XAPI_SECRETS.DIEMCAU_XAPI_PASSWORD } },
+  }));
 }, 60_000);
 
 afterAll(async () => {

@@ -1,12 +1,14 @@
 // Two `diemcau serve` runtimes as active and standby on one nats-server (issue 21): the configuration
 // each is started with, a remote collector's UPS samples published on the telemetry stream, and the
 // wait the tests poll with. Used by test/standby.test.ts and test/standby-records.test.ts.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { stringify } from 'yaml';
+import { DEFAULT_RULES_FILE } from '../../alerts/rules.ts';
 import { encodeBody, msgId, subjectOf } from '../../bus/wire.ts';
+import { type Running, start } from '../../cli/serve.ts';
 import { loadInventory } from '../../inventory/load.ts';
 import { SNMP_ONLY } from './agents.ts';
 import { Fleet } from './alerts.ts';
@@ -57,6 +59,27 @@ export function standbyConfig(p: StandbyPair, instance: string): string {
     }),
   );
   return file;
+}
+
+/**
+ * Writes the inventory and the default rules with a 3-s recovery (so an episode ends within a test),
+ * then starts noc-a, waits for it to hold the lease, and noc-b as its standby.
+ */
+export async function startPair(
+  p: StandbyPair,
+  inventory: string,
+  env: NodeJS.ProcessEnv,
+): Promise<[Running, Running]> {
+  writeFileSync(join(p.dir, 'inventory.yaml'), inventory);
+  writeFileSync(
+    join(p.dir, 'rules.yaml'),
+    readFileSync(DEFAULT_RULES_FILE, 'utf8').replaceAll('clear_for: 30s', 'clear_for: 3s'),
+  );
+  const a = await start({ configPath: standbyConfig(p, 'noc-a'), env });
+  await until('noc-a to hold the lease', () => a.standby!.status().role === 'active', 15_000);
+  const b = await start({ configPath: standbyConfig(p, 'noc-b'), env });
+  await until('noc-b to see noc-a holding it', () => b.standby!.status().holder === 'noc-a', 15_000);
+  return [a, b];
 }
 
 /** Polls `ok` every 100 ms until it holds, or throws naming `what` after `ms`. */
