@@ -137,6 +137,10 @@ export function explain(inv: LoadedInventory, x: Explanation, lang: Lang): strin
       return vi
         ? `Điểm cầu không trả lời thăm dò từ ${time(x.dark_since)}, UPS không báo chạy pin: lỗi đường truyền của nhà mạng`
         : `The site stopped answering probes at ${time(x.dark_since)} and its UPS did not report battery: the carrier's link`;
+    case 'devices_dark':
+      return vi
+        ? `Không thiết bị nào của điểm cầu trả lời từ ${time(x.dark_since)} (điểm cầu không có đầu đo đường truyền), UPS không báo chạy pin: lỗi đường truyền của nhà mạng`
+        : `No device of the site has answered since ${time(x.dark_since)} (the site has no path probe) and its UPS did not report battery: the carrier's link`;
     case 'district_link':
       return vi
         ? `${x.dark}/${x.total} điểm cầu của địa bàn mất kết nối trong vòng ${num(x.within_s, 'vi')} giây: lỗi đường truyền trục ${carrierName(x.carrier)} của huyện, không phải lỗi từng xã`

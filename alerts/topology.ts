@@ -16,6 +16,8 @@ export type Explanation =
   | { code: 'power_then_dark'; ups_since: number; dark_since: number }
   | { code: 'input_lost_then_dark'; input_v: number; dark_since: number }
   | { code: 'dark'; dark_since: number }
+  /** a site with no path probe whose devices all stopped answering */
+  | { code: 'devices_dark'; dark_since: number }
   | { code: 'district_link'; dark: number; total: number; within_s: number; carrier: string }
   | { code: 'on_battery'; sites: number; runtime_min: number | null; via: string | null }
   | { code: 'codec_silent' }
@@ -145,6 +147,24 @@ export class Topology {
     return c && (c.active || c.holding) ? c : undefined;
   }
 
+  /** The site has a path probe (RTP reflector or ICMP target) whose answers the engine can wait for. */
+  probed(site: string): boolean {
+    const p = this.inv.sites.get(site)?.probes;
+    return !!(p?.rtp || p?.icmp);
+  }
+
+  /**
+   * Another device of the site (not the MCU, which answers from the centre) answered after `c` began:
+   * the site is reached. A dark site's devices all stopped within one poll of each other; a codec's
+   * condition is active only after its `for` (30 s), several polls of the others later.
+   */
+  othersAnswered(c: Condition): boolean {
+    const mcu = this.inv.inventory.mcu.id;
+    return this.at(c.site).some(
+      (x) => x.device !== c.device && x.device !== mcu && !x.device.includes(':') && x.lastTime > c.since,
+    );
+  }
+
   onBattery(site: string): Condition | undefined {
     const c = this.conditionOf('on_battery', site);
     return c && (c.active || c.holding) ? c : undefined;
@@ -178,6 +198,12 @@ export class Topology {
         const codec = this.conditionOf('codec_silent', c.site);
         const answering = !codec || (codec.value === 1 && !codec.holding && !codec.active);
         if (call?.value !== 1 || !answering) kind = answering ? 'attendance' : 'awaiting';
+      } else if (r.id === this.roles.codec_silent.id && !this.probed(c.site)) {
+        // no path probe to wait for (no reflector, no ICMP: a network read through the MCU's and the
+        // codecs' APIs, issue 20): the site's other devices say whether it is reached — the codec
+        // silent on a site that answers is the codec's fault; nothing answering, the site is dark
+        // (decide: the mains when the UPS went on battery first, else the carrier's link)
+        if (this.othersAnswered(c) && !nearMeeting(c.site)) kind = inHours(c.site) ? 'off_in_hours' : 'off';
       } else if (r.id === this.roles.codec_silent.id) {
         const p = this.conditionOf('reachability', c.site);
         // "the site answers but its codec does not" needs a probe that answered after the codec stopped
@@ -250,6 +276,16 @@ export class Topology {
         },
         'power',
       );
+    }
+    if (r.id === this.roles.codec_silent.id && !this.probed(f.site) && !this.othersAnswered(c)) {
+      // a site with no path probe, none of its devices answering: dark, as a probe would have said
+      const ups = this.onBattery(f.site);
+      if (ups && this.evaluator.onsetOf(ups) <= f.since + 60_000)
+        return base(
+          { code: 'power_then_dark', ups_since: this.evaluator.onsetOf(ups), dark_since: f.since },
+          'power',
+        );
+      return base({ code: 'devices_dark', dark_since: f.since }, 'link');
     }
     if (r.id === this.roles.codec_silent.id) return base({ code: 'codec_silent' }, 'equipment');
     if (r.id === this.roles.mcu_port.id)

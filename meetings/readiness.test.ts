@@ -4,7 +4,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sample } from '../core/bus.ts';
 import { type World, world } from '../test/helpers/world.ts';
 import { MeetingsError } from './errors.ts';
-import { judgeSite, type SiteReadiness, startReadiness } from './readiness.ts';
+import {
+  DEFAULT_THRESHOLDS,
+  judgeSite,
+  type SiteReadiness,
+  startReadiness,
+  withTestCall,
+} from './readiness.ts';
 import { DbMeetings } from './store.ts';
 
 const HOUR = 3600_000;
@@ -220,6 +226,71 @@ describe('readiness test runs (Điều 7.1.b)', () => {
     expect(judged.reasons).toEqual([
       { code: 'alert', vi: 'Suy giảm — đường truyền VNPT', en: 'Alert engine: degraded' },
     ]);
+  });
+});
+
+describe('readiness of a site with no path probe, its codec read through its API (issue 20)', () => {
+  // an xAPI codec publishes its call state and registration, never snmp_up (collector/drivers/xapi.ts);
+  // a site with no reflector and no ICMP has only the call's own figures: the MCU port's
+  const noPath = (site: string, t: number, mcuLoss?: number): Sample[] => {
+    const all = w.fleet.healthy(site, t).filter((x) => !x.device.endsWith(':rtp') && x.metric !== 'snmp_up');
+    if (mcuLoss === undefined) return all;
+    const port = w.fleet.mcuPort(site, t, 1);
+    return [...all, { ...port, metric: 'loss_pct', value: mcuLoss, tags: { ...port.tags, probe: 'mcu' } }];
+  };
+  const judge = (samples: Sample[]) =>
+    judgeSite({
+      site: w.rt.inventory.sites.get('tinh-uy')!,
+      samples,
+      verdict: null,
+      meeting: { start: T0, end: T0 + HOUR },
+      now: T0,
+    });
+
+  it('a codec that answered its API poll is answering; one silent is not', () => {
+    const answered = judge(noPath('tinh-uy', T0 - 10_000, 0.2));
+    expect(codes(answered)).toEqual([]);
+    const silent = judge(noPath('tinh-uy', T0 - 10_000, 0.2).filter((x) => x.device !== 'tinh-uy-codec'));
+    expect(codes(silent)).toEqual(['codec_not_answering']);
+  });
+
+  it('in a call, the MCU port’s figures stand for the path: measured, and judged against the limits', () => {
+    const lossy = judge(noPath('tinh-uy', T0 - 10_000, 3));
+    expect(codes(lossy)).toEqual(['loss_high']);
+    expect(lossy.metrics.loss_pct).toBe(3);
+    // in the call with no figures yet: the MCU's port says it is reached
+    expect(codes(judge(noPath('tinh-uy', T0 - 10_000)))).toEqual([]);
+    // not in a call and no probe: nothing measured the link
+    const idle = w.fleet
+      .healthy('tinh-uy', T0 - 10_000, { codec: { in_call: 0 }, mcu: 0 })
+      .filter((x) => !x.device.endsWith(':rtp'));
+    expect(codes(judge(idle))).toEqual(['no_data']);
+  });
+
+  it('before the meeting, the MCU’s test call measures the link nothing else measured', () => {
+    const idle = w.fleet
+      .healthy('tinh-uy', T0 - 10_000, { codec: { in_call: 0 }, mcu: 0 })
+      .filter((x) => !x.device.endsWith(':rtp'));
+    const call = (loss: number) => ({
+      outcome: 'connected' as const,
+      vi: 'Gọi thử từ MCU: kết nối',
+      en: 'MCU test call: connected',
+      destination: 'tinh-uy',
+      loss_pct: loss,
+      jitter_ms: 4,
+      hung_up: true,
+    });
+    const good = judge(idle);
+    withTestCall(good, call(0.1), DEFAULT_THRESHOLDS);
+    expect([good.status, codes(good), good.metrics.loss_pct]).toEqual(['ready', [], 0.1]);
+    const lossy = judge(idle);
+    withTestCall(lossy, call(4), DEFAULT_THRESHOLDS);
+    expect([lossy.status, codes(lossy)]).toEqual(['not_ready', ['loss_high']]);
+    expect(lossy.reasons[0]!.vi).toBe('Mất gói 4 % (ngưỡng 1 %) — gọi thử từ MCU');
+    // a site the path probe measured keeps the probe's verdict
+    const probed = judge(w.fleet.healthy('tinh-uy', T0 - 10_000, { probe: { loss_pct: 0.3 } }));
+    withTestCall(probed, call(4), DEFAULT_THRESHOLDS);
+    expect([probed.status, probed.metrics.loss_pct]).toEqual(['ready', 0.3]);
   });
 });
 

@@ -139,6 +139,65 @@ export const DEFAULT_THRESHOLDS: ReadinessThresholds = {
 
 const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
 
+/** The link's figures against the limits: a reason for each one over (or, MOS, under) its limit. */
+function linkReasons(
+  v: { loss_pct?: number; jitter_ms?: number; rtt_ms?: number; mos?: number },
+  th: ReadinessThresholds,
+): Reason[] {
+  const out: Reason[] = [];
+  const loss = v.loss_pct;
+  if (loss !== undefined && loss > th.lossPct)
+    out.push({
+      code: 'loss_high',
+      vi: `Mất gói ${fmt(loss)} % (ngưỡng ${th.lossPct} %)`,
+      en: `Packet loss ${fmt(loss)} % (limit ${th.lossPct} %)`,
+      value: loss,
+    });
+  const jitter = v.jitter_ms;
+  if (jitter !== undefined && jitter > th.jitterMs)
+    out.push({
+      code: 'jitter_high',
+      vi: `Độ biến thiên trễ ${fmt(jitter)} ms (ngưỡng ${th.jitterMs} ms)`,
+      en: `Jitter ${fmt(jitter)} ms (limit ${th.jitterMs} ms)`,
+      value: jitter,
+    });
+  const rtt = v.rtt_ms;
+  if (rtt !== undefined && rtt > th.rttMs)
+    out.push({
+      code: 'rtt_high',
+      vi: `Độ trễ khứ hồi ${fmt(rtt)} ms (ngưỡng ${th.rttMs} ms)`,
+      en: `Round-trip time ${fmt(rtt)} ms (limit ${th.rttMs} ms)`,
+      value: rtt,
+    });
+  const mos = v.mos;
+  if (mos !== undefined && mos < th.mosMin)
+    out.push({
+      code: 'mos_low',
+      vi: `Điểm chất lượng MOS ${mos.toFixed(2)} (tối thiểu ${th.mosMin})`,
+      en: `MOS ${mos.toFixed(2)} (minimum ${th.mosMin})`,
+      value: mos,
+    });
+  return out;
+}
+
+/**
+ * A test call that connected measured the link where no probe did (a site with no reflector, no call
+ * up): its figures stand in for the path's, judged against the same limits.
+ */
+export function withTestCall(r: SiteReadiness, call: TestCallVerdict, th: ReadinessThresholds): void {
+  const i = r.reasons.findIndex((x) => x.code === 'no_data');
+  if (i < 0) return;
+  r.reasons.splice(i, 1);
+  const v = {
+    ...(call.loss_pct !== undefined && { loss_pct: call.loss_pct }),
+    ...(call.jitter_ms !== undefined && { jitter_ms: call.jitter_ms }),
+  };
+  Object.assign(r.metrics, v);
+  for (const reason of linkReasons(v, th))
+    r.reasons.push({ ...reason, vi: `${reason.vi} — gọi thử từ MCU`, en: `${reason.en} — MCU test call` });
+  r.status = r.reasons.length === 0 ? 'ready' : 'not_ready';
+}
+
 /** Judges one site for one meeting from its newest samples and the alert engine's verdict. */
 export function judgeSite(o: {
   site: Site;
@@ -156,11 +215,19 @@ export function judgeSite(o: {
     if (!reasons.some((x) => x.code === r.code)) reasons.push(r);
   };
   const probeOf = (kind: string) => fresh.filter((s) => s.device === `${o.site.id}:${kind}`);
-  const probe = probeOf('rtp').length > 0 ? probeOf('rtp') : probeOf('icmp');
-  const pv = (m: string) => probe.find((s) => s.metric === m)?.value;
   const devOf = (kind: string) => o.site.devices.find((d) => d.kind === kind)?.id;
   const dv = (device: string | undefined, m: string) =>
     device === undefined ? undefined : fresh.find((s) => s.device === device && s.metric === m)?.value;
+  // the path probe (RTP, else ICMP); where the site has none (no reflector, issue 20), the figures of a
+  // call it is in: the MCU port's, else the codec's (core QUALITY_PRECEDENCE) — a call up is reachable
+  const callOf = (src: 'mcu' | 'codec') => fresh.filter((s) => s.tags.probe === src);
+  const path = probeOf('rtp').length > 0 ? probeOf('rtp') : probeOf('icmp');
+  const inCall =
+    fresh.some((s) => s.metric === 'mcu_port_up' && s.value === 1) || dv(devOf('codec'), 'in_call') === 1;
+  const probe =
+    path.length > 0 || !inCall ? path : callOf('mcu').length > 0 ? callOf('mcu') : callOf('codec');
+  const pv = (m: string) =>
+    m === 'reachable' && path.length === 0 && inCall ? 1 : probe.find((s) => s.metric === m)?.value;
 
   const reachable = pv('reachable');
   for (const m of ['reachable', 'loss_pct', 'jitter_ms', 'rtt_ms', 'mos'] as const) {
@@ -180,38 +247,11 @@ export function judgeSite(o: {
       en: `No link measurement in the last ${duration(th.staleMs).en}`,
     });
   } else {
-    const loss = pv('loss_pct');
-    if (loss !== undefined && loss > th.lossPct)
-      add({
-        code: 'loss_high',
-        vi: `Mất gói ${fmt(loss)} % (ngưỡng ${th.lossPct} %)`,
-        en: `Packet loss ${fmt(loss)} % (limit ${th.lossPct} %)`,
-        value: loss,
-      });
-    const jitter = pv('jitter_ms');
-    if (jitter !== undefined && jitter > th.jitterMs)
-      add({
-        code: 'jitter_high',
-        vi: `Độ biến thiên trễ ${fmt(jitter)} ms (ngưỡng ${th.jitterMs} ms)`,
-        en: `Jitter ${fmt(jitter)} ms (limit ${th.jitterMs} ms)`,
-        value: jitter,
-      });
-    const rtt = pv('rtt_ms');
-    if (rtt !== undefined && rtt > th.rttMs)
-      add({
-        code: 'rtt_high',
-        vi: `Độ trễ khứ hồi ${fmt(rtt)} ms (ngưỡng ${th.rttMs} ms)`,
-        en: `Round-trip time ${fmt(rtt)} ms (limit ${th.rttMs} ms)`,
-        value: rtt,
-      });
-    const mos = pv('mos');
-    if (mos !== undefined && mos < th.mosMin)
-      add({
-        code: 'mos_low',
-        vi: `Điểm chất lượng MOS ${mos.toFixed(2)} (tối thiểu ${th.mosMin})`,
-        en: `MOS ${mos.toFixed(2)} (minimum ${th.mosMin})`,
-        value: mos,
-      });
+    for (const r of linkReasons(
+      { loss_pct: pv('loss_pct'), jitter_ms: pv('jitter_ms'), rtt_ms: pv('rtt_ms'), mos: pv('mos') },
+      th,
+    ))
+      add(r);
   }
 
   const codec = devOf('codec');
@@ -223,7 +263,10 @@ export function judgeSite(o: {
     const inCall = dv(codec, 'in_call');
     if (registered !== undefined) metrics.codec_registered = registered;
     if (inCall !== undefined) metrics.codec_in_call = inCall;
-    if (up !== 1)
+    // SNMP says snmp_up each poll; a codec read through its API (cisco-xapi) answered when it has
+    // figures of its own (its API's failures are device events, never samples)
+    const answered = up === 1 || (up === undefined && fresh.some((s) => s.device === codec));
+    if (!answered)
       add({
         code: 'codec_not_answering',
         vi: `Thiết bị codec ${codec} không trả lời`,
@@ -334,7 +377,7 @@ export class Readiness {
         if (call.outcome === 'failed') {
           r.reasons.push({ code: 'test_call_failed', vi: r.test_call.vi, en: r.test_call.en });
           r.status = 'not_ready';
-        }
+        } else if (call.outcome === 'connected') withTestCall(r, r.test_call, this.th);
       }
     }
     return out;
