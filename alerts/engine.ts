@@ -667,6 +667,13 @@ export class Engine implements AlertEngine {
     let title = `${f.rule.title} — ${site.name}`;
     let title_en = `${f.rule.title_en} — ${site.name}`;
     if (f.rule.id === roles.on_battery.id) key = `power:${site.power}:${now}`;
+    // a site with no path probe found dark through its silent devices: named as a dark site is
+    // (the reachability rule's title), not after the codec that first showed it
+    const x = decision.explanation.code;
+    if (f.rule.id === roles.codec_silent.id && (x === 'devices_dark' || x === 'power_then_dark')) {
+      title = `${roles.reachability.title} — ${site.name}`;
+      title_en = `${roles.reachability.title_en} — ${site.name}`;
+    }
     if (f.rule.id === roles.ups_runtime.id) {
       const m = this.meetingOf([f.site], now, this.o.readinessWindowMs);
       if (m) {
