@@ -156,4 +156,29 @@ describe('post-meeting report of a meeting as it happened', () => {
     const tu = site('tinh-uy');
     expect([tu.quality_source, tu.loss_pct?.mean]).toEqual(['rtp', 0.2]);
   });
+
+  it('a drop is not blamed on an episode of the UPS alone (its runtime short for the meeting does not end a call)', async () => {
+    const start = parseLocalTime('2026-01-07T08:00')!;
+    const m = w.meetings.register(
+      { title: 'Họp ngắn', host_org: 'vp-ubnd-tinh', start, end: start + 30 * MIN, sites: ['xa-boc-bo'] },
+      'u-host',
+    ).meeting;
+    w.clock.t = start - 5 * MIN;
+    w.drive(35 * 60, (t) => {
+      const into = t - start;
+      // its UPS has 12 minutes for a 30-minute meeting, and the site leaves the call for 3 minutes
+      const out = into >= 10 * MIN && into < 13 * MIN ? 0 : 1;
+      return w.fleet.healthy('xa-boc-bo', t, {
+        ups: { ups_runtime_min: 12 },
+        codec: { in_call: out },
+        mcu: out,
+      });
+    });
+    const r = await meetingReport(w.reportDeps(), m.id);
+    expect(r.episodes.map((e) => e.title)).toContainEqual(
+      expect.stringMatching(/^Thời gian pin UPS không đủ/),
+    );
+    const drops = r.sites.find((s) => s.site === 'xa-boc-bo')!.drops;
+    expect(drops.map((d) => [d.at - start, d.cause.kind])).toEqual([[10 * MIN, 'hung_up']]);
+  });
 });

@@ -256,8 +256,15 @@ function causeOf(inv: LoadedInventory, leg: ObservedLeg, eps: Episode[]): DropCa
       ...none,
       ...mcuWords(leg.left_cause, leg.left_cause_vendor),
     };
+  // an episode of the site's UPS alone (its runtime short for the meeting, its battery) does not end
+  // a call: one with a member on the call's path (the probe, codec, router, the MCU, the district) may
+  const onPath = (e: Episode) =>
+    e.members.some(
+      (x) => (x.site === leg.site || x.site === null) && inv.devices.get(x.device ?? '')?.kind !== 'ups',
+    );
   const candidates = eps
     .filter((e) => e.sites.includes(leg.site))
+    .filter(onPath)
     .filter((e) => e.started_at <= at + CAUSE_SLACK_MS)
     .filter((e) => (e.cleared_at ?? e.resolved_at ?? Number.POSITIVE_INFINITY) >= at - MINUTE)
     .sort((a, b) => Math.abs(a.started_at - at) - Math.abs(b.started_at - at));
