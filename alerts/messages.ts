@@ -159,8 +159,8 @@ export function explain(inv: LoadedInventory, x: Explanation, lang: Lang): strin
     }
     case 'codec_silent':
       return vi
-        ? 'Điểm cầu vẫn trả lời thăm dò nhưng codec không trả lời SNMP trước/trong cuộc họp: lỗi thiết bị tại điểm cầu'
-        : 'The site answers its probes but the codec does not answer SNMP around a meeting: equipment at the site';
+        ? 'Điểm cầu vẫn trả lời (thăm dò hoặc thiết bị khác) nhưng codec không trả lời giám sát (SNMP hoặc API) trước/trong cuộc họp: lỗi thiết bị tại điểm cầu'
+        : 'The site still answers (its probes or its other devices) but the codec does not answer monitoring (SNMP or its API) around a meeting: equipment at the site';
     case 'off_in_hours':
       return vi
         ? 'Điểm cầu vẫn trả lời thăm dò nhưng codec tắt trong giờ làm việc, không có cuộc họp sắp tới: không phải sự cố, Trung tâm theo dõi'

@@ -46,8 +46,9 @@ export const METRICS = {
   },
   snmp_up: {
     unit: '',
-    vi: 'Thiết bị trả lời SNMP',
-    en: 'SNMP answering',
+    // SNMP's answer, or a device read through its management API answering it (its events)
+    vi: 'Thiết bị trả lời giám sát (SNMP hoặc API)',
+    en: 'Answering monitoring (SNMP or its API)',
     states: YES_NO(['Không trả lời', 'silent'], ['Trả lời', 'answering']),
   },
   uptime_s: { unit: 's', vi: 'Thời gian hoạt động', en: 'Uptime' },
