@@ -28,6 +28,7 @@ import {
   type Browser as PlaywrightBrowser,
 } from 'playwright-core';
 import { generateInventory, syntheticUnits } from '../../inventory/generate.ts';
+import { freeUdpPort } from '../helpers/agents.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /**
@@ -201,7 +202,8 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Target> {
   const dir = mkdtempSync(join(tmpdir(), 'diemcau-e2e-'));
   const port = await freePort();
   const controlPort = await freePort();
-  const trapPort = await freePort();
+  // UDP, and outside the ephemeral range that the suite's SNMP clients take their ports from
+  const trapPort = await freeUdpPort('127.0.0.1');
   const password = 'mật-khẩu-e2e-dashboard-2026';
   const inventory = join(dir, opts.sites ? 'inventory.yaml' : 'bac-kan.yaml');
   writeFileSync(

@@ -6,16 +6,25 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** A UDP port free on `host` right now. */
-export function freeUdpPort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = dgram.createSocket('udp4');
-    s.once('error', reject);
-    s.bind(0, host, () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
+/**
+ * A UDP port free on `host` right now, below the kernel's ephemeral range (32768–60999 here): a port
+ * the kernel handed out (bind to 0) is soon handed to some SNMP client's socket again, which then
+ * holds it when the test's own server (a trap receiver) binds it — EADDRINUSE in a loaded suite.
+ */
+export async function freeUdpPort(host = '127.0.0.1'): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const ok = await new Promise<boolean>((resolve, reject) => {
+      const s = dgram.createSocket('udp4');
+      s.once('error', (err: NodeJS.ErrnoException) => {
+        s.close();
+        if (err.code === 'EADDRINUSE' && attempt < 50) resolve(false);
+        else reject(err);
+      });
+      s.bind(port, host, () => s.close(() => resolve(true)));
     });
-  });
+    if (ok) return port;
+  }
 }
 
 export interface Agent {
