@@ -253,13 +253,17 @@ export class Topology {
         window_min: 0,
         metric: r.metric,
       });
+    // the UPS on battery at or within a minute before the site went dark: the mains, not the link
+    const ups = this.onBattery(f.site);
+    const powerFirst =
+      ups && this.evaluator.onsetOf(ups) <= f.since + 60_000
+        ? base(
+            { code: 'power_then_dark', ups_since: this.evaluator.onsetOf(ups), dark_since: f.since },
+            'power',
+          )
+        : null;
     if (r.id === this.roles.reachability.id) {
-      const ups = this.onBattery(f.site);
-      if (ups && this.evaluator.onsetOf(ups) <= f.since + 60_000)
-        return base(
-          { code: 'power_then_dark', ups_since: this.evaluator.onsetOf(ups), dark_since: f.since },
-          'power',
-        );
+      if (powerFirst) return powerFirst;
       const input = this.latest(f.site, (x) => x.rule.metric === 'ups_input_v');
       if (input?.value != null && input.value < 100 && input.lastTime <= f.since + 60_000)
         return base({ code: 'input_lost_then_dark', input_v: input.value, dark_since: f.since }, 'power');
@@ -279,13 +283,7 @@ export class Topology {
     }
     if (r.id === this.roles.codec_silent.id && !this.probed(f.site) && !this.othersAnswered(c)) {
       // a site with no path probe, none of its devices answering: dark, as a probe would have said
-      const ups = this.onBattery(f.site);
-      if (ups && this.evaluator.onsetOf(ups) <= f.since + 60_000)
-        return base(
-          { code: 'power_then_dark', ups_since: this.evaluator.onsetOf(ups), dark_since: f.since },
-          'power',
-        );
-      return base({ code: 'devices_dark', dark_since: f.since }, 'link');
+      return powerFirst ?? base({ code: 'devices_dark', dark_since: f.since }, 'link');
     }
     if (r.id === this.roles.codec_silent.id) return base({ code: 'codec_silent' }, 'equipment');
     if (r.id === this.roles.mcu_port.id)
